@@ -1,0 +1,63 @@
+# RustTorch developer entry points. CI runs `make test` (see .ci/run).
+#
+#   make venv     create .venv and install requirements-dev.txt from PyPI
+#   make develop  build the extension (release) and install it into .venv
+#   make lint     rustfmt --check, clippy -D warnings, ruff
+#   make test     lint + cargo tests (release) + pytest
+#   make demo     build and run examples/quickstart.py
+#   make clean    remove build products and .venv
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+PYTHON ?= python3
+VENV := .venv
+VENV_ABS := $(abspath $(VENV))
+VENV_BIN := $(VENV)/bin
+VENV_STAMP := $(VENV)/.installed
+PY_CRATE := rusttorch-py
+# Python sources to lint; only directories that exist are passed to ruff.
+RUFF_PATHS := $(wildcard rusttorch-py benchmarks examples)
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: venv develop lint test rust-tools rust-test py-test demo clean
+
+venv: $(VENV_STAMP)
+
+# Recreated only when missing, or reinstalled when requirements-dev.txt changes.
+$(VENV_STAMP): requirements-dev.txt
+	@test -x $(VENV_BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(VENV_BIN)/python -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+develop: venv
+	env -u CONDA_PREFIX VIRTUAL_ENV=$(VENV_ABS) PATH="$(VENV_ABS)/bin:$$PATH" \
+		$(VENV_BIN)/maturin develop --release -m $(PY_CRATE)/Cargo.toml
+
+rust-tools:
+	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+	@cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+
+lint: rust-tools venv
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(VENV_BIN)/ruff check --config $(PY_CRATE)/pyproject.toml $(RUFF_PATHS)
+
+rust-test:
+	cargo test --workspace --release
+
+py-test: develop
+	$(VENV_BIN)/python -m pytest $(PY_CRATE)/tests -q
+
+test: lint rust-test py-test
+
+demo: develop
+	$(VENV_BIN)/python examples/quickstart.py
+
+clean:
+	cargo clean
+	rm -rf $(VENV) .ruff_cache .pytest_cache .hypothesis
+	find $(RUFF_PATHS) -name '__pycache__' -type d -prune -exec rm -rf {} +
+	rm -f $(PY_CRATE)/python/rusttorch/_rusttorch*.so $(PY_CRATE)/python/rusttorch/_rusttorch*.pyd

@@ -1,0 +1,3 @@
+"""Type stubs for the native extension module ``rusttorch._rusttorch``."""
+
+__version__: str
