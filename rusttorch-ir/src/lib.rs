@@ -1,1 +1,31 @@
-//! RustTorch IR.
+//! RustTorch IR: the lazy tensor DAG, its ops, shapes and dtypes, the optimizer passes and the
+//! fusion planner that turns a graph into a [`Plan`] of [`FusedKernel`]s.
+//!
+//! ```
+//! use rusttorch_ir::{DType, Tensor};
+//! # fn main() -> rusttorch_ir::Result<()> {
+//! let a = Tensor::from_vec(vec![1.0f32, 2.0, 3.0], [3])?;
+//! let b = Tensor::full([3], 2.0, DType::F32)?;
+//! let y = ((&a * &b)? + 1.0)?; // lazy: nothing is computed yet
+//! assert_eq!(y.shape().dims(), &[3]);
+//! assert!(matches!(&a + &Tensor::zeros([4], DType::F32)?, Err(rusttorch_ir::Error::ShapeMismatch { .. })));
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+pub mod buffer;
+pub mod dtype;
+pub mod error;
+pub mod graph;
+pub mod op;
+pub mod shape;
+pub mod tensor;
+
+pub use buffer::Buffer;
+pub use dtype::{DType, Element};
+pub use error::{Error, Result};
+pub use op::{BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
+pub use shape::Shape;
+pub use tensor::Tensor;
+pub mod passes;

@@ -1,0 +1,151 @@
+//! Immutable, shareable element storage: owned by Rust or borrowed from an external owner
+//! (a NumPy array) that is kept alive for as long as the buffer is.
+
+use crate::{DType, Element, Error, Result};
+use std::any::Any;
+use std::fmt;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+enum Owner {
+    /// A `Vec<T>` kept alive (boxed so the pointer never moves).
+    Vec(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
+    /// Something else that owns the memory (e.g. a NumPy array handle).
+    External(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
+}
+
+struct Storage {
+    ptr: NonNull<u8>,
+    len: usize,
+    dtype: DType,
+    _owner: Owner,
+}
+
+// SAFETY: the storage is immutable once built and its owner is `Send + Sync`; the raw pointer
+// is only ever read through shared slices.
+unsafe impl Send for Storage {}
+// SAFETY: as above; no interior mutability.
+unsafe impl Sync for Storage {}
+
+/// A cheap-to-clone handle to immutable, contiguous elements of one dtype.
+#[derive(Clone)]
+pub struct Buffer(Arc<Storage>);
+
+impl Buffer {
+    /// Wraps a vector without copying.
+    pub fn from_vec<T: Element>(v: Vec<T>) -> Buffer {
+        let len = v.len();
+        let boxed: Box<Vec<T>> = Box::new(v);
+        let ptr = NonNull::new(boxed.as_ptr() as *mut u8).unwrap_or(NonNull::dangling());
+        Buffer(Arc::new(Storage { ptr, len, dtype: T::DTYPE, _owner: Owner::Vec(boxed) }))
+    }
+
+    /// Wraps memory owned by `owner`.
+    ///
+    /// # Safety
+    /// `ptr` must point to `len` initialised, properly aligned elements of `dtype` that stay
+    /// valid and unmodified for as long as `owner` lives.
+    pub unsafe fn from_external(
+        ptr: *const u8,
+        len: usize,
+        dtype: DType,
+        owner: Box<dyn Any + Send + Sync>,
+    ) -> Buffer {
+        let ptr = NonNull::new(ptr as *mut u8).unwrap_or(NonNull::dangling());
+        Buffer(Arc::new(Storage { ptr, len, dtype, _owner: Owner::External(owner) }))
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.0.len
+    }
+
+    /// Whether the buffer holds no elements.
+    pub fn is_empty(&self) -> bool {
+        self.0.len == 0
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        self.0.dtype
+    }
+
+    /// Address of the first element (for zero-copy checks and foreign views).
+    pub fn as_ptr(&self) -> *const u8 {
+        self.0.ptr.as_ptr()
+    }
+
+    /// Typed view of the elements.
+    pub fn as_slice<T: Element>(&self) -> Result<&[T]> {
+        if T::DTYPE != self.0.dtype {
+            return Err(Error::DTypeMismatch { op: "as_slice", lhs: self.0.dtype, rhs: T::DTYPE });
+        }
+        if self.0.len == 0 {
+            return Ok(&[]);
+        }
+        // SAFETY: dtype checked above; the constructor guarantees `len` valid, aligned,
+        // immutable elements that live as long as the storage (owned by `self`).
+        Ok(unsafe { std::slice::from_raw_parts(self.0.ptr.as_ptr() as *const T, self.0.len) })
+    }
+
+    /// Copies the elements out, converted to f64 (tests and reference evaluation).
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        match self.dtype() {
+            DType::F32 => self.as_slice::<f32>().unwrap().iter().map(|&x| x as f64).collect(),
+            DType::F64 => self.as_slice::<f64>().unwrap().to_vec(),
+            DType::I32 => self.as_slice::<i32>().unwrap().iter().map(|&x| x as f64).collect(),
+            DType::I64 => self.as_slice::<i64>().unwrap().iter().map(|&x| x as f64).collect(),
+            DType::Bool => self.as_slice::<bool>().unwrap().iter().map(|&x| x.to_f64()).collect(),
+        }
+    }
+
+    /// Whether two handles share storage.
+    pub fn ptr_eq(a: &Buffer, b: &Buffer) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+
+    /// A vector of `len` elements of `T`, filled with `value`, or an out-of-memory error.
+    pub fn try_filled<T: Element>(len: usize, value: T) -> Result<Vec<T>> {
+        let mut v = try_vec_with_capacity::<T>(len)?;
+        v.resize(len, value);
+        Ok(v)
+    }
+}
+
+/// `Vec::with_capacity` that reports failure as [`Error::OutOfMemory`] instead of aborting.
+pub fn try_vec_with_capacity<T>(len: usize) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| Error::OutOfMemory { bytes: len.saturating_mul(std::mem::size_of::<T>()) })?;
+    Ok(v)
+}
+
+impl fmt::Debug for Buffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Buffer({} x {})", self.len(), self.dtype())
+    }
+}
+
+/// A zero-filled vector of `len` elements, or an out-of-memory error.
+///
+/// Large allocations come straight from the zeroed-page allocator, so no pass is spent writing
+/// zeros that a kernel will overwrite anyway.
+pub fn try_zeroed_vec<T: Element>(len: usize) -> Result<Vec<T>> {
+    let bytes = len.saturating_mul(std::mem::size_of::<T>());
+    if len == 0 || std::mem::size_of::<T>() == 0 {
+        return Ok(Vec::new());
+    }
+    let layout =
+        std::alloc::Layout::array::<T>(len).map_err(|_| Error::OutOfMemory { bytes })?;
+    if layout.size() > isize::MAX as usize / 2 {
+        return Err(Error::OutOfMemory { bytes });
+    }
+    // SAFETY: the layout has non-zero size (checked above).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
+    if ptr.is_null() {
+        return Err(Error::OutOfMemory { bytes });
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `[T; len]`, and all
+    // `Element` types (floats, ints, bool) are valid when all their bytes are zero.
+    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}

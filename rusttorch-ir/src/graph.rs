@@ -1,0 +1,363 @@
+//! The IR graph: a narrow newtype over a petgraph `StableGraph`, and lowering of lazy tensors
+//! into it.
+//!
+//! Lowering walks the reachable, not-yet-evaluated part of the DAG with an explicit stack (no
+//! recursion on depth) and produces a [`GraphKey`]: a canonical, data-free description of the
+//! structure (ops, shapes, dtypes, edges), used both to build the [`Graph`] and as the key of
+//! plan caches. The buffers of evaluated tensors become numbered inputs.
+
+use crate::op::{Op, SourceOp};
+use crate::tensor::{NodeState, Operands};
+use crate::{Buffer, DType, Error, Result, Shape, Tensor};
+use hashbrown::HashMap;
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::visit::{EdgeRef, NodeIndexable};
+use petgraph::Direction;
+use smallvec::SmallVec;
+use std::fmt::Write;
+
+/// One node of the IR graph.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GNode {
+    /// What it computes.
+    pub op: Op,
+    /// Its shape.
+    pub shape: Shape,
+    /// Its element type.
+    pub dtype: DType,
+}
+
+/// Node id inside a [`Graph`].
+pub type NodeId = NodeIndex<u32>;
+
+/// The IR graph: nodes, operand edges (weighted by operand position) and the ordered outputs.
+#[derive(Clone, Default)]
+pub struct Graph {
+    g: StableDiGraph<GNode, u8>,
+    outputs: Vec<NodeId>,
+    num_inputs: usize,
+}
+
+impl Graph {
+    /// An empty graph.
+    pub fn new() -> Graph {
+        Graph::default()
+    }
+
+    /// Adds a node with its operands in order.
+    pub fn add_node(&mut self, node: GNode, operands: &[NodeId]) -> NodeId {
+        if let Op::Source(SourceOp::Input(i)) = node.op {
+            self.num_inputs = self.num_inputs.max(i + 1);
+        }
+        let n = self.g.add_node(node);
+        for (pos, &o) in operands.iter().enumerate() {
+            self.g.add_edge(o, n, pos as u8);
+        }
+        n
+    }
+
+    /// The node's data.
+    pub fn node(&self, n: NodeId) -> &GNode {
+        &self.g[n]
+    }
+
+    /// Mutable node data (passes that rewrite an op in place).
+    pub fn node_mut(&mut self, n: NodeId) -> &mut GNode {
+        &mut self.g[n]
+    }
+
+    /// Whether `n` is still in the graph.
+    pub fn contains(&self, n: NodeId) -> bool {
+        self.g.contains_node(n)
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.g.node_count()
+    }
+
+    /// Whether the graph has no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.g.node_count() == 0
+    }
+
+    /// Number of input slots.
+    pub fn num_inputs(&self) -> usize {
+        self.num_inputs
+    }
+
+    /// Operands of `n`, in operand order.
+    pub fn inputs(&self, n: NodeId) -> SmallVec<[NodeId; 2]> {
+        let mut e: SmallVec<[(u8, NodeId); 2]> =
+            self.g.edges_directed(n, Direction::Incoming).map(|e| (*e.weight(), e.source())).collect();
+        e.sort_unstable_by_key(|p| p.0);
+        e.into_iter().map(|p| p.1).collect()
+    }
+
+    /// Users of `n` (one entry per use, sorted, so a user of both operands appears twice).
+    pub fn users(&self, n: NodeId) -> SmallVec<[NodeId; 4]> {
+        let mut u: SmallVec<[NodeId; 4]> =
+            self.g.edges_directed(n, Direction::Outgoing).map(|e| e.target()).collect();
+        u.sort_unstable();
+        u
+    }
+
+    /// Number of uses of `n`, counting graph outputs.
+    pub fn use_count(&self, n: NodeId) -> usize {
+        self.g.edges_directed(n, Direction::Outgoing).count()
+            + self.outputs.iter().filter(|&&o| o == n).count()
+    }
+
+    /// The ordered outputs.
+    pub fn outputs(&self) -> &[NodeId] {
+        &self.outputs
+    }
+
+    /// Appends an output.
+    pub fn add_output(&mut self, n: NodeId) {
+        self.outputs.push(n);
+    }
+
+    /// Makes every use of `old` (operands and outputs) use `new` instead.
+    pub fn replace_all_uses(&mut self, old: NodeId, new: NodeId) {
+        if old == new {
+            return;
+        }
+        let edges: Vec<_> =
+            self.g.edges_directed(old, Direction::Outgoing).map(|e| (e.id(), e.target(), *e.weight())).collect();
+        for (id, target, w) in edges {
+            self.g.remove_edge(id);
+            self.g.add_edge(new, target, w);
+        }
+        for o in &mut self.outputs {
+            if *o == old {
+                *o = new;
+            }
+        }
+    }
+
+    /// Removes a node and its edges.
+    pub fn remove_node(&mut self, n: NodeId) {
+        self.g.remove_node(n);
+    }
+
+    /// All node ids, in index order.
+    pub fn node_ids(&self) -> Vec<NodeId> {
+        self.g.node_indices().collect()
+    }
+
+    /// A topological order (operands before users), deterministic: ties go to the lower id.
+    pub fn topo_order(&self) -> Vec<NodeId> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let bound = self.g.node_bound();
+        let mut indeg = vec![0u32; bound];
+        let mut heap = BinaryHeap::new();
+        for n in self.g.node_indices() {
+            let d = self.g.edges_directed(n, Direction::Incoming).count() as u32;
+            indeg[n.index()] = d;
+            if d == 0 {
+                heap.push(Reverse(n));
+            }
+        }
+        let mut order = Vec::with_capacity(self.g.node_count());
+        while let Some(Reverse(n)) = heap.pop() {
+            order.push(n);
+            for e in self.g.edges_directed(n, Direction::Outgoing) {
+                let t = e.target();
+                indeg[t.index()] -= 1;
+                if indeg[t.index()] == 0 {
+                    heap.push(Reverse(t));
+                }
+            }
+        }
+        order
+    }
+
+    /// Checks structural invariants: operand counts match arity, shapes and dtypes agree with
+    /// what the op infers from its operands, outputs exist, and the graph is acyclic.
+    pub fn validate(&self) -> Result<()> {
+        for n in self.g.node_indices() {
+            let node = &self.g[n];
+            let ins = self.inputs(n);
+            if ins.len() != node.op.arity() {
+                return Err(Error::Internal(format!("node {} ({}) has {} operands", n.index(), node.op.name(), ins.len())));
+            }
+            let shapes: SmallVec<[&Shape; 2]> = ins.iter().map(|&i| &self.g[i].shape).collect();
+            let ok = match &node.op {
+                Op::Source(_) => true,
+                Op::Unary(_) => shapes[0] == &node.shape && self.g[ins[0]].dtype == node.dtype,
+                Op::Binary(_) => {
+                    Shape::broadcast("validate", shapes[0], shapes[1]).ok().as_ref() == Some(&node.shape)
+                }
+                Op::Reshape => shapes[0].numel() == node.shape.numel(),
+                Op::Reduce { axes, keepdim, .. } => {
+                    let in_dims = shapes[0].dims();
+                    axes.iter().all(|&a| a < in_dims.len()) && {
+                        let out: SmallVec<[usize; 6]> = in_dims
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, &d)| if axes.contains(&i) { keepdim.then_some(1) } else { Some(d) })
+                            .collect();
+                        out.as_slice() == node.shape.dims()
+                    }
+                }
+            };
+            if !ok {
+                return Err(Error::Internal(format!(
+                    "node {} ({}) has shape {} inconsistent with its operands {:?}",
+                    n.index(),
+                    node.op.name(),
+                    node.shape,
+                    shapes
+                )));
+            }
+        }
+        for &o in &self.outputs {
+            if !self.g.contains_node(o) {
+                return Err(Error::Internal(format!("output {} was removed", o.index())));
+            }
+        }
+        if self.topo_order().len() != self.g.node_count() {
+            return Err(Error::Internal("graph has a cycle".into()));
+        }
+        Ok(())
+    }
+
+    /// Deterministic text dump in topological order, one node per line.
+    pub fn dump(&self) -> String {
+        let mut s = String::new();
+        for n in self.topo_order() {
+            let node = &self.g[n];
+            let ins: Vec<String> = self.inputs(n).iter().map(|i| format!("%{}", i.index())).collect();
+            let args = if ins.is_empty() { String::new() } else { format!("({})", ins.join(", ")) };
+            let _ = writeln!(s, "%{} = {}{} : {} {}", n.index(), node.op.name(), args, node.dtype, node.shape);
+        }
+        let outs: Vec<String> = self.outputs.iter().map(|o| format!("%{}", o.index())).collect();
+        let _ = writeln!(s, "outputs: {}", outs.join(", "));
+        s
+    }
+
+    /// Output shapes and dtypes (what every pass must preserve).
+    pub fn signature(&self) -> Vec<(Shape, DType)> {
+        self.outputs.iter().map(|&o| (self.g[o].shape.clone(), self.g[o].dtype)).collect()
+    }
+}
+
+/// One node of a [`GraphKey`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KeyNode {
+    /// The node.
+    pub node: GNode,
+    /// Positions of its operands in the key's node list.
+    pub operands: SmallVec<[u32; 2]>,
+}
+
+/// A canonical, data-free description of a lowered DAG: equal keys mean the same plan applies.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GraphKey {
+    /// Nodes in post-order (operands first).
+    pub nodes: Vec<KeyNode>,
+    /// Positions of the outputs.
+    pub outputs: Vec<u32>,
+    /// Whether the plan is fused (part of the key: eager plans are cached apart).
+    pub fused: bool,
+}
+
+impl GraphKey {
+    /// Builds the IR graph this key describes.
+    pub fn to_graph(&self) -> Graph {
+        let mut g = Graph::new();
+        let mut ids: Vec<NodeId> = Vec::with_capacity(self.nodes.len());
+        for k in &self.nodes {
+            let ops: SmallVec<[NodeId; 2]> = k.operands.iter().map(|&o| ids[o as usize]).collect();
+            ids.push(g.add_node(k.node.clone(), &ops));
+        }
+        for &o in &self.outputs {
+            g.add_output(ids[o as usize]);
+        }
+        g
+    }
+}
+
+/// The result of lowering tensors: the structure and the buffers bound to its input slots.
+pub struct Lowered {
+    /// The structure.
+    pub key: GraphKey,
+    /// Buffers of already-evaluated tensors, by input slot (after the placeholders).
+    pub inputs: Vec<Buffer>,
+    /// Number of leading input slots that are placeholders.
+    pub num_placeholders: usize,
+}
+
+enum Snapshot {
+    Ready(Buffer),
+    Lazy(Operands),
+}
+
+/// Lowers the DAG reachable from `outputs` without recursion. `placeholders` get input slots
+/// `0..placeholders.len()` in order; evaluated tensors get the following slots.
+pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<Lowered> {
+    let mut index: HashMap<usize, u32> = HashMap::new();
+    let mut nodes: Vec<KeyNode> = Vec::new();
+    let mut inputs: Vec<Buffer> = Vec::new();
+    for (i, p) in placeholders.iter().enumerate() {
+        if !p.is_placeholder() {
+            return Err(Error::BadInput { index: i, reason: "not a placeholder tensor".into() });
+        }
+        index.insert(p.id(), nodes.len() as u32);
+        nodes.push(KeyNode {
+            node: GNode { op: Op::Source(SourceOp::Input(i)), shape: p.shape().clone(), dtype: p.dtype() },
+            operands: SmallVec::new(),
+        });
+    }
+    let np = placeholders.len();
+    // Explicit-stack post-order DFS: (tensor, snapshot of its state once operands are pushed).
+    let mut stack: Vec<(Tensor, Option<Snapshot>)> = outputs.iter().rev().map(|t| (t.clone(), None)).collect();
+    while let Some((t, snap)) = stack.pop() {
+        if index.contains_key(&t.id()) {
+            continue;
+        }
+        match snap {
+            None => {
+                let s = match &*t.state() {
+                    NodeState::Ready(b) => Snapshot::Ready(b.clone()),
+                    NodeState::Lazy(ops) => Snapshot::Lazy(ops.clone()),
+                };
+                let pending: Vec<Tensor> = match &s {
+                    Snapshot::Lazy(ops) => ops.iter().filter(|o| !index.contains_key(&o.id())).cloned().collect(),
+                    Snapshot::Ready(_) => Vec::new(),
+                };
+                stack.push((t, Some(s)));
+                for o in pending.into_iter().rev() {
+                    stack.push((o, None));
+                }
+            }
+            Some(Snapshot::Ready(buf)) => {
+                let slot = np + inputs.len();
+                inputs.push(buf);
+                index.insert(t.id(), nodes.len() as u32);
+                nodes.push(KeyNode {
+                    node: GNode { op: Op::Source(SourceOp::Input(slot)), shape: t.shape().clone(), dtype: t.dtype() },
+                    operands: SmallVec::new(),
+                });
+            }
+            Some(Snapshot::Lazy(ops)) => {
+                if t.is_placeholder() {
+                    return Err(Error::BadInput {
+                        index: 0,
+                        reason: format!("a placeholder of shape {} is not bound", t.shape()),
+                    });
+                }
+                let operands: SmallVec<[u32; 2]> = ops.iter().map(|o| index[&o.id()]).collect();
+                index.insert(t.id(), nodes.len() as u32);
+                nodes.push(KeyNode {
+                    node: GNode { op: t.op().clone(), shape: t.shape().clone(), dtype: t.dtype() },
+                    operands,
+                });
+            }
+        }
+    }
+    let outs = outputs.iter().map(|t| index[&t.id()]).collect();
+    Ok(Lowered { key: GraphKey { nodes, outputs: outs, fused }, inputs, num_placeholders: np })
+}

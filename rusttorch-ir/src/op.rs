@@ -1,0 +1,393 @@
+//! Ops, grouped by kind, and the one table of per-op facts.
+//!
+//! Adding an elementwise op means: a variant here, a row in its `info()` table, and its scalar
+//! reference in [`UnaryOp::apply_f64`]/[`BinaryOp::apply_f64`]. Passes match on the kind
+//! ([`Op::Unary`], [`Op::Binary`], ...), never on individual ops.
+
+use smallvec::SmallVec;
+use std::fmt;
+
+/// An `f64` stored by its bits so ops can be `Eq + Hash` (CSE is a hash lookup).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Scalar(u64);
+
+impl Scalar {
+    /// Wraps a value; `-0.0` and `0.0` stay distinct, all NaNs are made one NaN.
+    pub fn new(v: f64) -> Scalar {
+        Scalar(if v.is_nan() { f64::NAN.to_bits() } else { v.to_bits() })
+    }
+    /// The value.
+    pub fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
+
+impl fmt::Debug for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.get())
+    }
+}
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.get())
+    }
+}
+
+/// The approximation used by `gelu`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GeluApprox {
+    /// `0.5 x (1 + erf(x / sqrt 2))`, the exact form.
+    Erf,
+    /// `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
+    Tanh,
+}
+
+/// Elementwise ops of one operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `|x|`
+    Abs,
+    /// `e^x`
+    Exp,
+    /// natural log
+    Log,
+    /// square root
+    Sqrt,
+    /// `1/sqrt(x)`
+    Rsqrt,
+    /// `1/x`
+    Recip,
+    /// hyperbolic tangent
+    Tanh,
+    /// `1/(1+e^-x)`
+    Sigmoid,
+    /// `max(x, 0)`
+    Relu,
+    /// `x if x >= 0 else slope*x`
+    LeakyRelu(Scalar),
+    /// Gaussian error linear unit
+    Gelu(GeluApprox),
+    /// sine
+    Sin,
+    /// cosine
+    Cos,
+    /// `x*x` (what `x**2` lowers to)
+    Square,
+}
+
+/// Facts about one op, kept in one place.
+#[derive(Clone, Copy, Debug)]
+pub struct OpInfo {
+    /// Name as printed in plans and errors.
+    pub name: &'static str,
+    /// Rough cost per element in "simple flops" (add = 1); drives the recompute rule.
+    pub cost: u32,
+}
+
+impl UnaryOp {
+    /// The per-op facts.
+    pub fn info(self) -> OpInfo {
+        use UnaryOp::*;
+        let (name, cost) = match self {
+            Neg => ("neg", 1),
+            Abs => ("abs", 1),
+            Exp => ("exp", 8),
+            Log => ("log", 8),
+            Sqrt => ("sqrt", 4),
+            Rsqrt => ("rsqrt", 5),
+            Recip => ("recip", 4),
+            Tanh => ("tanh", 10),
+            Sigmoid => ("sigmoid", 10),
+            Relu => ("relu", 1),
+            LeakyRelu(_) => ("leaky_relu", 2),
+            Gelu(GeluApprox::Tanh) => ("gelu_tanh", 14),
+            Gelu(GeluApprox::Erf) => ("gelu", 14),
+            Sin => ("sin", 10),
+            Cos => ("cos", 10),
+            Square => ("square", 1),
+        };
+        OpInfo { name, cost }
+    }
+
+    /// Scalar reference implementation in f64 (the oracle for tests, and constant folding).
+    pub fn apply_f64(self, x: f64) -> f64 {
+        use UnaryOp::*;
+        match self {
+            Neg => -x,
+            Abs => x.abs(),
+            Exp => x.exp(),
+            Log => x.ln(),
+            Sqrt => x.sqrt(),
+            Rsqrt => 1.0 / x.sqrt(),
+            Recip => 1.0 / x,
+            Tanh => x.tanh(),
+            Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Relu => {
+                if x > 0.0 {
+                    x
+                } else if x.is_nan() {
+                    x
+                } else {
+                    0.0
+                }
+            }
+            LeakyRelu(s) => {
+                if x >= 0.0 || x.is_nan() {
+                    x
+                } else {
+                    x * s.get()
+                }
+            }
+            Gelu(GeluApprox::Tanh) => {
+                0.5 * x * (1.0 + (0.797_884_560_802_865_4 * (x + 0.044715 * x * x * x)).tanh())
+            }
+            Gelu(GeluApprox::Erf) => 0.5 * x * (1.0 + erf_f64(x * std::f64::consts::FRAC_1_SQRT_2)),
+            Sin => x.sin(),
+            Cos => x.cos(),
+            Square => x * x,
+        }
+    }
+}
+
+/// `erf` in f64 (W. J. Cody's rational approximations via `erfc`), accurate to ~1e-15.
+pub fn erf_f64(x: f64) -> f64 {
+    // Abramowitz-Stegun 7.1.26 is too coarse for a reference; use a series / continued fraction.
+    if x.is_nan() {
+        return x;
+    }
+    let ax = x.abs();
+    let r = if ax < 2.5 {
+        // Maclaurin series: erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))
+        let mut sum = 0.0f64;
+        let mut term = ax;
+        let x2 = ax * ax;
+        let mut n = 0.0;
+        while term.abs() > 1e-17 * sum.abs().max(1e-300) {
+            sum += term / (2.0 * n + 1.0);
+            n += 1.0;
+            term *= -x2 / n;
+            if n > 200.0 {
+                break;
+            }
+        }
+        sum * std::f64::consts::FRAC_2_SQRT_PI
+    } else if ax < 6.0 {
+        // Continued fraction for erfc (Lentz), converges well for x >= 2.5.
+        let mut f;
+        let tiny = 1e-300;
+        let b0 = ax;
+        f = b0;
+        let mut c = b0;
+        let mut d = 0.0;
+        for i in 1..300 {
+            let a = i as f64 * 0.5;
+            let b = ax;
+            d = b + a * d;
+            d = if d.abs() < tiny { tiny } else { d };
+            c = b + a / c;
+            c = if c.abs() < tiny { tiny } else { c };
+            d = 1.0 / d;
+            let delta = c * d;
+            f *= delta;
+            if (delta - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        1.0 - (-ax * ax).exp() / (f * std::f64::consts::PI.sqrt())
+    } else {
+        1.0
+    };
+    if x < 0.0 {
+        -r
+    } else {
+        r
+    }
+}
+
+/// Elementwise ops of two operands (broadcasting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `a + b`
+    Add,
+    /// `a - b`
+    Sub,
+    /// `a * b`
+    Mul,
+    /// `a / b`
+    Div,
+    /// `a ** b`
+    Pow,
+    /// elementwise max (NaN propagates)
+    Maximum,
+    /// elementwise min (NaN propagates)
+    Minimum,
+}
+
+impl BinaryOp {
+    /// The per-op facts.
+    pub fn info(self) -> OpInfo {
+        use BinaryOp::*;
+        let (name, cost) = match self {
+            Add => ("add", 1),
+            Sub => ("sub", 1),
+            Mul => ("mul", 1),
+            Div => ("div", 4),
+            Pow => ("pow", 16),
+            Maximum => ("maximum", 1),
+            Minimum => ("minimum", 1),
+        };
+        OpInfo { name, cost }
+    }
+
+    /// Whether `a op b == b op a`.
+    pub fn is_commutative(self) -> bool {
+        matches!(self, BinaryOp::Add | BinaryOp::Mul | BinaryOp::Maximum | BinaryOp::Minimum)
+    }
+
+    /// Scalar reference implementation in f64.
+    pub fn apply_f64(self, a: f64, b: f64) -> f64 {
+        use BinaryOp::*;
+        match self {
+            Add => a + b,
+            Sub => a - b,
+            Mul => a * b,
+            Div => a / b,
+            Pow => a.powf(b),
+            Maximum => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.max(b)
+                }
+            }
+            Minimum => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.min(b)
+                }
+            }
+        }
+    }
+}
+
+/// Reductions. `mean` is lowered to `sum * (1/n)` when it is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    /// Sum (identity 0).
+    Sum,
+    /// Maximum (no identity: reducing an empty dim is an error); NaN propagates.
+    Max,
+    /// Minimum (no identity); NaN propagates.
+    Min,
+}
+
+impl ReduceOp {
+    /// Name as printed.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "sum",
+            ReduceOp::Max => "max",
+            ReduceOp::Min => "min",
+        }
+    }
+    /// The identity used to start an accumulation.
+    pub fn identity(self) -> f64 {
+        match self {
+            ReduceOp::Sum => 0.0,
+            ReduceOp::Max => f64::NEG_INFINITY,
+            ReduceOp::Min => f64::INFINITY,
+        }
+    }
+    /// Combines two partial results (NaN-propagating for max/min).
+    pub fn combine_f64(self, a: f64, b: f64) -> f64 {
+        match self {
+            ReduceOp::Sum => a + b,
+            ReduceOp::Max => BinaryOp::Maximum.apply_f64(a, b),
+            ReduceOp::Min => BinaryOp::Minimum.apply_f64(a, b),
+        }
+    }
+}
+
+/// Leaves of the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SourceOp {
+    /// An external buffer (or a placeholder bound at run time); the index is its input slot.
+    Input(usize),
+    /// Every element equal to one value (a scalar constant is the 0-d case).
+    Full(Scalar),
+    /// `start + step * i` along a 1-d shape.
+    Arange {
+        /// First value.
+        start: Scalar,
+        /// Increment.
+        step: Scalar,
+    },
+}
+
+/// Operations on a node's inputs, grouped by kind.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// A leaf.
+    Source(SourceOp),
+    /// Elementwise, one operand.
+    Unary(UnaryOp),
+    /// Elementwise, two operands broadcast to a common shape.
+    Binary(BinaryOp),
+    /// Reduction over a contiguous run of dims `axes` (sorted); `keepdim` keeps them as size 1.
+    Reduce {
+        /// What to reduce with.
+        op: ReduceOp,
+        /// Reduced dims: a non-empty, sorted run of consecutive dims.
+        axes: SmallVec<[usize; 4]>,
+        /// Whether reduced dims stay as size-1 dims.
+        keepdim: bool,
+    },
+    /// Same elements in the same order under another shape.
+    Reshape,
+}
+
+impl Op {
+    /// Name as printed in plans.
+    pub fn name(&self) -> String {
+        match self {
+            Op::Source(SourceOp::Input(i)) => format!("input{i}"),
+            Op::Source(SourceOp::Full(v)) => format!("full({v})"),
+            Op::Source(SourceOp::Arange { start, step }) => format!("arange({start}, step={step})"),
+            Op::Unary(UnaryOp::LeakyRelu(s)) => format!("leaky_relu({s})"),
+            Op::Unary(u) => u.info().name.to_string(),
+            Op::Binary(b) => b.info().name.to_string(),
+            Op::Reduce { op, axes, keepdim } => {
+                let ax: Vec<String> = axes.iter().map(|a| a.to_string()).collect();
+                format!("{}[{}]{}", op.name(), ax.join(","), if *keepdim { " keepdim" } else { "" })
+            }
+            Op::Reshape => "reshape".to_string(),
+        }
+    }
+
+    /// Rough cost per element; sources and reshapes are free.
+    pub fn cost(&self) -> u32 {
+        match self {
+            Op::Unary(u) => u.info().cost,
+            Op::Binary(b) => b.info().cost,
+            Op::Reduce { .. } => 1,
+            Op::Source(_) | Op::Reshape => 0,
+        }
+    }
+
+    /// Whether the op is computed per element (unary or binary).
+    pub fn is_elementwise(&self) -> bool {
+        matches!(self, Op::Unary(_) | Op::Binary(_))
+    }
+
+    /// Number of operands.
+    pub fn arity(&self) -> usize {
+        match self {
+            Op::Source(_) => 0,
+            Op::Unary(_) | Op::Reduce { .. } | Op::Reshape => 1,
+            Op::Binary(_) => 2,
+        }
+    }
+}

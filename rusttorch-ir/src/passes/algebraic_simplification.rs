@@ -1,0 +1,130 @@
+//! Algebraic simplification: rewrites that are exact in IEEE arithmetic, and only those.
+//!
+//! Rewritten (bit-exact for every input, NaN and ±0 included):
+//! `x*1 → x`, `1*x → x`, `x/1 → x`, `x-0 → x`, `x+(-0) → x`, `-(-x) → x`,
+//! `relu(relu x) → relu x`, `abs(abs x) → abs x`.
+//!
+//! Deliberately not rewritten:
+//! - `x+0 → x`: wrong for `x = -0.0` (`-0.0 + 0.0` is `+0.0`).
+//! - `x*0 → 0`: wrong for NaN and ±inf (NaN) and for negative x (`-0.0`).
+//! - `x-x → 0`: wrong for NaN and inf.
+//! - `exp(log x) → x`, `log(exp x) → x`: differ by rounding, and for `x < 0` / large x.
+//! - `(x*a)*b → x*(a*b)`: reassociation changes rounding.
+//!
+//! A rewrite applies only when the replacement has the node's own shape and dtype (a `x*1`
+//! whose `1` broadcasts `x` to a larger shape is kept).
+
+use super::Pass;
+use crate::graph::{Graph, NodeId};
+use crate::op::{BinaryOp, Op, SourceOp, UnaryOp};
+use crate::Result;
+
+/// Applies the exact identities listed in the module docs.
+pub struct AlgebraicSimplification;
+
+fn full_value(g: &Graph, n: NodeId) -> Option<f64> {
+    match g.node(n).op {
+        Op::Source(SourceOp::Full(v)) => Some(v.get()),
+        _ => None,
+    }
+}
+
+fn is_pos_zero(v: f64) -> bool {
+    v == 0.0 && v.is_sign_positive()
+}
+
+fn is_neg_zero(v: f64) -> bool {
+    v == 0.0 && v.is_sign_negative()
+}
+
+/// The node `n` can be replaced by, if any.
+fn simplify(g: &Graph, n: NodeId) -> Option<NodeId> {
+    let ins = g.inputs(n);
+    let replacement = match g.node(n).op {
+        Op::Binary(b) => {
+            let (l, r) = (ins[0], ins[1]);
+            let (lv, rv) = (full_value(g, l), full_value(g, r));
+            match b {
+                BinaryOp::Mul if rv == Some(1.0) => l,
+                BinaryOp::Mul if lv == Some(1.0) => r,
+                BinaryOp::Div if rv == Some(1.0) => l,
+                BinaryOp::Sub if rv.is_some_and(is_pos_zero) => l,
+                BinaryOp::Add if rv.is_some_and(is_neg_zero) => l,
+                BinaryOp::Add if lv.is_some_and(is_neg_zero) => r,
+                _ => return None,
+            }
+        }
+        Op::Unary(u) => {
+            let x = ins[0];
+            match (u, &g.node(x).op) {
+                (UnaryOp::Neg, Op::Unary(UnaryOp::Neg)) => g.inputs(x)[0],
+                (UnaryOp::Relu, Op::Unary(UnaryOp::Relu)) => x,
+                (UnaryOp::Abs, Op::Unary(UnaryOp::Abs)) => x,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let (a, b) = (g.node(n), g.node(replacement));
+    (a.shape == b.shape && a.dtype == b.dtype).then_some(replacement)
+}
+
+impl Pass for AlgebraicSimplification {
+    fn name(&self) -> &'static str {
+        "algebraic_simplification"
+    }
+
+    fn run(&self, g: &mut Graph) -> Result<bool> {
+        let mut changed = false;
+        for n in g.topo_order() {
+            if let Some(r) = simplify(g, n) {
+                g.replace_all_uses(n, r);
+                g.remove_node(n);
+                changed = true;
+            }
+        }
+        Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::lower;
+    use crate::passes::DeadCodeElimination;
+    use crate::{DType, Tensor};
+
+    fn simplified(y: Tensor, x: Tensor) -> String {
+        let mut g = lower(&[y], &[x], true).unwrap().key.to_graph();
+        AlgebraicSimplification.run(&mut g).unwrap();
+        DeadCodeElimination.run(&mut g).unwrap();
+        g.dump()
+    }
+
+    #[test]
+    fn exact_identities_are_removed() {
+        let x = Tensor::placeholder([3], DType::F32).unwrap();
+        let y = ((((&x * 1.0).unwrap() - 0.0).unwrap() / 1.0).unwrap().neg().unwrap().neg().unwrap().relu().unwrap())
+            .relu()
+            .unwrap();
+        assert_eq!(simplified(y, x), "%0 = input0 : float32 [3]\n%9 = relu(%0) : float32 [3]\noutputs: %9\n");
+    }
+
+    #[test]
+    fn inexact_identities_are_kept() {
+        let x = Tensor::placeholder([3], DType::F32).unwrap();
+        let y = ((&x + 0.0).unwrap() * 0.0).unwrap().log().unwrap().exp().unwrap();
+        let out = simplified(y, x);
+        for op in ["add", "mul", "log", "exp"] {
+            assert!(out.contains(op), "{op} missing in\n{out}");
+        }
+    }
+
+    #[test]
+    fn broadcasting_identity_is_kept() {
+        let x = Tensor::placeholder([3], DType::F32).unwrap();
+        let ones = Tensor::ones([2, 3], DType::F32).unwrap();
+        let y = (&x * &ones).unwrap();
+        assert!(simplified(y, x).contains("mul"));
+    }
+}

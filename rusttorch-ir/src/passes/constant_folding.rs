@@ -1,0 +1,89 @@
+//! Constant folding: elementwise ops, reductions and reshapes whose operands are all `Full`
+//! constants become one `Full` node, computed in the node's dtype.
+
+use super::Pass;
+use crate::graph::{GNode, Graph};
+use crate::op::{Op, ReduceOp, Scalar, SourceOp};
+use crate::{DType, Result};
+
+/// Folds constant subtrees into `Full` nodes.
+pub struct ConstantFolding;
+
+/// Rounds an f64 to what `dtype` stores.
+pub fn round_to(dtype: DType, v: f64) -> f64 {
+    match dtype {
+        DType::F32 => v as f32 as f64,
+        DType::F64 => v,
+        DType::I32 => v as i32 as f64,
+        DType::I64 => v as i64 as f64,
+        DType::Bool => (v != 0.0) as u8 as f64,
+    }
+}
+
+impl Pass for ConstantFolding {
+    fn name(&self) -> &'static str {
+        "constant_folding"
+    }
+
+    fn run(&self, g: &mut Graph) -> Result<bool> {
+        let mut changed = false;
+        for n in g.topo_order() {
+            let ins = g.inputs(n);
+            if ins.is_empty() {
+                continue;
+            }
+            let vals: Option<Vec<f64>> = ins
+                .iter()
+                .map(|&i| match g.node(i).op {
+                    Op::Source(SourceOp::Full(v)) => Some(v.get()),
+                    _ => None,
+                })
+                .collect();
+            let Some(vals) = vals else { continue };
+            let node = g.node(n).clone();
+            let in_numel = g.node(ins[0]).shape.numel();
+            let v = match &node.op {
+                Op::Unary(u) => u.apply_f64(vals[0]),
+                Op::Binary(b) => b.apply_f64(vals[0], vals[1]),
+                Op::Reshape => vals[0],
+                Op::Reduce { op: ReduceOp::Sum, .. } => {
+                    let k = in_numel / node.shape.numel().max(1);
+                    vals[0] * k as f64
+                }
+                Op::Reduce { .. } => vals[0],
+                Op::Source(_) => continue,
+            };
+            let folded = GNode { op: Op::Source(SourceOp::Full(Scalar::new(round_to(node.dtype, v)))), ..node };
+            let new = g.add_node(folded, &[]);
+            g.replace_all_uses(n, new);
+            g.remove_node(n);
+            changed = true;
+        }
+        Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::lower;
+    use crate::passes::DeadCodeElimination;
+    use crate::Tensor;
+
+    #[test]
+    fn folds_constant_subtrees_in_the_node_dtype() {
+        let x = Tensor::placeholder([4], DType::F32).unwrap();
+        let c = Tensor::full([4], 0.1, DType::F32).unwrap();
+        let k = ((&c * 3.0).unwrap().exp().unwrap() + 1.0).unwrap();
+        let y = (&x * &k).unwrap();
+        let mut g = lower(&[y], &[x], true).unwrap().key.to_graph();
+        assert!(ConstantFolding.run(&mut g).unwrap());
+        DeadCodeElimination.run(&mut g).unwrap();
+        let expected = ((0.1f32 as f64 * 3.0) as f32 as f64).exp() as f32 as f64 + 1.0;
+        let expected = expected as f32 as f64;
+        assert_eq!(
+            g.dump(),
+            format!("%0 = input0 : float32 [4]\n%4 = full({expected}) : float32 [4]\n%7 = mul(%0, %4) : float32 [4]\noutputs: %7\n")
+        );
+    }
+}

@@ -1,0 +1,54 @@
+//! Dead-code elimination: removes every node no graph output depends on.
+
+use super::Pass;
+use crate::graph::Graph;
+use crate::Result;
+
+/// Removes nodes unreachable (backwards) from the outputs.
+pub struct DeadCodeElimination;
+
+impl Pass for DeadCodeElimination {
+    fn name(&self) -> &'static str {
+        "dead_code"
+    }
+
+    fn run(&self, g: &mut Graph) -> Result<bool> {
+        let ids = g.node_ids();
+        let bound = ids.iter().map(|n| n.index() + 1).max().unwrap_or(0);
+        let mut live = vec![false; bound];
+        let mut stack: Vec<_> = g.outputs().to_vec();
+        while let Some(n) = stack.pop() {
+            if std::mem::replace(&mut live[n.index()], true) {
+                continue;
+            }
+            stack.extend(g.inputs(n));
+        }
+        let mut changed = false;
+        for n in ids {
+            if !live[n.index()] {
+                g.remove_node(n);
+                changed = true;
+            }
+        }
+        Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::GNode;
+    use crate::{DType, Op, Shape, SourceOp, UnaryOp};
+
+    #[test]
+    fn removes_only_unused_nodes() {
+        let mut g = Graph::new();
+        let x = g.add_node(GNode { op: Op::Source(SourceOp::Input(0)), shape: Shape::from([4]), dtype: DType::F32 }, &[]);
+        let e = g.add_node(GNode { op: Op::Unary(UnaryOp::Exp), shape: Shape::from([4]), dtype: DType::F32 }, &[x]);
+        let _dead = g.add_node(GNode { op: Op::Unary(UnaryOp::Log), shape: Shape::from([4]), dtype: DType::F32 }, &[x]);
+        g.add_output(e);
+        assert!(DeadCodeElimination.run(&mut g).unwrap());
+        assert_eq!(g.dump(), "%0 = input0 : float32 [4]\n%1 = exp(%0) : float32 [4]\noutputs: %1\n");
+        assert!(!DeadCodeElimination.run(&mut g).unwrap());
+    }
+}

@@ -1,0 +1,1 @@
+//! Fusion planning (in progress).

@@ -1,0 +1,609 @@
+//! Lazy tensors: cheap `Arc` handles to nodes of an expression DAG.
+//!
+//! Building a tensor runs shape and dtype inference at once, so a bad shape fails in the
+//! caller's line. Nothing is computed until an executor evaluates the tensor; an evaluated node
+//! keeps its buffer and forgets its inputs, so later expressions read the buffer and memory held
+//! by the expression that produced it is released.
+
+use crate::buffer::try_zeroed_vec;
+use crate::op::{BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
+use crate::{Buffer, DType, Element, Error, Result, Shape};
+use smallvec::{smallvec, SmallVec};
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Operand list of a node.
+pub type Operands = SmallVec<[Tensor; 2]>;
+
+pub(crate) enum NodeState {
+    /// Not computed yet: the operands it is computed from.
+    Lazy(Operands),
+    /// Computed (or given as data): its contiguous buffer.
+    Ready(Buffer),
+}
+
+/// One node of the lazy DAG.
+pub struct Node {
+    op: Op,
+    shape: Shape,
+    dtype: DType,
+    state: Mutex<NodeState>,
+}
+
+/// A lazy tensor: a cheap-to-clone, `Send + Sync` handle to a node of the expression DAG.
+#[derive(Clone)]
+pub struct Tensor(Arc<Node>);
+
+impl Drop for Node {
+    // Dropping a long chain recursively would overflow the stack: unlink operands iteratively.
+    fn drop(&mut self) {
+        let mut stack: Vec<Tensor> = match self.state.get_mut() {
+            Ok(NodeState::Lazy(ops)) => ops.drain(..).collect(),
+            _ => return,
+        };
+        while let Some(t) = stack.pop() {
+            if let Some(mut node) = Arc::into_inner(t.0) {
+                if let Ok(NodeState::Lazy(ops)) = node.state.get_mut() {
+                    stack.extend(ops.drain(..));
+                }
+            }
+        }
+    }
+}
+
+impl Tensor {
+    fn new(op: Op, shape: Shape, dtype: DType, state: NodeState) -> Tensor {
+        Tensor(Arc::new(Node { op, shape, dtype, state: Mutex::new(state) }))
+    }
+
+    fn lazy(op: Op, shape: Shape, dtype: DType, operands: Operands) -> Tensor {
+        Tensor::new(op, shape, dtype, NodeState::Lazy(operands))
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, NodeState> {
+        // A poisoned lock only means another thread panicked while holding it; the state
+        // itself is always valid (it is replaced in one assignment).
+        self.0.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A stable identity for this node (used to deduplicate nodes while lowering).
+    pub fn id(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
+    /// The op that computes this tensor.
+    pub fn op(&self) -> &Op {
+        &self.0.op
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> &Shape {
+        &self.0.shape
+    }
+
+    /// The dims.
+    pub fn dims(&self) -> &[usize] {
+        self.0.shape.dims()
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        self.0.dtype
+    }
+
+    /// Number of dims.
+    pub fn ndim(&self) -> usize {
+        self.0.shape.ndim()
+    }
+
+    /// Number of elements.
+    pub fn numel(&self) -> usize {
+        self.0.shape.numel()
+    }
+
+    /// The computed buffer, if this tensor has been evaluated (or was built from data).
+    pub fn buffer(&self) -> Option<Buffer> {
+        match &*self.state() {
+            NodeState::Ready(b) => Some(b.clone()),
+            NodeState::Lazy(_) => None,
+        }
+    }
+
+    /// Whether the tensor holds a computed buffer.
+    pub fn is_evaluated(&self) -> bool {
+        self.buffer().is_some()
+    }
+
+    /// The operands this tensor is computed from (empty once evaluated).
+    pub fn operands(&self) -> Operands {
+        match &*self.state() {
+            NodeState::Lazy(ops) => ops.clone(),
+            NodeState::Ready(_) => Operands::new(),
+        }
+    }
+
+    /// Whether this is a placeholder: an input bound only when a compiled graph runs.
+    pub fn is_placeholder(&self) -> bool {
+        matches!(self.0.op, Op::Source(SourceOp::Input(_))) && !self.is_evaluated()
+    }
+
+    /// Stores the computed buffer and drops the operands (called by executors).
+    pub fn set_buffer(&self, buffer: Buffer) -> Result<()> {
+        if buffer.len() != self.numel() || buffer.dtype() != self.dtype() {
+            return Err(Error::Internal(format!(
+                "result buffer {buffer:?} does not fit a tensor of shape {} and dtype {}",
+                self.shape(),
+                self.dtype()
+            )));
+        }
+        let old = std::mem::replace(&mut *self.state(), NodeState::Ready(buffer));
+        // Operands are dropped here, outside the lock, iteratively.
+        if let NodeState::Lazy(ops) = old {
+            drop(Tensor::lazy(Op::Reshape, Shape::scalar(), DType::F32, ops));
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /// A tensor over an existing buffer (no copy); the length must match the shape.
+    pub fn from_buffer(buffer: Buffer, shape: impl Into<Shape>) -> Result<Tensor> {
+        let shape = shape.into();
+        let expected = shape.checked_numel()?;
+        if buffer.len() != expected {
+            return Err(Error::BufferLength { expected, got: buffer.len(), shape });
+        }
+        let dtype = buffer.dtype();
+        Ok(Tensor::new(Op::Source(SourceOp::Input(0)), shape, dtype, NodeState::Ready(buffer)))
+    }
+
+    /// A tensor owning `data` (no copy); the length must match the shape.
+    pub fn from_vec<T: Element>(data: Vec<T>, shape: impl Into<Shape>) -> Result<Tensor> {
+        Tensor::from_buffer(Buffer::from_vec(data), shape)
+    }
+
+    /// A 1-d tensor copying `data`.
+    pub fn from_slice<T: Element>(data: &[T]) -> Tensor {
+        let n = data.len();
+        Tensor::from_buffer(Buffer::from_vec(data.to_vec()), n).expect("length matches")
+    }
+
+    /// A placeholder for an input bound when a compiled graph runs.
+    pub fn placeholder(shape: impl Into<Shape>, dtype: DType) -> Result<Tensor> {
+        let shape = shape.into();
+        shape.checked_numel()?;
+        Ok(Tensor::lazy(Op::Source(SourceOp::Input(0)), shape, dtype, Operands::new()))
+    }
+
+    /// Every element equal to `value` (computed inside the kernels that read it, never stored).
+    pub fn full(shape: impl Into<Shape>, value: f64, dtype: DType) -> Result<Tensor> {
+        let shape = shape.into();
+        shape.checked_numel()?;
+        Ok(Tensor::lazy(Op::Source(SourceOp::Full(Scalar::new(value))), shape, dtype, smallvec![]))
+    }
+
+    /// A 0-d constant.
+    pub fn scalar(value: f64, dtype: DType) -> Tensor {
+        Tensor::full(Shape::scalar(), value, dtype).expect("0-d shape is valid")
+    }
+
+    /// All zeros.
+    pub fn zeros(shape: impl Into<Shape>, dtype: DType) -> Result<Tensor> {
+        Tensor::full(shape, 0.0, dtype)
+    }
+
+    /// All ones.
+    pub fn ones(shape: impl Into<Shape>, dtype: DType) -> Result<Tensor> {
+        Tensor::full(shape, 1.0, dtype)
+    }
+
+    /// `start, start+step, ...` up to (not including) `stop`.
+    pub fn arange(start: f64, stop: f64, step: f64, dtype: DType) -> Result<Tensor> {
+        if step == 0.0 || !step.is_finite() || !start.is_finite() || !stop.is_finite() {
+            return Err(Error::BadArgument(format!(
+                "arange needs finite start/stop and a finite non-zero step, got {start}, {stop}, {step}"
+            )));
+        }
+        let n = ((stop - start) / step).ceil().max(0.0);
+        if n > (isize::MAX as f64) / 8.0 {
+            return Err(Error::OutOfMemory { bytes: usize::MAX });
+        }
+        let op = Op::Source(SourceOp::Arange { start: Scalar::new(start), step: Scalar::new(step) });
+        Ok(Tensor::lazy(op, Shape::from(n as usize), dtype, smallvec![]))
+    }
+
+    /// A zero-filled tensor materialised now (for code that wants real storage).
+    pub fn zeros_materialized<T: Element>(shape: impl Into<Shape>) -> Result<Tensor> {
+        let shape = shape.into();
+        let n = shape.checked_numel()?;
+        Tensor::from_vec(try_zeroed_vec::<T>(n)?, shape)
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    fn float_only(&self, op: &'static str) -> Result<()> {
+        if self.dtype().is_float() {
+            Ok(())
+        } else {
+            Err(Error::UnsupportedDType { op, dtype: self.dtype() })
+        }
+    }
+
+    /// Applies a unary op.
+    pub fn unary(&self, op: UnaryOp) -> Result<Tensor> {
+        self.float_only(op.info().name)?;
+        Ok(Tensor::lazy(Op::Unary(op), self.shape().clone(), self.dtype(), smallvec![self.clone()]))
+    }
+
+    /// Applies a binary op with NumPy broadcasting.
+    pub fn binary(&self, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
+        let name = op.info().name;
+        let shape = Shape::broadcast(name, self.shape(), rhs.shape())?;
+        if self.dtype() != rhs.dtype() {
+            return Err(Error::DTypeMismatch { op: name, lhs: self.dtype(), rhs: rhs.dtype() });
+        }
+        self.float_only(name)?;
+        Ok(Tensor::lazy(Op::Binary(op), shape, self.dtype(), smallvec![self.clone(), rhs.clone()]))
+    }
+
+    /// Binary op with a scalar right operand (of this tensor's dtype).
+    pub fn binary_scalar(&self, op: BinaryOp, rhs: f64) -> Result<Tensor> {
+        self.binary(op, &Tensor::scalar(rhs, self.dtype()))
+    }
+
+    /// Binary op with a scalar left operand (`rhs op self`).
+    pub fn rbinary_scalar(&self, op: BinaryOp, lhs: f64) -> Result<Tensor> {
+        Tensor::scalar(lhs, self.dtype()).binary(op, self)
+    }
+
+    /// `-x`
+    pub fn neg(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Neg)
+    }
+    /// `|x|`
+    pub fn abs(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Abs)
+    }
+    /// `e^x`
+    pub fn exp(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Exp)
+    }
+    /// natural log
+    pub fn log(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Log)
+    }
+    /// square root
+    pub fn sqrt(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Sqrt)
+    }
+    /// `1/sqrt(x)`
+    pub fn rsqrt(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Rsqrt)
+    }
+    /// `1/x`
+    pub fn recip(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Recip)
+    }
+    /// hyperbolic tangent
+    pub fn tanh(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Tanh)
+    }
+    /// logistic sigmoid
+    pub fn sigmoid(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Sigmoid)
+    }
+    /// `max(x, 0)`
+    pub fn relu(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Relu)
+    }
+    /// `x` where `x >= 0`, else `slope * x`
+    pub fn leaky_relu(&self, slope: f64) -> Result<Tensor> {
+        self.unary(UnaryOp::LeakyRelu(Scalar::new(slope)))
+    }
+    /// GELU, exact (erf) or tanh-approximated.
+    pub fn gelu(&self, approx: GeluApprox) -> Result<Tensor> {
+        self.unary(UnaryOp::Gelu(approx))
+    }
+    /// sine
+    pub fn sin(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Sin)
+    }
+    /// cosine
+    pub fn cos(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Cos)
+    }
+    /// `x*x`
+    pub fn square(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Square)
+    }
+    /// `self ** rhs`
+    pub fn pow(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Pow, rhs)
+    }
+    /// `self ** exponent`; small integer exponents become multiplications.
+    pub fn pow_scalar(&self, exponent: f64) -> Result<Tensor> {
+        match exponent {
+            1.0 => Ok(self.clone()),
+            2.0 => self.square(),
+            3.0 => self.square()?.binary(BinaryOp::Mul, self),
+            0.5 => self.sqrt(),
+            -1.0 => self.recip(),
+            _ => self.binary_scalar(BinaryOp::Pow, exponent),
+        }
+    }
+    /// Elementwise maximum.
+    pub fn maximum(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Maximum, rhs)
+    }
+    /// Elementwise minimum.
+    pub fn minimum(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Minimum, rhs)
+    }
+
+    // ---------------------------------------------------------------- shape
+
+    /// Same elements under a new shape (same count); one `-1` dim is inferred.
+    pub fn reshape(&self, shape: &[isize]) -> Result<Tensor> {
+        let numel = self.numel();
+        let mut dims: SmallVec<[usize; 6]> = SmallVec::new();
+        let mut infer = None;
+        for (i, &d) in shape.iter().enumerate() {
+            if d == -1 && infer.is_none() {
+                infer = Some(i);
+                dims.push(1);
+            } else if d < 0 {
+                return Err(Error::BadShape(format!("invalid size {d} in reshape to {shape:?}")));
+            } else {
+                dims.push(d as usize);
+            }
+        }
+        let known: usize = dims.iter().product();
+        if let Some(i) = infer {
+            if known == 0 || numel % known != 0 {
+                return Err(Error::BadReshape { from: self.shape().clone(), to: Shape(dims) });
+            }
+            dims[i] = numel / known;
+        }
+        self.reshape_to(Shape(dims))
+    }
+
+    /// Same elements under `shape` (which must have as many elements).
+    pub fn reshape_to(&self, shape: Shape) -> Result<Tensor> {
+        if shape.numel() != self.numel() {
+            return Err(Error::BadReshape { from: self.shape().clone(), to: shape });
+        }
+        if &shape == self.shape() {
+            return Ok(self.clone());
+        }
+        Ok(Tensor::lazy(Op::Reshape, shape, self.dtype(), smallvec![self.clone()]))
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    /// Reduces over `dims` (all dims when `None`), keeping them as size 1 when `keepdim`.
+    pub fn reduce(&self, op: ReduceOp, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        let name = op.name();
+        if !self.dtype().is_float() {
+            return Err(Error::UnsupportedDType { op: name, dtype: self.dtype() });
+        }
+        let axes: SmallVec<[usize; 6]> = match dims {
+            None => (0..self.ndim()).collect(),
+            Some(d) => self.shape().normalize_dims(name, d)?,
+        };
+        let in_dims = self.dims();
+        let out_dims: SmallVec<[usize; 6]> = in_dims
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &d)| {
+                if axes.contains(&i) {
+                    keepdim.then_some(1)
+                } else {
+                    Some(d)
+                }
+            })
+            .collect();
+        let out_shape = Shape(out_dims);
+        let reduced: usize = axes.iter().map(|&a| in_dims[a]).product();
+        if reduced == 0 && axes.iter().any(|&a| in_dims[a] == 0) || axes.is_empty() && self.numel() == 0 {
+            if op != ReduceOp::Sum {
+                return Err(Error::EmptyReduction { op: name, shape: self.shape().clone() });
+            }
+            return Tensor::full(out_shape, 0.0, self.dtype());
+        }
+        // Size-1 axes reduce nothing; a run of the others is one Reduce node each.
+        let real: SmallVec<[usize; 6]> = axes.iter().copied().filter(|&a| in_dims[a] != 1).collect();
+        let mut runs: Vec<SmallVec<[usize; 4]>> = Vec::new();
+        for a in real {
+            match runs.last_mut() {
+                Some(r) if *r.last().unwrap() + 1 == a => r.push(a),
+                _ => runs.push(smallvec![a]),
+            }
+        }
+        let mut cur = self.clone();
+        // Innermost run first; every step keeps dims so later axes indices stay valid.
+        let single = runs.len() == 1;
+        for run in runs.into_iter().rev() {
+            let kd = if single { keepdim } else { true };
+            let mut dims_now: SmallVec<[usize; 6]> = SmallVec::from_slice(cur.dims());
+            if kd {
+                for &a in &run {
+                    dims_now[a] = 1;
+                }
+            } else {
+                let mut i = 0;
+                dims_now.retain(|_| {
+                    let keep = !run.contains(&i);
+                    i += 1;
+                    keep
+                });
+            }
+            let op = Op::Reduce { op, axes: run, keepdim: kd };
+            cur = Tensor::lazy(op, Shape(dims_now), self.dtype(), smallvec![cur]);
+        }
+        cur.reshape_to(out_shape)
+    }
+
+    /// Sum over `dims` (all when `None`).
+    pub fn sum(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        self.reduce(ReduceOp::Sum, dims, keepdim)
+    }
+    /// Max over `dims` (all when `None`); an error for empty input.
+    pub fn max(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        self.reduce(ReduceOp::Max, dims, keepdim)
+    }
+    /// Min over `dims` (all when `None`); an error for empty input.
+    pub fn min(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        self.reduce(ReduceOp::Min, dims, keepdim)
+    }
+    /// Mean over `dims` (all when `None`): `sum * (1/n)`; NaN for an empty reduction, as NumPy.
+    pub fn mean(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        let s = self.sum(dims, keepdim)?;
+        let n = self.numel().checked_div(s.numel().max(1)).unwrap_or(0);
+        let n = if s.numel() == 0 { self.reduced_count(dims)? } else { n };
+        s.binary_scalar(BinaryOp::Mul, 1.0 / n as f64)
+    }
+
+    fn reduced_count(&self, dims: Option<&[isize]>) -> Result<usize> {
+        Ok(match dims {
+            None => self.numel(),
+            Some(d) => self.shape().normalize_dims("mean", d)?.iter().map(|&a| self.dims()[a]).product(),
+        })
+    }
+
+    // ---------------------------------------------------------------- composites
+
+    /// `exp(x - max) / sum(exp(x - max))` along `dim`.
+    pub fn softmax(&self, dim: isize) -> Result<Tensor> {
+        let d = [dim];
+        let m = self.max(Some(&d), true)?;
+        let e = self.binary(BinaryOp::Sub, &m)?.exp()?;
+        let s = e.sum(Some(&d), true)?;
+        e.binary(BinaryOp::Div, &s)
+    }
+
+    /// `x - max - log(sum(exp(x - max)))` along `dim`.
+    pub fn log_softmax(&self, dim: isize) -> Result<Tensor> {
+        let d = [dim];
+        let m = self.max(Some(&d), true)?;
+        let xm = self.binary(BinaryOp::Sub, &m)?;
+        let s = xm.exp()?.sum(Some(&d), true)?;
+        xm.binary(BinaryOp::Sub, &s.log()?)
+    }
+
+    /// Layer norm over the last `normalized_ndim` dims, with optional affine weight and bias.
+    pub fn layer_norm(
+        &self,
+        normalized_ndim: usize,
+        weight: Option<&Tensor>,
+        bias: Option<&Tensor>,
+        eps: f64,
+    ) -> Result<Tensor> {
+        if normalized_ndim == 0 || normalized_ndim > self.ndim() {
+            return Err(Error::BadArgument(format!(
+                "layer_norm over {normalized_ndim} dims of a tensor with shape {}",
+                self.shape()
+            )));
+        }
+        let dims: Vec<isize> = (self.ndim() - normalized_ndim..self.ndim()).map(|d| d as isize).collect();
+        let mean = self.mean(Some(&dims), true)?;
+        let xc = self.binary(BinaryOp::Sub, &mean)?;
+        let var = xc.square()?.mean(Some(&dims), true)?;
+        let rstd = var.binary_scalar(BinaryOp::Add, eps)?.rsqrt()?;
+        let mut y = xc.binary(BinaryOp::Mul, &rstd)?;
+        if let Some(w) = weight {
+            y = y.binary(BinaryOp::Mul, w)?;
+        }
+        if let Some(b) = bias {
+            y = y.binary(BinaryOp::Add, b)?;
+        }
+        Ok(y)
+    }
+}
+
+impl fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.is_evaluated() { "evaluated" } else { "lazy" };
+        write!(f, "Tensor(shape={}, dtype={}, {}, op={})", self.shape(), self.dtype(), state, self.op().name())
+    }
+}
+
+// ---------------------------------------------------------------- operators
+
+/// Anything that can be the operand of `+ - * /` on tensors.
+pub trait IntoOperand {
+    /// The operand as a tensor, matching `like`'s dtype for scalars.
+    fn into_operand(self, like: &Tensor) -> Result<Tensor>;
+}
+impl IntoOperand for Tensor {
+    fn into_operand(self, _: &Tensor) -> Result<Tensor> {
+        Ok(self)
+    }
+}
+impl IntoOperand for &Tensor {
+    fn into_operand(self, _: &Tensor) -> Result<Tensor> {
+        Ok(self.clone())
+    }
+}
+impl IntoOperand for Result<Tensor> {
+    fn into_operand(self, _: &Tensor) -> Result<Tensor> {
+        self
+    }
+}
+impl IntoOperand for f64 {
+    fn into_operand(self, like: &Tensor) -> Result<Tensor> {
+        Ok(Tensor::scalar(self, like.dtype()))
+    }
+}
+impl IntoOperand for f32 {
+    fn into_operand(self, like: &Tensor) -> Result<Tensor> {
+        Ok(Tensor::scalar(self as f64, like.dtype()))
+    }
+}
+
+macro_rules! bin_trait {
+    ($tr:ident, $m:ident, $op:expr) => {
+        impl<R: IntoOperand> std::ops::$tr<R> for Tensor {
+            type Output = Result<Tensor>;
+            fn $m(self, rhs: R) -> Result<Tensor> {
+                let r = rhs.into_operand(&self)?;
+                self.binary($op, &r)
+            }
+        }
+        impl<R: IntoOperand> std::ops::$tr<R> for &Tensor {
+            type Output = Result<Tensor>;
+            fn $m(self, rhs: R) -> Result<Tensor> {
+                let r = rhs.into_operand(self)?;
+                self.binary($op, &r)
+            }
+        }
+        bin_trait!(@result $tr, $m, $op, Tensor);
+        bin_trait!(@result $tr, $m, $op, &Tensor);
+    };
+    (@result $tr:ident, $m:ident, $op:expr, $r:ty) => {
+        impl std::ops::$tr<$r> for Result<Tensor> {
+            type Output = Result<Tensor>;
+            fn $m(self, rhs: $r) -> Result<Tensor> {
+                let l = self?;
+                let r = rhs.into_operand(&l)?;
+                l.binary($op, &r)
+            }
+        }
+    };
+}
+bin_trait!(Add, add, BinaryOp::Add);
+bin_trait!(Sub, sub, BinaryOp::Sub);
+bin_trait!(Mul, mul, BinaryOp::Mul);
+bin_trait!(Div, div, BinaryOp::Div);
+
+impl std::ops::Neg for &Tensor {
+    type Output = Result<Tensor>;
+    fn neg(self) -> Result<Tensor> {
+        Tensor::neg(self)
+    }
+}
+impl std::ops::Neg for Tensor {
+    type Output = Result<Tensor>;
+    fn neg(self) -> Result<Tensor> {
+        Tensor::neg(&self)
+    }
+}
