@@ -58,6 +58,6 @@ demo: develop
 
 clean:
 	cargo clean
-	rm -rf $(VENV) .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .ruff_cache .pytest_cache .hypothesis $(PY_CRATE)/.pytest_cache $(PY_CRATE)/.hypothesis
 	find $(RUFF_PATHS) -name '__pycache__' -type d -prune -exec rm -rf {} +
 	rm -f $(PY_CRATE)/python/rusttorch/_rusttorch*.so $(PY_CRATE)/python/rusttorch/_rusttorch*.pyd
