@@ -45,12 +45,7 @@ impl Buffer {
     /// # Safety
     /// `ptr` must point to `len` initialised, properly aligned elements of `dtype` that stay
     /// valid and unmodified for as long as `owner` lives.
-    pub unsafe fn from_external(
-        ptr: *const u8,
-        len: usize,
-        dtype: DType,
-        owner: Box<dyn Any + Send + Sync>,
-    ) -> Buffer {
+    pub unsafe fn from_external(ptr: *const u8, len: usize, dtype: DType, owner: Box<dyn Any + Send + Sync>) -> Buffer {
         let ptr = NonNull::new(ptr as *mut u8).unwrap_or(NonNull::dangling());
         Buffer(Arc::new(Storage { ptr, len, dtype, _owner: Owner::External(owner) }))
     }
@@ -115,8 +110,7 @@ impl Buffer {
 /// `Vec::with_capacity` that reports failure as [`Error::OutOfMemory`] instead of aborting.
 pub fn try_vec_with_capacity<T>(len: usize) -> Result<Vec<T>> {
     let mut v = Vec::new();
-    v.try_reserve_exact(len)
-        .map_err(|_| Error::OutOfMemory { bytes: len.saturating_mul(std::mem::size_of::<T>()) })?;
+    v.try_reserve_exact(len).map_err(|_| Error::OutOfMemory { bytes: len.saturating_mul(std::mem::size_of::<T>()) })?;
     Ok(v)
 }
 
@@ -135,8 +129,7 @@ pub fn try_zeroed_vec<T: Element>(len: usize) -> Result<Vec<T>> {
     if len == 0 || std::mem::size_of::<T>() == 0 {
         return Ok(Vec::new());
     }
-    let layout =
-        std::alloc::Layout::array::<T>(len).map_err(|_| Error::OutOfMemory { bytes })?;
+    let layout = std::alloc::Layout::array::<T>(len).map_err(|_| Error::OutOfMemory { bytes })?;
     if layout.size() > isize::MAX as usize / 2 {
         return Err(Error::OutOfMemory { bytes });
     }

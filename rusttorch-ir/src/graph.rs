@@ -96,16 +96,14 @@ impl Graph {
 
     /// Users of `n` (one entry per use, sorted, so a user of both operands appears twice).
     pub fn users(&self, n: NodeId) -> SmallVec<[NodeId; 4]> {
-        let mut u: SmallVec<[NodeId; 4]> =
-            self.g.edges_directed(n, Direction::Outgoing).map(|e| e.target()).collect();
+        let mut u: SmallVec<[NodeId; 4]> = self.g.edges_directed(n, Direction::Outgoing).map(|e| e.target()).collect();
         u.sort_unstable();
         u
     }
 
     /// Number of uses of `n`, counting graph outputs.
     pub fn use_count(&self, n: NodeId) -> usize {
-        self.g.edges_directed(n, Direction::Outgoing).count()
-            + self.outputs.iter().filter(|&&o| o == n).count()
+        self.g.edges_directed(n, Direction::Outgoing).count() + self.outputs.iter().filter(|&&o| o == n).count()
     }
 
     /// The ordered outputs.
@@ -181,15 +179,18 @@ impl Graph {
             let node = &self.g[n];
             let ins = self.inputs(n);
             if ins.len() != node.op.arity() {
-                return Err(Error::Internal(format!("node {} ({}) has {} operands", n.index(), node.op.name(), ins.len())));
+                return Err(Error::Internal(format!(
+                    "node {} ({}) has {} operands",
+                    n.index(),
+                    node.op.name(),
+                    ins.len()
+                )));
             }
             let shapes: SmallVec<[&Shape; 2]> = ins.iter().map(|&i| &self.g[i].shape).collect();
             let ok = match &node.op {
                 Op::Source(_) => true,
                 Op::Unary(_) => shapes[0] == &node.shape && self.g[ins[0]].dtype == node.dtype,
-                Op::Binary(_) => {
-                    Shape::broadcast("validate", shapes[0], shapes[1]).ok().as_ref() == Some(&node.shape)
-                }
+                Op::Binary(_) => Shape::broadcast("validate", shapes[0], shapes[1]).ok().as_ref() == Some(&node.shape),
                 Op::Reshape => shapes[0].numel() == node.shape.numel(),
                 Op::Reduce { axes, keepdim, .. } => {
                     let in_dims = shapes[0].dims();

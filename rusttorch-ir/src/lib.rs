@@ -13,6 +13,9 @@
 //! # }
 //! ```
 #![warn(missing_docs)]
+// Errors carry the offending shapes by value so messages can name them; they are built only on
+// failure paths, so the larger `Err` variant costs nothing on the hot path.
+#![allow(clippy::result_large_err)]
 
 pub mod buffer;
 pub mod dtype;
@@ -29,3 +32,4 @@ pub use op::{BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 pub use shape::Shape;
 pub use tensor::Tensor;
 pub mod passes;
+pub mod plan;

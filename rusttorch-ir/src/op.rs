@@ -125,9 +125,7 @@ impl UnaryOp {
             Tanh => x.tanh(),
             Sigmoid => 1.0 / (1.0 + (-x).exp()),
             Relu => {
-                if x > 0.0 {
-                    x
-                } else if x.is_nan() {
+                if x > 0.0 || x.is_nan() {
                     x
                 } else {
                     0.0
@@ -140,9 +138,7 @@ impl UnaryOp {
                     x * s.get()
                 }
             }
-            Gelu(GeluApprox::Tanh) => {
-                0.5 * x * (1.0 + (0.797_884_560_802_865_4 * (x + 0.044715 * x * x * x)).tanh())
-            }
+            Gelu(GeluApprox::Tanh) => 0.5 * x * (1.0 + (0.797_884_560_802_865_4 * (x + 0.044715 * x * x * x)).tanh()),
             Gelu(GeluApprox::Erf) => 0.5 * x * (1.0 + erf_f64(x * std::f64::consts::FRAC_1_SQRT_2)),
             Sin => x.sin(),
             Cos => x.cos(),

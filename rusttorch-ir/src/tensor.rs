@@ -359,7 +359,7 @@ impl Tensor {
         }
         let known: usize = dims.iter().product();
         if let Some(i) = infer {
-            if known == 0 || numel % known != 0 {
+            if known == 0 || !numel.is_multiple_of(known) {
                 return Err(Error::BadReshape { from: self.shape().clone(), to: Shape(dims) });
             }
             dims[i] = numel / known;
@@ -394,13 +394,7 @@ impl Tensor {
         let out_dims: SmallVec<[usize; 6]> = in_dims
             .iter()
             .enumerate()
-            .filter_map(|(i, &d)| {
-                if axes.contains(&i) {
-                    keepdim.then_some(1)
-                } else {
-                    Some(d)
-                }
-            })
+            .filter_map(|(i, &d)| if axes.contains(&i) { keepdim.then_some(1) } else { Some(d) })
             .collect();
         let out_shape = Shape(out_dims);
         let reduced: usize = axes.iter().map(|&a| in_dims[a]).product();

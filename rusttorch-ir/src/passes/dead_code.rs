@@ -43,7 +43,8 @@ mod tests {
     #[test]
     fn removes_only_unused_nodes() {
         let mut g = Graph::new();
-        let x = g.add_node(GNode { op: Op::Source(SourceOp::Input(0)), shape: Shape::from([4]), dtype: DType::F32 }, &[]);
+        let x =
+            g.add_node(GNode { op: Op::Source(SourceOp::Input(0)), shape: Shape::from([4]), dtype: DType::F32 }, &[]);
         let e = g.add_node(GNode { op: Op::Unary(UnaryOp::Exp), shape: Shape::from([4]), dtype: DType::F32 }, &[x]);
         let _dead = g.add_node(GNode { op: Op::Unary(UnaryOp::Log), shape: Shape::from([4]), dtype: DType::F32 }, &[x]);
         g.add_output(e);

@@ -1,1 +1,924 @@
-//! Fusion planning (in progress).
+//! Fusion planning: marks the nodes that must be materialised, groups everything else into
+//! kernels, and emits each kernel as a block register program.
+//!
+//! The rules, in order:
+//! 1. Materialised: graph outputs, `arange`s, reshape operands (a reshape is a free view of a
+//!    materialised buffer), and - without fusion (eager mode) - every op.
+//! 2. A kernel is a materialised root plus every non-materialised node it reaches upwards.
+//!    Its iteration space is the root's shape, or, when it contains reductions, the reduction's
+//!    input shape seen as `m × k × n`. Nodes that fit neither the full space nor the reduced
+//!    (row) space, and reductions over a different space, are materialised instead.
+//! 3. Row values (reduction results) may flow back into full-space work of the same kernel
+//!    (softmax, layernorm) only for `n == 1` and `k <= row_limit`: each row is then processed
+//!    by several stages while it stays in cache, and the input is read from memory once.
+//! 4. A node used by several kernels is recomputed in each when it is cheap (its fused
+//!    subexpression costs at most `recompute_budget` simple flops, reads at most two buffers
+//!    and holds no reduction) and materialised otherwise.
+//! 5. Kernels over the same space that share work or inputs are merged into one multi-output
+//!    kernel, unless one depends on the other.
+
+use crate::graph::{Graph, NodeId};
+use crate::op::{Op, Scalar, SourceOp};
+use crate::plan::{
+    FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, Operand, Plan, ReduceInstr, Reg, Space, Stage, Value,
+    ValueId, ValueKind,
+};
+use crate::{Error, Result, Shape};
+use hashbrown::{HashMap, HashSet};
+use smallvec::SmallVec;
+use std::fmt::Write;
+
+/// Knobs of the fusion planner.
+#[derive(Clone, Debug)]
+pub struct FusionConfig {
+    /// Fuse at all; `false` gives the eager plan (one kernel per op).
+    pub fuse: bool,
+    /// Longest row (elements) for which row values flow back into the same kernel.
+    pub row_limit: usize,
+    /// Largest cost (simple flops per element) of a subexpression recomputed per consumer.
+    pub recompute_budget: u32,
+}
+
+impl Default for FusionConfig {
+    fn default() -> Self {
+        FusionConfig { fuse: true, row_limit: 32 * 1024, recompute_budget: 16 }
+    }
+}
+
+/// Turns an optimized [`Graph`] into a [`Plan`].
+#[derive(Clone, Debug, Default)]
+pub struct FusionPlanner {
+    /// The knobs.
+    pub config: FusionConfig,
+}
+
+/// The iteration space of a kernel being formed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct SpaceKey {
+    full: Shape,
+    /// Reduced axes (empty for elementwise kernels).
+    axes: SmallVec<[usize; 4]>,
+}
+
+/// A kernel under construction.
+#[derive(Clone, Debug)]
+struct Spec {
+    roots: Vec<NodeId>,
+    /// Non-materialised nodes computed here (roots included).
+    nodes: HashSet<NodeId>,
+    space: SpaceKey,
+    /// Materialised nodes read.
+    leaves: HashSet<NodeId>,
+}
+
+fn is_source(g: &Graph, n: NodeId) -> bool {
+    matches!(g.node(n).op, Op::Source(_))
+}
+
+fn full_value(g: &Graph, n: NodeId) -> Option<Scalar> {
+    match g.node(n).op {
+        Op::Source(SourceOp::Full(v)) => Some(v),
+        _ => None,
+    }
+}
+
+/// Splits `shape` around a contiguous run of `axes` into `(m, k, n)`.
+fn mkn(shape: &Shape, axes: &[usize]) -> (usize, usize, usize) {
+    let d = shape.dims();
+    let (a0, a1) = (axes[0], *axes.last().unwrap());
+    (d[..a0].iter().product(), d[a0..=a1].iter().product(), d[a1 + 1..].iter().product())
+}
+
+/// Shape of the full space with the reduced axes set to 1.
+fn keep_shape(full: &Shape, axes: &[usize]) -> Shape {
+    let mut d = full.0.clone();
+    for &a in axes {
+        d[a] = 1;
+    }
+    Shape(d)
+}
+
+/// Shape of the full space without the reduced axes.
+fn squeezed_shape(full: &Shape, axes: &[usize]) -> Shape {
+    Shape(full.dims().iter().enumerate().filter(|(i, _)| !axes.contains(i)).map(|(_, &d)| d).collect())
+}
+
+impl FusionPlanner {
+    /// A planner with the given knobs.
+    pub fn new(config: FusionConfig) -> FusionPlanner {
+        FusionPlanner { config }
+    }
+
+    /// Plans `g` (already optimized).
+    pub fn plan(&self, g: &Graph) -> Result<Plan> {
+        let topo = g.topo_order();
+        let bound = topo.iter().map(|n| n.index() + 1).max().unwrap_or(0);
+        let mut pos = vec![usize::MAX; bound];
+        for (i, &n) in topo.iter().enumerate() {
+            pos[n.index()] = i;
+        }
+        let mut mat = vec![false; bound];
+        for &o in g.outputs() {
+            mat[o.index()] = true;
+        }
+        for &n in &topo {
+            match g.node(n).op {
+                Op::Source(SourceOp::Arange { .. }) => mat[n.index()] = true,
+                Op::Source(SourceOp::Input(_)) => mat[n.index()] = true,
+                Op::Reshape => {
+                    mat[n.index()] = true;
+                    let x = g.inputs(n)[0];
+                    if full_value(g, x).is_none() {
+                        mat[x.index()] = true;
+                    }
+                }
+                Op::Source(SourceOp::Full(_)) => {}
+                _ if !self.config.fuse => mat[n.index()] = true,
+                _ => {}
+            }
+        }
+        // Materialise until every kernel is well formed and shared nodes obey the recompute rule.
+        let specs = loop {
+            let mut specs = Vec::new();
+            let mut violation = None;
+            for &n in &topo {
+                if !mat[n.index()] || is_source(g, n) || matches!(g.node(n).op, Op::Reshape) {
+                    continue;
+                }
+                match self.form(g, n, &mat) {
+                    Ok(s) => specs.push(s),
+                    Err(v) => {
+                        violation = Some(v);
+                        break;
+                    }
+                }
+            }
+            if let Some(v) = violation {
+                if mat[v.index()] {
+                    return Err(Error::Internal(format!("fusion: node {} cannot be placed", v.index())));
+                }
+                mat[v.index()] = true;
+                continue;
+            }
+            let mut owners: HashMap<NodeId, usize> = HashMap::new();
+            let mut expensive = Vec::new();
+            for s in &specs {
+                for &n in &s.nodes {
+                    *owners.entry(n).or_default() += 1;
+                }
+            }
+            for &n in &topo {
+                if owners.get(&n).copied().unwrap_or(0) > 1 && !self.cheap(g, n, &mat) {
+                    expensive.push(n);
+                }
+            }
+            if expensive.is_empty() {
+                break specs;
+            }
+            for n in expensive {
+                mat[n.index()] = true;
+            }
+        };
+        let specs = merge(g, specs, &pos);
+        self.emit(g, specs, &pos)
+    }
+
+    /// Whether `n`'s fused subexpression may be recomputed by each of its consumers.
+    fn cheap(&self, g: &Graph, n: NodeId, mat: &[bool]) -> bool {
+        let mut cost = 0u32;
+        let mut leaves = HashSet::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![n];
+        while let Some(x) = stack.pop() {
+            if !seen.insert(x) {
+                continue;
+            }
+            let node = g.node(x);
+            if matches!(node.op, Op::Reduce { .. }) {
+                return false;
+            }
+            cost += node.op.cost();
+            if cost > self.config.recompute_budget {
+                return false;
+            }
+            for i in g.inputs(x) {
+                if mat[i.index()] {
+                    leaves.insert(i);
+                } else if !is_source(g, i) {
+                    stack.push(i);
+                }
+            }
+        }
+        leaves.len() <= 2
+    }
+
+    /// Forms the kernel rooted at `root`, or names a node that must be materialised first.
+    fn form(&self, g: &Graph, root: NodeId, mat: &[bool]) -> std::result::Result<Spec, NodeId> {
+        let mut nodes = HashSet::new();
+        let mut leaves = HashSet::new();
+        let mut order = Vec::new();
+        let mut stack = vec![root];
+        while let Some(x) = stack.pop() {
+            if !nodes.insert(x) {
+                continue;
+            }
+            order.push(x);
+            for i in g.inputs(x) {
+                if mat[i.index()] {
+                    leaves.insert(i);
+                } else if !is_source(g, i) {
+                    stack.push(i);
+                }
+            }
+        }
+        // The reduction nearest the root defines the space.
+        let reduce = order.iter().copied().find(|&x| matches!(g.node(x).op, Op::Reduce { .. }));
+        let space = match reduce {
+            None => SpaceKey { full: g.node(root).shape.clone(), axes: SmallVec::new() },
+            Some(r) => {
+                let Op::Reduce { axes, .. } = &g.node(r).op else { unreachable!() };
+                SpaceKey { full: g.node(g.inputs(r)[0]).shape.clone(), axes: axes.clone() }
+            }
+        };
+        let spec = Spec { roots: vec![root], nodes, space, leaves };
+        self.check(g, &spec)?;
+        Ok(spec)
+    }
+
+    /// Checks that every node of `spec` fits its space; names one that must be materialised.
+    fn check(&self, g: &Graph, spec: &Spec) -> std::result::Result<(), NodeId> {
+        let sp = &spec.space;
+        if sp.axes.is_empty() {
+            for &x in &spec.nodes {
+                if g.node(x).shape != sp.full {
+                    return Err(x);
+                }
+            }
+            return Ok(());
+        }
+        let (_, k, n) = mkn(&sp.full, &sp.axes);
+        let keep = keep_shape(&sp.full, &sp.axes);
+        let squeezed = squeezed_shape(&sp.full, &sp.axes);
+        let mut sorted: Vec<NodeId> = spec.nodes.iter().copied().collect();
+        sorted.sort_unstable();
+        for &x in &sorted {
+            let node = g.node(x);
+            if let Op::Reduce { axes, .. } = &node.op {
+                if axes != &sp.axes || g.node(g.inputs(x)[0]).shape != sp.full {
+                    return Err(x);
+                }
+                continue;
+            }
+            let full = node.shape == sp.full;
+            if !full && node.shape != keep && node.shape != squeezed {
+                return Err(x);
+            }
+            if full {
+                // Row values flowing back into full-space work need a cache-resident row.
+                for i in g.inputs(x) {
+                    if spec.nodes.contains(&i) && g.node(i).shape != sp.full && (n > 1 || k > self.config.row_limit) {
+                        return Err(i);
+                    }
+                }
+            } else {
+                for i in g.inputs(x) {
+                    if spec.nodes.contains(&i) && g.node(i).shape == sp.full && !matches!(node.op, Op::Reduce { .. }) {
+                        return Err(i);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds the plan from the final kernel specs.
+    fn emit(&self, g: &Graph, specs: Vec<Spec>, pos: &[usize]) -> Result<Plan> {
+        let mut values: Vec<Value> = Vec::new();
+        let mut value_of: HashMap<NodeId, ValueId> = HashMap::new();
+        let num_inputs = g.num_inputs();
+        // Inputs first, by slot.
+        let mut input_nodes: Vec<(usize, NodeId)> = g
+            .node_ids()
+            .into_iter()
+            .filter_map(|n| match g.node(n).op {
+                Op::Source(SourceOp::Input(i)) => Some((i, n)),
+                _ => None,
+            })
+            .collect();
+        input_nodes.sort_unstable();
+        for (slot, n) in input_nodes {
+            value_of.insert(n, values.len());
+            values.push(Value { shape: g.node(n).shape.clone(), dtype: g.node(n).dtype, kind: ValueKind::Input(slot) });
+        }
+        // Order kernels so every kernel runs after the producers of what it reads.
+        let order = kernel_order(g, &specs, pos)?;
+        let mut kernels = Vec::with_capacity(specs.len());
+        // Reshapes of inputs can be resolved now; others as their operand gets a value.
+        let mut pending_alias: Vec<NodeId> =
+            g.topo_order().into_iter().filter(|&n| matches!(g.node(n).op, Op::Reshape)).collect();
+        let resolve_aliases =
+            |pending: &mut Vec<NodeId>, values: &mut Vec<Value>, value_of: &mut HashMap<NodeId, ValueId>| {
+                let mut progress = true;
+                while progress {
+                    progress = false;
+                    pending.retain(|&r| {
+                        let x = g.inputs(r)[0];
+                        if let Some(&v) = value_of.get(&x) {
+                            value_of.insert(r, values.len());
+                            values.push(Value {
+                                shape: g.node(r).shape.clone(),
+                                dtype: g.node(r).dtype,
+                                kind: ValueKind::Alias(v),
+                            });
+                            progress = true;
+                            false
+                        } else {
+                            true
+                        }
+                    });
+                }
+            };
+        resolve_aliases(&mut pending_alias, &mut values, &mut value_of);
+        for si in order {
+            let spec = &specs[si];
+            let ki = kernels.len();
+            let mut roots = spec.roots.clone();
+            roots.sort_by_key(|r| pos[r.index()]);
+            for &r in &roots {
+                value_of.insert(r, values.len());
+                values.push(Value {
+                    shape: g.node(r).shape.clone(),
+                    dtype: g.node(r).dtype,
+                    kind: ValueKind::Kernel(ki),
+                });
+            }
+            kernels.push(emit_kernel(g, spec, &roots, &value_of, pos)?);
+            resolve_aliases(&mut pending_alias, &mut values, &mut value_of);
+        }
+        // Outputs that are sources (`zeros(..)` evaluated, or an input returned as is).
+        let mut outputs = Vec::new();
+        for &o in g.outputs() {
+            let v = match value_of.get(&o) {
+                Some(&v) => v,
+                None => return Err(Error::Internal(format!("output node {} has no value", o.index()))),
+            };
+            outputs.push(v);
+        }
+        let dot = to_dot(g, &kernels);
+        Ok(Plan { num_inputs, values, kernels, outputs, dot })
+    }
+}
+
+/// Merges kernels over the same space that share nodes or inputs (rule 5).
+fn merge(g: &Graph, mut specs: Vec<Spec>, pos: &[usize]) -> Vec<Spec> {
+    let _ = (g, pos);
+    let mut i = 0;
+    while i < specs.len() {
+        let mut j = i + 1;
+        while j < specs.len() {
+            let (a, b) = (&specs[i], &specs[j]);
+            let shares = a.space == b.space
+                && (a.nodes.iter().any(|n| b.nodes.contains(n)) || a.leaves.iter().any(|n| b.leaves.contains(n)));
+            if shares && !depends(&specs, i, j) && !depends(&specs, j, i) {
+                let b = specs.remove(j);
+                let a = &mut specs[i];
+                a.roots.extend(b.roots);
+                a.nodes.extend(b.nodes);
+                a.leaves.extend(b.leaves);
+                // A root of one may be a leaf of the other only if dependent, excluded above.
+                j = i + 1;
+            } else {
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+    specs
+}
+
+/// Whether spec `a` (transitively) reads something spec `b` writes.
+fn depends(specs: &[Spec], a: usize, b: usize) -> bool {
+    let mut stack = vec![a];
+    let mut seen = HashSet::new();
+    while let Some(x) = stack.pop() {
+        if !seen.insert(x) {
+            continue;
+        }
+        for (y, s) in specs.iter().enumerate() {
+            if y != x && s.roots.iter().any(|r| specs[x].leaves.contains(r)) {
+                if y == b {
+                    return true;
+                }
+                stack.push(y);
+            }
+        }
+    }
+    false
+}
+
+/// Kahn's algorithm over kernel dependencies (reshape leaves resolved to their operands).
+fn kernel_order(g: &Graph, specs: &[Spec], pos: &[usize]) -> Result<Vec<usize>> {
+    let mut producer: HashMap<NodeId, usize> = HashMap::new();
+    for (i, s) in specs.iter().enumerate() {
+        for &r in &s.roots {
+            producer.insert(r, i);
+        }
+    }
+    let resolve = |mut n: NodeId| {
+        while matches!(g.node(n).op, Op::Reshape) {
+            n = g.inputs(n)[0];
+        }
+        n
+    };
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); specs.len()];
+    let mut indeg = vec![0usize; specs.len()];
+    for (i, s) in specs.iter().enumerate() {
+        let mut ds: Vec<usize> = s.leaves.iter().filter_map(|&l| producer.get(&resolve(l)).copied()).collect();
+        ds.sort_unstable();
+        ds.dedup();
+        ds.retain(|&d| d != i);
+        indeg[i] = ds.len();
+        for d in ds {
+            deps[d].push(i);
+        }
+    }
+    let key = |i: usize| specs[i].roots.iter().map(|r| pos[r.index()]).min().unwrap_or(0);
+    let mut ready: Vec<usize> = (0..specs.len()).filter(|&i| indeg[i] == 0).collect();
+    let mut order = Vec::with_capacity(specs.len());
+    while !ready.is_empty() {
+        ready.sort_by_key(|&i| std::cmp::Reverse(key(i)));
+        let i = ready.pop().unwrap();
+        order.push(i);
+        for &u in &deps[i] {
+            indeg[u] -= 1;
+            if indeg[u] == 0 {
+                ready.push(u);
+            }
+        }
+    }
+    if order.len() != specs.len() {
+        return Err(Error::Internal("fusion produced a cycle between kernels".into()));
+    }
+    Ok(order)
+}
+
+/// Program under construction: virtual registers, later mapped to physical ones.
+#[derive(Default)]
+struct Emitter {
+    /// Instructions with virtual register numbers, tagged with their stage segment.
+    code: Vec<(usize, Seg, Instr)>,
+    reduces: Vec<(usize, ReduceInstr)>,
+    next_full: Reg,
+    next_row: Reg,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Seg {
+    Full,
+    Row,
+}
+
+fn emit_kernel(
+    g: &Graph,
+    spec: &Spec,
+    roots: &[NodeId],
+    value_of: &HashMap<NodeId, ValueId>,
+    pos: &[usize],
+) -> Result<FusedKernel> {
+    let sp = &spec.space;
+    let dtype = g.node(roots[0]).dtype;
+    let (shape, full_shape) = if sp.axes.is_empty() {
+        let s = g.node(roots[0]).shape.clone();
+        (KernelShape::Rows { rows: s.numel(), row_len: 1 }, s)
+    } else {
+        let (m, k, n) = mkn(&sp.full, &sp.axes);
+        let ks = if n == 1 { KernelShape::Rows { rows: m, row_len: k } } else { KernelShape::Cols { m, k, n } };
+        (ks, sp.full.clone())
+    };
+    let is_full = |x: NodeId| sp.axes.is_empty() || g.node(x).shape == sp.full;
+    let mut nodes: Vec<NodeId> = spec.nodes.iter().copied().collect();
+    nodes.sort_by_key(|n| pos[n.index()]);
+    // Stage depth: full nodes reading row values computed in stage s run in stage s+1.
+    let mut depth: HashMap<NodeId, usize> = HashMap::new();
+    for &x in &nodes {
+        let mut d = 0;
+        for i in g.inputs(x) {
+            if let Some(&di) = depth.get(&i) {
+                let bump = usize::from(is_full(x) && !is_full(i));
+                d = d.max(di + bump);
+            }
+        }
+        depth.insert(x, d);
+    }
+    let stages = nodes.iter().map(|n| depth[n]).max().unwrap_or(0) + 1;
+    let mut inputs: Vec<KernelInput> = Vec::new();
+    let mut input_index: HashMap<(ValueId, Space, Shape), u16> = HashMap::new();
+    let mut outputs: Vec<KernelOutput> = Vec::new();
+    let mut e = Emitter::default();
+    let mut row_reg: HashMap<NodeId, Reg> = HashMap::new();
+    let root_set: HashSet<NodeId> = roots.iter().copied().collect();
+    let mut out_index: HashMap<NodeId, u16> = HashMap::new();
+    for &r in roots {
+        out_index.insert(r, outputs.len() as u16);
+        outputs.push(KernelOutput { value: value_of[&r], space: if is_full(r) { Space::Full } else { Space::Row } });
+    }
+    let mut input_for = |v: ValueId, space: Space, read: &Shape, vshape: &Shape| -> u16 {
+        *input_index.entry((v, space, read.clone())).or_insert_with(|| {
+            inputs.push(KernelInput {
+                value: v,
+                space,
+                read_shape: read.clone(),
+                strides: vshape.broadcast_strides(read),
+            });
+            (inputs.len() - 1) as u16
+        })
+    };
+    for s in 0..stages {
+        // Full program: what the stage's reductions and full outputs need.
+        let mut memo: HashMap<NodeId, Operand> = HashMap::new();
+        let mut sinks: Vec<NodeId> = nodes
+            .iter()
+            .copied()
+            .filter(|&x| {
+                depth[&x] == s && (matches!(g.node(x).op, Op::Reduce { .. }) || (root_set.contains(&x) && is_full(x)))
+            })
+            .collect();
+        sinks.sort_by_key(|n| pos[n.index()]);
+        for &sink in &sinks {
+            let target = if matches!(g.node(sink).op, Op::Reduce { .. }) { g.inputs(sink)[0] } else { sink };
+            // Iterative post-order over full-space operands.
+            let mut stack: Vec<(NodeId, bool)> = vec![(target, false)];
+            while let Some((x, expanded)) = stack.pop() {
+                if memo.contains_key(&x) {
+                    continue;
+                }
+                if let Some(v) = full_value(g, x) {
+                    memo.insert(x, Operand::Const(v));
+                    continue;
+                }
+                if !spec.nodes.contains(&x) {
+                    // A materialised leaf read in the full space.
+                    let v = value_of[&x];
+                    let idx = input_for(v, Space::Full, &full_shape, &g.node(x).shape);
+                    let dst = e.full();
+                    e.push(s, Seg::Full, Instr::Load { dst, input: idx });
+                    memo.insert(x, Operand::Reg(dst as Reg));
+                    continue;
+                }
+                if !is_full(x) {
+                    let src = row_reg[&x];
+                    let dst = e.full();
+                    e.push(s, Seg::Full, Instr::Expand { dst, src: src as Reg });
+                    memo.insert(x, Operand::Reg(dst as Reg));
+                    continue;
+                }
+                let ins = g.inputs(x);
+                if !expanded {
+                    stack.push((x, true));
+                    for &i in ins.iter().rev() {
+                        if !memo.contains_key(&i) {
+                            stack.push((i, false));
+                        }
+                    }
+                    continue;
+                }
+                let ops: SmallVec<[Operand; 2]> = ins.iter().map(|i| memo[i]).collect();
+                let dst = e.full();
+                let instr = compute_instr(g, x, dst, &ops)?;
+                e.push(s, Seg::Full, instr);
+                memo.insert(x, Operand::Reg(dst as Reg));
+            }
+            if matches!(g.node(sink).op, Op::Reduce { .. }) {
+                let Op::Reduce { op, .. } = g.node(sink).op else { unreachable!() };
+                let src = match memo[&target] {
+                    Operand::Reg(r) => r,
+                    Operand::Const(c) => {
+                        let dst = e.full();
+                        e.push(s, Seg::Full, Instr::Unary { op: crate::UnaryOp::Abs, dst, src: Operand::Const(c) });
+                        // abs is wrong for negative constants: use x*1 instead.
+                        e.code.last_mut().unwrap().2 = Instr::Binary {
+                            op: crate::BinaryOp::Mul,
+                            dst,
+                            a: Operand::Const(c),
+                            b: Operand::Const(Scalar::new(1.0)),
+                        };
+                        dst as Reg
+                    }
+                };
+                let dst = e.row();
+                row_reg.insert(sink, dst);
+                e.reduces.push((s, ReduceInstr { op, src, dst: dst as Reg }));
+            } else {
+                let src = memo[&sink];
+                e.push(s, Seg::Full, Instr::Store { output: out_index[&sink], src });
+            }
+        }
+        // Row program: row nodes of this depth, in topological order.
+        for &x in &nodes {
+            if depth[&x] != s || is_full(x) {
+                continue;
+            }
+            if !matches!(g.node(x).op, Op::Reduce { .. }) {
+                let mut ops: SmallVec<[Operand; 2]> = SmallVec::new();
+                for i in g.inputs(x) {
+                    let o = if let Some(v) = full_value(g, i) {
+                        Operand::Const(v)
+                    } else if let Some(&r) = row_reg.get(&i) {
+                        Operand::Reg(r as Reg)
+                    } else {
+                        let v = value_of[&i];
+                        let idx = input_for(v, Space::Row, &g.node(x).shape, &g.node(i).shape);
+                        let dst = e.row();
+                        e.push(s, Seg::Row, Instr::Load { dst, input: idx });
+                        Operand::Reg(dst as Reg)
+                    };
+                    ops.push(o);
+                }
+                let dst = e.row();
+                let instr = compute_instr(g, x, dst, &ops)?;
+                e.push(s, Seg::Row, instr);
+                row_reg.insert(x, dst);
+            }
+            if root_set.contains(&x) {
+                let src = Operand::Reg(row_reg[&x] as Reg);
+                e.push(s, Seg::Row, Instr::Store { output: out_index[&x], src });
+            }
+        }
+    }
+    // Roots that are sources (an evaluated `full`/`arange`) or computed nowhere else.
+    for &r in roots {
+        if let Op::Source(src) = g.node(r).op {
+            let v = match src {
+                SourceOp::Full(v) => Operand::Const(v),
+                SourceOp::Arange { start, step } => {
+                    let dst = e.full();
+                    e.push(0, Seg::Full, Instr::Arange { dst, start, step });
+                    Operand::Reg(dst as Reg)
+                }
+                SourceOp::Input(_) => {
+                    let v = value_of[&r];
+                    let _ = v;
+                    return Err(Error::Internal("an input cannot be a kernel root".into()));
+                }
+            };
+            e.push(0, Seg::Full, Instr::Store { output: out_index[&r], src: v });
+        }
+    }
+    let (stages_vec, nf, nr) = e.allocate(stages);
+    let ops = nodes.iter().map(|&n| g.node(n).op.name()).collect();
+    Ok(FusedKernel {
+        shape,
+        full_shape,
+        dtype,
+        inputs,
+        outputs,
+        stages: stages_vec,
+        num_full_regs: nf,
+        num_row_regs: nr,
+        nodes,
+        ops,
+    })
+}
+
+fn compute_instr(g: &Graph, x: NodeId, dst: Reg, ops: &[Operand]) -> Result<Instr> {
+    Ok(match g.node(x).op {
+        Op::Unary(op) => Instr::Unary { op, dst, src: ops[0] },
+        Op::Binary(op) => Instr::Binary { op, dst, a: ops[0], b: ops[1] },
+        ref other => return Err(Error::Internal(format!("{} cannot be computed in a kernel body", other.name()))),
+    })
+}
+
+impl Emitter {
+    fn full(&mut self) -> Reg {
+        self.next_full += 1;
+        self.next_full - 1
+    }
+    fn row(&mut self) -> Reg {
+        self.next_row += 1;
+        self.next_row - 1
+    }
+    fn push(&mut self, stage: usize, seg: Seg, i: Instr) {
+        self.code.push((stage, seg, i));
+    }
+
+    /// Maps virtual registers to physical ones by linear scan over the execution order
+    /// (stage by stage: full program, reductions, row program). A register read by a full
+    /// program stays live to the end of that program's stage segment, because the program
+    /// runs once per block.
+    fn allocate(self, stages: usize) -> (Vec<Stage>, usize, usize) {
+        // Execution order of events.
+        #[derive(Clone)]
+        enum Ev {
+            I(Seg, Instr),
+            R(ReduceInstr),
+        }
+        let mut evs: Vec<(usize, Ev)> = Vec::new();
+        for s in 0..stages {
+            for (st, seg, i) in &self.code {
+                if *st == s && *seg == Seg::Full {
+                    evs.push((s, Ev::I(Seg::Full, i.clone())));
+                }
+            }
+            for (st, r) in &self.reduces {
+                if *st == s {
+                    evs.push((s, Ev::R(r.clone())));
+                }
+            }
+            for (st, seg, i) in &self.code {
+                if *st == s && *seg == Seg::Row {
+                    evs.push((s, Ev::I(Seg::Row, i.clone())));
+                }
+            }
+        }
+        // Segment end (index of the last event of the same stage's full+reduce part).
+        let mut seg_end = vec![0usize; evs.len()];
+        for (idx, (s, ev)) in evs.iter().enumerate() {
+            let in_full_part = matches!(ev, Ev::I(Seg::Full, _) | Ev::R(_));
+            if in_full_part {
+                let end = evs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (s2, e2))| s2 == s && matches!(e2, Ev::I(Seg::Full, _) | Ev::R(_)))
+                    .map(|(i, _)| i)
+                    .max()
+                    .unwrap_or(idx);
+                seg_end[idx] = end;
+            } else {
+                seg_end[idx] = idx;
+            }
+        }
+        // Last use of each (file, vreg).
+        let mut last_full: HashMap<u32, usize> = HashMap::new();
+        let mut last_row: HashMap<u32, usize> = HashMap::new();
+        let mut note = |file_row: bool, r: Reg, at: usize| {
+            let m = if file_row { &mut last_row } else { &mut last_full };
+            let e = m.entry(r as u32).or_insert(at);
+            *e = (*e).max(at);
+        };
+        for (idx, (_, ev)) in evs.iter().enumerate() {
+            match ev {
+                Ev::R(r) => {
+                    note(false, r.src, idx);
+                    note(true, r.dst, idx);
+                }
+                Ev::I(seg, i) => {
+                    let row_seg = *seg == Seg::Row;
+                    for (is_row, r) in uses(i, row_seg) {
+                        // Row registers read inside a full program live to the segment end.
+                        let at = if is_row && !row_seg { seg_end[idx] } else { idx };
+                        note(is_row, r, at);
+                    }
+                    if let Some((is_row, r)) = def(i, row_seg) {
+                        note(is_row, r, idx);
+                    }
+                }
+            }
+        }
+        let mut files = [RegFile::default(), RegFile::default()];
+        let mut map = [HashMap::<u32, Reg>::new(), HashMap::<u32, Reg>::new()];
+        let mut out: Vec<Stage> = vec![Stage::default(); stages];
+        for (idx, (s, ev)) in evs.into_iter().enumerate() {
+            let phys = |map: &mut [HashMap<u32, Reg>; 2], files: &mut [RegFile; 2], is_row: bool, v: Reg| -> Reg {
+                let f = usize::from(is_row);
+                *map[f].entry(v as u32).or_insert_with(|| files[f].alloc())
+            };
+            match ev {
+                Ev::R(mut r) => {
+                    r.src = phys(&mut map, &mut files, false, r.src);
+                    r.dst = phys(&mut map, &mut files, true, r.dst);
+                    out[s].reduces.push(r);
+                }
+                Ev::I(seg, mut i) => {
+                    let row_seg = seg == Seg::Row;
+                    // Sources first, then the destination (never aliasing a source).
+                    rename(&mut i, row_seg, &mut |is_row, v, is_def| {
+                        let _ = is_def;
+                        phys(&mut map, &mut files, is_row, v)
+                    });
+                    match seg {
+                        Seg::Full => out[s].full.push(i),
+                        Seg::Row => out[s].row.push(i),
+                    }
+                }
+            }
+            // Free registers whose last use was this event.
+            for (f, last) in [(0usize, &last_full), (1usize, &last_row)] {
+                let dead: Vec<u32> = last.iter().filter(|(_, &at)| at == idx).map(|(&v, _)| v).collect();
+                for v in dead {
+                    if let Some(p) = map[f].remove(&v) {
+                        files[f].free.push(p);
+                    }
+                }
+            }
+        }
+        (out, files[0].count as usize, files[1].count as usize)
+    }
+}
+
+#[derive(Default)]
+struct RegFile {
+    count: Reg,
+    free: Vec<Reg>,
+}
+
+impl RegFile {
+    fn alloc(&mut self) -> Reg {
+        if let Some(r) = self.free.pop() {
+            r
+        } else {
+            self.count += 1;
+            self.count - 1
+        }
+    }
+}
+
+/// Registers an instruction reads: `(is_row_file, reg)`.
+fn uses(i: &Instr, row_seg: bool) -> SmallVec<[(bool, Reg); 2]> {
+    let mut u = SmallVec::new();
+    let mut op = |o: &Operand| {
+        if let Operand::Reg(r) = o {
+            u.push((row_seg, *r));
+        }
+    };
+    match i {
+        Instr::Expand { src, .. } => return smallvec::smallvec![(true, *src)],
+        Instr::Unary { src, .. } => op(src),
+        Instr::Binary { a, b, .. } => {
+            op(a);
+            op(b);
+        }
+        Instr::Store { src, .. } => op(src),
+        Instr::Load { .. } | Instr::Arange { .. } => {}
+    }
+    u
+}
+
+/// The register an instruction writes.
+fn def(i: &Instr, row_seg: bool) -> Option<(bool, Reg)> {
+    match i {
+        Instr::Load { dst, .. }
+        | Instr::Expand { dst, .. }
+        | Instr::Arange { dst, .. }
+        | Instr::Unary { dst, .. }
+        | Instr::Binary { dst, .. } => Some((row_seg, *dst)),
+        Instr::Store { .. } => None,
+    }
+}
+
+/// Renames registers: sources first, then the destination.
+fn rename(i: &mut Instr, row_seg: bool, f: &mut dyn FnMut(bool, Reg, bool) -> Reg) {
+    let op = |o: &mut Operand, f: &mut dyn FnMut(bool, Reg, bool) -> Reg| {
+        if let Operand::Reg(r) = o {
+            *r = f(row_seg, *r, false);
+        }
+    };
+    match i {
+        Instr::Load { dst, .. } | Instr::Arange { dst, .. } => *dst = f(row_seg, *dst, true),
+        Instr::Expand { dst, src } => {
+            *src = f(true, *src, false);
+            *dst = f(row_seg, *dst, true);
+        }
+        Instr::Unary { dst, src, .. } => {
+            op(src, f);
+            *dst = f(row_seg, *dst, true);
+        }
+        Instr::Binary { dst, a, b, .. } => {
+            op(a, f);
+            op(b, f);
+            *dst = f(row_seg, *dst, true);
+        }
+        Instr::Store { src, .. } => op(src, f),
+    }
+}
+
+/// Graphviz DOT of the graph with each kernel's nodes as a cluster.
+pub fn to_dot(g: &Graph, kernels: &[FusedKernel]) -> String {
+    let mut s = String::from("digraph plan {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n");
+    let mut in_kernel: HashSet<NodeId> = HashSet::new();
+    for (ki, k) in kernels.iter().enumerate() {
+        let _ = writeln!(s, "  subgraph cluster_k{ki} {{\n    label=\"kernel {ki}\";\n    style=rounded; color=blue;");
+        for &n in &k.nodes {
+            if in_kernel.insert(n) {
+                let node = g.node(n);
+                let _ = writeln!(s, "    n{} [label=\"{} {}\"];", n.index(), node.op.name(), node.shape);
+            }
+        }
+        s.push_str("  }\n");
+    }
+    for n in g.topo_order() {
+        if !in_kernel.contains(&n) {
+            let node = g.node(n);
+            let _ = writeln!(s, "  n{} [label=\"{} {}\", style=dashed];", n.index(), node.op.name(), node.shape);
+        }
+        for i in g.inputs(n) {
+            let _ = writeln!(s, "  n{} -> n{};", i.index(), n.index());
+        }
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// Graphviz DOT of a graph before fusion (no clusters).
+pub fn graph_to_dot(g: &Graph) -> String {
+    to_dot(g, &[])
+}

@@ -1,0 +1,387 @@
+//! The output of fusion planning: a [`Plan`] of [`FusedKernel`]s, each a small register program
+//! that an executor runs block by block.
+
+use crate::graph::NodeId;
+use crate::op::{BinaryOp, ReduceOp, Scalar, UnaryOp};
+use crate::shape::Dims;
+use crate::{DType, Shape};
+use std::fmt::Write;
+
+/// Index of a value (a materialised buffer) in [`Plan::values`].
+pub type ValueId = usize;
+
+/// Where a value's buffer comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueKind {
+    /// Graph input slot.
+    Input(usize),
+    /// Written by the kernel with this index.
+    Kernel(usize),
+    /// Same buffer as another value under another shape (a reshape).
+    Alias(ValueId),
+}
+
+/// A materialised buffer of the plan.
+#[derive(Clone, Debug)]
+pub struct Value {
+    /// Its shape.
+    pub shape: Shape,
+    /// Its dtype.
+    pub dtype: DType,
+    /// Where it comes from.
+    pub kind: ValueKind,
+}
+
+impl Value {
+    /// Size in bytes.
+    pub fn bytes(&self) -> usize {
+        self.shape.numel() * self.dtype.size_of()
+    }
+}
+
+/// The iteration space of a kernel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KernelShape {
+    /// `rows` rows of `row_len` contiguous elements. Full-space programs see blocks of
+    /// elements, row-space programs one value per row. An elementwise kernel is `row_len == 1`.
+    Rows {
+        /// Number of rows.
+        rows: usize,
+        /// Elements per row (the reduced extent).
+        row_len: usize,
+    },
+    /// `m × k × n` with `n > 1`, reducing `k`: row values are indexed by `(m, n)`.
+    Cols {
+        /// Outer kept extent.
+        m: usize,
+        /// Reduced extent.
+        k: usize,
+        /// Inner kept extent.
+        n: usize,
+    },
+}
+
+impl KernelShape {
+    /// Elements of the full (pre-reduction) space.
+    pub fn full_numel(&self) -> usize {
+        match *self {
+            KernelShape::Rows { rows, row_len } => rows * row_len,
+            KernelShape::Cols { m, k, n } => m * k * n,
+        }
+    }
+    /// Values of the row (reduced) space.
+    pub fn row_numel(&self) -> usize {
+        match *self {
+            KernelShape::Rows { rows, .. } => rows,
+            KernelShape::Cols { m, n, .. } => m * n,
+        }
+    }
+}
+
+/// Which index space a kernel input or output lives in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Space {
+    /// The full iteration space (elementwise work, reduction operands).
+    Full,
+    /// One value per reduced row (reduction results and what is computed from them).
+    Row,
+}
+
+/// A buffer a kernel reads, and how it maps onto the kernel's index space.
+#[derive(Clone, Debug)]
+pub struct KernelInput {
+    /// The value read.
+    pub value: ValueId,
+    /// The space it is read in.
+    pub space: Space,
+    /// The shape whose flat index the reads follow (the value broadcast to it).
+    pub read_shape: Shape,
+    /// Element strides of the value within `read_shape` (0 on broadcast dims).
+    pub strides: Dims,
+}
+
+impl KernelInput {
+    /// Whether the value is read contiguously (same element order as the space).
+    pub fn is_contiguous(&self) -> bool {
+        self.read_shape.strides() == self.strides || self.read_shape.numel() <= 1
+    }
+    /// Whether every read sees the same element.
+    pub fn is_scalar(&self) -> bool {
+        self.strides.iter().zip(self.read_shape.dims()).all(|(&s, &d)| s == 0 || d == 1)
+    }
+}
+
+/// A buffer a kernel writes.
+#[derive(Clone, Debug)]
+pub struct KernelOutput {
+    /// The value written.
+    pub value: ValueId,
+    /// The space it is written in.
+    pub space: Space,
+}
+
+/// Register number (full-space registers and row registers are separate files).
+pub type Reg = u16;
+
+/// An instruction operand.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Operand {
+    /// A register.
+    Reg(Reg),
+    /// A constant broadcast over the block.
+    Const(Scalar),
+}
+
+/// One instruction, applied to a whole block (never per element).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Instr {
+    /// Reads kernel input `input` for the current block.
+    Load {
+        /// Destination register.
+        dst: Reg,
+        /// Index into [`FusedKernel::inputs`].
+        input: u16,
+    },
+    /// Broadcasts row register `src` over the full-space block (each row's value repeated).
+    Expand {
+        /// Full-space destination.
+        dst: Reg,
+        /// Row-space source.
+        src: Reg,
+    },
+    /// `start + step * i` for flat index `i`.
+    Arange {
+        /// Destination.
+        dst: Reg,
+        /// First value.
+        start: Scalar,
+        /// Increment.
+        step: Scalar,
+    },
+    /// Elementwise unary op.
+    Unary {
+        /// The op.
+        op: UnaryOp,
+        /// Destination.
+        dst: Reg,
+        /// Source.
+        src: Operand,
+    },
+    /// Elementwise binary op.
+    Binary {
+        /// The op.
+        op: BinaryOp,
+        /// Destination.
+        dst: Reg,
+        /// Left operand.
+        a: Operand,
+        /// Right operand.
+        b: Operand,
+    },
+    /// Writes a block of kernel output `output`.
+    Store {
+        /// Index into [`FusedKernel::outputs`].
+        output: u16,
+        /// What to write.
+        src: Operand,
+    },
+}
+
+/// Reduces a full-space register into a row register.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReduceInstr {
+    /// The reduction.
+    pub op: ReduceOp,
+    /// Full-space source register.
+    pub src: Reg,
+    /// Row-space destination register.
+    pub dst: Reg,
+}
+
+/// One pass over the rows: a full-space program, its reductions, then row-space work.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stage {
+    /// Runs over full-space blocks.
+    pub full: Vec<Instr>,
+    /// Reductions of full registers into row registers.
+    pub reduces: Vec<ReduceInstr>,
+    /// Runs over row-space blocks after the reductions.
+    pub row: Vec<Instr>,
+}
+
+/// A fused kernel: one pass over its inputs (per stage) computing all its ops block by block.
+#[derive(Clone, Debug)]
+pub struct FusedKernel {
+    /// The iteration space.
+    pub shape: KernelShape,
+    /// The full (pre-reduction) shape.
+    pub full_shape: Shape,
+    /// The compute dtype of every register.
+    pub dtype: DType,
+    /// Buffers read.
+    pub inputs: Vec<KernelInput>,
+    /// Buffers written.
+    pub outputs: Vec<KernelOutput>,
+    /// Stages in order; all but the last end in reductions whose results later stages use.
+    pub stages: Vec<Stage>,
+    /// Number of full-space registers.
+    pub num_full_regs: usize,
+    /// Number of row-space registers.
+    pub num_row_regs: usize,
+    /// Graph nodes computed by this kernel, in topological order.
+    pub nodes: Vec<NodeId>,
+    /// Names of those nodes' ops.
+    pub ops: Vec<String>,
+}
+
+impl FusedKernel {
+    /// Number of elementwise/reduce ops computed (not counting loads and stores).
+    pub fn num_ops(&self) -> usize {
+        self.ops.len()
+    }
+}
+
+/// An executable plan: values (buffers) and the kernels that compute them, in order.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Number of graph input slots.
+    pub num_inputs: usize,
+    /// Every materialised buffer.
+    pub values: Vec<Value>,
+    /// Kernels in execution order.
+    pub kernels: Vec<FusedKernel>,
+    /// The value of each graph output.
+    pub outputs: Vec<ValueId>,
+    /// Graphviz DOT of the optimized graph with kernels as clusters.
+    pub dot: String,
+}
+
+fn human_bytes(b: usize) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < 3 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+impl Plan {
+    /// Bytes each kernel reads (its inputs once) and writes (its outputs once).
+    pub fn kernel_traffic(&self, k: &FusedKernel) -> (usize, usize) {
+        let mut seen = Vec::new();
+        let mut read = 0;
+        for i in &k.inputs {
+            if !seen.contains(&i.value) {
+                seen.push(i.value);
+                read += self.values[i.value].bytes();
+            }
+        }
+        let written = k.outputs.iter().map(|o| self.values[o.value].bytes()).sum();
+        (read, written)
+    }
+
+    /// Peak bytes of intermediate and output buffers alive at once (inputs excluded), under
+    /// the executor's rule that an intermediate is freed after its last reader.
+    pub fn peak_bytes(&self) -> usize {
+        let n = self.values.len();
+        let mut last_use = vec![0usize; n];
+        let root = |mut v: ValueId| {
+            while let ValueKind::Alias(a) = self.values[v].kind {
+                v = a;
+            }
+            v
+        };
+        for (ki, k) in self.kernels.iter().enumerate() {
+            for o in &k.outputs {
+                last_use[o.value] = last_use[o.value].max(ki);
+            }
+            for i in &k.inputs {
+                let r = root(i.value);
+                last_use[r] = last_use[r].max(ki);
+            }
+        }
+        for &o in &self.outputs {
+            last_use[root(o)] = usize::MAX;
+        }
+        let mut live = 0usize;
+        let mut peak = 0usize;
+        for (ki, k) in self.kernels.iter().enumerate() {
+            for o in &k.outputs {
+                live += self.values[o.value].bytes();
+            }
+            peak = peak.max(live);
+            for (v, val) in self.values.iter().enumerate() {
+                if matches!(val.kind, ValueKind::Kernel(_)) && last_use[v] == ki {
+                    live -= val.bytes();
+                }
+            }
+        }
+        peak
+    }
+
+    /// Human-readable description of the plan: each kernel, its ops, inputs, outputs and the
+    /// bytes it moves, then the totals. Deterministic (used in snapshot tests).
+    pub fn explain(&self) -> String {
+        let mut s = String::new();
+        let (mut tr, mut tw) = (0, 0);
+        let vname = |v: ValueId| -> String {
+            let val = &self.values[v];
+            let origin = match val.kind {
+                ValueKind::Input(i) => format!("in{i}"),
+                ValueKind::Kernel(k) => format!("k{k}"),
+                ValueKind::Alias(a) => format!("view of v{a}"),
+            };
+            format!("v{v}({origin}) {} {}", val.dtype, val.shape)
+        };
+        for (ki, k) in self.kernels.iter().enumerate() {
+            let (r, w) = self.kernel_traffic(k);
+            tr += r;
+            tw += w;
+            let space = match k.shape {
+                KernelShape::Rows { rows, row_len: 1 } if k.stages.iter().all(|s| s.reduces.is_empty()) => {
+                    format!("elementwise over {rows}")
+                }
+                KernelShape::Rows { rows, row_len } => format!("rows {rows} x {row_len}"),
+                KernelShape::Cols { m, k, n } => format!("cols {m} x {k} x {n} (reduce middle)"),
+            };
+            let _ = writeln!(
+                s,
+                "kernel {ki}: {space}, {} stage{}, {} op{}: {}",
+                k.stages.len(),
+                if k.stages.len() == 1 { "" } else { "s" },
+                k.num_ops(),
+                if k.num_ops() == 1 { "" } else { "s" },
+                k.ops.join(" ")
+            );
+            let mut seen = Vec::new();
+            for i in &k.inputs {
+                if !seen.contains(&i.value) {
+                    seen.push(i.value);
+                    let _ = writeln!(s, "  read  {}", vname(i.value));
+                }
+            }
+            for o in &k.outputs {
+                let _ = writeln!(s, "  write {}", vname(o.value));
+            }
+            let _ = writeln!(s, "  bytes read {}, written {}", human_bytes(r), human_bytes(w));
+        }
+        let outs: Vec<String> = self.outputs.iter().map(|&o| format!("v{o}")).collect();
+        let _ = writeln!(
+            s,
+            "total: {} kernel{}, read {}, written {}, peak intermediate+output memory {}; outputs {}",
+            self.kernels.len(),
+            if self.kernels.len() == 1 { "" } else { "s" },
+            human_bytes(tr),
+            human_bytes(tw),
+            human_bytes(self.peak_bytes()),
+            outs.join(", ")
+        );
+        s
+    }
+}
