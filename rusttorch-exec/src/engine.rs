@@ -1,0 +1,391 @@
+//! The [`Engine`]: a thread pool, a plan cache and the entry points that evaluate lazy tensors
+//! fused or eagerly, or compile a graph with placeholders into an [`Executable`].
+
+use crate::float::Float;
+use crate::kernel::{run_kernel, Access, Ctx, KernelIo, OutPtr};
+use hashbrown::HashMap;
+use rusttorch_ir::buffer::try_zeroed_vec;
+use rusttorch_ir::graph::{lower, GraphKey};
+use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
+use rusttorch_ir::passes::PassManager;
+use rusttorch_ir::plan::{FusedKernel, Plan, ValueKind};
+use rusttorch_ir::{Buffer, DType, Error, Result, Tensor};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+/// Default elements per block: 1024 f32 = 4 KiB per register, so a kernel's live registers
+/// stay in L1/L2 (see docs/architecture.md for the measurements behind it).
+pub const DEFAULT_BLOCK: usize = 1024;
+
+/// Engine settings.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// Worker threads (its own rayon pool).
+    pub threads: usize,
+    /// Elements per block.
+    pub block: usize,
+    /// Fusion knobs.
+    pub fusion: FusionConfig,
+    /// Plans kept in the cache.
+    pub cache_capacity: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            block: DEFAULT_BLOCK,
+            fusion: FusionConfig::default(),
+            cache_capacity: 256,
+        }
+    }
+}
+
+/// A compiled plan: runs with new input buffers without re-planning.
+pub struct Executable {
+    plan: Plan,
+    /// Buffers captured at compile time (evaluated tensors), bound after the placeholders.
+    bound: Vec<Buffer>,
+    num_placeholders: usize,
+    graph_dot: String,
+}
+
+/// Evaluates lazy tensors: owns a thread pool and a plan cache.
+pub struct Engine {
+    config: EngineConfig,
+    pool: rayon::ThreadPool,
+    cache: Mutex<HashMap<GraphKey, Arc<Executable>>>,
+}
+
+static DEFAULT: OnceLock<RwLock<Arc<Engine>>> = OnceLock::new();
+
+fn default_cell() -> &'static RwLock<Arc<Engine>> {
+    DEFAULT.get_or_init(|| RwLock::new(Arc::new(Engine::with_config(EngineConfig::default()).expect("default engine"))))
+}
+
+impl Engine {
+    /// An engine with `threads` workers and default settings.
+    pub fn new(threads: usize) -> Result<Engine> {
+        Engine::with_config(EngineConfig { threads, ..EngineConfig::default() })
+    }
+
+    /// An engine with the given settings.
+    pub fn with_config(config: EngineConfig) -> Result<Engine> {
+        if config.threads == 0 || config.block == 0 {
+            return Err(Error::BadArgument("threads and block size must be positive".into()));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.threads)
+            .thread_name(|i| format!("rusttorch-{i}"))
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start thread pool: {e}")))?;
+        Ok(Engine { config, pool, cache: Mutex::new(HashMap::new()) })
+    }
+
+    /// The process-wide default engine (all cores unless [`Engine::set_default_threads`]).
+    pub fn default_engine() -> Arc<Engine> {
+        default_cell().read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replaces the default engine with one of `threads` workers.
+    pub fn set_default_threads(threads: usize) -> Result<()> {
+        let e = Arc::new(Engine::new(threads)?);
+        *default_cell().write().unwrap_or_else(|e| e.into_inner()) = e;
+        Ok(())
+    }
+
+    /// Worker threads.
+    pub fn threads(&self) -> usize {
+        self.config.threads
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Evaluates `tensors` fused, in one plan; each keeps its result buffer.
+    pub fn eval(&self, tensors: &[Tensor]) -> Result<()> {
+        self.eval_with(tensors, true)
+    }
+
+    /// Evaluates `tensors` eagerly: every op materialises its result (the baseline).
+    pub fn eval_eager(&self, tensors: &[Tensor]) -> Result<()> {
+        self.eval_with(tensors, false)
+    }
+
+    /// Evaluates fused (`fuse`) or eagerly.
+    pub fn eval_with(&self, tensors: &[Tensor], fuse: bool) -> Result<()> {
+        let todo: Vec<Tensor> = tensors.iter().filter(|t| !t.is_evaluated()).cloned().collect();
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let lowered = lower(&todo, &[], fuse)?;
+        let exe = self.executable(lowered.key)?;
+        let outs = exe.run_bound(self, lowered.inputs)?;
+        for (t, b) in todo.iter().zip(outs) {
+            t.set_buffer(b)?;
+        }
+        Ok(())
+    }
+
+    /// The plan `tensors` would be evaluated with (from the cache when present).
+    pub fn plan_for(&self, tensors: &[Tensor], fuse: bool) -> Result<Arc<Executable>> {
+        let lowered = lower(tensors, &[], fuse)?;
+        self.executable(lowered.key)
+    }
+
+    /// Text of the optimized, fused plan of `tensors`.
+    pub fn explain(&self, tensors: &[Tensor]) -> Result<String> {
+        Ok(self.plan_for(tensors, true)?.explain())
+    }
+
+    /// Compiles outputs over placeholders once; run it with [`Executable::run`].
+    pub fn compile(&self, placeholders: &[Tensor], outputs: &[Tensor]) -> Result<Executable> {
+        let lowered = lower(outputs, placeholders, true)?;
+        let mut exe = self.build(&lowered.key)?;
+        exe.bound = lowered.inputs;
+        exe.num_placeholders = lowered.num_placeholders;
+        Ok(exe)
+    }
+
+    fn executable(&self, key: GraphKey) -> Result<Arc<Executable>> {
+        if let Some(e) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(e.clone());
+        }
+        let exe = Arc::new(self.build(&key)?);
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= self.config.cache_capacity {
+            cache.clear();
+        }
+        cache.insert(key, exe.clone());
+        Ok(exe)
+    }
+
+    /// Builds the graph, optimizes it and plans it.
+    fn build(&self, key: &GraphKey) -> Result<Executable> {
+        let mut g = key.to_graph();
+        PassManager::default().run(&mut g)?;
+        let graph_dot = graph_to_dot(&g);
+        let fusion = FusionConfig { fuse: key.fused, ..self.config.fusion.clone() };
+        let plan = FusionPlanner::new(fusion).plan(&g)?;
+        Ok(Executable { plan, bound: Vec::new(), num_placeholders: 0, graph_dot })
+    }
+
+    /// Number of cached plans.
+    pub fn cached_plans(&self) -> usize {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+/// A value's storage while a plan runs.
+enum Slot {
+    Empty,
+    Shared(Buffer),
+    Owned(AnyVec),
+}
+
+/// A typed, owned vector.
+enum AnyVec {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl AnyVec {
+    fn len(&self) -> usize {
+        match self {
+            AnyVec::F32(v) => v.len(),
+            AnyVec::F64(v) => v.len(),
+        }
+    }
+    fn dtype(&self) -> DType {
+        match self {
+            AnyVec::F32(_) => DType::F32,
+            AnyVec::F64(_) => DType::F64,
+        }
+    }
+    fn into_buffer(self) -> Buffer {
+        match self {
+            AnyVec::F32(v) => Buffer::from_vec(v),
+            AnyVec::F64(v) => Buffer::from_vec(v),
+        }
+    }
+}
+
+/// Typed access to slots.
+trait SlotType: Float {
+    fn slice(slot: &Slot) -> Result<&[Self]>;
+    fn wrap(v: Vec<Self>) -> AnyVec;
+    fn unwrap(v: AnyVec) -> Option<Vec<Self>>;
+}
+
+macro_rules! slot_type {
+    ($t:ty, $var:ident) => {
+        impl SlotType for $t {
+            fn slice(slot: &Slot) -> Result<&[Self]> {
+                match slot {
+                    Slot::Shared(b) => b.as_slice::<$t>(),
+                    Slot::Owned(AnyVec::$var(v)) => Ok(v),
+                    _ => Err(Error::Internal("kernel input is missing or of another dtype".into())),
+                }
+            }
+            fn wrap(v: Vec<Self>) -> AnyVec {
+                AnyVec::$var(v)
+            }
+            fn unwrap(v: AnyVec) -> Option<Vec<Self>> {
+                match v {
+                    AnyVec::$var(v) => Some(v),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+slot_type!(f32, F32);
+slot_type!(f64, F64);
+
+impl Executable {
+    /// The plan.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Text of the plan: kernels, ops, inputs/outputs and bytes moved.
+    pub fn explain(&self) -> String {
+        self.plan.explain()
+    }
+
+    /// Graphviz DOT of the optimized graph before fusion, then after (kernels as clusters).
+    pub fn to_dot(&self) -> String {
+        format!("// before fusion\n{}\n// after fusion\n{}", self.graph_dot, self.plan.dot)
+    }
+
+    /// Number of fused kernels.
+    pub fn num_kernels(&self) -> usize {
+        self.plan.kernels.len()
+    }
+
+    /// Runs with `inputs` bound to the placeholders, in order; returns the output buffers.
+    pub fn run(&self, engine: &Engine, inputs: &[Buffer]) -> Result<Vec<Buffer>> {
+        if inputs.len() != self.num_placeholders {
+            return Err(Error::BadInput {
+                index: inputs.len(),
+                reason: format!("expected {} inputs, got {}", self.num_placeholders, inputs.len()),
+            });
+        }
+        let mut all = inputs.to_vec();
+        all.extend(self.bound.iter().cloned());
+        self.run_bound(engine, all)
+    }
+
+    fn run_bound(&self, engine: &Engine, inputs: Vec<Buffer>) -> Result<Vec<Buffer>> {
+        let plan = &self.plan;
+        let mut slots: Vec<Slot> = (0..plan.values.len()).map(|_| Slot::Empty).collect();
+        for (v, val) in plan.values.iter().enumerate() {
+            if let ValueKind::Input(i) = val.kind {
+                let b = inputs.get(i).ok_or_else(|| Error::Internal(format!("input slot {i} unbound")))?;
+                if b.len() != val.shape.numel() || b.dtype() != val.dtype {
+                    return Err(Error::BadInput {
+                        index: i,
+                        reason: format!(
+                            "buffer of {} x {} does not fit shape {} of {}",
+                            b.len(),
+                            b.dtype(),
+                            val.shape,
+                            val.dtype
+                        ),
+                    });
+                }
+                slots[v] = Slot::Shared(b.clone());
+            }
+        }
+        // Last reader of each value (outputs live to the end).
+        let root = |mut v: usize| {
+            while let ValueKind::Alias(a) = plan.values[v].kind {
+                v = a;
+            }
+            v
+        };
+        let mut last_use = vec![0usize; plan.values.len()];
+        for (ki, k) in plan.kernels.iter().enumerate() {
+            for i in &k.inputs {
+                let r = root(i.value);
+                last_use[r] = last_use[r].max(ki + 1);
+            }
+        }
+        for &o in &plan.outputs {
+            last_use[root(o)] = usize::MAX;
+        }
+        let mut free: Vec<AnyVec> = Vec::new();
+        for (ki, k) in plan.kernels.iter().enumerate() {
+            match k.dtype {
+                DType::F32 => run_one::<f32>(engine, plan, k, &mut slots, &mut free, &root)?,
+                DType::F64 => run_one::<f64>(engine, plan, k, &mut slots, &mut free, &root)?,
+                d => return Err(Error::UnsupportedDType { op: "kernel", dtype: d }),
+            }
+            // Intermediates whose last reader just ran go back to the free list.
+            for (v, val) in plan.values.iter().enumerate() {
+                if matches!(val.kind, ValueKind::Kernel(_)) && last_use[v] <= ki + 1 && last_use[v] != usize::MAX {
+                    if let Slot::Owned(vec) = std::mem::replace(&mut slots[v], Slot::Empty) {
+                        free.push(vec);
+                    }
+                }
+            }
+        }
+        let mut outs = Vec::with_capacity(plan.outputs.len());
+        let mut done: Vec<(usize, Buffer)> = Vec::new();
+        for &o in &plan.outputs {
+            let r = root(o);
+            if let Some((_, b)) = done.iter().find(|(v, _)| *v == r) {
+                outs.push(b.clone());
+                continue;
+            }
+            let b = match std::mem::replace(&mut slots[r], Slot::Empty) {
+                Slot::Shared(b) => b,
+                Slot::Owned(v) => v.into_buffer(),
+                Slot::Empty => return Err(Error::Internal(format!("output value v{r} was not computed"))),
+            };
+            slots[r] = Slot::Shared(b.clone());
+            done.push((r, b.clone()));
+            outs.push(b);
+        }
+        Ok(outs)
+    }
+}
+
+fn run_one<T: SlotType>(
+    engine: &Engine,
+    plan: &Plan,
+    k: &FusedKernel,
+    slots: &mut [Slot],
+    free: &mut Vec<AnyVec>,
+    root: &dyn Fn(usize) -> usize,
+) -> Result<()> {
+    // Allocate outputs (reusing freed intermediates of the same dtype and length).
+    let mut outs: Vec<Vec<T>> = Vec::with_capacity(k.outputs.len());
+    for o in &k.outputs {
+        let n = plan.values[o.value].shape.numel();
+        let reuse = free.iter().position(|v| v.len() == n && v.dtype() == T::DTYPE);
+        let v = match reuse {
+            Some(i) => T::unwrap(free.swap_remove(i)).expect("dtype checked"),
+            None => try_zeroed_vec::<T>(n)?,
+        };
+        outs.push(v);
+    }
+    {
+        let mut inputs = Vec::with_capacity(k.inputs.len());
+        for i in &k.inputs {
+            inputs.push(T::slice(&slots[root(i.value)])?);
+        }
+        let io = KernelIo {
+            inputs,
+            access: k.inputs.iter().map(Access::of).collect(),
+            outputs: outs.iter_mut().map(|v| OutPtr::new(v)).collect(),
+        };
+        let ctx = Ctx { block: engine.config.block, threads: engine.config.threads, pool: Some(&engine.pool) };
+        run_kernel(k, &io, ctx);
+    }
+    for (o, v) in k.outputs.iter().zip(outs) {
+        slots[o.value] = Slot::Owned(T::wrap(v));
+    }
+    Ok(())
+}

@@ -1,0 +1,544 @@
+//! The block executor: runs one [`FusedKernel`] in a single pass over cache-sized blocks,
+//! in parallel over blocks (or rows, or column tiles) on a rayon pool.
+//!
+//! Dispatch happens per block: each instruction applies to a whole block of registers.
+//! Reductions keep per-chunk partial results in f64 and combine them in a fixed order, so the
+//! result does not depend on the number of threads.
+
+use crate::float::{binary, block_max, block_min, block_sum, unary, Float, Src};
+use rayon::prelude::*;
+use rusttorch_ir::op::ReduceOp;
+use rusttorch_ir::plan::{FusedKernel, Instr, KernelInput, KernelShape, Operand, ReduceInstr};
+use rusttorch_ir::shape::Dims;
+
+/// Elements per reduction chunk = this many blocks; partials are combined chunk by chunk.
+const CHUNK_BLOCKS: usize = 16;
+
+/// A raw output pointer shared by tasks that write disjoint ranges.
+#[derive(Clone, Copy)]
+pub(crate) struct OutPtr<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+// SAFETY: tasks write disjoint index ranges of the output (each block/row/tile is owned by one
+// task), and the buffer outlives the parallel loop that writes it.
+unsafe impl<T: Send> Send for OutPtr<T> {}
+// SAFETY: as above: no two tasks touch the same element.
+unsafe impl<T: Send> Sync for OutPtr<T> {}
+
+impl<T: Copy> OutPtr<T> {
+    pub(crate) fn new(v: &mut [T]) -> OutPtr<T> {
+        OutPtr { ptr: v.as_mut_ptr(), len: v.len() }
+    }
+
+    #[inline(always)]
+    fn write(&self, start: usize, src: &[T]) {
+        assert!(start + src.len() <= self.len, "store out of bounds");
+        // SAFETY: in bounds (checked above); the range belongs to the calling task only.
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), self.ptr.add(start), src.len()) }
+    }
+
+    #[inline(always)]
+    fn fill(&self, start: usize, len: usize, v: T) {
+        assert!(start + len <= self.len, "store out of bounds");
+        // SAFETY: in bounds (checked above); the range belongs to the calling task only.
+        let s = unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) };
+        s.fill(v);
+    }
+}
+
+/// How an input is read: precomputed once per kernel.
+pub(crate) enum Access {
+    /// Same element order as the space.
+    Contiguous,
+    /// One value everywhere.
+    Scalar,
+    /// Strided/broadcast gather over coalesced dims.
+    Strided { dims: Dims, strides: Dims },
+}
+
+impl Access {
+    pub(crate) fn of(input: &KernelInput) -> Access {
+        if input.is_scalar() {
+            return Access::Scalar;
+        }
+        if input.is_contiguous() {
+            return Access::Contiguous;
+        }
+        // Coalesce adjacent dims whose strides chain, and drop size-1 dims.
+        let mut dims: Dims = Dims::new();
+        let mut strides: Dims = Dims::new();
+        for (&d, &s) in input.read_shape.dims().iter().zip(&input.strides) {
+            if d == 1 {
+                continue;
+            }
+            if let (Some(&ld), Some(&ls)) = (dims.last(), strides.last()) {
+                if ls == s * d {
+                    *dims.last_mut().unwrap() = ld * d;
+                    *strides.last_mut().unwrap() = s;
+                    continue;
+                }
+            }
+            dims.push(d);
+            strides.push(s);
+        }
+        Access::Strided { dims, strides }
+    }
+}
+
+/// Reads `dst.len()` elements of `data` starting at flat index `start` of the read shape.
+#[inline(always)]
+fn gather<T: Float>(access: &Access, data: &[T], start: usize, dst: &mut [T]) {
+    let len = dst.len();
+    match access {
+        Access::Contiguous => dst.copy_from_slice(&data[start..start + len]),
+        Access::Scalar => dst.fill(data[0]),
+        Access::Strided { dims, strides } => {
+            let nd = dims.len();
+            // Multi-index of `start`.
+            let mut idx: Dims = smallvec::smallvec![0; nd];
+            let mut rem = start;
+            for i in (0..nd).rev() {
+                idx[i] = rem % dims[i];
+                rem /= dims[i];
+            }
+            let mut off: usize = idx.iter().zip(strides).map(|(i, s)| i * s).sum();
+            let (inner, s_in) = (dims[nd - 1], strides[nd - 1]);
+            let mut done = 0;
+            while done < len {
+                let run = (inner - idx[nd - 1]).min(len - done);
+                let out = &mut dst[done..done + run];
+                match s_in {
+                    0 => out.fill(data[off]),
+                    1 => out.copy_from_slice(&data[off..off + run]),
+                    s => {
+                        for (j, o) in out.iter_mut().enumerate() {
+                            *o = data[off + j * s];
+                        }
+                    }
+                }
+                done += run;
+                // Advance the odometer by `run` along the innermost dim.
+                idx[nd - 1] += run;
+                off += run * s_in;
+                let mut d = nd - 1;
+                while idx[d] == dims[d] && d > 0 {
+                    off -= idx[d] * strides[d];
+                    idx[d] = 0;
+                    d -= 1;
+                    idx[d] += 1;
+                    off += strides[d];
+                }
+            }
+        }
+    }
+}
+
+/// Everything a kernel reads and writes, typed.
+pub(crate) struct KernelIo<'a, T> {
+    pub inputs: Vec<&'a [T]>,
+    pub access: Vec<Access>,
+    pub outputs: Vec<OutPtr<T>>,
+}
+
+/// Execution knobs.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'p> {
+    pub block: usize,
+    pub threads: usize,
+    pub pool: Option<&'p rayon::ThreadPool>,
+}
+
+/// One program run over one block.
+struct Block<'r, T> {
+    /// Registers of the program's own file (`nregs * block` elements).
+    regs: &'r mut [T],
+    /// Row registers read by `Expand` (full programs only).
+    rows: &'r [T],
+    /// Register stride.
+    stride: usize,
+    /// Elements in this block.
+    len: usize,
+    /// Flat index of the block's first element in its space.
+    start: usize,
+    /// Elements per row value when expanding (`len` when the block is one row's part).
+    expand_run: usize,
+}
+
+#[inline(always)]
+fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
+    let (stride, len) = (b.stride, b.len);
+    let base = b.regs.as_mut_ptr();
+    let nregs = b.regs.len() / stride.max(1);
+    let reg = |r: u16| -> &[T] {
+        assert!((r as usize) < nregs);
+        // SAFETY: `r < nregs`, so the range lies inside `regs`; no `&mut` to this register
+        // exists while it is read (the planner never makes a destination alias a source).
+        unsafe { std::slice::from_raw_parts(base.add(r as usize * stride), len) }
+    };
+    let reg_mut = |r: u16| -> &mut [T] {
+        assert!((r as usize) < nregs);
+        // SAFETY: in range as above; the destination register differs from every source of
+        // the same instruction (register allocation frees sources only after the destination
+        // is assigned), so this is the only live reference to it.
+        unsafe { std::slice::from_raw_parts_mut(base.add(r as usize * stride), len) }
+    };
+    let src = |o: &Operand| -> Src<'_, T> {
+        match *o {
+            Operand::Reg(r) => Src::Slice(reg(r)),
+            Operand::Const(c) => Src::Scalar(T::from_f64(c.get())),
+        }
+    };
+    for ins in prog {
+        match ins {
+            Instr::Load { dst, input } => {
+                let i = *input as usize;
+                gather(&io.access[i], io.inputs[i], b.start, reg_mut(*dst));
+            }
+            Instr::Expand { dst, src: s } => {
+                let d = reg_mut(*dst);
+                let row = &b.rows[*s as usize * stride..];
+                for (j, chunk) in d.chunks_mut(b.expand_run.max(1)).enumerate() {
+                    chunk.fill(row[j]);
+                }
+            }
+            Instr::Arange { dst, start, step } => {
+                let (s0, st) = (start.get(), step.get());
+                for (i, d) in reg_mut(*dst).iter_mut().enumerate() {
+                    *d = T::from_f64(s0 + st * (b.start + i) as f64);
+                }
+            }
+            Instr::Unary { op, dst, src: s } => match src(s) {
+                Src::Slice(a) => unary(*op, reg_mut(*dst), a),
+                Src::Scalar(v) => {
+                    let d = reg_mut(*dst);
+                    d.fill(v);
+                    let tmp: Vec<T> = d.to_vec();
+                    unary(*op, d, &tmp);
+                }
+            },
+            Instr::Binary { op, dst, a, b: bb } => binary(*op, reg_mut(*dst), src(a), src(bb)),
+            Instr::Store { output, src: s } => {
+                let out = &io.outputs[*output as usize];
+                match src(s) {
+                    Src::Slice(v) => out.write(b.start, v),
+                    Src::Scalar(v) => out.fill(b.start, len, v),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+/// # Safety
+/// Only called after checking that the CPU has AVX2 and FMA.
+unsafe fn exec_avx2<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
+    exec_generic(prog, b, io)
+}
+
+/// Runs a program over one block, with the AVX2 build of the loops when the CPU has it.
+fn exec<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
+    if prog.is_empty() || b.len == 0 {
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the features `exec_avx2` is compiled for are present (checked just above).
+        return unsafe { exec_avx2(prog, b, io) };
+    }
+    exec_generic(prog, b, io)
+}
+
+#[inline(always)]
+fn reduce_block<T: Float>(op: ReduceOp, x: &[T]) -> f64 {
+    match op {
+        ReduceOp::Sum => block_sum(x),
+        ReduceOp::Max => block_max(x),
+        ReduceOp::Min => block_min(x),
+    }
+}
+
+/// Combines `x` elementwise into f64 accumulators (column reductions).
+#[inline(always)]
+fn accumulate_generic<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) {
+    match op {
+        ReduceOp::Sum => {
+            for (a, &v) in acc.iter_mut().zip(x) {
+                *a += v.to_f64();
+            }
+        }
+        ReduceOp::Max => {
+            for (a, &v) in acc.iter_mut().zip(x) {
+                let v = v.to_f64();
+                *a = if a.is_nan() || v.is_nan() {
+                    f64::NAN
+                } else if v > *a {
+                    v
+                } else {
+                    *a
+                };
+            }
+        }
+        ReduceOp::Min => {
+            for (a, &v) in acc.iter_mut().zip(x) {
+                let v = v.to_f64();
+                *a = if a.is_nan() || v.is_nan() {
+                    f64::NAN
+                } else if v < *a {
+                    v
+                } else {
+                    *a
+                };
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+/// # Safety
+/// Only called after checking that the CPU has AVX2 and FMA.
+unsafe fn accumulate_avx2<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) {
+    accumulate_generic(op, acc, x)
+}
+
+fn accumulate<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the features are present (checked just above).
+        return unsafe { accumulate_avx2(op, acc, x) };
+    }
+    accumulate_generic(op, acc, x)
+}
+
+/// Per-task scratch: register files and accumulators.
+struct Scratch<T> {
+    full: Vec<T>,
+    rows: Vec<T>,
+    acc: Vec<f64>,
+}
+
+impl<T: Float> Scratch<T> {
+    fn new(k: &FusedKernel, block: usize) -> Scratch<T> {
+        Scratch {
+            full: vec![T::ZERO; k.num_full_regs.max(1) * block],
+            rows: vec![T::ZERO; k.num_row_regs.max(1) * block],
+            acc: Vec::new(),
+        }
+    }
+}
+
+/// Runs `f(task)` for `0..n` tasks, in parallel when worthwhile, with per-thread scratch.
+fn for_tasks<T: Float>(
+    ctx: Ctx<'_>,
+    n: usize,
+    parallel: bool,
+    k: &FusedKernel,
+    f: impl Fn(&mut Scratch<T>, usize) + Sync + Send,
+) {
+    match ctx.pool {
+        Some(pool) if parallel && n > 1 && ctx.threads > 1 => pool.install(|| {
+            (0..n).into_par_iter().for_each_init(|| Scratch::new(k, ctx.block), |s, t| f(s, t));
+        }),
+        _ => {
+            let mut s = Scratch::new(k, ctx.block);
+            for t in 0..n {
+                f(&mut s, t);
+            }
+        }
+    }
+}
+
+/// Runs a kernel.
+pub(crate) fn run_kernel<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) {
+    if k.shape.full_numel() == 0 && k.shape.row_numel() == 0 {
+        return;
+    }
+    match k.shape {
+        KernelShape::Rows { rows, row_len } if row_len <= ctx.block => run_short_rows(k, io, ctx, rows, row_len),
+        KernelShape::Rows { rows, row_len } => run_long_rows(k, io, ctx, rows, row_len),
+        KernelShape::Cols { m, k: kk, n } => run_cols(k, io, ctx, m, kk, n),
+    }
+}
+
+/// Rows no longer than a block: each block holds whole rows.
+fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, rows: usize, row_len: usize) {
+    let b = ctx.block;
+    let per_block = (b / row_len.max(1)).max(1);
+    let nblocks = rows.div_ceil(per_block);
+    // About 4 tasks per thread, each several blocks; tiny kernels run inline.
+    let total = rows * row_len;
+    let parallel = total >= 4 * b;
+    let per_task = nblocks.div_ceil(ctx.threads * 4).max(1);
+    let ntasks = nblocks.div_ceil(per_task);
+    for_tasks(ctx, ntasks, parallel, k, |s: &mut Scratch<T>, t| {
+        for blk in t * per_task..((t + 1) * per_task).min(nblocks) {
+            let r0 = blk * per_block;
+            let nr = per_block.min(rows - r0);
+            for stage in &k.stages {
+                let mut fb = Block {
+                    regs: &mut s.full,
+                    rows: &s.rows,
+                    stride: b,
+                    len: nr * row_len,
+                    start: r0 * row_len,
+                    expand_run: row_len,
+                };
+                exec(&stage.full, &mut fb, io);
+                for ReduceInstr { op, src, dst } in &stage.reduces {
+                    let src = &s.full[*src as usize * b..][..nr * row_len];
+                    let dst = &mut s.rows[*dst as usize * b..][..nr];
+                    if row_len == 0 {
+                        dst.fill(T::from_f64(op.identity()));
+                        continue;
+                    }
+                    for (j, d) in dst.iter_mut().enumerate() {
+                        *d = T::from_f64(reduce_block(*op, &src[j * row_len..(j + 1) * row_len]));
+                    }
+                }
+                let mut rb = Block { regs: &mut s.rows, rows: &[], stride: b, len: nr, start: r0, expand_run: 1 };
+                exec(&stage.row, &mut rb, io);
+            }
+        }
+    });
+}
+
+/// Partial results of every reduction of one stage over elements `[k0, k1)` of row `r`.
+#[allow(clippy::too_many_arguments)]
+fn row_chunk<T: Float>(
+    k: &FusedKernel,
+    io: &KernelIo<'_, T>,
+    s: &mut Scratch<T>,
+    stage: usize,
+    b: usize,
+    r: usize,
+    row_len: usize,
+    (k0, k1): (usize, usize),
+    partial: &mut [f64],
+) {
+    let st = &k.stages[stage];
+    for (p, red) in partial.iter_mut().zip(&st.reduces) {
+        *p = red.op.identity();
+    }
+    let mut off = k0;
+    while off < k1 {
+        let len = b.min(k1 - off);
+        let mut fb =
+            Block { regs: &mut s.full, rows: &s.rows, stride: b, len, start: r * row_len + off, expand_run: len };
+        exec(&st.full, &mut fb, io);
+        for (p, red) in partial.iter_mut().zip(&st.reduces) {
+            let v = reduce_block(red.op, &s.full[red.src as usize * b..][..len]);
+            *p = red.op.combine_f64(*p, v);
+        }
+        off += len;
+    }
+}
+
+/// Rows longer than a block: a row is processed in chunks of blocks; reductions keep one
+/// partial per chunk, combined in chunk order.
+fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, rows: usize, row_len: usize) {
+    let b = ctx.block;
+    let chunk = b * CHUNK_BLOCKS;
+    let nchunks = row_len.div_ceil(chunk);
+    let nred: Vec<usize> = k.stages.iter().map(|s| s.reduces.len()).collect();
+    let finish_row = |s: &mut Scratch<T>, stage: usize, r: usize, partials: &[f64]| {
+        let st = &k.stages[stage];
+        for (i, red) in st.reduces.iter().enumerate() {
+            let mut v = red.op.identity();
+            for c in 0..nchunks {
+                v = red.op.combine_f64(v, partials[c * st.reduces.len() + i]);
+            }
+            s.rows[red.dst as usize * b] = T::from_f64(v);
+        }
+        let mut rb = Block { regs: &mut s.rows, rows: &[], stride: b, len: 1, start: r, expand_run: 1 };
+        exec(&st.row, &mut rb, io);
+    };
+    if k.stages.len() == 1 && rows < 2 * ctx.threads && nchunks > 1 {
+        // Few long rows: split rows into chunks across tasks, then finish each row.
+        let nr = nred[0];
+        let mut partials = vec![0.0f64; rows * nchunks * nr];
+        let pp = OutPtr::new(&mut partials);
+        for_tasks(ctx, rows * nchunks, true, k, |s: &mut Scratch<T>, t| {
+            let (r, c) = (t / nchunks, t % nchunks);
+            let mut part = vec![0.0; nr];
+            row_chunk(k, io, s, 0, b, r, row_len, (c * chunk, ((c + 1) * chunk).min(row_len)), &mut part);
+            pp.write(t * nr, &part);
+        });
+        let mut s = Scratch::new(k, b);
+        for r in 0..rows {
+            finish_row(&mut s, 0, r, &partials[r * nchunks * nr..(r + 1) * nchunks * nr]);
+        }
+        return;
+    }
+    for_tasks(ctx, rows, true, k, |s: &mut Scratch<T>, r| {
+        for (si, &nr) in nred.iter().enumerate() {
+            let mut partials = vec![0.0f64; nchunks * nr];
+            for c in 0..nchunks {
+                let range = (c * chunk, ((c + 1) * chunk).min(row_len));
+                row_chunk(k, io, s, si, b, r, row_len, range, &mut partials[c * nr..(c + 1) * nr]);
+            }
+            finish_row(s, si, r, &partials);
+        }
+    });
+}
+
+/// `m × k × n` reducing `k`: tiles of `(k rows) × (n columns)` accumulate column partials.
+fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: usize, kk: usize, n: usize) {
+    let b = ctx.block;
+    let st = &k.stages[0];
+    let nred = st.reduces.len();
+    let (nlen, nblocks, per) = if n <= b { (n, 1, (b / n).max(1)) } else { (b, n.div_ceil(b), 1) };
+    // k-rows per chunk: about CHUNK_BLOCKS blocks of work, a multiple of `per`.
+    let kc = per * (b * CHUNK_BLOCKS).div_ceil(per * nlen).max(1);
+    let kchunks = kk.div_ceil(kc).max(1);
+    let ntiles = m * nblocks;
+    let slot = nred * nlen;
+    let mut partials = vec![0.0f64; ntiles * kchunks * slot];
+    let pp = OutPtr::new(&mut partials);
+    for_tasks(ctx, ntiles * kchunks, m * kk * n >= 4 * b, k, |s: &mut Scratch<T>, t| {
+        let (tile, c) = (t / kchunks, t % kchunks);
+        let (mi, nb) = (tile / nblocks, tile % nblocks);
+        let n0 = nb * nlen;
+        let w = nlen.min(n - n0);
+        s.acc.clear();
+        for red in &st.reduces {
+            s.acc.extend(std::iter::repeat_n(red.op.identity(), nlen));
+        }
+        let mut kr = c * kc;
+        let kend = ((c + 1) * kc).min(kk);
+        while kr < kend {
+            let rr = if w == n { per.min(kend - kr) } else { 1 };
+            let len = rr * w;
+            let start = mi * kk * n + kr * n + n0;
+            let mut fb = Block { regs: &mut s.full, rows: &s.rows, stride: b, len, start, expand_run: len };
+            exec(&st.full, &mut fb, io);
+            for (i, red) in st.reduces.iter().enumerate() {
+                let src = &s.full[red.src as usize * b..][..len];
+                for j in 0..rr {
+                    accumulate(red.op, &mut s.acc[i * nlen..i * nlen + w], &src[j * w..(j + 1) * w]);
+                }
+            }
+            kr += rr;
+        }
+        pp.write(t * slot, &s.acc[..slot]);
+    });
+    for_tasks(ctx, ntiles, m * n >= 4 * b, k, |s: &mut Scratch<T>, tile| {
+        let (mi, nb) = (tile / nblocks, tile % nblocks);
+        let n0 = nb * nlen;
+        let w = nlen.min(n - n0);
+        for (i, red) in st.reduces.iter().enumerate() {
+            let dst = &mut s.rows[red.dst as usize * b..][..w];
+            for (j, d) in dst.iter_mut().enumerate() {
+                let mut v = red.op.identity();
+                for c in 0..kchunks {
+                    v = red.op.combine_f64(v, partials[(tile * kchunks + c) * slot + i * nlen + j]);
+                }
+                *d = T::from_f64(v);
+            }
+        }
+        let mut rb = Block { regs: &mut s.rows, rows: &[], stride: b, len: w, start: mi * n + n0, expand_run: 1 };
+        exec(&st.row, &mut rb, io);
+    });
+}

@@ -1,0 +1,82 @@
+//! A slow, obviously-correct f64 interpreter of the unoptimized graph: the oracle the fused and
+//! eager paths are tested against. It shares nothing with the planner or the block VM except
+//! the scalar op definitions (`apply_f64`).
+
+use rusttorch_ir::graph::{lower, Graph, NodeId};
+use rusttorch_ir::op::{Op, SourceOp};
+use rusttorch_ir::{Buffer, Result, Shape, Tensor};
+use std::collections::HashMap;
+
+/// Computes `tensors` in f64 by walking their (unoptimized) graph.
+pub fn reference(tensors: &[Tensor]) -> Result<Vec<Vec<f64>>> {
+    let lowered = lower(tensors, &[], false)?;
+    let g = lowered.key.to_graph();
+    let vals = eval_graph(&g, &lowered.inputs);
+    Ok(g.outputs().iter().map(|o| vals[o].clone()).collect())
+}
+
+/// Evaluates every node of `g` in f64.
+pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
+    let mut vals: HashMap<NodeId, Vec<f64>> = HashMap::new();
+    for n in g.topo_order() {
+        let node = g.node(n);
+        let ins = g.inputs(n);
+        let numel = node.shape.numel();
+        let v = match &node.op {
+            Op::Source(SourceOp::Input(i)) => inputs[*i].to_f64_vec(),
+            Op::Source(SourceOp::Full(c)) => vec![c.get(); numel],
+            Op::Source(SourceOp::Arange { start, step }) => {
+                (0..numel).map(|i| start.get() + step.get() * i as f64).collect()
+            }
+            Op::Unary(u) => vals[&ins[0]].iter().map(|&x| u.apply_f64(x)).collect(),
+            Op::Binary(b) => {
+                let (sa, sb) = (&g.node(ins[0]).shape, &g.node(ins[1]).shape);
+                let ia = broadcast_index(sa, &node.shape);
+                let ib = broadcast_index(sb, &node.shape);
+                let (va, vb) = (&vals[&ins[0]], &vals[&ins[1]]);
+                (0..numel).map(|i| b.apply_f64(va[ia[i]], vb[ib[i]])).collect()
+            }
+            Op::Reduce { op, axes, .. } => {
+                let s_in = &g.node(ins[0]).shape;
+                let d = s_in.dims();
+                let m: usize = d[..axes[0]].iter().product();
+                let k: usize = d[axes[0]..=*axes.last().unwrap()].iter().product();
+                let nn: usize = d[*axes.last().unwrap() + 1..].iter().product();
+                let x = &vals[&ins[0]];
+                let mut out = vec![op.identity(); m * nn];
+                for mi in 0..m {
+                    for ki in 0..k {
+                        for ni in 0..nn {
+                            let o = &mut out[mi * nn + ni];
+                            *o = op.combine_f64(*o, x[(mi * k + ki) * nn + ni]);
+                        }
+                    }
+                }
+                out
+            }
+            Op::Reshape => vals[&ins[0]].clone(),
+        };
+        vals.insert(n, v);
+    }
+    vals
+}
+
+/// For each flat index of `target`, the flat index of the element of `shape` it reads.
+fn broadcast_index(shape: &Shape, target: &Shape) -> Vec<usize> {
+    let strides = shape.broadcast_strides(target);
+    let dims = target.dims();
+    let n = target.numel();
+    let mut out = Vec::with_capacity(n);
+    let mut idx = vec![0usize; dims.len()];
+    for _ in 0..n {
+        out.push(idx.iter().zip(&strides).map(|(i, s)| i * s).sum());
+        for d in (0..dims.len()).rev() {
+            idx[d] += 1;
+            if idx[d] < dims[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+    out
+}
