@@ -372,9 +372,26 @@ fn run_one<T: SlotType>(
         outs.push(v);
     }
     {
+        // Inputs of another dtype (a cast kernel's operand) are converted up front.
+        let converted: Vec<Option<Vec<T>>> = k
+            .inputs
+            .iter()
+            .map(|i| {
+                let val = &plan.values[i.value];
+                (val.dtype != T::DTYPE).then(|| match &slots[root(i.value)] {
+                    Slot::Shared(b) => b.to_f64_vec().into_iter().map(T::from_f64).collect(),
+                    Slot::Owned(AnyVec::F32(v)) => v.iter().map(|&x| T::from_f64(x as f64)).collect(),
+                    Slot::Owned(AnyVec::F64(v)) => v.iter().map(|&x| T::from_f64(x)).collect(),
+                    Slot::Empty => Vec::new(),
+                })
+            })
+            .collect();
         let mut inputs = Vec::with_capacity(k.inputs.len());
-        for i in &k.inputs {
-            inputs.push(T::slice(&slots[root(i.value)])?);
+        for (i, conv) in k.inputs.iter().zip(&converted) {
+            inputs.push(match conv {
+                Some(v) => v.as_slice(),
+                None => T::slice(&slots[root(i.value)])?,
+            });
         }
         let io = KernelIo {
             inputs,

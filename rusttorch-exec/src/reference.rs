@@ -4,6 +4,7 @@
 
 use rusttorch_ir::graph::{lower, Graph, NodeId};
 use rusttorch_ir::op::{Op, SourceOp};
+use rusttorch_ir::passes::constant_folding::round_to;
 use rusttorch_ir::{Buffer, Result, Shape, Tensor};
 use std::collections::HashMap;
 
@@ -55,6 +56,7 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                 out
             }
             Op::Reshape => vals[&ins[0]].clone(),
+            Op::Cast(d) => vals[&ins[0]].iter().map(|&x| round_to(*d, x)).collect(),
         };
         vals.insert(n, v);
     }

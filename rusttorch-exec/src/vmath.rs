@@ -6,7 +6,7 @@
 //! - `exp_f32`: at most 2 ulp on [-87, 88]; below -87.3 the result flushes to 0 (no denormals),
 //!   above 88.72 it is +inf; NaN propagates.
 //! - `tanh_f32`: at most 2.5e-7 absolute, 4 ulp relative.
-//! - `erf_f32`: at most 1.5e-7 absolute (Abramowitz-Stegun 7.1.26 refined); used by exact GELU.
+//! - `erf_f32`: at most 2.5e-7 absolute (series near 0, Abramowitz-Stegun 7.1.26 beyond); used by exact GELU.
 //!
 //! f64 versions use the standard library's scalar functions.
 
@@ -177,7 +177,7 @@ mod tests {
         erf_f32(&mut d, &xs);
         for (&x, &y) in xs.iter().zip(&d) {
             let r = rusttorch_ir::op::erf_f64(x as f64);
-            assert!((y as f64 - r).abs() <= 1.5e-7, "erf({x}) = {y}, want {r}");
+            assert!((y as f64 - r).abs() <= 2.5e-7, "erf({x}) = {y}, want {r}");
         }
     }
 

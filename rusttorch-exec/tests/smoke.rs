@@ -62,3 +62,15 @@ fn w1_and_friends() {
     check(&long.exp().unwrap().sum(None, false).unwrap());
     check(&long.gelu(GeluApprox::Tanh).unwrap());
 }
+
+#[test]
+fn mixed_dtypes_promote_to_f64() {
+    let a = Tensor::from_vec(vec![1.5f32, 2.5, -3.0], [3]).unwrap();
+    let b = Tensor::from_vec(vec![0.1f64, 0.2, 0.3], [3]).unwrap();
+    let y = (&a * &b).unwrap().exp().unwrap();
+    assert_eq!(y.dtype(), DType::F64);
+    check(&y);
+    let r = Tensor::randn([1000], 7, DType::F32).unwrap();
+    let m = r.mean(None, false).unwrap().to_vec::<f32>().unwrap()[0];
+    assert!(m.abs() < 0.15, "mean of randn {m}");
+}

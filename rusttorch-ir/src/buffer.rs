@@ -130,7 +130,7 @@ pub fn try_zeroed_vec<T: Element>(len: usize) -> Result<Vec<T>> {
         return Ok(Vec::new());
     }
     let layout = std::alloc::Layout::array::<T>(len).map_err(|_| Error::OutOfMemory { bytes })?;
-    if layout.size() > isize::MAX as usize / 2 {
+    if layout.size() > isize::MAX as usize / 2 || layout.size() as u64 > physical_memory_bytes() {
         return Err(Error::OutOfMemory { bytes });
     }
     // SAFETY: the layout has non-zero size (checked above).
@@ -141,4 +141,21 @@ pub fn try_zeroed_vec<T: Element>(len: usize) -> Result<Vec<T>> {
     // SAFETY: `ptr` was allocated by the global allocator with the layout of `[T; len]`, and all
     // `Element` types (floats, ints, bool) are valid when all their bytes are zero.
     Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}
+
+/// Total physical memory (from `/proc/meminfo`; unlimited where it cannot be read). Requests
+/// beyond it fail at once with [`Error::OutOfMemory`] instead of being overcommitted and
+/// killing the process when touched.
+pub fn physical_memory_bytes() -> u64 {
+    static MEM: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *MEM.get_or_init(|| {
+        std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|s| {
+                let line = s.lines().find(|l| l.starts_with("MemTotal:"))?;
+                let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+                Some(kb * 1024)
+            })
+            .unwrap_or(u64::MAX)
+    })
 }

@@ -192,6 +192,7 @@ impl Graph {
                 Op::Unary(_) => shapes[0] == &node.shape && self.g[ins[0]].dtype == node.dtype,
                 Op::Binary(_) => Shape::broadcast("validate", shapes[0], shapes[1]).ok().as_ref() == Some(&node.shape),
                 Op::Reshape => shapes[0].numel() == node.shape.numel(),
+                Op::Cast(d) => shapes[0] == &node.shape && *d == node.dtype,
                 Op::Reduce { axes, keepdim, .. } => {
                     let in_dims = shapes[0].dims();
                     axes.iter().all(|&a| a < in_dims.len()) && {

@@ -33,3 +33,4 @@ pub use shape::Shape;
 pub use tensor::Tensor;
 pub mod passes;
 pub mod plan;
+pub mod random;

@@ -4,6 +4,7 @@
 //! reference in [`UnaryOp::apply_f64`]/[`BinaryOp::apply_f64`]. Passes match on the kind
 //! ([`Op::Unary`], [`Op::Binary`], ...), never on individual ops.
 
+use crate::DType;
 use smallvec::SmallVec;
 use std::fmt;
 
@@ -343,6 +344,9 @@ pub enum Op {
     },
     /// Same elements in the same order under another shape.
     Reshape,
+    /// Elementwise conversion to another dtype (`as` semantics: float to int saturates, NaN
+    /// becomes 0).
+    Cast(DType),
 }
 
 impl Op {
@@ -360,6 +364,7 @@ impl Op {
                 format!("{}[{}]{}", op.name(), ax.join(","), if *keepdim { " keepdim" } else { "" })
             }
             Op::Reshape => "reshape".to_string(),
+            Op::Cast(d) => format!("cast({d})"),
         }
     }
 
@@ -368,7 +373,7 @@ impl Op {
         match self {
             Op::Unary(u) => u.info().cost,
             Op::Binary(b) => b.info().cost,
-            Op::Reduce { .. } => 1,
+            Op::Reduce { .. } | Op::Cast(_) => 1,
             Op::Source(_) | Op::Reshape => 0,
         }
     }
@@ -382,7 +387,7 @@ impl Op {
     pub fn arity(&self) -> usize {
         match self {
             Op::Source(_) => 0,
-            Op::Unary(_) | Op::Reduce { .. } | Op::Reshape => 1,
+            Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) => 1,
             Op::Binary(_) => 2,
         }
     }

@@ -235,15 +235,58 @@ impl Tensor {
         Ok(Tensor::lazy(Op::Unary(op), self.shape().clone(), self.dtype(), smallvec![self.clone()]))
     }
 
-    /// Applies a binary op with NumPy broadcasting.
+    /// Applies a binary op with NumPy broadcasting; operands of different dtypes are promoted
+    /// to the wider one first (`float32 + float64` is `float64`, as in PyTorch).
     pub fn binary(&self, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
         let name = op.info().name;
         let shape = Shape::broadcast(name, self.shape(), rhs.shape())?;
-        if self.dtype() != rhs.dtype() {
-            return Err(Error::DTypeMismatch { op: name, lhs: self.dtype(), rhs: rhs.dtype() });
+        let dtype = self.dtype().promote(rhs.dtype());
+        let (l, r) = (self.cast(dtype)?, rhs.cast(dtype)?);
+        l.float_only(name)?;
+        Ok(Tensor::lazy(Op::Binary(op), shape, dtype, smallvec![l, r]))
+    }
+
+    /// Converts to `dtype` (a no-op when it already is).
+    pub fn cast(&self, dtype: DType) -> Result<Tensor> {
+        if dtype == self.dtype() {
+            return Ok(self.clone());
         }
-        self.float_only(name)?;
-        Ok(Tensor::lazy(Op::Binary(op), shape, self.dtype(), smallvec![self.clone(), rhs.clone()]))
+        if let Op::Source(SourceOp::Full(v)) = self.op() {
+            return Tensor::full(self.shape().clone(), v.get(), dtype);
+        }
+        if !dtype.is_float() || !self.dtype().is_float() {
+            return Err(Error::UnsupportedDType { op: "cast", dtype });
+        }
+        Ok(Tensor::lazy(Op::Cast(dtype), self.shape().clone(), dtype, smallvec![self.clone()]))
+    }
+
+    /// Uniform random numbers in `[0, 1)`, generated now from `seed` (xoshiro256++).
+    pub fn rand(shape: impl Into<Shape>, seed: u64, dtype: DType) -> Result<Tensor> {
+        Tensor::random(shape.into(), seed, dtype, false)
+    }
+
+    /// Standard normal random numbers, generated now from `seed` (Box-Muller over xoshiro256++).
+    pub fn randn(shape: impl Into<Shape>, seed: u64, dtype: DType) -> Result<Tensor> {
+        Tensor::random(shape.into(), seed, dtype, true)
+    }
+
+    fn random(shape: Shape, seed: u64, dtype: DType, normal: bool) -> Result<Tensor> {
+        let n = shape.checked_numel()?;
+        let mut rng = crate::random::Xoshiro256::new(seed);
+        let mut next = || if normal { rng.normal() } else { rng.uniform() };
+        match dtype {
+            DType::F32 => {
+                let mut v = try_zeroed_vec::<f32>(n)?;
+                v.iter_mut().for_each(|x| *x = next() as f32);
+                Tensor::from_vec(v, shape)
+            }
+            DType::F64 => {
+                let mut v = try_zeroed_vec::<f64>(n)?;
+                v.iter_mut().for_each(|x| *x = next());
+                Tensor::from_vec(v, shape)
+            }
+            d => Err(Error::UnsupportedDType { op: "rand", dtype: d }),
+        }
     }
 
     /// Binary op with a scalar right operand (of this tensor's dtype).

@@ -132,6 +132,11 @@ impl FusionPlanner {
                         mat[x.index()] = true;
                     }
                 }
+                Op::Cast(_) => {
+                    // A cast is its own kernel reading its materialised operand in another dtype.
+                    mat[n.index()] = true;
+                    mat[g.inputs(n)[0].index()] = true;
+                }
                 Op::Source(SourceOp::Full(_)) => {}
                 _ if !self.config.fuse => mat[n.index()] = true,
                 _ => {}
@@ -573,6 +578,15 @@ fn emit_kernel(
                     continue;
                 }
                 let ins = g.inputs(x);
+                if let Op::Cast(_) = g.node(x).op {
+                    // The operand is materialised; the executor converts it while loading.
+                    let v = value_of[&ins[0]];
+                    let idx = input_for(v, Space::Full, &full_shape, &g.node(ins[0]).shape);
+                    let dst = e.full();
+                    e.push(s, Seg::Full, Instr::Load { dst, input: idx });
+                    memo.insert(x, Operand::Reg(dst));
+                    continue;
+                }
                 if !expanded {
                     stack.push((x, true));
                     for &i in ins.iter().rev() {
