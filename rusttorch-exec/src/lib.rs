@@ -8,7 +8,7 @@
 //! let b = Tensor::from_vec(vec![4.0f32, 5.0, 6.0], [3])?;
 //! let c = Tensor::full([3], 1.0, DType::F32)?;
 //! let y = ((((&a * &b)? + &c)? * 0.5)? - (&a * &c)?)?; // W1, built lazily
-//! assert_eq!(y.to_vec::<f32>()?, vec![1.5, 4.5, 8.5]);
+//! assert_eq!(y.to_vec::<f32>()?, vec![1.5, 3.5, 6.5]);
 //! # Ok(())
 //! # }
 //! ```
