@@ -1,0 +1,76 @@
+//! The per-op grid: single ops at 100x100, 500x500, 1000x1000 and 4096x4096, fused only (for a
+//! single op the eager plan is the same kernel). Throughput counts compulsory bytes.
+#![allow(clippy::result_large_err)] // rusttorch errors carry shapes by value
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use rusttorch_benches::*;
+use rusttorch_exec::prelude::*;
+use std::hint::black_box;
+
+/// An op of the grid: how many `[n, n]` inputs it takes and how to build it.
+struct GridOp {
+    name: &'static str,
+    arity: usize,
+    build: fn(&[Tensor], &[usize]) -> Result<Tensor>,
+}
+
+const fn op(name: &'static str, arity: usize, build: fn(&[Tensor], &[usize]) -> Result<Tensor>) -> GridOp {
+    GridOp { name, arity, build }
+}
+
+/// `gelu` is the exact (erf) form, PyTorch's default; W2 times the tanh form.
+const OPS: &[GridOp] = &[
+    op("zeros", 0, |_, s| Tensor::zeros(s, DType::F32)),
+    op("ones", 0, |_, s| Tensor::ones(s, DType::F32)),
+    op("add", 2, |t, _| &t[0] + &t[1]),
+    op("mul", 2, |t, _| &t[0] * &t[1]),
+    op("sub", 2, |t, _| &t[0] - &t[1]),
+    op("div", 2, |t, _| &t[0] / &t[1]),
+    op("add_scalar", 1, |t, _| &t[0] + 1.5),
+    op("mul_scalar", 1, |t, _| &t[0] * 1.5),
+    op("sum", 1, |t, _| t[0].sum(None, false)),
+    op("mean", 1, |t, _| t[0].mean(None, false)),
+    op("max", 1, |t, _| t[0].max(None, false)),
+    op("min", 1, |t, _| t[0].min(None, false)),
+    op("sum_dim", 1, |t, _| t[0].sum(Some(&[1]), false)),
+    op("mean_dim", 1, |t, _| t[0].mean(Some(&[1]), false)),
+    op("relu", 1, |t, _| t[0].relu()),
+    op("leaky_relu", 1, |t, _| t[0].leaky_relu(0.01)),
+    op("sigmoid", 1, |t, _| t[0].sigmoid()),
+    op("tanh", 1, |t, _| t[0].tanh()),
+    op("gelu", 1, |t, _| t[0].gelu(GeluApprox::Erf)),
+    op("softmax", 1, |t, _| t[0].softmax(1)),
+];
+
+fn sizes() -> &'static [usize] {
+    if quick() {
+        &[100, 1000]
+    } else {
+        &[100, 500, 1000, 4096]
+    }
+}
+
+fn per_op(c: &mut Criterion) {
+    let engine = engine();
+    let inputs: Vec<(usize, Vec<Buffer>)> =
+        sizes().iter().map(|&n| (n, (1..=2).map(|s| Buffer::from_vec(data_f32(n * n, s))).collect())).collect();
+    for o in OPS {
+        let mut g = c.benchmark_group(format!("per_op/{}", o.name));
+        for (n, bufs) in &inputs {
+            let shape = [*n, *n];
+            let ph: Vec<Tensor> = (0..o.arity).map(|_| Tensor::placeholder(shape, DType::F32).unwrap()).collect();
+            let out = (o.build)(&ph, &shape).unwrap();
+            let exe = engine.compile(&ph, std::slice::from_ref(&out)).unwrap();
+            let bufs = &bufs[..o.arity];
+            configure(&mut g, if n * n >= 1 << 22 { Cost::Large } else { Cost::Small });
+            g.throughput(f32_throughput(o.arity * n * n + out.numel()));
+            g.bench_with_input(BenchmarkId::from_parameter(format!("{n}x{n}")), bufs, |b, bufs| {
+                b.iter(|| exe.run(&engine, black_box(bufs)).unwrap())
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group!(benches, per_op);
+criterion_main!(benches);
