@@ -4,7 +4,7 @@
 use crate::float::Float;
 use crate::kernel::{run_kernel, Access, Ctx, KernelIo, OutPtr};
 use hashbrown::HashMap;
-use rusttorch_ir::buffer::try_zeroed_vec;
+use rusttorch_ir::alloc::PooledVec;
 use rusttorch_ir::graph::{lower, GraphKey};
 use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
 use rusttorch_ir::passes::PassManager;
@@ -186,8 +186,8 @@ enum Slot {
 
 /// A typed, owned vector.
 enum AnyVec {
-    F32(Vec<f32>),
-    F64(Vec<f64>),
+    F32(PooledVec<f32>),
+    F64(PooledVec<f64>),
 }
 
 impl AnyVec {
@@ -205,8 +205,8 @@ impl AnyVec {
     }
     fn into_buffer(self) -> Buffer {
         match self {
-            AnyVec::F32(v) => Buffer::from_vec(v),
-            AnyVec::F64(v) => Buffer::from_vec(v),
+            AnyVec::F32(v) => Buffer::from_pooled(v),
+            AnyVec::F64(v) => Buffer::from_pooled(v),
         }
     }
 }
@@ -214,8 +214,8 @@ impl AnyVec {
 /// Typed access to slots.
 trait SlotType: Float {
     fn slice(slot: &Slot) -> Result<&[Self]>;
-    fn wrap(v: Vec<Self>) -> AnyVec;
-    fn unwrap(v: AnyVec) -> Option<Vec<Self>>;
+    fn wrap(v: PooledVec<Self>) -> AnyVec;
+    fn unwrap(v: AnyVec) -> Option<PooledVec<Self>>;
 }
 
 macro_rules! slot_type {
@@ -228,10 +228,10 @@ macro_rules! slot_type {
                     _ => Err(Error::Internal("kernel input is missing or of another dtype".into())),
                 }
             }
-            fn wrap(v: Vec<Self>) -> AnyVec {
+            fn wrap(v: PooledVec<Self>) -> AnyVec {
                 AnyVec::$var(v)
             }
-            fn unwrap(v: AnyVec) -> Option<Vec<Self>> {
+            fn unwrap(v: AnyVec) -> Option<PooledVec<Self>> {
                 match v {
                     AnyVec::$var(v) => Some(v),
                     _ => None,
@@ -315,6 +315,15 @@ impl Executable {
         for &o in &plan.outputs {
             last_use[root(o)] = usize::MAX;
         }
+        // Intermediates die after their last reader; index them by that kernel.
+        let mut dies_after: Vec<Vec<usize>> = vec![Vec::new(); plan.kernels.len() + 1];
+        for (v, val) in plan.values.iter().enumerate() {
+            if let ValueKind::Kernel(k) = val.kind {
+                if last_use[v] != usize::MAX {
+                    dies_after[last_use[v].max(k + 1) - 1].push(v);
+                }
+            }
+        }
         let mut free: Vec<AnyVec> = Vec::new();
         for (ki, k) in plan.kernels.iter().enumerate() {
             match k.dtype {
@@ -323,11 +332,9 @@ impl Executable {
                 d => return Err(Error::UnsupportedDType { op: "kernel", dtype: d }),
             }
             // Intermediates whose last reader just ran go back to the free list.
-            for (v, val) in plan.values.iter().enumerate() {
-                if matches!(val.kind, ValueKind::Kernel(_)) && last_use[v] <= ki + 1 && last_use[v] != usize::MAX {
-                    if let Slot::Owned(vec) = std::mem::replace(&mut slots[v], Slot::Empty) {
-                        free.push(vec);
-                    }
+            for &v in &dies_after[ki] {
+                if let Slot::Owned(vec) = std::mem::replace(&mut slots[v], Slot::Empty) {
+                    free.push(vec);
                 }
             }
         }
@@ -361,13 +368,13 @@ fn run_one<T: SlotType>(
     root: &dyn Fn(usize) -> usize,
 ) -> Result<()> {
     // Allocate outputs (reusing freed intermediates of the same dtype and length).
-    let mut outs: Vec<Vec<T>> = Vec::with_capacity(k.outputs.len());
+    let mut outs: Vec<PooledVec<T>> = Vec::with_capacity(k.outputs.len());
     for o in &k.outputs {
         let n = plan.values[o.value].shape.numel();
         let reuse = free.iter().position(|v| v.len() == n && v.dtype() == T::DTYPE);
         let v = match reuse {
             Some(i) => T::unwrap(free.swap_remove(i)).expect("dtype checked"),
-            None => try_zeroed_vec::<T>(n)?,
+            None => PooledVec::<T>::new(n)?,
         };
         outs.push(v);
     }

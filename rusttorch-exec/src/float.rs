@@ -95,15 +95,19 @@ macro_rules! float_impl {
             fn abs(self) -> Self {
                 self.abs()
             }
+            #[inline(always)]
             fn exp_block(d: &mut [Self], a: &[Self]) {
                 $exp(d, a)
             }
+            #[inline(always)]
             fn tanh_block(d: &mut [Self], a: &[Self]) {
                 $tanh(d, a)
             }
+            #[inline(always)]
             fn erf_block(d: &mut [Self], a: &[Self]) {
                 $erf(d, a)
             }
+            #[inline(always)]
             fn ln_block(d: &mut [Self], a: &[Self]) {
                 $ln(d, a)
             }

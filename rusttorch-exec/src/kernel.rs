@@ -164,6 +164,8 @@ struct Block<'r, T> {
     start: usize,
     /// Elements per row value when expanding (`len` when the block is one row's part).
     expand_run: usize,
+    /// Registers read after the program (reduction sources): never left aliasing an input.
+    materialize: &'r [u16],
 }
 
 #[inline(always)]
@@ -171,30 +173,45 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
     let (stride, len) = (b.stride, b.len);
     let base = b.regs.as_mut_ptr();
     let nregs = b.regs.len() / stride.max(1);
-    let reg = |r: u16| -> &[T] {
-        assert!((r as usize) < nregs);
-        // SAFETY: `r < nregs`, so the range lies inside `regs`; no `&mut` to this register
-        // exists while it is read (the planner never makes a destination alias a source).
-        unsafe { std::slice::from_raw_parts(base.add(r as usize * stride), len) }
-    };
-    let reg_mut = |r: u16| -> &mut [T] {
-        assert!((r as usize) < nregs);
-        // SAFETY: in range as above; the destination register differs from every source of
-        // the same instruction (register allocation frees sources only after the destination
-        // is assigned), so this is the only live reference to it.
-        unsafe { std::slice::from_raw_parts_mut(base.add(r as usize * stride), len) }
-    };
-    let src = |o: &Operand| -> Src<'_, T> {
-        match *o {
-            Operand::Reg(r) => Src::Slice(reg(r)),
-            Operand::Const(c) => Src::Scalar(T::from_f64(c.get())),
-        }
-    };
+    // A contiguous input is not copied: its register aliases the input's range for this block.
+    let mut alias: smallvec::SmallVec<[*const T; 16]> = smallvec::smallvec![std::ptr::null(); nregs];
     for ins in prog {
-        match ins {
+        let reg = |r: u16| -> &[T] {
+            let p = alias[r as usize];
+            if !p.is_null() {
+                // SAFETY: `p` points at `start..start + len` of a kernel input (bounds checked
+                // when the alias was made); inputs are immutable while the kernel runs.
+                return unsafe { std::slice::from_raw_parts(p, len) };
+            }
+            assert!((r as usize) < nregs);
+            // SAFETY: `r < nregs`, so the range lies inside `regs`; no `&mut` to this register
+            // exists while it is read (the planner never makes a destination alias a source).
+            unsafe { std::slice::from_raw_parts(base.add(r as usize * stride), len) }
+        };
+        let reg_mut = |r: u16| -> &mut [T] {
+            assert!((r as usize) < nregs);
+            // SAFETY: in range as above; the destination register differs from every source of
+            // the same instruction (register allocation frees sources only after the destination
+            // is assigned), so this is the only live reference to it.
+            unsafe { std::slice::from_raw_parts_mut(base.add(r as usize * stride), len) }
+        };
+        let src = |o: &Operand| -> Src<'_, T> {
+            match *o {
+                Operand::Reg(r) => Src::Slice(reg(r)),
+                Operand::Const(c) => Src::Scalar(T::from_f64(c.get())),
+            }
+        };
+        let mut new_alias = std::ptr::null();
+        let dst = match ins {
             Instr::Load { dst, input } => {
                 let i = *input as usize;
-                gather(&io.access[i], io.inputs[i], b.start, reg_mut(*dst));
+                if let Access::Contiguous = io.access[i] {
+                    let data = io.inputs[i];
+                    new_alias = data[b.start..b.start + len].as_ptr();
+                } else {
+                    gather(&io.access[i], io.inputs[i], b.start, reg_mut(*dst));
+                }
+                Some(*dst)
             }
             Instr::Expand { dst, src: s } => {
                 let d = reg_mut(*dst);
@@ -202,30 +219,51 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
                 for (j, chunk) in d.chunks_mut(b.expand_run.max(1)).enumerate() {
                     chunk.fill(row[j]);
                 }
+                Some(*dst)
             }
             Instr::Arange { dst, start, step } => {
                 let (s0, st) = (start.get(), step.get());
                 for (i, d) in reg_mut(*dst).iter_mut().enumerate() {
                     *d = T::from_f64(s0 + st * (b.start + i) as f64);
                 }
+                Some(*dst)
             }
-            Instr::Unary { op, dst, src: s } => match src(s) {
-                Src::Slice(a) => unary(*op, reg_mut(*dst), a),
-                Src::Scalar(v) => {
-                    let d = reg_mut(*dst);
-                    d.fill(v);
-                    let tmp: Vec<T> = d.to_vec();
-                    unary(*op, d, &tmp);
+            Instr::Unary { op, dst, src: s } => {
+                match src(s) {
+                    Src::Slice(a) => unary(*op, reg_mut(*dst), a),
+                    Src::Scalar(v) => {
+                        let d = reg_mut(*dst);
+                        d.fill(v);
+                        let tmp: Vec<T> = d.to_vec();
+                        unary(*op, d, &tmp);
+                    }
                 }
-            },
-            Instr::Binary { op, dst, a, b: bb } => binary(*op, reg_mut(*dst), src(a), src(bb)),
+                Some(*dst)
+            }
+            Instr::Binary { op, dst, a, b: bb } => {
+                binary(*op, reg_mut(*dst), src(a), src(bb));
+                Some(*dst)
+            }
             Instr::Store { output, src: s } => {
                 let out = &io.outputs[*output as usize];
                 match src(s) {
                     Src::Slice(v) => out.write(b.start, v),
                     Src::Scalar(v) => out.fill(b.start, len, v),
                 }
+                None
             }
+        };
+        if let Some(d) = dst {
+            alias[d as usize] = new_alias;
+        }
+    }
+    // Registers read after the program (reduction sources) must hold their values.
+    for &r in b.materialize {
+        let p = alias[r as usize];
+        if !p.is_null() {
+            // SAFETY: `p` aliases `len` input elements (see above); the destination register is
+            // in range and distinct from input memory.
+            unsafe { std::ptr::copy_nonoverlapping(p, base.add(r as usize * stride), len) };
         }
     }
 }
@@ -240,7 +278,7 @@ unsafe fn exec_avx2<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelI
 
 /// Runs a program over one block, with the AVX2 build of the loops when the CPU has it.
 fn exec<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
-    if prog.is_empty() || b.len == 0 {
+    if b.len == 0 {
         return;
     }
     #[cfg(target_arch = "x86_64")]
@@ -351,6 +389,11 @@ fn for_tasks<T: Float>(
     }
 }
 
+/// Per stage, the registers its reductions read.
+fn reduce_sources(k: &FusedKernel) -> Vec<Vec<u16>> {
+    k.stages.iter().map(|s| s.reduces.iter().map(|r| r.src).collect()).collect()
+}
+
 /// Runs a kernel.
 pub(crate) fn run_kernel<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) {
     if k.shape.full_numel() == 0 && k.shape.row_numel() == 0 {
@@ -373,11 +416,12 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
     let parallel = total >= 4 * b;
     let per_task = nblocks.div_ceil(ctx.threads * 4).max(1);
     let ntasks = nblocks.div_ceil(per_task);
+    let srcs = reduce_sources(k);
     for_tasks(ctx, ntasks, parallel, k, |s: &mut Scratch<T>, t| {
         for blk in t * per_task..((t + 1) * per_task).min(nblocks) {
             let r0 = blk * per_block;
             let nr = per_block.min(rows - r0);
-            for stage in &k.stages {
+            for (si, stage) in k.stages.iter().enumerate() {
                 let mut fb = Block {
                     regs: &mut s.full,
                     rows: &s.rows,
@@ -385,6 +429,7 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                     len: nr * row_len,
                     start: r0 * row_len,
                     expand_run: row_len,
+                    materialize: &srcs[si],
                 };
                 exec(&stage.full, &mut fb, io);
                 for ReduceInstr { op, src, dst } in &stage.reduces {
@@ -398,7 +443,15 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                         *d = T::from_f64(reduce_block(*op, &src[j * row_len..(j + 1) * row_len]));
                     }
                 }
-                let mut rb = Block { regs: &mut s.rows, rows: &[], stride: b, len: nr, start: r0, expand_run: 1 };
+                let mut rb = Block {
+                    regs: &mut s.rows,
+                    rows: &[],
+                    stride: b,
+                    len: nr,
+                    start: r0,
+                    expand_run: 1,
+                    materialize: &[],
+                };
                 exec(&stage.row, &mut rb, io);
             }
         }
@@ -419,14 +472,22 @@ fn row_chunk<T: Float>(
     partial: &mut [f64],
 ) {
     let st = &k.stages[stage];
+    let srcs: smallvec::SmallVec<[u16; 4]> = st.reduces.iter().map(|r| r.src).collect();
     for (p, red) in partial.iter_mut().zip(&st.reduces) {
         *p = red.op.identity();
     }
     let mut off = k0;
     while off < k1 {
         let len = b.min(k1 - off);
-        let mut fb =
-            Block { regs: &mut s.full, rows: &s.rows, stride: b, len, start: r * row_len + off, expand_run: len };
+        let mut fb = Block {
+            regs: &mut s.full,
+            rows: &s.rows,
+            stride: b,
+            len,
+            start: r * row_len + off,
+            expand_run: len,
+            materialize: &srcs,
+        };
         exec(&st.full, &mut fb, io);
         for (p, red) in partial.iter_mut().zip(&st.reduces) {
             let v = reduce_block(red.op, &s.full[red.src as usize * b..][..len]);
@@ -452,7 +513,8 @@ fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, 
             }
             s.rows[red.dst as usize * b] = T::from_f64(v);
         }
-        let mut rb = Block { regs: &mut s.rows, rows: &[], stride: b, len: 1, start: r, expand_run: 1 };
+        let mut rb =
+            Block { regs: &mut s.rows, rows: &[], stride: b, len: 1, start: r, expand_run: 1, materialize: &[] };
         exec(&st.row, &mut rb, io);
     };
     if k.stages.len() == 1 && rows < 2 * ctx.threads && nchunks > 1 {
@@ -495,6 +557,7 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
     let kchunks = kk.div_ceil(kc).max(1);
     let ntiles = m * nblocks;
     let slot = nred * nlen;
+    let srcs = reduce_sources(k);
     let mut partials = vec![0.0f64; ntiles * kchunks * slot];
     let pp = OutPtr::new(&mut partials);
     for_tasks(ctx, ntiles * kchunks, m * kk * n >= 4 * b, k, |s: &mut Scratch<T>, t| {
@@ -512,7 +575,15 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
             let rr = if w == n { per.min(kend - kr) } else { 1 };
             let len = rr * w;
             let start = mi * kk * n + kr * n + n0;
-            let mut fb = Block { regs: &mut s.full, rows: &s.rows, stride: b, len, start, expand_run: len };
+            let mut fb = Block {
+                regs: &mut s.full,
+                rows: &s.rows,
+                stride: b,
+                len,
+                start,
+                expand_run: len,
+                materialize: &srcs[0],
+            };
             exec(&st.full, &mut fb, io);
             for (i, red) in st.reduces.iter().enumerate() {
                 let src = &s.full[red.src as usize * b..][..len];
@@ -538,7 +609,15 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
                 *d = T::from_f64(v);
             }
         }
-        let mut rb = Block { regs: &mut s.rows, rows: &[], stride: b, len: w, start: mi * n + n0, expand_run: 1 };
+        let mut rb = Block {
+            regs: &mut s.rows,
+            rows: &[],
+            stride: b,
+            len: w,
+            start: mi * n + n0,
+            expand_run: 1,
+            materialize: &[],
+        };
         exec(&st.row, &mut rb, io);
     });
 }

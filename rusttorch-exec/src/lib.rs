@@ -58,6 +58,6 @@ impl TensorExt for Tensor {
 
 /// Everything a Rust user needs.
 pub mod prelude {
-    pub use crate::{Engine, Executable, TensorExt};
+    pub use crate::{Engine, EngineConfig, Executable, TensorExt};
     pub use rusttorch_ir::{Buffer, DType, Error, GeluApprox, Result, Shape, Tensor};
 }

@@ -40,6 +40,14 @@ impl Buffer {
         Buffer(Arc::new(Storage { ptr, len, dtype: T::DTYPE, _owner: Owner::Vec(boxed) }))
     }
 
+    /// Wraps a pooled vector without copying; its memory returns to the pool when the last
+    /// handle is dropped.
+    pub fn from_pooled<T: Element>(v: crate::alloc::PooledVec<T>) -> Buffer {
+        let len = v.len();
+        let ptr = NonNull::new(v.as_ptr() as *mut u8).unwrap_or(NonNull::dangling());
+        Buffer(Arc::new(Storage { ptr, len, dtype: T::DTYPE, _owner: Owner::Vec(Box::new(v)) }))
+    }
+
     /// Wraps memory owned by `owner`.
     ///
     /// # Safety

@@ -17,6 +17,7 @@
 // failure paths, so the larger `Err` variant costs nothing on the hot path.
 #![allow(clippy::result_large_err)]
 
+pub mod alloc;
 pub mod buffer;
 pub mod dtype;
 pub mod error;

@@ -147,7 +147,8 @@ impl FusionPlanner {
             let mut specs = Vec::new();
             let mut violation = None;
             for &n in &topo {
-                if !mat[n.index()] || is_source(g, n) || matches!(g.node(n).op, Op::Reshape) {
+                let value_only = matches!(g.node(n).op, Op::Reshape | Op::Source(SourceOp::Input(_)));
+                if !mat[n.index()] || value_only {
                     continue;
                 }
                 match self.form(g, n, &mat) {
@@ -184,7 +185,8 @@ impl FusionPlanner {
                 mat[n.index()] = true;
             }
         };
-        let specs = merge(g, specs, &pos);
+        // Eager plans stay one kernel per op (the baseline), so nothing is merged.
+        let specs = if self.config.fuse { merge(specs) } else { specs };
         self.emit(g, specs, &pos)
     }
 
@@ -246,8 +248,12 @@ impl FusionPlanner {
             }
         };
         let spec = Spec { roots: vec![root], nodes, space, leaves };
-        self.check(g, &spec)?;
-        Ok(spec)
+        match self.check(g, &spec) {
+            // The root does not fit the space its nearest reduction defines: that reduction
+            // becomes a kernel of its own and the root reads its result.
+            Err(v) if v == root => Err(reduce.expect("an elementwise root always fits its own space")),
+            other => other.map(|_| spec),
+        }
     }
 
     /// Checks that every node of `spec` fits its space; names one that must be materialised.
@@ -375,8 +381,7 @@ impl FusionPlanner {
 }
 
 /// Merges kernels over the same space that share nodes or inputs (rule 5).
-fn merge(g: &Graph, mut specs: Vec<Spec>, pos: &[usize]) -> Vec<Spec> {
-    let _ = (g, pos);
+fn merge(mut specs: Vec<Spec>) -> Vec<Spec> {
     let mut i = 0;
     while i < specs.len() {
         let mut j = i + 1;
@@ -448,16 +453,15 @@ fn kernel_order(g: &Graph, specs: &[Spec], pos: &[usize]) -> Result<Vec<usize>> 
         }
     }
     let key = |i: usize| specs[i].roots.iter().map(|r| pos[r.index()]).min().unwrap_or(0);
-    let mut ready: Vec<usize> = (0..specs.len()).filter(|&i| indeg[i] == 0).collect();
+    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<(usize, usize)>> =
+        (0..specs.len()).filter(|&i| indeg[i] == 0).map(|i| std::cmp::Reverse((key(i), i))).collect();
     let mut order = Vec::with_capacity(specs.len());
-    while !ready.is_empty() {
-        ready.sort_by_key(|&i| std::cmp::Reverse(key(i)));
-        let i = ready.pop().unwrap();
+    while let Some(std::cmp::Reverse((_, i))) = ready.pop() {
         order.push(i);
         for &u in &deps[i] {
             indeg[u] -= 1;
             if indeg[u] == 0 {
-                ready.push(u);
+                ready.push(std::cmp::Reverse((key(u), u)));
             }
         }
     }
@@ -744,23 +748,18 @@ impl Emitter {
                 }
             }
         }
-        // Segment end (index of the last event of the same stage's full+reduce part).
-        let mut seg_end = vec![0usize; evs.len()];
+        // Segment end: index of the last event of the same stage's full+reduce part.
+        let mut part_end = vec![0usize; stages];
         for (idx, (s, ev)) in evs.iter().enumerate() {
-            let in_full_part = matches!(ev, Ev::I(Seg::Full, _) | Ev::R(_));
-            if in_full_part {
-                let end = evs
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (s2, e2))| s2 == s && matches!(e2, Ev::I(Seg::Full, _) | Ev::R(_)))
-                    .map(|(i, _)| i)
-                    .max()
-                    .unwrap_or(idx);
-                seg_end[idx] = end;
-            } else {
-                seg_end[idx] = idx;
+            if matches!(ev, Ev::I(Seg::Full, _) | Ev::R(_)) {
+                part_end[*s] = idx;
             }
         }
+        let seg_end: Vec<usize> = evs
+            .iter()
+            .enumerate()
+            .map(|(idx, (s, ev))| if matches!(ev, Ev::I(Seg::Full, _) | Ev::R(_)) { part_end[*s] } else { idx })
+            .collect();
         // Last use of each (file, vreg).
         let mut last_full: HashMap<u32, usize> = HashMap::new();
         let mut last_row: HashMap<u32, usize> = HashMap::new();
@@ -788,6 +787,14 @@ impl Emitter {
                 }
             }
         }
+        let invert = |last: &HashMap<u32, usize>| {
+            let mut m: HashMap<usize, Vec<u32>> = HashMap::new();
+            for (&v, &at) in last {
+                m.entry(at).or_default().push(v);
+            }
+            m
+        };
+        let (dies_full, dies_row) = (invert(&last_full), invert(&last_row));
         let mut files = [RegFile::default(), RegFile::default()];
         let mut map = [HashMap::<u32, Reg>::new(), HashMap::<u32, Reg>::new()];
         let mut out: Vec<Stage> = vec![Stage::default(); stages];
@@ -816,9 +823,8 @@ impl Emitter {
                 }
             }
             // Free registers whose last use was this event.
-            for (f, last) in [(0usize, &last_full), (1usize, &last_row)] {
-                let dead: Vec<u32> = last.iter().filter(|(_, &at)| at == idx).map(|(&v, _)| v).collect();
-                for v in dead {
+            for (f, dying) in [(0usize, &dies_full), (1usize, &dies_row)] {
+                for &v in dying.get(&idx).map(|v| v.as_slice()).unwrap_or(&[]) {
                     if let Some(p) = map[f].remove(&v) {
                         files[f].free.push(p);
                     }
