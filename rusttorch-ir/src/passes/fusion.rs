@@ -167,22 +167,22 @@ impl FusionPlanner {
                 continue;
             }
             let mut owners: HashMap<NodeId, usize> = HashMap::new();
-            let mut expensive = Vec::new();
             for s in &specs {
                 for &n in &s.nodes {
                     *owners.entry(n).or_default() += 1;
                 }
             }
-            for &n in &topo {
-                if owners.get(&n).copied().unwrap_or(0) > 1 && !self.cheap(g, n, &mat) {
-                    expensive.push(n);
-                }
-            }
-            if expensive.is_empty() {
-                break specs;
-            }
-            for n in expensive {
-                mat[n.index()] = true;
+            // The latest shared node whose fused subexpression is too dear to recompute is
+            // stored; its (then unshared) operands fold into its kernel. One at a time, since
+            // storing it changes what the nodes above it cost.
+            let dear = topo
+                .iter()
+                .rev()
+                .copied()
+                .find(|&n| owners.get(&n).copied().unwrap_or(0) > 1 && !self.cheap(g, n, &mat));
+            match dear {
+                None => break specs,
+                Some(n) => mat[n.index()] = true,
             }
         };
         // Eager plans stay one kernel per op (the baseline), so nothing is merged.
@@ -549,7 +549,9 @@ fn emit_kernel(
             .iter()
             .copied()
             .filter(|&x| {
-                depth[&x] == s && (matches!(g.node(x).op, Op::Reduce { .. }) || (root_set.contains(&x) && is_full(x)))
+                depth[&x] == s
+                    && (matches!(g.node(x).op, Op::Reduce { .. })
+                        || (root_set.contains(&x) && is_full(x) && !is_source(g, x)))
             })
             .collect();
         sinks.sort_by_key(|n| pos[n.index()]);

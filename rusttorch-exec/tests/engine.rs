@@ -1,0 +1,304 @@
+//! Engine behaviour: plan snapshots and kernel counts, determinism across thread counts, deep
+//! graphs, caching, compile-once, multi-output plans, the recompute rule and typed errors.
+#![allow(clippy::result_large_err)]
+
+use rusttorch_exec::prelude::*;
+use rusttorch_exec::reference::reference;
+use rusttorch_ir::Error;
+
+fn rand(dims: &[usize], seed: u64) -> Tensor {
+    Tensor::rand(dims.to_vec(), seed, DType::F32).unwrap()
+}
+
+fn w1(a: &Tensor, b: &Tensor, c: &Tensor) -> Tensor {
+    ((((a * b).unwrap() + c).unwrap() * 0.5).unwrap() - (a * c).unwrap()).unwrap()
+}
+
+fn engine() -> Engine {
+    Engine::new(2).unwrap()
+}
+
+fn assert_close(got: &[f64], want: &[f64], rtol: f64) {
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!((g - w).abs() <= rtol * (1.0 + w.abs()), "at {i}: got {g}, want {w}");
+    }
+}
+
+#[test]
+fn w1_is_one_kernel_reading_each_input_once() {
+    let n = 1000;
+    let (a, b, c) = (rand(&[n], 1), rand(&[n], 2), rand(&[n], 3));
+    let y = w1(&a, &b, &c);
+    assert_eq!(
+        engine().explain(std::slice::from_ref(&y)).unwrap(),
+        "kernel 0: elementwise over 1000, 1 stage, 5 ops: mul add mul mul sub
+  read  v0(in0) float32 [1000]
+  read  v1(in1) float32 [1000]
+  read  v2(in2) float32 [1000]
+  write v3(k0) float32 [1000]
+  bytes read 11.7 KiB, written 3.9 KiB
+total: 1 kernel, read 11.7 KiB, written 3.9 KiB, peak intermediate+output memory 3.9 KiB; outputs v3
+"
+    );
+}
+
+#[test]
+fn sum_of_squared_difference_is_one_kernel() {
+    let (a, b) = (rand(&[4096], 1), rand(&[4096], 2));
+    let d = (&a - &b).unwrap();
+    let y = (&d * &d).unwrap().sum(None, false).unwrap();
+    assert_eq!(
+        engine().explain(std::slice::from_ref(&y)).unwrap(),
+        "kernel 0: rows 1 x 4096, 1 stage, 3 ops: sub mul sum[0]
+  read  v0(in0) float32 [4096]
+  read  v1(in1) float32 [4096]
+  write v2(k0) float32 []
+  bytes read 32.0 KiB, written 4 B
+total: 1 kernel, read 32.0 KiB, written 4 B, peak intermediate+output memory 4 B; outputs v2
+"
+    );
+}
+
+#[test]
+fn softmax_rows_is_one_kernel_reading_x_once() {
+    let x = rand(&[64, 4096], 1);
+    let y = x.softmax(1).unwrap();
+    assert_eq!(
+        engine().explain(std::slice::from_ref(&y)).unwrap(),
+        "kernel 0: rows 64 x 4096, 3 stages, 5 ops: max[1] keepdim sub exp sum[1] keepdim div
+  read  v0(in0) float32 [64, 4096]
+  write v1(k0) float32 [64, 4096]
+  bytes read 1.0 MiB, written 1.0 MiB
+total: 1 kernel, read 1.0 MiB, written 1.0 MiB, peak intermediate+output memory 1.0 MiB; outputs v1
+"
+    );
+}
+
+#[test]
+fn layernorm_rows_is_one_kernel() {
+    let x = rand(&[8, 512], 1);
+    let (w, b) = (rand(&[512], 2), rand(&[512], 3));
+    let y = x.layer_norm(1, Some(&w), Some(&b), 1e-5).unwrap();
+    assert_eq!(
+        engine().explain(std::slice::from_ref(&y)).unwrap(),
+        "kernel 0: rows 8 x 512, 3 stages, 11 ops: sum[1] keepdim mul sub square sum[1] keepdim mul add rsqrt mul mul add
+  read  v0(in0) float32 [8, 512]
+  read  v1(in1) float32 [512]
+  read  v2(in2) float32 [512]
+  write v3(k0) float32 [8, 512]
+  bytes read 20.0 KiB, written 16.0 KiB
+total: 1 kernel, read 20.0 KiB, written 16.0 KiB, peak intermediate+output memory 16.0 KiB; outputs v3
+"
+    );
+    let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
+    engine().eval(std::slice::from_ref(&y)).unwrap();
+    assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-5);
+}
+
+#[test]
+fn softmax_over_an_outer_dim_takes_three_column_passes() {
+    let x = rand(&[300, 20], 1);
+    let y = x.softmax(0).unwrap();
+    let exe = engine().plan_for(std::slice::from_ref(&y), true).unwrap();
+    assert_eq!(exe.num_kernels(), 3, "{}", exe.explain());
+}
+
+#[test]
+fn several_outputs_share_one_kernel_and_their_common_work() {
+    let (a, b, c) = (rand(&[5000], 1), rand(&[5000], 2), rand(&[5000], 3));
+    let ab = (&a * &b).unwrap();
+    let y1 = (&ab + &c).unwrap();
+    let y2 = (&ab - &c).unwrap();
+    let s = ab.sum(None, false).unwrap();
+    let e = engine();
+    let exe = e.plan_for(&[y1.clone(), y2.clone()], true).unwrap();
+    assert_eq!(exe.num_kernels(), 1, "{}", exe.explain());
+    assert_eq!(exe.plan().kernels[0].ops, ["mul", "add", "sub"], "a*b is computed once");
+    e.eval(&[y1.clone(), y2.clone(), s.clone()]).unwrap();
+    for t in [&y1, &y2, &s] {
+        let want = reference(std::slice::from_ref(t)).unwrap().remove(0);
+        assert_close(&t.buffer().unwrap().to_f64_vec(), &want, 1e-5);
+    }
+}
+
+#[test]
+fn shared_node_is_recomputed_when_cheap_and_materialised_when_not() {
+    let x = rand(&[64, 32], 1);
+    // Cheap (1 flop): recomputed by the row-sum kernel and the column-sum kernel.
+    let cheap = (&x * 2.0).unwrap();
+    let r = cheap.sum(Some(&[1]), false).unwrap();
+    let c = cheap.sum(Some(&[0]), false).unwrap();
+    let exe = engine().plan_for(&[r, c], true).unwrap();
+    assert_eq!(exe.num_kernels(), 2, "{}", exe.explain());
+    // Expensive (several transcendentals): computed once, stored, read by both.
+    let dear = x.exp().unwrap().tanh().unwrap().sigmoid().unwrap();
+    let r = dear.sum(Some(&[1]), false).unwrap();
+    let c = dear.sum(Some(&[0]), false).unwrap();
+    let exe = engine().plan_for(&[r.clone(), c.clone()], true).unwrap();
+    assert_eq!(exe.num_kernels(), 3, "{}", exe.explain());
+    engine().eval(&[r.clone(), c.clone()]).unwrap();
+    for t in [&r, &c] {
+        let want = reference(std::slice::from_ref(t)).unwrap().remove(0);
+        assert_close(&t.buffer().unwrap().to_f64_vec(), &want, 1e-5);
+    }
+}
+
+#[test]
+fn results_are_bitwise_identical_for_1_2_and_16_threads() {
+    let x = rand(&[3_000_000], 7);
+    let m = rand(&[700, 300], 8);
+    let build = || {
+        vec![
+            x.sum(None, false).unwrap(),
+            (&x * &x).unwrap().mean(None, false).unwrap(),
+            m.sum(Some(&[0]), false).unwrap(),
+            m.softmax(1).unwrap(),
+            m.max(Some(&[1]), false).unwrap(),
+            x.reshape(&[3000, 1000]).unwrap().sum(Some(&[0]), false).unwrap(),
+        ]
+    };
+    let mut results: Vec<Vec<Vec<u64>>> = Vec::new();
+    for threads in [1, 2, 16] {
+        let e = Engine::new(threads).unwrap();
+        let ts = build();
+        e.eval(&ts).unwrap();
+        results
+            .push(ts.iter().map(|t| t.buffer().unwrap().to_f64_vec().iter().map(|v| v.to_bits()).collect()).collect());
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(results[0], results[2]);
+}
+
+#[test]
+fn f32_sum_of_16m_stays_within_1e6_of_f64() {
+    let x = Tensor::rand([16 << 20], 3, DType::F32).unwrap();
+    let s = x.sum(None, false).unwrap();
+    engine().eval(std::slice::from_ref(&s)).unwrap();
+    let got = s.buffer().unwrap().to_f64_vec()[0];
+    let want: f64 = x.buffer().unwrap().as_slice::<f32>().unwrap().iter().map(|&v| v as f64).sum();
+    assert!(((got - want) / want).abs() < 1e-6, "got {got}, want {want}");
+}
+
+#[test]
+fn a_100k_op_chain_builds_plans_runs_and_drops() {
+    let x = rand(&[256], 1);
+    let mut y = x.clone();
+    for i in 0..100_000 {
+        y = if i % 2 == 0 { (&y * 0.999_99).unwrap() } else { (&y + 1e-6).unwrap() };
+    }
+    let e = engine();
+    let exe = e.plan_for(std::slice::from_ref(&y), true).unwrap();
+    assert_eq!(exe.num_kernels(), 1);
+    e.eval(std::slice::from_ref(&y)).unwrap();
+    let (xs, ys) = (x.buffer().unwrap().to_f64_vec(), y.buffer().unwrap().to_f64_vec());
+    let mut want = xs[0];
+    for i in 0..100_000 {
+        want = if i % 2 == 0 { (want as f32 * 0.999_99f32) as f64 } else { (want as f32 + 1e-6f32) as f64 };
+    }
+    assert!((ys[0] - want).abs() < 1e-4, "got {}, want {want}", ys[0]);
+    drop(y); // dropping the chain must not overflow the stack
+}
+
+#[test]
+fn evaluated_tensors_are_read_not_recomputed() {
+    let (a, b) = (rand(&[100], 1), rand(&[100], 2));
+    let y = (&a * &b).unwrap().exp().unwrap();
+    let e = engine();
+    e.eval(std::slice::from_ref(&y)).unwrap();
+    assert!(y.operands().is_empty(), "an evaluated node forgets its inputs");
+    let z = (&y + 1.0).unwrap();
+    let exe = e.plan_for(std::slice::from_ref(&z), true).unwrap();
+    assert_eq!(exe.plan().kernels[0].ops, ["add"]);
+}
+
+#[test]
+fn structurally_identical_evals_hit_the_plan_cache() {
+    let e = engine();
+    for seed in 0..5 {
+        let (a, b, c) = (rand(&[64], seed), rand(&[64], seed + 10), rand(&[64], seed + 20));
+        e.eval(&[w1(&a, &b, &c)]).unwrap();
+    }
+    assert_eq!(e.cached_plans(), 1);
+}
+
+#[test]
+fn compile_once_run_many() {
+    let e = engine();
+    let a = Tensor::placeholder([3], DType::F32).unwrap();
+    let b = Tensor::placeholder([3], DType::F32).unwrap();
+    let y = (&(&a * &b).unwrap() + 1.0).unwrap();
+    let exe = e.compile(&[a, b], &[y]).unwrap();
+    for k in 0..3 {
+        let k = k as f32;
+        let out = exe.run(&e, &[Buffer::from_vec(vec![1.0f32, 2.0, 3.0]), Buffer::from_vec(vec![k, k, k])]).unwrap();
+        assert_eq!(out[0].as_slice::<f32>().unwrap(), &[k + 1.0, 2.0 * k + 1.0, 3.0 * k + 1.0]);
+    }
+    let bad = exe.run(&e, &[Buffer::from_vec(vec![1.0f32]), Buffer::from_vec(vec![1.0f32; 3])]);
+    assert!(matches!(bad, Err(Error::BadInput { .. })), "{bad:?}");
+}
+
+#[test]
+fn eager_matches_fused() {
+    let x = rand(&[37, 129], 4);
+    let w = rand(&[129], 5);
+    let build = || x.layer_norm(1, Some(&w), None, 1e-5).unwrap().gelu(GeluApprox::Erf).unwrap().softmax(0).unwrap();
+    let (f, g) = (build(), build());
+    let e = engine();
+    e.eval(std::slice::from_ref(&f)).unwrap();
+    e.eval_eager(std::slice::from_ref(&g)).unwrap();
+    assert!(e.plan_for(std::slice::from_ref(&build()), false).unwrap().num_kernels() > 5);
+    assert_close(&f.buffer().unwrap().to_f64_vec(), &g.buffer().unwrap().to_f64_vec(), 1e-6);
+}
+
+#[test]
+fn bad_input_gives_typed_errors_at_build_time() {
+    let a = rand(&[3, 4], 1);
+    let b = rand(&[5], 2);
+    let err = (&a + &b).unwrap_err();
+    assert_eq!(err.to_string(), "add: shapes [3, 4] and [5] do not broadcast");
+    assert!(matches!(a.sum(Some(&[2]), false), Err(Error::DimOutOfRange { dim: 2, ndim: 2, .. })));
+    assert!(matches!(a.softmax(-3), Err(Error::DimOutOfRange { .. })));
+    let empty = Tensor::from_vec(Vec::<f32>::new(), [0, 3]).unwrap();
+    assert!(matches!(empty.max(None, false), Err(Error::EmptyReduction { .. })));
+    assert!(matches!(empty.min(Some(&[0]), false), Err(Error::EmptyReduction { .. })));
+    assert!(matches!(Tensor::from_vec(vec![1.0f32; 5], [2, 3]), Err(Error::BufferLength { expected: 6, got: 5, .. })));
+    assert!(matches!(a.reshape(&[5, -1]), Err(Error::BadReshape { .. })));
+    assert!(matches!(Tensor::zeros([1 << 40, 1 << 30], DType::F32), Err(Error::BadShape(_))));
+    let huge = Tensor::zeros([10_000_000_000_000], DType::F32).unwrap();
+    assert!(matches!(huge.eval().map(|_| ()), Err(Error::OutOfMemory { .. })));
+}
+
+#[test]
+fn empty_and_zero_d_tensors_evaluate() {
+    let empty = Tensor::from_vec(Vec::<f32>::new(), [0, 3]).unwrap();
+    let s = empty.sum(Some(&[0]), false).unwrap();
+    assert_eq!(s.to_vec::<f32>().unwrap(), vec![0.0; 3]);
+    let e2 = (&empty.exp().unwrap() + 1.0).unwrap();
+    assert_eq!(e2.to_vec::<f32>().unwrap(), Vec::<f32>::new());
+    let z = Tensor::from_vec(vec![2.0f64], Shape::scalar()).unwrap();
+    assert_eq!((&z * &z).unwrap().to_vec::<f64>().unwrap(), vec![4.0]);
+    let m = empty.mean(None, false).unwrap();
+    assert!(m.to_vec::<f32>().unwrap()[0].is_nan(), "mean of nothing is NaN, as in NumPy");
+}
+
+#[test]
+fn nan_and_inf_flow_through() {
+    let x = Tensor::from_vec(vec![f32::NAN, f32::INFINITY, -1.0, 0.0], [4]).unwrap();
+    let y = x.exp().unwrap().to_vec::<f32>().unwrap();
+    assert!(y[0].is_nan());
+    assert_eq!(y[1], f32::INFINITY);
+    assert!(x.max(None, false).unwrap().to_vec::<f32>().unwrap()[0].is_nan());
+    assert_eq!(x.relu().unwrap().to_vec::<f32>().unwrap()[1], f32::INFINITY);
+}
+
+#[test]
+fn arange_full_and_broadcast_sources_evaluate() {
+    let r = Tensor::arange(0.0, 5.0, 1.0, DType::F32).unwrap();
+    assert_eq!(r.to_vec::<f32>().unwrap(), vec![0.0, 1.0, 2.0, 3.0, 4.0]);
+    let z = Tensor::full([2, 2], 3.5, DType::F64).unwrap();
+    assert_eq!(z.to_vec::<f64>().unwrap(), vec![3.5; 4]);
+    let col = Tensor::from_vec(vec![1.0f32, 2.0], [2, 1]).unwrap();
+    let y = (&col * &r).unwrap();
+    assert_eq!(y.to_vec::<f32>().unwrap(), vec![0., 1., 2., 3., 4., 0., 2., 4., 6., 8.]);
+}
