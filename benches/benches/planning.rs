@@ -66,5 +66,9 @@ fn planning(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, planning);
+criterion_group! {
+    name = benches;
+    config = criterion();
+    targets = planning
+}
 criterion_main!(benches);

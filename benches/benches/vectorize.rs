@@ -63,5 +63,9 @@ fn block_sweep(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, vectorize, block_sweep);
+criterion_group! {
+    name = benches;
+    config = criterion();
+    targets = vectorize, block_sweep
+}
 criterion_main!(benches);

@@ -73,5 +73,9 @@ fn small_chain(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stream, workloads, small_chain);
+criterion_group! {
+    name = benches;
+    config = criterion();
+    targets = stream, workloads, small_chain
+}
 criterion_main!(benches);

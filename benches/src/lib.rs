@@ -5,10 +5,11 @@
 //! - `RUSTTORCH_BENCH_THREADS` (default 2): worker threads of every engine and of the STREAM loops.
 //! - `RUSTTORCH_BENCH_QUICK=1`: smaller sizes and shorter measurements (the whole `cargo bench`
 //!   in a minute or two); figures from quick mode are for smoke-testing, not for reports.
+//! - `RUSTTORCH_BENCH_PLOTS=1`: let criterion draw its plots (off by default, they are slow).
 #![allow(clippy::result_large_err)] // rusttorch errors carry shapes by value
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, SamplingMode, Throughput};
+use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use rayon::prelude::*;
 use rusttorch_exec::prelude::*;
 use rusttorch_exec::EngineConfig;
@@ -54,6 +55,19 @@ pub enum Cost {
     Small,
     /// Tens to hundreds of milliseconds per iteration (16M elements, 4096x4096).
     Large,
+}
+
+/// The criterion configuration of every bench binary: plots are off unless
+/// `RUSTTORCH_BENCH_PLOTS=1` (drawing them costs more than measuring the small benches), and
+/// quick mode resamples less.
+pub fn criterion() -> Criterion {
+    let c = Criterion::default();
+    let c = if std::env::var("RUSTTORCH_BENCH_PLOTS").is_ok_and(|v| v == "1") { c } else { c.without_plots() };
+    if quick() {
+        c.nresamples(10_000)
+    } else {
+        c
+    }
 }
 
 /// Applies the sampling settings for `cost` (and quick mode) to a group.
