@@ -2,7 +2,7 @@
 //! fused or eagerly, or compile a graph with placeholders into an [`Executable`].
 
 use crate::float::Float;
-use crate::kernel::{run_kernel, Access, Ctx, KernelIo, OutPtr};
+use crate::kernel::{run_kernel, run_matmul, Access, Ctx, KernelIo, MatMulIo, OutPtr};
 use hashbrown::HashMap;
 use rusttorch_ir::alloc::PooledVec;
 use rusttorch_ir::graph::{lower, GraphKey};
@@ -307,8 +307,9 @@ impl Executable {
         };
         let mut last_use = vec![0usize; plan.values.len()];
         for (ki, k) in plan.kernels.iter().enumerate() {
-            for i in &k.inputs {
-                let r = root(i.value);
+            let mm = k.matmul.iter().flat_map(|m| [m.a, m.b]);
+            for v in k.inputs.iter().map(|i| i.value).chain(mm) {
+                let r = root(v);
                 last_use[r] = last_use[r].max(ki + 1);
             }
         }
@@ -406,7 +407,13 @@ fn run_one<T: SlotType>(
             outputs: outs.iter_mut().map(|v| OutPtr::new(v)).collect(),
         };
         let ctx = Ctx { block: engine.config.block, threads: engine.config.threads, pool: Some(&engine.pool) };
-        run_kernel(k, &io, ctx);
+        match &k.matmul {
+            Some(mm) => {
+                let mio = MatMulIo { a: T::slice(&slots[root(mm.a)])?, b: T::slice(&slots[root(mm.b)])? };
+                run_matmul(k, &io, &mio, ctx);
+            }
+            None => run_kernel(k, &io, ctx),
+        }
     }
     for (o, v) in k.outputs.iter().zip(outs) {
         slots[o.value] = Slot::Owned(T::wrap(v));

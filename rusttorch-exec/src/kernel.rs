@@ -35,8 +35,9 @@ impl<T: Copy> OutPtr<T> {
     #[inline(always)]
     fn write(&self, start: usize, src: &[T]) {
         assert!(start + src.len() <= self.len, "store out of bounds");
-        // SAFETY: in bounds (checked above); the range belongs to the calling task only.
-        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), self.ptr.add(start), src.len()) }
+        // SAFETY: in bounds (checked above); the range belongs to the calling task only. `copy`
+        // (memmove) because a register may alias the same memory (an in-place epilogue).
+        unsafe { std::ptr::copy(src.as_ptr(), self.ptr.add(start), src.len()) }
     }
 
     #[inline(always)]
@@ -166,6 +167,8 @@ struct Block<'r, T> {
     expand_run: usize,
     /// Registers read after the program (reduction sources): never left aliasing an input.
     materialize: &'r [u16],
+    /// The matrix product for this block (matmul kernels), `len` elements.
+    acc: *const T,
 }
 
 #[inline(always)]
@@ -211,6 +214,11 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
                 } else {
                     gather(&io.access[i], io.inputs[i], b.start, reg_mut(*dst));
                 }
+                Some(*dst)
+            }
+            Instr::Acc { dst } => {
+                assert!(!b.acc.is_null(), "Acc outside a matmul kernel");
+                new_alias = b.acc;
                 Some(*dst)
             }
             Instr::Expand { dst, src: s } => {
@@ -403,6 +411,110 @@ pub(crate) fn run_kernel<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: C
         KernelShape::Rows { rows, row_len } if row_len <= ctx.block => run_short_rows(k, io, ctx, rows, row_len),
         KernelShape::Rows { rows, row_len } => run_long_rows(k, io, ctx, rows, row_len),
         KernelShape::Cols { m, k: kk, n } => run_cols(k, io, ctx, m, kk, n),
+        KernelShape::MatMul { .. } => unreachable!("matmul kernels run through run_matmul"),
+    }
+}
+
+/// The operands of a matmul kernel, typed.
+pub(crate) struct MatMulIo<'a, T> {
+    pub a: &'a [T],
+    pub b: &'a [T],
+}
+
+/// Runs a matmul kernel: each task computes a tile of output rows with the GEMM crate into
+/// task-local scratch, then applies the epilogue program to the tile while it is in cache and
+/// writes the kernel's outputs once.
+pub(crate) fn run_matmul<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, mio: &MatMulIo<'_, T>, ctx: Ctx<'_>) {
+    let KernelShape::MatMul { batch, m, k: kk, n } = k.shape else { unreachable!() };
+    let ops = k.matmul.as_ref().expect("matmul operands");
+    if batch * m * n == 0 {
+        return;
+    }
+    // About two tiles per thread, each at most ~1M output elements.
+    let want_tiles = (2 * ctx.threads).div_ceil(batch).max(1);
+    let rows = m.div_ceil(want_tiles).clamp(1, ((1 << 20) / n.max(1)).max(1));
+    let tiles = m.div_ceil(rows);
+    let ntasks = batch * tiles;
+    let bdims = ops.batch_shape.dims();
+    let offsets = |mut bi: usize| {
+        let (mut oa, mut ob) = (0, 0);
+        for d in (0..bdims.len()).rev() {
+            let i = bi % bdims[d];
+            bi /= bdims[d];
+            oa += i * ops.a_batch_strides[d];
+            ob += i * ops.b_batch_strides[d];
+        }
+        (oa, ob)
+    };
+    let inner = if ntasks == 1 { ctx.threads } else { 1 };
+    let block = ctx.block;
+    let run = |tile: &mut Vec<T>, s: &mut Scratch<T>, t: usize| {
+        let (bi, ti) = (t / tiles, t % tiles);
+        let (r0, r1) = (ti * rows, ((ti + 1) * rows).min(m));
+        let len = (r1 - r0) * n;
+        tile.clear();
+        tile.resize(len, T::ZERO);
+        let (oa, ob) = offsets(bi);
+        let lhs = &mio.a[oa + r0 * kk..oa + r1 * kk];
+        let rhs = &mio.b[ob..ob + kk * n];
+        let par = if inner > 1 { gemm::Parallelism::Rayon(inner) } else { gemm::Parallelism::None };
+        // SAFETY: `tile` holds (r1-r0)×n elements written row-major (row stride n, column stride
+        // 1); `lhs` holds (r1-r0)×kk elements (row stride kk) and `rhs` kk×n (row stride n), all
+        // in bounds by the slicing above; dst does not overlap the operands.
+        unsafe {
+            gemm::gemm(
+                r1 - r0,
+                n,
+                kk,
+                tile.as_mut_ptr(),
+                1,
+                n as isize,
+                false,
+                lhs.as_ptr(),
+                1,
+                kk as isize,
+                rhs.as_ptr(),
+                1,
+                n as isize,
+                T::ZERO,
+                T::ONE,
+                false,
+                false,
+                false,
+                par,
+            );
+        }
+        let base = bi * m * n + r0 * n;
+        let mut off = 0;
+        while off < len {
+            let l = block.min(len - off);
+            let mut fb = Block {
+                regs: &mut s.full,
+                rows: &s.rows,
+                stride: block,
+                len: l,
+                start: base + off,
+                expand_run: l,
+                materialize: &[],
+                acc: tile[off..].as_ptr(),
+            };
+            exec(&k.stages[0].full, &mut fb, io);
+            off += l;
+        }
+    };
+    match ctx.pool {
+        Some(pool) if ntasks > 1 && ctx.threads > 1 => pool.install(|| {
+            (0..ntasks)
+                .into_par_iter()
+                .for_each_init(|| (Vec::new(), Scratch::new(k, block)), |(tile, s), t| run(tile, s, t));
+        }),
+        Some(pool) => pool.install(|| run(&mut Vec::new(), &mut Scratch::new(k, block), 0)),
+        None => {
+            let (mut tile, mut s) = (Vec::new(), Scratch::new(k, block));
+            for t in 0..ntasks {
+                run(&mut tile, &mut s, t);
+            }
+        }
     }
 }
 
@@ -430,6 +542,7 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                     start: r0 * row_len,
                     expand_run: row_len,
                     materialize: &srcs[si],
+                    acc: std::ptr::null(),
                 };
                 exec(&stage.full, &mut fb, io);
                 for ReduceInstr { op, src, dst } in &stage.reduces {
@@ -451,6 +564,7 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                     start: r0,
                     expand_run: 1,
                     materialize: &[],
+                    acc: std::ptr::null(),
                 };
                 exec(&stage.row, &mut rb, io);
             }
@@ -487,6 +601,7 @@ fn row_chunk<T: Float>(
             start: r * row_len + off,
             expand_run: len,
             materialize: &srcs,
+            acc: std::ptr::null(),
         };
         exec(&st.full, &mut fb, io);
         for (p, red) in partial.iter_mut().zip(&st.reduces) {
@@ -513,8 +628,16 @@ fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, 
             }
             s.rows[red.dst as usize * b] = T::from_f64(v);
         }
-        let mut rb =
-            Block { regs: &mut s.rows, rows: &[], stride: b, len: 1, start: r, expand_run: 1, materialize: &[] };
+        let mut rb = Block {
+            regs: &mut s.rows,
+            rows: &[],
+            stride: b,
+            len: 1,
+            start: r,
+            expand_run: 1,
+            materialize: &[],
+            acc: std::ptr::null(),
+        };
         exec(&st.row, &mut rb, io);
     };
     if k.stages.len() == 1 && rows < 2 * ctx.threads && nchunks > 1 {
@@ -583,6 +706,7 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
                 start,
                 expand_run: len,
                 materialize: &srcs[0],
+                acc: std::ptr::null(),
             };
             exec(&st.full, &mut fb, io);
             for (i, red) in st.reduces.iter().enumerate() {
@@ -617,6 +741,7 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
             start: mi * n + n0,
             expand_run: 1,
             materialize: &[],
+            acc: std::ptr::null(),
         };
         exec(&st.row, &mut rb, io);
     });

@@ -57,6 +57,25 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
             }
             Op::Reshape => vals[&ins[0]].clone(),
             Op::Cast(d) => vals[&ins[0]].iter().map(|&x| round_to(*d, x)).collect(),
+            Op::MatMul => {
+                let (sa, sb) = (&g.node(ins[0]).shape, &g.node(ins[1]).shape);
+                let (ad, bd, od) = (sa.dims(), sb.dims(), node.shape.dims());
+                let (m, k, n) = (ad[ad.len() - 2], ad[ad.len() - 1], bd[bd.len() - 1]);
+                let batch = Shape::from(&od[..od.len() - 2]);
+                let ia = broadcast_index(&Shape::from(&ad[..ad.len() - 2]), &batch);
+                let ib = broadcast_index(&Shape::from(&bd[..bd.len() - 2]), &batch);
+                let (va, vb) = (&vals[&ins[0]], &vals[&ins[1]]);
+                let mut out = vec![0.0; numel];
+                for bi in 0..batch.numel() {
+                    let (a0, b0) = (ia[bi] * m * k, ib[bi] * k * n);
+                    for i in 0..m {
+                        for j in 0..n {
+                            out[bi * m * n + i * n + j] = (0..k).map(|p| va[a0 + i * k + p] * vb[b0 + p * n + j]).sum();
+                        }
+                    }
+                }
+                out
+            }
         };
         vals.insert(n, v);
     }

@@ -302,3 +302,52 @@ fn arange_full_and_broadcast_sources_evaluate() {
     let y = (&col * &r).unwrap();
     assert_eq!(y.to_vec::<f32>().unwrap(), vec![0., 1., 2., 3., 4., 0., 2., 4., 6., 8.]);
 }
+
+#[test]
+fn matmul_with_bias_and_relu_is_one_kernel_and_matches_reference() {
+    let a = rand(&[70, 33], 1);
+    let b = rand(&[33, 45], 2);
+    let bias = rand(&[45], 3);
+    let y = (&a.matmul(&b).unwrap() + &bias).unwrap().relu().unwrap();
+    let e = engine();
+    let exe = e.plan_for(std::slice::from_ref(&y), true).unwrap();
+    assert_eq!(exe.num_kernels(), 1, "{}", exe.explain());
+    assert!(
+        exe.explain().starts_with(
+            "kernel 0: matmul 1 x [70 x 33] @ [33 x 45] with fused epilogue, 1 stage, 3 ops: matmul add relu"
+        ),
+        "{}",
+        exe.explain()
+    );
+    let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
+    e.eval(std::slice::from_ref(&y)).unwrap();
+    assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-5);
+}
+
+#[test]
+fn matmul_shapes_follow_numpy() {
+    let e = engine();
+    let cases: [(&[usize], &[usize], &[usize]); 6] = [
+        (&[5], &[5], &[]),
+        (&[5], &[5, 3], &[3]),
+        (&[4, 5], &[5], &[4]),
+        (&[2, 1, 4, 5], &[3, 5, 6], &[2, 3, 4, 6]),
+        (&[3, 4, 5], &[5, 2], &[3, 4, 2]),
+        (&[1, 7], &[7, 1], &[1, 1]),
+    ];
+    for (i, (sa, sb, so)) in cases.iter().enumerate() {
+        let (a, b) = (rand(sa, i as u64), rand(sb, 100 + i as u64));
+        let y = a.matmul(&b).unwrap();
+        assert_eq!(y.dims(), *so);
+        let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
+        e.eval(std::slice::from_ref(&y)).unwrap();
+        assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-5);
+    }
+    let err = rand(&[3, 4], 1).matmul(&rand(&[5, 6], 2)).unwrap_err();
+    assert_eq!(err.to_string(), "matmul: shapes [3, 4] and [5, 6] do not broadcast");
+    let f64m = Tensor::randn([64, 64], 3, DType::F64).unwrap();
+    let y = f64m.matmul(&f64m).unwrap().tanh().unwrap();
+    let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
+    e.eval(std::slice::from_ref(&y)).unwrap();
+    assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-12);
+}

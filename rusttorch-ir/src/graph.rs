@@ -193,6 +193,13 @@ impl Graph {
                 Op::Binary(_) => Shape::broadcast("validate", shapes[0], shapes[1]).ok().as_ref() == Some(&node.shape),
                 Op::Reshape => shapes[0].numel() == node.shape.numel(),
                 Op::Cast(d) => shapes[0] == &node.shape && *d == node.dtype,
+                Op::MatMul => {
+                    let (a, b) = (shapes[0].dims(), shapes[1].dims());
+                    a.len() >= 2
+                        && b.len() >= 2
+                        && a[a.len() - 1] == b[b.len() - 2]
+                        && node.shape.dims().ends_with(&[a[a.len() - 2], b[b.len() - 1]])
+                }
                 Op::Reduce { axes, keepdim, .. } => {
                     let in_dims = shapes[0].dims();
                     axes.iter().all(|&a| a < in_dims.len()) && {

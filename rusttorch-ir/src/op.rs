@@ -347,6 +347,8 @@ pub enum Op {
     /// Elementwise conversion to another dtype (`as` semantics: float to int saturates, NaN
     /// becomes 0).
     Cast(DType),
+    /// Batched matrix product `[.., m, k] @ [.., k, n] -> [.., m, n]` (batch dims broadcast).
+    MatMul,
 }
 
 impl Op {
@@ -365,6 +367,7 @@ impl Op {
             }
             Op::Reshape => "reshape".to_string(),
             Op::Cast(d) => format!("cast({d})"),
+            Op::MatMul => "matmul".to_string(),
         }
     }
 
@@ -374,6 +377,7 @@ impl Op {
             Op::Unary(u) => u.info().cost,
             Op::Binary(b) => b.info().cost,
             Op::Reduce { .. } | Op::Cast(_) => 1,
+            Op::MatMul => 1000,
             Op::Source(_) | Op::Reshape => 0,
         }
     }
@@ -388,7 +392,7 @@ impl Op {
         match self {
             Op::Source(_) => 0,
             Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) => 1,
-            Op::Binary(_) => 2,
+            Op::Binary(_) | Op::MatMul => 2,
         }
     }
 }

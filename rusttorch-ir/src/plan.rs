@@ -50,6 +50,18 @@ pub enum KernelShape {
         /// Elements per row (the reduced extent).
         row_len: usize,
     },
+    /// `batch` matrix products `[m, k] @ [k, n]`; the full space is the `[batch, m, n]` output
+    /// and the kernel's program is the epilogue applied to each output tile.
+    MatMul {
+        /// Number of (broadcast) batch entries.
+        batch: usize,
+        /// Rows of the product.
+        m: usize,
+        /// Inner dimension.
+        k: usize,
+        /// Columns of the product.
+        n: usize,
+    },
     /// `m × k × n` with `n > 1`, reducing `k`: row values are indexed by `(m, n)`.
     Cols {
         /// Outer kept extent.
@@ -67,6 +79,7 @@ impl KernelShape {
         match *self {
             KernelShape::Rows { rows, row_len } => rows * row_len,
             KernelShape::Cols { m, k, n } => m * k * n,
+            KernelShape::MatMul { batch, m, n, .. } => batch * m * n,
         }
     }
     /// Values of the row (reduced) space.
@@ -74,6 +87,7 @@ impl KernelShape {
         match *self {
             KernelShape::Rows { rows, .. } => rows,
             KernelShape::Cols { m, n, .. } => m * n,
+            KernelShape::MatMul { .. } => 0,
         }
     }
 }
@@ -148,6 +162,11 @@ pub enum Instr {
         dst: Reg,
         /// Row-space source.
         src: Reg,
+    },
+    /// Reads the matrix product for the current block (matmul kernels only).
+    Acc {
+        /// Destination.
+        dst: Reg,
     },
     /// `start + step * i` for flat index `i`.
     Arange {
@@ -232,6 +251,23 @@ pub struct FusedKernel {
     pub nodes: Vec<NodeId>,
     /// Names of those nodes' ops.
     pub ops: Vec<String>,
+    /// The operands of a matmul kernel.
+    pub matmul: Option<MatMulOperands>,
+}
+
+/// Where a matmul kernel's operands come from.
+#[derive(Clone, Debug)]
+pub struct MatMulOperands {
+    /// Left operand `[.., m, k]`.
+    pub a: ValueId,
+    /// Right operand `[.., k, n]`.
+    pub b: ValueId,
+    /// The output's batch shape.
+    pub batch_shape: Shape,
+    /// Element offset strides of each batch dim of `a` (0 where broadcast).
+    pub a_batch_strides: Dims,
+    /// Same for `b`.
+    pub b_batch_strides: Dims,
 }
 
 impl FusedKernel {
@@ -276,10 +312,11 @@ impl Plan {
     pub fn kernel_traffic(&self, k: &FusedKernel) -> (usize, usize) {
         let mut seen = Vec::new();
         let mut read = 0;
-        for i in &k.inputs {
-            if !seen.contains(&i.value) {
-                seen.push(i.value);
-                read += self.values[i.value].bytes();
+        let mm = k.matmul.iter().flat_map(|m| [m.a, m.b]);
+        for v in k.inputs.iter().map(|i| i.value).chain(mm) {
+            if !seen.contains(&v) {
+                seen.push(v);
+                read += self.values[v].bytes();
             }
         }
         let written = k.outputs.iter().map(|o| self.values[o.value].bytes()).sum();
@@ -301,8 +338,9 @@ impl Plan {
             for o in &k.outputs {
                 last_use[o.value] = last_use[o.value].max(ki);
             }
-            for i in &k.inputs {
-                let r = root(i.value);
+            let mm = k.matmul.iter().flat_map(|m| [m.a, m.b]);
+            for v in k.inputs.iter().map(|i| i.value).chain(mm) {
+                let r = root(v);
                 last_use[r] = last_use[r].max(ki);
             }
         }
@@ -349,6 +387,9 @@ impl Plan {
                 }
                 KernelShape::Rows { rows, row_len } => format!("rows {rows} x {row_len}"),
                 KernelShape::Cols { m, k, n } => format!("cols {m} x {k} x {n} (reduce middle)"),
+                KernelShape::MatMul { batch, m, k, n } => {
+                    format!("matmul {batch} x [{m} x {k}] @ [{k} x {n}] with fused epilogue")
+                }
             };
             let _ = writeln!(
                 s,
@@ -360,10 +401,11 @@ impl Plan {
                 k.ops.join(" ")
             );
             let mut seen = Vec::new();
-            for i in &k.inputs {
-                if !seen.contains(&i.value) {
-                    seen.push(i.value);
-                    let _ = writeln!(s, "  read  {}", vname(i.value));
+            let mm = k.matmul.iter().flat_map(|m| [m.a, m.b]);
+            for v in mm.chain(k.inputs.iter().map(|i| i.value)) {
+                if !seen.contains(&v) {
+                    seen.push(v);
+                    let _ = writeln!(s, "  read  {}", vname(v));
                 }
             }
             for o in &k.outputs {

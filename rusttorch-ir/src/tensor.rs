@@ -383,6 +383,44 @@ impl Tensor {
         self.binary(BinaryOp::Minimum, rhs)
     }
 
+    /// Matrix product with NumPy/PyTorch semantics: 1-d operands are promoted to a row (left)
+    /// or column (right) vector and the added dim removed again; leading batch dims broadcast.
+    pub fn matmul(&self, rhs: &Tensor) -> Result<Tensor> {
+        let mismatch = || Error::ShapeMismatch { op: "matmul", lhs: self.shape().clone(), rhs: rhs.shape().clone() };
+        if self.ndim() == 0 || rhs.ndim() == 0 {
+            return Err(mismatch());
+        }
+        let dtype = self.dtype().promote(rhs.dtype());
+        let (mut a, mut b) = (self.cast(dtype)?, rhs.cast(dtype)?);
+        a.float_only("matmul")?;
+        let (a1, b1) = (a.ndim() == 1, b.ndim() == 1);
+        if a1 {
+            a = a.reshape_to(Shape::from([1, a.numel()]))?;
+        }
+        if b1 {
+            b = b.reshape_to(Shape::from([b.numel(), 1]))?;
+        }
+        let (ad, bd) = (a.dims(), b.dims());
+        let (m, k) = (ad[ad.len() - 2], ad[ad.len() - 1]);
+        let (k2, n) = (bd[bd.len() - 2], bd[bd.len() - 1]);
+        if k != k2 {
+            return Err(mismatch());
+        }
+        let batch = Shape::broadcast("matmul", &Shape::from(&ad[..ad.len() - 2]), &Shape::from(&bd[..bd.len() - 2]))
+            .map_err(|_| mismatch())?;
+        let mut out = batch.0.clone();
+        out.extend_from_slice(&[m, n]);
+        let mm = Tensor::lazy(Op::MatMul, Shape(out.clone()), dtype, smallvec![a, b]);
+        let mut final_dims = batch.0.clone();
+        if !a1 {
+            final_dims.push(m);
+        }
+        if !b1 {
+            final_dims.push(n);
+        }
+        mm.reshape_to(Shape(final_dims))
+    }
+
     // ---------------------------------------------------------------- shape
 
     /// Same elements under a new shape (same count); one `-1` dim is inferred.

@@ -20,8 +20,8 @@
 use crate::graph::{Graph, NodeId};
 use crate::op::{Op, Scalar, SourceOp};
 use crate::plan::{
-    FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, Operand, Plan, ReduceInstr, Reg, Space, Stage, Value,
-    ValueId, ValueKind,
+    FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, MatMulOperands, Operand, Plan, ReduceInstr, Reg, Space,
+    Stage, Value, ValueId, ValueKind,
 };
 use crate::{Error, Result, Shape};
 use hashbrown::{HashMap, HashSet};
@@ -64,6 +64,8 @@ struct SpaceKey {
 #[derive(Clone, Debug)]
 struct Spec {
     roots: Vec<NodeId>,
+    /// The matrix product whose output tiles this kernel's program post-processes.
+    matmul: Option<NodeId>,
     /// Non-materialised nodes computed here (roots included).
     nodes: HashSet<NodeId>,
     space: SpaceKey,
@@ -137,6 +139,16 @@ impl FusionPlanner {
                     mat[n.index()] = true;
                     mat[g.inputs(n)[0].index()] = true;
                 }
+                Op::MatMul => {
+                    // The GEMM reads stored operands; the product itself stays in the kernel,
+                    // where the elementwise work consuming it runs on each tile as an epilogue.
+                    for i in g.inputs(n) {
+                        mat[i.index()] = true;
+                    }
+                    if !self.config.fuse {
+                        mat[n.index()] = true;
+                    }
+                }
                 Op::Source(SourceOp::Full(_)) => {}
                 _ if !self.config.fuse => mat[n.index()] = true,
                 _ => {}
@@ -201,7 +213,7 @@ impl FusionPlanner {
                 continue;
             }
             let node = g.node(x);
-            if matches!(node.op, Op::Reduce { .. }) {
+            if matches!(node.op, Op::Reduce { .. } | Op::MatMul) {
                 return false;
             }
             cost += node.op.cost();
@@ -238,6 +250,17 @@ impl FusionPlanner {
                 }
             }
         }
+        if let Some(mm) = order.iter().copied().find(|&x| matches!(g.node(x).op, Op::MatMul)) {
+            // A matmul kernel: everything else must be elementwise over the product's shape.
+            let shape = &g.node(mm).shape;
+            for &x in &order {
+                if x != mm && (!g.node(x).op.is_elementwise() || &g.node(x).shape != shape) {
+                    return Err(if x == root { mm } else { x });
+                }
+            }
+            let space = SpaceKey { full: shape.clone(), axes: SmallVec::new() };
+            return Ok(Spec { roots: vec![root], matmul: Some(mm), nodes, space, leaves });
+        }
         // The reduction nearest the root defines the space.
         let reduce = order.iter().copied().find(|&x| matches!(g.node(x).op, Op::Reduce { .. }));
         let space = match reduce {
@@ -247,7 +270,7 @@ impl FusionPlanner {
                 SpaceKey { full: g.node(g.inputs(r)[0]).shape.clone(), axes: axes.clone() }
             }
         };
-        let spec = Spec { roots: vec![root], nodes, space, leaves };
+        let spec = Spec { roots: vec![root], matmul: None, nodes, space, leaves };
         match self.check(g, &spec) {
             // The root does not fit the space its nearest reduction defines: that reduction
             // becomes a kernel of its own and the root reads its result.
@@ -388,6 +411,8 @@ fn merge(mut specs: Vec<Spec>) -> Vec<Spec> {
         while j < specs.len() {
             let (a, b) = (&specs[i], &specs[j]);
             let shares = a.space == b.space
+                && a.matmul.is_none()
+                && b.matmul.is_none()
                 && (a.nodes.iter().any(|n| b.nodes.contains(n)) || a.leaves.iter().any(|n| b.leaves.contains(n)));
             if shares && !depends(&specs, i, j) && !depends(&specs, j, i) {
                 let b = specs.remove(j);
@@ -496,7 +521,28 @@ fn emit_kernel(
 ) -> Result<FusedKernel> {
     let sp = &spec.space;
     let dtype = g.node(roots[0]).dtype;
-    let (shape, full_shape) = if sp.axes.is_empty() {
+    let mut matmul = None;
+    let (shape, full_shape) = if let Some(mm) = spec.matmul {
+        let ins = g.inputs(mm);
+        let (sa, sb, so) = (&g.node(ins[0]).shape, &g.node(ins[1]).shape, &g.node(mm).shape);
+        let (ad, od) = (sa.dims(), so.dims());
+        let (m, k, n) = (ad[ad.len() - 2], ad[ad.len() - 1], od[od.len() - 1]);
+        let batch_shape = Shape::from(&od[..od.len() - 2]);
+        let batch_strides = |s: &Shape| {
+            let d = s.dims();
+            let mat = d[d.len() - 2] * d[d.len() - 1];
+            let own = Shape::from(&d[..d.len() - 2]);
+            own.broadcast_strides(&batch_shape).iter().map(|&x| x * mat).collect()
+        };
+        matmul = Some(MatMulOperands {
+            a: value_of[&ins[0]],
+            b: value_of[&ins[1]],
+            a_batch_strides: batch_strides(sa),
+            b_batch_strides: batch_strides(sb),
+            batch_shape: batch_shape.clone(),
+        });
+        (KernelShape::MatMul { batch: batch_shape.numel(), m, k, n }, so.clone())
+    } else if sp.axes.is_empty() {
         let s = g.node(roots[0]).shape.clone();
         (KernelShape::Rows { rows: s.numel(), row_len: 1 }, s)
     } else {
@@ -584,6 +630,12 @@ fn emit_kernel(
                     continue;
                 }
                 let ins = g.inputs(x);
+                if Some(x) == spec.matmul {
+                    let dst = e.full();
+                    e.push(s, Seg::Full, Instr::Acc { dst });
+                    memo.insert(x, Operand::Reg(dst));
+                    continue;
+                }
                 if let Op::Cast(_) = g.node(x).op {
                     // The operand is materialised; the executor converts it while loading.
                     let v = value_of[&ins[0]];
@@ -697,6 +749,7 @@ fn emit_kernel(
         num_row_regs: nr,
         nodes,
         ops,
+        matmul,
     })
 }
 
@@ -870,7 +923,7 @@ fn uses(i: &Instr, row_seg: bool) -> SmallVec<[(bool, Reg); 2]> {
             op(b);
         }
         Instr::Store { src, .. } => op(src),
-        Instr::Load { .. } | Instr::Arange { .. } => {}
+        Instr::Load { .. } | Instr::Arange { .. } | Instr::Acc { .. } => {}
     }
     u
 }
@@ -879,6 +932,7 @@ fn uses(i: &Instr, row_seg: bool) -> SmallVec<[(bool, Reg); 2]> {
 fn def(i: &Instr, row_seg: bool) -> Option<(bool, Reg)> {
     match i {
         Instr::Load { dst, .. }
+        | Instr::Acc { dst }
         | Instr::Expand { dst, .. }
         | Instr::Arange { dst, .. }
         | Instr::Unary { dst, .. }
@@ -895,7 +949,7 @@ fn rename(i: &mut Instr, row_seg: bool, f: &mut dyn FnMut(bool, Reg, bool) -> Re
         }
     };
     match i {
-        Instr::Load { dst, .. } | Instr::Arange { dst, .. } => *dst = f(row_seg, *dst, true),
+        Instr::Load { dst, .. } | Instr::Arange { dst, .. } | Instr::Acc { dst } => *dst = f(row_seg, *dst, true),
         Instr::Expand { dst, src } => {
             *src = f(true, *src, false);
             *dst = f(row_seg, *dst, true);
