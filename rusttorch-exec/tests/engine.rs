@@ -351,3 +351,35 @@ fn matmul_shapes_follow_numpy() {
     e.eval(std::slice::from_ref(&y)).unwrap();
     assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-12);
 }
+
+#[test]
+fn composites_match_reference_and_fuse() {
+    let x = Tensor::randn([16, 300], 9, DType::F32).unwrap();
+    let t = Tensor::randn([16, 300], 10, DType::F32).unwrap();
+    let w = rand(&[300], 11);
+    let e = engine();
+    let cases = [
+        x.silu().unwrap(),
+        x.softplus().unwrap(),
+        x.var(Some(&[1]), 1, false).unwrap(),
+        x.std(None, 0, false).unwrap(),
+        x.logsumexp(-1, false).unwrap(),
+        x.rms_norm(1, Some(&w), 1e-6).unwrap(),
+        x.mse_loss(&t).unwrap(),
+        x.log_softmax(1).unwrap(),
+    ];
+    for y in &cases {
+        let want = reference(std::slice::from_ref(y)).unwrap().remove(0);
+        e.eval(std::slice::from_ref(y)).unwrap();
+        assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 2e-5);
+    }
+    let big = Tensor::randn([8, 1024], 12, DType::F32).unwrap();
+    for (y, kernels) in [
+        (big.logsumexp(1, true).unwrap(), 1),
+        (big.rms_norm(1, None, 1e-6).unwrap(), 1),
+        (big.var(Some(&[1]), 1, true).unwrap(), 1),
+    ] {
+        let exe = e.plan_for(std::slice::from_ref(&y), true).unwrap();
+        assert_eq!(exe.num_kernels(), kernels, "{}", exe.explain());
+    }
+}

@@ -565,6 +565,67 @@ impl Tensor {
         xm.binary(BinaryOp::Sub, &s.log()?)
     }
 
+    /// `x * sigmoid(x)`.
+    pub fn silu(&self) -> Result<Tensor> {
+        self.binary(BinaryOp::Mul, &self.sigmoid()?)
+    }
+
+    /// `log(1 + exp(x))`, computed as `max(x, 0) + log(1 + exp(-|x|))` so it never overflows.
+    pub fn softplus(&self) -> Result<Tensor> {
+        let tail = self.abs()?.neg()?.exp()?.binary_scalar(BinaryOp::Add, 1.0)?.log()?;
+        self.relu()?.binary(BinaryOp::Add, &tail)
+    }
+
+    /// Variance over `dims` (all when `None`) with Bessel-style `correction` (1 = unbiased).
+    pub fn var(&self, dims: Option<&[isize]>, correction: usize, keepdim: bool) -> Result<Tensor> {
+        let n = self.reduced_count(dims)?;
+        let mean = self.mean(dims, true)?;
+        let sq = self.binary(BinaryOp::Sub, &mean)?.square()?.sum(dims, keepdim)?;
+        let denom = n.saturating_sub(correction);
+        sq.binary_scalar(BinaryOp::Mul, if denom == 0 { f64::NAN } else { 1.0 / denom as f64 })
+    }
+
+    /// Standard deviation: `sqrt(var)`.
+    pub fn std(&self, dims: Option<&[isize]>, correction: usize, keepdim: bool) -> Result<Tensor> {
+        self.var(dims, correction, keepdim)?.sqrt()
+    }
+
+    /// `log(sum(exp(x)))` along `dim`, shifted by the max so it never overflows.
+    pub fn logsumexp(&self, dim: isize, keepdim: bool) -> Result<Tensor> {
+        let d = [dim];
+        let m = self.max(Some(&d), true)?;
+        let s = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&d), true)?.log()?.binary(BinaryOp::Add, &m)?;
+        if keepdim {
+            Ok(s)
+        } else {
+            let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(self.dims());
+            dims.remove(self.shape().normalize_dim("logsumexp", dim)?);
+            s.reshape_to(Shape(dims))
+        }
+    }
+
+    /// RMS norm over the last `normalized_ndim` dims: `x / sqrt(mean(x^2) + eps) * weight`.
+    pub fn rms_norm(&self, normalized_ndim: usize, weight: Option<&Tensor>, eps: f64) -> Result<Tensor> {
+        if normalized_ndim == 0 || normalized_ndim > self.ndim() {
+            return Err(Error::BadArgument(format!(
+                "rms_norm over {normalized_ndim} dims of a tensor with shape {}",
+                self.shape()
+            )));
+        }
+        let dims: Vec<isize> = (self.ndim() - normalized_ndim..self.ndim()).map(|d| d as isize).collect();
+        let r = self.square()?.mean(Some(&dims), true)?.binary_scalar(BinaryOp::Add, eps)?.rsqrt()?;
+        let y = self.binary(BinaryOp::Mul, &r)?;
+        match weight {
+            Some(w) => y.binary(BinaryOp::Mul, w),
+            None => Ok(y),
+        }
+    }
+
+    /// Mean squared error `mean((self - target)^2)` (reduction "mean").
+    pub fn mse_loss(&self, target: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Sub, target)?.square()?.mean(None, false)
+    }
+
     /// Layer norm over the last `normalized_ndim` dims, with optional affine weight and bias.
     pub fn layer_norm(
         &self,
