@@ -1,10 +1,79 @@
-//! Python bindings for RustTorch (placeholder: only `__version__` for now).
+//! Python bindings for RustTorch: the native module `rusttorch._rusttorch`.
+//!
+//! The layer is thin: it converts arguments and results and maps errors; every rule (shapes,
+//! dtypes, broadcasting, fusion) lives in `rusttorch-ir` and `rusttorch-exec`.
+//! - [`tensor`]: the `Tensor` class, one-line delegates to `rusttorch_ir::Tensor` and the engine;
+//! - [`functions`]: creation, `eval` of several tensors, threads and the functional ops;
+//! - [`args`]: shape, dim, tensor-like and operand arguments;
+//! - [`dtype`]: dtype objects and `dtype=` parsing;
+//! - [`numpy`]: zero-copy conversion from and to NumPy;
+//! - [`errors`]: error variants to Python exceptions, panics to `RuntimeError`.
+
+// Errors carry shapes by value (see rusttorch-ir).
+#![allow(clippy::result_large_err)]
+
+mod args;
+mod dtype;
+mod errors;
+mod functions;
+mod numpy;
+mod tensor;
 
 use pyo3::prelude::*;
+use rusttorch_ir::DType;
 
 /// Native core of the `rusttorch` Python package.
 #[pymodule]
 fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    use functions::*;
+    let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<crate::tensor::PyTensor>()?;
+    m.add_class::<dtype::PyDType>()?;
+    m.add("float32", dtype::dtype_object(py, DType::F32))?;
+    m.add("float64", dtype::dtype_object(py, DType::F64))?;
+    for f in [
+        wrap_pyfunction!(crate::functions::tensor, m)?,
+        wrap_pyfunction!(from_numpy, m)?,
+        wrap_pyfunction!(zeros, m)?,
+        wrap_pyfunction!(ones, m)?,
+        wrap_pyfunction!(full, m)?,
+        wrap_pyfunction!(arange, m)?,
+        wrap_pyfunction!(rand, m)?,
+        wrap_pyfunction!(randn, m)?,
+        wrap_pyfunction!(manual_seed, m)?,
+        wrap_pyfunction!(eval, m)?,
+        wrap_pyfunction!(explain, m)?,
+        wrap_pyfunction!(set_num_threads, m)?,
+        wrap_pyfunction!(get_num_threads, m)?,
+        wrap_pyfunction!(neg, m)?,
+        wrap_pyfunction!(abs, m)?,
+        wrap_pyfunction!(exp, m)?,
+        wrap_pyfunction!(log, m)?,
+        wrap_pyfunction!(sqrt, m)?,
+        wrap_pyfunction!(rsqrt, m)?,
+        wrap_pyfunction!(reciprocal, m)?,
+        wrap_pyfunction!(square, m)?,
+        wrap_pyfunction!(tanh, m)?,
+        wrap_pyfunction!(sigmoid, m)?,
+        wrap_pyfunction!(relu, m)?,
+        wrap_pyfunction!(sin, m)?,
+        wrap_pyfunction!(cos, m)?,
+        wrap_pyfunction!(leaky_relu, m)?,
+        wrap_pyfunction!(gelu, m)?,
+        wrap_pyfunction!(softmax, m)?,
+        wrap_pyfunction!(log_softmax, m)?,
+        wrap_pyfunction!(sum, m)?,
+        wrap_pyfunction!(mean, m)?,
+        wrap_pyfunction!(max, m)?,
+        wrap_pyfunction!(min, m)?,
+        wrap_pyfunction!(maximum, m)?,
+        wrap_pyfunction!(minimum, m)?,
+        wrap_pyfunction!(pow, m)?,
+        wrap_pyfunction!(reshape, m)?,
+        wrap_pyfunction!(layer_norm, m)?,
+    ] {
+        m.add_function(f)?;
+    }
     Ok(())
 }

@@ -1,5 +1,106 @@
-"""RustTorch: a lazy tensor engine with a fusing CPU backend."""
+"""RustTorch: a lazy tensor engine with a fusing CPU backend.
 
-from ._rusttorch import __version__
+Operations on :class:`Tensor` build an expression graph; nothing is computed until a result is
+asked for (``t.eval()``, ``t.numpy()``, ``np.asarray(t)``, ``t.item()``, ``t.tolist()``), and then
+the whole expression runs as a few fused kernels.
 
-__all__ = ["__version__"]
+>>> import numpy as np, rusttorch as rt
+>>> a = rt.from_numpy(np.arange(4, dtype=np.float32))
+>>> y = (a * 2.0 + 1.0).relu()
+>>> y.numpy()
+array([1., 3., 5., 7.], dtype=float32)
+"""
+
+from ._rusttorch import (
+    Tensor,
+    __version__,
+    abs,
+    arange,
+    cos,
+    dtype,
+    eval,
+    exp,
+    explain,
+    float32,
+    float64,
+    from_numpy,
+    full,
+    gelu,
+    get_num_threads,
+    layer_norm,
+    leaky_relu,
+    log,
+    log_softmax,
+    manual_seed,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    neg,
+    ones,
+    pow,
+    rand,
+    randn,
+    reciprocal,
+    relu,
+    reshape,
+    rsqrt,
+    set_num_threads,
+    sigmoid,
+    sin,
+    softmax,
+    sqrt,
+    square,
+    sum,
+    tanh,
+    tensor,
+    zeros,
+)
+
+__all__ = [
+    "Tensor",
+    "__version__",
+    "abs",
+    "arange",
+    "cos",
+    "dtype",
+    "eval",
+    "exp",
+    "explain",
+    "float32",
+    "float64",
+    "from_numpy",
+    "full",
+    "gelu",
+    "get_num_threads",
+    "layer_norm",
+    "leaky_relu",
+    "log",
+    "log_softmax",
+    "manual_seed",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "neg",
+    "ones",
+    "pow",
+    "rand",
+    "randn",
+    "reciprocal",
+    "relu",
+    "reshape",
+    "rsqrt",
+    "set_num_threads",
+    "sigmoid",
+    "sin",
+    "softmax",
+    "sqrt",
+    "square",
+    "sum",
+    "tanh",
+    "tensor",
+    "zeros",
+]

@@ -1,3 +1,276 @@
 """Type stubs for the native extension module ``rusttorch._rusttorch``."""
 
+from collections.abc import Sequence
+from typing import Any, ClassVar, SupportsFloat, SupportsIndex, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
 __version__: str
+
+DTypeLike: TypeAlias = dtype | str | np.dtype[Any] | type
+ShapeLike: TypeAlias = SupportsIndex | Sequence[SupportsIndex]
+DimLike: TypeAlias = SupportsIndex | Sequence[SupportsIndex] | None
+Operand: TypeAlias = Tensor | float | int | bool | np.generic | npt.NDArray[Any]
+TensorLike: TypeAlias = Tensor | float | int | bool | npt.ArrayLike
+
+class dtype:
+    """A tensor element type (``rusttorch.float32``, ``rusttorch.float64``)."""
+
+    @property
+    def name(self) -> str:
+        """The NumPy-style name, e.g. ``"float32"``."""
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element."""
+    @property
+    def is_floating_point(self) -> bool:
+        """Whether this is a floating-point dtype."""
+    def __eq__(self, other: object) -> bool:
+        """Equal to the same dtype in any accepted spelling (dtype object, name, NumPy dtype)."""
+    def __ne__(self, other: object) -> bool: ...
+    def __hash__(self) -> int:
+        """Hashes like its name, so it agrees with ``==`` on strings."""
+
+float32: dtype
+"""32-bit IEEE float (the default)."""
+float64: dtype
+"""64-bit IEEE float."""
+
+class Tensor:
+    """A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()``
+    and friends evaluate it with a fusing CPU backend."""
+
+    __array_ufunc__: ClassVar[None]
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape, a tuple of ints."""
+    @property
+    def dtype(self) -> dtype:
+        """The element type (``rusttorch.float32`` or ``rusttorch.float64``)."""
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+    @property
+    def is_evaluated(self) -> bool:
+        """Whether the tensor holds a computed result (never triggers evaluation)."""
+    def numel(self) -> int:
+        """Number of elements."""
+    def __len__(self) -> int: ...
+    def eval(self, fuse: bool = True) -> Tensor:
+        """Evaluates the tensor (fused, or op by op with ``fuse=False``) and returns it; later uses
+        read the stored result. The GIL is released while it runs."""
+    def numpy(self) -> npt.NDArray[Any]:
+        """The result as a read-only ``numpy.ndarray`` over the tensor's own memory (no copy);
+        evaluates first if needed. The array keeps the memory alive."""
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> npt.NDArray[Any]:
+        """NumPy's array protocol: ``np.asarray(t)`` is ``t.numpy()``."""
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python float."""
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists of floats; a float for a 0-d tensor."""
+    def explain(self) -> str:
+        """The optimized, fused plan as text: kernels, ops, inputs, outputs and bytes moved."""
+    def to_dot(self) -> str:
+        """Graphviz DOT of the optimized graph, before and after fusion (kernels as clusters)."""
+    def __float__(self) -> float: ...
+    def __bool__(self) -> bool: ...
+    def __add__(self, other: Operand) -> Tensor: ...
+    def __radd__(self, other: Operand) -> Tensor: ...
+    def __sub__(self, other: Operand) -> Tensor: ...
+    def __rsub__(self, other: Operand) -> Tensor: ...
+    def __mul__(self, other: Operand) -> Tensor: ...
+    def __rmul__(self, other: Operand) -> Tensor: ...
+    def __truediv__(self, other: Operand) -> Tensor: ...
+    def __rtruediv__(self, other: Operand) -> Tensor: ...
+    def __pow__(self, other: Operand, modulo: None = None) -> Tensor: ...
+    def __rpow__(self, other: Operand, modulo: None = None) -> Tensor: ...
+    def __neg__(self) -> Tensor: ...
+    def __pos__(self) -> Tensor: ...
+    def __abs__(self) -> Tensor: ...
+    def neg(self) -> Tensor:
+        """``-x``"""
+    def abs(self) -> Tensor:
+        """``|x|``"""
+    def exp(self) -> Tensor:
+        """``e**x``"""
+    def log(self) -> Tensor:
+        """Natural logarithm (NaN below 0, -inf at 0)."""
+    def sqrt(self) -> Tensor:
+        """Square root (NaN below 0)."""
+    def rsqrt(self) -> Tensor:
+        """``1 / sqrt(x)``"""
+    def reciprocal(self) -> Tensor:
+        """``1 / x``"""
+    def square(self) -> Tensor:
+        """``x * x``"""
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent."""
+    def sigmoid(self) -> Tensor:
+        """Logistic sigmoid ``1 / (1 + e**-x)``."""
+    def relu(self) -> Tensor:
+        """``max(x, 0)``"""
+    def sin(self) -> Tensor:
+        """Sine."""
+    def cos(self) -> Tensor:
+        """Cosine."""
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """``x`` where ``x >= 0``, else ``negative_slope * x``."""
+    def gelu(self, approximate: str = "none") -> Tensor:
+        """GELU: exact (``approximate="none"``, via erf) or the tanh approximation (``"tanh"``)."""
+    def pow(self, exponent: Operand) -> Tensor:
+        """``self ** exponent`` (a tensor, array or scalar), broadcasting."""
+    def maximum(self, other: Operand) -> Tensor:
+        """Elementwise maximum with a tensor, array or scalar, broadcasting."""
+    def minimum(self, other: Operand) -> Tensor:
+        """Elementwise minimum with a tensor, array or scalar, broadcasting."""
+    def sum(self, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+        """Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all), keeping the reduced
+        dims as size 1 when ``keepdim``."""
+    def mean(self, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+        """Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
+    def max(self, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+        """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all); values only."""
+    def min(self, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+        """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all); values only."""
+    def softmax(self, dim: int) -> Tensor:
+        """Softmax along ``dim``: ``exp(x - max) / sum(exp(x - max))``."""
+    def log_softmax(self, dim: int) -> Tensor:
+        """Log-softmax along ``dim``: ``x - max - log(sum(exp(x - max)))``."""
+    def reshape(self, *shape: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
+        """The same elements in a new shape (``t.reshape(2, 3)`` or ``t.reshape((2, 3))``); one
+        size may be ``-1`` and is inferred."""
+    def to(self, dtype: DTypeLike) -> Tensor:
+        """The tensor converted to ``dtype`` (itself when it already has it)."""
+
+def tensor(data: TensorLike, dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor holding a copy of ``data`` (a NumPy array, nested lists, a scalar or a tensor).
+    Without ``dtype``, float32/float64 NumPy input keeps its dtype; everything else is float32."""
+
+def from_numpy(a: npt.NDArray[Any]) -> Tensor:
+    """A tensor sharing the memory of a C-contiguous float32/float64 array (no copy; the array is
+    kept alive, and writing to it changes the tensor). Other layouts are copied."""
+
+def zeros(shape: ShapeLike, dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor of zeros; ``shape`` is an int or a tuple of ints."""
+
+def ones(shape: ShapeLike, dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor of ones; ``shape`` is an int or a tuple of ints."""
+
+def full(shape: ShapeLike, fill_value: SupportsFloat, dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor with every element equal to ``fill_value``."""
+
+def arange(
+    start: SupportsFloat,
+    stop: SupportsFloat | None = None,
+    step: SupportsFloat = 1.0,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """``start, start + step, ...`` up to but excluding ``stop``; ``arange(n)`` counts from 0."""
+
+def rand(shape: ShapeLike, seed: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
+    """Uniform random numbers in ``[0, 1)``; the same ``seed`` gives the same numbers."""
+
+def randn(shape: ShapeLike, seed: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
+    """Standard normal random numbers; the same ``seed`` gives the same numbers."""
+
+def manual_seed(seed: int) -> None:
+    """Makes the sequence of seeds used by ``rand``/``randn`` without ``seed=`` reproducible."""
+
+def eval(*tensors: Tensor, fuse: bool = True) -> None:
+    """Evaluates several tensors in one plan, computing shared work once (``fuse=False``: the
+    eager op-by-op baseline). The GIL is released while it runs."""
+
+def explain(*tensors: Tensor) -> str:
+    """The optimized, fused plan that would evaluate these tensors together, as text."""
+
+def set_num_threads(n: int) -> None:
+    """Sets the number of worker threads used for evaluation."""
+
+def get_num_threads() -> int:
+    """The number of worker threads used for evaluation."""
+
+def neg(input: TensorLike) -> Tensor:
+    """``-x``"""
+
+def abs(input: TensorLike) -> Tensor:
+    """``|x|``"""
+
+def exp(input: TensorLike) -> Tensor:
+    """``e**x``"""
+
+def log(input: TensorLike) -> Tensor:
+    """Natural logarithm."""
+
+def sqrt(input: TensorLike) -> Tensor:
+    """Square root."""
+
+def rsqrt(input: TensorLike) -> Tensor:
+    """``1 / sqrt(x)``"""
+
+def reciprocal(input: TensorLike) -> Tensor:
+    """``1 / x``"""
+
+def square(input: TensorLike) -> Tensor:
+    """``x * x``"""
+
+def tanh(input: TensorLike) -> Tensor:
+    """Hyperbolic tangent."""
+
+def sigmoid(input: TensorLike) -> Tensor:
+    """Logistic sigmoid."""
+
+def relu(input: TensorLike) -> Tensor:
+    """``max(x, 0)``"""
+
+def sin(input: TensorLike) -> Tensor:
+    """Sine."""
+
+def cos(input: TensorLike) -> Tensor:
+    """Cosine."""
+
+def leaky_relu(input: TensorLike, negative_slope: float = 0.01) -> Tensor:
+    """``x`` where ``x >= 0``, else ``negative_slope * x``."""
+
+def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
+    """GELU: exact (``approximate="none"``) or the tanh approximation (``"tanh"``)."""
+
+def softmax(input: TensorLike, dim: int) -> Tensor:
+    """Softmax along ``dim``."""
+
+def log_softmax(input: TensorLike, dim: int) -> Tensor:
+    """Log-softmax along ``dim``."""
+
+def sum(input: TensorLike, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+    """Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
+
+def mean(input: TensorLike, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+    """Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
+
+def max(input: TensorLike, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+    """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
+
+def min(input: TensorLike, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+    """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
+
+def maximum(input: Operand, other: Operand) -> Tensor:
+    """Elementwise maximum, broadcasting."""
+
+def minimum(input: Operand, other: Operand) -> Tensor:
+    """Elementwise minimum, broadcasting."""
+
+def pow(input: Operand, exponent: Operand) -> Tensor:
+    """``input ** exponent``, broadcasting."""
+
+def reshape(input: TensorLike, shape: Sequence[SupportsIndex]) -> Tensor:
+    """The same elements in a new shape; one size may be ``-1``."""
+
+def layer_norm(
+    input: TensorLike,
+    normalized_shape: ShapeLike,
+    weight: TensorLike | None = None,
+    bias: TensorLike | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Layer normalisation over the trailing dims given by ``normalized_shape``, with optional
+    elementwise ``weight`` and ``bias`` of that shape."""

@@ -1,0 +1,131 @@
+//! `rusttorch.float32` / `rusttorch.float64`: dtype objects, and parsing of every `dtype=`
+//! argument (dtype objects, strings such as `"float32"`, NumPy dtypes and scalar types).
+
+use crate::errors::type_err;
+use ::numpy::{PyArrayDescr, PyArrayDescrMethods};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyString;
+use rusttorch_ir::DType;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+/// A tensor element type (`rusttorch.float32`, `rusttorch.float64`).
+#[pyclass(name = "dtype", module = "rusttorch", frozen)]
+pub struct PyDType(pub DType);
+
+#[pymethods]
+impl PyDType {
+    /// The NumPy-style name, e.g. ``"float32"``.
+    #[getter]
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// Bytes per element.
+    #[getter]
+    fn itemsize(&self) -> usize {
+        self.0.size_of()
+    }
+
+    /// Whether this is a floating-point dtype.
+    #[getter]
+    fn is_floating_point(&self) -> bool {
+        self.0.is_float()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("rusttorch.{}", self.0.name())
+    }
+
+    fn __str__(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// Equal to the same dtype in any accepted spelling (dtype object, name, NumPy dtype).
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        parse_dtype(other).is_ok_and(|d| d == self.0)
+    }
+
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
+        !self.__eq__(other)
+    }
+
+    /// Hashes like its name, so it agrees with `==` on strings.
+    fn __hash__(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        self.0.name().hash(&mut h);
+        h.finish()
+    }
+}
+
+const ALL: [DType; 5] = [DType::F32, DType::F64, DType::I32, DType::I64, DType::Bool];
+
+/// The one dtype object for `d` (so `t.dtype is rusttorch.float32` holds).
+pub fn dtype_object(py: Python<'_>, d: DType) -> Bound<'_, PyDType> {
+    static OBJECTS: PyOnceLock<Vec<Py<PyDType>>> = PyOnceLock::new();
+    let all = OBJECTS
+        .get_or_init(py, || ALL.iter().map(|&d| Py::new(py, PyDType(d)).expect("allocating a dtype object")).collect());
+    let i = ALL.iter().position(|&x| x == d).unwrap_or(0);
+    all[i].bind(py).clone()
+}
+
+/// The RustTorch dtype of a NumPy dtype, if it has one.
+pub fn from_descr(descr: &Bound<'_, PyArrayDescr>) -> Option<DType> {
+    if descr.is_native_byteorder() == Some(false) || descr.has_fields() || descr.has_subarray() {
+        return None;
+    }
+    match (descr.kind(), descr.itemsize()) {
+        (b'f', 4) => Some(DType::F32),
+        (b'f', 8) => Some(DType::F64),
+        (b'i', 4) => Some(DType::I32),
+        (b'i', 8) => Some(DType::I64),
+        (b'b', 1) => Some(DType::Bool),
+        _ => None,
+    }
+}
+
+/// The NumPy dtype for a RustTorch dtype.
+pub fn to_descr(py: Python<'_>, d: DType) -> Bound<'_, PyArrayDescr> {
+    match d {
+        DType::F32 => ::numpy::dtype::<f32>(py),
+        DType::F64 => ::numpy::dtype::<f64>(py),
+        DType::I32 => ::numpy::dtype::<i32>(py),
+        DType::I64 => ::numpy::dtype::<i64>(py),
+        DType::Bool => ::numpy::dtype::<bool>(py),
+    }
+}
+
+/// Any dtype spelling: a `rusttorch.dtype`, a name (`"float32"`, `"f8"`, ...), or whatever
+/// `numpy.dtype(...)` accepts (`np.float32`, `np.dtype("float64")`, `float`).
+pub fn parse_dtype(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
+    if let Ok(d) = obj.cast::<PyDType>() {
+        return Ok(d.get().0);
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        let s = s.to_cow()?;
+        let name = s.strip_prefix("rusttorch.").or_else(|| s.strip_prefix("torch.")).unwrap_or(&s);
+        return DType::from_name(name).ok_or_else(|| type_err(format!("unknown dtype {s:?}")));
+    }
+    let descr = PyArrayDescr::new(obj.py(), obj).map_err(|_| type_err(format!("not a dtype: {obj}")))?;
+    from_descr(&descr).ok_or_else(|| type_err(format!("unsupported dtype {descr}")))
+}
+
+/// A `dtype=` argument of a creation function: default float32; int and bool dtypes are
+/// recognised but not supported yet.
+pub fn float_dtype(obj: Option<&Bound<'_, PyAny>>) -> PyResult<DType> {
+    match obj {
+        None => Ok(DType::F32),
+        Some(o) if o.is_none() => Ok(DType::F32),
+        Some(o) => require_float(parse_dtype(o)?),
+    }
+}
+
+/// `d` if it is a float dtype, else a `TypeError` saying only float32/float64 are supported.
+pub fn require_float(d: DType) -> PyResult<DType> {
+    if d.is_float() {
+        Ok(d)
+    } else {
+        Err(type_err(format!("dtype {d} is not supported yet: rusttorch tensors are float32 or float64")))
+    }
+}

@@ -1,0 +1,67 @@
+//! Error mapping at the Python boundary: each RustTorch error variant becomes the matching Python
+//! exception, and a Rust panic becomes a `RuntimeError` (never a `PanicException`).
+
+use pyo3::exceptions::{PyIndexError, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use rusttorch_ir::Error;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// The Python exception for a RustTorch error.
+pub fn to_py_err(e: Error) -> PyErr {
+    let msg = e.to_string();
+    // Exhaustive on purpose: a new variant must be given its Python exception here.
+    match e {
+        Error::ShapeMismatch { .. }
+        | Error::DuplicateDim { .. }
+        | Error::EmptyReduction { .. }
+        | Error::BufferLength { .. }
+        | Error::BadReshape { .. }
+        | Error::BadShape(_)
+        | Error::BadArgument(_)
+        | Error::BadInput { .. } => PyValueError::new_err(msg),
+        Error::DimOutOfRange { .. } => PyIndexError::new_err(msg),
+        Error::UnsupportedDType { .. } | Error::DTypeMismatch { .. } => PyTypeError::new_err(msg),
+        Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
+        Error::Internal(_) => PyRuntimeError::new_err(msg),
+    }
+}
+
+/// Runs `f`, mapping its error to a Python exception and a panic to `RuntimeError`.
+#[inline]
+pub fn guard<T>(f: impl FnOnce() -> rusttorch_ir::Result<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r.map_err(to_py_err),
+        Err(payload) => Err(panic_err(payload)),
+    }
+}
+
+/// Like [`guard`], with the GIL released while `f` runs (other Python threads go on).
+pub fn guard_detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> rusttorch_ir::Result<T> + Send) -> PyResult<T> {
+    match py.detach(move || catch_unwind(AssertUnwindSafe(f)).map_err(panic_message)) {
+        Ok(r) => r.map_err(to_py_err),
+        Err(msg) => Err(PyRuntimeError::new_err(msg)),
+    }
+}
+
+fn panic_err(payload: Box<dyn std::any::Any + Send>) -> PyErr {
+    PyRuntimeError::new_err(panic_message(payload))
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    format!("internal error in rusttorch (a bug, please report it): {what}")
+}
+
+/// `TypeError` with `msg`.
+pub fn type_err(msg: impl Into<String>) -> PyErr {
+    PyTypeError::new_err(msg.into())
+}
+
+/// `ValueError` with `msg`.
+pub fn value_err(msg: impl Into<String>) -> PyErr {
+    PyValueError::new_err(msg.into())
+}

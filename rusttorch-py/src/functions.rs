@@ -1,0 +1,308 @@
+//! Module-level functions: creation, evaluation of several tensors, threads, and the functional
+//! form of every tensor method (`rusttorch.exp(t)`).
+
+use crate::args::{dims, gelu_approx, DimArg, ShapeArg, TensorArg};
+use crate::dtype::{float_dtype, parse_dtype, require_float};
+use crate::errors::{guard, type_err, value_err};
+use crate::numpy;
+use crate::tensor::{eval_all, PyTensor};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use rusttorch_exec::Engine;
+use rusttorch_ir::{BinaryOp, Result, Tensor};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
+    guard(f).map(PyTensor)
+}
+
+// ---------------------------------------------------------------------- creation
+
+/// A tensor holding a copy of ``data`` (a NumPy array, nested lists, a scalar or a tensor).
+/// Without ``dtype``, float32/float64 NumPy input keeps its dtype; everything else is float32.
+#[pyfunction]
+#[pyo3(signature = (data, dtype = None))]
+pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let dtype = match dtype {
+        Some(d) if !d.is_none() => Some(require_float(parse_dtype(d)?)?),
+        _ => None,
+    };
+    numpy::tensor_from_data(data, dtype).map(PyTensor)
+}
+
+/// A tensor sharing the memory of a C-contiguous float32/float64 array (no copy; the array is
+/// kept alive, and writing to it changes the tensor). Other layouts are copied.
+#[pyfunction]
+pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    numpy::from_numpy(a).map(PyTensor)
+}
+
+/// A tensor of zeros; ``shape`` is an int or a tuple of ints.
+#[pyfunction]
+#[pyo3(signature = (shape, dtype = None))]
+pub fn zeros(shape: ShapeArg, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let d = float_dtype(dtype)?;
+    build(|| Tensor::zeros(shape.0, d))
+}
+
+/// A tensor of ones; ``shape`` is an int or a tuple of ints.
+#[pyfunction]
+#[pyo3(signature = (shape, dtype = None))]
+pub fn ones(shape: ShapeArg, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let d = float_dtype(dtype)?;
+    build(|| Tensor::ones(shape.0, d))
+}
+
+/// A tensor with every element equal to ``fill_value``.
+#[pyfunction]
+#[pyo3(signature = (shape, fill_value, dtype = None))]
+pub fn full(shape: ShapeArg, fill_value: f64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let d = float_dtype(dtype)?;
+    build(|| Tensor::full(shape.0, fill_value, d))
+}
+
+/// ``start, start + step, ...`` up to but excluding ``stop``; ``arange(n)`` counts from 0.
+#[pyfunction]
+#[pyo3(signature = (start, stop = None, step = 1.0, dtype = None))]
+pub fn arange(start: f64, stop: Option<f64>, step: f64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let d = float_dtype(dtype)?;
+    let (start, stop) = match stop {
+        Some(stop) => (start, stop),
+        None => (0.0, start),
+    };
+    build(|| Tensor::arange(start, stop, step, d))
+}
+
+/// Seeds for `rand`/`randn` calls without an explicit seed (splitmix64 sequence).
+static SEED: AtomicU64 = AtomicU64::new(0);
+
+fn next_seed(seed: Option<u64>) -> u64 {
+    if let Some(s) = seed {
+        return s;
+    }
+    if SEED.load(Ordering::Relaxed) == 0 {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(1);
+        let _ = SEED.compare_exchange(
+            0,
+            (t as u64) ^ ((std::process::id() as u64) << 32) | 1,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+    }
+    let mut z = SEED.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Makes the sequence of seeds used by ``rand``/``randn`` without ``seed=`` reproducible.
+#[pyfunction]
+pub fn manual_seed(seed: u64) {
+    SEED.store(seed | 1, Ordering::Relaxed);
+}
+
+/// Uniform random numbers in ``[0, 1)``; the same ``seed`` gives the same numbers.
+#[pyfunction]
+#[pyo3(signature = (shape, seed = None, dtype = None))]
+pub fn rand(shape: ShapeArg, seed: Option<u64>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let d = float_dtype(dtype)?;
+    build(|| Tensor::rand(shape.0, next_seed(seed), d))
+}
+
+/// Standard normal random numbers; the same ``seed`` gives the same numbers.
+#[pyfunction]
+#[pyo3(signature = (shape, seed = None, dtype = None))]
+pub fn randn(shape: ShapeArg, seed: Option<u64>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let d = float_dtype(dtype)?;
+    build(|| Tensor::randn(shape.0, next_seed(seed), d))
+}
+
+// ---------------------------------------------------------------------- evaluation
+
+fn tensors_of(args: &Bound<'_, PyTuple>) -> PyResult<Vec<Tensor>> {
+    args.iter()
+        .map(|a| {
+            a.cast::<PyTensor>()
+                .map(|t| t.get().0.clone())
+                .map_err(|_| type_err(format!("expected rusttorch.Tensor arguments, got {}", a.get_type())))
+        })
+        .collect()
+}
+
+/// Evaluates several tensors in one plan, computing shared work once (``fuse=False``: the eager
+/// op-by-op baseline). The GIL is released while it runs.
+#[pyfunction]
+#[pyo3(signature = (*tensors, fuse = true))]
+pub fn eval(py: Python<'_>, tensors: &Bound<'_, PyTuple>, fuse: bool) -> PyResult<()> {
+    eval_all(py, &tensors_of(tensors)?, fuse)
+}
+
+/// The optimized, fused plan that would evaluate these tensors together, as text.
+#[pyfunction]
+#[pyo3(signature = (*tensors))]
+pub fn explain(tensors: &Bound<'_, PyTuple>) -> PyResult<String> {
+    let ts = tensors_of(tensors)?;
+    guard(|| Engine::default_engine().explain(&ts))
+}
+
+/// Sets the number of worker threads used for evaluation.
+#[pyfunction]
+pub fn set_num_threads(n: usize) -> PyResult<()> {
+    if n == 0 {
+        return Err(value_err("set_num_threads: the number of threads must be positive"));
+    }
+    guard(|| Engine::set_default_threads(n))
+}
+
+/// The number of worker threads used for evaluation.
+#[pyfunction]
+pub fn get_num_threads() -> usize {
+    Engine::default_engine().threads()
+}
+
+// ---------------------------------------------------------------------- functional ops
+
+macro_rules! unary_fns {
+    ($($(#[$doc:meta])* $name:ident => $method:ident;)*) => {$(
+        $(#[$doc])*
+        #[pyfunction]
+        pub fn $name(input: TensorArg) -> PyResult<PyTensor> {
+            build(|| input.0.$method())
+        }
+    )*};
+}
+
+unary_fns! {
+    /// ``-x``
+    neg => neg;
+    /// ``|x|``
+    abs => abs;
+    /// ``e**x``
+    exp => exp;
+    /// Natural logarithm.
+    log => log;
+    /// Square root.
+    sqrt => sqrt;
+    /// ``1 / sqrt(x)``
+    rsqrt => rsqrt;
+    /// ``1 / x``
+    reciprocal => recip;
+    /// ``x * x``
+    square => square;
+    /// Hyperbolic tangent.
+    tanh => tanh;
+    /// Logistic sigmoid.
+    sigmoid => sigmoid;
+    /// ``max(x, 0)``
+    relu => relu;
+    /// Sine.
+    sin => sin;
+    /// Cosine.
+    cos => cos;
+}
+
+/// ``x`` where ``x >= 0``, else ``negative_slope * x``.
+#[pyfunction]
+#[pyo3(signature = (input, negative_slope = 0.01))]
+pub fn leaky_relu(input: TensorArg, negative_slope: f64) -> PyResult<PyTensor> {
+    build(|| input.0.leaky_relu(negative_slope))
+}
+
+/// GELU: exact (``approximate="none"``) or the tanh approximation (``"tanh"``).
+#[pyfunction]
+#[pyo3(signature = (input, approximate = "none"))]
+pub fn gelu(input: TensorArg, approximate: &str) -> PyResult<PyTensor> {
+    let approx = gelu_approx(approximate)?;
+    build(|| input.0.gelu(approx))
+}
+
+/// Softmax along ``dim``.
+#[pyfunction]
+pub fn softmax(input: TensorArg, dim: isize) -> PyResult<PyTensor> {
+    build(|| input.0.softmax(dim))
+}
+
+/// Log-softmax along ``dim``.
+#[pyfunction]
+pub fn log_softmax(input: TensorArg, dim: isize) -> PyResult<PyTensor> {
+    build(|| input.0.log_softmax(dim))
+}
+
+macro_rules! reduce_fns {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[pyfunction]
+        #[pyo3(signature = (input, dim = None, keepdim = false))]
+        pub fn $name(input: TensorArg, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
+            build(|| input.0.$name(dims(&dim), keepdim))
+        }
+    )*};
+}
+
+reduce_fns! {
+    /// Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all).
+    sum;
+    /// Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all).
+    mean;
+    /// Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all).
+    max;
+    /// Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all).
+    min;
+}
+
+/// ``a op b`` where either side may be a tensor, a NumPy array or a scalar.
+fn binary_fn(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<PyTensor> {
+    if let Ok(t) = a.cast::<PyTensor>() {
+        t.get().apply_or_raise(b, op, false)
+    } else if let Ok(t) = b.cast::<PyTensor>() {
+        t.get().apply_or_raise(a, op, true)
+    } else {
+        PyTensor(numpy::tensor_from_data(a, None)?).apply_or_raise(b, op, false)
+    }
+}
+
+/// Elementwise maximum, broadcasting.
+#[pyfunction]
+pub fn maximum(input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    binary_fn(input, other, BinaryOp::Maximum)
+}
+
+/// Elementwise minimum, broadcasting.
+#[pyfunction]
+pub fn minimum(input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    binary_fn(input, other, BinaryOp::Minimum)
+}
+
+/// ``input ** exponent``, broadcasting.
+#[pyfunction]
+pub fn pow(input: &Bound<'_, PyAny>, exponent: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    binary_fn(input, exponent, BinaryOp::Pow)
+}
+
+/// The same elements in a new shape; one size may be ``-1``.
+#[pyfunction]
+pub fn reshape(input: TensorArg, shape: Vec<isize>) -> PyResult<PyTensor> {
+    build(|| input.0.reshape(&shape))
+}
+
+/// Layer normalisation over the trailing dims given by ``normalized_shape``, with optional
+/// elementwise ``weight`` and ``bias`` of that shape.
+#[pyfunction]
+#[pyo3(signature = (input, normalized_shape, weight = None, bias = None, eps = 1e-5))]
+pub fn layer_norm(
+    input: TensorArg,
+    normalized_shape: ShapeArg,
+    weight: Option<TensorArg>,
+    bias: Option<TensorArg>,
+    eps: f64,
+) -> PyResult<PyTensor> {
+    let (x, n) = (&input.0, normalized_shape.0.len());
+    if n > x.ndim() || x.dims()[x.ndim() - n..] != normalized_shape.0[..] {
+        return Err(value_err(format!(
+            "layer_norm: normalized_shape {:?} does not match the trailing dims of input shape {}",
+            normalized_shape.0,
+            x.shape()
+        )));
+    }
+    build(|| x.layer_norm(n, weight.as_ref().map(|w| &w.0), bias.as_ref().map(|b| &b.0), eps))
+}

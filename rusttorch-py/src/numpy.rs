@@ -1,0 +1,219 @@
+//! NumPy conversion. In: C-contiguous float arrays are wrapped without copying (the buffer keeps
+//! the array alive); anything else is copied through `numpy.array`. Out: a result buffer becomes
+//! a read-only ndarray over the same memory, whose base object keeps the buffer alive.
+
+use crate::dtype::{from_descr, require_float, to_descr};
+use crate::errors::{guard, type_err};
+use crate::tensor::PyTensor;
+use ::numpy::npyffi::{_PyArray_GET_ITEM_DATA, get_type_object, NpyTypes, PY_ARRAY_API};
+use ::numpy::{PyArrayDescr, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyType};
+use rusttorch_ir::{Buffer, DType, Tensor};
+use std::os::raw::{c_int, c_void};
+use std::ptr::NonNull;
+
+/// Keeps a result buffer alive for as long as a NumPy array viewing it exists (its `.base`).
+#[pyclass(name = "_BufferOwner", module = "rusttorch", frozen)]
+pub struct BufferOwner {
+    buffer: Buffer,
+}
+
+#[pymethods]
+impl BufferOwner {
+    fn __repr__(&self) -> String {
+        format!("<rusttorch buffer of {} x {}>", self.buffer.len(), self.buffer.dtype())
+    }
+}
+
+/// Keeps a NumPy array alive for as long as a buffer wrapping its memory exists.
+/// (Dropping a `Py` without the GIL is safe: pyo3 defers the decref.)
+struct ArrayOwner(#[allow(dead_code)] Py<PyAny>);
+
+/// What a NumPy dtype can become.
+enum Kind {
+    /// float32 / float64 (either byte order).
+    Float(DType),
+    /// Other real numbers (ints, unsigned, bool, float16): converted to a float dtype.
+    OtherReal,
+    /// complex, object, strings, structured, datetimes...
+    Unsupported,
+}
+
+fn kind_of(descr: &Bound<'_, PyArrayDescr>) -> Kind {
+    if descr.has_fields() || descr.has_subarray() {
+        return Kind::Unsupported;
+    }
+    match (descr.kind(), descr.itemsize()) {
+        (b'f', 4) => Kind::Float(DType::F32),
+        (b'f', 8) => Kind::Float(DType::F64),
+        (b'f', 2) | (b'i' | b'u' | b'b', _) => Kind::OtherReal,
+        _ => Kind::Unsupported,
+    }
+}
+
+fn unsupported(descr: &Bound<'_, PyArrayDescr>) -> PyErr {
+    type_err(format!("cannot make a tensor from an array of dtype {descr}: only real numbers are supported"))
+}
+
+/// `rusttorch.from_numpy`: zero-copy for C-contiguous, aligned, native float32/float64 arrays;
+/// other float layouts are copied; other dtypes are a `TypeError`.
+pub fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+    let arr = obj
+        .cast::<PyUntypedArray>()
+        .map_err(|_| type_err(format!("from_numpy expects a numpy.ndarray, got {}", obj.get_type())))?;
+    let descr = arr.dtype();
+    match kind_of(&descr) {
+        Kind::Float(d) => wrap_or_copy(arr, d),
+        Kind::OtherReal => Err(type_err(format!(
+            "from_numpy: dtype {descr} is not supported yet (float32/float64 only); \
+             use rusttorch.tensor(a) to convert with a copy"
+        ))),
+        Kind::Unsupported => Err(unsupported(&descr)),
+    }
+}
+
+/// A tensor over `arr`'s memory when its layout allows, else over a C-contiguous copy.
+fn wrap_or_copy(arr: &Bound<'_, PyUntypedArray>, dtype: DType) -> PyResult<Tensor> {
+    if arr.is_c_contiguous() && arr.is_aligned() && from_descr(&arr.dtype()) == Some(dtype) {
+        wrap(arr, dtype)
+    } else {
+        copy_as(arr.as_any(), dtype)
+    }
+}
+
+/// Wraps a C-contiguous, aligned array of `dtype` without copying.
+fn wrap(arr: &Bound<'_, PyUntypedArray>, dtype: DType) -> PyResult<Tensor> {
+    let len = arr.len();
+    // SAFETY: `arr` is a live ndarray, so its data pointer is valid.
+    let ptr = unsafe { (*_PyArray_GET_ITEM_DATA(arr.as_array_ptr())).data } as *const u8;
+    let owner = Box::new(ArrayOwner(arr.clone().into_any().unbind()));
+    // SAFETY: the caller checked that `arr` is C-contiguous, aligned and of `dtype`, so `ptr`
+    // points to `len` valid elements; `owner` keeps the array (and its memory) alive.
+    let buf = unsafe { Buffer::from_external(ptr, len, dtype, owner) };
+    guard(|| Tensor::from_buffer(buf, arr.shape()))
+}
+
+fn np_attr<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyAny>>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    cell.import(py, "numpy", name).cloned()
+}
+
+/// A tensor over a fresh C-contiguous copy of `obj` (anything `numpy.array` accepts) as `dtype`.
+fn copy_as(obj: &Bound<'_, PyAny>, dtype: DType) -> PyResult<Tensor> {
+    static ARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let py = obj.py();
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("dtype", to_descr(py, dtype))?;
+    kwargs.set_item("order", "C")?;
+    kwargs.set_item("copy", true)?;
+    let copy = np_attr(py, &ARRAY, "array")?.call((obj,), Some(&kwargs))?;
+    wrap(copy.cast::<PyUntypedArray>()?, dtype)
+}
+
+fn asarray<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
+    static ASARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    Ok(np_attr(obj.py(), &ASARRAY, "asarray")?.call1((obj,))?.cast_into::<PyUntypedArray>()?)
+}
+
+fn is_numpy_scalar(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    static GENERIC: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    obj.is_instance(GENERIC.import(obj.py(), "numpy", "generic")?)
+}
+
+/// `rusttorch.tensor(data, dtype)`: always copies. Without `dtype`, float32/float64 NumPy
+/// input (arrays, NumPy scalars, tensors) keeps its dtype; everything else becomes float32.
+pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResult<Tensor> {
+    let typed_input =
+        obj.is_instance_of::<PyUntypedArray>() || obj.is_instance_of::<PyTensor>() || is_numpy_scalar(obj)?;
+    let arr = asarray(obj)?;
+    let descr = arr.dtype();
+    let dtype = match (kind_of(&descr), dtype) {
+        (Kind::Unsupported, _) => return Err(unsupported(&descr)),
+        (_, Some(d)) => require_float(d)?,
+        (Kind::Float(d), None) if typed_input => d,
+        _ => DType::F32,
+    };
+    copy_as(arr.as_any(), dtype)
+}
+
+/// A NumPy array used as an operand of a tensor of dtype `like`: float32/float64 keep their
+/// dtype (and then promote), other real dtypes become `like`. Copied, so later writes to the
+/// array do not change the expression (use `from_numpy` to share memory on purpose).
+pub fn operand_from_array(arr: &Bound<'_, PyUntypedArray>, like: DType) -> PyResult<Tensor> {
+    let descr = arr.dtype();
+    match kind_of(&descr) {
+        Kind::Float(d) => copy_as(arr.as_any(), d),
+        Kind::OtherReal => copy_as(arr.as_any(), like),
+        Kind::Unsupported => Err(unsupported(&descr)),
+    }
+}
+
+/// The value of a real NumPy scalar (`np.float32(2)`, `np.int64(3)`, `np.bool_(True)`), `None`
+/// for other objects, a `TypeError` for complex or non-numeric NumPy scalars.
+pub fn numpy_scalar_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
+    if !is_numpy_scalar(obj)? {
+        return Ok(None);
+    }
+    let descr = obj.getattr("dtype")?.cast_into::<PyArrayDescr>()?;
+    match kind_of(&descr) {
+        Kind::Unsupported => Err(type_err(format!("unsupported operand of dtype {descr}"))),
+        _ => Ok(Some(obj.extract::<f64>()?)),
+    }
+}
+
+/// A read-only ndarray over `buf` (no copy), shaped `dims`; its base object keeps `buf` alive.
+pub fn buffer_to_numpy<'py>(py: Python<'py>, buf: Buffer, dims: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+    let descr = to_descr(py, buf.dtype());
+    // NumPy never reads an empty array's data, but wants it aligned.
+    let data =
+        if buf.is_empty() { NonNull::<f64>::dangling().as_ptr() as *mut c_void } else { buf.as_ptr() as *mut c_void };
+    let mut npy_dims: Vec<::numpy::npyffi::npy_intp> = dims.iter().map(|&d| d as _).collect();
+    let owner = Bound::new(py, BufferOwner { buffer: buf })?;
+    // SAFETY: `data` points to `prod(dims)` elements of `descr` (the buffer's length and dtype
+    // match the tensor's shape and dtype); null strides mean C order; flags 0 makes the array
+    // read-only. `PyArray_NewFromDescr` steals the descr reference, `PyArray_SetBaseObject` steals
+    // the owner reference (and is given it even on failure, where NumPy releases it).
+    unsafe {
+        let arr = PY_ARRAY_API.PyArray_NewFromDescr(
+            py,
+            get_type_object(py, NpyTypes::PyArray_Type),
+            descr.into_dtype_ptr(),
+            dims.len() as c_int,
+            npy_dims.as_mut_ptr(),
+            std::ptr::null_mut(),
+            data,
+            0,
+            std::ptr::null_mut(),
+        );
+        let arr = Bound::from_owned_ptr_or_err(py, arr)?;
+        if PY_ARRAY_API.PyArray_SetBaseObject(py, arr.as_ptr().cast(), owner.into_ptr()) < 0 {
+            return Err(PyErr::fetch(py));
+        }
+        Ok(arr)
+    }
+}
+
+/// NumPy's `__array__(dtype, copy)` protocol over the zero-copy result array `arr`.
+pub fn array_protocol<'py>(
+    arr: Bound<'py, PyAny>,
+    dtype: Option<&Bound<'py, PyAny>>,
+    copy: Option<bool>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let converted = match dtype {
+        Some(d) if !d.is_none() => {
+            let kwargs = PyDict::new(arr.py());
+            kwargs.set_item("copy", false)?;
+            arr.call_method("astype", (d,), Some(&kwargs))?
+        }
+        _ => arr.clone(),
+    };
+    let copied = !converted.is(&arr);
+    match copy {
+        Some(true) if !copied => converted.call_method0("copy"),
+        Some(false) if copied => Err(crate::errors::value_err(
+            "cannot convert the tensor to the requested dtype without a copy (copy=False)",
+        )),
+        _ => Ok(converted),
+    }
+}
