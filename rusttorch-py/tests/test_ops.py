@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 import rusttorch as rt
-from helpers import F32_REDUCTION, assert_close, needs_constant_graphs
+from helpers import F32_REDUCTION, REDUCE_OF_BROADCAST_WORKS, assert_close, needs_constant_graphs
 
 SHAPES = [(), (1,), (0,), (7,), (3, 5), (2, 3, 4), (33, 17), (1025,), (2, 0, 3)]
 
@@ -255,6 +255,27 @@ def test_reduction(
     else:
         assert_close(got, expected, dtype)
     np.testing.assert_array_equal(getattr(rt, name)(t, dim, keepdim).numpy(), got)
+
+
+def _reduce_broadcast_operand(fuse: bool) -> None:
+    x1, x2 = np.array([1.0, 2.0]), np.array([[10.0, 20.0], [30.0, 40.0]])
+    for dim in (0, 1):
+        y = (-rt.tensor(x1) + rt.tensor(x2)).sum(dim=dim, keepdim=True).eval(fuse=fuse)
+        np.testing.assert_array_equal(y.numpy(), (-x1 + x2).sum(axis=dim, keepdims=True))
+
+
+def test_reduction_of_broadcast_operand_eager() -> None:
+    _reduce_broadcast_operand(fuse=False)
+
+
+@pytest.mark.xfail(
+    not REDUCE_OF_BROADCAST_WORKS,
+    reason="engine: fused row reduction reads a broadcast operand with the wrong index",
+    raises=AssertionError,
+    strict=True,
+)
+def test_reduction_of_broadcast_operand_fused() -> None:
+    _reduce_broadcast_operand(fuse=True)
 
 
 @needs_constant_graphs
