@@ -300,8 +300,8 @@ impl Executable {
         }
         // Last reader of each value (outputs live to the end).
         let root = |mut v: usize| {
-            while let ValueKind::Alias(a) = plan.values[v].kind {
-                v = a;
+            if let ValueKind::View { base, .. } = plan.values[v].kind {
+                v = base;
             }
             v
         };

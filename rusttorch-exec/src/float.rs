@@ -177,6 +177,7 @@ pub fn unary<T: Float>(op: UnaryOp, d: &mut [T], a: &[T]) {
         Sin => map1(d, a, |x| x.sin()),
         Cos => map1(d, a, |x| x.cos()),
         Square => map1(d, a, |x| x * x),
+        Copy => d.copy_from_slice(a),
     }
 }
 

@@ -51,31 +51,32 @@ impl<T: Copy> OutPtr<T> {
 
 /// How an input is read: precomputed once per kernel.
 pub(crate) enum Access {
-    /// Same element order as the space.
-    Contiguous,
-    /// One value everywhere.
-    Scalar,
+    /// Same element order as the space, from `offset`.
+    Contiguous { offset: usize },
+    /// One value everywhere (element `offset`).
+    Scalar { offset: usize },
     /// Strided/broadcast gather over coalesced dims.
-    Strided { dims: Dims, strides: Dims },
+    Strided { offset: usize, dims: Dims, strides: smallvec::SmallVec<[isize; 6]> },
 }
 
 impl Access {
     pub(crate) fn of(input: &KernelInput) -> Access {
+        let offset = input.offset;
         if input.is_scalar() {
-            return Access::Scalar;
+            return Access::Scalar { offset };
         }
         if input.is_contiguous() {
-            return Access::Contiguous;
+            return Access::Contiguous { offset };
         }
         // Coalesce adjacent dims whose strides chain, and drop size-1 dims.
         let mut dims: Dims = Dims::new();
-        let mut strides: Dims = Dims::new();
+        let mut strides: smallvec::SmallVec<[isize; 6]> = smallvec::SmallVec::new();
         for (&d, &s) in input.read_shape.dims().iter().zip(&input.strides) {
             if d == 1 {
                 continue;
             }
             if let (Some(&ld), Some(&ls)) = (dims.last(), strides.last()) {
-                if ls == s * d {
+                if ls == s * d as isize {
                     *dims.last_mut().unwrap() = ld * d;
                     *strides.last_mut().unwrap() = s;
                     continue;
@@ -84,7 +85,7 @@ impl Access {
             dims.push(d);
             strides.push(s);
         }
-        Access::Strided { dims, strides }
+        Access::Strided { offset, dims, strides }
     }
 }
 
@@ -93,9 +94,9 @@ impl Access {
 fn gather<T: Float>(access: &Access, data: &[T], start: usize, dst: &mut [T]) {
     let len = dst.len();
     match access {
-        Access::Contiguous => dst.copy_from_slice(&data[start..start + len]),
-        Access::Scalar => dst.fill(data[0]),
-        Access::Strided { dims, strides } => {
+        Access::Contiguous { offset } => dst.copy_from_slice(&data[offset + start..offset + start + len]),
+        Access::Scalar { offset } => dst.fill(data[*offset]),
+        Access::Strided { offset, dims, strides } => {
             let nd = dims.len();
             // Multi-index of `start`.
             let mut idx: Dims = smallvec::smallvec![0; nd];
@@ -104,28 +105,30 @@ fn gather<T: Float>(access: &Access, data: &[T], start: usize, dst: &mut [T]) {
                 idx[i] = rem % dims[i];
                 rem /= dims[i];
             }
-            let mut off: usize = idx.iter().zip(strides).map(|(i, s)| i * s).sum();
+            let mut off: isize =
+                *offset as isize + idx.iter().zip(strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
             let (inner, s_in) = (dims[nd - 1], strides[nd - 1]);
             let mut done = 0;
             while done < len {
                 let run = (inner - idx[nd - 1]).min(len - done);
                 let out = &mut dst[done..done + run];
+                let o = off as usize;
                 match s_in {
-                    0 => out.fill(data[off]),
-                    1 => out.copy_from_slice(&data[off..off + run]),
+                    0 => out.fill(data[o]),
+                    1 => out.copy_from_slice(&data[o..o + run]),
                     s => {
-                        for (j, o) in out.iter_mut().enumerate() {
-                            *o = data[off + j * s];
+                        for (j, v) in out.iter_mut().enumerate() {
+                            *v = data[(off + j as isize * s) as usize];
                         }
                     }
                 }
                 done += run;
                 // Advance the odometer by `run` along the innermost dim.
                 idx[nd - 1] += run;
-                off += run * s_in;
+                off += run as isize * s_in;
                 let mut d = nd - 1;
                 while idx[d] == dims[d] && d > 0 {
-                    off -= idx[d] * strides[d];
+                    off -= idx[d] as isize * strides[d];
                     idx[d] = 0;
                     d -= 1;
                     idx[d] += 1;
@@ -208,9 +211,9 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
         let dst = match ins {
             Instr::Load { dst, input } => {
                 let i = *input as usize;
-                if let Access::Contiguous = io.access[i] {
+                if let Access::Contiguous { offset } = io.access[i] {
                     let data = io.inputs[i];
-                    new_alias = data[b.start..b.start + len].as_ptr();
+                    new_alias = data[offset + b.start..offset + b.start + len].as_ptr();
                 } else {
                     gather(&io.access[i], io.inputs[i], b.start, reg_mut(*dst));
                 }

@@ -57,6 +57,42 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
             }
             Op::Reshape => vals[&ins[0]].clone(),
             Op::Cast(d) => vals[&ins[0]].iter().map(|&x| round_to(*d, x)).collect(),
+            Op::Permute(p) => {
+                let src = &g.node(ins[0]).shape;
+                let ss = src.strides();
+                let x = &vals[&ins[0]];
+                let dims = node.shape.dims();
+                let mut idx = vec![0usize; dims.len()];
+                let mut out = Vec::with_capacity(numel);
+                for _ in 0..numel {
+                    out.push(x[idx.iter().zip(p).map(|(&i, &pd)| i * ss[pd]).sum::<usize>()]);
+                    bump(&mut idx, dims);
+                }
+                out
+            }
+            Op::Expand => {
+                let ia = broadcast_index(&g.node(ins[0]).shape, &node.shape);
+                let x = &vals[&ins[0]];
+                ia.iter().map(|&i| x[i]).collect()
+            }
+            Op::Slice { dim, start, step } => {
+                let src = &g.node(ins[0]).shape;
+                let ss = src.strides();
+                let x = &vals[&ins[0]];
+                let dims = node.shape.dims();
+                let mut idx = vec![0usize; dims.len()];
+                let mut out = Vec::with_capacity(numel);
+                for _ in 0..numel {
+                    let mut o = 0isize;
+                    for (d, &i) in idx.iter().enumerate() {
+                        let si = if d == *dim { *start as isize + i as isize * step } else { i as isize };
+                        o += si * ss[d] as isize;
+                    }
+                    out.push(x[o as usize]);
+                    bump(&mut idx, dims);
+                }
+                out
+            }
             Op::MatMul => {
                 let (sa, sb) = (&g.node(ins[0]).shape, &g.node(ins[1]).shape);
                 let (ad, bd, od) = (sa.dims(), sb.dims(), node.shape.dims());
@@ -100,4 +136,15 @@ fn broadcast_index(shape: &Shape, target: &Shape) -> Vec<usize> {
         }
     }
     out
+}
+
+/// Advances a row-major multi-index.
+fn bump(idx: &mut [usize], dims: &[usize]) {
+    for d in (0..dims.len()).rev() {
+        idx[d] += 1;
+        if idx[d] < dims[d] {
+            return;
+        }
+        idx[d] = 0;
+    }
 }

@@ -383,3 +383,37 @@ fn composites_match_reference_and_fuse() {
         assert_eq!(exe.num_kernels(), kernels, "{}", exe.explain());
     }
 }
+
+#[test]
+fn views_are_read_in_place_and_match_reference() {
+    let e = engine();
+    let a = rand(&[6, 5, 4], 1);
+    let b = rand(&[4, 5, 6], 2);
+    let cases = vec![
+        (&a.permute(&[2, 1, 0]).unwrap() + &b).unwrap(),
+        (&a.transpose(0, 2).unwrap().slice(0, Some(1), None, 2).unwrap() * 2.0).unwrap(),
+        a.slice(1, None, None, -1).unwrap().exp().unwrap(),
+        a.slice(0, Some(-2), Some(-7), -2).unwrap().sum(Some(&[0]), false).unwrap(),
+        a.select(2, -1).unwrap().softmax(1).unwrap(),
+        (&rand(&[5, 1], 3).expand(&[2, 5, 4]).unwrap() + &a.slice(0, Some(0), Some(2), 1).unwrap()).unwrap(),
+        a.permute(&[1, 0, 2]).unwrap().reshape(&[5, 24]).unwrap().tanh().unwrap(),
+        a.transpose(0, 1).unwrap().flatten(0, 1).unwrap().matmul(&rand(&[4, 3], 4)).unwrap(),
+        a.transpose(1, 2).unwrap().unsqueeze(0).unwrap().squeeze(None).unwrap(),
+        a.slice(2, Some(1), Some(3), 1).unwrap(),
+    ];
+    for (i, y) in cases.iter().enumerate() {
+        let want = reference(std::slice::from_ref(y)).unwrap().remove(0);
+        e.eval(std::slice::from_ref(y)).unwrap();
+        let got = y.buffer().unwrap().to_f64_vec();
+        assert_eq!(got.len(), want.len(), "case {i}");
+        assert_close(&got, &want, 1e-5);
+    }
+    // A transposed input is read through strides inside the fused kernel, not copied first.
+    let y = (&a.permute(&[2, 1, 0]).unwrap() + &b).unwrap().relu().unwrap();
+    let exe = e.plan_for(std::slice::from_ref(&y), true).unwrap();
+    assert_eq!(exe.num_kernels(), 1, "{}", exe.explain());
+    assert!(matches!(a.slice(0, None, None, 0), Err(Error::BadArgument(_))));
+    assert!(matches!(a.select(0, 6), Err(Error::DimOutOfRange { .. })));
+    assert!(matches!(a.permute(&[0, 0, 1]), Err(Error::BadArgument(_))));
+    assert!(matches!(a.expand(&[6, 5, 3]), Err(Error::ShapeMismatch { .. })));
+}

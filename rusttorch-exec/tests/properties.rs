@@ -19,6 +19,9 @@ enum Expr {
     /// Reduce op over the dims in `mask` (keepdim), or over everything to 0-d.
     Red(u8, u8, bool, Box<Expr>),
     Softmax(u8, Box<Expr>),
+    /// Reverses `dim` through a negative-step slice view (stride -1), or takes every other
+    /// element forward and backward when `pair` (a view of a view).
+    Flip(u8, bool, Box<Expr>),
 }
 
 const UNARY: [UnaryOp; 12] = [
@@ -51,7 +54,8 @@ fn expr() -> impl Strategy<Value = Expr> {
                 .prop_map(|(o, a, b)| Expr::Bin(o, Box::new(a), Box::new(b))),
             2 => (0..3u8, any::<u8>(), any::<bool>(), inner.clone())
                 .prop_map(|(o, m, all, e)| Expr::Red(o, m, all, Box::new(e))),
-            1 => (any::<u8>(), inner).prop_map(|(d, e)| Expr::Softmax(d, Box::new(e))),
+            1 => (any::<u8>(), inner.clone()).prop_map(|(d, e)| Expr::Softmax(d, Box::new(e))),
+            1 => (any::<u8>(), any::<bool>(), inner).prop_map(|(d, p, e)| Expr::Flip(d, p, Box::new(e))),
         ]
     })
 }
@@ -107,6 +111,20 @@ fn build(e: &Expr, base: &[usize]) -> Tensor {
             let dims_have_zero = dims.iter().any(|&d| x.dims()[d as usize] == 0);
             let op = if dims_have_zero { ReduceOp::Sum } else { op };
             x.reduce(op, Some(&dims), true).unwrap()
+        }
+        Expr::Flip(d, pair, x) => {
+            let x = build(x, base);
+            if x.ndim() == 0 {
+                return x;
+            }
+            let d = (*d as usize % x.ndim()) as isize;
+            let f = x.slice(d, None, None, -1).unwrap();
+            if *pair {
+                // Reverse again: the identity, as a view of a view.
+                f.slice(d, None, None, -1).unwrap()
+            } else {
+                f
+            }
         }
         Expr::Softmax(d, x) => {
             let x = build(x, base);

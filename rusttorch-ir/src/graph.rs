@@ -134,6 +134,25 @@ impl Graph {
         }
     }
 
+    /// Makes operand `pos` of `n` be `new`.
+    pub fn set_input(&mut self, n: NodeId, pos: usize, new: NodeId) {
+        let old: Vec<_> = self
+            .g
+            .edges_directed(n, Direction::Incoming)
+            .filter(|e| *e.weight() as usize == pos)
+            .map(|e| e.id())
+            .collect();
+        for e in old {
+            self.g.remove_edge(e);
+        }
+        self.g.add_edge(new, n, pos as u8);
+    }
+
+    /// Makes output `i` be `new`.
+    pub fn set_output(&mut self, i: usize, new: NodeId) {
+        self.outputs[i] = new;
+    }
+
     /// Removes a node and its edges.
     pub fn remove_node(&mut self, n: NodeId) {
         self.g.remove_node(n);
@@ -193,6 +212,22 @@ impl Graph {
                 Op::Binary(_) => Shape::broadcast("validate", shapes[0], shapes[1]).ok().as_ref() == Some(&node.shape),
                 Op::Reshape => shapes[0].numel() == node.shape.numel(),
                 Op::Cast(d) => shapes[0] == &node.shape && *d == node.dtype,
+                Op::Permute(p) => {
+                    let d = shapes[0].dims();
+                    p.len() == d.len()
+                        && p.iter().enumerate().all(|(i, &j)| j < d.len() && node.shape.dims()[i] == d[j])
+                }
+                Op::Expand => shapes[0].broadcasts_to(&node.shape),
+                Op::Slice { dim, start, step } => {
+                    let (i, o) = (shapes[0].dims(), node.shape.dims());
+                    *dim < i.len() && i.len() == o.len() && *step != 0 && {
+                        let n = o[*dim] as isize;
+                        n == 0 || {
+                            let last = *start as isize + (n - 1) * step;
+                            *start < i[*dim] && last >= 0 && (last as usize) < i[*dim]
+                        }
+                    }
+                }
                 Op::MatMul => {
                     let (a, b) = (shapes[0].dims(), shapes[1].dims());
                     a.len() >= 2

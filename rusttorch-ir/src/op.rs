@@ -76,6 +76,8 @@ pub enum UnaryOp {
     Cos,
     /// `x*x` (what `x**2` lowers to)
     Square,
+    /// `x` itself, written out contiguously (materialises a strided view).
+    Copy,
 }
 
 /// Facts about one op, kept in one place.
@@ -108,6 +110,7 @@ impl UnaryOp {
             Sin => ("sin", 10),
             Cos => ("cos", 10),
             Square => ("square", 1),
+            Copy => ("copy", 0),
         };
         OpInfo { name, cost }
     }
@@ -144,6 +147,7 @@ impl UnaryOp {
             Sin => x.sin(),
             Cos => x.cos(),
             Square => x * x,
+            Copy => x,
         }
     }
 }
@@ -349,6 +353,19 @@ pub enum Op {
     Cast(DType),
     /// Batched matrix product `[.., m, k] @ [.., k, n] -> [.., m, n]` (batch dims broadcast).
     MatMul,
+    /// View with dims reordered: output dim `i` is input dim `perm[i]`.
+    Permute(SmallVec<[usize; 6]>),
+    /// View broadcasting size-1 (or missing leading) dims to the node's shape.
+    Expand,
+    /// View of every `step`-th element of `dim` from `start` (a negative step walks backwards).
+    Slice {
+        /// The sliced dim.
+        dim: usize,
+        /// First index taken.
+        start: usize,
+        /// Step between taken indices (non-zero).
+        step: isize,
+    },
 }
 
 impl Op {
@@ -368,6 +385,9 @@ impl Op {
             Op::Reshape => "reshape".to_string(),
             Op::Cast(d) => format!("cast({d})"),
             Op::MatMul => "matmul".to_string(),
+            Op::Permute(p) => format!("permute{:?}", p.as_slice()),
+            Op::Expand => "expand".to_string(),
+            Op::Slice { dim, start, step } => format!("slice(dim={dim}, start={start}, step={step})"),
         }
     }
 
@@ -378,7 +398,7 @@ impl Op {
             Op::Binary(b) => b.info().cost,
             Op::Reduce { .. } | Op::Cast(_) => 1,
             Op::MatMul => 1000,
-            Op::Source(_) | Op::Reshape => 0,
+            Op::Source(_) | Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => 0,
         }
     }
 
@@ -387,11 +407,17 @@ impl Op {
         matches!(self, Op::Unary(_) | Op::Binary(_))
     }
 
+    /// Whether the op only reinterprets its operand's elements (a view: no computation).
+    pub fn is_movement(&self) -> bool {
+        matches!(self, Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. })
+    }
+
     /// Number of operands.
     pub fn arity(&self) -> usize {
         match self {
             Op::Source(_) => 0,
             Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) => 1,
+            Op::Permute(_) | Op::Expand | Op::Slice { .. } => 1,
             Op::Binary(_) | Op::MatMul => 2,
         }
     }

@@ -5,6 +5,7 @@ use crate::graph::NodeId;
 use crate::op::{BinaryOp, ReduceOp, Scalar, UnaryOp};
 use crate::shape::Dims;
 use crate::{DType, Shape};
+use smallvec::SmallVec;
 use std::fmt::Write;
 
 /// Index of a value (a materialised buffer) in [`Plan::values`].
@@ -17,8 +18,16 @@ pub enum ValueKind {
     Input(usize),
     /// Written by the kernel with this index.
     Kernel(usize),
-    /// Same buffer as another value under another shape (a reshape).
-    Alias(ValueId),
+    /// A view of another value's buffer: element `i` (multi-index) of this value is element
+    /// `offset + Σ i_d * strides[d]` of `base` (always a non-view value).
+    View {
+        /// The value whose buffer is viewed.
+        base: ValueId,
+        /// Position of this value's first element in `base`.
+        offset: usize,
+        /// Element strides per dim of this value (negative for reversed slices, 0 for expanded).
+        strides: SmallVec<[isize; 6]>,
+    },
 }
 
 /// A materialised buffer of the plan.
@@ -110,14 +119,18 @@ pub struct KernelInput {
     pub space: Space,
     /// The shape whose flat index the reads follow (the value broadcast to it).
     pub read_shape: Shape,
-    /// Element strides of the value within `read_shape` (0 on broadcast dims).
-    pub strides: Dims,
+    /// Element offset of the first read in the buffer (non-zero for views).
+    pub offset: usize,
+    /// Element strides within `read_shape` (0 on broadcast dims, negative for reversed views).
+    pub strides: SmallVec<[isize; 6]>,
 }
 
 impl KernelInput {
     /// Whether the value is read contiguously (same element order as the space).
     pub fn is_contiguous(&self) -> bool {
-        self.read_shape.strides() == self.strides || self.read_shape.numel() <= 1
+        let c = self.read_shape.strides();
+        self.read_shape.numel() <= 1
+            || self.strides.iter().zip(&c).zip(self.read_shape.dims()).all(|((&s, &c), &d)| d == 1 || s == c as isize)
     }
     /// Whether every read sees the same element.
     pub fn is_scalar(&self) -> bool {
@@ -329,8 +342,8 @@ impl Plan {
         let n = self.values.len();
         let mut last_use = vec![0usize; n];
         let root = |mut v: ValueId| {
-            while let ValueKind::Alias(a) = self.values[v].kind {
-                v = a;
+            if let ValueKind::View { base, .. } = self.values[v].kind {
+                v = base;
             }
             v
         };
@@ -373,7 +386,7 @@ impl Plan {
             let origin = match val.kind {
                 ValueKind::Input(i) => format!("in{i}"),
                 ValueKind::Kernel(k) => format!("k{k}"),
-                ValueKind::Alias(a) => format!("view of v{a}"),
+                ValueKind::View { base, .. } => format!("view of v{base}"),
             };
             format!("v{v}({origin}) {} {}", val.dtype, val.shape)
         };

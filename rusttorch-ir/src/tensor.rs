@@ -222,6 +222,9 @@ impl Tensor {
     // ---------------------------------------------------------------- elementwise
 
     fn float_only(&self, op: &'static str) -> Result<()> {
+        if op == "copy" {
+            return Ok(());
+        }
         if self.dtype().is_float() {
             Ok(())
         } else {
@@ -446,6 +449,160 @@ impl Tensor {
             dims[i] = numel / known;
         }
         self.reshape_to(Shape(dims))
+    }
+
+    /// Reorders dims (a view): output dim `i` is input dim `dims[i]`.
+    pub fn permute(&self, dims: &[isize]) -> Result<Tensor> {
+        if dims.len() != self.ndim() {
+            return Err(Error::BadArgument(format!(
+                "permute needs {} dims for shape {}, got {dims:?}",
+                self.ndim(),
+                self.shape()
+            )));
+        }
+        let perm: SmallVec<[usize; 6]> =
+            dims.iter().map(|&d| self.shape().normalize_dim("permute", d)).collect::<Result<_>>()?;
+        let mut seen = perm.clone();
+        seen.sort_unstable();
+        if seen.windows(2).any(|w| w[0] == w[1]) {
+            return Err(Error::BadArgument(format!("permute dims {dims:?} repeat a dim")));
+        }
+        if perm.iter().enumerate().all(|(i, &p)| i == p) {
+            return Ok(self.clone());
+        }
+        let shape = Shape(perm.iter().map(|&p| self.dims()[p]).collect());
+        Ok(Tensor::lazy(Op::Permute(perm), shape, self.dtype(), smallvec![self.clone()]))
+    }
+
+    /// Swaps two dims (a view).
+    pub fn transpose(&self, d0: isize, d1: isize) -> Result<Tensor> {
+        let (a, b) = (self.shape().normalize_dim("transpose", d0)?, self.shape().normalize_dim("transpose", d1)?);
+        let mut perm: Vec<isize> = (0..self.ndim() as isize).collect();
+        perm.swap(a, b);
+        self.permute(&perm)
+    }
+
+    /// Broadcasts size-1 dims (and new leading dims) to `shape` (a view); `-1` keeps a size.
+    pub fn expand(&self, shape: &[isize]) -> Result<Tensor> {
+        if shape.len() < self.ndim() {
+            return Err(Error::BadArgument(format!("cannot expand shape {} to {shape:?}", self.shape())));
+        }
+        let off = shape.len() - self.ndim();
+        let mut dims: SmallVec<[usize; 6]> = SmallVec::new();
+        for (i, &s) in shape.iter().enumerate() {
+            let own = if i >= off { Some(self.dims()[i - off]) } else { None };
+            dims.push(match (s, own) {
+                (-1, Some(d)) => d,
+                (s, _) if s < 0 => return Err(Error::BadShape(format!("invalid size {s} in expand to {shape:?}"))),
+                (s, _) => s as usize,
+            });
+        }
+        let target = Shape(dims);
+        if !self.shape().broadcasts_to(&target) {
+            return Err(Error::ShapeMismatch { op: "expand", lhs: self.shape().clone(), rhs: target });
+        }
+        if &target == self.shape() {
+            return Ok(self.clone());
+        }
+        Ok(Tensor::lazy(Op::Expand, target, self.dtype(), smallvec![self.clone()]))
+    }
+
+    /// Python-style slice `start:stop:step` of `dim` (a view); bounds are clamped as in Python,
+    /// a zero step is an error.
+    pub fn slice(&self, dim: isize, start: Option<isize>, stop: Option<isize>, step: isize) -> Result<Tensor> {
+        let d = self.shape().normalize_dim("slice", dim)?;
+        if step == 0 {
+            return Err(Error::BadArgument("slice step cannot be zero".into()));
+        }
+        let n = self.dims()[d] as isize;
+        let norm = |v: isize, lo: isize, hi: isize| if v < 0 { (v + n).max(lo) } else { v.min(hi) };
+        let (first, len) = if step > 0 {
+            let s = start.map_or(0, |v| norm(v, 0, n));
+            let e = stop.map_or(n, |v| norm(v, 0, n));
+            (s, if e > s { (e - s + step - 1) / step } else { 0 })
+        } else {
+            let s = start.map_or(n - 1, |v| norm(v, -1, n - 1));
+            let e = stop.map_or(-1, |v| norm(v, -1, n - 1));
+            (s, if s > e { (s - e - step - 1) / -step } else { 0 })
+        };
+        let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(self.dims());
+        dims[d] = len as usize;
+        if len as usize == self.dims()[d] && step == 1 {
+            return Ok(self.clone());
+        }
+        let op = Op::Slice { dim: d, start: if len == 0 { 0 } else { first as usize }, step };
+        Ok(Tensor::lazy(op, Shape(dims), self.dtype(), smallvec![self.clone()]))
+    }
+
+    /// Element `index` of `dim`, removing the dim (a view); negative indices count from the end.
+    pub fn select(&self, dim: isize, index: isize) -> Result<Tensor> {
+        let d = self.shape().normalize_dim("select", dim)?;
+        let n = self.dims()[d] as isize;
+        let i = if index < 0 { index + n } else { index };
+        if i < 0 || i >= n {
+            return Err(Error::DimOutOfRange {
+                op: "index",
+                dim: index,
+                ndim: n as usize,
+                shape: self.shape().clone(),
+            });
+        }
+        let s = self.slice(d as isize, Some(i), Some(i + 1), 1)?;
+        let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(self.dims());
+        dims.remove(d);
+        s.reshape_to(Shape(dims))
+    }
+
+    /// Removes `dim` if it has size 1, or every size-1 dim when `None`.
+    pub fn squeeze(&self, dim: Option<isize>) -> Result<Tensor> {
+        let dims: SmallVec<[usize; 6]> = match dim {
+            None => self.dims().iter().copied().filter(|&d| d != 1).collect(),
+            Some(d) => {
+                let d = self.shape().normalize_dim("squeeze", d)?;
+                let mut v = SmallVec::from_slice(self.dims());
+                if v[d] == 1 {
+                    v.remove(d);
+                }
+                v
+            }
+        };
+        self.reshape_to(Shape(dims))
+    }
+
+    /// Inserts a size-1 dim at `dim` (which may be `ndim`; negative counts from the end).
+    pub fn unsqueeze(&self, dim: isize) -> Result<Tensor> {
+        let n = self.ndim() as isize + 1;
+        let d = if dim < 0 { dim + n } else { dim };
+        if d < 0 || d >= n {
+            return Err(Error::DimOutOfRange { op: "unsqueeze", dim, ndim: self.ndim(), shape: self.shape().clone() });
+        }
+        let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(self.dims());
+        dims.insert(d as usize, 1);
+        self.reshape_to(Shape(dims))
+    }
+
+    /// Merges dims `start..=end` into one.
+    pub fn flatten(&self, start: isize, end: isize) -> Result<Tensor> {
+        if self.ndim() == 0 {
+            return self.reshape_to(Shape::from([1]));
+        }
+        let (s, e) = (self.shape().normalize_dim("flatten", start)?, self.shape().normalize_dim("flatten", end)?);
+        if s > e {
+            return Err(Error::BadArgument(format!("flatten: start dim {start} is after end dim {end}")));
+        }
+        let d = self.dims();
+        let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(&d[..s]);
+        dims.push(d[s..=e].iter().product());
+        dims.extend_from_slice(&d[e + 1..]);
+        self.reshape_to(Shape(dims))
+    }
+
+    /// The tensor written out contiguously (a no-op for anything but a strided view).
+    pub fn contiguous(&self) -> Result<Tensor> {
+        if matches!(self.op(), Op::Permute(_) | Op::Expand | Op::Slice { .. }) && !self.is_evaluated() {
+            return self.unary(UnaryOp::Copy);
+        }
+        Ok(self.clone())
     }
 
     /// Same elements under `shape` (which must have as many elements).

@@ -45,7 +45,7 @@ impl Pass for ConstantFolding {
             let v = match &node.op {
                 Op::Unary(u) => u.apply_f64(vals[0]),
                 Op::Binary(b) => b.apply_f64(vals[0], vals[1]),
-                Op::Reshape | Op::Cast(_) => vals[0],
+                Op::Reshape | Op::Cast(_) | Op::Permute(_) | Op::Expand | Op::Slice { .. } => vals[0],
                 Op::Reduce { op: ReduceOp::Sum, .. } => {
                     let k = in_numel / node.shape.numel().max(1);
                     vals[0] * k as f64

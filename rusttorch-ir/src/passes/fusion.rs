@@ -113,6 +113,13 @@ impl FusionPlanner {
 
     /// Plans `g` (already optimized).
     pub fn plan(&self, g: &Graph) -> Result<Plan> {
+        match legalize_views(g) {
+            Some(g2) => self.plan_legal(&g2),
+            None => self.plan_legal(g),
+        }
+    }
+
+    fn plan_legal(&self, g: &Graph) -> Result<Plan> {
         let topo = g.topo_order();
         let bound = topo.iter().map(|n| n.index() + 1).max().unwrap_or(0);
         let mut pos = vec![usize::MAX; bound];
@@ -127,7 +134,8 @@ impl FusionPlanner {
             match g.node(n).op {
                 Op::Source(SourceOp::Arange { .. }) => mat[n.index()] = true,
                 Op::Source(SourceOp::Input(_)) => mat[n.index()] = true,
-                Op::Reshape => {
+                ref op if op.is_movement() => {
+                    // A view is free when it reads a stored buffer through new strides.
                     mat[n.index()] = true;
                     let x = g.inputs(n)[0];
                     if full_value(g, x).is_none() {
@@ -159,7 +167,7 @@ impl FusionPlanner {
             let mut specs = Vec::new();
             let mut violation = None;
             for &n in &topo {
-                let value_only = matches!(g.node(n).op, Op::Reshape | Op::Source(SourceOp::Input(_)));
+                let value_only = g.node(n).op.is_movement() || matches!(g.node(n).op, Op::Source(SourceOp::Input(_)));
                 if !mat[n.index()] || value_only {
                     continue;
                 }
@@ -349,7 +357,7 @@ impl FusionPlanner {
         let mut kernels = Vec::with_capacity(specs.len());
         // Reshapes of inputs can be resolved now; others as their operand gets a value.
         let mut pending_alias: Vec<NodeId> =
-            g.topo_order().into_iter().filter(|&n| matches!(g.node(n).op, Op::Reshape)).collect();
+            g.topo_order().into_iter().filter(|&n| g.node(n).op.is_movement()).collect();
         let resolve_aliases =
             |pending: &mut Vec<NodeId>, values: &mut Vec<Value>, value_of: &mut HashMap<NodeId, ValueId>| {
                 let mut progress = true;
@@ -358,11 +366,14 @@ impl FusionPlanner {
                     pending.retain(|&r| {
                         let x = g.inputs(r)[0];
                         if let Some(&v) = value_of.get(&x) {
+                            let (base, layout) = layout_of(values, v);
+                            let l = apply_view(&g.node(r).op, &values[v].shape, &g.node(r).shape, &layout)
+                                .expect("views were legalized");
                             value_of.insert(r, values.len());
                             values.push(Value {
                                 shape: g.node(r).shape.clone(),
                                 dtype: g.node(r).dtype,
-                                kind: ValueKind::Alias(v),
+                                kind: ValueKind::View { base, offset: l.offset, strides: l.strides },
                             });
                             progress = true;
                             false
@@ -386,7 +397,7 @@ impl FusionPlanner {
                     kind: ValueKind::Kernel(ki),
                 });
             }
-            kernels.push(emit_kernel(g, spec, &roots, &value_of, pos)?);
+            kernels.push(emit_kernel(g, spec, &roots, &value_of, &values, pos)?);
             resolve_aliases(&mut pending_alias, &mut values, &mut value_of);
         }
         // Outputs that are sources (`zeros(..)` evaluated, or an input returned as is).
@@ -460,7 +471,7 @@ fn kernel_order(g: &Graph, specs: &[Spec], pos: &[usize]) -> Result<Vec<usize>> 
         }
     }
     let resolve = |mut n: NodeId| {
-        while matches!(g.node(n).op, Op::Reshape) {
+        while g.node(n).op.is_movement() {
             n = g.inputs(n)[0];
         }
         n
@@ -517,6 +528,7 @@ fn emit_kernel(
     spec: &Spec,
     roots: &[NodeId],
     value_of: &HashMap<NodeId, ValueId>,
+    values: &[Value],
     pos: &[usize],
 ) -> Result<FusedKernel> {
     let sp = &spec.space;
@@ -579,12 +591,15 @@ fn emit_kernel(
     }
     let mut input_for = |v: ValueId, space: Space, read: &Shape, vshape: &Shape| -> u16 {
         *input_index.entry((v, space, read.clone())).or_insert_with(|| {
-            inputs.push(KernelInput {
-                value: v,
-                space,
-                read_shape: read.clone(),
-                strides: vshape.broadcast_strides(read),
-            });
+            let (base, l) = layout_of(values, v);
+            let off = read.ndim() - vshape.ndim();
+            let mut strides: SmallVec<[isize; 6]> = smallvec::smallvec![0; read.ndim()];
+            for (i, (&d, &st)) in vshape.dims().iter().zip(&l.strides).enumerate() {
+                if !(d == 1 && read.dims()[i + off] != 1) {
+                    strides[i + off] = st;
+                }
+            }
+            inputs.push(KernelInput { value: base, space, read_shape: read.clone(), offset: l.offset, strides });
             (inputs.len() - 1) as u16
         })
     };
@@ -997,4 +1012,132 @@ pub fn to_dot(g: &Graph, kernels: &[FusedKernel]) -> String {
 /// Graphviz DOT of a graph before fusion (no clusters).
 pub fn graph_to_dot(g: &Graph) -> String {
     to_dot(g, &[])
+}
+
+/// Where a value's elements sit in its base buffer.
+#[derive(Clone, Debug)]
+struct Layout {
+    offset: usize,
+    strides: SmallVec<[isize; 6]>,
+}
+
+fn contiguous(shape: &Shape) -> Layout {
+    Layout { offset: 0, strides: shape.strides().iter().map(|&s| s as isize).collect() }
+}
+
+/// Whether `l` walks `shape` in row-major order without gaps (size-1 dims ignored).
+fn is_contiguous(shape: &Shape, l: &Layout) -> bool {
+    let c = shape.strides();
+    shape.dims().iter().zip(&c).zip(&l.strides).all(|((&d, &c), &s)| d == 1 || s == c as isize)
+}
+
+/// The base value and layout of value `v`.
+fn layout_of(values: &[Value], v: ValueId) -> (ValueId, Layout) {
+    match &values[v].kind {
+        ValueKind::View { base, offset, strides } => (*base, Layout { offset: *offset, strides: strides.clone() }),
+        _ => (v, contiguous(&values[v].shape)),
+    }
+}
+
+/// The layout of a view op applied to an operand of shape `src` laid out as `l`; `None` when
+/// the view cannot be expressed with strides (a reshape of a non-contiguous view).
+fn apply_view(op: &Op, src: &Shape, dst: &Shape, l: &Layout) -> Option<Layout> {
+    Some(match op {
+        Op::Reshape => {
+            if !is_contiguous(src, l) {
+                return None;
+            }
+            Layout { offset: l.offset, strides: contiguous(dst).strides }
+        }
+        Op::Permute(p) => Layout { offset: l.offset, strides: p.iter().map(|&i| l.strides[i]).collect() },
+        Op::Expand => {
+            let off = dst.ndim() - src.ndim();
+            let mut strides: SmallVec<[isize; 6]> = smallvec::smallvec![0; dst.ndim()];
+            for (i, &d) in src.dims().iter().enumerate() {
+                if !(d == 1 && dst.dims()[i + off] != 1) {
+                    strides[i + off] = l.strides[i];
+                }
+            }
+            Layout { offset: l.offset, strides }
+        }
+        Op::Slice { dim, start, step } => {
+            let mut strides = l.strides.clone();
+            let offset = if dst.numel() == 0 {
+                l.offset
+            } else {
+                (l.offset as isize + *start as isize * l.strides[*dim]) as usize
+            };
+            strides[*dim] *= step;
+            Layout { offset, strides }
+        }
+        _ => return None,
+    })
+}
+
+/// Inserts `copy` nodes where a view cannot stay a view: a reshape of a non-contiguous view, a
+/// graph output that is not its whole base buffer in order, a matmul operand that is not a
+/// plain contiguous buffer. Returns `None` when nothing needs to change.
+fn legalize_views(g: &Graph) -> Option<Graph> {
+    if !g.node_ids().iter().any(|&n| g.node(n).op.is_movement()) {
+        return None;
+    }
+    let mut layout: HashMap<NodeId, Layout> = HashMap::new();
+    let mut base_numel: HashMap<NodeId, usize> = HashMap::new();
+    let mut fixes: Vec<(Option<NodeId>, usize, NodeId)> = Vec::new(); // (user or output, pos, view)
+    for n in g.topo_order() {
+        let node = g.node(n);
+        if !node.op.is_movement() {
+            layout.insert(n, contiguous(&node.shape));
+            base_numel.insert(n, node.shape.numel());
+            continue;
+        }
+        let x = g.inputs(n)[0];
+        let l = apply_view(&node.op, &g.node(x).shape, &node.shape, &layout[&x]);
+        let l = match l {
+            Some(l) => l,
+            None => {
+                fixes.push((Some(n), 0, x));
+                contiguous(&node.shape)
+            }
+        };
+        let bn = if layout[&x].offset == 0 && base_numel.contains_key(&x) { base_numel[&x] } else { usize::MAX };
+        base_numel.insert(n, bn);
+        layout.insert(n, l);
+    }
+    let trivial = |n: NodeId| {
+        let node = g.node(n);
+        !node.op.is_movement()
+            || (layout[&n].offset == 0
+                && is_contiguous(&node.shape, &layout[&n])
+                && base_numel[&n] == node.shape.numel())
+    };
+    for n in g.node_ids() {
+        if matches!(g.node(n).op, Op::MatMul) {
+            for (pos, x) in g.inputs(n).into_iter().enumerate() {
+                if !trivial(x) {
+                    fixes.push((Some(n), pos, x));
+                }
+            }
+        }
+    }
+    for (i, &o) in g.outputs().iter().enumerate() {
+        if !trivial(o) {
+            fixes.push((None, i, o));
+        }
+    }
+    if fixes.is_empty() {
+        return None;
+    }
+    let mut g2 = g.clone();
+    for (user, pos, x) in fixes {
+        let node = g.node(x);
+        let copy =
+            crate::graph::GNode { op: Op::Unary(crate::UnaryOp::Copy), shape: node.shape.clone(), dtype: node.dtype };
+        let c = g2.add_node(copy, &[x]);
+        match user {
+            Some(u) => g2.set_input(u, pos, c),
+            None => g2.set_output(pos, c),
+        }
+    }
+    Some(g2)
 }
