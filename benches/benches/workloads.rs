@@ -7,8 +7,8 @@
 //!   materialising its result. There is no eager `compile`, so this is the only eager path; at 16M
 //!   elements the build + lowering + plan-cache hit it adds is microseconds (W8 shows it alone).
 //!
-//! Throughput is compulsory bytes: inputs read once plus the output written once.
-//! W7 (`relu(A@B + bias)`) is skipped: matmul does not exist yet.
+//! Throughput is compulsory bytes: inputs read once plus the output written once. W7
+//! (`relu(A@B + bias)`) is compute-bound: its rate is `2*1024^3` flops over the time.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rusttorch_benches::*;
@@ -41,7 +41,7 @@ fn stream(c: &mut Criterion) {
 
 fn workloads(c: &mut Criterion) {
     let engine = engine();
-    for w in suite(big_n(), big_side()) {
+    for w in suite(big_n(), big_side(), mm_side()) {
         let bufs = w.input_buffers();
         let inputs = w.input_tensors(&bufs);
         let exe = w.compile(&engine).expect("compile");

@@ -48,6 +48,15 @@ pub fn big_side() -> usize {
     }
 }
 
+/// Side of the W7 matmul: 1024, or 256 in quick mode.
+pub fn mm_side() -> usize {
+    if quick() {
+        256
+    } else {
+        1024
+    }
+}
+
 /// How long one benchmark measures.
 #[derive(Clone, Copy, Debug)]
 pub enum Cost {
@@ -236,13 +245,18 @@ pub fn col_sum(t: &[Tensor]) -> Result<Tensor> {
     t[0].sum(Some(&[0]), false)
 }
 
+/// W7 `relu(a @ b + bias)`.
+pub fn matmul_bias_relu(t: &[Tensor]) -> Result<Tensor> {
+    (t[0].matmul(&t[1])? + &t[2])?.relu()
+}
+
 /// W1 over `n` elements.
 pub fn w1(n: usize) -> Workload {
     Workload::new("w1_fma_chain", vec![vec![n]; 3], fma_chain)
 }
 
-/// The W-suite at the given sizes (W7 matmul does not exist yet; W8 is [`w1`] at 1024).
-pub fn suite(n: usize, side: usize) -> Vec<Workload> {
+/// The W-suite: 1-d workloads over `n`, matrix ones `side`², W7 over `mm`² (W8 is [`w1`] at 1024).
+pub fn suite(n: usize, side: usize, mm: usize) -> Vec<Workload> {
     let m = vec![side, side];
     vec![
         w1(n),
@@ -251,6 +265,7 @@ pub fn suite(n: usize, side: usize) -> Vec<Workload> {
         Workload::new("w4_layernorm_rows", vec![m.clone(), vec![side], vec![side]], layernorm_rows),
         Workload::new("w5_mse_sum", vec![vec![n]; 2], mse_sum),
         Workload::new("w6_col_sum", vec![m], col_sum),
+        Workload::new("w7_matmul_bias_relu", vec![vec![mm, mm], vec![mm, mm], vec![mm]], matmul_bias_relu),
     ]
 }
 
@@ -325,7 +340,7 @@ mod tests {
     #[test]
     fn bytes_count_inputs_and_output_once() {
         assert_eq!(w1(1024).bytes(), 4 * 1024 * 4);
-        let s = suite(1000, 64);
+        let s = suite(1000, 64, 16);
         assert_eq!(s[4].bytes(), (2 * 1000 + 1) * 4); // W5: scalar output
         assert_eq!(s[5].bytes(), (64 * 64 + 64) * 4); // W6: one row out
         assert_eq!(s[3].bytes(), (2 * 64 * 64 + 2 * 64) * 4); // W4: x, w, b, y
@@ -334,7 +349,7 @@ mod tests {
     #[test]
     fn suite_fused_equals_eager_on_small_sizes() {
         let e = Engine::new(2).unwrap();
-        for w in suite(3001, 37) {
+        for w in suite(3001, 37, 33) {
             let bufs = w.input_buffers();
             let inputs = w.input_tensors(&bufs);
             let eager = w.eval_lazy(&e, &inputs, false).unwrap().buffer().unwrap().to_f64_vec();
