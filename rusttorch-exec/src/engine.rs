@@ -404,6 +404,7 @@ fn run_one<T: SlotType>(
         let io = KernelIo {
             inputs,
             access: k.inputs.iter().map(Access::of).collect(),
+            layouts: &k.inputs,
             outputs: outs.iter_mut().map(|v| OutPtr::new(v)).collect(),
         };
         let ctx = Ctx { block: engine.config.block, threads: engine.config.threads, pool: Some(&engine.pool) };

@@ -144,6 +144,18 @@ pub(crate) struct KernelIo<'a, T> {
     pub inputs: Vec<&'a [T]>,
     pub access: Vec<Access>,
     pub outputs: Vec<OutPtr<T>>,
+    /// The kernel's inputs (their layouts).
+    pub layouts: &'a [KernelInput],
+}
+
+/// Buffer offset of the element of `input` at flat index `flat` of its read shape.
+fn offset_of(input: &KernelInput, mut flat: usize) -> usize {
+    let mut off = input.offset as isize;
+    for (&d, &s) in input.read_shape.dims().iter().zip(&input.strides).rev() {
+        off += (flat % d) as isize * s;
+        flat /= d;
+    }
+    off as usize
 }
 
 /// Execution knobs.
@@ -172,6 +184,12 @@ struct Block<'r, T> {
     materialize: &'r [u16],
     /// The matrix product for this block (matmul kernels), `len` elements.
     acc: *const T,
+    /// A 2-d tile instead of a flat range: `(segment length, row stride)`; element `i` of the
+    /// block is flat index `start + (i / seg) * row_stride + i % seg`.
+    tile: Option<(usize, usize)>,
+    /// Per input, for tiled blocks: `Some(column stride)` when the input is stored transposed
+    /// (unit stride down the tile's rows), so it is read a column at a time.
+    transposed: &'r [Option<isize>],
 }
 
 #[inline(always)]
@@ -209,6 +227,30 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
         };
         let mut new_alias = std::ptr::null();
         let dst = match ins {
+            Instr::Load { dst, input } if b.tile.is_some() => {
+                let (seg, rs) = b.tile.unwrap();
+                let (i, d) = (*input as usize, reg_mut(*dst));
+                match b.transposed.get(i).copied().flatten() {
+                    Some(sc) => {
+                        // Column j of the tile is a contiguous run of the input: read it whole.
+                        let base = offset_of(&io.layouts[i], b.start) as isize;
+                        let data = io.inputs[i];
+                        let nr = len / seg;
+                        for j in 0..seg {
+                            let col = (base + j as isize * sc) as usize;
+                            for (r, &v) in data[col..col + nr].iter().enumerate() {
+                                d[r * seg + j] = v;
+                            }
+                        }
+                    }
+                    None => {
+                        for (r, chunk) in d.chunks_mut(seg).enumerate() {
+                            gather(&io.access[i], io.inputs[i], b.start + r * rs, chunk);
+                        }
+                    }
+                }
+                Some(*dst)
+            }
             Instr::Load { dst, input } => {
                 let i = *input as usize;
                 if let Access::Contiguous { offset } = io.access[i] {
@@ -234,8 +276,9 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
             }
             Instr::Arange { dst, start, step } => {
                 let (s0, st) = (start.get(), step.get());
+                let (seg, rs) = b.tile.unwrap_or((len.max(1), 0));
                 for (i, d) in reg_mut(*dst).iter_mut().enumerate() {
-                    *d = T::from_f64(s0 + st * (b.start + i) as f64);
+                    *d = T::from_f64(s0 + st * (b.start + (i / seg) * rs + i % seg) as f64);
                 }
                 Some(*dst)
             }
@@ -257,9 +300,18 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
             }
             Instr::Store { output, src: s } => {
                 let out = &io.outputs[*output as usize];
+                let (seg, rs) = b.tile.unwrap_or((len.max(1), 0));
                 match src(s) {
-                    Src::Slice(v) => out.write(b.start, v),
-                    Src::Scalar(v) => out.fill(b.start, len, v),
+                    Src::Slice(v) => {
+                        for (r, chunk) in v.chunks(seg).enumerate() {
+                            out.write(b.start + r * rs, chunk);
+                        }
+                    }
+                    Src::Scalar(v) => {
+                        for r in 0..len.div_ceil(seg) {
+                            out.fill(b.start + r * rs, seg.min(len - r * seg), v);
+                        }
+                    }
                 }
                 None
             }
@@ -411,6 +463,10 @@ pub(crate) fn run_kernel<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: C
         return;
     }
     match k.shape {
+        KernelShape::Rows { row_len: 1, .. } if tile_shape(k, io).is_some() => {
+            let (r, c) = tile_shape(k, io).unwrap();
+            run_tiled(k, io, ctx, r, c)
+        }
         KernelShape::Rows { rows, row_len } if row_len <= ctx.block => run_short_rows(k, io, ctx, rows, row_len),
         KernelShape::Rows { rows, row_len } => run_long_rows(k, io, ctx, rows, row_len),
         KernelShape::Cols { m, k: kk, n } => run_cols(k, io, ctx, m, kk, n),
@@ -500,6 +556,8 @@ pub(crate) fn run_matmul<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, mio: &
                 expand_run: l,
                 materialize: &[],
                 acc: tile[off..].as_ptr(),
+                tile: None,
+                transposed: &[],
             };
             exec(&k.stages[0].full, &mut fb, io);
             off += l;
@@ -519,6 +577,64 @@ pub(crate) fn run_matmul<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, mio: &
             }
         }
     }
+}
+
+/// Whether an elementwise kernel should walk its last two dims in square-ish tiles: some input
+/// is read with a large innermost stride (a transposed view), so flat blocks would touch a new
+/// cache line per element.
+fn tile_shape<T>(k: &FusedKernel, io: &KernelIo<'_, T>) -> Option<(usize, usize)> {
+    let d = k.full_shape.dims();
+    if d.len() < 2 || k.stages.len() != 1 || !k.stages[0].reduces.is_empty() {
+        return None;
+    }
+    let (r, c) = (d[d.len() - 2], d[d.len() - 1]);
+    let transposed = io
+        .access
+        .iter()
+        .any(|a| matches!(a, Access::Strided { strides, .. } if strides.last().is_some_and(|&s| s != 0 && s != 1)));
+    (transposed && r >= 32 && c >= 32).then_some((r, c))
+}
+
+/// An elementwise kernel over `[planes, r, c]` in tiles of `tr × tc`.
+fn run_tiled<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r: usize, c: usize) {
+    let b = ctx.block;
+    // Narrow, tall tiles: a transposed input is then read as a few long contiguous runs (8
+    // columns of up to `block/8` elements), which measured fastest of 8/16/32/64 columns.
+    let tc = c.min(8);
+    let tr = (b / tc).clamp(1, r);
+    let planes = k.full_shape.numel() / (r * c);
+    let (nrt, nct) = (r.div_ceil(tr), c.div_ceil(tc));
+    let ntiles = planes * nrt * nct;
+    let per_task = ntiles.div_ceil(ctx.threads * 4).max(1);
+    let transposed: Vec<Option<isize>> = k
+        .inputs
+        .iter()
+        .map(|i| {
+            let n = i.strides.len();
+            let (sr, sc) = (i.strides[n - 2], i.strides[n - 1]);
+            (sr == 1 && sc != 0 && sc != 1).then_some(sc)
+        })
+        .collect();
+    for_tasks(ctx, ntiles.div_ceil(per_task), true, k, |s: &mut Scratch<T>, t| {
+        for tile in t * per_task..((t + 1) * per_task).min(ntiles) {
+            let (p, rt, ct) = (tile / (nrt * nct), tile / nct % nrt, tile % nct);
+            let (r0, c0) = (rt * tr, ct * tc);
+            let (nr, nc) = (tr.min(r - r0), tc.min(c - c0));
+            let mut fb = Block {
+                regs: &mut s.full,
+                rows: &s.rows,
+                stride: b,
+                len: nr * nc,
+                start: p * r * c + r0 * c + c0,
+                expand_run: 1,
+                materialize: &[],
+                acc: std::ptr::null(),
+                tile: Some((nc, c)),
+                transposed: &transposed,
+            };
+            exec(&k.stages[0].full, &mut fb, io);
+        }
+    });
 }
 
 /// Rows no longer than a block: each block holds whole rows.
@@ -546,6 +662,8 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                     expand_run: row_len,
                     materialize: &srcs[si],
                     acc: std::ptr::null(),
+                    tile: None,
+                    transposed: &[],
                 };
                 exec(&stage.full, &mut fb, io);
                 for ReduceInstr { op, src, dst } in &stage.reduces {
@@ -568,6 +686,8 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                     expand_run: 1,
                     materialize: &[],
                     acc: std::ptr::null(),
+                    tile: None,
+                    transposed: &[],
                 };
                 exec(&stage.row, &mut rb, io);
             }
@@ -605,6 +725,8 @@ fn row_chunk<T: Float>(
             expand_run: len,
             materialize: &srcs,
             acc: std::ptr::null(),
+            tile: None,
+            transposed: &[],
         };
         exec(&st.full, &mut fb, io);
         for (p, red) in partial.iter_mut().zip(&st.reduces) {
@@ -640,6 +762,8 @@ fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, 
             expand_run: 1,
             materialize: &[],
             acc: std::ptr::null(),
+            tile: None,
+            transposed: &[],
         };
         exec(&st.row, &mut rb, io);
     };
@@ -710,6 +834,8 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
                 expand_run: len,
                 materialize: &srcs[0],
                 acc: std::ptr::null(),
+                tile: None,
+                transposed: &[],
             };
             exec(&st.full, &mut fb, io);
             for (i, red) in st.reduces.iter().enumerate() {
@@ -745,6 +871,8 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
             expand_run: 1,
             materialize: &[],
             acc: std::ptr::null(),
+            tile: None,
+            transposed: &[],
         };
         exec(&st.row, &mut rb, io);
     });
