@@ -417,3 +417,19 @@ fn views_are_read_in_place_and_match_reference() {
     assert!(matches!(a.permute(&[0, 0, 1]), Err(Error::BadArgument(_))));
     assert!(matches!(a.expand(&[6, 5, 3]), Err(Error::ShapeMismatch { .. })));
 }
+
+#[test]
+fn squeezed_broadcast_operands_are_not_mistaken_for_row_values() {
+    // [2] broadcasts along the last dim of [2, 2]; it is not a per-row value of the reduction.
+    let x1 = Tensor::from_vec(vec![1.0f32, 2.0], [2]).unwrap();
+    let x2 = Tensor::from_vec(vec![10.0f32, 20.0, 30.0, 40.0], [2, 2]).unwrap();
+    let y = (&x1.neg().unwrap() + &x2).unwrap().sum(Some(&[1]), true).unwrap();
+    assert_eq!(y.to_vec::<f32>().unwrap(), vec![27.0, 67.0]);
+    let a = Tensor::from_vec(vec![1.0f32, 2.0], [1, 2]).unwrap();
+    let b = Tensor::from_vec(vec![3.0f32, 4.0], [2]).unwrap();
+    let z = (&a + &b.sum(Some(&[0]), true).unwrap()).unwrap();
+    assert_eq!(z.to_vec::<f32>().unwrap(), vec![8.0, 9.0]);
+    let m = Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], [3, 2]).unwrap();
+    let w = (&m - &m.sum(Some(&[1]), false).unwrap().slice(0, None, Some(2), 1).unwrap()).unwrap();
+    assert_eq!(w.to_vec::<f32>().unwrap(), vec![-2.0, -5.0, 0.0, -3.0, 2.0, -1.0]);
+}

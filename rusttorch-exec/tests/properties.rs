@@ -40,7 +40,9 @@ const UNARY: [UnaryOp; 12] = [
 ];
 const BINARY: [BinaryOp; 6] =
     [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Maximum, BinaryOp::Minimum, BinaryOp::Div];
-const SHAPES: [&[usize]; 10] = [&[], &[1], &[7], &[0], &[3, 5], &[2, 0, 3], &[1100], &[3, 1029], &[2, 3, 40], &[70, 3]];
+// Square shapes matter: they make a squeezed reduction shape coincide with a broadcast one.
+const SHAPES: [&[usize]; 12] =
+    [&[], &[1], &[7], &[0], &[3, 5], &[2, 0, 3], &[1100], &[3, 1029], &[2, 3, 40], &[70, 3], &[4, 4], &[3, 3, 3]];
 
 fn expr() -> impl Strategy<Value = Expr> {
     let leaf = prop_oneof![

@@ -316,9 +316,13 @@ impl FusionPlanner {
                 return Err(x);
             }
             if full {
-                // Row values flowing back into full-space work need a cache-resident row.
+                // Row values flowing back into full-space work need a cache-resident row, and
+                // must broadcast as one value per row: only the keepdim shape does (a squeezed
+                // `[m]` would broadcast along the last dim instead, as NumPy aligns it right).
                 for i in g.inputs(x) {
-                    if spec.nodes.contains(&i) && g.node(i).shape != sp.full && (n > 1 || k > self.config.row_limit) {
+                    let si = &g.node(i).shape;
+                    if spec.nodes.contains(&i) && si != &sp.full && (n > 1 || k > self.config.row_limit || si != &keep)
+                    {
                         return Err(i);
                     }
                 }
