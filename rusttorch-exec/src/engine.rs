@@ -12,17 +12,23 @@ use rusttorch_ir::plan::{FusedKernel, Plan, ValueKind};
 use rusttorch_ir::{Buffer, DType, Error, Result, Tensor};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-/// Default elements per block: 1024 f32 = 4 KiB per register, so a kernel's live registers
-/// stay in L1/L2 (see docs/architecture.md for the measurements behind it).
+/// Default elements per block of kernels with reductions: 1024 f32 = 4 KiB per register, so a
+/// kernel's live registers stay in L1/L2 (see docs/architecture.md for the measurements).
 pub const DEFAULT_BLOCK: usize = 1024;
+
+/// Default elements per block of purely elementwise kernels: short blocks interleave the
+/// input streams finely, which measured 1.6x faster on W1 than 1024 (docs/architecture.md).
+pub const DEFAULT_MAP_BLOCK: usize = 128;
 
 /// Engine settings.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     /// Worker threads (its own rayon pool).
     pub threads: usize,
-    /// Elements per block.
+    /// Elements per block (kernels with reductions, matmul epilogues, tiles).
     pub block: usize,
+    /// Elements per block of purely elementwise kernels.
+    pub map_block: usize,
     /// Fusion knobs.
     pub fusion: FusionConfig,
     /// Plans kept in the cache.
@@ -34,6 +40,7 @@ impl Default for EngineConfig {
         EngineConfig {
             threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             block: DEFAULT_BLOCK,
+            map_block: DEFAULT_MAP_BLOCK,
             fusion: FusionConfig::default(),
             cache_capacity: 256,
         }
@@ -70,7 +77,7 @@ impl Engine {
 
     /// An engine with the given settings.
     pub fn with_config(config: EngineConfig) -> Result<Engine> {
-        if config.threads == 0 || config.block == 0 {
+        if config.threads == 0 || config.block == 0 || config.map_block == 0 {
             return Err(Error::BadArgument("threads and block size must be positive".into()));
         }
         let pool = rayon::ThreadPoolBuilder::new()
@@ -407,7 +414,8 @@ fn run_one<T: SlotType>(
             layouts: &k.inputs,
             outputs: outs.iter_mut().map(|v| OutPtr::new(v)).collect(),
         };
-        let ctx = Ctx { block: engine.config.block, threads: engine.config.threads, pool: Some(&engine.pool) };
+        let c = &engine.config;
+        let ctx = Ctx { block: c.block, map_block: c.map_block, threads: c.threads, pool: Some(&engine.pool) };
         match &k.matmul {
             Some(mm) => {
                 let mio = MatMulIo { a: T::slice(&slots[root(mm.a)])?, b: T::slice(&slots[root(mm.b)])? };

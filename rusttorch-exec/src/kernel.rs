@@ -162,6 +162,8 @@ fn offset_of(input: &KernelInput, mut flat: usize) -> usize {
 #[derive(Clone, Copy)]
 pub(crate) struct Ctx<'p> {
     pub block: usize,
+    /// Block size of purely elementwise kernels.
+    pub map_block: usize,
     pub threads: usize,
     pub pool: Option<&'p rayon::ThreadPool>,
 }
@@ -466,6 +468,9 @@ pub(crate) fn run_kernel<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: C
         KernelShape::Rows { row_len: 1, .. } if tile_shape(k, io).is_some() => {
             let (r, c) = tile_shape(k, io).unwrap();
             run_tiled(k, io, ctx, r, c)
+        }
+        KernelShape::Rows { rows, row_len: 1 } if k.stages.iter().all(|s| s.reduces.is_empty()) => {
+            run_short_rows(k, io, Ctx { block: ctx.map_block, ..ctx }, rows, 1)
         }
         KernelShape::Rows { rows, row_len } if row_len <= ctx.block => run_short_rows(k, io, ctx, rows, row_len),
         KernelShape::Rows { rows, row_len } => run_long_rows(k, io, ctx, rows, row_len),
