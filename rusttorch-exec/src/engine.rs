@@ -148,7 +148,12 @@ impl Engine {
 
     /// Compiles outputs over placeholders once; run it with [`Executable::run`].
     pub fn compile(&self, placeholders: &[Tensor], outputs: &[Tensor]) -> Result<Executable> {
-        let lowered = lower(outputs, placeholders, true)?;
+        self.compile_with(placeholders, outputs, true)
+    }
+
+    /// Like [`Engine::compile`], fused or (`fuse == false`) as the eager op-by-op plan.
+    pub fn compile_with(&self, placeholders: &[Tensor], outputs: &[Tensor], fuse: bool) -> Result<Executable> {
+        let lowered = lower(outputs, placeholders, fuse)?;
         let mut exe = self.build(&lowered.key)?;
         exe.bound = lowered.inputs;
         exe.num_placeholders = lowered.num_placeholders;

@@ -142,7 +142,7 @@ fn engines() -> [Engine; 2] {
     // A tiny block size exercises multi-block rows, chunked reductions and column tiles on
     // small data; the default one exercises whole-row blocks.
     [
-        Engine::with_config(EngineConfig { threads: 2, block: 16, ..Default::default() }).unwrap(),
+        Engine::with_config(EngineConfig { threads: 2, block: 16, map_block: 16, ..Default::default() }).unwrap(),
         Engine::new(2).unwrap(),
     ]
 }
