@@ -14,6 +14,13 @@ use rusttorch_ir::shape::Dims;
 /// Elements per reduction chunk = this many blocks; partials are combined chunk by chunk.
 const CHUNK_BLOCKS: usize = 16;
 
+/// Elementwise kernels up to this size run as a single block.
+const SMALL_KERNEL: usize = 4096;
+
+/// Kernels touching fewer elements run on the calling thread: waking the pool costs more
+/// (several microseconds) than the work.
+const PARALLEL_MIN_ELEMS: usize = 1 << 15;
+
 /// A raw output pointer shared by tasks that write disjoint ranges.
 #[derive(Clone, Copy)]
 pub(crate) struct OutPtr<T> {
@@ -417,19 +424,52 @@ fn accumulate<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) {
 }
 
 /// Per-task scratch: register files and accumulators.
-struct Scratch<T> {
+struct Scratch<T: Float> {
     full: Vec<T>,
     rows: Vec<T>,
     acc: Vec<f64>,
 }
 
+thread_local! {
+    /// Register files kept per thread between kernels, so a small eval does not allocate and
+    /// zero them every time (one entry per element type).
+    static SCRATCH: std::cell::RefCell<Vec<Box<dyn std::any::Any>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl<T: Float> Scratch<T> {
+    /// Register files for `k` at `block`, reusing this thread's cached ones.
     fn new(k: &FusedKernel, block: usize) -> Scratch<T> {
-        Scratch {
-            full: vec![T::ZERO; k.num_full_regs.max(1) * block],
-            rows: vec![T::ZERO; k.num_row_regs.max(1) * block],
-            acc: Vec::new(),
+        let cached = SCRATCH.with(|c| {
+            let mut c = c.borrow_mut();
+            let i = c.iter().position(|b| b.is::<(Vec<T>, Vec<T>)>())?;
+            c.swap_remove(i).downcast::<(Vec<T>, Vec<T>)>().ok()
+        });
+        let (full, rows) = cached.map(|b| *b).unwrap_or_default();
+        let mut s = Scratch { full, rows, acc: Vec::new() };
+        let (nf, nr) = (k.num_full_regs.max(1) * block, k.num_row_regs.max(1) * block);
+        if s.full.len() < nf {
+            s.full.resize(nf, T::ZERO);
         }
+        if s.rows.len() < nr {
+            s.rows.resize(nr, T::ZERO);
+        }
+        s
+    }
+}
+
+impl<T: Float> Drop for Scratch<T> {
+    fn drop(&mut self) {
+        // Keep at most a few MiB per thread.
+        let bytes = (self.full.len() + self.rows.len()) * std::mem::size_of::<T>();
+        if bytes == 0 || bytes > 4 << 20 {
+            return;
+        }
+        let files = (std::mem::take(&mut self.full), std::mem::take(&mut self.rows));
+        let _ = SCRATCH.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                c.push(Box::new(files));
+            }
+        });
     }
 }
 
@@ -470,7 +510,9 @@ pub(crate) fn run_kernel<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: C
             run_tiled(k, io, ctx, r, c)
         }
         KernelShape::Rows { rows, row_len: 1 } if k.stages.iter().all(|s| s.reduces.is_empty()) => {
-            run_short_rows(k, io, Ctx { block: ctx.map_block, ..ctx }, rows, 1)
+            // Small kernels run as one block: per-block dispatch would dominate.
+            let block = if rows <= SMALL_KERNEL { rows.max(1) } else { ctx.map_block };
+            run_short_rows(k, io, Ctx { block, ..ctx }, rows, 1)
         }
         KernelShape::Rows { rows, row_len } if row_len <= ctx.block => run_short_rows(k, io, ctx, rows, row_len),
         KernelShape::Rows { rows, row_len } => run_long_rows(k, io, ctx, rows, row_len),
@@ -510,7 +552,8 @@ pub(crate) fn run_matmul<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, mio: &
         }
         (oa, ob)
     };
-    let inner = if ntasks == 1 { ctx.threads } else { 1 };
+    let big = batch * m * n * kk >= 1 << 20;
+    let inner = if ntasks == 1 && big { ctx.threads } else { 1 };
     let block = ctx.block;
     let run = |tile: &mut Vec<T>, s: &mut Scratch<T>, t: usize| {
         let (bi, ti) = (t / tiles, t % tiles);
@@ -569,13 +612,13 @@ pub(crate) fn run_matmul<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, mio: &
         }
     };
     match ctx.pool {
-        Some(pool) if ntasks > 1 && ctx.threads > 1 => pool.install(|| {
+        Some(pool) if big && ntasks > 1 && ctx.threads > 1 => pool.install(|| {
             (0..ntasks)
                 .into_par_iter()
                 .for_each_init(|| (Vec::new(), Scratch::new(k, block)), |(tile, s), t| run(tile, s, t));
         }),
-        Some(pool) => pool.install(|| run(&mut Vec::new(), &mut Scratch::new(k, block), 0)),
-        None => {
+        Some(pool) if big && ntasks == 1 => pool.install(|| run(&mut Vec::new(), &mut Scratch::new(k, block), 0)),
+        _ => {
             let (mut tile, mut s) = (Vec::new(), Scratch::new(k, block));
             for t in 0..ntasks {
                 run(&mut tile, &mut s, t);
@@ -620,7 +663,8 @@ fn run_tiled<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r: u
             (sr == 1 && sc != 0 && sc != 1).then_some(sc)
         })
         .collect();
-    for_tasks(ctx, ntiles.div_ceil(per_task), true, k, |s: &mut Scratch<T>, t| {
+    let parallel = planes * r * c >= PARALLEL_MIN_ELEMS;
+    for_tasks(ctx, ntiles.div_ceil(per_task), parallel, k, |s: &mut Scratch<T>, t| {
         for tile in t * per_task..((t + 1) * per_task).min(ntiles) {
             let (p, rt, ct) = (tile / (nrt * nct), tile / nct % nrt, tile % nct);
             let (r0, c0) = (rt * tr, ct * tc);
@@ -649,7 +693,7 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
     let nblocks = rows.div_ceil(per_block);
     // About 4 tasks per thread, each several blocks; tiny kernels run inline.
     let total = rows * row_len;
-    let parallel = total >= 4 * b;
+    let parallel = total >= PARALLEL_MIN_ELEMS;
     let per_task = nblocks.div_ceil(ctx.threads * 4).max(1);
     let ntasks = nblocks.div_ceil(per_task);
     let srcs = reduce_sources(k);
@@ -777,7 +821,7 @@ fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, 
         let nr = nred[0];
         let mut partials = vec![0.0f64; rows * nchunks * nr];
         let pp = OutPtr::new(&mut partials);
-        for_tasks(ctx, rows * nchunks, true, k, |s: &mut Scratch<T>, t| {
+        for_tasks(ctx, rows * nchunks, rows * row_len >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
             let (r, c) = (t / nchunks, t % nchunks);
             let mut part = vec![0.0; nr];
             row_chunk(k, io, s, 0, b, r, row_len, (c * chunk, ((c + 1) * chunk).min(row_len)), &mut part);
@@ -789,7 +833,7 @@ fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, 
         }
         return;
     }
-    for_tasks(ctx, rows, true, k, |s: &mut Scratch<T>, r| {
+    for_tasks(ctx, rows, rows * row_len >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, r| {
         for (si, &nr) in nred.iter().enumerate() {
             let mut partials = vec![0.0f64; nchunks * nr];
             for c in 0..nchunks {
@@ -815,7 +859,7 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
     let srcs = reduce_sources(k);
     let mut partials = vec![0.0f64; ntiles * kchunks * slot];
     let pp = OutPtr::new(&mut partials);
-    for_tasks(ctx, ntiles * kchunks, m * kk * n >= 4 * b, k, |s: &mut Scratch<T>, t| {
+    for_tasks(ctx, ntiles * kchunks, m * kk * n >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
         let (tile, c) = (t / kchunks, t % kchunks);
         let (mi, nb) = (tile / nblocks, tile % nblocks);
         let n0 = nb * nlen;
@@ -853,7 +897,7 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
         }
         pp.write(t * slot, &s.acc[..slot]);
     });
-    for_tasks(ctx, ntiles, m * n >= 4 * b, k, |s: &mut Scratch<T>, tile| {
+    for_tasks(ctx, ntiles, m * n >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, tile| {
         let (mi, nb) = (tile / nblocks, tile % nblocks);
         let n0 = nb * nlen;
         let w = nlen.min(n - n0);

@@ -342,8 +342,8 @@ enum Snapshot {
 /// Lowers the DAG reachable from `outputs` without recursion. `placeholders` get input slots
 /// `0..placeholders.len()` in order; evaluated tensors get the following slots.
 pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<Lowered> {
-    let mut index: HashMap<usize, u32> = HashMap::new();
-    let mut nodes: Vec<KeyNode> = Vec::new();
+    let mut index: HashMap<usize, u32> = HashMap::with_capacity(32);
+    let mut nodes: Vec<KeyNode> = Vec::with_capacity(16);
     let mut inputs: Vec<Buffer> = Vec::new();
     for (i, p) in placeholders.iter().enumerate() {
         if !p.is_placeholder() {
