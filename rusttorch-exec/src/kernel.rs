@@ -14,6 +14,12 @@ use rusttorch_ir::shape::Dims;
 /// Elements per reduction chunk = this many blocks; partials are combined chunk by chunk.
 const CHUNK_BLOCKS: usize = 16;
 
+/// Column reductions cut the reduced extent into chunks of at least this many elements.
+const COL_CHUNK: usize = 1 << 18;
+
+/// Column sums add this many rows in the element type before moving them into f64.
+const COL_FLUSH: usize = 16;
+
 /// Elementwise kernels up to this size run as a single block.
 const SMALL_KERNEL: usize = 4096;
 
@@ -202,7 +208,7 @@ struct Block<'r, T> {
 }
 
 #[inline(always)]
-fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
+fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> Results<T> {
     let (stride, len) = (b.stride, b.len);
     let base = b.regs.as_mut_ptr();
     let nregs = b.regs.len() / stride.max(1);
@@ -329,29 +335,48 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
             alias[d as usize] = new_alias;
         }
     }
-    // Registers read after the program (reduction sources) must hold their values.
-    for &r in b.materialize {
-        let p = alias[r as usize];
-        if !p.is_null() {
-            // SAFETY: `p` aliases `len` input elements (see above); the destination register is
-            // in range and distinct from input memory.
-            unsafe { std::ptr::copy_nonoverlapping(p, base.add(r as usize * stride), len) };
-        }
-    }
+    // Where the registers read after the program (reduction sources) hold their values: an
+    // input's memory when aliased, else the register itself.
+    b.materialize
+        .iter()
+        .map(|&r| {
+            let p = alias[r as usize];
+            if p.is_null() {
+                // SAFETY: `r` is a register of this file (checked when it was written).
+                unsafe { base.add(r as usize * stride) as *const T }
+            } else {
+                p
+            }
+        })
+        .collect()
+}
+
+/// Pointers to the reduction sources of a block, valid until the block's registers are next
+/// written.
+type Results<T> = smallvec::SmallVec<[*const T; 4]>;
+
+/// The `len` values behind a [`Results`] pointer.
+///
+/// # Safety
+/// `p` must come from the last `exec` on a block of at least `len` elements whose registers
+/// (and inputs) have not been written since.
+#[inline(always)]
+unsafe fn result<'a, T>(p: *const T, len: usize) -> &'a [T] {
+    std::slice::from_raw_parts(p, len)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 /// # Safety
 /// Only called after checking that the CPU has AVX2 and FMA.
-unsafe fn exec_avx2<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
+unsafe fn exec_avx2<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> Results<T> {
     exec_generic(prog, b, io)
 }
 
 /// Runs a program over one block, with the AVX2 build of the loops when the CPU has it.
-fn exec<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
+fn exec<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> Results<T> {
     if b.len == 0 {
-        return;
+        return Results::new();
     }
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
@@ -404,6 +429,45 @@ fn accumulate_generic<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) {
             }
         }
     }
+}
+
+/// Combines `x` elementwise into accumulators of the element type (a few rows at a time).
+#[inline(always)]
+fn accumulate_near_generic<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) {
+    match op {
+        ReduceOp::Sum => {
+            for (a, &v) in acc.iter_mut().zip(x) {
+                *a = *a + v;
+            }
+        }
+        ReduceOp::Max => {
+            for (a, &v) in acc.iter_mut().zip(x) {
+                *a = if v > *a || v.is_nan() { v } else { *a };
+            }
+        }
+        ReduceOp::Min => {
+            for (a, &v) in acc.iter_mut().zip(x) {
+                *a = if v < *a || v.is_nan() { v } else { *a };
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+/// # Safety
+/// Only called after checking that the CPU has AVX2 and FMA.
+unsafe fn accumulate_near_avx2<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) {
+    accumulate_near_generic(op, acc, x)
+}
+
+fn accumulate_near<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the features are present (checked just above).
+        return unsafe { accumulate_near_avx2(op, acc, x) };
+    }
+    accumulate_near_generic(op, acc, x)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -714,9 +778,10 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                     tile: None,
                     transposed: &[],
                 };
-                exec(&stage.full, &mut fb, io);
-                for ReduceInstr { op, src, dst } in &stage.reduces {
-                    let src = &s.full[*src as usize * b..][..nr * row_len];
+                let res = exec(&stage.full, &mut fb, io);
+                for (ri, ReduceInstr { op, dst, .. }) in stage.reduces.iter().enumerate() {
+                    // SAFETY: `res` comes from the exec just above; nothing was written since.
+                    let src = unsafe { result(res[ri], nr * row_len) };
                     let dst = &mut s.rows[*dst as usize * b..][..nr];
                     if row_len == 0 {
                         dst.fill(T::from_f64(op.identity()));
@@ -777,9 +842,10 @@ fn row_chunk<T: Float>(
             tile: None,
             transposed: &[],
         };
-        exec(&st.full, &mut fb, io);
-        for (p, red) in partial.iter_mut().zip(&st.reduces) {
-            let v = reduce_block(red.op, &s.full[red.src as usize * b..][..len]);
+        let res = exec(&st.full, &mut fb, io);
+        for ((p, red), &ptr) in partial.iter_mut().zip(&st.reduces).zip(&res) {
+            // SAFETY: `res` comes from the exec just above; nothing was written since.
+            let v = reduce_block(red.op, unsafe { result(ptr, len) });
             *p = red.op.combine_f64(*p, v);
         }
         off += len;
@@ -851,8 +917,9 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
     let st = &k.stages[0];
     let nred = st.reduces.len();
     let (nlen, nblocks, per) = if n <= b { (n, 1, (b / n).max(1)) } else { (b, n.div_ceil(b), 1) };
-    // k-rows per chunk: about CHUNK_BLOCKS blocks of work, a multiple of `per`.
-    let kc = per * (b * CHUNK_BLOCKS).div_ceil(per * nlen).max(1);
+    // k-rows per chunk: at least COL_CHUNK elements, a multiple of `per`. The chunking depends
+    // only on the shape, so results do not depend on the thread count.
+    let kc = per * COL_CHUNK.div_ceil(per * nlen).max(1);
     let kchunks = kk.div_ceil(kc).max(1);
     let ntiles = m * nblocks;
     let slot = nred * nlen;
@@ -868,6 +935,10 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
         for red in &st.reduces {
             s.acc.extend(std::iter::repeat_n(red.op.identity(), nlen));
         }
+        // Column partials in T over up to COL_FLUSH k-rows, then added into the f64 ones.
+        let mut near: Vec<T> =
+            st.reduces.iter().flat_map(|r| std::iter::repeat_n(T::from_f64(r.op.identity()), nlen)).collect();
+        let mut pending = 0;
         let mut kr = c * kc;
         let kend = ((c + 1) * kc).min(kk);
         while kr < kend {
@@ -886,14 +957,24 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
                 tile: None,
                 transposed: &[],
             };
-            exec(&st.full, &mut fb, io);
+            let res = exec(&st.full, &mut fb, io);
             for (i, red) in st.reduces.iter().enumerate() {
-                let src = &s.full[red.src as usize * b..][..len];
+                // SAFETY: `res` comes from the exec just above; nothing was written since.
+                let src = unsafe { result(res[i], len) };
                 for j in 0..rr {
-                    accumulate(red.op, &mut s.acc[i * nlen..i * nlen + w], &src[j * w..(j + 1) * w]);
+                    accumulate_near(red.op, &mut near[i * nlen..i * nlen + w], &src[j * w..(j + 1) * w]);
                 }
             }
+            pending += rr;
             kr += rr;
+            if pending >= COL_FLUSH || kr >= kend {
+                for (i, red) in st.reduces.iter().enumerate() {
+                    let nv = &mut near[i * nlen..i * nlen + w];
+                    accumulate(red.op, &mut s.acc[i * nlen..i * nlen + w], nv);
+                    nv.fill(T::from_f64(red.op.identity()));
+                }
+                pending = 0;
+            }
         }
         pp.write(t * slot, &s.acc[..slot]);
     });
