@@ -6,6 +6,8 @@
 #   make test     lint + cargo tests (release) + pytest
 #   make demo     build and run examples/quickstart.py
 #   make clean    remove build products and .venv
+#   make bench-deps  install the optional benchmark peers into .venv (numexpr, torch, jax, matplotlib)
+#   make bench    Rust criterion W-suite + benchmarks/compare.py (BENCH_QUICK=1: quick mode)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -22,7 +24,7 @@ RUFF_PATHS := $(wildcard rusttorch-py benchmarks examples)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: venv develop lint test rust-tools rust-test py-test demo clean
+.PHONY: venv develop lint test rust-tools rust-test py-test demo clean bench bench-deps
 
 venv: $(VENV_STAMP)
 
@@ -61,3 +63,27 @@ clean:
 	rm -rf $(VENV) .ruff_cache .pytest_cache .hypothesis $(PY_CRATE)/.pytest_cache $(PY_CRATE)/.hypothesis
 	find $(RUFF_PATHS) -name '__pycache__' -type d -prune -exec rm -rf {} +
 	rm -f $(PY_CRATE)/python/rusttorch/_rusttorch*.so $(PY_CRATE)/python/rusttorch/_rusttorch*.pyd
+
+# ---------------------------------------------------------------- benchmarks (not part of CI)
+# BENCH_QUICK=1: criterion's quick mode and compare.py --quick. BENCH_THREADS: threads of every
+# engine (default 2). BENCH_ARGS: extra arguments for compare.py (e.g. --only W1,W2).
+BENCH_QUICK ?=
+BENCH_THREADS ?= 2
+BENCH_ARGS ?=
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+
+bench-deps: venv
+	$(VENV_BIN)/python -m pip install -q numexpr matplotlib "jax[cpu]"
+	@if $(VENV_BIN)/python -c "import torch" 2>/dev/null; then \
+		echo "torch already installed"; \
+	elif $(VENV_BIN)/python -c "import urllib.request as u; u.urlopen('$(TORCH_CPU_INDEX)/', timeout=15)" 2>/dev/null; then \
+		echo "installing torch (CPU wheel from $(TORCH_CPU_INDEX))"; \
+		$(VENV_BIN)/python -m pip install -q torch --index-url $(TORCH_CPU_INDEX); \
+	else \
+		echo "$(TORCH_CPU_INDEX) is unreachable: installing torch from the default index (large)"; \
+		$(VENV_BIN)/python -m pip install -q torch; \
+	fi
+
+bench: develop
+	./run_benchmarks.sh --rust --python --threads $(BENCH_THREADS) $(if $(filter-out 0,$(BENCH_QUICK)),--quick,) \
+		$(if $(BENCH_ARGS),-- $(BENCH_ARGS),)
