@@ -266,24 +266,28 @@ pub fn binary<T: Float>(op: BinaryOp, d: &mut [T], a: Src<'_, T>, b: Src<'_, T>)
     }
 }
 
-/// Sum of a block, accumulated in 8 independent lanes of `T` then combined in f64: blocks are
-/// short (a few thousand elements), so each lane adds at most a few hundred values.
+/// Sum of a block: 256-element pieces are summed in 8 independent lanes of `T` (32 adds per
+/// lane), and the pieces are combined in f64, so no f32 partial ever adds more than 32 values.
 #[inline(always)]
 pub fn block_sum<T: Float>(x: &[T]) -> f64 {
-    let mut lanes = [T::ZERO; 8];
-    let chunks = x.chunks_exact(8);
-    let rem = chunks.remainder();
-    for c in chunks {
-        for i in 0..8 {
-            lanes[i] = lanes[i] + c[i];
-        }
-    }
     let mut s = 0.0f64;
-    for l in lanes {
-        s += l.to_f64();
-    }
-    for &r in rem {
-        s += r.to_f64();
+    for piece in x.chunks(256) {
+        let mut lanes = [T::ZERO; 8];
+        let chunks = piece.chunks_exact(8);
+        let rem = chunks.remainder();
+        for c in chunks {
+            for i in 0..8 {
+                lanes[i] = lanes[i] + c[i];
+            }
+        }
+        let mut p = 0.0f64;
+        for l in lanes {
+            p += l.to_f64();
+        }
+        for &r in rem {
+            p += r.to_f64();
+        }
+        s += p;
     }
     s
 }

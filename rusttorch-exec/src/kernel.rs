@@ -8,7 +8,7 @@
 use crate::float::{binary, block_max, block_min, block_sum, unary, Float, Src};
 use rayon::prelude::*;
 use rusttorch_ir::op::ReduceOp;
-use rusttorch_ir::plan::{FusedKernel, Instr, KernelInput, KernelShape, Operand, ReduceInstr};
+use rusttorch_ir::plan::{FusedKernel, Instr, KernelInput, KernelShape, Operand, ReduceInstr, WHOLE_ROW_MAX};
 use rusttorch_ir::shape::Dims;
 
 /// Elements per reduction chunk = this many blocks; partials are combined chunk by chunk.
@@ -579,6 +579,11 @@ pub(crate) fn run_kernel<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: C
             run_short_rows(k, io, Ctx { block, ..ctx }, rows, 1)
         }
         KernelShape::Rows { rows, row_len } if row_len <= ctx.block => run_short_rows(k, io, ctx, rows, row_len),
+        // Rows up to WHOLE_ROW_MAX are one block each: one dispatch per stage per row, and
+        // stages may share registers (the planner relies on it: `whole_rows`).
+        KernelShape::Rows { rows, row_len } if row_len <= WHOLE_ROW_MAX => {
+            run_short_rows(k, io, Ctx { block: row_len, ..ctx }, rows, row_len)
+        }
         KernelShape::Rows { rows, row_len } => run_long_rows(k, io, ctx, rows, row_len),
         KernelShape::Cols { m, k: kk, n } => run_cols(k, io, ctx, m, kk, n),
         KernelShape::MatMul { .. } => unreachable!("matmul kernels run through run_matmul"),

@@ -266,7 +266,13 @@ pub struct FusedKernel {
     pub ops: Vec<String>,
     /// The operands of a matmul kernel.
     pub matmul: Option<MatMulOperands>,
+    /// Stages share full-space registers, so every block must hold whole rows (the executor
+    /// runs rows up to [`WHOLE_ROW_MAX`] elements as single blocks).
+    pub whole_rows: bool,
 }
+
+/// Rows up to this many elements are always processed whole, one block per row at most.
+pub const WHOLE_ROW_MAX: usize = 8192;
 
 /// Where a matmul kernel's operands come from.
 #[derive(Clone, Debug)]

@@ -21,7 +21,7 @@ use crate::graph::{Graph, NodeId};
 use crate::op::{Op, Scalar, SourceOp};
 use crate::plan::{
     FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, MatMulOperands, Operand, Plan, ReduceInstr, Reg, Space,
-    Stage, Value, ValueId, ValueKind,
+    Stage, Value, ValueId, ValueKind, WHOLE_ROW_MAX,
 };
 use crate::{Error, Result, Shape};
 use hashbrown::{HashMap, HashSet};
@@ -607,9 +607,13 @@ fn emit_kernel(
             (inputs.len() - 1) as u16
         })
     };
+    let whole_rows = stages > 1 && matches!(shape, KernelShape::Rows { row_len, .. } if row_len <= WHOLE_ROW_MAX);
+    let mut carried: HashMap<NodeId, Operand> = HashMap::new();
     for s in 0..stages {
         // Full program: what the stage's reductions and full outputs need.
-        let mut memo: HashMap<NodeId, Operand> = HashMap::new();
+        // With whole rows per block, values computed in an earlier stage are still in their
+        // registers: reuse them instead of recomputing (loads are re-issued: they are free).
+        let mut memo: HashMap<NodeId, Operand> = if whole_rows { carried.clone() } else { HashMap::new() };
         let mut sinks: Vec<NodeId> = nodes
             .iter()
             .copied()
@@ -678,6 +682,7 @@ fn emit_kernel(
                 let instr = compute_instr(g, x, dst, &ops)?;
                 e.push(s, Seg::Full, instr);
                 memo.insert(x, Operand::Reg(dst as Reg));
+                carried.insert(x, Operand::Reg(dst as Reg));
             }
             if matches!(g.node(sink).op, Op::Reduce { .. }) {
                 let Op::Reduce { op, .. } = g.node(sink).op else { unreachable!() };
@@ -769,6 +774,7 @@ fn emit_kernel(
         nodes,
         ops,
         matmul,
+        whole_rows,
     })
 }
 
