@@ -2,11 +2,11 @@
 //! (`int`, sequence or `None`), tensor-like inputs and binary operands.
 
 use crate::errors::{type_err, value_err};
-use crate::numpy::{numpy_scalar_value, operand_from_array, tensor_from_data};
+use crate::numpy::{is_numpy_scalar, numpy_scalar_value, operand_from_array, tensor_from_data};
 use crate::tensor::PyTensor;
 use ::numpy::PyUntypedArray;
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt};
+use pyo3::types::{PyFloat, PyInt, PyTuple};
 use rusttorch_ir::{GeluApprox, Tensor};
 
 /// A shape: an int or a sequence of ints, none negative.
@@ -61,7 +61,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TensorArg {
     type Error = PyErr;
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         match obj.cast::<PyTensor>() {
-            Ok(t) => Ok(TensorArg(t.get().0.clone())),
+            Ok(t) => Ok(TensorArg(t.get().tensor())),
             Err(_) => tensor_from_data(&obj.to_owned(), None).map(TensorArg),
         }
     }
@@ -79,7 +79,7 @@ pub enum Operand {
 /// not supported at all (the operator then returns `NotImplemented`).
 pub fn operand(obj: &Bound<'_, PyAny>, like: &Tensor) -> PyResult<Option<Operand>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
-        return Ok(Some(Operand::Tensor(t.get().0.clone())));
+        return Ok(Some(Operand::Tensor(t.get().tensor())));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Ok(Some(Operand::Scalar(f.value())));
@@ -99,5 +99,100 @@ pub fn gelu_approx(approximate: &str) -> PyResult<GeluApprox> {
         "none" => Ok(GeluApprox::Erf),
         "tanh" => Ok(GeluApprox::Tanh),
         other => Err(value_err(format!("gelu: approximate must be 'none' or 'tanh', got {other:?}"))),
+    }
+}
+
+/// Ints given as separate arguments (`t.permute(1, 0)`) or as one sequence (`t.permute((1, 0))`),
+/// the two spellings PyTorch's size- and dim-taking methods accept.
+pub fn int_args(what: &str, args: &Bound<'_, PyTuple>) -> PyResult<Vec<isize>> {
+    let bad = |obj: &Bound<'_, PyAny>| {
+        type_err(format!(
+            "{what} takes ints or one tuple of ints, got {}",
+            obj.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    };
+    if args.len() == 1 {
+        let only = args.get_item(0)?;
+        if only.extract::<isize>().is_err() {
+            return only.extract().map_err(|_| bad(&only));
+        }
+    }
+    args.extract().map_err(|_| bad(args.as_any()))
+}
+
+/// A sequence of ints given as one argument (`broadcast_to(t, (2, 3))`); `-1` allowed.
+pub struct IntSeq(pub Vec<isize>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for IntSeq {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        match obj.extract::<isize>() {
+            Ok(n) => Ok(IntSeq(vec![n])),
+            Err(_) => obj.extract().map(IntSeq).map_err(|_| {
+                type_err(format!(
+                    "expected an int or a tuple of ints, got {}",
+                    obj.repr().map(|r| r.to_string()).unwrap_or_default()
+                ))
+            }),
+        }
+    }
+}
+
+/// The other operand of `@`: a tensor or a NumPy array (copied); `None` for anything else
+/// (scalars included: `@` has no scalar form), so the operator returns `NotImplemented`.
+pub fn matmul_operand(obj: &Bound<'_, PyAny>, like: &Tensor) -> PyResult<Option<Tensor>> {
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(Some(t.get().tensor()));
+    }
+    match obj.cast::<PyUntypedArray>() {
+        Ok(arr) => operand_from_array(arr, like.dtype()).map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The number of trailing dims `normalized_shape` names in `x` (layer_norm, rms_norm): it must
+/// equal `x`'s trailing dims, as in PyTorch.
+pub fn normalized_ndim(op: &str, x: &Tensor, normalized_shape: &ShapeArg) -> PyResult<usize> {
+    let (d, n) = (x.dims(), normalized_shape.0.len());
+    if n > d.len() || d[d.len() - n..] != normalized_shape.0[..] {
+        return Err(value_err(format!(
+            "{op}: normalized_shape {:?} does not match the trailing dims of input shape {}",
+            normalized_shape.0,
+            x.shape()
+        )));
+    }
+    Ok(n)
+}
+
+/// `weight`/`bias` of a normalisation must have exactly the normalized shape.
+pub fn check_affine(op: &str, name: &str, t: Option<&TensorArg>, normalized_shape: &ShapeArg) -> PyResult<()> {
+    match t {
+        Some(t) if t.0.dims() != normalized_shape.0.as_slice() => Err(value_err(format!(
+            "{op}: {name} has shape {} but normalized_shape is {:?}",
+            t.0.shape(),
+            normalized_shape.0
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The right operand of an in-place operator (`t += x`), accepted when its type is one a binary
+/// op supports; otherwise extraction fails and pyo3 returns `NotImplemented`, so Python raises
+/// its usual `TypeError: unsupported operand type(s) for +=`.
+pub struct InplaceOperand<'py>(pub Bound<'py, PyAny>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for InplaceOperand<'py> {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let supported = obj.is_instance_of::<PyTensor>()
+            || obj.is_instance_of::<PyFloat>()
+            || obj.is_instance_of::<PyInt>()
+            || obj.is_instance_of::<PyUntypedArray>()
+            || is_numpy_scalar(&obj)?;
+        if supported {
+            Ok(InplaceOperand(obj.to_owned()))
+        } else {
+            Err(type_err(format!("unsupported operand type {}", obj.get_type())))
+        }
     }
 }

@@ -1,11 +1,11 @@
 //! Module-level functions: creation, evaluation of several tensors, threads, and the functional
 //! form of every tensor method (`rusttorch.exp(t)`).
 
-use crate::args::{dims, gelu_approx, DimArg, ShapeArg, TensorArg};
+use crate::args::{check_affine, dims, gelu_approx, normalized_ndim, DimArg, IntSeq, ShapeArg, TensorArg};
 use crate::dtype::{float_dtype, parse_dtype, require_float};
 use crate::errors::{guard, type_err, value_err};
 use crate::numpy;
-use crate::tensor::{eval_all, PyTensor};
+use crate::tensor::{correction_arg, eval_all, squeeze_dims, PyTensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
@@ -13,7 +13,7 @@ use rusttorch_ir::{BinaryOp, Result, Tensor};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
-    guard(f).map(PyTensor)
+    guard(f).map(PyTensor::from)
 }
 
 // ---------------------------------------------------------------------- creation
@@ -27,14 +27,14 @@ pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyRe
         Some(d) if !d.is_none() => Some(require_float(parse_dtype(d)?)?),
         _ => None,
     };
-    numpy::tensor_from_data(data, dtype).map(PyTensor)
+    numpy::tensor_from_data(data, dtype).map(PyTensor::from)
 }
 
 /// A tensor sharing the memory of a C-contiguous float32/float64 array (no copy; the array is
 /// kept alive, and writing to it changes the tensor). Other layouts are copied.
 #[pyfunction]
 pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-    numpy::from_numpy(a).map(PyTensor)
+    numpy::from_numpy(a).map(PyTensor::from)
 }
 
 /// A tensor of zeros; ``shape`` is an int or a tuple of ints.
@@ -123,7 +123,7 @@ fn tensors_of(args: &Bound<'_, PyTuple>) -> PyResult<Vec<Tensor>> {
     args.iter()
         .map(|a| {
             a.cast::<PyTensor>()
-                .map(|t| t.get().0.clone())
+                .map(|t| t.get().tensor())
                 .map_err(|_| type_err(format!("expected rusttorch.Tensor arguments, got {}", a.get_type())))
         })
         .collect()
@@ -257,7 +257,7 @@ fn binary_fn(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, op: BinaryOp) -> PyResu
     } else if let Ok(t) = b.cast::<PyTensor>() {
         t.get().apply_or_raise(a, op, true)
     } else {
-        PyTensor(numpy::tensor_from_data(a, None)?).apply_or_raise(b, op, false)
+        PyTensor::from(numpy::tensor_from_data(a, None)?).apply_or_raise(b, op, false)
     }
 }
 
@@ -285,8 +285,9 @@ pub fn reshape(input: TensorArg, shape: Vec<isize>) -> PyResult<PyTensor> {
     build(|| input.0.reshape(&shape))
 }
 
-/// Layer normalisation over the trailing dims given by ``normalized_shape``, with optional
-/// elementwise ``weight`` and ``bias`` of that shape.
+/// Layer normalisation over the trailing dims given by ``normalized_shape`` (an int or a tuple
+/// equal to the input's trailing dims), with optional elementwise ``weight`` and ``bias`` of
+/// that shape.
 #[pyfunction]
 #[pyo3(signature = (input, normalized_shape, weight = None, bias = None, eps = 1e-5))]
 pub fn layer_norm(
@@ -296,13 +297,107 @@ pub fn layer_norm(
     bias: Option<TensorArg>,
     eps: f64,
 ) -> PyResult<PyTensor> {
-    let (x, n) = (&input.0, normalized_shape.0.len());
-    if n > x.ndim() || x.dims()[x.ndim() - n..] != normalized_shape.0[..] {
-        return Err(value_err(format!(
-            "layer_norm: normalized_shape {:?} does not match the trailing dims of input shape {}",
-            normalized_shape.0,
-            x.shape()
-        )));
+    let n = normalized_ndim("layer_norm", &input.0, &normalized_shape)?;
+    check_affine("layer_norm", "weight", weight.as_ref(), &normalized_shape)?;
+    check_affine("layer_norm", "bias", bias.as_ref(), &normalized_shape)?;
+    build(|| input.0.layer_norm(n, weight.as_ref().map(|w| &w.0), bias.as_ref().map(|b| &b.0), eps))
+}
+
+/// RMS normalisation over the trailing dims given by ``normalized_shape``:
+/// ``x / sqrt(mean(x**2) + eps) * weight``, with an optional ``weight`` of that shape.
+#[pyfunction]
+#[pyo3(signature = (input, normalized_shape, weight = None, eps = 1e-6))]
+pub fn rms_norm(
+    input: TensorArg,
+    normalized_shape: ShapeArg,
+    weight: Option<TensorArg>,
+    eps: f64,
+) -> PyResult<PyTensor> {
+    let n = normalized_ndim("rms_norm", &input.0, &normalized_shape)?;
+    check_affine("rms_norm", "weight", weight.as_ref(), &normalized_shape)?;
+    build(|| input.0.rms_norm(n, weight.as_ref().map(|w| &w.0), eps))
+}
+
+/// Mean squared error ``mean((input - target)**2)`` (broadcasting; reduction "mean").
+#[pyfunction]
+pub fn mse_loss(input: TensorArg, target: TensorArg) -> PyResult<PyTensor> {
+    build(|| input.0.mse_loss(&target.0))
+}
+
+/// Matrix product with NumPy semantics (``input @ other``): 1-d · 1-d is a dot product, a
+/// 1-d operand is a row (left) or column (right) vector, leading batch dims broadcast.
+#[pyfunction]
+pub fn matmul(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
+    build(|| input.0.matmul(&other.0))
+}
+
+unary_fns! {
+    /// SiLU (swish): ``x * sigmoid(x)``.
+    silu => silu;
+    /// Softplus ``log(1 + e**x)``, computed so that it never overflows.
+    softplus => softplus;
+}
+
+/// Variance over ``dim`` (``None``: all), dividing by ``N - correction``.
+#[pyfunction]
+#[pyo3(signature = (input, dim = None, *, correction = 1, keepdim = false))]
+pub fn var(input: TensorArg, dim: Option<DimArg>, correction: i64, keepdim: bool) -> PyResult<PyTensor> {
+    let c = correction_arg(correction)?;
+    build(|| input.0.var(dims(&dim), c, keepdim))
+}
+
+/// Standard deviation over ``dim`` (``None``: all), dividing by ``N - correction``.
+#[pyfunction(name = "std")]
+#[pyo3(signature = (input, dim = None, *, correction = 1, keepdim = false))]
+pub fn std_dev(input: TensorArg, dim: Option<DimArg>, correction: i64, keepdim: bool) -> PyResult<PyTensor> {
+    let c = correction_arg(correction)?;
+    build(|| input.0.std(dims(&dim), c, keepdim))
+}
+
+/// ``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows.
+#[pyfunction]
+#[pyo3(signature = (input, dim, keepdim = false))]
+pub fn logsumexp(input: TensorArg, dim: isize, keepdim: bool) -> PyResult<PyTensor> {
+    build(|| input.0.logsumexp(dim, keepdim))
+}
+
+/// ``input`` with ``dim0`` and ``dim1`` swapped (a view).
+#[pyfunction]
+pub fn transpose(input: TensorArg, dim0: isize, dim1: isize) -> PyResult<PyTensor> {
+    build(|| input.0.transpose(dim0, dim1))
+}
+
+/// ``input`` with its dims reordered (a view): output dim ``i`` is input dim ``dims[i]``.
+#[pyfunction]
+pub fn permute(input: TensorArg, dims: IntSeq) -> PyResult<PyTensor> {
+    build(|| input.0.permute(&dims.0))
+}
+
+/// ``input`` broadcast to ``shape`` (a view); ``-1`` keeps a size.
+#[pyfunction]
+pub fn broadcast_to(input: TensorArg, shape: IntSeq) -> PyResult<PyTensor> {
+    build(|| input.0.expand(&shape.0))
+}
+
+/// ``input`` with dims ``start_dim..=end_dim`` merged into one.
+#[pyfunction]
+#[pyo3(signature = (input, start_dim = 0, end_dim = -1))]
+pub fn flatten(input: TensorArg, start_dim: isize, end_dim: isize) -> PyResult<PyTensor> {
+    build(|| input.0.flatten(start_dim, end_dim))
+}
+
+/// ``input`` with a size-1 dim inserted at ``dim``.
+#[pyfunction]
+pub fn unsqueeze(input: TensorArg, dim: isize) -> PyResult<PyTensor> {
+    build(|| input.0.unsqueeze(dim))
+}
+
+/// ``input`` with size-1 dims removed: all of them, or those among ``dim``.
+#[pyfunction]
+#[pyo3(signature = (input, dim = None))]
+pub fn squeeze(input: TensorArg, dim: Option<DimArg>) -> PyResult<PyTensor> {
+    match dim {
+        None => build(|| input.0.squeeze(None)),
+        Some(d) => build(|| squeeze_dims(&input.0, &d.0)),
     }
-    build(|| x.layer_norm(n, weight.as_ref().map(|w| &w.0), bias.as_ref().map(|b| &b.0), eps))
 }

@@ -4,6 +4,7 @@
 //! dtypes, broadcasting, fusion) lives in `rusttorch-ir` and `rusttorch-exec`.
 //! - [`tensor`]: the `Tensor` class, one-line delegates to `rusttorch_ir::Tensor` and the engine;
 //! - [`functions`]: creation, `eval` of several tensors, threads and the functional ops;
+//! - [`index`]: `t[...]` as a sequence of view ops;
 //! - [`args`]: shape, dim, tensor-like and operand arguments;
 //! - [`dtype`]: dtype objects and `dtype=` parsing;
 //! - [`numpy`]: zero-copy conversion from and to NumPy;
@@ -16,6 +17,7 @@ mod args;
 mod dtype;
 mod errors;
 mod functions;
+mod index;
 mod numpy;
 mod tensor;
 
@@ -72,6 +74,20 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(pow, m)?,
         wrap_pyfunction!(reshape, m)?,
         wrap_pyfunction!(layer_norm, m)?,
+        wrap_pyfunction!(rms_norm, m)?,
+        wrap_pyfunction!(mse_loss, m)?,
+        wrap_pyfunction!(matmul, m)?,
+        wrap_pyfunction!(silu, m)?,
+        wrap_pyfunction!(softplus, m)?,
+        wrap_pyfunction!(var, m)?,
+        wrap_pyfunction!(std_dev, m)?,
+        wrap_pyfunction!(logsumexp, m)?,
+        wrap_pyfunction!(transpose, m)?,
+        wrap_pyfunction!(permute, m)?,
+        wrap_pyfunction!(broadcast_to, m)?,
+        wrap_pyfunction!(flatten, m)?,
+        wrap_pyfunction!(unsqueeze, m)?,
+        wrap_pyfunction!(squeeze, m)?,
     ] {
         m.add_function(f)?;
     }

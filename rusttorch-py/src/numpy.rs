@@ -116,7 +116,7 @@ fn asarray<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>>
     Ok(np_attr(obj.py(), &ASARRAY, "asarray")?.call1((obj,))?.cast_into::<PyUntypedArray>()?)
 }
 
-fn is_numpy_scalar(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+pub fn is_numpy_scalar(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     static GENERIC: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     obj.is_instance(GENERIC.import(obj.py(), "numpy", "generic")?)
 }

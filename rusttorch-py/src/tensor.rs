@@ -1,23 +1,53 @@
 //! `rusttorch.Tensor`: a lazy tensor. Every method delegates to `rusttorch_ir::Tensor` (building
 //! the expression) or to the default `Engine` (evaluating it); this file only converts arguments.
 
-use crate::args::{dims, gelu_approx, operand, DimArg, Operand};
+use crate::args::{
+    dims, gelu_approx, int_args, matmul_operand, operand, DimArg, InplaceOperand, IntSeq, Operand, TensorArg,
+};
 use crate::dtype::{dtype_object, parse_dtype, require_float, PyDType};
 use crate::errors::{guard, guard_detached, type_err, value_err};
+use crate::index;
 use crate::numpy::{array_protocol, buffer_to_numpy};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
 use rusttorch_ir::{BinaryOp, Error, Result, Tensor};
+use std::sync::{PoisonError, RwLock};
 
 /// A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()`` and
 /// friends evaluate it with a fusing CPU backend.
 #[pyclass(name = "Tensor", module = "rusttorch", frozen)]
-pub struct PyTensor(pub Tensor);
+pub struct PyTensor {
+    /// The graph node this object names. In-place ops (`t += x`, `t.add_(x)`) rebind it to a new
+    /// node: buffers are immutable, so "in place" means "this object now names the result", and
+    /// arrays or tensors taken from the old node keep the old values. A lock rather than a
+    /// mutable pyclass borrow: a thread evaluating `t` with the GIL released must not make
+    /// another thread's `t += 1` fail with "already borrowed". Held only to clone or swap the
+    /// handle (an `Arc`), never across evaluation.
+    node: RwLock<Tensor>,
+}
+
+impl From<Tensor> for PyTensor {
+    fn from(t: Tensor) -> Self {
+        PyTensor { node: RwLock::new(t) }
+    }
+}
+
+impl PyTensor {
+    /// The node this object names now (a cheap handle clone).
+    pub fn tensor(&self) -> Tensor {
+        self.node.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Makes this object name `t` (the in-place ops).
+    pub fn rebind(&self, t: Tensor) {
+        *self.node.write().unwrap_or_else(PoisonError::into_inner) = t;
+    }
+}
 
 /// Builds a tensor with `f` (errors and panics become Python exceptions).
-fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
-    guard(f).map(PyTensor)
+pub fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
+    guard(f).map(PyTensor::from)
 }
 
 /// Evaluates the tensors that are not evaluated yet, in one plan, with the GIL released.
@@ -46,7 +76,7 @@ fn shape_repr(dims: &[usize]) -> String {
 impl PyTensor {
     /// `self op other` (or `other op self` when `reflected`); `None` for unsupported operands.
     pub fn apply(&self, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bool) -> PyResult<Option<PyTensor>> {
-        let t = &self.0;
+        let t = &self.tensor();
         let Some(other) = operand(other, t)? else { return Ok(None) };
         build(|| match (other, reflected) {
             (Operand::Scalar(v), false) if op == BinaryOp::Pow => t.pow_scalar(v),
@@ -74,6 +104,51 @@ impl PyTensor {
             None => Ok(py.NotImplemented()),
         }
     }
+
+    /// `@` with `other` on the right (or the left when `reflected`); `NotImplemented` for
+    /// operands that are neither tensors nor arrays.
+    fn matmul_operator(&self, other: &Bound<'_, PyAny>, reflected: bool) -> PyResult<Py<PyAny>> {
+        let py = other.py();
+        let t = self.tensor();
+        let Some(o) = matmul_operand(other, &t)? else { return Ok(py.NotImplemented()) };
+        let r = build(|| if reflected { o.matmul(&t) } else { t.matmul(&o) })?;
+        Ok(Py::new(py, r)?.into_any())
+    }
+
+    /// Rebinds `self` to `value`, which must have `self`'s shape; it is cast to `self`'s dtype
+    /// (an in-place op changes neither, as in PyTorch).
+    fn assign(&self, value: Tensor) -> PyResult<()> {
+        let cur = self.tensor();
+        if value.dims() != cur.dims() {
+            return Err(value_err(format!(
+                "in-place op: the result has shape {} but the tensor has shape {}",
+                value.shape(),
+                cur.shape()
+            )));
+        }
+        let value = guard(|| value.cast(cur.dtype()))?;
+        self.rebind(value);
+        Ok(())
+    }
+
+    /// `self = self op other` in place (see [`PyTensor::assign`]).
+    fn inplace(&self, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<()> {
+        let r = self.apply_or_raise(other, op, false)?;
+        self.assign(r.tensor())
+    }
+}
+
+/// The `correction` of var/std: a non-negative int.
+pub fn correction_arg(correction: i64) -> PyResult<usize> {
+    usize::try_from(correction).map_err(|_| value_err(format!("correction must be >= 0, got {correction}")))
+}
+
+/// Squeezes each of `dims` that has size 1 (highest first, so the others keep their index).
+pub fn squeeze_dims(t: &Tensor, dims: &[isize]) -> Result<Tensor> {
+    let mut norm = dims.iter().map(|&d| t.shape().normalize_dim("squeeze", d)).collect::<Result<Vec<_>>>()?;
+    norm.sort_unstable();
+    norm.dedup();
+    norm.iter().rev().try_fold(t.clone(), |acc, &d| acc.squeeze(Some(d as isize)))
 }
 
 #[pymethods]
@@ -83,39 +158,40 @@ impl PyTensor {
     /// The shape, a tuple of ints.
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.0.dims())
+        PyTuple::new(py, self.tensor().dims())
     }
 
     /// The element type (``rusttorch.float32`` or ``rusttorch.float64``).
     #[getter]
     fn dtype<'py>(&self, py: Python<'py>) -> Bound<'py, PyDType> {
-        dtype_object(py, self.0.dtype())
+        dtype_object(py, self.tensor().dtype())
     }
 
     /// Number of dimensions.
     #[getter]
     fn ndim(&self) -> usize {
-        self.0.ndim()
+        self.tensor().ndim()
     }
 
     /// Whether the tensor holds a computed result (never triggers evaluation).
     #[getter]
     fn is_evaluated(&self) -> bool {
-        self.0.is_evaluated()
+        self.tensor().is_evaluated()
     }
 
     /// Number of elements.
     fn numel(&self) -> usize {
-        self.0.numel()
+        self.tensor().numel()
     }
 
     fn __len__(&self) -> PyResult<usize> {
-        self.0.dims().first().copied().ok_or_else(|| type_err("len() of a 0-d tensor"))
+        self.tensor().dims().first().copied().ok_or_else(|| type_err("len() of a 0-d tensor"))
     }
 
     fn __repr__(&self) -> String {
-        let state = if self.0.is_evaluated() { "evaluated" } else { "lazy" };
-        format!("Tensor(shape={}, dtype={}, {state})", shape_repr(self.0.dims()), self.0.dtype())
+        let t = self.tensor();
+        let state = if t.is_evaluated() { "evaluated" } else { "lazy" };
+        format!("Tensor(shape={}, dtype={}, {state})", shape_repr(t.dims()), t.dtype())
     }
 
     /// NumPy defers to the reflected operators of a tensor (``ndarray + tensor`` is a tensor).
@@ -130,14 +206,14 @@ impl PyTensor {
     /// read the stored result. The GIL is released while it runs.
     #[pyo3(signature = (fuse = true))]
     fn eval<'py>(slf: &Bound<'py, Self>, fuse: bool) -> PyResult<Bound<'py, Self>> {
-        eval_all(slf.py(), std::slice::from_ref(&slf.get().0), fuse)?;
+        eval_all(slf.py(), std::slice::from_ref(&slf.get().tensor()), fuse)?;
         Ok(slf.clone())
     }
 
     /// The result as a read-only ``numpy.ndarray`` over the tensor's own memory (no copy);
     /// evaluates first if needed. The array keeps the memory alive.
     fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_numpy(py, &self.0)
+        to_numpy(py, &self.tensor())
     }
 
     /// NumPy's array protocol: ``np.asarray(t)`` is ``t.numpy()``.
@@ -148,19 +224,20 @@ impl PyTensor {
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        array_protocol(to_numpy(py, &self.0)?, dtype, copy)
+        array_protocol(to_numpy(py, &self.tensor())?, dtype, copy)
     }
 
     /// The value of a one-element tensor as a Python float.
     fn item(&self, py: Python<'_>) -> PyResult<f64> {
-        if self.0.numel() != 1 {
+        let t = self.tensor(); // one snapshot: another thread may rebind `self` meanwhile
+        if t.numel() != 1 {
             return Err(value_err(format!(
                 "item() needs a tensor with one element, this one has {} (shape {})",
-                self.0.numel(),
-                shape_repr(self.0.dims())
+                t.numel(),
+                shape_repr(t.dims())
             )));
         }
-        to_numpy(py, &self.0)?.call_method0("item")?.extract()
+        to_numpy(py, &t)?.call_method0("item")?.extract()
     }
 
     fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
@@ -173,17 +250,17 @@ impl PyTensor {
 
     /// The values as (nested) Python lists of floats; a float for a 0-d tensor.
     fn tolist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_numpy(py, &self.0)?.call_method0("tolist")
+        to_numpy(py, &self.tensor())?.call_method0("tolist")
     }
 
     /// The optimized, fused plan as text: kernels, ops, inputs, outputs and bytes moved.
     fn explain(&self) -> PyResult<String> {
-        guard(|| Engine::default_engine().explain(std::slice::from_ref(&self.0)))
+        guard(|| Engine::default_engine().explain(std::slice::from_ref(&self.tensor())))
     }
 
     /// Graphviz DOT of the optimized graph, before and after fusion (kernels as clusters).
     fn to_dot(&self) -> PyResult<String> {
-        guard(|| Ok(Engine::default_engine().plan_for(std::slice::from_ref(&self.0), true)?.to_dot()))
+        guard(|| Ok(Engine::default_engine().plan_for(std::slice::from_ref(&self.tensor()), true)?.to_dot()))
     }
 
     // ------------------------------------------------------------------ operators
@@ -219,79 +296,79 @@ impl PyTensor {
         self.operator(other, BinaryOp::Pow, true)
     }
     fn __neg__(&self) -> PyResult<PyTensor> {
-        build(|| self.0.neg())
+        build(|| self.tensor().neg())
     }
     fn __pos__(&self) -> PyTensor {
-        PyTensor(self.0.clone())
+        PyTensor::from(self.tensor())
     }
     fn __abs__(&self) -> PyResult<PyTensor> {
-        build(|| self.0.abs())
+        build(|| self.tensor().abs())
     }
 
     // ------------------------------------------------------------------ elementwise
 
     /// ``-x``
     fn neg(&self) -> PyResult<PyTensor> {
-        build(|| self.0.neg())
+        build(|| self.tensor().neg())
     }
     /// ``|x|``
     fn abs(&self) -> PyResult<PyTensor> {
-        build(|| self.0.abs())
+        build(|| self.tensor().abs())
     }
     /// ``e**x``
     fn exp(&self) -> PyResult<PyTensor> {
-        build(|| self.0.exp())
+        build(|| self.tensor().exp())
     }
     /// Natural logarithm (NaN below 0, -inf at 0).
     fn log(&self) -> PyResult<PyTensor> {
-        build(|| self.0.log())
+        build(|| self.tensor().log())
     }
     /// Square root (NaN below 0).
     fn sqrt(&self) -> PyResult<PyTensor> {
-        build(|| self.0.sqrt())
+        build(|| self.tensor().sqrt())
     }
     /// ``1 / sqrt(x)``
     fn rsqrt(&self) -> PyResult<PyTensor> {
-        build(|| self.0.rsqrt())
+        build(|| self.tensor().rsqrt())
     }
     /// ``1 / x``
     fn reciprocal(&self) -> PyResult<PyTensor> {
-        build(|| self.0.recip())
+        build(|| self.tensor().recip())
     }
     /// ``x * x``
     fn square(&self) -> PyResult<PyTensor> {
-        build(|| self.0.square())
+        build(|| self.tensor().square())
     }
     /// Hyperbolic tangent.
     fn tanh(&self) -> PyResult<PyTensor> {
-        build(|| self.0.tanh())
+        build(|| self.tensor().tanh())
     }
     /// Logistic sigmoid ``1 / (1 + e**-x)``.
     fn sigmoid(&self) -> PyResult<PyTensor> {
-        build(|| self.0.sigmoid())
+        build(|| self.tensor().sigmoid())
     }
     /// ``max(x, 0)``
     fn relu(&self) -> PyResult<PyTensor> {
-        build(|| self.0.relu())
+        build(|| self.tensor().relu())
     }
     /// Sine.
     fn sin(&self) -> PyResult<PyTensor> {
-        build(|| self.0.sin())
+        build(|| self.tensor().sin())
     }
     /// Cosine.
     fn cos(&self) -> PyResult<PyTensor> {
-        build(|| self.0.cos())
+        build(|| self.tensor().cos())
     }
     /// ``x`` where ``x >= 0``, else ``negative_slope * x``.
     #[pyo3(signature = (negative_slope = 0.01))]
     fn leaky_relu(&self, negative_slope: f64) -> PyResult<PyTensor> {
-        build(|| self.0.leaky_relu(negative_slope))
+        build(|| self.tensor().leaky_relu(negative_slope))
     }
     /// GELU: exact (``approximate="none"``, via erf) or the tanh approximation (``"tanh"``).
     #[pyo3(signature = (approximate = "none"))]
     fn gelu(&self, approximate: &str) -> PyResult<PyTensor> {
         let approx = gelu_approx(approximate)?;
-        build(|| self.0.gelu(approx))
+        build(|| self.tensor().gelu(approx))
     }
     /// ``self ** exponent`` (a tensor, array or scalar), broadcasting.
     fn pow(&self, exponent: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
@@ -306,54 +383,229 @@ impl PyTensor {
         self.apply_or_raise(other, BinaryOp::Minimum, false)
     }
 
+    // ------------------------------------------------------------------ matmul
+
+    fn __matmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.matmul_operator(other, false)
+    }
+    fn __rmatmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.matmul_operator(other, true)
+    }
+
+    /// Matrix product with NumPy semantics: 1-d · 1-d is a dot product, a 1-d operand is a row
+    /// (left) or column (right) vector, leading batch dims broadcast.
+    fn matmul(&self, other: TensorArg) -> PyResult<PyTensor> {
+        build(|| self.tensor().matmul(&other.0))
+    }
+
+    // ------------------------------------------------------------------ in-place
+
+    fn __iadd__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
+        self.inplace(&other.0, BinaryOp::Add)
+    }
+    fn __isub__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
+        self.inplace(&other.0, BinaryOp::Sub)
+    }
+    fn __imul__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
+        self.inplace(&other.0, BinaryOp::Mul)
+    }
+    fn __itruediv__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
+        self.inplace(&other.0, BinaryOp::Div)
+    }
+
+    /// In place ``self + other``: this object now names the sum (same shape and dtype); values
+    /// read from it earlier (arrays, other tensors) are unchanged. Returns ``self``.
+    fn add_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        slf.get().inplace(other, BinaryOp::Add).map(|()| slf.clone())
+    }
+    /// In place ``self - other`` (see ``add_``). Returns ``self``.
+    fn sub_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        slf.get().inplace(other, BinaryOp::Sub).map(|()| slf.clone())
+    }
+    /// In place ``self * other`` (see ``add_``). Returns ``self``.
+    fn mul_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        slf.get().inplace(other, BinaryOp::Mul).map(|()| slf.clone())
+    }
+    /// In place ``self / other`` (see ``add_``). Returns ``self``.
+    fn div_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        slf.get().inplace(other, BinaryOp::Div).map(|()| slf.clone())
+    }
+    /// In place ``relu`` (see ``add_``). Returns ``self``.
+    fn relu_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        let t = slf.get();
+        t.assign(guard(|| t.tensor().relu())?).map(|()| slf.clone())
+    }
+    /// In place copy of ``src`` broadcast to this tensor's shape and cast to its dtype.
+    /// Returns ``self``.
+    fn copy_<'py>(slf: &Bound<'py, Self>, src: TensorArg) -> PyResult<Bound<'py, Self>> {
+        let t = slf.get();
+        let cur = t.tensor();
+        let dims: Vec<isize> = cur.dims().iter().map(|&d| d as isize).collect();
+        let value = guard(|| src.0.cast(cur.dtype())?.expand(&dims))?;
+        t.assign(value).map(|()| slf.clone())
+    }
+
+    // ------------------------------------------------------------------ composites
+
+    /// SiLU (swish): ``x * sigmoid(x)``.
+    fn silu(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().silu())
+    }
+    /// Softplus ``log(1 + e**x)``, computed so that it never overflows.
+    fn softplus(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().softplus())
+    }
+    /// Variance over ``dim`` (an int, a tuple of ints, or ``None`` for all), dividing by
+    /// ``N - correction`` (1: unbiased, 0: population); NaN when that is not positive.
+    #[pyo3(signature = (dim = None, *, correction = 1, keepdim = false))]
+    fn var(&self, dim: Option<DimArg>, correction: i64, keepdim: bool) -> PyResult<PyTensor> {
+        let c = correction_arg(correction)?;
+        build(|| self.tensor().var(dims(&dim), c, keepdim))
+    }
+    /// Standard deviation over ``dim``: ``sqrt(var(dim, correction=correction))``.
+    #[pyo3(signature = (dim = None, *, correction = 1, keepdim = false))]
+    fn std(&self, dim: Option<DimArg>, correction: i64, keepdim: bool) -> PyResult<PyTensor> {
+        let c = correction_arg(correction)?;
+        build(|| self.tensor().std(dims(&dim), c, keepdim))
+    }
+    /// ``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows.
+    #[pyo3(signature = (dim, keepdim = false))]
+    fn logsumexp(&self, dim: isize, keepdim: bool) -> PyResult<PyTensor> {
+        build(|| self.tensor().logsumexp(dim, keepdim))
+    }
+
     // ------------------------------------------------------------------ reductions
 
     /// Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all), keeping the reduced dims
     /// as size 1 when ``keepdim``.
     #[pyo3(signature = (dim = None, keepdim = false))]
     fn sum(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
-        build(|| self.0.sum(dims(&dim), keepdim))
+        build(|| self.tensor().sum(dims(&dim), keepdim))
     }
     /// Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all).
     #[pyo3(signature = (dim = None, keepdim = false))]
     fn mean(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
-        build(|| self.0.mean(dims(&dim), keepdim))
+        build(|| self.tensor().mean(dims(&dim), keepdim))
     }
     /// Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all); values only.
     #[pyo3(signature = (dim = None, keepdim = false))]
     fn max(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
-        build(|| self.0.max(dims(&dim), keepdim))
+        build(|| self.tensor().max(dims(&dim), keepdim))
     }
     /// Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all); values only.
     #[pyo3(signature = (dim = None, keepdim = false))]
     fn min(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
-        build(|| self.0.min(dims(&dim), keepdim))
+        build(|| self.tensor().min(dims(&dim), keepdim))
     }
     /// Softmax along ``dim``: ``exp(x - max) / sum(exp(x - max))``.
     fn softmax(&self, dim: isize) -> PyResult<PyTensor> {
-        build(|| self.0.softmax(dim))
+        build(|| self.tensor().softmax(dim))
     }
     /// Log-softmax along ``dim``: ``x - max - log(sum(exp(x - max)))``.
     fn log_softmax(&self, dim: isize) -> PyResult<PyTensor> {
-        build(|| self.0.log_softmax(dim))
+        build(|| self.tensor().log_softmax(dim))
     }
 
     // ------------------------------------------------------------------ shape and dtype
 
     /// The same elements in a new shape (``t.reshape(2, 3)`` or ``t.reshape((2, 3))``); one
-    /// size may be ``-1`` and is inferred.
+    /// size may be ``-1`` and is inferred. Never copies when created; a fused kernel reads
+    /// through the view where the layout allows and copies only where it cannot.
     #[pyo3(signature = (*shape))]
     fn reshape(&self, shape: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
-        let dims: Vec<isize> = match shape.len() {
-            1 if shape.get_item(0)?.extract::<isize>().is_err() => shape.get_item(0)?.extract()?,
-            _ => shape.extract()?,
-        };
-        build(|| self.0.reshape(&dims))
+        let dims = int_args("reshape", shape)?;
+        build(|| self.tensor().reshape(&dims))
+    }
+
+    /// The same elements in a new shape, like ``reshape`` (in a lazy engine every reshape is a
+    /// view when created, so ``view`` never fails for layout reasons as PyTorch's can).
+    #[pyo3(signature = (*shape))]
+    fn view(&self, shape: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
+        let dims = int_args("view", shape)?;
+        build(|| self.tensor().reshape(&dims))
+    }
+
+    /// The dims reordered (a view): output dim ``i`` is input dim ``dims[i]``;
+    /// ``t.permute(1, 0)`` or ``t.permute((1, 0))``.
+    #[pyo3(signature = (*dims))]
+    fn permute(&self, dims: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
+        let dims = int_args("permute", dims)?;
+        build(|| self.tensor().permute(&dims))
+    }
+
+    /// ``dim0`` and ``dim1`` swapped (a view).
+    fn transpose(&self, dim0: isize, dim1: isize) -> PyResult<PyTensor> {
+        build(|| self.tensor().transpose(dim0, dim1))
+    }
+
+    /// All dims reversed (a view): the transpose of a matrix; a 0-d or 1-d tensor is returned
+    /// unchanged (as PyTorch's ``.T``, whose use for ndim > 2 is deprecated there).
+    #[getter(T)]
+    fn reversed_dims(&self) -> PyResult<PyTensor> {
+        let t = self.tensor();
+        let dims: Vec<isize> = (0..t.ndim() as isize).rev().collect();
+        build(|| t.permute(&dims))
+    }
+
+    /// The last two dims swapped (a view): the transpose of each matrix in a batch.
+    #[getter(mT)]
+    fn matrix_transpose(&self) -> PyResult<PyTensor> {
+        let t = self.tensor();
+        if t.ndim() < 2 {
+            return Err(value_err(format!("mT needs a tensor with at least 2 dims, got shape {}", t.shape())));
+        }
+        build(|| t.transpose(-2, -1))
+    }
+
+    /// Size-1 dims removed: all of them (``dim=None``), or those among ``dim`` (an int or a
+    /// tuple of ints); a named dim whose size is not 1 is left alone.
+    #[pyo3(signature = (dim = None))]
+    fn squeeze(&self, dim: Option<DimArg>) -> PyResult<PyTensor> {
+        let t = self.tensor();
+        match dim {
+            None => build(|| t.squeeze(None)),
+            Some(d) => build(|| squeeze_dims(&t, &d.0)),
+        }
+    }
+
+    /// A size-1 dim inserted at ``dim`` (``-1`` appends one at the end).
+    fn unsqueeze(&self, dim: isize) -> PyResult<PyTensor> {
+        build(|| self.tensor().unsqueeze(dim))
+    }
+
+    /// Dims ``start_dim..=end_dim`` merged into one.
+    #[pyo3(signature = (start_dim = 0, end_dim = -1))]
+    fn flatten(&self, start_dim: isize, end_dim: isize) -> PyResult<PyTensor> {
+        build(|| self.tensor().flatten(start_dim, end_dim))
+    }
+
+    /// Size-1 dims (and new leading dims) broadcast to ``sizes`` (a view, nothing is copied);
+    /// ``-1`` keeps a size. ``t.expand(3, -1)`` or ``t.expand((3, -1))``.
+    #[pyo3(signature = (*sizes))]
+    fn expand(&self, sizes: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
+        let sizes = int_args("expand", sizes)?;
+        build(|| self.tensor().expand(&sizes))
+    }
+
+    /// The tensor broadcast to ``shape`` (a view); the same as ``expand(shape)``.
+    fn broadcast_to(&self, shape: IntSeq) -> PyResult<PyTensor> {
+        build(|| self.tensor().expand(&shape.0))
+    }
+
+    /// The tensor written out contiguously when it is a strided view (a copy), else itself.
+    fn contiguous(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().contiguous())
+    }
+
+    /// ``t[index]``: ints (negative count from the end), slices (any step, negative too),
+    /// ``None`` (a new size-1 dim), ``...``, and tuples of these. Every result is a view.
+    fn __getitem__(&self, index: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        index::get_item(&self.tensor(), index).map(PyTensor::from)
     }
 
     /// The tensor converted to ``dtype`` (itself when it already has it).
     fn to(&self, dtype: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
         let d = require_float(parse_dtype(dtype)?)?;
-        build(|| self.0.cast(d))
+        build(|| self.tensor().cast(d))
     }
 }

@@ -1,6 +1,7 @@
 """Type stubs for the native extension module ``rusttorch._rusttorch``."""
 
 from collections.abc import Sequence
+from types import EllipsisType
 from typing import Any, ClassVar, SupportsFloat, SupportsIndex, TypeAlias
 
 import numpy as np
@@ -13,6 +14,8 @@ ShapeLike: TypeAlias = SupportsIndex | Sequence[SupportsIndex]
 DimLike: TypeAlias = SupportsIndex | Sequence[SupportsIndex] | None
 Operand: TypeAlias = Tensor | float | int | bool | np.generic | npt.NDArray[Any]
 TensorLike: TypeAlias = Tensor | float | int | bool | npt.ArrayLike
+IndexItem: TypeAlias = SupportsIndex | slice | EllipsisType | None
+IndexLike: TypeAlias = IndexItem | tuple[IndexItem, ...]
 
 class dtype:
     """A tensor element type (``rusttorch.float32``, ``rusttorch.float64``)."""
@@ -139,7 +142,74 @@ class Tensor:
         """Log-softmax along ``dim``: ``x - max - log(sum(exp(x - max)))``."""
     def reshape(self, *shape: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
         """The same elements in a new shape (``t.reshape(2, 3)`` or ``t.reshape((2, 3))``); one
-        size may be ``-1`` and is inferred."""
+        size may be ``-1`` and is inferred. Never copies when created; a fused kernel reads
+        through the view where the layout allows and copies only where it cannot."""
+    def view(self, *shape: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
+        """The same elements in a new shape, like ``reshape`` (in a lazy engine every reshape is a
+        view when created, so ``view`` never fails for layout reasons as PyTorch's can)."""
+    def permute(self, *dims: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
+        """The dims reordered (a view): output dim ``i`` is input dim ``dims[i]``;
+        ``t.permute(1, 0)`` or ``t.permute((1, 0))``."""
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """``dim0`` and ``dim1`` swapped (a view)."""
+    @property
+    def T(self) -> Tensor:
+        """All dims reversed (a view): the transpose of a matrix; a 0-d or 1-d tensor is returned
+        unchanged (as PyTorch's ``.T``, whose use for ndim > 2 is deprecated there)."""
+    @property
+    def mT(self) -> Tensor:
+        """The last two dims swapped (a view): the transpose of each matrix in a batch."""
+    def squeeze(self, dim: DimLike = None) -> Tensor:
+        """Size-1 dims removed: all of them (``dim=None``), or those among ``dim`` (an int or a
+        tuple of ints); a named dim whose size is not 1 is left alone."""
+    def unsqueeze(self, dim: int) -> Tensor:
+        """A size-1 dim inserted at ``dim`` (``-1`` appends one at the end)."""
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Dims ``start_dim..=end_dim`` merged into one."""
+    def expand(self, *sizes: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
+        """Size-1 dims (and new leading dims) broadcast to ``sizes`` (a view, nothing is copied);
+        ``-1`` keeps a size. ``t.expand(3, -1)`` or ``t.expand((3, -1))``."""
+    def broadcast_to(self, shape: ShapeLike) -> Tensor:
+        """The tensor broadcast to ``shape`` (a view); the same as ``expand(shape)``."""
+    def contiguous(self) -> Tensor:
+        """The tensor written out contiguously when it is a strided view (a copy), else itself."""
+    def __getitem__(self, index: IndexLike) -> Tensor:
+        """``t[index]``: ints (negative count from the end), slices (any step, negative too),
+        ``None`` (a new size-1 dim), ``...``, and tuples of these. Every result is a view."""
+    def __matmul__(self, other: Tensor | npt.NDArray[Any]) -> Tensor: ...
+    def __rmatmul__(self, other: Tensor | npt.NDArray[Any]) -> Tensor: ...
+    def matmul(self, other: TensorLike) -> Tensor:
+        """Matrix product with NumPy semantics: 1-d · 1-d is a dot product, a 1-d operand is a row
+        (left) or column (right) vector, leading batch dims broadcast."""
+    def __iadd__(self, other: Operand) -> Tensor: ...
+    def __isub__(self, other: Operand) -> Tensor: ...
+    def __imul__(self, other: Operand) -> Tensor: ...
+    def __itruediv__(self, other: Operand) -> Tensor: ...
+    def add_(self, other: Operand) -> Tensor:
+        """In place ``self + other``: this object now names the sum (same shape and dtype); values
+        read from it earlier (arrays, other tensors) are unchanged. Returns ``self``."""
+    def sub_(self, other: Operand) -> Tensor:
+        """In place ``self - other`` (see ``add_``). Returns ``self``."""
+    def mul_(self, other: Operand) -> Tensor:
+        """In place ``self * other`` (see ``add_``). Returns ``self``."""
+    def div_(self, other: Operand) -> Tensor:
+        """In place ``self / other`` (see ``add_``). Returns ``self``."""
+    def relu_(self) -> Tensor:
+        """In place ``relu`` (see ``add_``). Returns ``self``."""
+    def copy_(self, src: TensorLike) -> Tensor:
+        """In place copy of ``src`` broadcast to this tensor's shape and cast to its dtype.
+        Returns ``self``."""
+    def silu(self) -> Tensor:
+        """SiLU (swish): ``x * sigmoid(x)``."""
+    def softplus(self) -> Tensor:
+        """Softplus ``log(1 + e**x)``, computed so that it never overflows."""
+    def var(self, dim: DimLike = None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
+        """Variance over ``dim`` (an int, a tuple of ints, or ``None`` for all), dividing by
+        ``N - correction`` (1: unbiased, 0: population); NaN when that is not positive."""
+    def std(self, dim: DimLike = None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
+        """Standard deviation over ``dim``: ``sqrt(var(dim, correction=correction))``."""
+    def logsumexp(self, dim: int, keepdim: bool = False) -> Tensor:
+        """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows."""
     def to(self, dtype: DTypeLike) -> Tensor:
         """The tensor converted to ``dtype`` (itself when it already has it)."""
 
@@ -272,5 +342,59 @@ def layer_norm(
     bias: TensorLike | None = None,
     eps: float = 1e-5,
 ) -> Tensor:
-    """Layer normalisation over the trailing dims given by ``normalized_shape``, with optional
-    elementwise ``weight`` and ``bias`` of that shape."""
+    """Layer normalisation over the trailing dims given by ``normalized_shape`` (an int or a tuple
+    equal to the input's trailing dims), with optional elementwise ``weight`` and ``bias`` of
+    that shape."""
+
+def rms_norm(
+    input: TensorLike,
+    normalized_shape: ShapeLike,
+    weight: TensorLike | None = None,
+    eps: float = 1e-6,
+) -> Tensor:
+    """RMS normalisation over the trailing dims given by ``normalized_shape``:
+    ``x / sqrt(mean(x**2) + eps) * weight``, with an optional ``weight`` of that shape."""
+
+def mse_loss(input: TensorLike, target: TensorLike) -> Tensor:
+    """Mean squared error ``mean((input - target)**2)`` (broadcasting; reduction "mean")."""
+
+def matmul(input: TensorLike, other: TensorLike) -> Tensor:
+    """Matrix product with NumPy semantics (``input @ other``): 1-d · 1-d is a dot product, a
+    1-d operand is a row (left) or column (right) vector, leading batch dims broadcast."""
+
+def silu(input: TensorLike) -> Tensor:
+    """SiLU (swish): ``x * sigmoid(x)``."""
+
+def softplus(input: TensorLike) -> Tensor:
+    """Softplus ``log(1 + e**x)``, computed so that it never overflows."""
+
+def var(
+    input: TensorLike, dim: DimLike = None, *, correction: int = 1, keepdim: bool = False
+) -> Tensor:
+    """Variance over ``dim`` (``None``: all), dividing by ``N - correction``."""
+
+def std(
+    input: TensorLike, dim: DimLike = None, *, correction: int = 1, keepdim: bool = False
+) -> Tensor:
+    """Standard deviation over ``dim`` (``None``: all), dividing by ``N - correction``."""
+
+def logsumexp(input: TensorLike, dim: int, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows."""
+
+def transpose(input: TensorLike, dim0: int, dim1: int) -> Tensor:
+    """``input`` with ``dim0`` and ``dim1`` swapped (a view)."""
+
+def permute(input: TensorLike, dims: Sequence[SupportsIndex]) -> Tensor:
+    """``input`` with its dims reordered (a view): output dim ``i`` is input dim ``dims[i]``."""
+
+def broadcast_to(input: TensorLike, shape: ShapeLike) -> Tensor:
+    """``input`` broadcast to ``shape`` (a view); ``-1`` keeps a size."""
+
+def flatten(input: TensorLike, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """``input`` with dims ``start_dim..=end_dim`` merged into one."""
+
+def unsqueeze(input: TensorLike, dim: int) -> Tensor:
+    """``input`` with a size-1 dim inserted at ``dim``."""
+
+def squeeze(input: TensorLike, dim: DimLike = None) -> Tensor:
+    """``input`` with size-1 dims removed: all of them, or those among ``dim``."""
