@@ -34,9 +34,9 @@ Profiling (instead of the suites):
                           (workloads bench, group wN_*/fused, criterion --profile-time)
   --profile-eager         with --profile: profile eval(fuse=False)
   --profile-seconds S     how long to record (default 8)
-  --callgrind WORKLOAD    valgrind --tool=callgrind on a few calls of one workload at quick sizes,
-                          1 thread: instruction counts that do not drift with machine noise
-                          (bench-results/callgrind-W1.out, summary printed)
+  --callgrind WORKLOAD    valgrind --tool=callgrind on one workload at quick sizes, 1 thread:
+                          instructions per steady-state call inside Engine::eval_with, a count
+                          that does not drift with machine noise (bench-results/callgrind-W1-*)
 
 Other:
   --check                 which engines and tools are installed, with versions
@@ -306,16 +306,31 @@ do_callgrind() {
         exit 1
     fi
     need_rusttorch
-    local out="$OUT/callgrind-$key.out"
-    local args=("$key" --threads 1 --quick --iters 3)
+    # Only instructions inside the evaluation entry point are counted (not Python start-up or
+    # input generation); two runs, 1 and 5 timed calls after the first, give the steady per-call
+    # count as their difference / 4. One thread: no work-stealing or idle spinning in the count.
+    local toggle='rusttorch_exec::engine::Engine::eval_with'
+    local args=("$key" --threads 1 --quick)
     [[ $PROFILE_EAGER == 1 ]] && args+=(--eager)
-    echo "valgrind --tool=callgrind: benchmarks/profile_driver.py ${args[*]} (slow: ~50x) ..."
-    # Counting starts at the first call of the evaluation entry point would need symbols of the
-    # extension; the whole process is counted instead, so compare totals of the same driver only.
-    valgrind --tool=callgrind --callgrind-out-file="$out" "$PY" benchmarks/profile_driver.py "${args[@]}"
-    echo "summary (instructions, top functions; the inclusive total covers Python start-up too):"
-    callgrind_annotate "$out" 2>/dev/null | head -n 30
-    echo "full data: $out (callgrind_annotate $out, or kcachegrind)"
+    local n total=() out
+    for n in 1 5; do
+        out="$OUT/callgrind-$key-$n.out"
+        echo "valgrind --tool=callgrind --toggle-collect=$toggle: profile_driver.py ${args[*]} --iters $n ..."
+        valgrind --tool=callgrind --toggle-collect="$toggle" --callgrind-out-file="$out" \
+            "$PY" benchmarks/profile_driver.py "${args[@]}" --iters "$n" 2>"$out.log" | sed 's/^/  /'
+        total+=("$(sed -n 's/^totals: *//p' "$out" | head -n 1)")
+    done
+    if [[ -z "${total[0]}" || -z "${total[1]}" || "${total[0]}" == 0 ]]; then
+        echo "no instructions counted inside $toggle (symbol renamed?); see $OUT/callgrind-$key-*.out.log"
+        exit 1
+    fi
+    local per_call=$(( (total[1] - total[0]) / 4 ))
+    echo "instructions inside eval (quick sizes, 1 thread): first call + 1 = ${total[0]}, first + 5 = ${total[1]}"
+    echo "steady state: $per_call instructions per call; first call (planning) ~ $(( total[0] - per_call ))"
+    echo "hottest functions of the 5-call run:"
+    callgrind_annotate "$OUT/callgrind-$key-5.out" 2>/dev/null >"$OUT/callgrind-$key-5.txt" || true
+    grep -E '^ *[0-9,]+ \(' "$OUT/callgrind-$key-5.txt" | sed -n '2,13p' | cut -c1-160 || true
+    echo "full data: $OUT/callgrind-$key-5.out (callgrind_annotate, or kcachegrind)"
 }
 
 # ---------------------------------------------------------------- suites
