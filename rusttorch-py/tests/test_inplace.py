@@ -7,6 +7,7 @@ as in PyTorch.
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -168,3 +169,28 @@ def test_inplace_on_a_view_rebinds_only_the_view() -> None:
     v += 10
     np.testing.assert_array_equal(v.numpy(), x.T + 10)
     np.testing.assert_array_equal(base_t.numpy(), x)
+
+
+def test_rebinding_while_another_thread_evaluates() -> None:
+    # The node is swapped under a short lock, never held across evaluation (which releases the
+    # GIL): readers see either the old or the new node, and nothing fails with "already borrowed".
+    t = rt.tensor(np.zeros(200_000))
+    stop = threading.Event()
+    seen: list[float] = []
+
+    def reader() -> None:
+        while not stop.is_set():
+            seen.append(float((t * 1.0).sum().item()))
+
+    th = threading.Thread(target=reader)
+    th.start()
+    try:
+        for _ in range(50):
+            t += 1.0
+            t.eval()
+    finally:
+        stop.set()
+        th.join()
+    assert t.numpy()[0] == 50.0
+    assert seen
+    assert all(s == int(s) and 0 <= s <= 50 * 200_000 and s % 200_000 == 0 for s in seen)
