@@ -596,7 +596,37 @@ pub(crate) fn run_kernel<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: C
         KernelShape::Rows { rows, row_len } => run_long_rows(k, io, ctx, rows, row_len),
         KernelShape::Cols { m, k: kk, n } => run_cols(k, io, ctx, m, kk, n),
         KernelShape::MatMul { .. } => unreachable!("matmul kernels run through run_matmul"),
+        KernelShape::Concat { outer, inner, ref parts } => run_concat(io, ctx, k, outer, inner, parts),
     }
+}
+
+/// Copies each part of a concatenation into its place, in parallel over outer rows.
+fn run_concat<T: Float>(
+    io: &KernelIo<'_, T>,
+    ctx: Ctx<'_>,
+    k: &FusedKernel,
+    outer: usize,
+    inner: usize,
+    parts: &[(u16, usize)],
+) {
+    let total: usize = parts.iter().map(|p| p.1).sum();
+    let out = &io.outputs[0];
+    let rows_per_task = (ctx.block * 16).div_ceil((total * inner).max(1)).max(1);
+    let ntasks = outer.div_ceil(rows_per_task);
+    for_tasks(ctx, ntasks, outer * total * inner >= PARALLEL_MIN_ELEMS, k, |_s: &mut Scratch<T>, t| {
+        let mut buf: Vec<T> = Vec::new();
+        for o in t * rows_per_task..((t + 1) * rows_per_task).min(outer) {
+            let mut off = 0;
+            for &(i, len) in parts {
+                let n = len * inner;
+                buf.clear();
+                buf.resize(n, T::ZERO);
+                gather(&io.access[i as usize], io.inputs[i as usize], o * n, &mut buf);
+                out.write((o * total + off) * inner, &buf);
+                off += len;
+            }
+        }
+    });
 }
 
 /// The operands of a matmul kernel, typed.

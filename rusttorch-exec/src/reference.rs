@@ -70,6 +70,18 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                 }
                 out
             }
+            Op::Concat { dim, .. } => {
+                let d = node.shape.dims();
+                let (outer, inner): (usize, usize) = (d[..*dim].iter().product(), d[dim + 1..].iter().product());
+                let mut out = Vec::with_capacity(numel);
+                for o in 0..outer {
+                    for i in &ins {
+                        let n = g.node(*i).shape.dims()[*dim] * inner;
+                        out.extend_from_slice(&vals[i][o * n..(o + 1) * n]);
+                    }
+                }
+                out
+            }
             Op::Expand => {
                 let ia = broadcast_index(&g.node(ins[0]).shape, &node.shape);
                 let x = &vals[&ins[0]];

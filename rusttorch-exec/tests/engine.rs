@@ -433,3 +433,57 @@ fn squeezed_broadcast_operands_are_not_mistaken_for_row_values() {
     let w = (&m - &m.sum(Some(&[1]), false).unwrap().slice(0, None, Some(2), 1).unwrap()).unwrap();
     assert_eq!(w.to_vec::<f32>().unwrap(), vec![-2.0, -5.0, 0.0, -3.0, 2.0, -1.0]);
 }
+
+#[test]
+fn cat_and_stack_match_reference() {
+    let e = engine();
+    let a = rand(&[3, 4, 5], 1);
+    let b = rand(&[3, 2, 5], 2);
+    let c = Tensor::randn([3, 1, 5], 3, DType::F64).unwrap();
+    let cases = vec![
+        Tensor::cat(&[a.clone(), b.clone(), c.clone()], 1).unwrap(),
+        Tensor::cat(&[a.clone(), a.transpose(0, 0).unwrap()], 0).unwrap(),
+        Tensor::cat(&[a.clone(), a.slice(2, None, None, -1).unwrap()], -1).unwrap().exp().unwrap(),
+        Tensor::stack(&[b.clone(), b.sqrt().unwrap(), b.clone()], 1).unwrap(),
+        Tensor::stack(&[a.select(1, 0).unwrap(), a.select(1, 3).unwrap()], -1).unwrap().sum(Some(&[0]), false).unwrap(),
+    ];
+    assert_eq!(cases[0].dims(), &[3, 7, 5]);
+    assert_eq!(cases[0].dtype(), DType::F64);
+    assert_eq!(cases[3].dims(), &[3, 3, 2, 5]);
+    for y in &cases {
+        let want = reference(std::slice::from_ref(y)).unwrap().remove(0);
+        e.eval(std::slice::from_ref(y)).unwrap();
+        assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-6);
+    }
+    assert!(matches!(Tensor::cat(&[a.clone(), b.clone()], 0), Err(Error::ShapeMismatch { .. })));
+    assert!(matches!(Tensor::cat(&[], 0), Err(Error::BadArgument(_))));
+    assert!(matches!(Tensor::stack(&[a.clone(), b.clone()], 0), Err(Error::ShapeMismatch { .. })));
+    let big = rand(&[300, 200], 4);
+    let y = Tensor::cat(&[big.clone(), big.clone()], 1).unwrap();
+    let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
+    e.eval(std::slice::from_ref(&y)).unwrap();
+    assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 0.0);
+}
+
+#[test]
+fn cross_entropy_matches_reference_in_two_kernels() {
+    let logits = Tensor::randn([64, 10], 5, DType::F32).unwrap();
+    let targets: Vec<usize> = (0..64).map(|i| (i * 7) % 10).collect();
+    let loss = logits.cross_entropy(&targets).unwrap();
+    let e = engine();
+    let exe = e.plan_for(std::slice::from_ref(&loss), true).unwrap();
+    assert!(exe.num_kernels() <= 2, "{}", exe.explain());
+    let x = logits.buffer().unwrap().to_f64_vec();
+    let mut want = 0.0;
+    for (i, &t) in targets.iter().enumerate() {
+        let row = &x[i * 10..(i + 1) * 10];
+        let m = row.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let lse = m + row.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+        want += lse - row[t];
+    }
+    want /= 64.0;
+    let got = loss.to_vec::<f32>().unwrap()[0] as f64;
+    assert!((got - want).abs() < 1e-5 * want.abs().max(1.0), "got {got}, want {want}");
+    assert!(matches!(logits.cross_entropy(&[10; 64]), Err(Error::DimOutOfRange { .. })));
+    assert!(matches!(logits.cross_entropy(&[0; 3]), Err(Error::BadArgument(_))));
+}

@@ -218,6 +218,15 @@ impl Graph {
                         && p.iter().enumerate().all(|(i, &j)| j < d.len() && node.shape.dims()[i] == d[j])
                 }
                 Op::Expand => shapes[0].broadcasts_to(&node.shape),
+                Op::Concat { dim, .. } => {
+                    let o = node.shape.dims();
+                    *dim < o.len()
+                        && shapes.iter().map(|s| s.dims().get(*dim).copied().unwrap_or(0)).sum::<usize>() == o[*dim]
+                        && shapes.iter().all(|s| {
+                            s.ndim() == o.len()
+                                && s.dims().iter().zip(o).enumerate().all(|(i, (a, b))| i == *dim || a == b)
+                        })
+                }
                 Op::Slice { dim, start, step } => {
                     let (i, o) = (shapes[0].dims(), node.shape.dims());
                     *dim < i.len() && i.len() == o.len() && *step != 0 && {

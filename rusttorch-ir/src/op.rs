@@ -353,6 +353,13 @@ pub enum Op {
     Cast(DType),
     /// Batched matrix product `[.., m, k] @ [.., k, n] -> [.., m, n]` (batch dims broadcast).
     MatMul,
+    /// Concatenation of `parts` operands along `dim` (their other dims are equal).
+    Concat {
+        /// The joined dim.
+        dim: usize,
+        /// Number of operands.
+        parts: usize,
+    },
     /// View with dims reordered: output dim `i` is input dim `perm[i]`.
     Permute(SmallVec<[usize; 6]>),
     /// View broadcasting size-1 (or missing leading) dims to the node's shape.
@@ -387,6 +394,7 @@ impl Op {
             Op::MatMul => "matmul".to_string(),
             Op::Permute(p) => format!("permute{:?}", p.as_slice()),
             Op::Expand => "expand".to_string(),
+            Op::Concat { dim, parts } => format!("cat(dim={dim}, {parts} parts)"),
             Op::Slice { dim, start, step } => format!("slice(dim={dim}, start={start}, step={step})"),
         }
     }
@@ -398,6 +406,7 @@ impl Op {
             Op::Binary(b) => b.info().cost,
             Op::Reduce { .. } | Op::Cast(_) => 1,
             Op::MatMul => 1000,
+            Op::Concat { .. } => 1,
             Op::Source(_) | Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => 0,
         }
     }
@@ -419,6 +428,7 @@ impl Op {
             Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) => 1,
             Op::Permute(_) | Op::Expand | Op::Slice { .. } => 1,
             Op::Binary(_) | Op::MatMul => 2,
+            Op::Concat { parts, .. } => *parts,
         }
     }
 }

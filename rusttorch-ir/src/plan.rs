@@ -71,6 +71,16 @@ pub enum KernelShape {
         /// Columns of the product.
         n: usize,
     },
+    /// Concatenation: the output is `outer` rows, each the parts' runs of `len × inner`
+    /// elements one after another; `parts` holds each part's input index and length.
+    Concat {
+        /// Product of the dims before the joined one.
+        outer: usize,
+        /// Product of the dims after the joined one.
+        inner: usize,
+        /// `(kernel input, size along the joined dim)` per part, in order.
+        parts: Vec<(u16, usize)>,
+    },
     /// `m × k × n` with `n > 1`, reducing `k`: row values are indexed by `(m, n)`.
     Cols {
         /// Outer kept extent.
@@ -89,6 +99,7 @@ impl KernelShape {
             KernelShape::Rows { rows, row_len } => rows * row_len,
             KernelShape::Cols { m, k, n } => m * k * n,
             KernelShape::MatMul { batch, m, n, .. } => batch * m * n,
+            KernelShape::Concat { outer, inner, ref parts } => outer * inner * parts.iter().map(|p| p.1).sum::<usize>(),
         }
     }
     /// Values of the row (reduced) space.
@@ -96,7 +107,7 @@ impl KernelShape {
         match *self {
             KernelShape::Rows { rows, .. } => rows,
             KernelShape::Cols { m, n, .. } => m * n,
-            KernelShape::MatMul { .. } => 0,
+            KernelShape::MatMul { .. } | KernelShape::Concat { .. } => 0,
         }
     }
 }
@@ -406,6 +417,7 @@ impl Plan {
                 }
                 KernelShape::Rows { rows, row_len } => format!("rows {rows} x {row_len}"),
                 KernelShape::Cols { m, k, n } => format!("cols {m} x {k} x {n} (reduce middle)"),
+                KernelShape::Concat { ref parts, .. } => format!("concat of {} parts", parts.len()),
                 KernelShape::MatMul { batch, m, k, n } => {
                     format!("matmul {batch} x [{m} x {k}] @ [{k} x {n}] with fused epilogue")
                 }

@@ -597,6 +597,71 @@ impl Tensor {
         self.reshape_to(Shape(dims))
     }
 
+    /// Concatenates `tensors` along `dim`; all other dims must match (dtypes are promoted).
+    pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
+        let first = tensors.first().ok_or_else(|| Error::BadArgument("cat needs at least one tensor".into()))?;
+        if tensors.len() > 255 {
+            return Err(Error::BadArgument(format!("cat of {} tensors: at most 255 at once", tensors.len())));
+        }
+        let d = first.shape().normalize_dim("cat", dim)?;
+        let dtype = tensors.iter().fold(first.dtype(), |acc, t| acc.promote(t.dtype()));
+        let mut total = 0;
+        for t in tensors {
+            let same = t.ndim() == first.ndim()
+                && t.dims().iter().zip(first.dims()).enumerate().all(|(i, (a, b))| i == d || a == b);
+            if !same {
+                return Err(Error::ShapeMismatch { op: "cat", lhs: first.shape().clone(), rhs: t.shape().clone() });
+            }
+            total += t.dims()[d];
+        }
+        if tensors.len() == 1 {
+            return first.cast(dtype);
+        }
+        let parts: Operands = tensors.iter().map(|t| t.cast(dtype)).collect::<Result<_>>()?;
+        let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(first.dims());
+        dims[d] = total;
+        Ok(Tensor::lazy(Op::Concat { dim: d, parts: parts.len() }, Shape(dims), dtype, parts))
+    }
+
+    /// Stacks equally shaped `tensors` along a new dim `dim`.
+    pub fn stack(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
+        let first = tensors.first().ok_or_else(|| Error::BadArgument("stack needs at least one tensor".into()))?;
+        if let Some(t) = tensors.iter().find(|t| t.shape() != first.shape()) {
+            return Err(Error::ShapeMismatch { op: "stack", lhs: first.shape().clone(), rhs: t.shape().clone() });
+        }
+        let parts: Vec<Tensor> = tensors.iter().map(|t| t.unsqueeze(dim)).collect::<Result<_>>()?;
+        let n = first.ndim() as isize + 1;
+        Tensor::cat(&parts, if dim < 0 { dim + n } else { dim })
+    }
+
+    /// Mean cross-entropy of `self` (logits `[n, classes]`) against class indices `targets`
+    /// (`n` of them): `mean(logsumexp(logits, 1) - logits[i, targets[i]])`. The targets become
+    /// a one-hot mask, so the whole loss is two fused kernels.
+    pub fn cross_entropy(&self, targets: &[usize]) -> Result<Tensor> {
+        if self.ndim() != 2 {
+            return Err(Error::BadArgument(format!("cross_entropy needs logits [n, classes], got {}", self.shape())));
+        }
+        let (n, c) = (self.dims()[0], self.dims()[1]);
+        if targets.len() != n {
+            return Err(Error::BadArgument(format!("cross_entropy: {} targets for {n} rows of logits", targets.len())));
+        }
+        if let Some(&t) = targets.iter().find(|&&t| t >= c) {
+            return Err(Error::DimOutOfRange {
+                op: "cross_entropy target",
+                dim: t as isize,
+                ndim: c,
+                shape: self.shape().clone(),
+            });
+        }
+        let mask = match self.dtype() {
+            DType::F32 => Tensor::from_vec(onehot::<f32>(targets, c)?, [n, c])?,
+            DType::F64 => Tensor::from_vec(onehot::<f64>(targets, c)?, [n, c])?,
+            d => return Err(Error::UnsupportedDType { op: "cross_entropy", dtype: d }),
+        };
+        let picked = self.binary(BinaryOp::Mul, &mask)?.sum(Some(&[1]), false)?;
+        self.logsumexp(1, false)?.binary(BinaryOp::Sub, &picked)?.mean(None, false)
+    }
+
     /// The tensor written out contiguously (a no-op for anything but a strided view).
     pub fn contiguous(&self) -> Result<Tensor> {
         if matches!(self.op(), Op::Permute(_) | Op::Expand | Op::Slice { .. }) && !self.is_evaluated() {
@@ -751,14 +816,11 @@ impl Tensor {
     pub fn logsumexp(&self, dim: isize, keepdim: bool) -> Result<Tensor> {
         let d = [dim];
         let m = self.max(Some(&d), true)?;
-        let s = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&d), true)?.log()?.binary(BinaryOp::Add, &m)?;
-        if keepdim {
-            Ok(s)
-        } else {
-            let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(self.dims());
-            dims.remove(self.shape().normalize_dim("logsumexp", dim)?);
-            s.reshape_to(Shape(dims))
-        }
+        let s = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&d), keepdim)?.log()?;
+        // Without keepdim, add a second (squeezed) max rather than reshaping: it is computed in
+        // the same pass over the row and keeps the result fusable with what follows.
+        let m_out = if keepdim { m } else { self.max(Some(&d), false)? };
+        s.binary(BinaryOp::Add, &m_out)
     }
 
     /// RMS norm over the last `normalized_ndim` dims: `x / sqrt(mean(x^2) + eps) * weight`.
@@ -811,6 +873,15 @@ impl Tensor {
         }
         Ok(y)
     }
+}
+
+/// `targets.len() × c` rows, 1 at each row's target class, 0 elsewhere.
+fn onehot<T: Element>(targets: &[usize], c: usize) -> Result<Vec<T>> {
+    let mut v = try_zeroed_vec::<T>(targets.len() * c)?;
+    for (i, &t) in targets.iter().enumerate() {
+        v[i * c + t] = T::from_f64(1.0);
+    }
+    Ok(v)
 }
 
 impl fmt::Debug for Tensor {

@@ -51,7 +51,7 @@ impl Pass for ConstantFolding {
                     vals[0] * k as f64
                 }
                 Op::Reduce { .. } => vals[0],
-                Op::Source(_) | Op::MatMul => continue,
+                Op::Source(_) | Op::MatMul | Op::Concat { .. } => continue,
             };
             let folded = GNode { op: Op::Source(SourceOp::Full(Scalar::new(round_to(node.dtype, v)))), ..node };
             let new = g.add_node(folded, &[]);

@@ -66,6 +66,8 @@ struct Spec {
     roots: Vec<NodeId>,
     /// The matrix product whose output tiles this kernel's program post-processes.
     matmul: Option<NodeId>,
+    /// A kernel that never merges with another (a concatenation).
+    solo: bool,
     /// Non-materialised nodes computed here (roots included).
     nodes: HashSet<NodeId>,
     space: SpaceKey,
@@ -146,6 +148,13 @@ impl FusionPlanner {
                     // A cast is its own kernel reading its materialised operand in another dtype.
                     mat[n.index()] = true;
                     mat[g.inputs(n)[0].index()] = true;
+                }
+                Op::Concat { .. } => {
+                    // A concatenation copies stored operands into place.
+                    mat[n.index()] = true;
+                    for i in g.inputs(n) {
+                        mat[i.index()] = true;
+                    }
                 }
                 Op::MatMul => {
                     // The GEMM reads stored operands; the product itself stays in the kernel,
@@ -267,7 +276,7 @@ impl FusionPlanner {
                 }
             }
             let space = SpaceKey { full: shape.clone(), axes: SmallVec::new() };
-            return Ok(Spec { roots: vec![root], matmul: Some(mm), nodes, space, leaves });
+            return Ok(Spec { roots: vec![root], matmul: Some(mm), solo: false, nodes, space, leaves });
         }
         // The reduction nearest the root defines the space.
         let reduce = order.iter().copied().find(|&x| matches!(g.node(x).op, Op::Reduce { .. }));
@@ -278,7 +287,21 @@ impl FusionPlanner {
                 SpaceKey { full: g.node(g.inputs(r)[0]).shape.clone(), axes: axes.clone() }
             }
         };
-        let spec = Spec { roots: vec![root], matmul: None, nodes, space, leaves };
+        // A reduction of reduced values (e.g. the mean of per-row losses) conflicts with the
+        // reductions upstream: store the defining reduction's operand, so the upstream work stays
+        // one kernel over its own space and this one reduces a small stored array.
+        if let Some(r0) = reduce {
+            let op0 = g.inputs(r0)[0];
+            let conflict = order.iter().any(|&x| {
+                x != r0
+                    && matches!(&g.node(x).op, Op::Reduce { axes, .. } if axes != &space.axes || g.node(g.inputs(x)[0]).shape != space.full)
+            });
+            if conflict && nodes.contains(&op0) {
+                return Err(op0);
+            }
+        }
+        let solo = matches!(g.node(root).op, Op::Concat { .. });
+        let spec = Spec { roots: vec![root], matmul: None, solo, nodes, space, leaves };
         match self.check(g, &spec) {
             // The root does not fit the space its nearest reduction defines: that reduction
             // becomes a kernel of its own and the root reads its result.
@@ -303,12 +326,17 @@ impl FusionPlanner {
         let squeezed = squeezed_shape(&sp.full, &sp.axes);
         let mut sorted: Vec<NodeId> = spec.nodes.iter().copied().collect();
         sorted.sort_unstable();
+        // Reductions over another space first: storing one keeps its whole prologue with it.
         for &x in &sorted {
-            let node = g.node(x);
-            if let Op::Reduce { axes, .. } = &node.op {
+            if let Op::Reduce { axes, .. } = &g.node(x).op {
                 if axes != &sp.axes || g.node(g.inputs(x)[0]).shape != sp.full {
                     return Err(x);
                 }
+            }
+        }
+        for &x in &sorted {
+            let node = g.node(x);
+            if let Op::Reduce { .. } = &node.op {
                 continue;
             }
             let full = node.shape == sp.full;
@@ -428,6 +456,8 @@ fn merge(mut specs: Vec<Spec>) -> Vec<Spec> {
             let shares = a.space == b.space
                 && a.matmul.is_none()
                 && b.matmul.is_none()
+                && !a.solo
+                && !b.solo
                 && (a.nodes.iter().any(|n| b.nodes.contains(n)) || a.leaves.iter().any(|n| b.leaves.contains(n)));
             if shares && !depends(&specs, i, j) && !depends(&specs, j, i) {
                 let b = specs.remove(j);
@@ -537,6 +567,9 @@ fn emit_kernel(
 ) -> Result<FusedKernel> {
     let sp = &spec.space;
     let dtype = g.node(roots[0]).dtype;
+    if let Op::Concat { dim, .. } = g.node(roots[0]).op {
+        return emit_concat(g, roots[0], dim, value_of, values);
+    }
     let mut matmul = None;
     let (shape, full_shape) = if let Some(mm) = spec.matmul {
         let ins = g.inputs(mm);
@@ -775,6 +808,47 @@ fn emit_kernel(
         ops,
         matmul,
         whole_rows,
+    })
+}
+
+/// A concatenation kernel: no program, each part copied into its place.
+fn emit_concat(
+    g: &Graph,
+    root: NodeId,
+    dim: usize,
+    value_of: &HashMap<NodeId, ValueId>,
+    values: &[Value],
+) -> Result<FusedKernel> {
+    let out = &g.node(root).shape;
+    let d = out.dims();
+    let (outer, inner) = (d[..dim].iter().product(), d[dim + 1..].iter().product());
+    let mut inputs: Vec<KernelInput> = Vec::new();
+    let mut parts = Vec::new();
+    for x in g.inputs(root) {
+        let shape = &g.node(x).shape;
+        let (base, l) = layout_of(values, value_of[&x]);
+        inputs.push(KernelInput {
+            value: base,
+            space: Space::Full,
+            read_shape: shape.clone(),
+            offset: l.offset,
+            strides: l.strides,
+        });
+        parts.push(((inputs.len() - 1) as u16, shape.dims()[dim]));
+    }
+    Ok(FusedKernel {
+        shape: KernelShape::Concat { outer, inner, parts },
+        full_shape: out.clone(),
+        dtype: g.node(root).dtype,
+        inputs,
+        outputs: vec![KernelOutput { value: value_of[&root], space: Space::Full }],
+        stages: vec![Stage::default()],
+        num_full_regs: 0,
+        num_row_regs: 0,
+        nodes: vec![root],
+        ops: vec![g.node(root).op.name()],
+        matmul: None,
+        whole_rows: false,
     })
 }
 
