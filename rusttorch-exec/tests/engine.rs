@@ -487,3 +487,27 @@ fn cross_entropy_matches_reference_in_two_kernels() {
     assert!(matches!(logits.cross_entropy(&[10; 64]), Err(Error::DimOutOfRange { .. })));
     assert!(matches!(logits.cross_entropy(&[0; 3]), Err(Error::BadArgument(_))));
 }
+
+fn rss_bytes() -> usize {
+    let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    s.split_whitespace().nth(1).and_then(|v| v.parse::<usize>().ok()).unwrap_or(0) * 4096
+}
+
+#[test]
+fn repeated_in_place_updates_keep_memory_flat() {
+    // `t = t + x; t.eval()` ten times over 16M floats: the old buffer returns to the pool and
+    // the next step reuses it, so resident memory does not grow with the number of steps.
+    let e = engine();
+    let n = 16 << 20;
+    let x = Tensor::full([n], 1.0, DType::F32).unwrap();
+    let mut t = Tensor::zeros([n], DType::F32).unwrap();
+    let mut after = Vec::new();
+    for _ in 0..10 {
+        t = (&t + &x).unwrap();
+        e.eval(std::slice::from_ref(&t)).unwrap();
+        after.push(rss_bytes());
+    }
+    assert_eq!(t.buffer().unwrap().as_slice::<f32>().unwrap()[n - 1], 10.0);
+    let growth = after[9].saturating_sub(after[2]);
+    assert!(growth < 32 << 20, "resident memory grew by {} MiB over 7 steps: {after:?}", growth >> 20);
+}
