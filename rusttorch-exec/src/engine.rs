@@ -50,6 +50,10 @@ impl Default for EngineConfig {
 /// A compiled plan: runs with new input buffers without re-planning.
 pub struct Executable {
     plan: Plan,
+    /// Per kernel, how each input is read (precomputed once).
+    access: Vec<Vec<Access>>,
+    /// Per kernel, the intermediates whose last reader it is.
+    dies_after: Vec<Vec<usize>>,
     /// Buffers captured at compile time (evaluated tensors), bound after the placeholders.
     bound: Vec<Buffer>,
     num_placeholders: usize,
@@ -180,13 +184,43 @@ impl Engine {
         let graph_dot = graph_to_dot(&g);
         let fusion = FusionConfig { fuse: key.fused, ..self.config.fusion.clone() };
         let plan = FusionPlanner::new(fusion).plan(&g)?;
-        Ok(Executable { plan, bound: Vec::new(), num_placeholders: 0, graph_dot })
+        let access = plan.kernels.iter().map(|k| k.inputs.iter().map(Access::of).collect()).collect();
+        let dies_after = dies_after(&plan);
+        Ok(Executable { plan, access, dies_after, bound: Vec::new(), num_placeholders: 0, graph_dot })
     }
 
     /// Number of cached plans.
     pub fn cached_plans(&self) -> usize {
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
+}
+
+/// For each kernel, the intermediates whose last reader it is (outputs live to the end).
+fn dies_after(plan: &Plan) -> Vec<Vec<usize>> {
+    let root = |v: usize| match plan.values[v].kind {
+        ValueKind::View { base, .. } => base,
+        _ => v,
+    };
+    let mut last_use = vec![0usize; plan.values.len()];
+    for (ki, k) in plan.kernels.iter().enumerate() {
+        let mm = k.matmul.iter().flat_map(|m| [m.a, m.b]);
+        for v in k.inputs.iter().map(|i| i.value).chain(mm) {
+            let r = root(v);
+            last_use[r] = last_use[r].max(ki + 1);
+        }
+    }
+    for &o in &plan.outputs {
+        last_use[root(o)] = usize::MAX;
+    }
+    let mut dies = vec![Vec::new(); plan.kernels.len() + 1];
+    for (v, val) in plan.values.iter().enumerate() {
+        if let ValueKind::Kernel(k) = val.kind {
+            if last_use[v] != usize::MAX {
+                dies[last_use[v].max(k + 1) - 1].push(v);
+            }
+        }
+    }
+    dies
 }
 
 /// A value's storage while a plan runs.
@@ -310,38 +344,17 @@ impl Executable {
                 slots[v] = Slot::Shared(b.clone());
             }
         }
-        // Last reader of each value (outputs live to the end).
-        let root = |mut v: usize| {
-            if let ValueKind::View { base, .. } = plan.values[v].kind {
-                v = base;
-            }
-            v
+        let root = |v: usize| match plan.values[v].kind {
+            ValueKind::View { base, .. } => base,
+            _ => v,
         };
-        let mut last_use = vec![0usize; plan.values.len()];
-        for (ki, k) in plan.kernels.iter().enumerate() {
-            let mm = k.matmul.iter().flat_map(|m| [m.a, m.b]);
-            for v in k.inputs.iter().map(|i| i.value).chain(mm) {
-                let r = root(v);
-                last_use[r] = last_use[r].max(ki + 1);
-            }
-        }
-        for &o in &plan.outputs {
-            last_use[root(o)] = usize::MAX;
-        }
-        // Intermediates die after their last reader; index them by that kernel.
-        let mut dies_after: Vec<Vec<usize>> = vec![Vec::new(); plan.kernels.len() + 1];
-        for (v, val) in plan.values.iter().enumerate() {
-            if let ValueKind::Kernel(k) = val.kind {
-                if last_use[v] != usize::MAX {
-                    dies_after[last_use[v].max(k + 1) - 1].push(v);
-                }
-            }
-        }
+        let dies_after = &self.dies_after;
         let mut free: Vec<AnyVec> = Vec::new();
         for (ki, k) in plan.kernels.iter().enumerate() {
+            let access = &self.access[ki];
             match k.dtype {
-                DType::F32 => run_one::<f32>(engine, plan, k, &mut slots, &mut free, &root)?,
-                DType::F64 => run_one::<f64>(engine, plan, k, &mut slots, &mut free, &root)?,
+                DType::F32 => run_one::<f32>(engine, plan, k, access, &mut slots, &mut free, &root)?,
+                DType::F64 => run_one::<f64>(engine, plan, k, access, &mut slots, &mut free, &root)?,
                 d => return Err(Error::UnsupportedDType { op: "kernel", dtype: d }),
             }
             // Intermediates whose last reader just ran go back to the free list.
@@ -372,10 +385,12 @@ impl Executable {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_one<T: SlotType>(
     engine: &Engine,
     plan: &Plan,
     k: &FusedKernel,
+    access: &[Access],
     slots: &mut [Slot],
     free: &mut Vec<AnyVec>,
     root: &dyn Fn(usize) -> usize,
@@ -413,12 +428,8 @@ fn run_one<T: SlotType>(
                 None => T::slice(&slots[root(i.value)])?,
             });
         }
-        let io = KernelIo {
-            inputs,
-            access: k.inputs.iter().map(Access::of).collect(),
-            layouts: &k.inputs,
-            outputs: outs.iter_mut().map(|v| OutPtr::new(v)).collect(),
-        };
+        let io =
+            KernelIo { inputs, access, layouts: &k.inputs, outputs: outs.iter_mut().map(|v| OutPtr::new(v)).collect() };
         let c = &engine.config;
         let ctx = Ctx { block: c.block, map_block: c.map_block, threads: c.threads, pool: Some(&engine.pool) };
         match &k.matmul {

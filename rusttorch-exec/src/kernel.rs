@@ -155,7 +155,7 @@ fn gather<T: Float>(access: &Access, data: &[T], start: usize, dst: &mut [T]) {
 /// Everything a kernel reads and writes, typed.
 pub(crate) struct KernelIo<'a, T> {
     pub inputs: Vec<&'a [T]>,
-    pub access: Vec<Access>,
+    pub access: &'a [Access],
     pub outputs: Vec<OutPtr<T>>,
     /// The kernel's inputs (their layouts).
     pub layouts: &'a [KernelInput],
