@@ -27,6 +27,37 @@ const SMALL_KERNEL: usize = 4096;
 /// (several microseconds) than the work.
 const PARALLEL_MIN_ELEMS: usize = 1 << 15;
 
+/// Whether the CPU has AVX2 and FMA (detected once, cached by std).
+#[inline(always)]
+fn has_avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// Defines `$name`, which runs `$generic` (an `#[inline(always)]` function) compiled with AVX2
+/// and FMA enabled when the CPU has them, and as compiled for the baseline target otherwise.
+macro_rules! avx2_dispatch {
+    ($(#[$m:meta])* fn $name:ident<$t:ident: $bound:ident>($($arg:ident: $ty:ty),*) -> $ret:ty = $generic:ident;) => {
+        $(#[$m])*
+        fn $name<$t: $bound>($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn fast<$t: $bound>($($arg: $ty),*) -> $ret {
+                    $generic($($arg),*)
+                }
+                if has_avx2_fma() {
+                    // SAFETY: `fast` only needs AVX2 and FMA, which the CPU has (checked above).
+                    return unsafe { fast($($arg),*) };
+                }
+            }
+            $generic($($arg),*)
+        }
+    };
+}
+
 /// A raw output pointer shared by tasks that write disjoint ranges.
 #[derive(Clone, Copy)]
 pub(crate) struct OutPtr<T> {
@@ -374,25 +405,17 @@ unsafe fn result<'a, T>(p: *const T, len: usize) -> &'a [T] {
     std::slice::from_raw_parts(p, len)
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-/// # Safety
-/// Only called after checking that the CPU has AVX2 and FMA.
-unsafe fn exec_avx2<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> Results<T> {
-    exec_generic(prog, b, io)
+avx2_dispatch! {
+    /// Runs a program over one block, with the AVX2 build of the loops when the CPU has it.
+    fn exec_dispatch<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> Results<T> = exec_generic;
 }
 
-/// Runs a program over one block, with the AVX2 build of the loops when the CPU has it.
+/// Runs a program over one block (nothing for an empty block).
 fn exec<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> Results<T> {
     if b.len == 0 {
         return Results::new();
     }
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: the features `exec_avx2` is compiled for are present (checked just above).
-        return unsafe { exec_avx2(prog, b, io) };
-    }
-    exec_generic(prog, b, io)
+    exec_dispatch(prog, b, io)
 }
 
 #[inline(always)]
@@ -462,38 +485,14 @@ fn accumulate_near_generic<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-/// # Safety
-/// Only called after checking that the CPU has AVX2 and FMA.
-unsafe fn accumulate_near_avx2<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) {
-    accumulate_near_generic(op, acc, x)
+avx2_dispatch! {
+    /// [`accumulate_near_generic`], AVX2 where available.
+    fn accumulate_near<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) -> () = accumulate_near_generic;
 }
 
-fn accumulate_near<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: the features are present (checked just above).
-        return unsafe { accumulate_near_avx2(op, acc, x) };
-    }
-    accumulate_near_generic(op, acc, x)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-/// # Safety
-/// Only called after checking that the CPU has AVX2 and FMA.
-unsafe fn accumulate_avx2<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) {
-    accumulate_generic(op, acc, x)
-}
-
-fn accumulate<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: the features are present (checked just above).
-        return unsafe { accumulate_avx2(op, acc, x) };
-    }
-    accumulate_generic(op, acc, x)
+avx2_dispatch! {
+    /// [`accumulate_generic`], AVX2 where available.
+    fn accumulate<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) -> () = accumulate_generic;
 }
 
 /// Per-task scratch: register files and accumulators.
