@@ -1,12 +1,12 @@
 //! Argument types shared by methods and functions: shapes (`int` or sequence of ints), dims
 //! (`int`, sequence or `None`), tensor-like inputs and binary operands.
 
-use crate::errors::{type_err, value_err};
-use crate::numpy::{is_numpy_scalar, numpy_scalar_value, operand_from_array, tensor_from_data};
+use crate::errors::{index_err, type_err, value_err};
+use crate::numpy::{class_indices, is_numpy_scalar, numpy_scalar_value, operand_from_array, tensor_from_data};
 use crate::tensor::PyTensor;
 use ::numpy::PyUntypedArray;
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt, PyTuple};
+use pyo3::types::{PyFloat, PyInt, PyList, PyTuple};
 use rusttorch_ir::{GeluApprox, Tensor};
 
 /// A shape: an int or a sequence of ints, none negative.
@@ -64,6 +64,66 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TensorArg {
             Ok(t) => Ok(TensorArg(t.get().tensor())),
             Err(_) => tensor_from_data(&obj.to_owned(), None).map(TensorArg),
         }
+    }
+}
+
+/// The operands of `cat`/`stack`: a list or tuple of tensors or of anything `rusttorch.tensor`
+/// accepts (copied). A bare tensor or array is refused: iterating it is rarely what was meant.
+pub struct TensorSeq(pub Vec<Tensor>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for TensorSeq {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let items = if let Ok(list) = obj.cast::<PyList>() {
+            list.iter().collect::<Vec<_>>()
+        } else if let Ok(tuple) = obj.cast::<PyTuple>() {
+            tuple.iter().collect()
+        } else {
+            return Err(type_err(format!("expected a list or tuple of tensors, got {}", obj.get_type())));
+        };
+        items.iter().map(|t| t.extract::<TensorArg>().map(|t| t.0)).collect::<PyResult<_>>().map(TensorSeq)
+    }
+}
+
+/// The `target` of `cross_entropy`: class indices from a 1-D integer NumPy array or a sequence
+/// of ints. A tensor is refused (tensors are float-only, so they cannot hold class indices).
+pub struct ClassIndices(pub Vec<i128>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for ClassIndices {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyTensor>() {
+            return Err(type_err(
+                "cross_entropy: target must be integer class indices (a 1-D integer NumPy array or a list of ints), \
+                 not a rusttorch.Tensor: tensors are float-only; pass e.g. target.numpy().astype(numpy.int64)",
+            ));
+        }
+        class_indices(&obj.to_owned()).map(ClassIndices)
+    }
+}
+
+impl ClassIndices {
+    /// The indices as the Rust API takes them. Negative ones are refused here (they have no
+    /// `usize`; PyTorch's `ignore_index=-100` is not supported), and so are indices past the
+    /// class count of 2-D `logits`, with a message naming the offending entry.
+    pub fn checked(&self, logits: &Tensor) -> PyResult<Vec<usize>> {
+        let classes = match logits.dims() {
+            &[_, c] => Some(c),
+            _ => None, // the Rust op reports the bad logits shape
+        };
+        self.0
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| match usize::try_from(t) {
+                Ok(u) if classes.is_none_or(|c| u < c) => Ok(u),
+                _ => Err(index_err(format!(
+                    "cross_entropy: target[{i}] = {t} is out of range for logits of shape {} \
+                     (class indices must be in 0..{})",
+                    logits.shape(),
+                    classes.unwrap_or(0)
+                ))),
+            })
+            .collect()
     }
 }
 

@@ -61,6 +61,11 @@ pub fn type_err(msg: impl Into<String>) -> PyErr {
     PyTypeError::new_err(msg.into())
 }
 
+/// `IndexError` with `msg`.
+pub fn index_err(msg: impl Into<String>) -> PyErr {
+    PyIndexError::new_err(msg.into())
+}
+
 /// `ValueError` with `msg`.
 pub fn value_err(msg: impl Into<String>) -> PyErr {
     PyValueError::new_err(msg.into())

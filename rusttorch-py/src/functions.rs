@@ -1,7 +1,9 @@
 //! Module-level functions: creation, evaluation of several tensors, threads, and the functional
 //! form of every tensor method (`rusttorch.exp(t)`).
 
-use crate::args::{check_affine, dims, gelu_approx, normalized_ndim, DimArg, IntSeq, ShapeArg, TensorArg};
+use crate::args::{
+    check_affine, dims, gelu_approx, normalized_ndim, ClassIndices, DimArg, IntSeq, ShapeArg, TensorArg, TensorSeq,
+};
 use crate::dtype::{float_dtype, parse_dtype, require_float};
 use crate::errors::{guard, type_err, value_err};
 use crate::numpy;
@@ -324,6 +326,15 @@ pub fn mse_loss(input: TensorArg, target: TensorArg) -> PyResult<PyTensor> {
     build(|| input.0.mse_loss(&target.0))
 }
 
+/// Mean cross-entropy of ``logits`` (``[n, classes]``) against ``target``, ``n`` integer class
+/// indices (a 1-D integer NumPy array or a list of ints, not a tensor): the mean over rows of
+/// ``logsumexp(logits[i]) - logits[i, target[i]]``. Reduction "mean" only, no ``ignore_index``.
+#[pyfunction]
+pub fn cross_entropy(logits: TensorArg, target: ClassIndices) -> PyResult<PyTensor> {
+    let targets = target.checked(&logits.0)?;
+    build(|| logits.0.cross_entropy(&targets))
+}
+
 /// Matrix product with NumPy semantics (``input @ other``): 1-d · 1-d is a dot product, a
 /// 1-d operand is a row (left) or column (right) vector, leading batch dims broadcast.
 #[pyfunction]
@@ -400,4 +411,20 @@ pub fn squeeze(input: TensorArg, dim: Option<DimArg>) -> PyResult<PyTensor> {
         None => build(|| input.0.squeeze(None)),
         Some(d) => build(|| squeeze_dims(&input.0, &d.0)),
     }
+}
+
+/// ``tensors`` (a list or tuple) joined along the existing dim ``dim``; their other dims must
+/// match, and their dtypes promote.
+#[pyfunction]
+#[pyo3(signature = (tensors, dim = 0))]
+pub fn cat(tensors: TensorSeq, dim: isize) -> PyResult<PyTensor> {
+    build(|| Tensor::cat(&tensors.0, dim))
+}
+
+/// ``tensors`` (a list or tuple, all of one shape) joined along a new dim ``dim``; their dtypes
+/// promote.
+#[pyfunction]
+#[pyo3(signature = (tensors, dim = 0))]
+pub fn stack(tensors: TensorSeq, dim: isize) -> PyResult<PyTensor> {
+    build(|| Tensor::stack(&tensors.0, dim))
 }

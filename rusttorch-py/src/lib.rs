@@ -88,6 +88,9 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(flatten, m)?,
         wrap_pyfunction!(unsqueeze, m)?,
         wrap_pyfunction!(squeeze, m)?,
+        wrap_pyfunction!(cat, m)?,
+        wrap_pyfunction!(stack, m)?,
+        wrap_pyfunction!(cross_entropy, m)?,
     ] {
         m.add_function(f)?;
     }

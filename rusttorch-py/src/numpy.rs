@@ -3,10 +3,10 @@
 //! a read-only ndarray over the same memory, whose base object keeps the buffer alive.
 
 use crate::dtype::{from_descr, require_float, to_descr};
-use crate::errors::{guard, type_err};
+use crate::errors::{guard, type_err, value_err};
 use crate::tensor::PyTensor;
 use ::numpy::npyffi::{_PyArray_GET_ITEM_DATA, get_type_object, NpyTypes, PY_ARRAY_API};
-use ::numpy::{PyArrayDescr, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
+use ::numpy::{PyArray1, PyArrayDescr, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
@@ -147,6 +147,32 @@ pub fn operand_from_array(arr: &Bound<'_, PyUntypedArray>, like: DType) -> PyRes
         Kind::OtherReal => copy_as(arr.as_any(), like),
         Kind::Unsupported => Err(unsupported(&descr)),
     }
+}
+
+/// Class indices (`cross_entropy`'s target) from a 1-D integer array or anything `numpy.asarray`
+/// makes one of (a list of ints); an empty sequence is accepted whatever its dtype. `i128` holds
+/// every int64 and uint64 value, so range checks can report the value as given.
+pub fn class_indices(obj: &Bound<'_, PyAny>) -> PyResult<Vec<i128>> {
+    let arr = asarray(obj)?;
+    if arr.ndim() != 1 {
+        return Err(value_err(format!("cross_entropy: target must be 1-D, got shape {:?}", arr.shape())));
+    }
+    let descr = arr.dtype();
+    match descr.kind() {
+        b'i' => Ok(indices_as::<i64>(&arr, "int64")?),
+        b'u' => Ok(indices_as::<u64>(&arr, "uint64")?),
+        _ if arr.len() == 0 => Ok(Vec::new()),
+        _ => Err(type_err(format!("cross_entropy: target must hold integer class indices, got dtype {descr}"))),
+    }
+}
+
+fn indices_as<T: ::numpy::Element + Copy + Into<i128>>(
+    arr: &Bound<'_, PyUntypedArray>,
+    dtype: &str,
+) -> PyResult<Vec<i128>> {
+    let typed = arr.call_method1("astype", (dtype,))?.cast_into::<PyArray1<T>>()?;
+    let values = typed.readonly().as_array().iter().map(|&v| v.into()).collect();
+    Ok(values)
 }
 
 /// The value of a real NumPy scalar (`np.float32(2)`, `np.int64(3)`, `np.bool_(True)`), `None`

@@ -358,6 +358,13 @@ def rms_norm(
 def mse_loss(input: TensorLike, target: TensorLike) -> Tensor:
     """Mean squared error ``mean((input - target)**2)`` (broadcasting; reduction "mean")."""
 
+def cross_entropy(
+    logits: TensorLike, target: Sequence[SupportsIndex] | npt.NDArray[np.integer[Any]]
+) -> Tensor:
+    """Mean cross-entropy of ``logits`` (``[n, classes]``) against ``target``, ``n`` integer class
+    indices (a 1-D integer NumPy array or a list of ints, not a tensor): the mean over rows of
+    ``logsumexp(logits[i]) - logits[i, target[i]]``. Reduction "mean" only, no ``ignore_index``."""
+
 def matmul(input: TensorLike, other: TensorLike) -> Tensor:
     """Matrix product with NumPy semantics (``input @ other``): 1-d · 1-d is a dot product, a
     1-d operand is a row (left) or column (right) vector, leading batch dims broadcast."""
@@ -398,3 +405,11 @@ def unsqueeze(input: TensorLike, dim: int) -> Tensor:
 
 def squeeze(input: TensorLike, dim: DimLike = None) -> Tensor:
     """``input`` with size-1 dims removed: all of them, or those among ``dim``."""
+
+def cat(tensors: Sequence[TensorLike], dim: int = 0) -> Tensor:
+    """``tensors`` (a list or tuple) joined along the existing dim ``dim``; their other dims must
+    match, and their dtypes promote."""
+
+def stack(tensors: Sequence[TensorLike], dim: int = 0) -> Tensor:
+    """``tensors`` (a list or tuple, all of one shape) joined along a new dim ``dim``; their dtypes
+    promote."""
