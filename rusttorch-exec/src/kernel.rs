@@ -84,6 +84,14 @@ impl<T: Copy> OutPtr<T> {
         unsafe { std::ptr::copy(src.as_ptr(), self.ptr.add(start), src.len()) }
     }
 
+    /// Writes 8 elements (an inlined fixed-size copy).
+    #[inline(always)]
+    fn write8(&self, start: usize, src: &[T; 8]) {
+        assert!(start + 8 <= self.len, "store out of bounds");
+        // SAFETY: in bounds (checked above); the range belongs to the calling task only.
+        unsafe { (self.ptr.add(start) as *mut [T; 8]).write_unaligned(*src) }
+    }
+
     #[inline(always)]
     fn fill(&self, start: usize, len: usize, v: T) {
         assert!(start + len <= self.len, "store out of bounds");
@@ -298,11 +306,23 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
                             }
                         }
                     }
-                    None => {
-                        for (r, chunk) in d.chunks_mut(seg).enumerate() {
-                            gather(&io.access[i], io.inputs[i], b.start + r * rs, chunk);
+                    None => match io.access[i] {
+                        // Tile rows of 8: fixed-size copies the compiler inlines (a memcpy call
+                        // per 32 bytes cost more than the copy).
+                        Access::Contiguous { offset } if seg == 8 => {
+                            let data = io.inputs[i];
+                            for (r, chunk) in d.chunks_exact_mut(8).enumerate() {
+                                let at = offset + b.start + r * rs;
+                                let row: &[T; 8] = data[at..at + 8].try_into().expect("8 elements");
+                                chunk.copy_from_slice(row);
+                            }
                         }
-                    }
+                        _ => {
+                            for (r, chunk) in d.chunks_mut(seg).enumerate() {
+                                gather(&io.access[i], io.inputs[i], b.start + r * rs, chunk);
+                            }
+                        }
+                    },
                 }
                 Some(*dst)
             }
@@ -357,6 +377,11 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
                 let out = &io.outputs[*output as usize];
                 let (seg, rs) = b.tile.unwrap_or((len.max(1), 0));
                 match src(s) {
+                    Src::Slice(v) if seg == 8 && b.tile.is_some() => {
+                        for (r, chunk) in v.chunks_exact(8).enumerate() {
+                            out.write8(b.start + r * rs, chunk.try_into().expect("8 elements"));
+                        }
+                    }
                     Src::Slice(v) => {
                         for (r, chunk) in v.chunks(seg).enumerate() {
                             out.write(b.start + r * rs, chunk);
