@@ -632,11 +632,12 @@ class Budget:
     min_reps: int
     max_reps: int
     warmup_s: float
+    rounds: int  # engines take turns: each round runs every engine's share of repetitions
 
 
-def time_call(call: Callable[[], Any], budget: Budget) -> dict[str, Any]:
-    """Warm-up, then the median of adaptive repetitions. Calls under ~1 ms run in batches
-    (the per-call time is the batch time over its length)."""
+def warm_up(call: Callable[[], Any], budget: Budget) -> dict[str, Any]:
+    """Warm-up calls; returns the per-call estimate, the batch length (calls under ~1 ms run in
+    batches of ~2 ms whose time is divided by their length) and the number of timed batches."""
     pc = time.perf_counter
     warm: list[float] = []
     t_end = pc() + budget.warmup_s
@@ -648,30 +649,43 @@ def time_call(call: Callable[[], Any], budget: Budget) -> dict[str, Any]:
     batch = 1 if est >= 1e-3 else max(1, math.ceil(2e-3 / max(est, 1e-7)))
     reps = int(budget.seconds / max(est * batch, 1e-9))
     reps = min(budget.max_reps, max(budget.min_reps, reps))
-    samples: list[float] = []
+    return {"est_ms": est * 1e3, "batch": batch, "reps": reps, "warmup_calls": len(warm)}
+
+
+def sample(call: Callable[[], Any], batch: int, n: int) -> list[float]:
+    """``n`` timed batches of ``batch`` calls; seconds per call."""
+    pc = time.perf_counter
+    out: list[float] = []
     gc_was = gc.isenabled()
     gc.disable()
     try:
-        for _ in range(reps):
+        for _ in range(n):
             t0 = pc()
             for _ in range(batch):
                 call()
-            samples.append((pc() - t0) / batch)
+            out.append((pc() - t0) / batch)
     finally:
         if gc_was:
             gc.enable()
-    samples.sort()
+    return out
+
+
+def summarize(samples: list[float]) -> dict[str, Any]:
+    samples = sorted(samples)
     q = statistics.quantiles(samples, n=4) if len(samples) >= 2 else [samples[0]] * 3
     return {
         "median_ms": statistics.median(samples) * 1e3,
         "min_ms": samples[0] * 1e3,
         "q1_ms": q[0] * 1e3,
         "q3_ms": q[2] * 1e3,
-        "reps": reps,
-        "batch": batch,
-        "warmup_calls": len(warm),
-        "samples_ms": [s * 1e3 for s in samples],
+        "samples_ms": [x * 1e3 for x in samples],
     }
+
+
+def time_call(call: Callable[[], Any], budget: Budget) -> dict[str, Any]:
+    """Warm-up, then the median of adaptive repetitions of one callable on its own."""
+    plan = warm_up(call, budget)
+    return {**plan, **summarize(sample(call, plan["batch"], plan["reps"]))}
 
 
 # ---------------------------------------------------------------- STREAM
@@ -684,7 +698,10 @@ def stream(n: int, threads: int, budget: Budget) -> dict[str, Any]:
     - ``copy``: the same split into ``threads`` contiguous parts copied by a thread pool
       (``copyto`` releases the GIL);
     - ``triad``: ``a = b + 3*c`` on ``threads`` threads, over L2-sized chunks (two ufunc passes per
-      chunk, the second from cache) so that memory sees one pass.
+      chunk, the second from cache) so that memory sees one pass;
+    - ``read``: a read-only sum of squares (BLAS ``sdot`` of a part with itself) of ``threads``
+      parts: the ceiling of reductions, whose output is negligible (reads alone run faster than
+      copies).
     Bytes are STREAM's: copy 2 arrays, triad 3 (no write-allocate traffic counted).
     """
     rng = np.random.default_rng(7)
@@ -705,6 +722,10 @@ def stream(n: int, threads: int, budget: Budget) -> dict[str, Any]:
             np.multiply(c[s:e], np.float32(3.0), out=dst[s:e])
             np.add(dst[s:e], src[s:e], out=dst[s:e])
 
+    def read_part(lo: int, hi: int) -> None:
+        part = src[lo:hi]
+        np.dot(part, part)  # BLAS sdot of the part with itself: one read stream
+
     def parallel(fn: Callable[[int, int], None]) -> None:
         for f in [pool.submit(fn, lo, hi) for lo, hi in bounds]:
             f.result()
@@ -714,6 +735,7 @@ def stream(n: int, threads: int, budget: Budget) -> dict[str, Any]:
         "copy_1t": (lambda: np.copyto(dst, src), 2),
         "copy": (lambda: parallel(copy_part), 2),
         "triad": (lambda: parallel(triad_part), 3),
+        "read": (lambda: parallel(read_part), 1),
     }
     for name, (fn, arrays) in runs.items():
         r = time_call(fn, budget)
@@ -870,7 +892,9 @@ def report(data: dict[str, Any]) -> str:
             f"\nSTREAM (float32, {st['n'] / 2**20:.0f}M elements, same process): copy "
             f"{st['copy']['gbs']:.1f} GB/s on {st['threads']} threads, "
             f"{st['copy_1t']['gbs']:.1f} GB/s np.copyto on 1 thread, triad "
-            f"{st['triad']['gbs']:.1f} GB/s. Ceiling used below (best copy): {ceiling:.1f} GB/s."
+            f"{st['triad']['gbs']:.1f} GB/s, read-only {st['read']['gbs']:.1f} GB/s. "
+            f"Ceiling for '% STREAM' (best copy): {ceiling:.1f} GB/s; reductions (W5, W6) are "
+            "also shown against the read-only figure."
         )
 
     out.append(
@@ -891,7 +915,7 @@ def report(data: dict[str, Any]) -> str:
     for w in wls:
         r = res.get((w["key"], "rt_fused"))
         if r is None or r["status"] != "ok":
-            rows.append([f"{w['key']} {w['name']}", cell(r), "", "", ""] + ["" for _ in peers])
+            rows.append([f"{w['key']} {w['name']}", cell(r), "", "", "", ""] + ["" for _ in peers])
             continue
         rate, pct = rate_cells(w, r, ceiling)
         err = r["check"]
@@ -904,10 +928,12 @@ def report(data: dict[str, Any]) -> str:
             sp.append(
                 f"{pr['median_ms'] / r['median_ms']:.2f}x" if pr and pr["status"] == "ok" else "—"
             )
-        rows.append([f"{w['key']} {w['name']}", fmt_ms(r["median_ms"]), rate, pct, err_s, *sp])
+        rp = read_pct(w, r, st)
+        row = [f"{w['key']} {w['name']}", fmt_ms(r["median_ms"]), rate, pct, rp, err_s, *sp]
+        rows.append(row)
     out.append(
         md_table(
-            ["workload", "ms", "rate", "% STREAM", "max rel err"]
+            ["workload", "ms", "rate", "% STREAM copy", "% STREAM read", "max rel err"]
             + [f"vs {p['label']}" for p in peers],
             rows,
         )
@@ -978,6 +1004,16 @@ def rate_cells(w: dict[str, Any], r: dict[str, Any], ceiling: float | None) -> t
     return f"{gbs:.1f} GB/s", (f"{100 * gbs / ceiling:.0f}%" if ceiling else "")
 
 
+def read_pct(w: dict[str, Any], r: dict[str, Any], stream: dict[str, Any] | None) -> str:
+    """Share of the read-only STREAM sum, for reductions (an output under 1% of the input)."""
+    n_out = math.prod(w["out_shape"])
+    n_in = sum(math.prod(s) for s in w["shapes"])
+    if not stream or not w["memory_bound"] or n_out * 100 > n_in:
+        return ""
+    gbs = w["bytes"] / (r["median_ms"] * 1e-3) / 1e9
+    return f"{100 * gbs / stream['read']['gbs']:.0f}%"
+
+
 def chart(data: dict[str, Any], path: Path) -> str | None:
     """Grouped bars: speedup over NumPy per workload and engine (log scale). None when skipped."""
     try:
@@ -1030,6 +1066,85 @@ def chart(data: dict[str, Any], path: Path) -> str | None:
 
 
 # ---------------------------------------------------------------- main
+
+
+def run_workload(
+    w: Workload,
+    engines: list[Engine],
+    arrays: list[np.ndarray],
+    ref: np.ndarray,
+    budget: Budget,
+    results: list[dict[str, Any]],
+) -> None:
+    """Checks and times every engine on ``w``. After each engine's first call, check and warm-up,
+    the engines take turns in ``budget.rounds`` rounds (rotating who goes first), each running its
+    share of repetitions: a burst of load from elsewhere on this shared machine then hits all
+    engines alike instead of whichever happened to be measured at the time."""
+    ready: list[tuple[Engine, dict[str, Any], Callable[[], Any]]] = []
+    samples: dict[str, list[float]] = {}
+
+    def failed(e: Engine, r: dict[str, Any], ex: Exception) -> None:
+        r["status"] = "error"
+        r["note"] = f"{type(ex).__name__}: {ex}".splitlines()[0][:300]
+        print(f"  {e.label:24s} ERROR: {r['note']}", flush=True)
+        if os.environ.get("COMPARE_TRACEBACK"):
+            traceback.print_exc()
+
+    for e in engines:
+        r: dict[str, Any] = {"workload": w.key, "engine": e.key}
+        results.append(r)
+        try:
+            call = e.make(w, arrays)
+        except Unsupported as u:
+            r["status"] = "unsupported"
+            if e.key.startswith("rt_"):
+                r["note"] = str(u)
+                print(f"  {e.label:24s} skipped: {u}", flush=True)
+            continue
+        except Exception as ex:
+            failed(e, r, ex)
+            continue
+        try:
+            t0 = time.perf_counter()
+            got = call()
+            r["first_ms"] = (time.perf_counter() - t0) * 1e3
+            r["check"] = check(w, e.to_numpy(got), ref)
+            del got
+            if not r["check"]["ok"]:
+                r["status"] = "wrong"
+                c = r["check"]
+                print(f"  {e.label:24s} WRONG: {c.get('error') or c}", flush=True)
+                continue
+            r.update(warm_up(call, budget))
+            ready.append((e, r, call))
+            samples[e.key] = []
+        except Exception as ex:
+            failed(e, r, ex)
+    rounds = budget.rounds
+    for k in range(rounds):
+        order = ready[k % len(ready) :] + ready[: k % len(ready)] if ready else []
+        for e, r, call in order:
+            if r.get("status") == "error":
+                continue
+            try:
+                samples[e.key] += sample(call, r["batch"], math.ceil(r["reps"] / rounds))
+            except Exception as ex:
+                failed(e, r, ex)
+    for e, r, _ in ready:
+        if r.get("status") == "error":
+            continue
+        r.update(summarize(samples[e.key]))
+        r["reps"] = len(samples[e.key])
+        r["rounds"] = rounds
+        r["status"] = "ok"
+        print(
+            f"  {e.label:24s} {fmt_ms(r['median_ms']):>9s} ms  "
+            f"(first {fmt_ms(r['first_ms'])} ms, {r['reps']}x{r['batch']}, "
+            f"err {r['check']['max_rel_err']:.1e})",
+            flush=True,
+        )
+    ready.clear()
+    gc.collect()
 
 
 def wait_for_low_load(limit: float, timeout_s: float) -> None:
@@ -1099,6 +1214,7 @@ def main(argv: list[str] | None = None) -> int:
         min_reps=3 if quick else 7,
         max_reps=200 if quick else 500,
         warmup_s=0.1 if quick else 0.4,
+        rounds=3 if quick else 5,
     )
     workloads = suite(quick)
     if args.only:
@@ -1190,45 +1306,7 @@ def main(argv: list[str] | None = None) -> int:
         arrays = w.inputs(seed=int(w.key[1:]))
         ref = w.ref([a.astype(np.float64) for a in arrays])
         print(f"{w.key} {w.name} {' x '.join(str(s) for s in w.shapes)}", flush=True)
-        for e in live:
-            r: dict[str, Any] = {"workload": w.key, "engine": e.key}
-            data["results"].append(r)
-            try:
-                call = e.make(w, arrays)
-            except Unsupported as u:
-                r["status"] = "unsupported"
-                if e.key.startswith("rt_"):
-                    r["note"] = str(u)
-                    print(f"  {e.label:24s} skipped: {u}", flush=True)
-                continue
-            try:
-                t0 = time.perf_counter()
-                got = call()
-                r["first_ms"] = (time.perf_counter() - t0) * 1e3
-                r["check"] = check(w, e.to_numpy(got), ref)
-                del got
-                if not r["check"]["ok"]:
-                    r["status"] = "wrong"
-                    c = r["check"]
-                    print(f"  {e.label:24s} WRONG: {c.get('error') or c}", flush=True)
-                    continue
-                r.update(time_call(call, budget))
-                r["status"] = "ok"
-                print(
-                    f"  {e.label:24s} {fmt_ms(r['median_ms']):>9s} ms  "
-                    f"(first {fmt_ms(r['first_ms'])} ms, {r['reps']}x{r['batch']}, "
-                    f"err {r['check']['max_rel_err']:.1e})",
-                    flush=True,
-                )
-            except Exception as ex:
-                r["status"] = "error"
-                r["note"] = f"{type(ex).__name__}: {ex}".splitlines()[0][:300]
-                print(f"  {e.label:24s} ERROR: {r['note']}", flush=True)
-                if os.environ.get("COMPARE_TRACEBACK"):
-                    traceback.print_exc()
-            finally:
-                call = None
-                gc.collect()
+        run_workload(w, live, arrays, ref, budget, data["results"])
         del arrays, ref
         gc.collect()
 
