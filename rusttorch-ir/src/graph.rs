@@ -7,7 +7,7 @@
 //! plan caches. The buffers of evaluated tensors become numbered inputs.
 
 use crate::op::{Op, SourceOp};
-use crate::tensor::{NodeState, Operands};
+use crate::tensor::NodeState;
 use crate::{Buffer, DType, Error, Result, Shape, Tensor};
 use hashbrown::HashMap;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
@@ -343,11 +343,6 @@ pub struct Lowered {
     pub num_placeholders: usize,
 }
 
-enum Snapshot {
-    Ready(Buffer),
-    Lazy(Operands),
-}
-
 /// Lowers the DAG reachable from `outputs` without recursion. `placeholders` get input slots
 /// `0..placeholders.len()` in order; evaluated tensors get the following slots.
 pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<Lowered> {
@@ -365,51 +360,54 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
         });
     }
     let np = placeholders.len();
-    // Explicit-stack post-order DFS: (tensor, snapshot of its state once operands are pushed).
-    let mut stack: Vec<(Tensor, Option<Snapshot>)> = outputs.iter().rev().map(|t| (t.clone(), None)).collect();
-    while let Some((t, snap)) = stack.pop() {
+    // Explicit-stack post-order DFS; an entry is (node, operands already pushed).
+    let mut stack: Vec<(Tensor, bool)> = outputs.iter().rev().map(|t| (t.clone(), false)).collect();
+    while let Some((t, expanded)) = stack.pop() {
         if index.contains_key(&t.id()) {
             continue;
         }
-        match snap {
-            None => {
-                let s = match &*t.state() {
-                    NodeState::Ready(b) => Snapshot::Ready(b.clone()),
-                    NodeState::Lazy(ops) => Snapshot::Lazy(ops.clone()),
-                };
-                let pending: Vec<Tensor> = match &s {
-                    Snapshot::Lazy(ops) => ops.iter().filter(|o| !index.contains_key(&o.id())).cloned().collect(),
-                    Snapshot::Ready(_) => Vec::new(),
-                };
-                stack.push((t, Some(s)));
-                for o in pending.into_iter().rev() {
-                    stack.push((o, None));
-                }
-            }
-            Some(Snapshot::Ready(buf)) => {
+        let state = t.state();
+        let operands = match &*state {
+            NodeState::Ready(buf) => {
                 let slot = np + inputs.len();
-                inputs.push(buf);
+                inputs.push(buf.clone());
+                drop(state);
                 index.insert(t.id(), nodes.len() as u32);
                 nodes.push(KeyNode {
                     node: GNode { op: Op::Source(SourceOp::Input(slot)), shape: t.shape().clone(), dtype: t.dtype() },
                     operands: SmallVec::new(),
                 });
+                continue;
             }
-            Some(Snapshot::Lazy(ops)) => {
-                if t.is_placeholder() {
-                    return Err(Error::BadInput {
-                        index: 0,
-                        reason: format!("a placeholder of shape {} is not bound", t.shape()),
-                    });
-                }
-                let operands: SmallVec<[u32; 2]> = ops.iter().map(|o| index[&o.id()]).collect();
-                index.insert(t.id(), nodes.len() as u32);
-                nodes.push(KeyNode {
-                    node: GNode { op: t.op().clone(), shape: t.shape().clone(), dtype: t.dtype() },
-                    operands,
-                });
-            }
+            NodeState::Lazy(ops) => ops,
+        };
+        if !expanded {
+            let pending: SmallVec<[Tensor; 2]> =
+                operands.iter().filter(|o| !index.contains_key(&o.id())).cloned().collect();
+            drop(state);
+            stack.push((t, true));
+            stack.extend(pending.into_iter().rev().map(|o| (o, false)));
+            continue;
         }
+        if operands.is_empty() && t.is_placeholder_op() {
+            return Err(Error::BadInput {
+                index: 0,
+                reason: format!("a placeholder of shape {} is not bound", t.shape()),
+            });
+        }
+        // Operands evaluated by another thread meanwhile are still indexed under their ids.
+        let ids: Option<SmallVec<[u32; 2]>> = operands.iter().map(|o| index.get(&o.id()).copied()).collect();
+        drop(state);
+        let Some(ids) = ids else {
+            // An operand was not lowered (its state changed under us): lower it first.
+            stack.push((t, false));
+            continue;
+        };
+        index.insert(t.id(), nodes.len() as u32);
+        nodes.push(KeyNode {
+            node: GNode { op: t.op().clone(), shape: t.shape().clone(), dtype: t.dtype() },
+            operands: ids,
+        });
     }
     let outs = outputs.iter().map(|t| index[&t.id()]).collect();
     Ok(Lowered { key: GraphKey { nodes, outputs: outs, fused }, inputs, num_placeholders: np })

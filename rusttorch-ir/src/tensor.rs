@@ -37,10 +37,15 @@ pub struct Tensor(Arc<Node>);
 impl Drop for Node {
     // Dropping a long chain recursively would overflow the stack: unlink operands iteratively.
     fn drop(&mut self) {
-        let mut stack: Vec<Tensor> = match self.state.get_mut() {
-            Ok(NodeState::Lazy(ops)) => ops.drain(..).collect(),
+        let ops = match self.state.get_mut() {
+            Ok(NodeState::Lazy(ops)) => ops,
             _ => return,
         };
+        // Operands someone else still holds just lose a reference: no stack needed.
+        if ops.iter().all(|t| Arc::strong_count(&t.0) > 1) {
+            return;
+        }
+        let mut stack: Vec<Tensor> = ops.drain(..).collect();
         while let Some(t) = stack.pop() {
             if let Some(mut node) = Arc::into_inner(t.0) {
                 if let Ok(NodeState::Lazy(ops)) = node.state.get_mut() {
@@ -120,6 +125,11 @@ impl Tensor {
             NodeState::Lazy(ops) => ops.clone(),
             NodeState::Ready(_) => Operands::new(),
         }
+    }
+
+    /// Whether the op is an input slot (a placeholder until it holds data).
+    pub(crate) fn is_placeholder_op(&self) -> bool {
+        matches!(self.0.op, Op::Source(SourceOp::Input(_)))
     }
 
     /// Whether this is a placeholder: an input bound only when a compiled graph runs.
