@@ -511,3 +511,12 @@ fn repeated_in_place_updates_keep_memory_flat() {
     let growth = after[9].saturating_sub(after[2]);
     assert!(growth < 32 << 20, "resident memory grew by {} MiB over 7 steps: {after:?}", growth >> 20);
 }
+
+#[test]
+fn stacking_a_thousand_rows_works() {
+    let rows: Vec<Tensor> = (0..1000).map(|i| Tensor::full([3], i as f64, DType::F32).unwrap()).collect();
+    let s = Tensor::stack(&rows, 0).unwrap();
+    assert_eq!(s.dims(), &[1000, 3]);
+    let v = s.to_vec::<f32>().unwrap();
+    assert_eq!((v[0], v[3 * 517 + 2], v[2999]), (0.0, 517.0, 999.0));
+}

@@ -610,10 +610,12 @@ impl Tensor {
     /// Concatenates `tensors` along `dim`; all other dims must match (dtypes are promoted).
     pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
         let first = tensors.first().ok_or_else(|| Error::BadArgument("cat needs at least one tensor".into()))?;
-        if tensors.len() > 255 {
-            return Err(Error::BadArgument(format!("cat of {} tensors: at most 255 at once", tensors.len())));
-        }
         let d = first.shape().normalize_dim("cat", dim)?;
+        if tensors.len() > 255 {
+            // A node holds at most 255 operands: join groups, then the groups.
+            let groups: Vec<Tensor> = tensors.chunks(255).map(|g| Tensor::cat(g, dim)).collect::<Result<_>>()?;
+            return Tensor::cat(&groups, dim);
+        }
         let dtype = tensors.iter().fold(first.dtype(), |acc, t| acc.promote(t.dtype()));
         let mut total = 0;
         for t in tensors {
