@@ -234,8 +234,12 @@ struct Block<'r, T> {
     start: usize,
     /// Elements per row value when expanding (`len` when the block is one row's part).
     expand_run: usize,
-    /// Registers read after the program (reduction sources): never left aliasing an input.
+    /// Registers read after the program (reduction sources): their data pointers are left in
+    /// `results`.
     materialize: &'r [u16],
+    /// Where `materialize[i]` holds its values after the program (an input's memory when the
+    /// register aliases it); entries past the 8th are copied into their registers instead.
+    results: [*const T; 8],
     /// The matrix product for this block (matmul kernels), `len` elements.
     acc: *const T,
     /// A 2-d tile instead of a flat range: `(segment length, row stride)`; element `i` of the
@@ -247,7 +251,7 @@ struct Block<'r, T> {
 }
 
 #[inline(always)]
-fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> Results<T> {
+fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
     let (stride, len) = (b.stride, b.len);
     let base = b.regs.as_mut_ptr();
     let nregs = b.regs.len() / stride.max(1);
@@ -402,25 +406,31 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
     }
     // Where the registers read after the program (reduction sources) hold their values: an
     // input's memory when aliased, else the register itself.
-    b.materialize
-        .iter()
-        .map(|&r| {
-            let p = alias[r as usize];
-            if p.is_null() {
-                // SAFETY: `r` is a register of this file (checked when it was written).
-                unsafe { base.add(r as usize * stride) as *const T }
-            } else {
-                p
-            }
-        })
-        .collect()
+    for (i, &r) in b.materialize.iter().enumerate() {
+        let p = alias[r as usize];
+        // SAFETY: `r` is a register of this file (checked when it was written).
+        let reg = unsafe { base.add(r as usize * stride) as *const T };
+        if i < 8 {
+            b.results[i] = if p.is_null() { reg } else { p };
+        } else if !p.is_null() {
+            // SAFETY: `p` aliases `len` input elements; the register is in range and distinct.
+            unsafe { std::ptr::copy_nonoverlapping(p, reg as *mut T, len) };
+        }
+    }
 }
 
-/// Pointers to the reduction sources of a block, valid until the block's registers are next
-/// written.
-type Results<T> = smallvec::SmallVec<[*const T; 4]>;
+impl<T> Block<'_, T> {
+    /// Where reduction source `i` (register `r`) holds its values after `exec`.
+    fn result(&self, i: usize, r: u16) -> *const T {
+        if i < 8 {
+            self.results[i]
+        } else {
+            self.regs[r as usize * self.stride..].as_ptr()
+        }
+    }
+}
 
-/// The `len` values behind a [`Results`] pointer.
+/// The `len` values behind a [`Block::result`] pointer.
 ///
 /// # Safety
 /// `p` must come from the last `exec` on a block of at least `len` elements whose registers
@@ -432,15 +442,14 @@ unsafe fn result<'a, T>(p: *const T, len: usize) -> &'a [T] {
 
 avx2_dispatch! {
     /// Runs a program over one block, with the AVX2 build of the loops when the CPU has it.
-    fn exec_dispatch<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> Results<T> = exec_generic;
+    fn exec_dispatch<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> () = exec_generic;
 }
 
 /// Runs a program over one block (nothing for an empty block).
-fn exec<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> Results<T> {
-    if b.len == 0 {
-        return Results::new();
+fn exec<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
+    if b.len > 0 {
+        exec_dispatch(prog, b, io)
     }
-    exec_dispatch(prog, b, io)
 }
 
 #[inline(always)]
@@ -737,6 +746,7 @@ pub(crate) fn run_matmul<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, mio: &
                 start: base + off,
                 expand_run: l,
                 materialize: &[],
+                results: [std::ptr::null(); 8],
                 acc: tile[off..].as_ptr(),
                 tile: None,
                 transposed: &[],
@@ -811,6 +821,7 @@ fn run_tiled<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r: u
                 start: p * r * c + r0 * c + c0,
                 expand_run: 1,
                 materialize: &[],
+                results: [std::ptr::null(); 8],
                 acc: std::ptr::null(),
                 tile: Some((nc, c)),
                 transposed: &transposed,
@@ -844,11 +855,14 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                     start: r0 * row_len,
                     expand_run: row_len,
                     materialize: &srcs[si],
+                    results: [std::ptr::null(); 8],
                     acc: std::ptr::null(),
                     tile: None,
                     transposed: &[],
                 };
-                let res = exec(&stage.full, &mut fb, io);
+                exec(&stage.full, &mut fb, io);
+                let res: smallvec::SmallVec<[*const T; 8]> =
+                    stage.reduces.iter().enumerate().map(|(ri, red)| fb.result(ri, red.src)).collect();
                 for (ri, ReduceInstr { op, dst, .. }) in stage.reduces.iter().enumerate() {
                     // SAFETY: `res` comes from the exec just above; nothing was written since.
                     let src = unsafe { result(res[ri], nr * row_len) };
@@ -869,6 +883,7 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                     start: r0,
                     expand_run: 1,
                     materialize: &[],
+                    results: [std::ptr::null(); 8],
                     acc: std::ptr::null(),
                     tile: None,
                     transposed: &[],
@@ -908,11 +923,14 @@ fn row_chunk<T: Float>(
             start: r * row_len + off,
             expand_run: len,
             materialize: &srcs,
+            results: [std::ptr::null(); 8],
             acc: std::ptr::null(),
             tile: None,
             transposed: &[],
         };
-        let res = exec(&st.full, &mut fb, io);
+        exec(&st.full, &mut fb, io);
+        let res: smallvec::SmallVec<[*const T; 8]> =
+            st.reduces.iter().enumerate().map(|(ri, red)| fb.result(ri, red.src)).collect();
         for ((p, red), &ptr) in partial.iter_mut().zip(&st.reduces).zip(&res) {
             // SAFETY: `res` comes from the exec just above; nothing was written since.
             let v = reduce_block(red.op, unsafe { result(ptr, len) });
@@ -946,6 +964,7 @@ fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, 
             start: r,
             expand_run: 1,
             materialize: &[],
+            results: [std::ptr::null(); 8],
             acc: std::ptr::null(),
             tile: None,
             transposed: &[],
@@ -1023,11 +1042,14 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
                 start,
                 expand_run: len,
                 materialize: &srcs[0],
+                results: [std::ptr::null(); 8],
                 acc: std::ptr::null(),
                 tile: None,
                 transposed: &[],
             };
-            let res = exec(&st.full, &mut fb, io);
+            exec(&st.full, &mut fb, io);
+            let res: smallvec::SmallVec<[*const T; 8]> =
+                st.reduces.iter().enumerate().map(|(ri, red)| fb.result(ri, red.src)).collect();
             for (i, red) in st.reduces.iter().enumerate() {
                 // SAFETY: `res` comes from the exec just above; nothing was written since.
                 let src = unsafe { result(res[i], len) };
@@ -1070,6 +1092,7 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
             start: mi * n + n0,
             expand_run: 1,
             materialize: &[],
+            results: [std::ptr::null(); 8],
             acc: std::ptr::null(),
             tile: None,
             transposed: &[],

@@ -29,7 +29,11 @@ fn exp1_f32(x: f32) -> f32 {
     const C2: f32 = -2.121_944_4e-4;
     const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
     let xc = x.clamp(-87.336_55, 88.722_83);
-    let n = (xc * LOG2E + MAGIC) - MAGIC;
+    let t = xc * LOG2E + MAGIC;
+    let n = t - MAGIC;
+    // The integer n sits in the low mantissa bits of `t`: read it with integer ops (a float to
+    // int `as` cast saturates, which compiles to scalar code per lane).
+    let ni = (t.to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32);
     let r = xc - n * C1 - n * C2;
     let mut p = 1.987_569_1e-4f32;
     p = p * r + 1.398_199_9e-3;
@@ -39,7 +43,6 @@ fn exp1_f32(x: f32) -> f32 {
     p = p * r + 5.000_000_1e-1;
     let y = p * r * r + r + 1.0;
     // 2^n built from its bits; n is in [-126, 128] after the clamp.
-    let ni = n as i32;
     let scale = f32::from_bits(((ni.clamp(-126, 127) + 127) as u32) << 23);
     let extra = if ni > 127 { 2.0 } else { 1.0 };
     let v = y * scale * extra;
