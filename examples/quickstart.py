@@ -6,6 +6,12 @@ Run with ``make demo`` (builds the extension in release mode first).
 
 from __future__ import annotations
 
+import os
+
+# NumPy's BLAS thread pool is not used by these elementwise workloads, but its idle threads spin
+# and take the cores the measured engines need; keep it to one thread (set before importing).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import statistics
 import time
 from collections.abc import Callable
