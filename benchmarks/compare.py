@@ -58,6 +58,9 @@ for _var in (
 ):
     os.environ[_var] = str(THREADS)
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+# OpenBLAS's idle worker threads (NumPy's W7 matmul, the STREAM read probe) busy-wait for ~2^28
+# cycles after each call, taking a core from whichever engine runs next; 2^4 makes them sleep.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 # torch.compile's first call is reported as its compile time: a fresh Inductor cache directory
 # per run makes it a cold compile (what a user's first run pays), not a cache hit from the last
 # benchmark run. Set TORCHINDUCTOR_CACHE_DIR to measure with a warm cache instead.
@@ -1297,6 +1300,7 @@ def main(argv: list[str] | None = None) -> int:
                 "OMP_NUM_THREADS",
                 "MKL_NUM_THREADS",
                 "OPENBLAS_NUM_THREADS",
+                "OPENBLAS_THREAD_TIMEOUT",
                 "NUMEXPR_NUM_THREADS",
                 "XLA_FLAGS",
                 "JAX_PLATFORMS",
