@@ -799,6 +799,18 @@ impl Tensor {
         xm.binary(BinaryOp::Sub, &s.log()?)
     }
 
+    /// Limits values to `[min, max]` (either bound optional); NaN stays NaN.
+    pub fn clamp(&self, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
+        let mut y = self.clone();
+        if let Some(lo) = min {
+            y = y.binary_scalar(BinaryOp::Maximum, lo)?;
+        }
+        if let Some(hi) = max {
+            y = y.binary_scalar(BinaryOp::Minimum, hi)?;
+        }
+        Ok(y)
+    }
+
     /// `x * sigmoid(x)`.
     pub fn silu(&self) -> Result<Tensor> {
         self.binary(BinaryOp::Mul, &self.sigmoid()?)

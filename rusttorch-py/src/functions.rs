@@ -349,6 +349,13 @@ unary_fns! {
     softplus => softplus;
 }
 
+/// Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN.
+#[pyfunction]
+#[pyo3(signature = (input, min = None, max = None))]
+pub fn clamp(input: TensorArg, min: Option<f64>, max: Option<f64>) -> PyResult<PyTensor> {
+    build(|| input.0.clamp(min, max))
+}
+
 /// Variance over ``dim`` (``None``: all), dividing by ``N - correction``.
 #[pyfunction]
 #[pyo3(signature = (input, dim = None, *, correction = 1, keepdim = false))]

@@ -78,6 +78,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(mse_loss, m)?,
         wrap_pyfunction!(matmul, m)?,
         wrap_pyfunction!(silu, m)?,
+        wrap_pyfunction!(clamp, m)?,
         wrap_pyfunction!(softplus, m)?,
         wrap_pyfunction!(var, m)?,
         wrap_pyfunction!(std_dev, m)?,

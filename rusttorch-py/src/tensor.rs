@@ -447,6 +447,11 @@ impl PyTensor {
 
     // ------------------------------------------------------------------ composites
 
+    /// Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN.
+    #[pyo3(signature = (min = None, max = None))]
+    fn clamp(&self, min: Option<f64>, max: Option<f64>) -> PyResult<PyTensor> {
+        build(|| self.tensor().clamp(min, max))
+    }
     /// SiLU (swish): ``x * sigmoid(x)``.
     fn silu(&self) -> PyResult<PyTensor> {
         build(|| self.tensor().silu())

@@ -207,3 +207,17 @@ def test_errors(call: object, exc: type[Exception], match: str) -> None:
     x = rt.tensor(np.ones((3, 4, 6)))
     with pytest.raises(exc, match=match):
         call(x)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("bounds", [(-0.5, 0.5), (None, 0.25), (-0.1, None), (None, None)])
+def test_clamp_matches_numpy(bounds):
+    lo, hi = bounds
+    x = np.array([-2.0, -0.3, 0.0, 0.3, 2.0, np.nan, np.inf, -np.inf], dtype=np.float32)
+    got = rt.clamp(rt.tensor(x), lo, hi).numpy()
+    want = x.astype(np.float64)
+    if lo is not None:
+        want = np.maximum(want, lo)
+    if hi is not None:
+        want = np.minimum(want, hi)
+    np.testing.assert_array_equal(got, want.astype(np.float32))
+    np.testing.assert_array_equal(rt.tensor(x).clamp(min=lo, max=hi).numpy(), got)

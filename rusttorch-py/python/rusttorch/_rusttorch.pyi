@@ -203,6 +203,8 @@ class Tensor:
         """SiLU (swish): ``x * sigmoid(x)``."""
     def softplus(self) -> Tensor:
         """Softplus ``log(1 + e**x)``, computed so that it never overflows."""
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN."""
     def var(self, dim: DimLike = None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
         """Variance over ``dim`` (an int, a tuple of ints, or ``None`` for all), dividing by
         ``N - correction`` (1: unbiased, 0: population); NaN when that is not positive."""
@@ -374,6 +376,9 @@ def silu(input: TensorLike) -> Tensor:
 
 def softplus(input: TensorLike) -> Tensor:
     """Softplus ``log(1 + e**x)``, computed so that it never overflows."""
+
+def clamp(input: TensorLike, min: float | None = None, max: float | None = None) -> Tensor:
+    """Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN."""
 
 def var(
     input: TensorLike, dim: DimLike = None, *, correction: int = 1, keepdim: bool = False
