@@ -1286,6 +1286,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipping engine {e.label}: {why}", flush=True)
         engine_info.append(info)
 
+    rt_missing = [i for i in engine_info if i["key"].startswith("rt_") and not i["available"]]
+    if rt_missing:
+        print(
+            f"error: RustTorch is the engine under test and is not usable: "
+            f"{rt_missing[0]['reason']} (run 'make develop')",
+            file=sys.stderr,
+        )
+        return 1
     data: dict[str, Any] = {
         "schema": 1,
         "timestamp": datetime.datetime.now().isoformat(timespec="seconds"),
