@@ -1092,7 +1092,7 @@ def chart(data: dict[str, Any], path: Path) -> str | None:
         f"{ls.get('Model name', '')}",
         fontsize=9,
     )
-    ax.legend(fontsize=7, ncol=4, loc="upper left")
+    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     ax.grid(axis="y", which="both", alpha=0.3)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1235,6 +1235,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="wait (up to 10 min) until the 1-minute load average is below L before measuring",
     )
     p.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
+    p.add_argument(
+        "--from-json",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="measure nothing: print the report of an earlier run's JSON and redraw its chart",
+    )
     p.add_argument("--chart", type=Path, default=None, help="chart path (default <out>.png)")
     return p.parse_args(argv)
 
@@ -1243,6 +1250,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.threads != THREADS:
         print(f"--threads {args.threads} was not seen before import; using {THREADS}")
+    if args.from_json is not None:
+        old = json.loads(args.from_json.read_text())
+        print(report(old))
+        chart_path = args.chart or args.from_json.with_suffix(".png")
+        why = chart(old, chart_path)
+        print(why if why else f"chart: {chart_path}")
+        return 0
     threads = THREADS
     quick = args.quick
     budget = Budget(
