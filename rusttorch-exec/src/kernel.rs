@@ -53,11 +53,15 @@ fn has_avx2_fma() -> bool {
 }
 
 /// Defines `$name`, which runs `$generic` (an `#[inline(always)]` function) compiled with
-/// AVX-512 (F/BW/DQ/VL) when the CPU has it (and `RUSTTORCH_NO_AVX512` is unset), else with AVX2
-/// and FMA when available, else as compiled for the baseline target. On the benchmark machine
-/// the AVX-512 build made `exp` 1.35x and `tanh` 1.55x faster than the AVX2 one.
+/// AVX-512 (F/BW/DQ/VL) when `wide_if` holds and the CPU has it (and `RUSTTORCH_NO_AVX512` is
+/// unset), else with AVX2 and FMA when available, else as compiled for the baseline target. On
+/// the benchmark machine the AVX-512 build made `exp` 1.35x and `tanh` 1.55x faster than the
+/// AVX2 one, but memory-bound kernels (W1, W5) slower.
 macro_rules! avx2_dispatch {
     ($(#[$m:meta])* fn $name:ident<$t:ident: $bound:ident>($($arg:ident: $ty:ty),*) -> $ret:ty = $generic:ident;) => {
+        avx2_dispatch! { $(#[$m])* fn $name<$t: $bound>($($arg: $ty),*) -> $ret = $generic; wide_if false; }
+    };
+    ($(#[$m:meta])* fn $name:ident<$t:ident: $bound:ident>($($arg:ident: $ty:ty),*) -> $ret:ty = $generic:ident; wide_if $wide:expr;) => {
         $(#[$m])*
         fn $name<$t: $bound>($($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
@@ -70,7 +74,7 @@ macro_rules! avx2_dispatch {
                 unsafe fn fast<$t: $bound>($($arg: $ty),*) -> $ret {
                     $generic($($arg),*)
                 }
-                if has_avx512() {
+                if $wide && has_avx512() {
                     // SAFETY: `wide` only needs the AVX-512 subsets, AVX2 and FMA (checked).
                     return unsafe { wide($($arg),*) };
                 }
@@ -467,8 +471,10 @@ unsafe fn result<'a, T>(p: *const T, len: usize) -> &'a [T] {
 }
 
 avx2_dispatch! {
-    /// Runs a program over one block, with the AVX2 build of the loops when the CPU has it.
+    /// Runs a program over one block: the AVX-512 build for programs with transcendental ops
+    /// (compute-bound), the AVX2 build otherwise (memory-bound: the wide build measured slower).
     fn exec_dispatch<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> () = exec_generic;
+    wide_if prog.iter().any(|i| matches!(i, Instr::Unary { op, .. } if op.info().cost >= 8));
 }
 
 /// Runs a program over one block (nothing for an empty block).
