@@ -520,3 +520,17 @@ fn stacking_a_thousand_rows_works() {
     let v = s.to_vec::<f32>().unwrap();
     assert_eq!((v[0], v[3 * 517 + 2], v[2999]), (0.0, 517.0, 999.0));
 }
+
+#[test]
+fn transposed_inputs_take_the_tiled_path_correctly() {
+    // Large enough for tiles (>= 32 x 32), with edges that are not multiples of the tile.
+    let e = engine();
+    for (r, c) in [(100, 70), (64, 48), (33, 1000)] {
+        let a = rand(&[c, r], 1);
+        let b = rand(&[r, c], 2);
+        let y = ((&a.transpose(0, 1).unwrap() + &b).unwrap() * 2.0).unwrap().exp().unwrap();
+        let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
+        e.eval(std::slice::from_ref(&y)).unwrap();
+        assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-6);
+    }
+}
