@@ -497,62 +497,42 @@ fn reduce_block<T: Float>(op: ReduceOp, x: &[T]) -> f64 {
     }
 }
 
-/// Combines `x` elementwise into f64 accumulators (column reductions).
+/// Combines `x` elementwise into accumulators of type `A` (NaN-propagating max/min: once an
+/// accumulator is NaN, `v > NaN` is false and it stays NaN).
 #[inline(always)]
-fn accumulate_generic<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) {
+fn accumulate_into<A: Float, T: Float>(op: ReduceOp, acc: &mut [A], x: &[T]) {
+    let conv = |v: T| A::from_f64(v.to_f64());
     match op {
         ReduceOp::Sum => {
             for (a, &v) in acc.iter_mut().zip(x) {
-                *a += v.to_f64();
+                *a = *a + conv(v);
             }
         }
         ReduceOp::Max => {
             for (a, &v) in acc.iter_mut().zip(x) {
-                let v = v.to_f64();
-                *a = if a.is_nan() || v.is_nan() {
-                    f64::NAN
-                } else if v > *a {
-                    v
-                } else {
-                    *a
-                };
-            }
-        }
-        ReduceOp::Min => {
-            for (a, &v) in acc.iter_mut().zip(x) {
-                let v = v.to_f64();
-                *a = if a.is_nan() || v.is_nan() {
-                    f64::NAN
-                } else if v < *a {
-                    v
-                } else {
-                    *a
-                };
-            }
-        }
-    }
-}
-
-/// Combines `x` elementwise into accumulators of the element type (a few rows at a time).
-#[inline(always)]
-fn accumulate_near_generic<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) {
-    match op {
-        ReduceOp::Sum => {
-            for (a, &v) in acc.iter_mut().zip(x) {
-                *a = *a + v;
-            }
-        }
-        ReduceOp::Max => {
-            for (a, &v) in acc.iter_mut().zip(x) {
+                let v = conv(v);
                 *a = if v > *a || v.is_nan() { v } else { *a };
             }
         }
         ReduceOp::Min => {
             for (a, &v) in acc.iter_mut().zip(x) {
+                let v = conv(v);
                 *a = if v < *a || v.is_nan() { v } else { *a };
             }
         }
     }
+}
+
+/// Column partials in f64 (the flush of the element-type partials).
+#[inline(always)]
+fn accumulate_generic<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) {
+    accumulate_into(op, acc, x)
+}
+
+/// Column partials in the element type (a few rows at a time).
+#[inline(always)]
+fn accumulate_near_generic<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) {
+    accumulate_into(op, acc, x)
 }
 
 avx2_dispatch! {

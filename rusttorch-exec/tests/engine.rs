@@ -290,6 +290,12 @@ fn nan_and_inf_flow_through() {
     assert_eq!(y[1], f32::INFINITY);
     assert!(x.max(None, false).unwrap().to_vec::<f32>().unwrap()[0].is_nan());
     assert_eq!(x.relu().unwrap().to_vec::<f32>().unwrap()[1], f32::INFINITY);
+    // Column reductions propagate NaN too.
+    let m = Tensor::from_vec(vec![1.0f32, 2.0, f32::NAN, 0.5, 3.0, -1.0], [3, 2]).unwrap();
+    let cmax = m.max(Some(&[0]), false).unwrap().to_vec::<f32>().unwrap();
+    assert!(cmax[0].is_nan() && cmax[1] == 2.0, "{cmax:?}");
+    let csum = m.sum(Some(&[0]), false).unwrap().to_vec::<f32>().unwrap();
+    assert!(csum[0].is_nan() && csum[1] == 1.5, "{csum:?}");
 }
 
 #[test]
