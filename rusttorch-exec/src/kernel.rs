@@ -453,7 +453,35 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
     }
 }
 
-impl<T> Block<'_, T> {
+impl<'r, T> Block<'r, T> {
+    /// A full-space block of `len` elements from flat index `start` (expanding row values over
+    /// the whole block, no matmul tile, flat order); callers adjust the other fields.
+    fn full(regs: &'r mut [T], rows: &'r [T], stride: usize, start: usize, len: usize, materialize: &'r [u16]) -> Self {
+        Block {
+            regs,
+            rows,
+            stride,
+            len,
+            start,
+            expand_run: len,
+            materialize,
+            results: [std::ptr::null(); 8],
+            acc: std::ptr::null(),
+            tile: None,
+            transposed: &[],
+        }
+    }
+
+    /// A row-space block of `len` row values from row `start`.
+    fn row(regs: &'r mut [T], stride: usize, start: usize, len: usize) -> Self {
+        Block { expand_run: 1, ..Block::full(regs, &[], stride, start, len, &[]) }
+    }
+
+    /// Where each reduction's source holds its values after `exec`.
+    fn sources(&self, reduces: &[ReduceInstr]) -> smallvec::SmallVec<[*const T; 8]> {
+        reduces.iter().enumerate().map(|(i, red)| self.result(i, red.src)).collect()
+    }
+
     /// Where reduction source `i` (register `r`) holds its values after `exec`.
     fn result(&self, i: usize, r: u16) -> *const T {
         if i < 8 {
@@ -754,19 +782,8 @@ pub(crate) fn run_matmul<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, mio: &
         let mut off = 0;
         while off < len {
             let l = block.min(len - off);
-            let mut fb = Block {
-                regs: &mut s.full,
-                rows: &s.rows,
-                stride: block,
-                len: l,
-                start: base + off,
-                expand_run: l,
-                materialize: &[],
-                results: [std::ptr::null(); 8],
-                acc: tile[off..].as_ptr(),
-                tile: None,
-                transposed: &[],
-            };
+            let mut fb =
+                Block { acc: tile[off..].as_ptr(), ..Block::full(&mut s.full, &s.rows, block, base + off, l, &[]) };
             exec(&k.stages[0].full, &mut fb, io);
             off += l;
         }
@@ -831,17 +848,9 @@ fn run_tiled<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r: u
             let (r0, c0) = (rt * tr, ct * tc);
             let (nr, nc) = (tr.min(r - r0), tc.min(c - c0));
             let mut fb = Block {
-                regs: &mut s.full,
-                rows: &s.rows,
-                stride: b,
-                len: nr * nc,
-                start: p * r * c + r0 * c + c0,
-                expand_run: 1,
-                materialize: &[],
-                results: [std::ptr::null(); 8],
-                acc: std::ptr::null(),
                 tile: Some((nc, c)),
                 transposed: &transposed,
+                ..Block::full(&mut s.full, &s.rows, b, p * r * c + r0 * c + c0, nr * nc, &[])
             };
             exec(&k.stages[0].full, &mut fb, io);
         }
@@ -865,21 +874,11 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
             let nr = per_block.min(rows - r0);
             for (si, stage) in k.stages.iter().enumerate() {
                 let mut fb = Block {
-                    regs: &mut s.full,
-                    rows: &s.rows,
-                    stride: b,
-                    len: nr * row_len,
-                    start: r0 * row_len,
                     expand_run: row_len,
-                    materialize: &srcs[si],
-                    results: [std::ptr::null(); 8],
-                    acc: std::ptr::null(),
-                    tile: None,
-                    transposed: &[],
+                    ..Block::full(&mut s.full, &s.rows, b, r0 * row_len, nr * row_len, &srcs[si])
                 };
                 exec(&stage.full, &mut fb, io);
-                let res: smallvec::SmallVec<[*const T; 8]> =
-                    stage.reduces.iter().enumerate().map(|(ri, red)| fb.result(ri, red.src)).collect();
+                let res = fb.sources(&stage.reduces);
                 for (ri, ReduceInstr { op, dst, .. }) in stage.reduces.iter().enumerate() {
                     // SAFETY: `res` comes from the exec just above; nothing was written since.
                     let src = unsafe { result(res[ri], nr * row_len) };
@@ -892,20 +891,7 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                         *d = T::from_f64(reduce_block(*op, &src[j * row_len..(j + 1) * row_len]));
                     }
                 }
-                let mut rb = Block {
-                    regs: &mut s.rows,
-                    rows: &[],
-                    stride: b,
-                    len: nr,
-                    start: r0,
-                    expand_run: 1,
-                    materialize: &[],
-                    results: [std::ptr::null(); 8],
-                    acc: std::ptr::null(),
-                    tile: None,
-                    transposed: &[],
-                };
-                exec(&stage.row, &mut rb, io);
+                exec(&stage.row, &mut Block::row(&mut s.rows, b, r0, nr), io);
             }
         }
     });
@@ -932,22 +918,9 @@ fn row_chunk<T: Float>(
     let mut off = k0;
     while off < k1 {
         let len = b.min(k1 - off);
-        let mut fb = Block {
-            regs: &mut s.full,
-            rows: &s.rows,
-            stride: b,
-            len,
-            start: r * row_len + off,
-            expand_run: len,
-            materialize: &srcs,
-            results: [std::ptr::null(); 8],
-            acc: std::ptr::null(),
-            tile: None,
-            transposed: &[],
-        };
+        let mut fb = Block::full(&mut s.full, &s.rows, b, r * row_len + off, len, &srcs);
         exec(&st.full, &mut fb, io);
-        let res: smallvec::SmallVec<[*const T; 8]> =
-            st.reduces.iter().enumerate().map(|(ri, red)| fb.result(ri, red.src)).collect();
+        let res = fb.sources(&st.reduces);
         for ((p, red), &ptr) in partial.iter_mut().zip(&st.reduces).zip(&res) {
             // SAFETY: `res` comes from the exec just above; nothing was written since.
             let v = reduce_block(red.op, unsafe { result(ptr, len) });
@@ -973,20 +946,7 @@ fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, 
             }
             s.rows[red.dst as usize * b] = T::from_f64(v);
         }
-        let mut rb = Block {
-            regs: &mut s.rows,
-            rows: &[],
-            stride: b,
-            len: 1,
-            start: r,
-            expand_run: 1,
-            materialize: &[],
-            results: [std::ptr::null(); 8],
-            acc: std::ptr::null(),
-            tile: None,
-            transposed: &[],
-        };
-        exec(&st.row, &mut rb, io);
+        exec(&st.row, &mut Block::row(&mut s.rows, b, r, 1), io);
     };
     if k.stages.len() == 1 && rows < 2 * ctx.threads && nchunks > 1 {
         // Few long rows: split rows into chunks across tasks, then finish each row.
@@ -1051,22 +1011,9 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
             let rr = if w == n { per.min(kend - kr) } else { 1 };
             let len = rr * w;
             let start = mi * kk * n + kr * n + n0;
-            let mut fb = Block {
-                regs: &mut s.full,
-                rows: &s.rows,
-                stride: b,
-                len,
-                start,
-                expand_run: len,
-                materialize: &srcs[0],
-                results: [std::ptr::null(); 8],
-                acc: std::ptr::null(),
-                tile: None,
-                transposed: &[],
-            };
+            let mut fb = Block::full(&mut s.full, &s.rows, b, start, len, &srcs[0]);
             exec(&st.full, &mut fb, io);
-            let res: smallvec::SmallVec<[*const T; 8]> =
-                st.reduces.iter().enumerate().map(|(ri, red)| fb.result(ri, red.src)).collect();
+            let res = fb.sources(&st.reduces);
             for (i, red) in st.reduces.iter().enumerate() {
                 // SAFETY: `res` comes from the exec just above; nothing was written since.
                 let src = unsafe { result(res[i], len) };
@@ -1101,19 +1048,6 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
                 *d = T::from_f64(v);
             }
         }
-        let mut rb = Block {
-            regs: &mut s.rows,
-            rows: &[],
-            stride: b,
-            len: w,
-            start: mi * n + n0,
-            expand_run: 1,
-            materialize: &[],
-            results: [std::ptr::null(); 8],
-            acc: std::ptr::null(),
-            tile: None,
-            transposed: &[],
-        };
-        exec(&st.row, &mut rb, io);
+        exec(&st.row, &mut Block::row(&mut s.rows, b, mi * n + n0, w), io);
     });
 }
