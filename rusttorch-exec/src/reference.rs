@@ -58,17 +58,12 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
             Op::Reshape => vals[&ins[0]].clone(),
             Op::Cast(d) => vals[&ins[0]].iter().map(|&x| round_to(*d, x)).collect(),
             Op::Permute(p) => {
-                let src = &g.node(ins[0]).shape;
-                let ss = src.strides();
+                let ss = g.node(ins[0]).shape.strides();
                 let x = &vals[&ins[0]];
-                let dims = node.shape.dims();
-                let mut idx = vec![0usize; dims.len()];
-                let mut out = Vec::with_capacity(numel);
-                for _ in 0..numel {
-                    out.push(x[idx.iter().zip(p).map(|(&i, &pd)| i * ss[pd]).sum::<usize>()]);
-                    bump(&mut idx, dims);
-                }
-                out
+                offsets(node.shape.dims(), |idx| idx.iter().zip(p).map(|(&i, &pd)| i * ss[pd]).sum())
+                    .into_iter()
+                    .map(|o| x[o])
+                    .collect()
             }
             Op::Concat { dim, .. } => {
                 let d = node.shape.dims();
@@ -88,22 +83,14 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                 ia.iter().map(|&i| x[i]).collect()
             }
             Op::Slice { dim, start, step } => {
-                let src = &g.node(ins[0]).shape;
-                let ss = src.strides();
+                let ss = g.node(ins[0]).shape.strides();
                 let x = &vals[&ins[0]];
-                let dims = node.shape.dims();
-                let mut idx = vec![0usize; dims.len()];
-                let mut out = Vec::with_capacity(numel);
-                for _ in 0..numel {
-                    let mut o = 0isize;
-                    for (d, &i) in idx.iter().enumerate() {
-                        let si = if d == *dim { *start as isize + i as isize * step } else { i as isize };
-                        o += si * ss[d] as isize;
-                    }
-                    out.push(x[o as usize]);
-                    bump(&mut idx, dims);
-                }
-                out
+                let at = |idx: &[usize]| {
+                    let row =
+                        |d: usize, i: usize| if d == *dim { *start as isize + i as isize * step } else { i as isize };
+                    idx.iter().enumerate().map(|(d, &i)| row(d, i) * ss[d] as isize).sum::<isize>() as usize
+                };
+                offsets(node.shape.dims(), at).into_iter().map(|o| x[o]).collect()
             }
             Op::MatMul => {
                 let (sa, sb) = (&g.node(ins[0]).shape, &g.node(ins[1]).shape);
@@ -133,12 +120,16 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
 /// For each flat index of `target`, the flat index of the element of `shape` it reads.
 fn broadcast_index(shape: &Shape, target: &Shape) -> Vec<usize> {
     let strides = shape.broadcast_strides(target);
-    let dims = target.dims();
-    let n = target.numel();
+    offsets(target.dims(), |idx| idx.iter().zip(&strides).map(|(i, s)| i * s).sum())
+}
+
+/// `at(idx)` for every multi-index `idx` of `dims`, in row-major order.
+fn offsets(dims: &[usize], at: impl Fn(&[usize]) -> usize) -> Vec<usize> {
+    let n: usize = dims.iter().product();
     let mut out = Vec::with_capacity(n);
     let mut idx = vec![0usize; dims.len()];
     for _ in 0..n {
-        out.push(idx.iter().zip(&strides).map(|(i, s)| i * s).sum());
+        out.push(at(&idx));
         for d in (0..dims.len()).rev() {
             idx[d] += 1;
             if idx[d] < dims[d] {
@@ -148,15 +139,4 @@ fn broadcast_index(shape: &Shape, target: &Shape) -> Vec<usize> {
         }
     }
     out
-}
-
-/// Advances a row-major multi-index.
-fn bump(idx: &mut [usize], dims: &[usize]) {
-    for d in (0..dims.len()).rev() {
-        idx[d] += 1;
-        if idx[d] < dims[d] {
-            return;
-        }
-        idx[d] = 0;
-    }
 }
