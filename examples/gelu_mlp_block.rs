@@ -14,9 +14,9 @@
 //! ```
 #![allow(clippy::result_large_err)]
 
+use rusttorch_benches::best_of;
 use rusttorch_exec::prelude::*;
 use rusttorch_exec::reference::reference;
-use std::time::{Duration, Instant};
 
 /// Parameters of the block, each of length `dim` (broadcast over the batch).
 struct Block {
@@ -51,17 +51,6 @@ impl Block {
         let h = ((&h * &self.w2)? + &self.b2)?;
         (x + &h)?.layer_norm(1, Some(&self.gamma), Some(&self.beta), 1e-5)
     }
-}
-
-fn best_of(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<Duration> {
-    f()?;
-    let mut best = Duration::MAX;
-    for _ in 0..runs {
-        let t = Instant::now();
-        f()?;
-        best = best.min(t.elapsed());
-    }
-    Ok(best)
 }
 
 fn max_err(got: &[f32], want: &[f64]) -> f64 {

@@ -7,19 +7,8 @@
 //! ```
 #![allow(clippy::result_large_err)]
 
+use rusttorch_benches::best_of;
 use rusttorch_exec::prelude::*;
-use std::time::{Duration, Instant};
-
-fn best_of(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<Duration> {
-    f()?;
-    let mut best = Duration::MAX;
-    for _ in 0..runs {
-        let t = Instant::now();
-        f()?;
-        best = best.min(t.elapsed());
-    }
-    Ok(best)
-}
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1).map(|s| s.parse::<usize>().ok());

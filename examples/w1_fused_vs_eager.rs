@@ -6,25 +6,15 @@
 //! ```
 #![allow(clippy::result_large_err)]
 
+use rusttorch_benches::best_of;
 use rusttorch_exec::prelude::*;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn w1(a: &Tensor, b: &Tensor, c: &Tensor) -> Result<Tensor> {
     (((a * b)? + c)? * 0.5)? - (a * c)?
 }
 
 /// Best wall time of `runs` calls (after one warm-up call, which also plans and caches).
-fn best_of(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<Duration> {
-    f()?;
-    let mut best = Duration::MAX;
-    for _ in 0..runs {
-        let t = Instant::now();
-        f()?;
-        best = best.min(t.elapsed());
-    }
-    Ok(best)
-}
-
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1 << 24);

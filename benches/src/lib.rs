@@ -333,6 +333,18 @@ pub fn max_rel_err(got: &[f32], want: &[f64]) -> f64 {
     got.iter().zip(want).map(|(&g, &w)| (g as f64 - w).abs() / w.abs().max(1.0)).fold(0.0, f64::max)
 }
 
+/// Best wall time of `runs` calls of `f` after one warm-up call (the examples' timer).
+pub fn best_of(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<Duration> {
+    f()?;
+    let mut best = Duration::MAX;
+    for _ in 0..runs {
+        let t = std::time::Instant::now();
+        f()?;
+        best = best.min(t.elapsed());
+    }
+    Ok(best)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
