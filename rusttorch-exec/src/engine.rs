@@ -185,7 +185,7 @@ impl Engine {
         let fusion = FusionConfig { fuse: key.fused, ..self.config.fusion.clone() };
         let plan = FusionPlanner::new(fusion).plan(&g)?;
         let access = plan.kernels.iter().map(|k| k.inputs.iter().map(Access::of).collect()).collect();
-        let dies_after = dies_after(&plan);
+        let dies_after = plan.dies_after();
         Ok(Executable { plan, access, dies_after, bound: Vec::new(), num_placeholders: 0, graph_dot })
     }
 
@@ -193,34 +193,6 @@ impl Engine {
     pub fn cached_plans(&self) -> usize {
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
-}
-
-/// For each kernel, the intermediates whose last reader it is (outputs live to the end).
-fn dies_after(plan: &Plan) -> Vec<Vec<usize>> {
-    let root = |v: usize| match plan.values[v].kind {
-        ValueKind::View { base, .. } => base,
-        _ => v,
-    };
-    let mut last_use = vec![0usize; plan.values.len()];
-    for (ki, k) in plan.kernels.iter().enumerate() {
-        let mm = k.matmul.iter().flat_map(|m| [m.a, m.b]);
-        for v in k.inputs.iter().map(|i| i.value).chain(mm) {
-            let r = root(v);
-            last_use[r] = last_use[r].max(ki + 1);
-        }
-    }
-    for &o in &plan.outputs {
-        last_use[root(o)] = usize::MAX;
-    }
-    let mut dies = vec![Vec::new(); plan.kernels.len() + 1];
-    for (v, val) in plan.values.iter().enumerate() {
-        if let ValueKind::Kernel(k) = val.kind {
-            if last_use[v] != usize::MAX {
-                dies[last_use[v].max(k + 1) - 1].push(v);
-            }
-        }
-    }
-    dies
 }
 
 /// A value's storage while a plan runs.
@@ -344,17 +316,13 @@ impl Executable {
                 slots[v] = Slot::Shared(b.clone());
             }
         }
-        let root = |v: usize| match plan.values[v].kind {
-            ValueKind::View { base, .. } => base,
-            _ => v,
-        };
         let dies_after = &self.dies_after;
         let mut free: Vec<AnyVec> = Vec::new();
         for (ki, k) in plan.kernels.iter().enumerate() {
             let access = &self.access[ki];
             match k.dtype {
-                DType::F32 => run_one::<f32>(engine, plan, k, access, &mut slots, &mut free, &root)?,
-                DType::F64 => run_one::<f64>(engine, plan, k, access, &mut slots, &mut free, &root)?,
+                DType::F32 => run_one::<f32>(engine, plan, k, access, &mut slots, &mut free)?,
+                DType::F64 => run_one::<f64>(engine, plan, k, access, &mut slots, &mut free)?,
                 d => return Err(Error::UnsupportedDType { op: "kernel", dtype: d }),
             }
             // Intermediates whose last reader just ran go back to the free list.
@@ -367,7 +335,7 @@ impl Executable {
         let mut outs = Vec::with_capacity(plan.outputs.len());
         let mut done: Vec<(usize, Buffer)> = Vec::new();
         for &o in &plan.outputs {
-            let r = root(o);
+            let r = plan.base(o);
             if let Some((_, b)) = done.iter().find(|(v, _)| *v == r) {
                 outs.push(b.clone());
                 continue;
@@ -385,7 +353,6 @@ impl Executable {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_one<T: SlotType>(
     engine: &Engine,
     plan: &Plan,
@@ -393,7 +360,6 @@ fn run_one<T: SlotType>(
     access: &[Access],
     slots: &mut [Slot],
     free: &mut Vec<AnyVec>,
-    root: &dyn Fn(usize) -> usize,
 ) -> Result<()> {
     // Allocate outputs (reusing freed intermediates of the same dtype and length).
     let mut outs: Vec<PooledVec<T>> = Vec::with_capacity(k.outputs.len());
@@ -413,7 +379,7 @@ fn run_one<T: SlotType>(
             .iter()
             .map(|i| {
                 let val = &plan.values[i.value];
-                (val.dtype != T::DTYPE).then(|| match &slots[root(i.value)] {
+                (val.dtype != T::DTYPE).then(|| match &slots[plan.base(i.value)] {
                     Slot::Shared(b) => b.to_f64_vec().into_iter().map(T::from_f64).collect(),
                     Slot::Owned(AnyVec::F32(v)) => v.iter().map(|&x| T::from_f64(x as f64)).collect(),
                     Slot::Owned(AnyVec::F64(v)) => v.iter().map(|&x| T::from_f64(x)).collect(),
@@ -425,7 +391,7 @@ fn run_one<T: SlotType>(
         for (i, conv) in k.inputs.iter().zip(&converted) {
             inputs.push(match conv {
                 Some(v) => v.as_slice(),
-                None => T::slice(&slots[root(i.value)])?,
+                None => T::slice(&slots[plan.base(i.value)])?,
             });
         }
         let io =
@@ -434,7 +400,7 @@ fn run_one<T: SlotType>(
         let ctx = Ctx { block: c.block, map_block: c.map_block, threads: c.threads, pool: Some(&engine.pool) };
         match &k.matmul {
             Some(mm) => {
-                let mio = MatMulIo { a: T::slice(&slots[root(mm.a)])?, b: T::slice(&slots[root(mm.b)])? };
+                let mio = MatMulIo { a: T::slice(&slots[plan.base(mm.a)])?, b: T::slice(&slots[plan.base(mm.b)])? };
                 run_matmul(k, &io, &mio, ctx);
             }
             None => run_kernel(k, &io, ctx),

@@ -353,42 +353,45 @@ impl Plan {
         (read, written)
     }
 
-    /// Peak bytes of intermediate and output buffers alive at once (inputs excluded), under
-    /// the executor's rule that an intermediate is freed after its last reader.
-    pub fn peak_bytes(&self) -> usize {
-        let n = self.values.len();
-        let mut last_use = vec![0usize; n];
-        let root = |mut v: ValueId| {
-            if let ValueKind::View { base, .. } = self.values[v].kind {
-                v = base;
-            }
-            v
-        };
+    /// The value whose buffer `v` uses: itself, or the base of a view.
+    pub fn base(&self, v: ValueId) -> ValueId {
+        match self.values[v].kind {
+            ValueKind::View { base, .. } => base,
+            _ => v,
+        }
+    }
+
+    /// For each kernel, the intermediates it is the last to touch (the last reader, or the
+    /// writer when nothing reads them); graph outputs are never listed. The executor frees
+    /// them after that kernel.
+    pub fn dies_after(&self) -> Vec<Vec<ValueId>> {
+        let mut last = vec![0usize; self.values.len()];
         for (ki, k) in self.kernels.iter().enumerate() {
-            for o in &k.outputs {
-                last_use[o.value] = last_use[o.value].max(ki);
-            }
-            let mm = k.matmul.iter().flat_map(|m| [m.a, m.b]);
-            for v in k.inputs.iter().map(|i| i.value).chain(mm) {
-                let r = root(v);
-                last_use[r] = last_use[r].max(ki);
+            let read = k.inputs.iter().map(|i| i.value).chain(k.matmul.iter().flat_map(|m| [m.a, m.b]));
+            for v in k.outputs.iter().map(|o| o.value).chain(read.map(|v| self.base(v))) {
+                last[v] = last[v].max(ki);
             }
         }
         for &o in &self.outputs {
-            last_use[root(o)] = usize::MAX;
+            last[self.base(o)] = usize::MAX;
         }
-        let mut live = 0usize;
-        let mut peak = 0usize;
-        for (ki, k) in self.kernels.iter().enumerate() {
-            for o in &k.outputs {
-                live += self.values[o.value].bytes();
+        let mut dies = vec![Vec::new(); self.kernels.len()];
+        for (v, val) in self.values.iter().enumerate() {
+            if matches!(val.kind, ValueKind::Kernel(_)) && last[v] != usize::MAX {
+                dies[last[v]].push(v);
             }
+        }
+        dies
+    }
+
+    /// Peak bytes of intermediate and output buffers alive at once (inputs excluded), under
+    /// the executor's rule that an intermediate is freed after its last reader.
+    pub fn peak_bytes(&self) -> usize {
+        let (mut live, mut peak) = (0usize, 0usize);
+        for (k, dying) in self.kernels.iter().zip(self.dies_after()) {
+            live += k.outputs.iter().map(|o| self.values[o.value].bytes()).sum::<usize>();
             peak = peak.max(live);
-            for (v, val) in self.values.iter().enumerate() {
-                if matches!(val.kind, ValueKind::Kernel(_)) && last_use[v] == ki {
-                    live -= val.bytes();
-                }
-            }
+            live -= dying.iter().map(|&v| self.values[v].bytes()).sum::<usize>();
         }
         peak
     }
