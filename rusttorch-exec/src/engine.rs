@@ -1,15 +1,16 @@
 //! The [`Engine`]: a thread pool, a plan cache and the entry points that evaluate lazy tensors
 //! fused or eagerly, or compile a graph with placeholders into an [`Executable`].
 
-use crate::float::Float;
-use crate::kernel::{run_kernel, run_matmul, Access, Ctx, KernelIo, MatMulIo, OutPtr};
+use crate::kernel::{run_arg, run_kernel, run_matmul, Access, Ctx, KernelIo, MatMulIo, OutPtr};
+use crate::num::Num;
 use hashbrown::HashMap;
 use rusttorch_ir::alloc::PooledVec;
 use rusttorch_ir::graph::{lower, GraphKey};
 use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
 use rusttorch_ir::passes::PassManager;
-use rusttorch_ir::plan::{FusedKernel, Plan, ValueKind};
+use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan, ValueKind};
 use rusttorch_ir::{Buffer, DType, Error, Result, Tensor};
+use std::num::Wrapping;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// Default elements per block of kernels with reductions: 1024 f32 = 4 KiB per register, so a
@@ -206,31 +207,89 @@ enum Slot {
 enum AnyVec {
     F32(PooledVec<f32>),
     F64(PooledVec<f64>),
+    I32(PooledVec<Wrapping<i32>>),
+    I64(PooledVec<Wrapping<i64>>),
+    Bool(PooledVec<bool>),
+}
+
+macro_rules! each_vec {
+    ($v:expr, $x:ident => $e:expr) => {
+        match $v {
+            AnyVec::F32($x) => $e,
+            AnyVec::F64($x) => $e,
+            AnyVec::I32($x) => $e,
+            AnyVec::I64($x) => $e,
+            AnyVec::Bool($x) => $e,
+        }
+    };
 }
 
 impl AnyVec {
     fn len(&self) -> usize {
-        match self {
-            AnyVec::F32(v) => v.len(),
-            AnyVec::F64(v) => v.len(),
-        }
+        each_vec!(self, v => v.len())
     }
     fn dtype(&self) -> DType {
         match self {
             AnyVec::F32(_) => DType::F32,
             AnyVec::F64(_) => DType::F64,
+            AnyVec::I32(_) => DType::I32,
+            AnyVec::I64(_) => DType::I64,
+            AnyVec::Bool(_) => DType::Bool,
         }
     }
     fn into_buffer(self) -> Buffer {
-        match self {
-            AnyVec::F32(v) => Buffer::from_pooled(v),
-            AnyVec::F64(v) => Buffer::from_pooled(v),
+        each_vec!(self, v => Buffer::from_pooled(v))
+    }
+}
+
+/// A stored value's elements, typed.
+enum AnySlice<'a> {
+    F32(&'a [f32]),
+    F64(&'a [f64]),
+    I32(&'a [Wrapping<i32>]),
+    I64(&'a [Wrapping<i64>]),
+    /// Bool bytes (any non-zero byte reads as true).
+    Bool(&'a [u8]),
+}
+
+impl<'a> AnySlice<'a> {
+    fn of(slot: &'a Slot) -> Result<AnySlice<'a>> {
+        Ok(match slot {
+            Slot::Shared(b) => match b.dtype() {
+                DType::F32 => AnySlice::F32(b.as_slice()?),
+                DType::F64 => AnySlice::F64(b.as_slice()?),
+                DType::I32 => AnySlice::I32(b.as_slice()?),
+                DType::I64 => AnySlice::I64(b.as_slice()?),
+                // SAFETY: a bool buffer holds `len` initialised bytes that live as long as `b`.
+                DType::Bool => AnySlice::Bool(unsafe { std::slice::from_raw_parts(b.as_ptr(), b.len()) }),
+            },
+            Slot::Owned(AnyVec::F32(v)) => AnySlice::F32(v),
+            Slot::Owned(AnyVec::F64(v)) => AnySlice::F64(v),
+            Slot::Owned(AnyVec::I32(v)) => AnySlice::I32(v),
+            Slot::Owned(AnyVec::I64(v)) => AnySlice::I64(v),
+            // SAFETY: `bool` is one byte holding 0 or 1, a valid `u8`; the borrow keeps `v` alive.
+            Slot::Owned(AnyVec::Bool(v)) => {
+                AnySlice::Bool(unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, v.len()) })
+            }
+            Slot::Empty => return Err(Error::Internal("kernel input is missing".into())),
+        })
+    }
+
+    /// The elements converted to `T` with cast semantics (float to int saturates, NaN is 0,
+    /// int64 to int32 wraps, bools are 0/1).
+    fn convert<T: Num>(&self) -> Vec<T> {
+        match *self {
+            AnySlice::F32(v) => v.iter().map(|&x| T::from_f64(x as f64)).collect(),
+            AnySlice::F64(v) => v.iter().map(|&x| T::from_f64(x)).collect(),
+            AnySlice::I32(v) => v.iter().map(|&x| T::from_i64(x.0 as i64)).collect(),
+            AnySlice::I64(v) => v.iter().map(|&x| T::from_i64(x.0)).collect(),
+            AnySlice::Bool(v) => v.iter().map(|&x| if x != 0 { T::ONE } else { T::ZERO }).collect(),
         }
     }
 }
 
 /// Typed access to slots.
-trait SlotType: Float {
+trait SlotType: Num {
     fn slice(slot: &Slot) -> Result<&[Self]>;
     fn wrap(v: PooledVec<Self>) -> AnyVec;
     fn unwrap(v: AnyVec) -> Option<PooledVec<Self>>;
@@ -260,6 +319,8 @@ macro_rules! slot_type {
 }
 slot_type!(f32, F32);
 slot_type!(f64, F64);
+slot_type!(Wrapping<i32>, I32);
+slot_type!(Wrapping<i64>, I64);
 
 impl Executable {
     /// The plan.
@@ -323,6 +384,8 @@ impl Executable {
             match k.dtype {
                 DType::F32 => run_one::<f32>(engine, plan, k, access, &mut slots, &mut free)?,
                 DType::F64 => run_one::<f64>(engine, plan, k, access, &mut slots, &mut free)?,
+                DType::I32 => run_one::<Wrapping<i32>>(engine, plan, k, access, &mut slots, &mut free)?,
+                DType::I64 => run_one::<Wrapping<i64>>(engine, plan, k, access, &mut slots, &mut free)?,
                 d => return Err(Error::UnsupportedDType { op: "kernel", dtype: d }),
             }
             // Intermediates whose last reader just ran go back to the free list.
@@ -372,21 +435,17 @@ fn run_one<T: SlotType>(
         };
         outs.push(v);
     }
+    let mut arg_out = None;
     {
-        // Inputs of another dtype (a cast kernel's operand) are converted up front.
-        let converted: Vec<Option<Vec<T>>> = k
-            .inputs
-            .iter()
-            .map(|i| {
-                let val = &plan.values[i.value];
-                (val.dtype != T::DTYPE).then(|| match &slots[plan.base(i.value)] {
-                    Slot::Shared(b) => b.to_f64_vec().into_iter().map(T::from_f64).collect(),
-                    Slot::Owned(AnyVec::F32(v)) => v.iter().map(|&x| T::from_f64(x as f64)).collect(),
-                    Slot::Owned(AnyVec::F64(v)) => v.iter().map(|&x| T::from_f64(x)).collect(),
-                    Slot::Empty => Vec::new(),
-                })
-            })
-            .collect();
+        // Inputs of another dtype (a cast kernel's operand, a bool mask) are converted up front.
+        let mut converted: Vec<Option<Vec<T>>> = Vec::with_capacity(k.inputs.len());
+        for i in &k.inputs {
+            let slot = &slots[plan.base(i.value)];
+            converted.push(match plan.values[i.value].dtype != T::DTYPE {
+                true => Some(AnySlice::of(slot)?.convert()),
+                false => None,
+            });
+        }
         let mut inputs = Vec::with_capacity(k.inputs.len());
         for (i, conv) in k.inputs.iter().zip(&converted) {
             inputs.push(match conv {
@@ -398,7 +457,14 @@ fn run_one<T: SlotType>(
             KernelIo { inputs, access, layouts: &k.inputs, outputs: outs.iter_mut().map(|v| OutPtr::new(v)).collect() };
         let c = &engine.config;
         let ctx = Ctx { block: c.block, map_block: c.map_block, threads: c.threads, pool: Some(&engine.pool) };
+        if let KernelShape::Arg { m, n, .. } = k.shape {
+            let mut idx = PooledVec::<Wrapping<i64>>::new(m * n)?;
+            run_arg(k, &io, OutPtr::new(&mut idx), ctx);
+            arg_out = Some(idx);
+        }
         match &k.matmul {
+            _ if arg_out.is_some() => {}
+            Some(_) if !T::DTYPE.is_float() => return Err(Error::UnsupportedDType { op: "matmul", dtype: T::DTYPE }),
             Some(mm) => {
                 let mio = MatMulIo { a: T::slice(&slots[plan.base(mm.a)])?, b: T::slice(&slots[plan.base(mm.b)])? };
                 run_matmul(k, &io, &mio, ctx);
@@ -406,8 +472,23 @@ fn run_one<T: SlotType>(
             None => run_kernel(k, &io, ctx),
         }
     }
+    if let Some(idx) = arg_out {
+        slots[k.outputs[0].value] = Slot::Owned(AnyVec::I64(idx));
+        return Ok(());
+    }
     for (o, v) in k.outputs.iter().zip(outs) {
-        slots[o.value] = Slot::Owned(T::wrap(v));
+        // Bool results were computed as 0/1 in the kernel's type.
+        slots[o.value] = Slot::Owned(match plan.values[o.value].dtype {
+            d if d == T::DTYPE => T::wrap(v),
+            DType::Bool => {
+                let mut b = PooledVec::<bool>::new(v.len())?;
+                for (b, &x) in b.iter_mut().zip(v.iter()) {
+                    *b = x != T::ZERO;
+                }
+                AnyVec::Bool(b)
+            }
+            d => return Err(Error::Internal(format!("a {} kernel cannot write {d}", T::DTYPE))),
+        });
     }
     Ok(())
 }

@@ -5,11 +5,12 @@
 //! Reductions keep per-chunk partial results in f64 and combine them in a fixed order, so the
 //! result does not depend on the number of threads.
 
-use crate::float::{binary, block_max, block_min, block_sum, unary, Float, Src};
+use crate::num::{binary, block_max, block_min, block_sum, combine, identity, select, unary, Num, Src};
 use rayon::prelude::*;
-use rusttorch_ir::op::ReduceOp;
-use rusttorch_ir::plan::{FusedKernel, Instr, KernelInput, KernelShape, Operand, ReduceInstr, WHOLE_ROW_MAX};
+use rusttorch_ir::op::{ArgOp, ReduceOp};
+use rusttorch_ir::plan::{FusedKernel, Instr, KernelInput, KernelShape, Operand, ReduceInstr, Reg, WHOLE_ROW_MAX};
 use rusttorch_ir::shape::Dims;
+use std::num::Wrapping;
 
 /// Elements per reduction chunk = this many blocks; partials are combined chunk by chunk.
 const CHUNK_BLOCKS: usize = 16;
@@ -176,7 +177,7 @@ impl Access {
 
 /// Reads `dst.len()` elements of `data` starting at flat index `start` of the read shape.
 #[inline(always)]
-fn gather<T: Float>(access: &Access, data: &[T], start: usize, dst: &mut [T]) {
+fn gather<T: Num>(access: &Access, data: &[T], start: usize, dst: &mut [T]) {
     let len = dst.len();
     match access {
         Access::Contiguous { offset } => dst.copy_from_slice(&data[offset + start..offset + start + len]),
@@ -269,7 +270,7 @@ struct Block<'r, T> {
     expand_run: usize,
     /// Registers read after the program (reduction sources): their data pointers are left in
     /// `results`.
-    materialize: &'r [u16],
+    materialize: &'r [Reg],
     /// Where `materialize[i]` holds its values after the program (an input's memory when the
     /// register aliases it); entries past the 8th are copied into their registers instead.
     results: [*const T; 8],
@@ -284,7 +285,7 @@ struct Block<'r, T> {
 }
 
 #[inline(always)]
-fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
+fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
     let (stride, len) = (b.stride, b.len);
     let base = b.regs.as_mut_ptr();
     let nregs = b.regs.len() / stride.max(1);
@@ -300,7 +301,7 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
         &mut big
     };
     for ins in prog {
-        let reg = |r: u16| -> &[T] {
+        let reg = |r: Reg| -> &[T] {
             let p = alias[r as usize];
             if !p.is_null() {
                 // SAFETY: `p` points at `start..start + len` of a kernel input (bounds checked
@@ -312,7 +313,7 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
             // exists while it is read (the planner never makes a destination alias a source).
             unsafe { std::slice::from_raw_parts(base.add(r as usize * stride), len) }
         };
-        let reg_mut = |r: u16| -> &mut [T] {
+        let reg_mut = |r: Reg| -> &mut [T] {
             assert!((r as usize) < nregs);
             // SAFETY: in range as above; the destination register differs from every source of
             // the same instruction (register allocation frees sources only after the destination
@@ -410,6 +411,10 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
                 binary(*op, reg_mut(*dst), src(a), src(bb));
                 Some(*dst)
             }
+            Instr::Select { dst, cond, a, b: bb } => {
+                select(reg_mut(*dst), src(cond), src(a), src(bb));
+                Some(*dst)
+            }
             Instr::Store { output, src: s } => {
                 let out = &io.outputs[*output as usize];
                 let (seg, rs) = b.tile.unwrap_or((len.max(1), 0));
@@ -456,7 +461,7 @@ fn exec_generic<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_
 impl<'r, T> Block<'r, T> {
     /// A full-space block of `len` elements from flat index `start` (expanding row values over
     /// the whole block, no matmul tile, flat order); callers adjust the other fields.
-    fn full(regs: &'r mut [T], rows: &'r [T], stride: usize, start: usize, len: usize, materialize: &'r [u16]) -> Self {
+    fn full(regs: &'r mut [T], rows: &'r [T], stride: usize, start: usize, len: usize, materialize: &'r [Reg]) -> Self {
         Block {
             regs,
             rows,
@@ -483,7 +488,7 @@ impl<'r, T> Block<'r, T> {
     }
 
     /// Where reduction source `i` (register `r`) holds its values after `exec`.
-    fn result(&self, i: usize, r: u16) -> *const T {
+    fn result(&self, i: usize, r: Reg) -> *const T {
         if i < 8 {
             self.results[i]
         } else {
@@ -505,19 +510,19 @@ unsafe fn result<'a, T>(p: *const T, len: usize) -> &'a [T] {
 avx2_dispatch! {
     /// Runs a program over one block: the AVX-512 build for programs with transcendental ops
     /// (compute-bound), the AVX2 build otherwise (memory-bound: the wide build measured slower).
-    fn exec_dispatch<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> () = exec_generic;
+    fn exec_dispatch<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> () = exec_generic;
     wide_if prog.iter().any(|i| matches!(i, Instr::Unary { op, .. } if op.info().cost >= 8));
 }
 
 /// Runs a program over one block (nothing for an empty block).
-fn exec<T: Float>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
+fn exec<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
     if b.len > 0 {
         exec_dispatch(prog, b, io)
     }
 }
 
 #[inline(always)]
-fn reduce_block<T: Float>(op: ReduceOp, x: &[T]) -> f64 {
+fn reduce_block<T: Num>(op: ReduceOp, x: &[T]) -> T::Acc {
     match op {
         ReduceOp::Sum => block_sum(x),
         ReduceOp::Max => block_max(x),
@@ -528,8 +533,7 @@ fn reduce_block<T: Float>(op: ReduceOp, x: &[T]) -> f64 {
 /// Combines `x` elementwise into accumulators of type `A` (NaN-propagating max/min: once an
 /// accumulator is NaN, `v > NaN` is false and it stays NaN).
 #[inline(always)]
-fn accumulate_into<A: Float, T: Float>(op: ReduceOp, acc: &mut [A], x: &[T]) {
-    let conv = |v: T| A::from_f64(v.to_f64());
+fn accumulate_into<A: Num, T: Num>(op: ReduceOp, acc: &mut [A], x: &[T], conv: impl Fn(T) -> A) {
     match op {
         ReduceOp::Sum => {
             for (a, &v) in acc.iter_mut().zip(x) {
@@ -551,33 +555,33 @@ fn accumulate_into<A: Float, T: Float>(op: ReduceOp, acc: &mut [A], x: &[T]) {
     }
 }
 
-/// Column partials in f64 (the flush of the element-type partials).
+/// Column partials in the accumulator type (the flush of the element-type partials).
 #[inline(always)]
-fn accumulate_generic<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) {
-    accumulate_into(op, acc, x)
+fn accumulate_generic<T: Num>(op: ReduceOp, acc: &mut [T::Acc], x: &[T]) {
+    accumulate_into(op, acc, x, T::to_acc)
 }
 
 /// Column partials in the element type (a few rows at a time).
 #[inline(always)]
-fn accumulate_near_generic<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) {
-    accumulate_into(op, acc, x)
+fn accumulate_near_generic<T: Num>(op: ReduceOp, acc: &mut [T], x: &[T]) {
+    accumulate_into(op, acc, x, |v| v)
 }
 
 avx2_dispatch! {
     /// [`accumulate_near_generic`], AVX2 where available.
-    fn accumulate_near<T: Float>(op: ReduceOp, acc: &mut [T], x: &[T]) -> () = accumulate_near_generic;
+    fn accumulate_near<T: Num>(op: ReduceOp, acc: &mut [T], x: &[T]) -> () = accumulate_near_generic;
 }
 
 avx2_dispatch! {
     /// [`accumulate_generic`], AVX2 where available.
-    fn accumulate<T: Float>(op: ReduceOp, acc: &mut [f64], x: &[T]) -> () = accumulate_generic;
+    fn accumulate<T: Num>(op: ReduceOp, acc: &mut [T::Acc], x: &[T]) -> () = accumulate_generic;
 }
 
 /// Per-task scratch: register files and accumulators.
-struct Scratch<T: Float> {
+struct Scratch<T: Num> {
     full: Vec<T>,
     rows: Vec<T>,
-    acc: Vec<f64>,
+    acc: Vec<T::Acc>,
 }
 
 thread_local! {
@@ -586,7 +590,7 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<Box<dyn std::any::Any>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-impl<T: Float> Scratch<T> {
+impl<T: Num> Scratch<T> {
     /// Register files for `k` at `block`, reusing this thread's cached ones.
     fn new(k: &FusedKernel, block: usize) -> Scratch<T> {
         let cached = SCRATCH.with(|c| {
@@ -607,7 +611,7 @@ impl<T: Float> Scratch<T> {
     }
 }
 
-impl<T: Float> Drop for Scratch<T> {
+impl<T: Num> Drop for Scratch<T> {
     fn drop(&mut self) {
         // Keep at most a few MiB per thread.
         let bytes = (self.full.len() + self.rows.len()) * std::mem::size_of::<T>();
@@ -624,7 +628,7 @@ impl<T: Float> Drop for Scratch<T> {
 }
 
 /// Runs `f(task)` for `0..n` tasks, in parallel when worthwhile, with per-thread scratch.
-fn for_tasks<T: Float>(
+fn for_tasks<T: Num>(
     ctx: Ctx<'_>,
     n: usize,
     parallel: bool,
@@ -645,12 +649,12 @@ fn for_tasks<T: Float>(
 }
 
 /// Per stage, the registers its reductions read.
-fn reduce_sources(k: &FusedKernel) -> Vec<Vec<u16>> {
+fn reduce_sources(k: &FusedKernel) -> Vec<Vec<Reg>> {
     k.stages.iter().map(|s| s.reduces.iter().map(|r| r.src).collect()).collect()
 }
 
 /// Runs a kernel.
-pub(crate) fn run_kernel<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) {
+pub(crate) fn run_kernel<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) {
     if k.shape.full_numel() == 0 && k.shape.row_numel() == 0 {
         return;
     }
@@ -673,12 +677,13 @@ pub(crate) fn run_kernel<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: C
         KernelShape::Rows { rows, row_len } => run_long_rows(k, io, ctx, rows, row_len),
         KernelShape::Cols { m, k: kk, n } => run_cols(k, io, ctx, m, kk, n),
         KernelShape::MatMul { .. } => unreachable!("matmul kernels run through run_matmul"),
+        KernelShape::Arg { .. } => unreachable!("arg kernels run through run_arg"),
         KernelShape::Concat { outer, inner, ref parts } => run_concat(io, ctx, k, outer, inner, parts),
     }
 }
 
 /// Copies each part of a concatenation into its place, in parallel over outer rows.
-fn run_concat<T: Float>(
+fn run_concat<T: Num>(
     io: &KernelIo<'_, T>,
     ctx: Ctx<'_>,
     k: &FusedKernel,
@@ -706,6 +711,61 @@ fn run_concat<T: Float>(
     });
 }
 
+/// Runs an argmax/argmin kernel: the first index of the extreme along the middle of
+/// `m × k × n` (a NaN counts as the extreme), written as int64 into `out`.
+pub(crate) fn run_arg<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, out: OutPtr<Wrapping<i64>>, ctx: Ctx<'_>) {
+    let KernelShape::Arg { op, m, k: kk, n } = k.shape else { unreachable!("not an arg kernel") };
+    if m * n == 0 {
+        return;
+    }
+    let better = |v: T, best: T| !best.is_nan() && (v.is_nan() || if op == ArgOp::Max { v > best } else { v < best });
+    let parallel = m * kk * n >= PARALLEL_MIN_ELEMS;
+    let piece = ctx.block.max(1);
+    if n == 1 {
+        // Rows: scan each row in pieces.
+        let per_task = m.div_ceil(ctx.threads * 4).max(1);
+        for_tasks(ctx, m.div_ceil(per_task), parallel, k, |_s: &mut Scratch<T>, t| {
+            let mut buf = vec![T::ZERO; piece.min(kk)];
+            for r in t * per_task..((t + 1) * per_task).min(m) {
+                let (mut best, mut at) = (T::ZERO, 0usize);
+                let mut off = 0;
+                while off < kk {
+                    let len = piece.min(kk - off);
+                    gather(&io.access[0], io.inputs[0], r * kk + off, &mut buf[..len]);
+                    for (j, &v) in buf[..len].iter().enumerate() {
+                        if off + j == 0 || better(v, best) {
+                            (best, at) = (v, off + j);
+                        }
+                    }
+                    off += len;
+                }
+                out.write(r, &[Wrapping(at as i64)]);
+            }
+        });
+        return;
+    }
+    // Columns: each task keeps the best of `w` columns while walking down `k`.
+    let nlen = n.min(piece);
+    let nb = n.div_ceil(nlen);
+    for_tasks(ctx, m * nb, parallel, k, |_s: &mut Scratch<T>, t| {
+        let (mi, b) = (t / nb, t % nb);
+        let n0 = b * nlen;
+        let w = nlen.min(n - n0);
+        let (mut best, mut row) = (vec![T::ZERO; w], vec![T::ZERO; w]);
+        let mut idx = vec![Wrapping(0i64); w];
+        gather(&io.access[0], io.inputs[0], mi * kk * n + n0, &mut best);
+        for ki in 1..kk {
+            gather(&io.access[0], io.inputs[0], (mi * kk + ki) * n + n0, &mut row);
+            for ((b, i), &v) in best.iter_mut().zip(idx.iter_mut()).zip(&row) {
+                if better(v, *b) {
+                    (*b, *i) = (v, Wrapping(ki as i64));
+                }
+            }
+        }
+        out.write(mi * n + n0, &idx);
+    });
+}
+
 /// The operands of a matmul kernel, typed.
 pub(crate) struct MatMulIo<'a, T> {
     pub a: &'a [T],
@@ -715,7 +775,7 @@ pub(crate) struct MatMulIo<'a, T> {
 /// Runs a matmul kernel: each task computes a tile of output rows with the GEMM crate into
 /// task-local scratch, then applies the epilogue program to the tile while it is in cache and
 /// writes the kernel's outputs once.
-pub(crate) fn run_matmul<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, mio: &MatMulIo<'_, T>, ctx: Ctx<'_>) {
+pub(crate) fn run_matmul<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, mio: &MatMulIo<'_, T>, ctx: Ctx<'_>) {
     let KernelShape::MatMul { batch, m, k: kk, n } = k.shape else { unreachable!() };
     let ops = k.matmul.as_ref().expect("matmul operands");
     if batch * m * n == 0 {
@@ -821,7 +881,7 @@ fn tile_shape<T>(k: &FusedKernel, io: &KernelIo<'_, T>) -> Option<(usize, usize)
 }
 
 /// An elementwise kernel over `[planes, r, c]` in tiles of `tr × tc`.
-fn run_tiled<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r: usize, c: usize) {
+fn run_tiled<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r: usize, c: usize) {
     let b = ctx.block;
     // Tiles of 16 columns × block/16 rows: a transposed input is read as 16 contiguous runs,
     // every other operand as 64-byte rows. Measured a.T + b / a + b at 4096²: 8 columns
@@ -858,7 +918,7 @@ fn run_tiled<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r: u
 }
 
 /// Rows no longer than a block: each block holds whole rows.
-fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, rows: usize, row_len: usize) {
+fn run_short_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, rows: usize, row_len: usize) {
     let b = ctx.block;
     let per_block = (b / row_len.max(1)).max(1);
     let nblocks = rows.div_ceil(per_block);
@@ -888,7 +948,7 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
                         continue;
                     }
                     for (j, d) in dst.iter_mut().enumerate() {
-                        *d = T::from_f64(reduce_block(*op, &src[j * row_len..(j + 1) * row_len]));
+                        *d = T::from_acc(reduce_block(*op, &src[j * row_len..(j + 1) * row_len]));
                     }
                 }
                 exec(&stage.row, &mut Block::row(&mut s.rows, b, r0, nr), io);
@@ -899,7 +959,7 @@ fn run_short_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>,
 
 /// Partial results of every reduction of one stage over elements `[k0, k1)` of row `r`.
 #[allow(clippy::too_many_arguments)]
-fn row_chunk<T: Float>(
+fn row_chunk<T: Num>(
     k: &FusedKernel,
     io: &KernelIo<'_, T>,
     s: &mut Scratch<T>,
@@ -908,12 +968,12 @@ fn row_chunk<T: Float>(
     r: usize,
     row_len: usize,
     (k0, k1): (usize, usize),
-    partial: &mut [f64],
+    partial: &mut [T::Acc],
 ) {
     let st = &k.stages[stage];
-    let srcs: smallvec::SmallVec<[u16; 4]> = st.reduces.iter().map(|r| r.src).collect();
+    let srcs: smallvec::SmallVec<[Reg; 4]> = st.reduces.iter().map(|r| r.src).collect();
     for (p, red) in partial.iter_mut().zip(&st.reduces) {
-        *p = red.op.identity();
+        *p = identity(red.op);
     }
     let mut off = k0;
     while off < k1 {
@@ -924,7 +984,7 @@ fn row_chunk<T: Float>(
         for ((p, red), &ptr) in partial.iter_mut().zip(&st.reduces).zip(&res) {
             // SAFETY: `res` comes from the exec just above; nothing was written since.
             let v = reduce_block(red.op, unsafe { result(ptr, len) });
-            *p = red.op.combine_f64(*p, v);
+            *p = combine(red.op, *p, v);
         }
         off += len;
     }
@@ -932,30 +992,30 @@ fn row_chunk<T: Float>(
 
 /// Rows longer than a block: a row is processed in chunks of blocks; reductions keep one
 /// partial per chunk, combined in chunk order.
-fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, rows: usize, row_len: usize) {
+fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, rows: usize, row_len: usize) {
     let b = ctx.block;
     let chunk = b * CHUNK_BLOCKS;
     let nchunks = row_len.div_ceil(chunk);
     let nred: Vec<usize> = k.stages.iter().map(|s| s.reduces.len()).collect();
-    let finish_row = |s: &mut Scratch<T>, stage: usize, r: usize, partials: &[f64]| {
+    let finish_row = |s: &mut Scratch<T>, stage: usize, r: usize, partials: &[T::Acc]| {
         let st = &k.stages[stage];
         for (i, red) in st.reduces.iter().enumerate() {
-            let mut v = red.op.identity();
+            let mut v = identity(red.op);
             for c in 0..nchunks {
-                v = red.op.combine_f64(v, partials[c * st.reduces.len() + i]);
+                v = combine(red.op, v, partials[c * st.reduces.len() + i]);
             }
-            s.rows[red.dst as usize * b] = T::from_f64(v);
+            s.rows[red.dst as usize * b] = T::from_acc(v);
         }
         exec(&st.row, &mut Block::row(&mut s.rows, b, r, 1), io);
     };
     if k.stages.len() == 1 && rows < 2 * ctx.threads && nchunks > 1 {
         // Few long rows: split rows into chunks across tasks, then finish each row.
         let nr = nred[0];
-        let mut partials = vec![0.0f64; rows * nchunks * nr];
+        let mut partials = vec![T::Acc::ZERO; rows * nchunks * nr];
         let pp = OutPtr::new(&mut partials);
         for_tasks(ctx, rows * nchunks, rows * row_len >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
             let (r, c) = (t / nchunks, t % nchunks);
-            let mut part = vec![0.0; nr];
+            let mut part = vec![T::Acc::ZERO; nr];
             row_chunk(k, io, s, 0, b, r, row_len, (c * chunk, ((c + 1) * chunk).min(row_len)), &mut part);
             pp.write(t * nr, &part);
         });
@@ -967,7 +1027,7 @@ fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, 
     }
     for_tasks(ctx, rows, rows * row_len >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, r| {
         for (si, &nr) in nred.iter().enumerate() {
-            let mut partials = vec![0.0f64; nchunks * nr];
+            let mut partials = vec![T::Acc::ZERO; nchunks * nr];
             for c in 0..nchunks {
                 let range = (c * chunk, ((c + 1) * chunk).min(row_len));
                 row_chunk(k, io, s, si, b, r, row_len, range, &mut partials[c * nr..(c + 1) * nr]);
@@ -978,7 +1038,7 @@ fn run_long_rows<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, 
 }
 
 /// `m × k × n` reducing `k`: tiles of `(k rows) × (n columns)` accumulate column partials.
-fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: usize, kk: usize, n: usize) {
+fn run_cols<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: usize, kk: usize, n: usize) {
     let b = ctx.block;
     let st = &k.stages[0];
     let nred = st.reduces.len();
@@ -990,7 +1050,7 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
     let ntiles = m * nblocks;
     let slot = nred * nlen;
     let srcs = reduce_sources(k);
-    let mut partials = vec![0.0f64; ntiles * kchunks * slot];
+    let mut partials = vec![T::Acc::ZERO; ntiles * kchunks * slot];
     let pp = OutPtr::new(&mut partials);
     for_tasks(ctx, ntiles * kchunks, m * kk * n >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
         let (tile, c) = (t / kchunks, t % kchunks);
@@ -999,7 +1059,7 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
         let w = nlen.min(n - n0);
         s.acc.clear();
         for red in &st.reduces {
-            s.acc.extend(std::iter::repeat_n(red.op.identity(), nlen));
+            s.acc.extend(std::iter::repeat_n(identity::<T::Acc>(red.op), nlen));
         }
         // Column partials in T over up to COL_FLUSH k-rows, then added into the f64 ones.
         let mut near: Vec<T> =
@@ -1041,11 +1101,11 @@ fn run_cols<T: Float>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: us
         for (i, red) in st.reduces.iter().enumerate() {
             let dst = &mut s.rows[red.dst as usize * b..][..w];
             for (j, d) in dst.iter_mut().enumerate() {
-                let mut v = red.op.identity();
+                let mut v = identity(red.op);
                 for c in 0..kchunks {
-                    v = red.op.combine_f64(v, partials[(tile * kchunks + c) * slot + i * nlen + j]);
+                    v = combine(red.op, v, partials[(tile * kchunks + c) * slot + i * nlen + j]);
                 }
-                *d = T::from_f64(v);
+                *d = T::from_acc(v);
             }
         }
         exec(&st.row, &mut Block::row(&mut s.rows, b, mi * n + n0, w), io);

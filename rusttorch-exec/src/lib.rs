@@ -16,8 +16,8 @@
 #![allow(clippy::result_large_err)] // errors carry shapes by value; see rusttorch-ir
 
 pub mod engine;
-pub mod float;
 mod kernel;
+pub mod num;
 pub mod reference;
 pub mod vmath;
 

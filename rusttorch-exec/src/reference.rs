@@ -3,9 +3,9 @@
 //! the scalar op definitions (`apply_f64`).
 
 use rusttorch_ir::graph::{lower, Graph, NodeId};
-use rusttorch_ir::op::{Op, SourceOp};
-use rusttorch_ir::passes::constant_folding::round_to;
-use rusttorch_ir::{Buffer, Result, Shape, Tensor};
+use rusttorch_ir::op::{ArgOp, BinaryOp, Op, SourceOp};
+use rusttorch_ir::passes::constant_folding::cast_value;
+use rusttorch_ir::{Buffer, DType, Result, Shape, Tensor};
 use std::collections::HashMap;
 
 /// Computes `tensors` in f64 by walking their (unoptimized) graph.
@@ -35,7 +35,42 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                 let ia = broadcast_index(sa, &node.shape);
                 let ib = broadcast_index(sb, &node.shape);
                 let (va, vb) = (&vals[&ins[0]], &vals[&ins[1]]);
-                (0..numel).map(|i| b.apply_f64(va[ia[i]], vb[ib[i]])).collect()
+                let int = node.dtype.is_int();
+                let f = |x: f64, y: f64| match b {
+                    // Integer `x // 0` and `x % 0` are 0 (as NumPy); integer results wrap.
+                    BinaryOp::FloorDiv | BinaryOp::Rem if int && y == 0.0 => 0.0,
+                    _ if int => cast_value(DType::I64, node.dtype, b.apply_f64(x, y) as i64 as f64),
+                    _ => b.apply_f64(x, y),
+                };
+                (0..numel).map(|i| f(va[ia[i]], vb[ib[i]])).collect()
+            }
+            Op::Where => {
+                let idx: Vec<Vec<usize>> =
+                    ins.iter().map(|i| broadcast_index(&g.node(*i).shape, &node.shape)).collect();
+                let v: Vec<&Vec<f64>> = ins.iter().map(|i| &vals[i]).collect();
+                (0..numel).map(|i| if v[0][idx[0][i]] != 0.0 { v[1][idx[1][i]] } else { v[2][idx[2][i]] }).collect()
+            }
+            Op::ArgReduce { op, dim, .. } => {
+                let d = g.node(ins[0]).shape.dims().to_vec();
+                let (m, k, nn): (usize, usize, usize) =
+                    (d[..*dim].iter().product(), d[*dim], d[dim + 1..].iter().product());
+                let x = &vals[&ins[0]];
+                let mut out = vec![0.0; m * nn];
+                for mi in 0..m {
+                    for ni in 0..nn {
+                        let at = |ki: usize| x[(mi * k + ki) * nn + ni];
+                        let mut best = 0;
+                        for ki in 1..k {
+                            let (v, b) = (at(ki), at(best));
+                            let better = if *op == ArgOp::Max { v > b } else { v < b };
+                            if !b.is_nan() && (better || v.is_nan()) {
+                                best = ki;
+                            }
+                        }
+                        out[mi * nn + ni] = best as f64;
+                    }
+                }
+                out
             }
             Op::Reduce { op, axes, .. } => {
                 let s_in = &g.node(ins[0]).shape;
@@ -56,7 +91,10 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                 out
             }
             Op::Reshape => vals[&ins[0]].clone(),
-            Op::Cast(d) => vals[&ins[0]].iter().map(|&x| round_to(*d, x)).collect(),
+            Op::Cast(d) => {
+                let from = g.node(ins[0]).dtype;
+                vals[&ins[0]].iter().map(|&x| cast_value(from, *d, x)).collect()
+            }
             Op::Permute(p) => {
                 let ss = g.node(ins[0]).shape.strides();
                 let x = &vals[&ins[0]];

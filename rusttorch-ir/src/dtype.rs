@@ -4,8 +4,9 @@ use std::fmt;
 
 /// The element type of a tensor.
 ///
-/// Kernels exist for the float types; the integer and bool variants are part of the IR so that
-/// shape/dtype inference, errors and buffers already handle them.
+/// Integers wrap on overflow (two's complement, in debug and release builds alike); bools are
+/// stored as one byte and computed as 0/1 inside kernels. Promotion follows PyTorch (see
+/// [`DType::promote`] and `docs/dtypes.md`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DType {
     /// 32-bit IEEE float.
@@ -58,7 +59,39 @@ impl DType {
         })
     }
 
-    /// The dtype of a binary op between two tensors: the wider float wins.
+    /// Whether this is a signed integer type.
+    pub fn is_int(self) -> bool {
+        matches!(self, DType::I32 | DType::I64)
+    }
+
+    /// The kind of value this dtype holds (bool < int < float).
+    pub fn kind(self) -> ScalarKind {
+        match self {
+            DType::Bool => ScalarKind::Bool,
+            DType::I32 | DType::I64 => ScalarKind::Int,
+            DType::F32 | DType::F64 => ScalarKind::Float,
+        }
+    }
+
+    /// The dtype of a binary op between a tensor of this dtype and a Python/Rust scalar of
+    /// `kind`: the tensor's dtype, unless the scalar is of a higher kind, in which case the
+    /// default dtype of that kind (`float32` for floats, `int64` for ints), as PyTorch does
+    /// (`int32_tensor + 1` is int32, `int32_tensor + 1.5` is float32).
+    pub fn promote_scalar(self, kind: ScalarKind) -> DType {
+        if kind <= self.kind() {
+            self
+        } else {
+            match kind {
+                ScalarKind::Float => DType::F32,
+                ScalarKind::Int => DType::I64,
+                ScalarKind::Bool => DType::Bool,
+            }
+        }
+    }
+
+    /// The dtype of a binary op between two tensors, as PyTorch: a higher kind wins
+    /// (bool < int < float), and within a kind the wider type (`int64 + float32` is
+    /// `float32`, `int32 + int64` is `int64`, `float32 + float64` is `float64`).
     pub fn promote(self, other: DType) -> DType {
         use DType::*;
         match (self, other) {
@@ -72,13 +105,26 @@ impl DType {
     }
 }
 
+/// The kind of a scalar operand, for promotion ([`DType::promote_scalar`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ScalarKind {
+    /// `True`/`False`.
+    Bool,
+    /// An integer.
+    Int,
+    /// A float.
+    Float,
+}
+
 impl fmt::Display for DType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
 }
 
-/// A Rust element type that can live in a [`crate::Buffer`].
+/// A Rust element type that can live in a [`crate::Buffer`]: it must have the size, alignment
+/// and bit layout of its [`DType`] (buffers are reinterpreted by dtype). `Wrapping<i32>` and
+/// `Wrapping<i64>` (`repr(transparent)`) share `int32`/`int64` with the plain integers.
 pub trait Element: Copy + Send + Sync + 'static + fmt::Debug + PartialEq {
     /// The dtype tag of this element type.
     const DTYPE: DType;
@@ -107,6 +153,24 @@ element!(f32, DType::F32);
 element!(f64, DType::F64);
 element!(i32, DType::I32);
 element!(i64, DType::I64);
+
+macro_rules! wrapping_element {
+    ($t:ty, $d:expr) => {
+        impl Element for std::num::Wrapping<$t> {
+            const DTYPE: DType = $d;
+            #[inline]
+            fn to_f64(self) -> f64 {
+                self.0 as f64
+            }
+            #[inline]
+            fn from_f64(v: f64) -> Self {
+                std::num::Wrapping(v as $t)
+            }
+        }
+    };
+}
+wrapping_element!(i32, DType::I32);
+wrapping_element!(i64, DType::I64);
 
 impl Element for bool {
     const DTYPE: DType = DType::Bool;

@@ -210,6 +210,22 @@ impl Graph {
                 Op::Source(_) => true,
                 Op::Unary(_) => shapes[0] == &node.shape && self.g[ins[0]].dtype == node.dtype,
                 Op::Binary(_) => Shape::broadcast("validate", shapes[0], shapes[1]).ok().as_ref() == Some(&node.shape),
+                Op::Where => {
+                    let ab = Shape::broadcast("validate", shapes[1], shapes[2]).ok();
+                    ab.and_then(|ab| Shape::broadcast("validate", shapes[0], &ab).ok()).as_ref() == Some(&node.shape)
+                        && self.g[ins[0]].dtype == crate::DType::Bool
+                }
+                Op::ArgReduce { dim, keepdim, .. } => {
+                    let mut d: SmallVec<[usize; 6]> = SmallVec::from_slice(shapes[0].dims());
+                    *dim < d.len() && {
+                        if *keepdim {
+                            d[*dim] = 1;
+                        } else {
+                            d.remove(*dim);
+                        }
+                        d.as_slice() == node.shape.dims()
+                    }
+                }
                 Op::Reshape => shapes[0].numel() == node.shape.numel(),
                 Op::Cast(d) => shapes[0] == &node.shape && *d == node.dtype,
                 Op::Permute(p) => {

@@ -27,9 +27,9 @@ pub mod shape;
 pub mod tensor;
 
 pub use buffer::Buffer;
-pub use dtype::{DType, Element};
+pub use dtype::{DType, Element, ScalarKind};
 pub use error::{Error, Result};
-pub use op::{BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
+pub use op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 pub use shape::Shape;
 pub use tensor::Tensor;
 pub mod passes;

@@ -78,6 +78,18 @@ pub enum UnaryOp {
     Square,
     /// `x` itself, written out contiguously (materialises a strided view).
     Copy,
+    /// Largest integer `<= x`.
+    Floor,
+    /// Smallest integer `>= x`.
+    Ceil,
+    /// Integer part (rounds toward zero).
+    Trunc,
+    /// Nearest integer, ties to even (as NumPy and PyTorch round).
+    Round,
+    /// Logical not of a bool held as 0/1 (`~` on bools).
+    LogicalNot,
+    /// Bitwise not of an integer (`~` on ints).
+    BitNot,
 }
 
 /// Facts about one op, kept in one place.
@@ -111,6 +123,12 @@ impl UnaryOp {
             Cos => ("cos", 10),
             Square => ("square", 1),
             Copy => ("copy", 0),
+            Floor => ("floor", 1),
+            Ceil => ("ceil", 1),
+            Trunc => ("trunc", 1),
+            Round => ("round", 1),
+            LogicalNot => ("logical_not", 1),
+            BitNot => ("bitwise_not", 1),
         };
         OpInfo { name, cost }
     }
@@ -148,6 +166,12 @@ impl UnaryOp {
             Cos => x.cos(),
             Square => x * x,
             Copy => x,
+            Floor => x.floor(),
+            Ceil => x.ceil(),
+            Trunc => x.trunc(),
+            Round => x.round_ties_even(),
+            LogicalNot => f64::from(x == 0.0),
+            BitNot => !(x as i64) as f64,
         }
     }
 }
@@ -224,6 +248,29 @@ pub enum BinaryOp {
     Maximum,
     /// elementwise min (NaN propagates)
     Minimum,
+    /// `floor(a / b)` with Python's signs (integer `x // 0` is 0, as NumPy).
+    FloorDiv,
+    /// `a - floor(a / b) * b`: the remainder takes the divisor's sign, as Python's `%`
+    /// (integer `x % 0` is 0, as NumPy).
+    Rem,
+    /// `a < b` (bool result)
+    Lt,
+    /// `a <= b` (bool result)
+    Le,
+    /// `a > b` (bool result)
+    Gt,
+    /// `a >= b` (bool result)
+    Ge,
+    /// `a == b` (bool result)
+    Eq,
+    /// `a != b` (bool result)
+    Ne,
+    /// Bitwise and on ints, logical and on bools.
+    And,
+    /// Bitwise or on ints, logical or on bools.
+    Or,
+    /// Bitwise xor on ints, logical xor on bools.
+    Xor,
 }
 
 impl BinaryOp {
@@ -238,13 +285,36 @@ impl BinaryOp {
             Pow => ("pow", 16),
             Maximum => ("maximum", 1),
             Minimum => ("minimum", 1),
+            FloorDiv => ("floor_divide", 6),
+            Rem => ("remainder", 6),
+            Lt => ("lt", 1),
+            Le => ("le", 1),
+            Gt => ("gt", 1),
+            Ge => ("ge", 1),
+            Eq => ("eq", 1),
+            Ne => ("ne", 1),
+            And => ("and", 1),
+            Or => ("or", 1),
+            Xor => ("xor", 1),
         };
         OpInfo { name, cost }
     }
 
     /// Whether `a op b == b op a`.
     pub fn is_commutative(self) -> bool {
-        matches!(self, BinaryOp::Add | BinaryOp::Mul | BinaryOp::Maximum | BinaryOp::Minimum)
+        use BinaryOp::*;
+        matches!(self, Add | Mul | Maximum | Minimum | Eq | Ne | And | Or | Xor)
+    }
+
+    /// Whether the result is a bool (a comparison).
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        matches!(self, Lt | Le | Gt | Ge | Eq | Ne)
+    }
+
+    /// Whether the op is bitwise/logical (ints and bools only).
+    pub fn is_bitwise(self) -> bool {
+        matches!(self, BinaryOp::And | BinaryOp::Or | BinaryOp::Xor)
     }
 
     /// Scalar reference implementation in f64.
@@ -270,8 +340,48 @@ impl BinaryOp {
                     a.min(b)
                 }
             }
+            FloorDiv => py_divmod(a, b).0,
+            Rem => py_divmod(a, b).1,
+            Lt => f64::from(a < b),
+            Le => f64::from(a <= b),
+            Gt => f64::from(a > b),
+            Ge => f64::from(a >= b),
+            Eq => f64::from(a == b),
+            Ne => f64::from(a != b),
+            And => ((a as i64) & (b as i64)) as f64,
+            Or => ((a as i64) | (b as i64)) as f64,
+            Xor => ((a as i64) ^ (b as i64)) as f64,
         }
     }
+}
+
+/// Python's float `divmod` (NumPy's `npy_divmod`): the quotient is floored, the remainder takes
+/// the divisor's sign; `b == 0` gives `(a / b, NaN)`.
+pub fn py_divmod(a: f64, b: f64) -> (f64, f64) {
+    if b == 0.0 {
+        return (a / b, f64::NAN);
+    }
+    let mut m = a % b;
+    let mut div = (a - m) / b;
+    if m != 0.0 {
+        if (b < 0.0) != (m < 0.0) {
+            m += b;
+            div -= 1.0;
+        }
+    } else {
+        m = 0.0f64.copysign(b);
+    }
+    let q = if div != 0.0 {
+        let f = div.floor();
+        if div - f > 0.5 {
+            f + 1.0
+        } else {
+            f
+        }
+    } else {
+        0.0f64.copysign(a / b)
+    };
+    (q, m)
 }
 
 /// Reductions. `mean` is lowered to `sum * (1/n)` when it is built.
@@ -312,6 +422,16 @@ impl ReduceOp {
     }
 }
 
+/// Index-of-extreme reductions (`argmax`, `argmin`): the first index of the largest (smallest)
+/// value along one dim, as int64; a NaN counts as the extreme (its first index wins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArgOp {
+    /// First index of the maximum.
+    Max,
+    /// First index of the minimum.
+    Min,
+}
+
 /// Leaves of the graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SourceOp {
@@ -337,6 +457,17 @@ pub enum Op {
     Unary(UnaryOp),
     /// Elementwise, two operands broadcast to a common shape.
     Binary(BinaryOp),
+    /// Elementwise `cond ? a : b` over operands `(cond, a, b)` broadcast to a common shape.
+    Where,
+    /// `argmax`/`argmin` along `dim` (int64 result).
+    ArgReduce {
+        /// Which extreme.
+        op: ArgOp,
+        /// The reduced dim.
+        dim: usize,
+        /// Whether it stays as size 1.
+        keepdim: bool,
+    },
     /// Reduction over a contiguous run of dims `axes` (sorted); `keepdim` keeps them as size 1.
     Reduce {
         /// What to reduce with.
@@ -385,6 +516,11 @@ impl Op {
             Op::Unary(UnaryOp::LeakyRelu(s)) => format!("leaky_relu({s})"),
             Op::Unary(u) => u.info().name.to_string(),
             Op::Binary(b) => b.info().name.to_string(),
+            Op::Where => "where".to_string(),
+            Op::ArgReduce { op, dim, keepdim } => {
+                let n = if *op == ArgOp::Max { "argmax" } else { "argmin" };
+                format!("{n}[{dim}]{}", if *keepdim { " keepdim" } else { "" })
+            }
             Op::Reduce { op, axes, keepdim } => {
                 let ax: Vec<String> = axes.iter().map(|a| a.to_string()).collect();
                 format!("{}[{}]{}", op.name(), ax.join(","), if *keepdim { " keepdim" } else { "" })
@@ -404,16 +540,16 @@ impl Op {
         match self {
             Op::Unary(u) => u.info().cost,
             Op::Binary(b) => b.info().cost,
-            Op::Reduce { .. } | Op::Cast(_) => 1,
+            Op::Reduce { .. } | Op::Cast(_) | Op::Where | Op::ArgReduce { .. } => 1,
             Op::MatMul => 1000,
             Op::Concat { .. } => 1,
             Op::Source(_) | Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => 0,
         }
     }
 
-    /// Whether the op is computed per element (unary or binary).
+    /// Whether the op is computed per element (unary, binary or `where`).
     pub fn is_elementwise(&self) -> bool {
-        matches!(self, Op::Unary(_) | Op::Binary(_))
+        matches!(self, Op::Unary(_) | Op::Binary(_) | Op::Where)
     }
 
     /// Whether the op only reinterprets its operand's elements (a view: no computation).
@@ -425,9 +561,10 @@ impl Op {
     pub fn arity(&self) -> usize {
         match self {
             Op::Source(_) => 0,
-            Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) => 1,
+            Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) | Op::ArgReduce { .. } => 1,
             Op::Permute(_) | Op::Expand | Op::Slice { .. } => 1,
             Op::Binary(_) | Op::MatMul => 2,
+            Op::Where => 3,
             Op::Concat { parts, .. } => *parts,
         }
     }

@@ -81,6 +81,18 @@ pub enum KernelShape {
         /// `(kernel input, size along the joined dim)` per part, in order.
         parts: Vec<(u16, usize)>,
     },
+    /// `argmax`/`argmin` over the middle of `m × k × n`: input 0 is scanned, output 0 gets
+    /// `m × n` int64 indices (no program).
+    Arg {
+        /// Which extreme.
+        op: crate::op::ArgOp,
+        /// Outer kept extent.
+        m: usize,
+        /// Reduced extent.
+        k: usize,
+        /// Inner kept extent.
+        n: usize,
+    },
     /// `m × k × n` with `n > 1`, reducing `k`: row values are indexed by `(m, n)`.
     Cols {
         /// Outer kept extent.
@@ -97,7 +109,7 @@ impl KernelShape {
     pub fn full_numel(&self) -> usize {
         match *self {
             KernelShape::Rows { rows, row_len } => rows * row_len,
-            KernelShape::Cols { m, k, n } => m * k * n,
+            KernelShape::Cols { m, k, n } | KernelShape::Arg { m, k, n, .. } => m * k * n,
             KernelShape::MatMul { batch, m, n, .. } => batch * m * n,
             KernelShape::Concat { outer, inner, ref parts } => outer * inner * parts.iter().map(|p| p.1).sum::<usize>(),
         }
@@ -106,7 +118,7 @@ impl KernelShape {
     pub fn row_numel(&self) -> usize {
         match *self {
             KernelShape::Rows { rows, .. } => rows,
-            KernelShape::Cols { m, n, .. } => m * n,
+            KernelShape::Cols { m, n, .. } | KernelShape::Arg { m, n, .. } => m * n,
             KernelShape::MatMul { .. } | KernelShape::Concat { .. } => 0,
         }
     }
@@ -159,7 +171,7 @@ pub struct KernelOutput {
 }
 
 /// Register number (full-space registers and row registers are separate files).
-pub type Reg = u16;
+pub type Reg = u32;
 
 /// An instruction operand.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -221,6 +233,17 @@ pub enum Instr {
         /// Right operand.
         b: Operand,
     },
+    /// Elementwise `cond != 0 ? a : b` (`where`).
+    Select {
+        /// Destination.
+        dst: Reg,
+        /// The condition (0/1).
+        cond: Operand,
+        /// Taken where `cond` holds.
+        a: Operand,
+        /// Taken elsewhere.
+        b: Operand,
+    },
     /// Writes a block of kernel output `output`.
     Store {
         /// Index into [`FusedKernel::outputs`].
@@ -259,7 +282,8 @@ pub struct FusedKernel {
     pub shape: KernelShape,
     /// The full (pre-reduction) shape.
     pub full_shape: Shape,
-    /// The compute dtype of every register.
+    /// The compute dtype of every register. Bools are computed as 0/1 in it; inputs and
+    /// outputs of another dtype (bool masks, a cast's operand) are converted at the boundary.
     pub dtype: DType,
     /// Buffers read.
     pub inputs: Vec<KernelInput>,
@@ -421,6 +445,12 @@ impl Plan {
                 KernelShape::Rows { rows, row_len } => format!("rows {rows} x {row_len}"),
                 KernelShape::Cols { m, k, n } => format!("cols {m} x {k} x {n} (reduce middle)"),
                 KernelShape::Concat { ref parts, .. } => format!("concat of {} parts", parts.len()),
+                KernelShape::Arg { op, m, k, n } => {
+                    format!(
+                        "{} over {m} x {k} x {n} (reduce middle)",
+                        if op == crate::op::ArgOp::Max { "argmax" } else { "argmin" }
+                    )
+                }
                 KernelShape::MatMul { batch, m, k, n } => {
                     format!("matmul {batch} x [{m} x {k}] @ [{k} x {n}] with fused epilogue")
                 }

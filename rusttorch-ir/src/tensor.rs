@@ -6,8 +6,8 @@
 //! by the expression that produced it is released.
 
 use crate::buffer::try_zeroed_vec;
-use crate::op::{BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
-use crate::{Buffer, DType, Element, Error, Result, Shape};
+use crate::op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
+use crate::{Buffer, DType, Element, Error, Result, ScalarKind, Shape};
 use smallvec::{smallvec, SmallVec};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -232,9 +232,6 @@ impl Tensor {
     // ---------------------------------------------------------------- elementwise
 
     fn float_only(&self, op: &'static str) -> Result<()> {
-        if op == "copy" {
-            return Ok(());
-        }
         if self.dtype().is_float() {
             Ok(())
         } else {
@@ -242,33 +239,94 @@ impl Tensor {
         }
     }
 
-    /// Applies a unary op.
-    pub fn unary(&self, op: UnaryOp) -> Result<Tensor> {
-        self.float_only(op.info().name)?;
-        Ok(Tensor::lazy(Op::Unary(op), self.shape().clone(), self.dtype(), smallvec![self.clone()]))
+    /// This tensor, converted to `float32` unless it already is a float (what PyTorch does to
+    /// the operand of `exp`, `/` and the other float-valued ops).
+    fn to_float(&self) -> Result<Tensor> {
+        if self.dtype().is_float() {
+            Ok(self.clone())
+        } else {
+            self.cast(DType::F32)
+        }
     }
 
-    /// Applies a binary op with NumPy broadcasting; operands of different dtypes are promoted
-    /// to the wider one first (`float32 + float64` is `float64`, as in PyTorch).
+    /// Applies a unary op. Float-valued math (`exp`, `sqrt`, `tanh`, ...) turns int and bool
+    /// operands into float32 first; rounding ops are the identity on ints; `neg`, `abs`,
+    /// `relu` and `square` keep ints (wrapping) and reject bools; `~` is bitwise on ints and
+    /// logical on bools.
+    pub fn unary(&self, op: UnaryOp) -> Result<Tensor> {
+        use UnaryOp::*;
+        let d = self.dtype();
+        let x = match op {
+            Copy => self.clone(),
+            Floor | Ceil | Trunc | Round if !d.is_float() => return Ok(self.clone()),
+            Floor | Ceil | Trunc | Round => self.clone(),
+            Neg | Abs | Relu | Square if d == DType::Bool => {
+                return Err(Error::UnsupportedDType { op: op.info().name, dtype: d })
+            }
+            Neg | Abs | Relu | Square => self.clone(),
+            LogicalNot if d == DType::Bool => self.clone(),
+            LogicalNot => return self.binary_scalar(BinaryOp::Eq, 0.0),
+            BitNot if d == DType::Bool => return self.unary(LogicalNot),
+            BitNot if d.is_int() => self.clone(),
+            BitNot => return Err(Error::UnsupportedDType { op: op.info().name, dtype: d }),
+            _ => self.to_float()?,
+        };
+        Ok(Tensor::lazy(Op::Unary(op), x.shape().clone(), x.dtype(), smallvec![x]))
+    }
+
+    /// Applies a binary op with NumPy broadcasting. Operands are promoted to a common dtype
+    /// first ([`DType::promote`]: PyTorch's rules). `/` and `**` with a float exponent are
+    /// float-valued (ints become float32); comparisons give bool; `& | ^` take ints and bools;
+    /// on bools `+`/`max` are logical or and `*`/`min` logical and.
     pub fn binary(&self, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
+        use BinaryOp::*;
         let name = op.info().name;
         let shape = Shape::broadcast(name, self.shape(), rhs.shape())?;
-        let dtype = self.dtype().promote(rhs.dtype());
+        let mut dtype = self.dtype().promote(rhs.dtype());
+        let mut op = op;
+        if op == Div && !dtype.is_float() {
+            dtype = DType::F32;
+        }
+        if dtype == DType::Bool {
+            op = match op {
+                Add | Maximum => Or,
+                Mul | Minimum => And,
+                Sub | Pow | FloorDiv | Rem => return Err(Error::UnsupportedDType { op: name, dtype }),
+                other => other,
+            };
+        }
+        if op.is_bitwise() && dtype.is_float() {
+            return Err(Error::UnsupportedDType { op: name, dtype });
+        }
         let (l, r) = (self.cast(dtype)?, rhs.cast(dtype)?);
-        l.float_only(name)?;
-        Ok(Tensor::lazy(Op::Binary(op), shape, dtype, smallvec![l, r]))
+        let out = if op.is_comparison() { DType::Bool } else { dtype };
+        Ok(Tensor::lazy(Op::Binary(op), shape, out, smallvec![l, r]))
     }
 
-    /// Converts to `dtype` (a no-op when it already is).
+    /// `cond ? a : b` elementwise, broadcasting all three; `a` and `b` are promoted to a common
+    /// dtype, and a non-bool `cond` means `cond != 0` (as NumPy).
+    pub fn where_cond(&self, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        let ab = Shape::broadcast("where", a.shape(), b.shape())?;
+        let shape = Shape::broadcast("where", self.shape(), &ab)?;
+        let cond = if self.dtype() == DType::Bool { self.clone() } else { self.binary_scalar(BinaryOp::Ne, 0.0)? };
+        let dtype = a.dtype().promote(b.dtype());
+        let (a, b) = (a.cast(dtype)?, b.cast(dtype)?);
+        Ok(Tensor::lazy(Op::Where, shape, dtype, smallvec![cond, a, b]))
+    }
+
+    /// Converts to `dtype` (a no-op when it already is). Float to int truncates toward zero
+    /// and saturates at the int's range, NaN becomes 0 (Rust `as`; defined for every input);
+    /// int to int wraps; anything to bool is `x != 0` (so NaN is true).
     pub fn cast(&self, dtype: DType) -> Result<Tensor> {
         if dtype == self.dtype() {
             return Ok(self.clone());
         }
         if let Op::Source(SourceOp::Full(v)) = self.op() {
-            return Tensor::full(self.shape().clone(), v.get(), dtype);
+            let v = crate::passes::constant_folding::cast_value(self.dtype(), dtype, v.get());
+            return Tensor::full(self.shape().clone(), v, dtype);
         }
-        if !dtype.is_float() || !self.dtype().is_float() {
-            return Err(Error::UnsupportedDType { op: "cast", dtype });
+        if dtype == DType::Bool {
+            return self.binary_scalar(BinaryOp::Ne, 0.0);
         }
         Ok(Tensor::lazy(Op::Cast(dtype), self.shape().clone(), dtype, smallvec![self.clone()]))
     }
@@ -302,14 +360,102 @@ impl Tensor {
         }
     }
 
-    /// Binary op with a scalar right operand (of this tensor's dtype).
+    /// Binary op with a scalar right operand of this tensor's dtype.
     pub fn binary_scalar(&self, op: BinaryOp, rhs: f64) -> Result<Tensor> {
         self.binary(op, &Tensor::scalar(rhs, self.dtype()))
     }
 
-    /// Binary op with a scalar left operand (`rhs op self`).
+    /// Binary op with a scalar left operand (`lhs op self`) of this tensor's dtype.
     pub fn rbinary_scalar(&self, op: BinaryOp, lhs: f64) -> Result<Tensor> {
         Tensor::scalar(lhs, self.dtype()).binary(op, self)
+    }
+
+    /// A scalar of `kind` as an operand for this tensor: of this tensor's dtype unless the
+    /// scalar's kind is higher ([`DType::promote_scalar`]: `int_tensor + 0.5` is float32).
+    pub fn scalar_like(&self, value: f64, kind: ScalarKind) -> Tensor {
+        Tensor::scalar(value, self.dtype().promote_scalar(kind))
+    }
+
+    /// Elementwise comparison (`op` one of `Lt Le Gt Ge Eq Ne`), bool result.
+    pub fn compare(&self, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
+        if !op.is_comparison() {
+            return Err(Error::BadArgument(format!("{} is not a comparison", op.info().name)));
+        }
+        self.binary(op, rhs)
+    }
+    /// `self < rhs`
+    pub fn lt(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Lt, rhs)
+    }
+    /// `self <= rhs`
+    pub fn le(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Le, rhs)
+    }
+    /// `self > rhs`
+    pub fn gt(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Gt, rhs)
+    }
+    /// `self >= rhs`
+    pub fn ge(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Ge, rhs)
+    }
+    /// `self == rhs`, elementwise.
+    pub fn eq_elem(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Eq, rhs)
+    }
+    /// `self != rhs`, elementwise.
+    pub fn ne_elem(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Ne, rhs)
+    }
+    /// Logical not (`x == 0` for non-bools), bool result.
+    pub fn logical_not(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::LogicalNot)
+    }
+    /// `~x`: bitwise not of ints, logical not of bools.
+    pub fn bitwise_not(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::BitNot)
+    }
+    /// `floor(self / rhs)` with Python's signs.
+    pub fn floor_divide(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::FloorDiv, rhs)
+    }
+    /// Python's `%`: the result takes the divisor's sign.
+    pub fn remainder(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Rem, rhs)
+    }
+    /// Whether each element is NaN (`x != x`).
+    pub fn isnan(&self) -> Result<Tensor> {
+        self.binary(BinaryOp::Ne, self)
+    }
+    /// Whether each element is finite (`|x| < inf`; false for NaN).
+    pub fn isfinite(&self) -> Result<Tensor> {
+        if !self.dtype().is_float() {
+            return Tensor::full(self.shape().clone(), 1.0, DType::Bool);
+        }
+        self.abs()?.binary_scalar(BinaryOp::Lt, f64::INFINITY)
+    }
+    /// Whether each element is `+inf` or `-inf`.
+    pub fn isinf(&self) -> Result<Tensor> {
+        if !self.dtype().is_float() {
+            return Tensor::full(self.shape().clone(), 0.0, DType::Bool);
+        }
+        self.abs()?.binary_scalar(BinaryOp::Eq, f64::INFINITY)
+    }
+    /// Largest integer not above each element (identity on ints).
+    pub fn floor(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Floor)
+    }
+    /// Smallest integer not below each element (identity on ints).
+    pub fn ceil(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Ceil)
+    }
+    /// Rounds toward zero (identity on ints).
+    pub fn trunc(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Trunc)
+    }
+    /// Rounds to the nearest integer, ties to even (identity on ints).
+    pub fn round(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Round)
     }
 
     /// `-x`
@@ -384,7 +530,10 @@ impl Tensor {
             3.0 => self.square()?.binary(BinaryOp::Mul, self),
             0.5 => self.sqrt(),
             -1.0 => self.recip(),
-            _ => self.binary_scalar(BinaryOp::Pow, exponent),
+            _ => {
+                let kind = if exponent.fract() == 0.0 { ScalarKind::Int } else { ScalarKind::Float };
+                self.binary(BinaryOp::Pow, &self.scalar_like(exponent, kind))
+            }
         }
     }
     /// Elementwise maximum.
@@ -650,6 +799,7 @@ impl Tensor {
     /// (`n` of them): `mean(logsumexp(logits, 1) - logits[i, targets[i]])`. The targets become
     /// a one-hot mask, so the whole loss is two fused kernels.
     pub fn cross_entropy(&self, targets: &[usize]) -> Result<Tensor> {
+        self.float_only("cross_entropy")?;
         if self.ndim() != 2 {
             return Err(Error::BadArgument(format!("cross_entropy needs logits [n, classes], got {}", self.shape())));
         }
@@ -698,8 +848,11 @@ impl Tensor {
     /// Reduces over `dims` (all dims when `None`), keeping them as size 1 when `keepdim`.
     pub fn reduce(&self, op: ReduceOp, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         let name = op.name();
-        if !self.dtype().is_float() {
-            return Err(Error::UnsupportedDType { op: name, dtype: self.dtype() });
+        match self.dtype() {
+            // Sums of ints and bools are int64 (as PyTorch); max/min of bools are any/all.
+            DType::I32 | DType::Bool if op == ReduceOp::Sum => return self.cast(DType::I64)?.reduce(op, dims, keepdim),
+            DType::Bool => return self.cast(DType::I32)?.reduce(op, dims, keepdim)?.cast(DType::Bool),
+            _ => {}
         }
         let axes: SmallVec<[usize; 6]> = match dims {
             None => (0..self.ndim()).collect(),
@@ -764,8 +917,45 @@ impl Tensor {
     pub fn min(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         self.reduce(ReduceOp::Min, dims, keepdim)
     }
+    /// Index of the first maximum along `dim` (of the flattened tensor when `None`), int64.
+    pub fn argmax(&self, dim: Option<isize>, keepdim: bool) -> Result<Tensor> {
+        self.arg_reduce(ArgOp::Max, dim, keepdim)
+    }
+    /// Index of the first minimum along `dim` (of the flattened tensor when `None`), int64.
+    pub fn argmin(&self, dim: Option<isize>, keepdim: bool) -> Result<Tensor> {
+        self.arg_reduce(ArgOp::Min, dim, keepdim)
+    }
+
+    fn arg_reduce(&self, op: ArgOp, dim: Option<isize>, keepdim: bool) -> Result<Tensor> {
+        let name = if op == ArgOp::Max { "argmax" } else { "argmin" };
+        let Some(dim) = dim else {
+            let flat = self.reshape_to(Shape::from(self.numel()))?;
+            let r = flat.arg_reduce(op, Some(0), false)?;
+            return if keepdim { r.reshape_to(Shape(smallvec![1; self.ndim()])) } else { Ok(r) };
+        };
+        let x = if self.ndim() == 0 { self.reshape_to(Shape::from(1))? } else { self.clone() };
+        let d = x.shape().normalize_dims(name, &[dim])?[0];
+        if x.dims()[d] == 0 {
+            return Err(Error::EmptyReduction { op: name, shape: self.shape().clone() });
+        }
+        let x = if x.dtype() == DType::Bool { x.cast(DType::I32)? } else { x };
+        let mut out: SmallVec<[usize; 6]> = SmallVec::from_slice(x.dims());
+        if keepdim {
+            out[d] = 1;
+        } else {
+            out.remove(d);
+        }
+        let r = Tensor::lazy(Op::ArgReduce { op, dim: d, keepdim }, Shape(out), DType::I64, smallvec![x]);
+        if self.ndim() == 0 {
+            r.reshape_to(Shape::scalar())
+        } else {
+            Ok(r)
+        }
+    }
+
     /// Mean over `dims` (all when `None`): `sum * (1/n)`; NaN for an empty reduction, as NumPy.
     pub fn mean(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        self.float_only("mean")?;
         let s = self.sum(dims, keepdim)?;
         let n = self.numel().checked_div(s.numel().max(1)).unwrap_or(0);
         let n = if s.numel() == 0 { self.reduced_count(dims)? } else { n };
@@ -783,6 +973,7 @@ impl Tensor {
 
     /// `exp(x - max) / sum(exp(x - max))` along `dim`.
     pub fn softmax(&self, dim: isize) -> Result<Tensor> {
+        self.float_only("softmax")?;
         let d = [dim];
         let m = self.max(Some(&d), true)?;
         let e = self.binary(BinaryOp::Sub, &m)?.exp()?;
@@ -792,6 +983,7 @@ impl Tensor {
 
     /// `x - max - log(sum(exp(x - max)))` along `dim`.
     pub fn log_softmax(&self, dim: isize) -> Result<Tensor> {
+        self.float_only("log_softmax")?;
         let d = [dim];
         let m = self.max(Some(&d), true)?;
         let xm = self.binary(BinaryOp::Sub, &m)?;
@@ -824,6 +1016,7 @@ impl Tensor {
 
     /// Variance over `dims` (all when `None`) with Bessel-style `correction` (1 = unbiased).
     pub fn var(&self, dims: Option<&[isize]>, correction: usize, keepdim: bool) -> Result<Tensor> {
+        self.float_only("var")?;
         let n = self.reduced_count(dims)?;
         let mean = self.mean(dims, true)?;
         let sq = self.binary(BinaryOp::Sub, &mean)?.square()?.sum(dims, keepdim)?;
@@ -838,6 +1031,7 @@ impl Tensor {
 
     /// `log(sum(exp(x)))` along `dim`, shifted by the max so it never overflows.
     pub fn logsumexp(&self, dim: isize, keepdim: bool) -> Result<Tensor> {
+        self.float_only("logsumexp")?;
         let d = [dim];
         let m = self.max(Some(&d), true)?;
         let s = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&d), keepdim)?.log()?;
@@ -849,6 +1043,7 @@ impl Tensor {
 
     /// RMS norm over the last `normalized_ndim` dims: `x / sqrt(mean(x^2) + eps) * weight`.
     pub fn rms_norm(&self, normalized_ndim: usize, weight: Option<&Tensor>, eps: f64) -> Result<Tensor> {
+        self.float_only("rms_norm")?;
         if normalized_ndim == 0 || normalized_ndim > self.ndim() {
             return Err(Error::BadArgument(format!(
                 "rms_norm over {normalized_ndim} dims of a tensor with shape {}",
@@ -866,6 +1061,7 @@ impl Tensor {
 
     /// Mean squared error `mean((self - target)^2)` (reduction "mean").
     pub fn mse_loss(&self, target: &Tensor) -> Result<Tensor> {
+        self.float_only("mse_loss")?;
         self.binary(BinaryOp::Sub, target)?.square()?.mean(None, false)
     }
 
@@ -877,6 +1073,7 @@ impl Tensor {
         bias: Option<&Tensor>,
         eps: f64,
     ) -> Result<Tensor> {
+        self.float_only("layer_norm")?;
         if normalized_ndim == 0 || normalized_ndim > self.ndim() {
             return Err(Error::BadArgument(format!(
                 "layer_norm over {normalized_ndim} dims of a tensor with shape {}",
@@ -937,14 +1134,22 @@ impl IntoOperand for Result<Tensor> {
         self
     }
 }
-impl IntoOperand for f64 {
-    fn into_operand(self, like: &Tensor) -> Result<Tensor> {
-        Ok(Tensor::scalar(self, like.dtype()))
-    }
+macro_rules! scalar_operand {
+    ($t:ty, $kind:expr) => {
+        impl IntoOperand for $t {
+            fn into_operand(self, like: &Tensor) -> Result<Tensor> {
+                Ok(like.scalar_like(self as f64, $kind))
+            }
+        }
+    };
 }
-impl IntoOperand for f32 {
+scalar_operand!(f64, ScalarKind::Float);
+scalar_operand!(f32, ScalarKind::Float);
+scalar_operand!(i64, ScalarKind::Int);
+scalar_operand!(i32, ScalarKind::Int);
+impl IntoOperand for bool {
     fn into_operand(self, like: &Tensor) -> Result<Tensor> {
-        Ok(Tensor::scalar(self as f64, like.dtype()))
+        Ok(like.scalar_like(f64::from(u8::from(self)), ScalarKind::Bool))
     }
 }
 
@@ -982,6 +1187,23 @@ bin_trait!(Add, add, BinaryOp::Add);
 bin_trait!(Sub, sub, BinaryOp::Sub);
 bin_trait!(Mul, mul, BinaryOp::Mul);
 bin_trait!(Div, div, BinaryOp::Div);
+bin_trait!(Rem, rem, BinaryOp::Rem);
+bin_trait!(BitAnd, bitand, BinaryOp::And);
+bin_trait!(BitOr, bitor, BinaryOp::Or);
+bin_trait!(BitXor, bitxor, BinaryOp::Xor);
+
+impl std::ops::Not for &Tensor {
+    type Output = Result<Tensor>;
+    fn not(self) -> Result<Tensor> {
+        self.bitwise_not()
+    }
+}
+impl std::ops::Not for Tensor {
+    type Output = Result<Tensor>;
+    fn not(self) -> Result<Tensor> {
+        self.bitwise_not()
+    }
+}
 
 impl std::ops::Neg for &Tensor {
     type Output = Result<Tensor>;

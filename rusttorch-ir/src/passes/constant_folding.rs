@@ -20,6 +20,15 @@ pub fn round_to(dtype: DType, v: f64) -> f64 {
     }
 }
 
+/// Converts a value of dtype `from` to dtype `to` with [`crate::Tensor::cast`]'s rules: float
+/// to int truncates and saturates (NaN is 0), int to int wraps, anything to bool is `!= 0`.
+pub fn cast_value(from: DType, to: DType, v: f64) -> f64 {
+    match to {
+        DType::I32 if from.is_int() => v as i64 as i32 as f64,
+        _ => round_to(to, v),
+    }
+}
+
 impl Pass for ConstantFolding {
     fn name(&self) -> &'static str {
         "constant_folding"
@@ -41,17 +50,29 @@ impl Pass for ConstantFolding {
                 .collect();
             let Some(vals) = vals else { continue };
             let node = g.node(n).clone();
+            // Integer arithmetic wraps, which f64 does not model: leave it to the kernels.
+            if node.dtype.is_int() && !matches!(node.op, Op::Cast(_) | Op::Reshape | Op::Permute(_) | Op::Expand) {
+                continue;
+            }
             let in_numel = g.node(ins[0]).shape.numel();
             let v = match &node.op {
                 Op::Unary(u) => u.apply_f64(vals[0]),
                 Op::Binary(b) => b.apply_f64(vals[0], vals[1]),
-                Op::Reshape | Op::Cast(_) | Op::Permute(_) | Op::Expand | Op::Slice { .. } => vals[0],
+                Op::Cast(d) => cast_value(g.node(ins[0]).dtype, *d, vals[0]),
+                Op::Where => {
+                    if vals[0] != 0.0 {
+                        vals[1]
+                    } else {
+                        vals[2]
+                    }
+                }
+                Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => vals[0],
                 Op::Reduce { op: ReduceOp::Sum, .. } => {
                     let k = in_numel / node.shape.numel().max(1);
                     vals[0] * k as f64
                 }
                 Op::Reduce { .. } => vals[0],
-                Op::Source(_) | Op::MatMul | Op::Concat { .. } => continue,
+                Op::Source(_) | Op::MatMul | Op::Concat { .. } | Op::ArgReduce { .. } => continue,
             };
             let folded = GNode { op: Op::Source(SourceOp::Full(Scalar::new(round_to(node.dtype, v)))), ..node };
             let new = g.add_node(folded, &[]);

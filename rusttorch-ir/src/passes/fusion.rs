@@ -23,7 +23,7 @@ use crate::plan::{
     FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, MatMulOperands, Operand, Plan, ReduceInstr, Reg, Space,
     Stage, Value, ValueId, ValueKind, WHOLE_ROW_MAX,
 };
-use crate::{Error, Result, Shape};
+use crate::{DType, Error, Result, Shape};
 use hashbrown::{HashMap, HashSet};
 use smallvec::SmallVec;
 use std::fmt::Write;
@@ -73,6 +73,33 @@ struct Spec {
     space: SpaceKey,
     /// Materialised nodes read.
     leaves: HashSet<NodeId>,
+    /// The compute dtype of every node computed here.
+    dtype: DType,
+}
+
+/// The dtype each node is computed in, indexed by node index: its own dtype, except that
+/// bools are computed as 0/1 in the type of the first operand that is itself computed (a
+/// comparison in its operands' type, a logical op in its operands'); bools computed from
+/// stored bools alone use int32. A kernel computes in one dtype, so an operand computed in
+/// another is stored and converted when read.
+fn compute_dtypes(g: &Graph, topo: &[NodeId], bound: usize) -> Vec<DType> {
+    let mut own: Vec<Option<DType>> = vec![None; bound];
+    for &n in topo {
+        let node = g.node(n);
+        own[n.index()] = if let Op::ArgReduce { .. } = node.op {
+            // Indices of extremes are found in the operand's own type.
+            Some(g.node(g.inputs(n)[0]).dtype)
+        } else if node.dtype != DType::Bool {
+            Some(node.dtype)
+        } else if matches!(node.op, Op::Source(_) | Op::Cast(_)) || node.op.is_movement() {
+            None
+        } else {
+            let ins = g.inputs(n);
+            let data = if matches!(node.op, Op::Where) { &ins[1..] } else { &ins[..] };
+            data.iter().find_map(|i| own[i.index()])
+        };
+    }
+    own.into_iter().map(|d| d.unwrap_or(DType::I32)).collect()
 }
 
 fn is_source(g: &Graph, n: NodeId) -> bool {
@@ -128,6 +155,7 @@ impl FusionPlanner {
         for (i, &n) in topo.iter().enumerate() {
             pos[n.index()] = i;
         }
+        let ct = compute_dtypes(g, &topo, bound);
         let mut mat = vec![false; bound];
         for &o in g.outputs() {
             mat[o.index()] = true;
@@ -166,9 +194,22 @@ impl FusionPlanner {
                         mat[n.index()] = true;
                     }
                 }
+                Op::ArgReduce { .. } => {
+                    // An index scan over a stored operand, its own kernel.
+                    mat[n.index()] = true;
+                    mat[g.inputs(n)[0].index()] = true;
+                }
                 Op::Source(SourceOp::Full(_)) => {}
                 _ if !self.config.fuse => mat[n.index()] = true,
                 _ => {}
+            }
+            // An operand computed in another dtype is stored and converted when read.
+            if g.node(n).op.is_elementwise() || matches!(g.node(n).op, Op::Reduce { .. }) {
+                for i in g.inputs(n) {
+                    if !is_source(g, i) && ct[i.index()] != ct[n.index()] {
+                        mat[i.index()] = true;
+                    }
+                }
             }
         }
         // Materialise until every kernel is well formed and shared nodes obey the recompute rule.
@@ -180,7 +221,7 @@ impl FusionPlanner {
                 if !mat[n.index()] || value_only {
                     continue;
                 }
-                match self.form(g, n, &mat) {
+                match self.form(g, n, &mat, &ct) {
                     Ok(s) => specs.push(s),
                     Err(v) => {
                         violation = Some(v);
@@ -249,7 +290,8 @@ impl FusionPlanner {
     }
 
     /// Forms the kernel rooted at `root`, or names a node that must be materialised first.
-    fn form(&self, g: &Graph, root: NodeId, mat: &[bool]) -> std::result::Result<Spec, NodeId> {
+    fn form(&self, g: &Graph, root: NodeId, mat: &[bool], ct: &[DType]) -> std::result::Result<Spec, NodeId> {
+        let dtype = ct[root.index()];
         let mut nodes = HashSet::new();
         let mut leaves = HashSet::new();
         let mut order = Vec::new();
@@ -276,7 +318,7 @@ impl FusionPlanner {
                 }
             }
             let space = SpaceKey { full: shape.clone(), axes: SmallVec::new() };
-            return Ok(Spec { roots: vec![root], matmul: Some(mm), solo: false, nodes, space, leaves });
+            return Ok(Spec { roots: vec![root], matmul: Some(mm), solo: false, nodes, space, leaves, dtype });
         }
         // The reduction nearest the root defines the space.
         let reduce = order.iter().copied().find(|&x| matches!(g.node(x).op, Op::Reduce { .. }));
@@ -300,8 +342,8 @@ impl FusionPlanner {
                 return Err(op0);
             }
         }
-        let solo = matches!(g.node(root).op, Op::Concat { .. });
-        let spec = Spec { roots: vec![root], matmul: None, solo, nodes, space, leaves };
+        let solo = matches!(g.node(root).op, Op::Concat { .. } | Op::ArgReduce { .. });
+        let spec = Spec { roots: vec![root], matmul: None, solo, nodes, space, leaves, dtype };
         match self.check(g, &spec) {
             // The root does not fit the space its nearest reduction defines: that reduction
             // becomes a kernel of its own and the root reads its result.
@@ -454,6 +496,7 @@ fn merge(mut specs: Vec<Spec>) -> Vec<Spec> {
         while j < specs.len() {
             let (a, b) = (&specs[i], &specs[j]);
             let shares = a.space == b.space
+                && a.dtype == b.dtype
                 && a.matmul.is_none()
                 && b.matmul.is_none()
                 && !a.solo
@@ -566,9 +609,12 @@ fn emit_kernel(
     pos: &[usize],
 ) -> Result<FusedKernel> {
     let sp = &spec.space;
-    let dtype = g.node(roots[0]).dtype;
+    let dtype = spec.dtype;
     if let Op::Concat { dim, .. } = g.node(roots[0]).op {
-        return emit_concat(g, roots[0], dim, value_of, values);
+        return emit_concat(g, roots[0], dim, value_of, values, dtype);
+    }
+    if let Op::ArgReduce { op, dim, .. } = g.node(roots[0]).op {
+        return emit_arg(g, roots[0], op, dim, value_of, values, dtype);
     }
     let mut matmul = None;
     let (shape, full_shape) = if let Some(mm) = spec.matmul {
@@ -818,6 +864,7 @@ fn emit_concat(
     dim: usize,
     value_of: &HashMap<NodeId, ValueId>,
     values: &[Value],
+    dtype: DType,
 ) -> Result<FusedKernel> {
     let out = &g.node(root).shape;
     let d = out.dims();
@@ -839,7 +886,7 @@ fn emit_concat(
     Ok(FusedKernel {
         shape: KernelShape::Concat { outer, inner, parts },
         full_shape: out.clone(),
-        dtype: g.node(root).dtype,
+        dtype,
         inputs,
         outputs: vec![KernelOutput { value: value_of[&root], space: Space::Full }],
         stages: vec![Stage::default()],
@@ -852,8 +899,46 @@ fn emit_concat(
     })
 }
 
+/// An argmax/argmin kernel: input 0 scanned as `m × k × n`, `m × n` indices written.
+fn emit_arg(
+    g: &Graph,
+    root: NodeId,
+    op: crate::op::ArgOp,
+    dim: usize,
+    value_of: &HashMap<NodeId, ValueId>,
+    values: &[Value],
+    dtype: DType,
+) -> Result<FusedKernel> {
+    let x = g.inputs(root)[0];
+    let shape = g.node(x).shape.clone();
+    let (m, k, n) = mkn(&shape, &[dim]);
+    let (base, l) = layout_of(values, value_of[&x]);
+    let input = KernelInput {
+        value: base,
+        space: Space::Full,
+        read_shape: shape.clone(),
+        offset: l.offset,
+        strides: l.strides,
+    };
+    Ok(FusedKernel {
+        shape: KernelShape::Arg { op, m, k, n },
+        full_shape: shape,
+        dtype,
+        inputs: vec![input],
+        outputs: vec![KernelOutput { value: value_of[&root], space: Space::Row }],
+        stages: vec![Stage::default()],
+        num_full_regs: 0,
+        num_row_regs: 0,
+        nodes: vec![root],
+        ops: vec![g.node(root).op.name()],
+        matmul: None,
+        whole_rows: false,
+    })
+}
+
 fn compute_instr(g: &Graph, x: NodeId, dst: Reg, ops: &[Operand]) -> Result<Instr> {
     Ok(match g.node(x).op {
+        Op::Where => Instr::Select { dst, cond: ops[0], a: ops[1], b: ops[2] },
         Op::Unary(op) => Instr::Unary { op, dst, src: ops[0] },
         Op::Binary(op) => Instr::Binary { op, dst, a: ops[0], b: ops[1] },
         ref other => return Err(Error::Internal(format!("{} cannot be computed in a kernel body", other.name()))),
@@ -919,7 +1004,7 @@ impl Emitter {
         let mut last_row: HashMap<u32, usize> = HashMap::new();
         let mut note = |file_row: bool, r: Reg, at: usize| {
             let m = if file_row { &mut last_row } else { &mut last_full };
-            let e = m.entry(r as u32).or_insert(at);
+            let e = m.entry(r).or_insert(at);
             *e = (*e).max(at);
         };
         for (idx, (_, ev)) in evs.iter().enumerate() {
@@ -955,7 +1040,7 @@ impl Emitter {
         for (idx, (s, ev)) in evs.into_iter().enumerate() {
             let phys = |map: &mut [HashMap<u32, Reg>; 2], files: &mut [RegFile; 2], is_row: bool, v: Reg| -> Reg {
                 let f = usize::from(is_row);
-                *map[f].entry(v as u32).or_insert_with(|| files[f].alloc())
+                *map[f].entry(v).or_insert_with(|| files[f].alloc())
             };
             match ev {
                 Ev::R(mut r) => {
@@ -1021,6 +1106,11 @@ fn uses(i: &Instr, row_seg: bool) -> SmallVec<[(bool, Reg); 2]> {
             op(a);
             op(b);
         }
+        Instr::Select { cond, a, b, .. } => {
+            op(cond);
+            op(a);
+            op(b);
+        }
         Instr::Store { src, .. } => op(src),
         Instr::Load { .. } | Instr::Arange { .. } | Instr::Acc { .. } => {}
     }
@@ -1035,7 +1125,8 @@ fn def(i: &Instr, row_seg: bool) -> Option<(bool, Reg)> {
         | Instr::Expand { dst, .. }
         | Instr::Arange { dst, .. }
         | Instr::Unary { dst, .. }
-        | Instr::Binary { dst, .. } => Some((row_seg, *dst)),
+        | Instr::Binary { dst, .. }
+        | Instr::Select { dst, .. } => Some((row_seg, *dst)),
         Instr::Store { .. } => None,
     }
 }
@@ -1058,6 +1149,12 @@ fn rename(i: &mut Instr, row_seg: bool, f: &mut dyn FnMut(bool, Reg, bool) -> Re
             *dst = f(row_seg, *dst, true);
         }
         Instr::Binary { dst, a, b, .. } => {
+            op(a, f);
+            op(b, f);
+            *dst = f(row_seg, *dst, true);
+        }
+        Instr::Select { dst, cond, a, b } => {
+            op(cond, f);
             op(a, f);
             op(b, f);
             *dst = f(row_seg, *dst, true);
