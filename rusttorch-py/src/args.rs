@@ -6,8 +6,8 @@ use crate::numpy::{class_indices, is_numpy_scalar, numpy_scalar_value, operand_f
 use crate::tensor::PyTensor;
 use ::numpy::PyUntypedArray;
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt, PyList, PyTuple};
-use rusttorch_ir::{GeluApprox, Tensor};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyTuple};
+use rusttorch_ir::{GeluApprox, ScalarKind, Tensor};
 
 /// A shape: an int or a sequence of ints, none negative.
 pub struct ShapeArg(pub Vec<usize>);
@@ -85,19 +85,13 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TensorSeq {
     }
 }
 
-/// The `target` of `cross_entropy`: class indices from a 1-D integer NumPy array or a sequence
-/// of ints. A tensor is refused (tensors are float-only, so they cannot hold class indices).
+/// The `target` of `cross_entropy`: class indices from a 1-D integer tensor, NumPy array or
+/// sequence of ints (an integer tensor is evaluated).
 pub struct ClassIndices(pub Vec<i128>);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for ClassIndices {
     type Error = PyErr;
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        if obj.is_instance_of::<PyTensor>() {
-            return Err(type_err(
-                "cross_entropy: target must be integer class indices (a 1-D integer NumPy array or a list of ints), \
-                 not a rusttorch.Tensor: tensors are float-only; pass e.g. target.numpy().astype(numpy.int64)",
-            ));
-        }
         class_indices(&obj.to_owned()).map(ClassIndices)
     }
 }
@@ -131,26 +125,40 @@ impl ClassIndices {
 pub enum Operand {
     /// A tensor (NumPy arrays become one).
     Tensor(Tensor),
-    /// A Python or NumPy real scalar: it takes the tensor's dtype.
-    Scalar(f64),
+    /// A Python or NumPy real scalar and its kind: it takes the tensor's dtype unless its kind
+    /// is higher (`int_tensor + 0.5` is float32), as PyTorch's weak scalars.
+    Scalar(f64, ScalarKind),
 }
 
-/// `obj` as an operand of a binary op with a tensor of `like`'s dtype; `None` when its type is
-/// not supported at all (the operator then returns `NotImplemented`).
-pub fn operand(obj: &Bound<'_, PyAny>, like: &Tensor) -> PyResult<Option<Operand>> {
+/// `obj` as an operand of a binary op with a tensor; `None` when its type is not supported at
+/// all (the operator then returns `NotImplemented`).
+pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Ok(Some(Operand::Tensor(t.get().tensor())));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return Ok(Some(Operand::Scalar(f.value())));
+        return Ok(Some(Operand::Scalar(f.value(), ScalarKind::Float)));
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Some(Operand::Scalar(f64::from(u8::from(b.is_true())), ScalarKind::Bool)));
     }
     if obj.is_instance_of::<PyInt>() {
-        return Ok(Some(Operand::Scalar(obj.extract::<f64>()?)));
+        return Ok(Some(Operand::Scalar(obj.extract::<f64>()?, ScalarKind::Int)));
     }
     if let Ok(arr) = obj.cast::<PyUntypedArray>() {
-        return operand_from_array(arr, like.dtype()).map(|t| Some(Operand::Tensor(t)));
+        return operand_from_array(arr).map(|t| Some(Operand::Tensor(t)));
     }
-    Ok(numpy_scalar_value(obj)?.map(Operand::Scalar))
+    Ok(numpy_scalar_value(obj)?.map(|(v, k)| Operand::Scalar(v, k)))
+}
+
+impl Operand {
+    /// The operand as a tensor next to `like` (a scalar gets `like`'s dtype or its own kind's).
+    pub fn into_tensor(self, like: &Tensor) -> Tensor {
+        match self {
+            Operand::Tensor(t) => t,
+            Operand::Scalar(v, kind) => like.scalar_like(v, kind),
+        }
+    }
 }
 
 /// The `approximate=` argument of `gelu`.
@@ -200,12 +208,12 @@ impl<'a, 'py> FromPyObject<'a, 'py> for IntSeq {
 
 /// The other operand of `@`: a tensor or a NumPy array (copied); `None` for anything else
 /// (scalars included: `@` has no scalar form), so the operator returns `NotImplemented`.
-pub fn matmul_operand(obj: &Bound<'_, PyAny>, like: &Tensor) -> PyResult<Option<Tensor>> {
+pub fn matmul_operand(obj: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Ok(Some(t.get().tensor()));
     }
     match obj.cast::<PyUntypedArray>() {
-        Ok(arr) => operand_from_array(arr, like.dtype()).map(Some),
+        Ok(arr) => operand_from_array(arr).map(Some),
         Err(_) => Ok(None),
     }
 }

@@ -1,4 +1,4 @@
-//! `rusttorch.float32` / `rusttorch.float64`: dtype objects, and parsing of every `dtype=`
+//! `rusttorch.float32`, `float64`, `int32`, `int64`, `bool`: dtype objects, and parsing of every `dtype=`
 //! argument (dtype objects, strings such as `"float32"`, NumPy dtypes and scalar types).
 
 use crate::errors::type_err;
@@ -10,7 +10,7 @@ use rusttorch_ir::DType;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
-/// A tensor element type (`rusttorch.float32`, `rusttorch.float64`).
+/// A tensor element type (`rusttorch.float32`, `float64`, `int32`, `int64`, `bool`).
 #[pyclass(name = "dtype", module = "rusttorch", frozen)]
 pub struct PyDType(pub DType);
 
@@ -111,21 +111,20 @@ pub fn parse_dtype(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
     from_descr(&descr).ok_or_else(|| type_err(format!("unsupported dtype {descr}")))
 }
 
-/// A `dtype=` argument of a creation function: default float32; int and bool dtypes are
-/// recognised but not supported yet.
-pub fn float_dtype(obj: Option<&Bound<'_, PyAny>>) -> PyResult<DType> {
+/// An optional `dtype=` argument (`None` when absent or `None`).
+pub fn opt_dtype(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DType>> {
     match obj {
-        None => Ok(DType::F32),
-        Some(o) if o.is_none() => Ok(DType::F32),
-        Some(o) => require_float(parse_dtype(o)?),
+        Some(o) if !o.is_none() => parse_dtype(o).map(Some),
+        _ => Ok(None),
     }
 }
 
-/// `d` if it is a float dtype, else a `TypeError` saying only float32/float64 are supported.
-pub fn require_float(d: DType) -> PyResult<DType> {
+/// The `dtype=` of `rand`/`randn`: float32 by default, and a float dtype.
+pub fn float_dtype(obj: Option<&Bound<'_, PyAny>>) -> PyResult<DType> {
+    let d = opt_dtype(obj)?.unwrap_or(DType::F32);
     if d.is_float() {
         Ok(d)
     } else {
-        Err(type_err(format!("dtype {d} is not supported yet: rusttorch tensors are float32 or float64")))
+        Err(type_err(format!("dtype {d} is not supported here: random numbers are float32 or float64")))
     }
 }

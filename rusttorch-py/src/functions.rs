@@ -4,14 +4,14 @@
 use crate::args::{
     check_affine, dims, gelu_approx, normalized_ndim, ClassIndices, DimArg, IntSeq, ShapeArg, TensorArg, TensorSeq,
 };
-use crate::dtype::{float_dtype, parse_dtype, require_float};
+use crate::dtype::{float_dtype, opt_dtype};
 use crate::errors::{guard, type_err, value_err};
 use crate::numpy;
-use crate::tensor::{correction_arg, eval_all, squeeze_dims, PyTensor};
+use crate::tensor::{clamp_op, correction_arg, eval_all, squeeze_dims, where_op, PyTensor};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyTuple};
 use rusttorch_exec::Engine;
-use rusttorch_ir::{BinaryOp, Result, Tensor};
+use rusttorch_ir::{BinaryOp, DType, Result, Tensor};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
@@ -21,19 +21,17 @@ fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
 // ---------------------------------------------------------------------- creation
 
 /// A tensor holding a copy of ``data`` (a NumPy array, nested lists, a scalar or a tensor).
-/// Without ``dtype``, float32/float64 NumPy input keeps its dtype; everything else is float32.
+/// Without ``dtype``, NumPy input keeps its dtype; Python floats become float32, ints int64
+/// and bools bool (as PyTorch).
 #[pyfunction]
 #[pyo3(signature = (data, dtype = None))]
 pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let dtype = match dtype {
-        Some(d) if !d.is_none() => Some(require_float(parse_dtype(d)?)?),
-        _ => None,
-    };
-    numpy::tensor_from_data(data, dtype).map(PyTensor::from)
+    numpy::tensor_from_data(data, opt_dtype(dtype)?).map(PyTensor::from)
 }
 
-/// A tensor sharing the memory of a C-contiguous float32/float64 array (no copy; the array is
-/// kept alive, and writing to it changes the tensor). Other layouts are copied.
+/// A tensor sharing the memory of a C-contiguous float32/float64/int32/int64/bool array (no
+/// copy; the array is kept alive, and writing to it changes the tensor). Other layouts and
+/// other real dtypes are copied.
 #[pyfunction]
 pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
     numpy::from_numpy(a).map(PyTensor::from)
@@ -43,7 +41,7 @@ pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
 #[pyfunction]
 #[pyo3(signature = (shape, dtype = None))]
 pub fn zeros(shape: ShapeArg, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let d = float_dtype(dtype)?;
+    let d = opt_dtype(dtype)?.unwrap_or(DType::F32);
     build(|| Tensor::zeros(shape.0, d))
 }
 
@@ -51,23 +49,46 @@ pub fn zeros(shape: ShapeArg, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTe
 #[pyfunction]
 #[pyo3(signature = (shape, dtype = None))]
 pub fn ones(shape: ShapeArg, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let d = float_dtype(dtype)?;
+    let d = opt_dtype(dtype)?.unwrap_or(DType::F32);
     build(|| Tensor::ones(shape.0, d))
 }
 
-/// A tensor with every element equal to ``fill_value``.
+/// The dtype PyTorch infers from a Python number: bool, int64 or float32.
+fn dtype_of_number(v: &Bound<'_, PyAny>) -> DType {
+    if v.is_instance_of::<PyBool>() {
+        DType::Bool
+    } else if v.is_instance_of::<PyInt>() {
+        DType::I64
+    } else {
+        DType::F32
+    }
+}
+
+/// A tensor with every element equal to ``fill_value``; without ``dtype``, a bool gives bool,
+/// an int int64 and a float float32 (as PyTorch).
 #[pyfunction]
 #[pyo3(signature = (shape, fill_value, dtype = None))]
-pub fn full(shape: ShapeArg, fill_value: f64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let d = float_dtype(dtype)?;
-    build(|| Tensor::full(shape.0, fill_value, d))
+pub fn full(shape: ShapeArg, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let d = opt_dtype(dtype)?.unwrap_or_else(|| dtype_of_number(fill_value));
+    let v: f64 = fill_value.extract()?;
+    build(|| Tensor::full(shape.0, v, d))
 }
 
 /// ``start, start + step, ...`` up to but excluding ``stop``; ``arange(n)`` counts from 0.
+/// Without ``dtype``, all-int arguments give int64, otherwise float32 (as PyTorch).
 #[pyfunction]
-#[pyo3(signature = (start, stop = None, step = 1.0, dtype = None))]
-pub fn arange(start: f64, stop: Option<f64>, step: f64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let d = float_dtype(dtype)?;
+#[pyo3(signature = (start, stop = None, step = None, dtype = None))]
+pub fn arange(
+    start: &Bound<'_, PyAny>,
+    stop: Option<&Bound<'_, PyAny>>,
+    step: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
+    let args = [Some(start), stop, step];
+    let all_int = args.iter().flatten().all(|a| a.is_instance_of::<PyInt>() && !a.is_instance_of::<PyFloat>());
+    let d = opt_dtype(dtype)?.unwrap_or(if all_int { DType::I64 } else { DType::F32 });
+    let num = |a: Option<&Bound<'_, PyAny>>| a.map(|a| a.extract::<f64>()).transpose();
+    let (start, stop, step) = (start.extract::<f64>()?, num(stop)?, num(step)?.unwrap_or(1.0));
     let (start, stop) = match stop {
         Some(stop) => (start, stop),
         None => (0.0, start),
@@ -201,6 +222,24 @@ unary_fns! {
     sin => sin;
     /// Cosine.
     cos => cos;
+    /// Logical not (``x == 0``), bool result.
+    logical_not => logical_not;
+    /// ``~`` on ints (bitwise) and bools (logical).
+    bitwise_not => bitwise_not;
+    /// Whether each element is NaN.
+    isnan => isnan;
+    /// Whether each element is +inf or -inf.
+    isinf => isinf;
+    /// Whether each element is finite.
+    isfinite => isfinite;
+    /// Rounds down (identity on ints).
+    floor => floor;
+    /// Rounds up (identity on ints).
+    ceil => ceil;
+    /// Rounds toward zero (identity on ints).
+    trunc => trunc;
+    /// Rounds half to even (identity on ints).
+    round => round;
 }
 
 /// ``x`` where ``x >= 0``, else ``negative_slope * x``.
@@ -352,8 +391,110 @@ unary_fns! {
 /// Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN.
 #[pyfunction]
 #[pyo3(signature = (input, min = None, max = None))]
-pub fn clamp(input: TensorArg, min: Option<f64>, max: Option<f64>) -> PyResult<PyTensor> {
-    build(|| input.0.clamp(min, max))
+pub fn clamp(input: TensorArg, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    clamp_op(&PyTensor::from(input.0), min, max)
+}
+
+/// ``input`` where ``condition`` holds, else ``other`` (tensors, arrays or scalars,
+/// broadcasting; a non-bool condition means ``!= 0``).
+#[pyfunction]
+#[pyo3(name = "where")]
+pub fn where_fn(
+    condition: &Bound<'_, PyAny>,
+    input: &Bound<'_, PyAny>,
+    other: &Bound<'_, PyAny>,
+) -> PyResult<PyTensor> {
+    match input.cast::<PyTensor>() {
+        Ok(t) => where_op(condition, &t.get().tensor(), other),
+        Err(_) => match other.cast::<PyTensor>() {
+            // A scalar `input` takes its dtype next to the tensor `other`.
+            Ok(o) => {
+                let o = o.get().tensor();
+                let x = crate::args::operand(input)?
+                    .ok_or_else(|| type_err(format!("where: unsupported operand {}", input.get_type())))?
+                    .into_tensor(&o);
+                where_op(condition, &x, other)
+            }
+            Err(_) => where_op(condition, &numpy::tensor_from_data(input, None)?, other),
+        },
+    }
+}
+
+/// Index of the first maximum along ``dim`` (of the flattened input when ``None``), int64.
+#[pyfunction]
+#[pyo3(signature = (input, dim = None, keepdim = false))]
+pub fn argmax(input: TensorArg, dim: Option<isize>, keepdim: bool) -> PyResult<PyTensor> {
+    build(|| input.0.argmax(dim, keepdim))
+}
+
+/// Index of the first minimum along ``dim`` (of the flattened input when ``None``), int64.
+#[pyfunction]
+#[pyo3(signature = (input, dim = None, keepdim = false))]
+pub fn argmin(input: TensorArg, dim: Option<isize>, keepdim: bool) -> PyResult<PyTensor> {
+    build(|| input.0.argmin(dim, keepdim))
+}
+
+macro_rules! binary_fns {
+    ($($(#[$doc:meta])* $name:ident => $op:expr;)*) => {$(
+        $(#[$doc])*
+        #[pyfunction]
+        pub fn $name(input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+            binary_fn(input, other, $op)
+        }
+    )*};
+}
+
+binary_fns! {
+    /// ``input == other`` elementwise (bool).
+    eq => BinaryOp::Eq;
+    /// ``input != other`` elementwise (bool).
+    ne => BinaryOp::Ne;
+    /// ``input < other`` elementwise (bool).
+    lt => BinaryOp::Lt;
+    /// ``input <= other`` elementwise (bool).
+    le => BinaryOp::Le;
+    /// ``input > other`` elementwise (bool).
+    gt => BinaryOp::Gt;
+    /// ``input >= other`` elementwise (bool).
+    ge => BinaryOp::Ge;
+    /// ``floor(input / other)`` with Python's signs (integer division by zero gives 0).
+    floor_divide => BinaryOp::FloorDiv;
+    /// Python's ``%``: the result takes the divisor's sign.
+    remainder => BinaryOp::Rem;
+    /// ``&`` on ints and bools.
+    bitwise_and => BinaryOp::And;
+    /// ``|`` on ints and bools.
+    bitwise_or => BinaryOp::Or;
+    /// ``^`` on ints and bools.
+    bitwise_xor => BinaryOp::Xor;
+}
+
+/// `op` on the truth values (`!= 0`) of both operands, bool result.
+fn logical_fn<'py>(a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>, op: BinaryOp) -> PyResult<PyTensor> {
+    let truth = |x: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
+        let t = match x.cast::<PyTensor>() {
+            Ok(t) => t.get().tensor(),
+            Err(_) => numpy::tensor_from_data(x, None)?,
+        };
+        Ok(Bound::new(x.py(), build(|| t.cast(DType::Bool))?)?.into_any())
+    };
+    binary_fn(&truth(a)?, &truth(b)?, op)
+}
+
+/// Logical and of truth values, bool result.
+#[pyfunction]
+pub fn logical_and(input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    logical_fn(input, other, BinaryOp::And)
+}
+/// Logical or of truth values, bool result.
+#[pyfunction]
+pub fn logical_or(input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    logical_fn(input, other, BinaryOp::Or)
+}
+/// Logical xor of truth values, bool result.
+#[pyfunction]
+pub fn logical_xor(input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    logical_fn(input, other, BinaryOp::Xor)
 }
 
 /// Variance over ``dim`` (``None``: all), dividing by ``N - correction``.

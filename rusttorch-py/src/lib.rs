@@ -34,6 +34,14 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dtype::PyDType>()?;
     m.add("float32", dtype::dtype_object(py, DType::F32))?;
     m.add("float64", dtype::dtype_object(py, DType::F64))?;
+    m.add("int32", dtype::dtype_object(py, DType::I32))?;
+    m.add("int64", dtype::dtype_object(py, DType::I64))?;
+    m.add("bool", dtype::dtype_object(py, DType::Bool))?;
+    // PyTorch's aliases.
+    m.add("float", dtype::dtype_object(py, DType::F32))?;
+    m.add("double", dtype::dtype_object(py, DType::F64))?;
+    m.add("int", dtype::dtype_object(py, DType::I32))?;
+    m.add("long", dtype::dtype_object(py, DType::I64))?;
     for f in [
         wrap_pyfunction!(crate::functions::tensor, m)?,
         wrap_pyfunction!(from_numpy, m)?,
@@ -92,6 +100,32 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(cat, m)?,
         wrap_pyfunction!(stack, m)?,
         wrap_pyfunction!(cross_entropy, m)?,
+        wrap_pyfunction!(where_fn, m)?,
+        wrap_pyfunction!(argmax, m)?,
+        wrap_pyfunction!(argmin, m)?,
+        wrap_pyfunction!(eq, m)?,
+        wrap_pyfunction!(ne, m)?,
+        wrap_pyfunction!(lt, m)?,
+        wrap_pyfunction!(le, m)?,
+        wrap_pyfunction!(gt, m)?,
+        wrap_pyfunction!(ge, m)?,
+        wrap_pyfunction!(floor_divide, m)?,
+        wrap_pyfunction!(remainder, m)?,
+        wrap_pyfunction!(bitwise_and, m)?,
+        wrap_pyfunction!(bitwise_or, m)?,
+        wrap_pyfunction!(bitwise_xor, m)?,
+        wrap_pyfunction!(bitwise_not, m)?,
+        wrap_pyfunction!(logical_and, m)?,
+        wrap_pyfunction!(logical_or, m)?,
+        wrap_pyfunction!(logical_xor, m)?,
+        wrap_pyfunction!(logical_not, m)?,
+        wrap_pyfunction!(isnan, m)?,
+        wrap_pyfunction!(isinf, m)?,
+        wrap_pyfunction!(isfinite, m)?,
+        wrap_pyfunction!(floor, m)?,
+        wrap_pyfunction!(ceil, m)?,
+        wrap_pyfunction!(trunc, m)?,
+        wrap_pyfunction!(round, m)?,
     ] {
         m.add_function(f)?;
     }

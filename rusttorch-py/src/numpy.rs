@@ -1,8 +1,8 @@
-//! NumPy conversion. In: C-contiguous float arrays are wrapped without copying (the buffer keeps
-//! the array alive); anything else is copied through `numpy.array`. Out: a result buffer becomes
+//! NumPy conversion. In: C-contiguous float32/float64/int32/int64/bool arrays are wrapped without
+//! copying (the buffer keeps the array alive); anything else is copied through `numpy.array`. Out: a result buffer becomes
 //! a read-only ndarray over the same memory, whose base object keeps the buffer alive.
 
-use crate::dtype::{from_descr, require_float, to_descr};
+use crate::dtype::{from_descr, to_descr};
 use crate::errors::{guard, type_err, value_err};
 use crate::tensor::PyTensor;
 use ::numpy::npyffi::{_PyArray_GET_ITEM_DATA, get_type_object, NpyTypes, PY_ARRAY_API};
@@ -10,7 +10,7 @@ use ::numpy::{PyArray1, PyArrayDescr, PyArrayDescrMethods, PyArrayMethods, PyUnt
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
-use rusttorch_ir::{Buffer, DType, Tensor};
+use rusttorch_ir::{Buffer, DType, ScalarKind, Tensor};
 use std::os::raw::{c_int, c_void};
 use std::ptr::NonNull;
 
@@ -31,12 +31,13 @@ impl BufferOwner {
 /// (Dropping a `Py` without the GIL is safe: pyo3 defers the decref.)
 struct ArrayOwner(#[allow(dead_code)] Py<PyAny>);
 
-/// What a NumPy dtype can become.
+/// What a NumPy dtype becomes.
 enum Kind {
-    /// float32 / float64 (either byte order).
-    Float(DType),
-    /// Other real numbers (ints, unsigned, bool, float16): converted to a float dtype.
-    OtherReal,
+    /// A dtype RustTorch stores as is (float32/64, int32/64, bool; either byte order).
+    Native(DType),
+    /// Another real dtype, converted: float16 to float32, int8/int16/uint8/uint16 to int32,
+    /// uint32/uint64 to int64 (uint64 values above 2**63 wrap).
+    Converted(DType),
     /// complex, object, strings, structured, datetimes...
     Unsupported,
 }
@@ -46,10 +47,25 @@ fn kind_of(descr: &Bound<'_, PyArrayDescr>) -> Kind {
         return Kind::Unsupported;
     }
     match (descr.kind(), descr.itemsize()) {
-        (b'f', 4) => Kind::Float(DType::F32),
-        (b'f', 8) => Kind::Float(DType::F64),
-        (b'f', 2) | (b'i' | b'u' | b'b', _) => Kind::OtherReal,
+        (b'f', 4) => Kind::Native(DType::F32),
+        (b'f', 8) => Kind::Native(DType::F64),
+        (b'i', 4) => Kind::Native(DType::I32),
+        (b'i', 8) => Kind::Native(DType::I64),
+        (b'b', 1) => Kind::Native(DType::Bool),
+        (b'f', 2) => Kind::Converted(DType::F32),
+        (b'i' | b'u', 1 | 2) => Kind::Converted(DType::I32),
+        (b'u', 4 | 8) => Kind::Converted(DType::I64),
         _ => Kind::Unsupported,
+    }
+}
+
+impl Kind {
+    /// The RustTorch dtype of an array of this kind.
+    fn dtype(&self, descr: &Bound<'_, PyArrayDescr>) -> PyResult<DType> {
+        match *self {
+            Kind::Native(d) | Kind::Converted(d) => Ok(d),
+            Kind::Unsupported => Err(unsupported(descr)),
+        }
     }
 }
 
@@ -57,20 +73,19 @@ fn unsupported(descr: &Bound<'_, PyArrayDescr>) -> PyErr {
     type_err(format!("cannot make a tensor from an array of dtype {descr}: only real numbers are supported"))
 }
 
-/// `rusttorch.from_numpy`: zero-copy for C-contiguous, aligned, native float32/float64 arrays;
-/// other float layouts are copied; other dtypes are a `TypeError`.
+/// `rusttorch.from_numpy`: zero-copy for C-contiguous, aligned arrays of a native dtype
+/// (float32/64, int32/64, bool); other layouts and other real dtypes are copied; complex,
+/// object and string arrays are a `TypeError`.
 pub fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     let arr = obj
         .cast::<PyUntypedArray>()
         .map_err(|_| type_err(format!("from_numpy expects a numpy.ndarray, got {}", obj.get_type())))?;
     let descr = arr.dtype();
-    match kind_of(&descr) {
-        Kind::Float(d) => wrap_or_copy(arr, d),
-        Kind::OtherReal => Err(type_err(format!(
-            "from_numpy: dtype {descr} is not supported yet (float32/float64 only); \
-             use rusttorch.tensor(a) to convert with a copy"
-        ))),
-        Kind::Unsupported => Err(unsupported(&descr)),
+    let kind = kind_of(&descr);
+    let d = kind.dtype(&descr)?;
+    match kind {
+        Kind::Native(_) => wrap_or_copy(arr, d),
+        _ => copy_as(arr.as_any(), d),
     }
 }
 
@@ -121,32 +136,32 @@ pub fn is_numpy_scalar(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     obj.is_instance(GENERIC.import(obj.py(), "numpy", "generic")?)
 }
 
-/// `rusttorch.tensor(data, dtype)`: always copies. Without `dtype`, float32/float64 NumPy
-/// input (arrays, NumPy scalars, tensors) keeps its dtype; everything else becomes float32.
+/// `rusttorch.tensor(data, dtype)`: always copies. Without `dtype`, NumPy input (arrays,
+/// NumPy scalars, tensors) keeps its dtype; Python data follows PyTorch: floats become float32,
+/// ints int64, bools bool.
 pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResult<Tensor> {
     let typed_input =
         obj.is_instance_of::<PyUntypedArray>() || obj.is_instance_of::<PyTensor>() || is_numpy_scalar(obj)?;
     let arr = asarray(obj)?;
     let descr = arr.dtype();
-    let dtype = match (kind_of(&descr), dtype) {
-        (Kind::Unsupported, _) => return Err(unsupported(&descr)),
-        (_, Some(d)) => require_float(d)?,
-        (Kind::Float(d), None) if typed_input => d,
-        _ => DType::F32,
+    let inferred = kind_of(&descr).dtype(&descr)?;
+    let dtype = match dtype {
+        Some(d) => d,
+        None if typed_input => inferred,
+        None if inferred.is_float() => DType::F32,
+        None if inferred.is_int() => DType::I64,
+        None => inferred,
     };
     copy_as(arr.as_any(), dtype)
 }
 
-/// A NumPy array used as an operand of a tensor of dtype `like`: float32/float64 keep their
-/// dtype (and then promote), other real dtypes become `like`. Copied, so later writes to the
-/// array do not change the expression (use `from_numpy` to share memory on purpose).
-pub fn operand_from_array(arr: &Bound<'_, PyUntypedArray>, like: DType) -> PyResult<Tensor> {
+/// A NumPy array used as an operand of a tensor: it keeps its dtype (and then promotes as a
+/// tensor would). Copied, so later writes to the array do not change the expression (use
+/// `from_numpy` to share memory on purpose).
+pub fn operand_from_array(arr: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
     let descr = arr.dtype();
-    match kind_of(&descr) {
-        Kind::Float(d) => copy_as(arr.as_any(), d),
-        Kind::OtherReal => copy_as(arr.as_any(), like),
-        Kind::Unsupported => Err(unsupported(&descr)),
-    }
+    let d = kind_of(&descr).dtype(&descr)?;
+    copy_as(arr.as_any(), d)
 }
 
 /// Class indices (`cross_entropy`'s target) from a 1-D integer array or anything `numpy.asarray`
@@ -175,16 +190,17 @@ fn indices_as<T: ::numpy::Element + Copy + Into<i128>>(
     Ok(values)
 }
 
-/// The value of a real NumPy scalar (`np.float32(2)`, `np.int64(3)`, `np.bool_(True)`), `None`
-/// for other objects, a `TypeError` for complex or non-numeric NumPy scalars.
-pub fn numpy_scalar_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
+/// The value and kind of a real NumPy scalar (`np.float32(2)`, `np.int64(3)`,
+/// `np.bool_(True)`), `None` for other objects, a `TypeError` for complex or non-numeric NumPy
+/// scalars.
+pub fn numpy_scalar_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<(f64, ScalarKind)>> {
     if !is_numpy_scalar(obj)? {
         return Ok(None);
     }
     let descr = obj.getattr("dtype")?.cast_into::<PyArrayDescr>()?;
     match kind_of(&descr) {
         Kind::Unsupported => Err(type_err(format!("unsupported operand of dtype {descr}"))),
-        _ => Ok(Some(obj.extract::<f64>()?)),
+        k => Ok(Some((obj.extract::<f64>()?, k.dtype(&descr)?.kind()))),
     }
 }
 

@@ -4,14 +4,14 @@
 use crate::args::{
     dims, gelu_approx, int_args, matmul_operand, operand, DimArg, InplaceOperand, IntSeq, Operand, TensorArg,
 };
-use crate::dtype::{dtype_object, parse_dtype, require_float, PyDType};
+use crate::dtype::{dtype_object, parse_dtype, PyDType};
 use crate::errors::{guard, guard_detached, type_err, value_err};
 use crate::index;
 use crate::numpy::{array_protocol, buffer_to_numpy};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
-use rusttorch_ir::{BinaryOp, Error, Result, Tensor};
+use rusttorch_ir::{BinaryOp, DType, Error, Result, Tensor, UnaryOp};
 use std::sync::{PoisonError, RwLock};
 
 /// A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()`` and
@@ -73,17 +73,45 @@ fn shape_repr(dims: &[usize]) -> String {
     }
 }
 
+/// `where(condition, x, other)`: `x` and `other` may be tensors, arrays or scalars.
+pub fn where_op(condition: &Bound<'_, PyAny>, x: &Tensor, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    let cond = match condition.cast::<PyTensor>() {
+        Ok(c) => c.get().tensor(),
+        Err(_) => crate::numpy::tensor_from_data(condition, None)?,
+    };
+    let other = operand(other)?.ok_or_else(|| type_err(format!("where: unsupported operand {}", other.get_type())))?;
+    build(|| cond.where_cond(x, &other.into_tensor(x)))
+}
+
+/// `clamp(min, max)` as `maximum`/`minimum` with scalar, array or tensor bounds.
+pub fn clamp_op(t: &PyTensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let mut y = PyTensor::from(t.tensor());
+    if let Some(lo) = min.filter(|m| !m.is_none()) {
+        y = y.apply_or_raise(lo, BinaryOp::Maximum, false)?;
+    }
+    if let Some(hi) = max.filter(|m| !m.is_none()) {
+        y = y.apply_or_raise(hi, BinaryOp::Minimum, false)?;
+    }
+    Ok(y)
+}
+
 impl PyTensor {
+    /// `op` on the truth values (`!= 0`) of `self` and `other`, bool result.
+    fn logical(&self, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<PyTensor> {
+        let t = self.tensor();
+        let o = operand(other)?.ok_or_else(|| type_err(format!("unsupported operand {}", other.get_type())))?;
+        let o = o.into_tensor(&t);
+        build(|| t.cast(DType::Bool)?.binary(op, &o.cast(DType::Bool)?))
+    }
+
     /// `self op other` (or `other op self` when `reflected`); `None` for unsupported operands.
     pub fn apply(&self, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bool) -> PyResult<Option<PyTensor>> {
         let t = &self.tensor();
-        let Some(other) = operand(other, t)? else { return Ok(None) };
+        let Some(other) = operand(other)? else { return Ok(None) };
         build(|| match (other, reflected) {
-            (Operand::Scalar(v), false) if op == BinaryOp::Pow => t.pow_scalar(v),
-            (Operand::Scalar(v), false) => t.binary_scalar(op, v),
-            (Operand::Scalar(v), true) => t.rbinary_scalar(op, v),
-            (Operand::Tensor(o), false) => t.binary(op, &o),
-            (Operand::Tensor(o), true) => o.binary(op, t),
+            (Operand::Scalar(v, _), false) if op == BinaryOp::Pow => t.pow_scalar(v),
+            (o, false) => t.binary(op, &o.into_tensor(t)),
+            (o, true) => o.into_tensor(t).binary(op, t),
         })
         .map(Some)
     }
@@ -110,7 +138,7 @@ impl PyTensor {
     fn matmul_operator(&self, other: &Bound<'_, PyAny>, reflected: bool) -> PyResult<Py<PyAny>> {
         let py = other.py();
         let t = self.tensor();
-        let Some(o) = matmul_operand(other, &t)? else { return Ok(py.NotImplemented()) };
+        let Some(o) = matmul_operand(other)? else { return Ok(py.NotImplemented()) };
         let r = build(|| if reflected { o.matmul(&t) } else { t.matmul(&o) })?;
         Ok(Py::new(py, r)?.into_any())
     }
@@ -227,8 +255,8 @@ impl PyTensor {
         array_protocol(to_numpy(py, &self.tensor())?, dtype, copy)
     }
 
-    /// The value of a one-element tensor as a Python float.
-    fn item(&self, py: Python<'_>) -> PyResult<f64> {
+    /// The value of a one-element tensor as a Python float, int or bool (by dtype).
+    fn item<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let t = self.tensor(); // one snapshot: another thread may rebind `self` meanwhile
         if t.numel() != 1 {
             return Err(value_err(format!(
@@ -237,15 +265,32 @@ impl PyTensor {
                 shape_repr(t.dims())
             )));
         }
-        to_numpy(py, &t)?.call_method0("item")?.extract()
+        to_numpy(py, &t)?.call_method0("item")
     }
 
     fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
-        self.item(py)
+        self.item(py)?.extract()
+    }
+
+    fn __int__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.item(py)?.call_method0("__int__")
+    }
+
+    /// An integer or bool one-element tensor used as an index (``range(t)``, ``lst[t]``).
+    fn __index__(&self, py: Python<'_>) -> PyResult<i64> {
+        if self.tensor().dtype().is_float() {
+            return Err(type_err("only integer tensors of a single element can be used as an index"));
+        }
+        self.item(py)?.extract()
     }
 
     fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
-        Ok(self.item(py)? != 0.0)
+        self.item(py)?.is_truthy()
+    }
+
+    /// Hashed by identity, as PyTorch tensors (``==`` is elementwise).
+    fn __hash__(slf: &Bound<'_, Self>) -> isize {
+        slf.as_ptr() as isize
     }
 
     /// The values as (nested) Python lists of floats; a float for a 0-d tensor.
@@ -288,6 +333,57 @@ impl PyTensor {
     }
     fn __rtruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         self.operator(other, BinaryOp::Div, true)
+    }
+    fn __floordiv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::FloorDiv, false)
+    }
+    fn __rfloordiv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::FloorDiv, true)
+    }
+    fn __mod__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Rem, false)
+    }
+    fn __rmod__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Rem, true)
+    }
+    fn __and__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::And, false)
+    }
+    fn __rand__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::And, true)
+    }
+    fn __or__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Or, false)
+    }
+    fn __ror__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Or, true)
+    }
+    fn __xor__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Xor, false)
+    }
+    fn __rxor__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Xor, true)
+    }
+    fn __invert__(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().bitwise_not())
+    }
+    fn __lt__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Lt, false)
+    }
+    fn __le__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Le, false)
+    }
+    fn __gt__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Gt, false)
+    }
+    fn __ge__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Ge, false)
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Eq, false)
+    }
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.operator(other, BinaryOp::Ne, false)
     }
     fn __pow__(&self, other: &Bound<'_, PyAny>, _modulo: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         self.operator(other, BinaryOp::Pow, false)
@@ -382,6 +478,113 @@ impl PyTensor {
     fn minimum(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
         self.apply_or_raise(other, BinaryOp::Minimum, false)
     }
+    /// ``self < other`` elementwise (bool).
+    fn lt(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::Lt, false)
+    }
+    /// ``self <= other`` elementwise (bool).
+    fn le(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::Le, false)
+    }
+    /// ``self > other`` elementwise (bool).
+    fn gt(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::Gt, false)
+    }
+    /// ``self >= other`` elementwise (bool).
+    fn ge(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::Ge, false)
+    }
+    /// ``self == other`` elementwise (bool).
+    fn eq(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::Eq, false)
+    }
+    /// ``self != other`` elementwise (bool).
+    fn ne(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::Ne, false)
+    }
+    /// ``floor(self / other)`` with Python's signs (integer division by zero gives 0).
+    fn floor_divide(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::FloorDiv, false)
+    }
+    /// Python's ``%``: the result takes the divisor's sign.
+    fn remainder(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::Rem, false)
+    }
+    /// ``&`` on ints and bools.
+    fn bitwise_and(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::And, false)
+    }
+    /// ``|`` on ints and bools.
+    fn bitwise_or(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::Or, false)
+    }
+    /// ``^`` on ints and bools.
+    fn bitwise_xor(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.apply_or_raise(other, BinaryOp::Xor, false)
+    }
+    /// ``~`` on ints (bitwise) and bools (logical).
+    fn bitwise_not(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().bitwise_not())
+    }
+    /// Logical and of truth values (``x != 0``), bool result.
+    fn logical_and(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.logical(other, BinaryOp::And)
+    }
+    /// Logical or of truth values (``x != 0``), bool result.
+    fn logical_or(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.logical(other, BinaryOp::Or)
+    }
+    /// Logical xor of truth values (``x != 0``), bool result.
+    fn logical_xor(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.logical(other, BinaryOp::Xor)
+    }
+    /// Logical not (``x == 0``), bool result.
+    fn logical_not(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().logical_not())
+    }
+    /// Whether each element is NaN.
+    fn isnan(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().isnan())
+    }
+    /// Whether each element is +inf or -inf.
+    fn isinf(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().isinf())
+    }
+    /// Whether each element is finite.
+    fn isfinite(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().isfinite())
+    }
+    /// Rounds down (identity on ints).
+    fn floor(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().unary(UnaryOp::Floor))
+    }
+    /// Rounds up (identity on ints).
+    fn ceil(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().unary(UnaryOp::Ceil))
+    }
+    /// Rounds toward zero (identity on ints).
+    fn trunc(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().unary(UnaryOp::Trunc))
+    }
+    /// Rounds half to even (identity on ints).
+    fn round(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().unary(UnaryOp::Round))
+    }
+    /// ``self`` where ``condition`` holds, else ``other`` (PyTorch's ``Tensor.where``).
+    #[pyo3(name = "where")]
+    fn where_(&self, condition: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        where_op(condition, &self.tensor(), other)
+    }
+    /// Index of the first maximum along ``dim`` (of the flattened tensor when ``None``), int64.
+    #[pyo3(signature = (dim = None, keepdim = false))]
+    fn argmax(&self, dim: Option<isize>, keepdim: bool) -> PyResult<PyTensor> {
+        build(|| self.tensor().argmax(dim, keepdim))
+    }
+    /// Index of the first minimum along ``dim`` (of the flattened tensor when ``None``), int64.
+    #[pyo3(signature = (dim = None, keepdim = false))]
+    fn argmin(&self, dim: Option<isize>, keepdim: bool) -> PyResult<PyTensor> {
+        build(|| self.tensor().argmin(dim, keepdim))
+    }
 
     // ------------------------------------------------------------------ matmul
 
@@ -447,10 +650,11 @@ impl PyTensor {
 
     // ------------------------------------------------------------------ composites
 
-    /// Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN.
+    /// Limits values to ``[min, max]`` (either bound may be ``None``, a scalar or a tensor);
+    /// NaN stays NaN. A float bound makes an int tensor float32, as in PyTorch.
     #[pyo3(signature = (min = None, max = None))]
-    fn clamp(&self, min: Option<f64>, max: Option<f64>) -> PyResult<PyTensor> {
-        build(|| self.tensor().clamp(min, max))
+    fn clamp(&self, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+        clamp_op(self, min, max)
     }
     /// SiLU (swish): ``x * sigmoid(x)``.
     fn silu(&self) -> PyResult<PyTensor> {
@@ -608,9 +812,34 @@ impl PyTensor {
         index::get_item(&self.tensor(), index).map(PyTensor::from)
     }
 
-    /// The tensor converted to ``dtype`` (itself when it already has it).
+    /// The tensor converted to ``dtype`` (itself when it already has it). Float to int
+    /// truncates toward zero and saturates, NaN becomes 0; int to int wraps; to bool is ``!= 0``.
     fn to(&self, dtype: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-        let d = require_float(parse_dtype(dtype)?)?;
+        let d = parse_dtype(dtype)?;
         build(|| self.tensor().cast(d))
+    }
+    /// The same as ``to(dtype)`` (NumPy's spelling).
+    fn astype(&self, dtype: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+        self.to(dtype)
+    }
+    /// ``to(float32)``
+    fn float(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().cast(DType::F32))
+    }
+    /// ``to(float64)``
+    fn double(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().cast(DType::F64))
+    }
+    /// ``to(int32)``
+    fn int(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().cast(DType::I32))
+    }
+    /// ``to(int64)``
+    fn long(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().cast(DType::I64))
+    }
+    /// ``to(bool)``
+    fn bool(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().cast(DType::Bool))
     }
 }

@@ -39,12 +39,25 @@ def test_every_dtype_spelling_is_accepted(spec: object) -> None:
     assert rt.rand(3, seed=0, dtype=spec).dtype is rt.float64
 
 
-@pytest.mark.parametrize("spec", ["int32", "int64", np.int64, "bool", np.bool_])
-def test_int_and_bool_dtypes_are_not_supported_yet(spec: object) -> None:
-    with pytest.raises(TypeError, match="not supported yet"):
-        rt.zeros(3, dtype=spec)
-    with pytest.raises(TypeError, match="not supported yet"):
-        rt.tensor([1, 2], dtype=spec)
+@pytest.mark.parametrize(
+    ("spec", "want"),
+    [
+        ("int32", rt.int32),
+        ("int64", rt.int64),
+        (np.int64, rt.int64),
+        ("bool", rt.bool),
+        (np.bool_, rt.bool),
+    ],
+)
+def test_int_and_bool_dtype_spellings(spec: object, want: rt.dtype) -> None:
+    assert rt.zeros(3, dtype=spec).dtype is want
+    assert rt.tensor([1, 2], dtype=spec).dtype is want
+    assert rt.zeros(3, dtype=spec).numpy().dtype == np.dtype(want.name)
+
+
+def test_random_numbers_are_float_only() -> None:
+    with pytest.raises(TypeError, match="float32 or float64"):
+        rt.rand(3, dtype="int32")
 
 
 @pytest.mark.parametrize("spec", ["float17", np.complex64, "U3", 3])
@@ -56,9 +69,11 @@ def test_unknown_dtypes_are_type_errors(spec: object) -> None:
 # ---------------------------------------------------------------------- tensor()
 
 
-def test_tensor_from_lists_and_scalars_defaults_to_float32() -> None:
+def test_tensor_from_lists_and_scalars_follows_pytorch() -> None:
     t = rt.tensor([[1, 2, 3], [4, 5, 6]])
-    assert t.dtype is rt.float32
+    assert t.dtype is rt.int64, "Python ints give int64"
+    assert rt.tensor([[1.0, 2, 3]]).dtype is rt.float32, "Python floats give float32"
+    assert rt.tensor([True, False]).dtype is rt.bool
     assert t.shape == (2, 3)
     np.testing.assert_array_equal(t.numpy(), [[1, 2, 3], [4, 5, 6]])
     s = rt.tensor(2.5)
@@ -66,14 +81,16 @@ def test_tensor_from_lists_and_scalars_defaults_to_float32() -> None:
     assert s.dtype is rt.float32
     assert s.item() == 2.5
     assert rt.tensor([]).shape == (0,)
-    assert rt.tensor(True).item() == 1.0
+    assert rt.tensor(True).item() is True
 
 
-def test_tensor_from_numpy_keeps_float_dtypes() -> None:
+def test_tensor_from_numpy_keeps_its_dtype() -> None:
     assert rt.tensor(np.ones(3)).dtype is rt.float64
     assert rt.tensor(np.ones(3, dtype=np.float32)).dtype is rt.float32
     assert rt.tensor(np.float64(1.0)).dtype is rt.float64
-    assert rt.tensor(np.arange(3)).dtype is rt.float32, "int arrays become the default float32"
+    assert rt.tensor(np.arange(3)).dtype is rt.int64
+    assert rt.tensor(np.arange(3, dtype=np.int32)).dtype is rt.int32
+    assert rt.tensor(np.arange(3, dtype=np.uint8)).dtype is rt.int32
     assert rt.tensor(np.ones(3, dtype=np.float16)).dtype is rt.float32
     assert rt.tensor(np.ones(3), dtype="float32").dtype is rt.float32
 
@@ -147,7 +164,22 @@ def test_from_numpy_copies_non_contiguous_input() -> None:
     np.testing.assert_array_equal(rt.from_numpy(a[:, 1]).numpy(), a[:, 1])
 
 
-@pytest.mark.parametrize("bad", [np.arange(3), np.array([True]), np.array([1j]), np.array(["x"])])
+@pytest.mark.parametrize(
+    "a", [np.arange(3, dtype=np.int64), np.arange(3, dtype=np.int32), np.array([True, False])]
+)
+def test_from_numpy_shares_int_and_bool_arrays(a: np.ndarray) -> None:
+    t = rt.from_numpy(a)
+    assert t.dtype == a.dtype
+    assert np.shares_memory(t.numpy(), a)
+    np.testing.assert_array_equal(t.numpy(), a)
+
+
+def test_from_numpy_converts_other_real_dtypes() -> None:
+    assert rt.from_numpy(np.arange(3, dtype=np.uint16)).dtype is rt.int32
+    np.testing.assert_array_equal(rt.from_numpy(np.arange(3, dtype=np.uint16)).numpy(), [0, 1, 2])
+
+
+@pytest.mark.parametrize("bad", [np.array([1j]), np.array(["x"]), np.array([object()])])
 def test_from_numpy_rejects_other_dtypes(bad: np.ndarray) -> None:
     with pytest.raises(TypeError):
         rt.from_numpy(bad)

@@ -1,5 +1,6 @@
 """Type stubs for the native extension module ``rusttorch._rusttorch``."""
 
+import builtins
 from collections.abc import Sequence
 from types import EllipsisType
 from typing import Any, ClassVar, SupportsFloat, SupportsIndex, TypeAlias
@@ -12,33 +13,50 @@ __version__: str
 DTypeLike: TypeAlias = dtype | str | np.dtype[Any] | type
 ShapeLike: TypeAlias = SupportsIndex | Sequence[SupportsIndex]
 DimLike: TypeAlias = SupportsIndex | Sequence[SupportsIndex] | None
-Operand: TypeAlias = Tensor | float | int | bool | np.generic | npt.NDArray[Any]
-TensorLike: TypeAlias = Tensor | float | int | bool | npt.ArrayLike
+Operand: TypeAlias = (
+    Tensor | builtins.float | builtins.int | builtins.bool | np.generic | npt.NDArray[Any]
+)
+TensorLike: TypeAlias = Tensor | builtins.float | builtins.int | builtins.bool | npt.ArrayLike
 IndexItem: TypeAlias = SupportsIndex | slice | EllipsisType | None
 IndexLike: TypeAlias = IndexItem | tuple[IndexItem, ...]
 
 class dtype:
-    """A tensor element type (``rusttorch.float32``, ``rusttorch.float64``)."""
+    """A tensor element type (``rusttorch.float32``, ``float64``, ``int32``, ``int64``,
+    ``bool``)."""
 
     @property
     def name(self) -> str:
         """The NumPy-style name, e.g. ``"float32"``."""
     @property
-    def itemsize(self) -> int:
+    def itemsize(self) -> builtins.int:
         """Bytes per element."""
     @property
-    def is_floating_point(self) -> bool:
+    def is_floating_point(self) -> builtins.bool:
         """Whether this is a floating-point dtype."""
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other: object) -> builtins.bool:
         """Equal to the same dtype in any accepted spelling (dtype object, name, NumPy dtype)."""
-    def __ne__(self, other: object) -> bool: ...
-    def __hash__(self) -> int:
+    def __ne__(self, other: object) -> builtins.bool: ...
+    def __hash__(self) -> builtins.int:
         """Hashes like its name, so it agrees with ``==`` on strings."""
 
 float32: dtype
 """32-bit IEEE float (the default)."""
 float64: dtype
 """64-bit IEEE float."""
+int32: dtype
+"""32-bit signed integer (wraps on overflow)."""
+int64: dtype
+"""64-bit signed integer (wraps on overflow)."""
+bool: dtype
+"""Boolean (one byte)."""
+float: dtype
+"""``float32`` (PyTorch's alias)."""
+double: dtype
+"""``float64`` (PyTorch's alias)."""
+int: dtype
+"""``int32`` (PyTorch's alias)."""
+long: dtype
+"""``int64`` (PyTorch's alias)."""
 
 class Tensor:
     """A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()``
@@ -46,38 +64,127 @@ class Tensor:
 
     __array_ufunc__: ClassVar[None]
     @property
-    def shape(self) -> tuple[int, ...]:
+    def shape(self) -> tuple[builtins.int, ...]:
         """The shape, a tuple of ints."""
     @property
     def dtype(self) -> dtype:
-        """The element type (``rusttorch.float32`` or ``rusttorch.float64``)."""
+        """The element type (``rusttorch.float32``, ``float64``, ``int32``, ``int64`` or
+        ``bool``)."""
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> builtins.int:
         """Number of dimensions."""
     @property
-    def is_evaluated(self) -> bool:
+    def is_evaluated(self) -> builtins.bool:
         """Whether the tensor holds a computed result (never triggers evaluation)."""
-    def numel(self) -> int:
+    def numel(self) -> builtins.int:
         """Number of elements."""
-    def __len__(self) -> int: ...
-    def eval(self, fuse: bool = True) -> Tensor:
+    def __len__(self) -> builtins.int: ...
+    def eval(self, fuse: builtins.bool = True) -> Tensor:
         """Evaluates the tensor (fused, or op by op with ``fuse=False``) and returns it; later uses
         read the stored result. The GIL is released while it runs."""
     def numpy(self) -> npt.NDArray[Any]:
         """The result as a read-only ``numpy.ndarray`` over the tensor's own memory (no copy);
         evaluates first if needed. The array keeps the memory alive."""
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> npt.NDArray[Any]:
+    def __array__(self, dtype: Any = None, copy: builtins.bool | None = None) -> npt.NDArray[Any]:
         """NumPy's array protocol: ``np.asarray(t)`` is ``t.numpy()``."""
-    def item(self) -> float:
-        """The value of a one-element tensor as a Python float."""
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python float, int or bool (by dtype)."""
     def tolist(self) -> Any:
         """The values as (nested) Python lists of floats; a float for a 0-d tensor."""
     def explain(self) -> str:
         """The optimized, fused plan as text: kernels, ops, inputs, outputs and bytes moved."""
     def to_dot(self) -> str:
         """Graphviz DOT of the optimized graph, before and after fusion (kernels as clusters)."""
-    def __float__(self) -> float: ...
-    def __bool__(self) -> bool: ...
+    def __float__(self) -> builtins.float: ...
+    def __int__(self) -> Any: ...
+    def __index__(self) -> builtins.int:
+        """An integer or bool one-element tensor used as an index (``range(t)``, ``lst[t]``)."""
+    def __bool__(self) -> builtins.bool: ...
+    def __hash__(self) -> builtins.int:
+        """Hashed by identity, as PyTorch tensors (``==`` is elementwise)."""
+    def __floordiv__(self, other: Operand) -> Tensor: ...
+    def __rfloordiv__(self, other: Operand) -> Tensor: ...
+    def __mod__(self, other: Operand) -> Tensor: ...
+    def __rmod__(self, other: Operand) -> Tensor: ...
+    def __and__(self, other: Operand) -> Tensor: ...
+    def __rand__(self, other: Operand) -> Tensor: ...
+    def __or__(self, other: Operand) -> Tensor: ...
+    def __ror__(self, other: Operand) -> Tensor: ...
+    def __xor__(self, other: Operand) -> Tensor: ...
+    def __rxor__(self, other: Operand) -> Tensor: ...
+    def __invert__(self) -> Tensor: ...
+    def __lt__(self, other: Operand) -> Tensor: ...
+    def __le__(self, other: Operand) -> Tensor: ...
+    def __gt__(self, other: Operand) -> Tensor: ...
+    def __ge__(self, other: Operand) -> Tensor: ...
+    def __eq__(self, other: Operand) -> Tensor: ...  # type: ignore[override]
+    def __ne__(self, other: Operand) -> Tensor: ...  # type: ignore[override]
+    def lt(self, other: Operand) -> Tensor:
+        """``self < other`` elementwise (bool)."""
+    def le(self, other: Operand) -> Tensor:
+        """``self <= other`` elementwise (bool)."""
+    def gt(self, other: Operand) -> Tensor:
+        """``self > other`` elementwise (bool)."""
+    def ge(self, other: Operand) -> Tensor:
+        """``self >= other`` elementwise (bool)."""
+    def eq(self, other: Operand) -> Tensor:
+        """``self == other`` elementwise (bool)."""
+    def ne(self, other: Operand) -> Tensor:
+        """``self != other`` elementwise (bool)."""
+    def floor_divide(self, other: Operand) -> Tensor:
+        """``floor(self / other)`` with Python's signs (integer division by zero gives 0)."""
+    def remainder(self, other: Operand) -> Tensor:
+        """Python's ``%``: the result takes the divisor's sign."""
+    def bitwise_and(self, other: Operand) -> Tensor:
+        """``&`` on ints and bools."""
+    def bitwise_or(self, other: Operand) -> Tensor:
+        """``|`` on ints and bools."""
+    def bitwise_xor(self, other: Operand) -> Tensor:
+        """``^`` on ints and bools."""
+    def bitwise_not(self) -> Tensor:
+        """``~`` on ints (bitwise) and bools (logical)."""
+    def logical_and(self, other: Operand) -> Tensor:
+        """Logical and of truth values (``x != 0``), bool result."""
+    def logical_or(self, other: Operand) -> Tensor:
+        """Logical or of truth values (``x != 0``), bool result."""
+    def logical_xor(self, other: Operand) -> Tensor:
+        """Logical xor of truth values (``x != 0``), bool result."""
+    def logical_not(self) -> Tensor:
+        """Logical not (``x == 0``), bool result."""
+    def isnan(self) -> Tensor:
+        """Whether each element is NaN."""
+    def isinf(self) -> Tensor:
+        """Whether each element is +inf or -inf."""
+    def isfinite(self) -> Tensor:
+        """Whether each element is finite."""
+    def floor(self) -> Tensor:
+        """Rounds down (identity on ints)."""
+    def ceil(self) -> Tensor:
+        """Rounds up (identity on ints)."""
+    def trunc(self) -> Tensor:
+        """Rounds toward zero (identity on ints)."""
+    def round(self) -> Tensor:
+        """Rounds half to even (identity on ints)."""
+    def where(self, condition: TensorLike, other: Operand) -> Tensor:
+        """``self`` where ``condition`` holds, else ``other`` (PyTorch's ``Tensor.where``)."""
+    def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
+        """Index of the first maximum along ``dim`` (of the flattened tensor when ``None``),
+        int64."""
+    def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
+        """Index of the first minimum along ``dim`` (of the flattened tensor when ``None``),
+        int64."""
+    def astype(self, dtype: DTypeLike) -> Tensor:
+        """The same as ``to(dtype)`` (NumPy's spelling)."""
+    def float(self) -> Tensor:
+        """``to(float32)``"""
+    def double(self) -> Tensor:
+        """``to(float64)``"""
+    def int(self) -> Tensor:
+        """``to(int32)``"""
+    def long(self) -> Tensor:
+        """``to(int64)``"""
+    def bool(self) -> Tensor:
+        """``to(bool)``"""
     def __add__(self, other: Operand) -> Tensor: ...
     def __radd__(self, other: Operand) -> Tensor: ...
     def __sub__(self, other: Operand) -> Tensor: ...
@@ -117,7 +224,7 @@ class Tensor:
         """Sine."""
     def cos(self) -> Tensor:
         """Cosine."""
-    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+    def leaky_relu(self, negative_slope: builtins.float = 0.01) -> Tensor:
         """``x`` where ``x >= 0``, else ``negative_slope * x``."""
     def gelu(self, approximate: str = "none") -> Tensor:
         """GELU: exact (``approximate="none"``, via erf) or the tanh approximation (``"tanh"``)."""
@@ -127,18 +234,18 @@ class Tensor:
         """Elementwise maximum with a tensor, array or scalar, broadcasting."""
     def minimum(self, other: Operand) -> Tensor:
         """Elementwise minimum with a tensor, array or scalar, broadcasting."""
-    def sum(self, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+    def sum(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
         """Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all), keeping the reduced
         dims as size 1 when ``keepdim``."""
-    def mean(self, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+    def mean(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
         """Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
-    def max(self, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+    def max(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
         """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all); values only."""
-    def min(self, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+    def min(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
         """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all); values only."""
-    def softmax(self, dim: int) -> Tensor:
+    def softmax(self, dim: builtins.int) -> Tensor:
         """Softmax along ``dim``: ``exp(x - max) / sum(exp(x - max))``."""
-    def log_softmax(self, dim: int) -> Tensor:
+    def log_softmax(self, dim: builtins.int) -> Tensor:
         """Log-softmax along ``dim``: ``x - max - log(sum(exp(x - max)))``."""
     def reshape(self, *shape: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
         """The same elements in a new shape (``t.reshape(2, 3)`` or ``t.reshape((2, 3))``); one
@@ -150,7 +257,7 @@ class Tensor:
     def permute(self, *dims: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
         """The dims reordered (a view): output dim ``i`` is input dim ``dims[i]``;
         ``t.permute(1, 0)`` or ``t.permute((1, 0))``."""
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         """``dim0`` and ``dim1`` swapped (a view)."""
     @property
     def T(self) -> Tensor:
@@ -162,9 +269,9 @@ class Tensor:
     def squeeze(self, dim: DimLike = None) -> Tensor:
         """Size-1 dims removed: all of them (``dim=None``), or those among ``dim`` (an int or a
         tuple of ints); a named dim whose size is not 1 is left alone."""
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
         """A size-1 dim inserted at ``dim`` (``-1`` appends one at the end)."""
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Dims ``start_dim..=end_dim`` merged into one."""
     def expand(self, *sizes: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
         """Size-1 dims (and new leading dims) broadcast to ``sizes`` (a view, nothing is copied);
@@ -203,25 +310,34 @@ class Tensor:
         """SiLU (swish): ``x * sigmoid(x)``."""
     def softplus(self) -> Tensor:
         """Softplus ``log(1 + e**x)``, computed so that it never overflows."""
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN."""
-    def var(self, dim: DimLike = None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
+    def clamp(self, min: Operand | None = None, max: Operand | None = None) -> Tensor:
+        """Limits values to ``[min, max]`` (either bound may be ``None``, a scalar or a tensor);
+        NaN stays NaN. A float bound makes an int tensor float32, as in PyTorch."""
+    def var(
+        self, dim: DimLike = None, *, correction: builtins.int = 1, keepdim: builtins.bool = False
+    ) -> Tensor:
         """Variance over ``dim`` (an int, a tuple of ints, or ``None`` for all), dividing by
         ``N - correction`` (1: unbiased, 0: population); NaN when that is not positive."""
-    def std(self, dim: DimLike = None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
+    def std(
+        self, dim: DimLike = None, *, correction: builtins.int = 1, keepdim: builtins.bool = False
+    ) -> Tensor:
         """Standard deviation over ``dim``: ``sqrt(var(dim, correction=correction))``."""
-    def logsumexp(self, dim: int, keepdim: bool = False) -> Tensor:
+    def logsumexp(self, dim: builtins.int, keepdim: builtins.bool = False) -> Tensor:
         """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows."""
     def to(self, dtype: DTypeLike) -> Tensor:
-        """The tensor converted to ``dtype`` (itself when it already has it)."""
+        """The tensor converted to ``dtype`` (itself when it already has it). Float to int
+        truncates toward zero and saturates, NaN becomes 0; int to int wraps; to bool is
+        ``!= 0``."""
 
 def tensor(data: TensorLike, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor holding a copy of ``data`` (a NumPy array, nested lists, a scalar or a tensor).
-    Without ``dtype``, float32/float64 NumPy input keeps its dtype; everything else is float32."""
+    Without ``dtype``, NumPy input keeps its dtype; Python floats become float32, ints int64
+    and bools bool (as PyTorch)."""
 
 def from_numpy(a: npt.NDArray[Any]) -> Tensor:
-    """A tensor sharing the memory of a C-contiguous float32/float64 array (no copy; the array is
-    kept alive, and writing to it changes the tensor). Other layouts are copied."""
+    """A tensor sharing the memory of a C-contiguous float32/float64/int32/int64/bool array (no
+    copy; the array is kept alive, and writing to it changes the tensor). Other layouts and
+    other real dtypes are copied."""
 
 def zeros(shape: ShapeLike, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor of zeros; ``shape`` is an int or a tuple of ints."""
@@ -230,36 +346,42 @@ def ones(shape: ShapeLike, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor of ones; ``shape`` is an int or a tuple of ints."""
 
 def full(shape: ShapeLike, fill_value: SupportsFloat, dtype: DTypeLike | None = None) -> Tensor:
-    """A tensor with every element equal to ``fill_value``."""
+    """A tensor with every element equal to ``fill_value``; without ``dtype``, a bool gives bool,
+    an int int64 and a float float32 (as PyTorch)."""
 
 def arange(
     start: SupportsFloat,
     stop: SupportsFloat | None = None,
-    step: SupportsFloat = 1.0,
+    step: SupportsFloat | None = None,
     dtype: DTypeLike | None = None,
 ) -> Tensor:
-    """``start, start + step, ...`` up to but excluding ``stop``; ``arange(n)`` counts from 0."""
+    """``start, start + step, ...`` up to but excluding ``stop``; ``arange(n)`` counts from 0.
+    Without ``dtype``, all-int arguments give int64, otherwise float32 (as PyTorch)."""
 
-def rand(shape: ShapeLike, seed: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
+def rand(
+    shape: ShapeLike, seed: builtins.int | None = None, dtype: DTypeLike | None = None
+) -> Tensor:
     """Uniform random numbers in ``[0, 1)``; the same ``seed`` gives the same numbers."""
 
-def randn(shape: ShapeLike, seed: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
+def randn(
+    shape: ShapeLike, seed: builtins.int | None = None, dtype: DTypeLike | None = None
+) -> Tensor:
     """Standard normal random numbers; the same ``seed`` gives the same numbers."""
 
-def manual_seed(seed: int) -> None:
+def manual_seed(seed: builtins.int) -> None:
     """Makes the sequence of seeds used by ``rand``/``randn`` without ``seed=`` reproducible."""
 
-def eval(*tensors: Tensor, fuse: bool = True) -> None:
+def eval(*tensors: Tensor, fuse: builtins.bool = True) -> None:
     """Evaluates several tensors in one plan, computing shared work once (``fuse=False``: the
     eager op-by-op baseline). The GIL is released while it runs."""
 
 def explain(*tensors: Tensor) -> str:
     """The optimized, fused plan that would evaluate these tensors together, as text."""
 
-def set_num_threads(n: int) -> None:
+def set_num_threads(n: builtins.int) -> None:
     """Sets the number of worker threads used for evaluation."""
 
-def get_num_threads() -> int:
+def get_num_threads() -> builtins.int:
     """The number of worker threads used for evaluation."""
 
 def neg(input: TensorLike) -> Tensor:
@@ -301,28 +423,28 @@ def sin(input: TensorLike) -> Tensor:
 def cos(input: TensorLike) -> Tensor:
     """Cosine."""
 
-def leaky_relu(input: TensorLike, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(input: TensorLike, negative_slope: builtins.float = 0.01) -> Tensor:
     """``x`` where ``x >= 0``, else ``negative_slope * x``."""
 
 def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
     """GELU: exact (``approximate="none"``) or the tanh approximation (``"tanh"``)."""
 
-def softmax(input: TensorLike, dim: int) -> Tensor:
+def softmax(input: TensorLike, dim: builtins.int) -> Tensor:
     """Softmax along ``dim``."""
 
-def log_softmax(input: TensorLike, dim: int) -> Tensor:
+def log_softmax(input: TensorLike, dim: builtins.int) -> Tensor:
     """Log-softmax along ``dim``."""
 
-def sum(input: TensorLike, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+def sum(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
 
-def mean(input: TensorLike, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+def mean(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
 
-def max(input: TensorLike, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+def max(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
 
-def min(input: TensorLike, dim: DimLike = None, keepdim: bool = False) -> Tensor:
+def min(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
 
 def maximum(input: Operand, other: Operand) -> Tensor:
@@ -342,7 +464,7 @@ def layer_norm(
     normalized_shape: ShapeLike,
     weight: TensorLike | None = None,
     bias: TensorLike | None = None,
-    eps: float = 1e-5,
+    eps: builtins.float = 1e-5,
 ) -> Tensor:
     """Layer normalisation over the trailing dims given by ``normalized_shape`` (an int or a tuple
     equal to the input's trailing dims), with optional elementwise ``weight`` and ``bias`` of
@@ -352,7 +474,7 @@ def rms_norm(
     input: TensorLike,
     normalized_shape: ShapeLike,
     weight: TensorLike | None = None,
-    eps: float = 1e-6,
+    eps: builtins.float = 1e-6,
 ) -> Tensor:
     """RMS normalisation over the trailing dims given by ``normalized_shape``:
     ``x / sqrt(mean(x**2) + eps) * weight``, with an optional ``weight`` of that shape."""
@@ -377,23 +499,114 @@ def silu(input: TensorLike) -> Tensor:
 def softplus(input: TensorLike) -> Tensor:
     """Softplus ``log(1 + e**x)``, computed so that it never overflows."""
 
-def clamp(input: TensorLike, min: float | None = None, max: float | None = None) -> Tensor:
+def clamp(input: TensorLike, min: Operand | None = None, max: Operand | None = None) -> Tensor:
     """Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN."""
 
+def where(condition: TensorLike, input: Operand, other: Operand) -> Tensor:
+    """``input`` where ``condition`` holds, else ``other`` (tensors, arrays or scalars,
+    broadcasting; a non-bool condition means ``!= 0``)."""
+
+def argmax(
+    input: TensorLike, dim: builtins.int | None = None, keepdim: builtins.bool = False
+) -> Tensor:
+    """Index of the first maximum along ``dim`` (of the flattened input when ``None``), int64."""
+
+def argmin(
+    input: TensorLike, dim: builtins.int | None = None, keepdim: builtins.bool = False
+) -> Tensor:
+    """Index of the first minimum along ``dim`` (of the flattened input when ``None``), int64."""
+
+def eq(input: Operand, other: Operand) -> Tensor:
+    """``input == other`` elementwise (bool)."""
+
+def ne(input: Operand, other: Operand) -> Tensor:
+    """``input != other`` elementwise (bool)."""
+
+def lt(input: Operand, other: Operand) -> Tensor:
+    """``input < other`` elementwise (bool)."""
+
+def le(input: Operand, other: Operand) -> Tensor:
+    """``input <= other`` elementwise (bool)."""
+
+def gt(input: Operand, other: Operand) -> Tensor:
+    """``input > other`` elementwise (bool)."""
+
+def ge(input: Operand, other: Operand) -> Tensor:
+    """``input >= other`` elementwise (bool)."""
+
+def floor_divide(input: Operand, other: Operand) -> Tensor:
+    """``floor(input / other)`` with Python's signs (integer division by zero gives 0)."""
+
+def remainder(input: Operand, other: Operand) -> Tensor:
+    """Python's ``%``: the result takes the divisor's sign."""
+
+def bitwise_and(input: Operand, other: Operand) -> Tensor:
+    """``&`` on ints and bools."""
+
+def bitwise_or(input: Operand, other: Operand) -> Tensor:
+    """``|`` on ints and bools."""
+
+def bitwise_xor(input: Operand, other: Operand) -> Tensor:
+    """``^`` on ints and bools."""
+
+def bitwise_not(input: TensorLike) -> Tensor:
+    """``~`` on ints (bitwise) and bools (logical)."""
+
+def logical_and(input: Operand, other: Operand) -> Tensor:
+    """Logical and of truth values, bool result."""
+
+def logical_or(input: Operand, other: Operand) -> Tensor:
+    """Logical or of truth values, bool result."""
+
+def logical_xor(input: Operand, other: Operand) -> Tensor:
+    """Logical xor of truth values, bool result."""
+
+def logical_not(input: TensorLike) -> Tensor:
+    """Logical not (``x == 0``), bool result."""
+
+def isnan(input: TensorLike) -> Tensor:
+    """Whether each element is NaN."""
+
+def isinf(input: TensorLike) -> Tensor:
+    """Whether each element is +inf or -inf."""
+
+def isfinite(input: TensorLike) -> Tensor:
+    """Whether each element is finite."""
+
+def floor(input: TensorLike) -> Tensor:
+    """Rounds down (identity on ints)."""
+
+def ceil(input: TensorLike) -> Tensor:
+    """Rounds up (identity on ints)."""
+
+def trunc(input: TensorLike) -> Tensor:
+    """Rounds toward zero (identity on ints)."""
+
+def round(input: TensorLike) -> Tensor:
+    """Rounds half to even (identity on ints)."""
+
 def var(
-    input: TensorLike, dim: DimLike = None, *, correction: int = 1, keepdim: bool = False
+    input: TensorLike,
+    dim: DimLike = None,
+    *,
+    correction: builtins.int = 1,
+    keepdim: builtins.bool = False,
 ) -> Tensor:
     """Variance over ``dim`` (``None``: all), dividing by ``N - correction``."""
 
 def std(
-    input: TensorLike, dim: DimLike = None, *, correction: int = 1, keepdim: bool = False
+    input: TensorLike,
+    dim: DimLike = None,
+    *,
+    correction: builtins.int = 1,
+    keepdim: builtins.bool = False,
 ) -> Tensor:
     """Standard deviation over ``dim`` (``None``: all), dividing by ``N - correction``."""
 
-def logsumexp(input: TensorLike, dim: int, keepdim: bool = False) -> Tensor:
+def logsumexp(input: TensorLike, dim: builtins.int, keepdim: builtins.bool = False) -> Tensor:
     """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows."""
 
-def transpose(input: TensorLike, dim0: int, dim1: int) -> Tensor:
+def transpose(input: TensorLike, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """``input`` with ``dim0`` and ``dim1`` swapped (a view)."""
 
 def permute(input: TensorLike, dims: Sequence[SupportsIndex]) -> Tensor:
@@ -402,19 +615,19 @@ def permute(input: TensorLike, dims: Sequence[SupportsIndex]) -> Tensor:
 def broadcast_to(input: TensorLike, shape: ShapeLike) -> Tensor:
     """``input`` broadcast to ``shape`` (a view); ``-1`` keeps a size."""
 
-def flatten(input: TensorLike, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+def flatten(input: TensorLike, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
     """``input`` with dims ``start_dim..=end_dim`` merged into one."""
 
-def unsqueeze(input: TensorLike, dim: int) -> Tensor:
+def unsqueeze(input: TensorLike, dim: builtins.int) -> Tensor:
     """``input`` with a size-1 dim inserted at ``dim``."""
 
 def squeeze(input: TensorLike, dim: DimLike = None) -> Tensor:
     """``input`` with size-1 dims removed: all of them, or those among ``dim``."""
 
-def cat(tensors: Sequence[TensorLike], dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[TensorLike], dim: builtins.int = 0) -> Tensor:
     """``tensors`` (a list or tuple) joined along the existing dim ``dim``; their other dims must
     match, and their dtypes promote."""
 
-def stack(tensors: Sequence[TensorLike], dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[TensorLike], dim: builtins.int = 0) -> Tensor:
     """``tensors`` (a list or tuple, all of one shape) joined along a new dim ``dim``; their dtypes
     promote."""
