@@ -256,7 +256,7 @@ macro_rules! int_impl {
             #[inline(always)]
             fn powf(self, e: Self) -> Self {
                 match e.0 {
-                    e if e >= 0 => Wrapping(self.0.wrapping_pow(e.min(u32::MAX as $t) as u32)),
+                    e if e >= 0 => Wrapping(self.0.wrapping_pow(u32::try_from(e).unwrap_or(u32::MAX))),
                     e => match self.0 {
                         1 => Wrapping(1),
                         -1 => Wrapping(if e % 2 == 0 { 1 } else { -1 }),

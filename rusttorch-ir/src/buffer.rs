@@ -27,6 +27,17 @@ unsafe impl Send for Storage {}
 // SAFETY: as above; no interior mutability.
 unsafe impl Sync for Storage {}
 
+/// Whether a boxed owner is one of the executor's pooled vectors.
+fn is_pooled_box(b: &Box<dyn Any + Send + Sync>) -> bool {
+    use crate::alloc::PooledVec;
+    use std::num::Wrapping;
+    b.is::<PooledVec<f32>>()
+        || b.is::<PooledVec<f64>>()
+        || b.is::<PooledVec<Wrapping<i32>>>()
+        || b.is::<PooledVec<Wrapping<i64>>>()
+        || b.is::<PooledVec<bool>>()
+}
+
 /// A cheap-to-clone handle to immutable, contiguous elements of one dtype.
 #[derive(Clone)]
 pub struct Buffer(Arc<Storage>);
@@ -46,6 +57,28 @@ impl Buffer {
         let len = v.len();
         let ptr = NonNull::new(v.as_ptr() as *mut u8).unwrap_or(NonNull::dangling());
         Buffer(Arc::new(Storage { ptr, len, dtype: T::DTYPE, _owner: Owner::Vec(Box::new(v)) }))
+    }
+
+    /// Whether this handle is the only one and owns a pooled vector of the executor's, so the
+    /// memory may be taken over ([`Buffer::try_into_pooled`]) and written.
+    pub fn is_unique_pooled(&self) -> bool {
+        Arc::strong_count(&self.0) == 1 && matches!(&self.0._owner, Owner::Vec(b) if is_pooled_box(b))
+    }
+
+    /// The pooled vector behind this buffer when this is its only handle (buffer donation: the
+    /// executor writes a result into memory nobody else can see); the buffer back otherwise.
+    pub fn try_into_pooled<T: Element>(self) -> std::result::Result<crate::alloc::PooledVec<T>, Buffer> {
+        let storage = match Arc::try_unwrap(self.0) {
+            Ok(s) => s,
+            Err(arc) => return Err(Buffer(arc)),
+        };
+        let Storage { ptr, len, dtype, _owner } = storage;
+        match _owner {
+            Owner::Vec(b) if b.is::<crate::alloc::PooledVec<T>>() => {
+                Ok(*b.downcast::<crate::alloc::PooledVec<T>>().expect("type checked"))
+            }
+            owner => Err(Buffer(Arc::new(Storage { ptr, len, dtype, _owner: owner }))),
+        }
     }
 
     /// Wraps memory owned by `owner`.

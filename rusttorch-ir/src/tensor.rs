@@ -185,10 +185,12 @@ impl Tensor {
         Ok(Tensor::lazy(Op::Source(SourceOp::Input(0)), shape, dtype, Operands::new()))
     }
 
-    /// Every element equal to `value` (computed inside the kernels that read it, never stored).
+    /// Every element equal to `value` (computed inside the kernels that read it, never stored),
+    /// converted to `dtype` first (`1.5` as int32 is 1, as a cast would make it).
     pub fn full(shape: impl Into<Shape>, value: f64, dtype: DType) -> Result<Tensor> {
         let shape = shape.into();
         shape.checked_numel()?;
+        let value = crate::passes::constant_folding::round_to(dtype, value);
         Ok(Tensor::lazy(Op::Source(SourceOp::Full(Scalar::new(value))), shape, dtype, smallvec![]))
     }
 

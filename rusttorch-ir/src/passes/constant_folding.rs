@@ -51,7 +51,7 @@ impl Pass for ConstantFolding {
             let Some(vals) = vals else { continue };
             let node = g.node(n).clone();
             // Integer arithmetic wraps, which f64 does not model: leave it to the kernels.
-            if node.dtype.is_int() && !matches!(node.op, Op::Cast(_) | Op::Reshape | Op::Permute(_) | Op::Expand) {
+            if node.dtype.is_int() && matches!(node.op, Op::Unary(_) | Op::Binary(_) | Op::Reduce { .. }) {
                 continue;
             }
             let in_numel = g.node(ins[0]).shape.numel();
