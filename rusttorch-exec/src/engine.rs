@@ -8,7 +8,7 @@ use rusttorch_ir::alloc::PooledVec;
 use rusttorch_ir::graph::{lower, GraphKey};
 use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
 use rusttorch_ir::passes::PassManager;
-use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan, ValueKind};
+use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Operand, Plan, ValueKind};
 use rusttorch_ir::{Buffer, DType, Error, Result, Tensor};
 use std::num::Wrapping;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -55,6 +55,10 @@ pub struct Executable {
     access: Vec<Vec<Access>>,
     /// Per kernel, the intermediates whose last reader it is.
     dies_after: Vec<Vec<usize>>,
+    /// Per kernel, the input whose buffer may hold its output (buffer donation).
+    donors: Vec<Option<u16>>,
+    /// The input slots some kernel may write into when their buffers are donated.
+    donatable: Vec<usize>,
     /// Buffers captured at compile time (evaluated tensors), bound after the placeholders.
     bound: Vec<Buffer>,
     num_placeholders: usize,
@@ -131,9 +135,26 @@ impl Engine {
         if todo.is_empty() {
             return Ok(());
         }
-        let lowered = lower(&todo, &[], fuse)?;
+        let lowered = lower_waiting(&todo, fuse)?;
         let exe = self.executable(lowered.key)?;
-        let outs = exe.run_bound(self, lowered.inputs)?;
+        // Buffer donation: an evaluated input whose only consumer is one of these outputs
+        // (`t += x` rebinding `t`), and whose buffer nobody else holds, is written in place.
+        let mut donated = vec![false; lowered.inputs.len()];
+        if !exe.donatable.is_empty() {
+            let exclusive = Tensor::exclusively_consumed(&todo, 1);
+            for (slot, t) in lowered.input_tensors.iter().enumerate() {
+                // Handles: the consumer's operand list and `input_tensors`.
+                if exe.donatable.contains(&slot)
+                    && exclusive.contains(&t.id())
+                    && t.handle_count() == 2
+                    && t.donate_buffer(&lowered.inputs[slot])
+                {
+                    donated[slot] = true;
+                }
+            }
+        }
+        drop(lowered.input_tensors);
+        let outs = exe.run_bound(self, lowered.inputs, &donated)?;
         for (t, b) in todo.iter().zip(outs) {
             t.set_buffer(b)?;
         }
@@ -185,9 +206,25 @@ impl Engine {
         let graph_dot = graph_to_dot(&g);
         let fusion = FusionConfig { fuse: key.fused, ..self.config.fusion.clone() };
         let plan = FusionPlanner::new(fusion).plan(&g)?;
-        let access = plan.kernels.iter().map(|k| k.inputs.iter().map(Access::of).collect()).collect();
+        let access: Vec<Vec<Access>> = plan.kernels.iter().map(|k| k.inputs.iter().map(Access::of).collect()).collect();
         let dies_after = plan.dies_after();
-        Ok(Executable { plan, access, dies_after, bound: Vec::new(), num_placeholders: 0, graph_dot })
+        let donors = donor_inputs(&plan, &access);
+        let donatable = (plan.kernels.iter().zip(&donors))
+            .filter_map(|(k, d)| match plan.values[k.inputs[(*d)? as usize].value].kind {
+                ValueKind::Input(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        Ok(Executable {
+            plan,
+            access,
+            dies_after,
+            donors,
+            donatable,
+            bound: Vec::new(),
+            num_placeholders: 0,
+            graph_dot,
+        })
     }
 
     /// Number of cached plans.
@@ -288,6 +325,59 @@ impl<'a> AnySlice<'a> {
     }
 }
 
+/// For each kernel, the input whose buffer may become its output when donated: the kernel is
+/// elementwise with one output of the input's dtype and size, reads the input once,
+/// contiguously and in the same order as it writes (so each block is read before it is
+/// overwritten), is the input's last reader, and the input is a graph input, not an output.
+fn donor_inputs(plan: &Plan, access: &[Vec<Access>]) -> Vec<Option<u16>> {
+    let mut last_reader = vec![usize::MAX; plan.values.len()];
+    for (ki, k) in plan.kernels.iter().enumerate() {
+        for v in k.inputs.iter().map(|i| i.value).chain(k.matmul.iter().flat_map(|m| [m.a, m.b])) {
+            last_reader[plan.base(v)] = ki;
+        }
+    }
+    let outputs: Vec<usize> = plan.outputs.iter().map(|&o| plan.base(o)).collect();
+    plan.kernels
+        .iter()
+        .enumerate()
+        .map(|(ki, k)| {
+            let simple = k.matmul.is_none()
+                && matches!(k.shape, KernelShape::Rows { row_len: 1, .. })
+                && k.stages.len() == 1
+                && k.stages[0].reduces.is_empty()
+                && k.outputs.len() == 1
+                && plan.values[k.outputs[0].value].dtype == k.dtype
+                // No transposed reads (those run as 2-d tiles, which read inputs in another order).
+                && !access[ki].iter().any(|a| matches!(a, Access::Strided { .. }));
+            if !simple {
+                return None;
+            }
+            let out = &plan.values[k.outputs[0].value];
+            k.inputs.iter().enumerate().find_map(|(i, input)| {
+                let v = input.value;
+                let val = &plan.values[v];
+                let ok = matches!(val.kind, ValueKind::Input(_))
+                    && val.dtype == k.dtype
+                    && val.shape.numel() == out.shape.numel()
+                    && input.read_shape.numel() == out.shape.numel()
+                    && matches!(access[ki][i], Access::Contiguous { offset: 0 })
+                    && k.inputs.iter().filter(|j| j.value == v).count() == 1
+                    && last_reader[v] == ki
+                    && !outputs.contains(&v)
+                    // The store must come from a computed register, never straight from the
+                    // donated input's own (aliased) load.
+                    && k.stages[0].full.iter().all(|ins| match ins {
+                        Instr::Store { src: Operand::Reg(r), .. } => !k.stages[0].full.iter().any(
+                            |l| matches!(l, Instr::Load { dst, input } if dst == r && *input as usize == i),
+                        ),
+                        _ => true,
+                    });
+                ok.then_some(i as u16)
+            })
+        })
+        .collect()
+}
+
 /// Typed access to slots.
 trait SlotType: Num {
     fn slice(slot: &Slot) -> Result<&[Self]>;
@@ -353,15 +443,21 @@ impl Executable {
         }
         let mut all = inputs.to_vec();
         all.extend(self.bound.iter().cloned());
-        self.run_bound(engine, all)
+        self.run_bound(engine, all, &[])
     }
 
-    fn run_bound(&self, engine: &Engine, inputs: Vec<Buffer>) -> Result<Vec<Buffer>> {
+    /// Runs the plan on `inputs` (by slot). `donated[i]` says that input `i`'s buffer is ours
+    /// alone (its tensor gave it up): a kernel that is its last reader may write into it.
+    fn run_bound(&self, engine: &Engine, inputs: Vec<Buffer>, donated: &[bool]) -> Result<Vec<Buffer>> {
         let plan = &self.plan;
         let mut slots: Vec<Slot> = (0..plan.values.len()).map(|_| Slot::Empty).collect();
+        let mut inputs: Vec<Option<Buffer>> = inputs.into_iter().map(Some).collect();
         for (v, val) in plan.values.iter().enumerate() {
             if let ValueKind::Input(i) = val.kind {
-                let b = inputs.get(i).ok_or_else(|| Error::Internal(format!("input slot {i} unbound")))?;
+                let b = inputs
+                    .get_mut(i)
+                    .and_then(Option::take)
+                    .ok_or_else(|| Error::Internal(format!("input slot {i} unbound")))?;
                 if b.len() != val.shape.numel() || b.dtype() != val.dtype {
                     return Err(Error::BadInput {
                         index: i,
@@ -374,18 +470,22 @@ impl Executable {
                         ),
                     });
                 }
-                slots[v] = Slot::Shared(b.clone());
+                slots[v] = Slot::Shared(b);
             }
         }
         let dies_after = &self.dies_after;
         let mut free: Vec<AnyVec> = Vec::new();
         for (ki, k) in plan.kernels.iter().enumerate() {
             let access = &self.access[ki];
+            let donor = self.donors[ki].filter(|&i| {
+                matches!(plan.values[k.inputs[i as usize].value].kind, ValueKind::Input(s) if donated.get(s) == Some(&true))
+            });
+            let run = KernelRun { engine, plan, k, access, donor };
             match k.dtype {
-                DType::F32 => run_one::<f32>(engine, plan, k, access, &mut slots, &mut free)?,
-                DType::F64 => run_one::<f64>(engine, plan, k, access, &mut slots, &mut free)?,
-                DType::I32 => run_one::<Wrapping<i32>>(engine, plan, k, access, &mut slots, &mut free)?,
-                DType::I64 => run_one::<Wrapping<i64>>(engine, plan, k, access, &mut slots, &mut free)?,
+                DType::F32 => run_one::<f32>(run, &mut slots, &mut free)?,
+                DType::F64 => run_one::<f64>(run, &mut slots, &mut free)?,
+                DType::I32 => run_one::<Wrapping<i32>>(run, &mut slots, &mut free)?,
+                DType::I64 => run_one::<Wrapping<i64>>(run, &mut slots, &mut free)?,
                 d => return Err(Error::UnsupportedDType { op: "kernel", dtype: d }),
             }
             // Intermediates whose last reader just ran go back to the free list.
@@ -416,17 +516,51 @@ impl Executable {
     }
 }
 
-fn run_one<T: SlotType>(
-    engine: &Engine,
-    plan: &Plan,
-    k: &FusedKernel,
-    access: &[Access],
-    slots: &mut [Slot],
-    free: &mut Vec<AnyVec>,
-) -> Result<()> {
-    // Allocate outputs (reusing freed intermediates of the same dtype and length).
+/// [`lower`], waiting while a tensor of the graph is being updated in place by another
+/// evaluation (its buffer donated): once that evaluation stores its result, lowering stops at
+/// the updated tensor. Gives up with [`Error::Donated`] after about a second.
+fn lower_waiting(outputs: &[Tensor], fuse: bool) -> Result<rusttorch_ir::graph::Lowered> {
+    let start = std::time::Instant::now();
+    loop {
+        match lower(outputs, &[], fuse) {
+            Err(Error::Donated { .. }) if start.elapsed() < std::time::Duration::from_secs(1) => {
+                std::thread::sleep(std::time::Duration::from_micros(50))
+            }
+            other => return other,
+        }
+    }
+}
+
+/// One kernel to run, and where its context comes from.
+#[derive(Clone, Copy)]
+struct KernelRun<'a> {
+    engine: &'a Engine,
+    plan: &'a Plan,
+    k: &'a FusedKernel,
+    access: &'a [Access],
+    /// The input whose (donated) buffer becomes the output.
+    donor: Option<u16>,
+}
+
+fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<AnyVec>) -> Result<()> {
+    let KernelRun { engine, plan, k, access, donor } = run;
+    // A donated input's memory becomes output 0 when it is ours alone and of type `T`.
     let mut outs: Vec<PooledVec<T>> = Vec::with_capacity(k.outputs.len());
-    for o in &k.outputs {
+    let mut donor_input = None;
+    if let Some(i) = donor {
+        let v = k.inputs[i as usize].value;
+        if let Slot::Shared(b) = std::mem::replace(&mut slots[v], Slot::Empty) {
+            match b.try_into_pooled::<T>() {
+                Ok(vec) => {
+                    outs.push(vec);
+                    donor_input = Some(i);
+                }
+                Err(b) => slots[v] = Slot::Shared(b),
+            }
+        }
+    }
+    // Allocate outputs (reusing freed intermediates of the same dtype and length).
+    for o in &k.outputs[outs.len()..] {
         let n = plan.values[o.value].shape.numel();
         let reuse = free.iter().position(|v| v.len() == n && v.dtype() == T::DTYPE);
         let v = match reuse {
@@ -447,14 +581,16 @@ fn run_one<T: SlotType>(
             });
         }
         let mut inputs = Vec::with_capacity(k.inputs.len());
-        for (i, conv) in k.inputs.iter().zip(&converted) {
+        for (n, (i, conv)) in k.inputs.iter().zip(&converted).enumerate() {
             inputs.push(match conv {
+                // The donated input is read through the output's pointer (the same memory).
+                _ if donor_input == Some(n as u16) => &[][..],
                 Some(v) => v.as_slice(),
                 None => T::slice(&slots[plan.base(i.value)])?,
             });
         }
-        let io =
-            KernelIo { inputs, access, layouts: &k.inputs, outputs: outs.iter_mut().map(|v| OutPtr::new(v)).collect() };
+        let outputs = outs.iter_mut().map(|v| OutPtr::new(v)).collect();
+        let io = KernelIo { inputs, access, layouts: &k.inputs, outputs, donor: donor_input };
         let c = &engine.config;
         let ctx = Ctx { block: c.block, map_block: c.map_block, threads: c.threads, pool: Some(&engine.pool) };
         if let KernelShape::Arg { m, n, .. } = k.shape {

@@ -118,6 +118,15 @@ impl<T: Copy> OutPtr<T> {
         unsafe { std::ptr::copy(src.as_ptr(), self.ptr.add(start), src.len()) }
     }
 
+    /// A pointer to `len` elements from `start`, for reading a range this task owns before it
+    /// writes it (a donated input).
+    #[inline(always)]
+    fn read_ptr(&self, start: usize, len: usize) -> *const T {
+        assert!(start + len <= self.len, "read out of bounds");
+        // SAFETY: in bounds (checked above).
+        unsafe { self.ptr.add(start) }
+    }
+
     /// Writes 8 elements (an inlined fixed-size copy).
     #[inline(always)]
     fn write_n<const N: usize>(&self, start: usize, src: &[T; N]) {
@@ -232,6 +241,9 @@ pub(crate) struct KernelIo<'a, T> {
     pub outputs: Vec<OutPtr<T>>,
     /// The kernel's inputs (their layouts).
     pub layouts: &'a [KernelInput],
+    /// The input whose buffer is output 0 (buffer donation): its `inputs` entry is empty and it
+    /// is read through the output's pointer, contiguously, each block before it is written.
+    pub donor: Option<u16>,
 }
 
 /// Buffer offset of the element of `input` at flat index `flat` of its read shape.
@@ -362,6 +374,15 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
                         }
                     },
                 }
+                Some(*dst)
+            }
+            Instr::Load { dst, input } if io.donor == Some(*input) => {
+                // The donated input is output 0's memory: alias the block's range through the
+                // output's raw pointer (no reference to the whole buffer is ever made).
+                let Access::Contiguous { offset } = io.access[*input as usize] else {
+                    unreachable!("a donated input is read contiguously")
+                };
+                new_alias = io.outputs[0].read_ptr(offset + b.start, len);
                 Some(*dst)
             }
             Instr::Load { dst, input } => {

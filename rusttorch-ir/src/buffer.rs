@@ -59,10 +59,15 @@ impl Buffer {
         Buffer(Arc::new(Storage { ptr, len, dtype: T::DTYPE, _owner: Owner::Vec(Box::new(v)) }))
     }
 
-    /// Whether this handle is the only one and owns a pooled vector of the executor's, so the
-    /// memory may be taken over ([`Buffer::try_into_pooled`]) and written.
-    pub fn is_unique_pooled(&self) -> bool {
-        Arc::strong_count(&self.0) == 1 && matches!(&self.0._owner, Owner::Vec(b) if is_pooled_box(b))
+    /// Whether the memory is a pooled vector of the executor's (which
+    /// [`Buffer::try_into_pooled`] can take over), not user data.
+    pub fn is_pooled(&self) -> bool {
+        matches!(&self.0._owner, Owner::Vec(b) if is_pooled_box(b))
+    }
+
+    /// Number of handles to this buffer.
+    pub fn handle_count(&self) -> usize {
+        Arc::strong_count(&self.0)
     }
 
     /// The pooled vector behind this buffer when this is its only handle (buffer donation: the

@@ -102,6 +102,15 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// The tensor gave its buffer to an in-place update (buffer donation) and cannot be read.
+    #[error(
+        "a tensor of shape {shape} gave its buffer to an in-place update (`t += x`) that is still \
+         running or failed; evaluate the updated tensor instead"
+    )]
+    Donated {
+        /// Shape of the tensor whose buffer was donated.
+        shape: Shape,
+    },
     /// A broken internal invariant (a bug in RustTorch).
     #[error("internal error: {0}")]
     Internal(String),

@@ -355,6 +355,8 @@ pub struct Lowered {
     pub key: GraphKey,
     /// Buffers of already-evaluated tensors, by input slot (after the placeholders).
     pub inputs: Vec<Buffer>,
+    /// The tensors those buffers belong to, in the same order.
+    pub input_tensors: Vec<Tensor>,
     /// Number of leading input slots that are placeholders.
     pub num_placeholders: usize,
 }
@@ -365,6 +367,7 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
     let mut index: HashMap<usize, u32> = HashMap::with_capacity(32);
     let mut nodes: Vec<KeyNode> = Vec::with_capacity(16);
     let mut inputs: Vec<Buffer> = Vec::new();
+    let mut input_tensors: Vec<Tensor> = Vec::new();
     for (i, p) in placeholders.iter().enumerate() {
         if !p.is_placeholder() {
             return Err(Error::BadInput { index: i, reason: "not a placeholder tensor".into() });
@@ -388,6 +391,7 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
                 let slot = np + inputs.len();
                 inputs.push(buf.clone());
                 drop(state);
+                input_tensors.push(t.clone());
                 index.insert(t.id(), nodes.len() as u32);
                 nodes.push(KeyNode {
                     node: GNode { op: Op::Source(SourceOp::Input(slot)), shape: t.shape().clone(), dtype: t.dtype() },
@@ -396,6 +400,7 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
                 continue;
             }
             NodeState::Lazy(ops) => ops,
+            NodeState::Donated => return Err(Error::Donated { shape: t.shape().clone() }),
         };
         if !expanded {
             let pending: SmallVec<[Tensor; 2]> =
@@ -426,5 +431,5 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
         });
     }
     let outs = outputs.iter().map(|t| index[&t.id()]).collect();
-    Ok(Lowered { key: GraphKey { nodes, outputs: outs, fused }, inputs, num_placeholders: np })
+    Ok(Lowered { key: GraphKey { nodes, outputs: outs, fused }, inputs, input_tensors, num_placeholders: np })
 }

@@ -20,6 +20,9 @@ pub(crate) enum NodeState {
     Lazy(Operands),
     /// Computed (or given as data): its contiguous buffer.
     Ready(Buffer),
+    /// Its buffer was moved into the evaluation of its only consumer, which writes its result
+    /// there (buffer donation); nothing can read this node any more.
+    Donated,
 }
 
 /// One node of the lazy DAG.
@@ -110,7 +113,7 @@ impl Tensor {
     pub fn buffer(&self) -> Option<Buffer> {
         match &*self.state() {
             NodeState::Ready(b) => Some(b.clone()),
-            NodeState::Lazy(_) => None,
+            NodeState::Lazy(_) | NodeState::Donated => None,
         }
     }
 
@@ -123,8 +126,53 @@ impl Tensor {
     pub fn operands(&self) -> Operands {
         match &*self.state() {
             NodeState::Lazy(ops) => ops.clone(),
-            NodeState::Ready(_) => Operands::new(),
+            NodeState::Ready(_) | NodeState::Donated => Operands::new(),
         }
+    }
+
+    /// Ids of the evaluated tensors that only `outputs` can still read: reachable from them
+    /// through lazy nodes that nothing else holds, each held once. Once `outputs` are evaluated
+    /// (and drop their operands) nothing can read these any more, so their buffers may be
+    /// donated to the evaluation. `held` is the number of handles the caller itself holds on
+    /// each evaluated tensor (one after [`crate::graph::lower`]).
+    pub fn exclusively_consumed(outputs: &[Tensor], held: usize) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut stack: Vec<Tensor> = outputs.to_vec();
+        while let Some(t) = stack.pop() {
+            let state = t.state();
+            let NodeState::Lazy(ops) = &*state else { continue };
+            for o in ops {
+                // Handles: this operand list's (counted before this walk clones it), and the
+                // caller's on evaluated tensors.
+                let handles = Arc::strong_count(&o.0);
+                match &*o.state() {
+                    NodeState::Ready(_) if handles == 1 + held => found.push(o.id()),
+                    NodeState::Lazy(_) if handles == 1 => stack.push(o.clone()),
+                    _ => {}
+                }
+            }
+        }
+        found
+    }
+
+    /// Number of handles to this node (the evaluation uses it to find buffers nobody else can
+    /// read any more).
+    pub fn handle_count(&self) -> usize {
+        Arc::strong_count(&self.0)
+    }
+
+    /// Buffer donation: gives up this evaluated tensor's buffer `b` for an in-place update by
+    /// its only consumer. Succeeds (and the node becomes unreadable) only when `b` is this
+    /// node's pooled buffer and the caller's handle `b` is the only other one, checked under
+    /// the node's lock, so no other evaluation can have taken or take a copy.
+    pub fn donate_buffer(&self, b: &Buffer) -> bool {
+        let mut state = self.state();
+        let NodeState::Ready(own) = &*state else { return false };
+        if !Buffer::ptr_eq(own, b) || b.handle_count() != 2 || !own.is_pooled() {
+            return false;
+        }
+        *state = NodeState::Donated;
+        true
     }
 
     /// Whether the op is an input slot (a placeholder until it holds data).

@@ -194,3 +194,32 @@ def test_rebinding_while_another_thread_evaluates() -> None:
     assert t.numpy()[0] == 50.0
     assert seen
     assert all(s == int(s) and 0 <= s <= 50 * 200_000 and s % 200_000 == 0 for s in seen)
+
+
+def _address(t: rt.Tensor) -> int:
+    """The address of the tensor's result buffer (the array is dropped at once, so it does not
+    keep a second handle on the buffer)."""
+    return int(t.numpy().__array_interface__["data"][0])
+
+
+def test_inplace_updates_write_into_the_donated_buffer() -> None:
+    x = rt.tensor(np.arange(1 << 16, dtype=np.float32))
+    t = (x * 2.0).eval()
+    first = _address(t)
+    want = np.arange(1 << 16, dtype=np.float32) * 2.0
+    for _ in range(5):
+        t += x
+        t.eval()
+        want += np.arange(1 << 16, dtype=np.float32)
+        assert _address(t) == first, "the old buffer had no other owner: the result went there"
+    np.testing.assert_array_equal(t.numpy(), want)
+
+
+def test_a_held_array_blocks_donation_and_keeps_its_values() -> None:
+    t = (rt.ones(1000) * 3.0).eval()
+    held = t.numpy()
+    t += 1.0
+    t.eval()
+    assert not np.shares_memory(held, t.numpy())
+    np.testing.assert_array_equal(held, np.full(1000, 3.0, dtype=np.float32))
+    np.testing.assert_array_equal(t.numpy(), np.full(1000, 4.0, dtype=np.float32))
