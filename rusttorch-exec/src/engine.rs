@@ -140,7 +140,8 @@ impl Engine {
         // Buffer donation: an evaluated input whose only consumer is one of these outputs
         // (`t += x` rebinding `t`), and whose buffer nobody else holds, is written in place.
         let mut donated = vec![false; lowered.inputs.len()];
-        if !exe.donatable.is_empty() {
+        let candidate = |&slot: &usize| lowered.input_tensors[slot].handle_count() == 2;
+        if exe.donatable.iter().any(candidate) {
             let exclusive = Tensor::exclusively_consumed(&todo, 1);
             for (slot, t) in lowered.input_tensors.iter().enumerate() {
                 // Handles: the consumer's operand list and `input_tensors`.

@@ -40,20 +40,26 @@ pub struct Tensor(Arc<Node>);
 impl Drop for Node {
     // Dropping a long chain recursively would overflow the stack: unlink operands iteratively.
     fn drop(&mut self) {
-        let ops = match self.state.get_mut() {
-            Ok(NodeState::Lazy(ops)) => ops,
-            _ => return,
-        };
-        // Operands someone else still holds just lose a reference: no stack needed.
-        if ops.iter().all(|t| Arc::strong_count(&t.0) > 1) {
-            return;
+        if let Ok(NodeState::Lazy(ops)) = self.state.get_mut() {
+            release(std::mem::take(ops));
         }
-        let mut stack: Vec<Tensor> = ops.drain(..).collect();
-        while let Some(t) = stack.pop() {
-            if let Some(mut node) = Arc::into_inner(t.0) {
-                if let Ok(NodeState::Lazy(ops)) = node.state.get_mut() {
-                    stack.extend(ops.drain(..));
-                }
+    }
+}
+
+/// Drops operand handles without recursion: a node whose last handle this is gives up its own
+/// operands first, so each drop is shallow. (Taken in place under the node's lock rather than by
+/// moving the node out of its `Arc`: the node is a few hundred bytes.)
+fn release(ops: Operands) {
+    // Operands someone else still holds just lose a reference: no stack needed.
+    if ops.iter().all(|t| Arc::strong_count(&t.0) > 1) {
+        return;
+    }
+    let mut stack: Vec<Tensor> = ops.into_iter().collect();
+    while let Some(t) = stack.pop() {
+        // A count of one means this is the only handle: nobody can clone it concurrently.
+        if Arc::strong_count(&t.0) == 1 {
+            if let NodeState::Lazy(ops) = &mut *t.state() {
+                stack.extend(ops.drain(..));
             }
         }
     }
@@ -197,7 +203,7 @@ impl Tensor {
         let old = std::mem::replace(&mut *self.state(), NodeState::Ready(buffer));
         // Operands are dropped here, outside the lock, iteratively.
         if let NodeState::Lazy(ops) = old {
-            drop(Tensor::lazy(Op::Reshape, Shape::scalar(), DType::F32, ops));
+            release(ops);
         }
         Ok(())
     }
