@@ -379,9 +379,10 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
         });
     }
     let np = placeholders.len();
-    // Explicit-stack post-order DFS; an entry is (node, operands already pushed).
-    let mut stack: Vec<(Tensor, bool)> = outputs.iter().rev().map(|t| (t.clone(), false)).collect();
-    while let Some((t, expanded)) = stack.pop() {
+    // Explicit-stack post-order DFS: a node is emitted once all its operands are; until then it
+    // goes back on the stack under them.
+    let mut stack: Vec<Tensor> = outputs.iter().rev().cloned().collect();
+    while let Some(t) = stack.pop() {
         if index.contains_key(&t.id()) {
             continue;
         }
@@ -402,28 +403,23 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
             NodeState::Lazy(ops) => ops,
             NodeState::Donated => return Err(Error::Donated { shape: t.shape().clone() }),
         };
-        if !expanded {
-            let pending: SmallVec<[Tensor; 2]> =
-                operands.iter().filter(|o| !index.contains_key(&o.id())).cloned().collect();
-            drop(state);
-            stack.push((t, true));
-            stack.extend(pending.into_iter().rev().map(|o| (o, false)));
-            continue;
-        }
         if operands.is_empty() && t.is_placeholder_op() {
             return Err(Error::BadInput {
                 index: 0,
                 reason: format!("a placeholder of shape {} is not bound", t.shape()),
             });
         }
-        // Operands evaluated by another thread meanwhile are still indexed under their ids.
+        // (An operand evaluated by another thread meanwhile is still indexed under its id.)
         let ids: Option<SmallVec<[u32; 2]>> = operands.iter().map(|o| index.get(&o.id()).copied()).collect();
-        drop(state);
         let Some(ids) = ids else {
-            // An operand was not lowered (its state changed under us): lower it first.
-            stack.push((t, false));
+            let pending: SmallVec<[Tensor; 2]> =
+                operands.iter().filter(|o| !index.contains_key(&o.id())).cloned().collect();
+            drop(state);
+            stack.push(t);
+            stack.extend(pending.into_iter().rev());
             continue;
         };
+        drop(state);
         index.insert(t.id(), nodes.len() as u32);
         nodes.push(KeyNode {
             node: GNode { op: t.op().clone(), shape: t.shape().clone(), dtype: t.dtype() },
