@@ -7,6 +7,8 @@
 //!   (memory-bound).
 //! - `block_sweep/*`: W1 and softmax rows on engines with 256, 1024, 4096 and 16384 elements per
 //!   block.
+//! - `transpose_add/*`: `a.T + b` (a transposed view read inside the fused kernel, which walks
+//!   2-d tiles) against `a + b` on [`big_side`]² f32; the goal is at most 2x.
 #![allow(clippy::result_large_err)] // rusttorch errors carry shapes by value
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -63,9 +65,34 @@ fn block_sweep(c: &mut Criterion) {
     }
 }
 
+fn add_expr(t: &[Tensor]) -> Result<Tensor> {
+    &t[0] + &t[1]
+}
+
+fn transposed_add_expr(t: &[Tensor]) -> Result<Tensor> {
+    &t[0].transpose(0, 1)? + &t[1]
+}
+
+fn transpose_add(c: &mut Criterion) {
+    let side = big_side();
+    let engine = engine();
+    let mut g = c.benchmark_group(format!("transpose_add/{side}"));
+    configure(&mut g, Cost::Large);
+    for w in [
+        Workload::new("a+b", vec![vec![side, side]; 2], add_expr),
+        Workload::new("a.T+b", vec![vec![side, side]; 2], transposed_add_expr),
+    ] {
+        let bufs = w.input_buffers();
+        let exe = w.compile(&engine).unwrap();
+        g.throughput(w.throughput());
+        g.bench_function(w.name, |bench| bench.iter(|| exe.run(&engine, black_box(&bufs)).unwrap()));
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = criterion();
-    targets = vectorize, block_sweep
+    targets = vectorize, block_sweep, transpose_add
 }
 criterion_main!(benches);
