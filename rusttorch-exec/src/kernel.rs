@@ -873,12 +873,11 @@ impl<T: Num> Scratch<T> {
         let (full, rows) = cached.map(|b| *b).unwrap_or_default();
         let mut s = Scratch { full, rows, acc: Vec::new() };
         let (nf, nr) = (k.num_full_regs.max(1) * block, k.num_row_regs.max(1) * block);
-        if s.full.len() < nf {
-            s.full.resize(nf, T::ZERO);
-        }
-        if s.rows.len() < nr {
-            s.rows.resize(nr, T::ZERO);
-        }
+        // Exactly this kernel's registers (a cached file may be longer): the VM derives the
+        // register count from the file's length, and a longer file would make it allocate an
+        // alias table per block.
+        s.full.resize(nf, T::ZERO);
+        s.rows.resize(nr, T::ZERO);
         s
     }
 }
