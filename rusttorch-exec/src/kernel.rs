@@ -5,7 +5,7 @@
 //! Reductions keep per-chunk partial results in f64 and combine them in a fixed order, so the
 //! result does not depend on the number of threads.
 
-use crate::num::{binary, block_max, block_min, block_sum, combine, identity, select, unary, Num, Src};
+use crate::num::{binary, block_max, block_min, block_sum, block_sum_sq, combine, identity, select, unary, Num, Src};
 use rayon::prelude::*;
 use rusttorch_ir::op::{ArgOp, ReduceOp};
 use rusttorch_ir::plan::{FusedKernel, Instr, KernelInput, KernelShape, Operand, ReduceInstr, Reg, WHOLE_ROW_MAX};
@@ -794,8 +794,9 @@ fn exec<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) {
 }
 
 #[inline(always)]
-fn reduce_block<T: Num>(op: ReduceOp, x: &[T]) -> T::Acc {
-    match op {
+fn reduce_block<T: Num>(red: &ReduceInstr, x: &[T]) -> T::Acc {
+    match red.op {
+        ReduceOp::Sum if red.square => block_sum_sq(x),
         ReduceOp::Sum => block_sum(x),
         ReduceOp::Max => block_max(x),
         ReduceOp::Min => block_min(x),
@@ -1225,16 +1226,16 @@ fn run_short_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r
                 };
                 exec(&stage.full, &mut fb, io);
                 let res = fb.sources(&stage.reduces);
-                for (ri, ReduceInstr { op, dst, .. }) in stage.reduces.iter().enumerate() {
+                for (ri, red) in stage.reduces.iter().enumerate() {
                     // SAFETY: `res` comes from the exec just above; nothing was written since.
                     let src = unsafe { result(res[ri], nr * row_len) };
-                    let dst = &mut s.rows[*dst as usize * b..][..nr];
+                    let dst = &mut s.rows[red.dst as usize * b..][..nr];
                     if row_len == 0 {
-                        dst.fill(T::from_f64(op.identity()));
+                        dst.fill(T::from_f64(red.op.identity()));
                         continue;
                     }
                     for (j, d) in dst.iter_mut().enumerate() {
-                        *d = T::from_acc(reduce_block(*op, &src[j * row_len..(j + 1) * row_len]));
+                        *d = T::from_acc(reduce_block(red, &src[j * row_len..(j + 1) * row_len]));
                     }
                 }
                 exec(&stage.row, &mut Block::row(&mut s.rows, b, r0, nr), io);
@@ -1269,7 +1270,7 @@ fn row_chunk<T: Num>(
         let res = fb.sources(&st.reduces);
         for ((p, red), &ptr) in partial.iter_mut().zip(&st.reduces).zip(&res) {
             // SAFETY: `res` comes from the exec just above; nothing was written since.
-            let v = reduce_block(red.op, unsafe { result(ptr, len) });
+            let v = reduce_block(red, unsafe { result(ptr, len) });
             *p = combine(red.op, *p, v);
         }
         off += len;
@@ -1327,6 +1328,7 @@ fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, ro
 fn run_cols<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: usize, kk: usize, n: usize) {
     let b = ctx.block;
     let st = &k.stages[0];
+    debug_assert!(st.reduces.iter().all(|r| !r.square), "sums of squares are planned for row kernels only");
     let nred = st.reduces.len();
     let (nlen, nblocks, per) = if n <= b { (n, 1, (b / n).max(1)) } else { (b, n.div_ceil(b), 1) };
     // k-rows per chunk: at least COL_CHUNK elements, a multiple of `per`. The chunking depends

@@ -538,6 +538,20 @@ pub fn select<T: Num>(d: &mut [T], cond: Src<'_, T>, a: Src<'_, T>, b: Src<'_, T
 /// partial ever adds more than 32 values.
 #[inline(always)]
 pub fn block_sum<T: Num>(x: &[T]) -> T::Acc {
+    block_sum_of(x, |v| v)
+}
+
+/// Sum of the squares of a block, in the same order and precision as squaring the block into a
+/// register and then [`block_sum`] (each square rounded to `T`, no fused multiply-add), without
+/// the register.
+#[inline(always)]
+pub fn block_sum_sq<T: Num>(x: &[T]) -> T::Acc {
+    block_sum_of(x, |v| v * v)
+}
+
+/// [`block_sum`] of `f` applied to each element.
+#[inline(always)]
+fn block_sum_of<T: Num>(x: &[T], f: impl Fn(T) -> T) -> T::Acc {
     let mut s = T::Acc::ZERO;
     for piece in x.chunks(256) {
         let mut lanes = [T::ZERO; 8];
@@ -545,7 +559,7 @@ pub fn block_sum<T: Num>(x: &[T]) -> T::Acc {
         let rem = chunks.remainder();
         for c in chunks {
             for i in 0..8 {
-                lanes[i] = lanes[i] + c[i];
+                lanes[i] = lanes[i] + f(c[i]);
             }
         }
         let mut p = T::Acc::ZERO;
@@ -553,7 +567,7 @@ pub fn block_sum<T: Num>(x: &[T]) -> T::Acc {
             p = p + l.to_acc();
         }
         for &r in rem {
-            p = p + r.to_acc();
+            p = p + f(r).to_acc();
         }
         s = s + p;
     }

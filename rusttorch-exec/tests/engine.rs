@@ -571,3 +571,29 @@ fn an_in_place_update_writes_into_the_donated_buffer() {
     assert_ne!(y.buffer().unwrap().as_ptr(), t.buffer().unwrap().as_ptr());
     assert!(t.is_evaluated());
 }
+
+#[test]
+fn a_sum_of_squares_squares_while_summing_with_the_same_bits() {
+    // `sum((a-b)**2)` sums the squares of `a-b` without a register for them; the result is
+    // bitwise that of squaring first (`d*d` is not rewritten), for one long row, short rows and
+    // the variance inside layer_norm.
+    let e = engine();
+    for dims in [vec![1 << 20], vec![300, 77], vec![5, 40_000]] {
+        let (a, b) = (rand(&dims, 3), rand(&dims, 4));
+        let last = [-1isize];
+        let sq = (&a - &b).unwrap().square().unwrap().sum(Some(&last), false).unwrap();
+        let d = (&a - &b).unwrap();
+        let mm = (&d * &d).unwrap().sum(Some(&last), false).unwrap();
+        let plan = e.plan_for(std::slice::from_ref(&sq), true).unwrap();
+        assert!(plan.plan().kernels[0].stages[0].reduces[0].square, "{}", plan.explain());
+        e.eval(&[sq.clone(), mm.clone()]).unwrap();
+        assert_eq!(sq.buffer().unwrap().to_f64_vec(), mm.buffer().unwrap().to_f64_vec());
+    }
+    let x = rand(&[64, 1000], 5);
+    let ln = x.layer_norm(1, None, None, 1e-5).unwrap();
+    let plan = e.plan_for(std::slice::from_ref(&ln), true).unwrap();
+    assert!(plan.plan().kernels.iter().flat_map(|k| &k.stages).flat_map(|s| &s.reduces).any(|r| r.square));
+    let want = reference(std::slice::from_ref(&ln)).unwrap().remove(0);
+    e.eval(std::slice::from_ref(&ln)).unwrap();
+    assert_close(&ln.buffer().unwrap().to_f64_vec(), &want, 1e-5);
+}

@@ -262,6 +262,9 @@ pub struct ReduceInstr {
     pub src: Reg,
     /// Row-space destination register.
     pub dst: Reg,
+    /// The source is squared as it is summed (`sum(x**2)` without storing `x**2` in a block
+    /// register first); only for sums in row kernels.
+    pub square: bool,
 }
 
 /// One pass over the rows: a full-space program, its reductions, then row-space work.

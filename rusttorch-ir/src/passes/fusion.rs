@@ -18,7 +18,7 @@
 //!    kernel, unless one depends on the other.
 
 use crate::graph::{Graph, NodeId};
-use crate::op::{Op, Scalar, SourceOp};
+use crate::op::{BinaryOp, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 use crate::plan::{
     FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, MatMulOperands, Operand, Plan, ReduceInstr, Reg, Space,
     Stage, Value, ValueId, ValueKind, WHOLE_ROW_MAX,
@@ -704,7 +704,18 @@ fn emit_kernel(
             .collect();
         sinks.sort_by_key(|n| pos[n.index()]);
         for &sink in &sinks {
-            let target = if matches!(g.node(sink).op, Op::Reduce { .. }) { g.inputs(sink)[0] } else { sink };
+            let mut target = if matches!(g.node(sink).op, Op::Reduce { .. }) { g.inputs(sink)[0] } else { sink };
+            // `sum(y**2)` in a row kernel, where nothing else reads `y**2`: sum the squares of `y`.
+            let square = matches!(g.node(sink).op, Op::Reduce { op: ReduceOp::Sum, .. })
+                && matches!(shape, KernelShape::Rows { .. })
+                && matches!(g.node(target).op, Op::Unary(UnaryOp::Square))
+                && spec.nodes.contains(&target)
+                && !root_set.contains(&target)
+                && !memo.contains_key(&target)
+                && spec.nodes.iter().filter(|&&n| g.inputs(n).contains(&target)).count() == 1;
+            if square {
+                target = g.inputs(target)[0];
+            }
             // Iterative post-order over full-space operands.
             let mut stack: Vec<(NodeId, bool)> = vec![(target, false)];
             while let Some((x, expanded)) = stack.pop() {
@@ -768,21 +779,16 @@ fn emit_kernel(
                 let src = match memo[&target] {
                     Operand::Reg(r) => r,
                     Operand::Const(c) => {
+                        // A constant is broadcast into a register (`c * 1`) for the reduction.
                         let dst = e.full();
-                        e.push(s, Seg::Full, Instr::Unary { op: crate::UnaryOp::Abs, dst, src: Operand::Const(c) });
-                        // abs is wrong for negative constants: use x*1 instead.
-                        e.code.last_mut().unwrap().2 = Instr::Binary {
-                            op: crate::BinaryOp::Mul,
-                            dst,
-                            a: Operand::Const(c),
-                            b: Operand::Const(Scalar::new(1.0)),
-                        };
+                        let one = Operand::Const(Scalar::new(1.0));
+                        e.push(s, Seg::Full, Instr::Binary { op: BinaryOp::Mul, dst, a: Operand::Const(c), b: one });
                         dst as Reg
                     }
                 };
                 let dst = e.row();
                 row_reg.insert(sink, dst);
-                e.reduces.push((s, ReduceInstr { op, src, dst: dst as Reg }));
+                e.reduces.push((s, ReduceInstr { op, src, dst: dst as Reg, square }));
             } else {
                 let src = memo[&sink];
                 e.push(s, Seg::Full, Instr::Store { output: out_index[&sink], src });
