@@ -889,12 +889,26 @@ fn emit_concat(
         });
         parts.push(((inputs.len() - 1) as u16, shape.dims()[dim]));
     }
-    Ok(FusedKernel {
-        shape: KernelShape::Concat { outer, inner, parts },
-        full_shape: out.clone(),
+    let output = KernelOutput { value: value_of[&root], space: Space::Full };
+    Ok(without_program(g, root, KernelShape::Concat { outer, inner, parts }, out.clone(), dtype, inputs, output))
+}
+
+/// A kernel the executor runs by a routine of its own (concatenation, argmax), with no program.
+fn without_program(
+    g: &Graph,
+    root: NodeId,
+    shape: KernelShape,
+    full_shape: Shape,
+    dtype: DType,
+    inputs: Vec<KernelInput>,
+    output: KernelOutput,
+) -> FusedKernel {
+    FusedKernel {
+        shape,
+        full_shape,
         dtype,
         inputs,
-        outputs: vec![KernelOutput { value: value_of[&root], space: Space::Full }],
+        outputs: vec![output],
         stages: vec![Stage::default()],
         num_full_regs: 0,
         num_row_regs: 0,
@@ -902,7 +916,7 @@ fn emit_concat(
         ops: vec![g.node(root).op.name()],
         matmul: None,
         whole_rows: false,
-    })
+    }
 }
 
 /// An argmax/argmin kernel: input 0 scanned as `m × k × n`, `m × n` indices written.
@@ -926,20 +940,8 @@ fn emit_arg(
         offset: l.offset,
         strides: l.strides,
     };
-    Ok(FusedKernel {
-        shape: KernelShape::Arg { op, m, k, n },
-        full_shape: shape,
-        dtype,
-        inputs: vec![input],
-        outputs: vec![KernelOutput { value: value_of[&root], space: Space::Row }],
-        stages: vec![Stage::default()],
-        num_full_regs: 0,
-        num_row_regs: 0,
-        nodes: vec![root],
-        ops: vec![g.node(root).op.name()],
-        matmul: None,
-        whole_rows: false,
-    })
+    let output = KernelOutput { value: value_of[&root], space: Space::Row };
+    Ok(without_program(g, root, KernelShape::Arg { op, m, k, n }, shape, dtype, vec![input], output))
 }
 
 fn compute_instr(g: &Graph, x: NodeId, dst: Reg, ops: &[Operand]) -> Result<Instr> {
