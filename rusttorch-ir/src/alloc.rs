@@ -106,7 +106,7 @@ fn allocate(layout: Layout) -> Result<RawAlloc> {
     Ok(RawAlloc { ptr, layout })
 }
 
-/// A fixed-length vector whose memory comes from [`allocate`] and goes back to the pool.
+/// A fixed-length vector whose memory comes from the allocator below (`allocate`) and goes back to the pool.
 ///
 /// Its elements are always initialised: zeroed when fresh, the previous contents when recycled
 /// (every bit pattern is a valid value of the numeric element types; `bool` is re-zeroed).

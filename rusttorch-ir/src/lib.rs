@@ -1,5 +1,5 @@
 //! RustTorch IR: the lazy tensor DAG, its ops, shapes and dtypes, the optimizer passes and the
-//! fusion planner that turns a graph into a [`Plan`] of [`FusedKernel`]s.
+//! fusion planner that turns a graph into a [`Plan`](plan::Plan) of [`FusedKernel`](plan::FusedKernel)s.
 //!
 //! ```
 //! use rusttorch_ir::{DType, Tensor};

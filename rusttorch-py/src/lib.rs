@@ -2,13 +2,13 @@
 //!
 //! The layer is thin: it converts arguments and results and maps errors; every rule (shapes,
 //! dtypes, broadcasting, fusion) lives in `rusttorch-ir` and `rusttorch-exec`.
-//! - [`tensor`]: the `Tensor` class, one-line delegates to `rusttorch_ir::Tensor` and the engine;
-//! - [`functions`]: creation, `eval` of several tensors, threads and the functional ops;
-//! - [`index`]: `t[...]` as a sequence of view ops;
-//! - [`args`]: shape, dim, tensor-like and operand arguments;
-//! - [`dtype`]: dtype objects and `dtype=` parsing;
-//! - [`numpy`]: zero-copy conversion from and to NumPy;
-//! - [`errors`]: error variants to Python exceptions, panics to `RuntimeError`.
+//! - `tensor`: the `Tensor` class, one-line delegates to `rusttorch_ir::Tensor` and the engine;
+//! - `functions`: creation, `eval` of several tensors, threads and the functional ops;
+//! - `index`: `t[...]` as a sequence of view ops;
+//! - `args`: shape, dim, tensor-like and operand arguments;
+//! - `dtype`: dtype objects and `dtype=` parsing;
+//! - `numpy`: zero-copy conversion from and to NumPy;
+//! - `errors`: error variants to Python exceptions, panics to `RuntimeError`.
 
 // Errors carry shapes by value (see rusttorch-ir).
 #![allow(clippy::result_large_err)]
