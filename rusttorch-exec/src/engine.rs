@@ -10,6 +10,7 @@ use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
 use rusttorch_ir::passes::PassManager;
 use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Operand, Plan, ValueKind};
 use rusttorch_ir::{Buffer, DType, Error, Result, Tensor};
+use smallvec::SmallVec;
 use std::num::Wrapping;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
@@ -546,7 +547,7 @@ struct KernelRun<'a> {
 fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<AnyVec>) -> Result<()> {
     let KernelRun { engine, plan, k, access, donor } = run;
     // A donated input's memory becomes output 0 when it is ours alone and of type `T`.
-    let mut outs: Vec<PooledVec<T>> = Vec::with_capacity(k.outputs.len());
+    let mut outs: SmallVec<[PooledVec<T>; 2]> = SmallVec::new();
     let mut donor_input = None;
     if let Some(i) = donor {
         let v = k.inputs[i as usize].value;
@@ -573,7 +574,7 @@ fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<A
     let mut arg_out = None;
     {
         // Inputs of another dtype (a cast kernel's operand, a bool mask) are converted up front.
-        let mut converted: Vec<Option<Vec<T>>> = Vec::with_capacity(k.inputs.len());
+        let mut converted: SmallVec<[Option<Vec<T>>; 4]> = SmallVec::new();
         for i in &k.inputs {
             let slot = &slots[plan.base(i.value)];
             converted.push(match plan.values[i.value].dtype != T::DTYPE {
@@ -581,7 +582,7 @@ fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<A
                 false => None,
             });
         }
-        let mut inputs = Vec::with_capacity(k.inputs.len());
+        let mut inputs = SmallVec::new();
         for (n, (i, conv)) in k.inputs.iter().zip(&converted).enumerate() {
             inputs.push(match conv {
                 // The donated input is read through the output's pointer (the same memory).

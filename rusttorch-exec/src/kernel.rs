@@ -260,9 +260,9 @@ fn gather<T: Num>(access: &Access, data: &[T], start: usize, dst: &mut [T]) {
 
 /// Everything a kernel reads and writes, typed.
 pub(crate) struct KernelIo<'a, T> {
-    pub inputs: Vec<&'a [T]>,
+    pub inputs: smallvec::SmallVec<[&'a [T]; 4]>,
     pub access: &'a [Access],
-    pub outputs: Vec<OutPtr<T>>,
+    pub outputs: smallvec::SmallVec<[OutPtr<T>; 2]>,
     /// The kernel's inputs (their layouts).
     pub layouts: &'a [KernelInput],
     /// The input whose buffer is output 0 (buffer donation): its `inputs` entry is empty and it
@@ -855,6 +855,8 @@ struct Scratch<T: Num> {
     full: Vec<T>,
     rows: Vec<T>,
     acc: Vec<T::Acc>,
+    /// The cache entry the files came from, kept to put them back without a new allocation.
+    slot: Option<Box<dyn std::any::Any>>,
 }
 
 thread_local! {
@@ -866,13 +868,16 @@ thread_local! {
 impl<T: Num> Scratch<T> {
     /// Register files for `k` at `block`, reusing this thread's cached ones.
     fn new(k: &FusedKernel, block: usize) -> Scratch<T> {
-        let cached = SCRATCH.with(|c| {
+        let mut slot = SCRATCH.with(|c| {
             let mut c = c.borrow_mut();
             let i = c.iter().position(|b| b.is::<(Vec<T>, Vec<T>)>())?;
-            c.swap_remove(i).downcast::<(Vec<T>, Vec<T>)>().ok()
+            Some(c.swap_remove(i))
         });
-        let (full, rows) = cached.map(|b| *b).unwrap_or_default();
-        let mut s = Scratch { full, rows, acc: Vec::new() };
+        let (full, rows) = match slot.as_mut().and_then(|b| b.downcast_mut::<(Vec<T>, Vec<T>)>()) {
+            Some(files) => std::mem::take(files),
+            None => Default::default(),
+        };
+        let mut s = Scratch { full, rows, acc: Vec::new(), slot };
         let (nf, nr) = (k.num_full_regs.max(1) * block, k.num_row_regs.max(1) * block);
         // Exactly this kernel's registers (a cached file may be longer): the VM derives the
         // register count from the file's length, and a longer file would make it allocate an
@@ -891,9 +896,19 @@ impl<T: Num> Drop for Scratch<T> {
             return;
         }
         let files = (std::mem::take(&mut self.full), std::mem::take(&mut self.rows));
+        let slot = match self.slot.take() {
+            Some(mut b) => match b.downcast_mut::<(Vec<T>, Vec<T>)>() {
+                Some(f) => {
+                    *f = files;
+                    b
+                }
+                None => return,
+            },
+            None => Box::new(files),
+        };
         let _ = SCRATCH.try_with(|c| {
             if let Ok(mut c) = c.try_borrow_mut() {
-                c.push(Box::new(files));
+                c.push(slot);
             }
         });
     }
