@@ -143,7 +143,11 @@ pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
         return Ok(Some(Operand::Scalar(f64::from(u8::from(b.is_true())), ScalarKind::Bool)));
     }
     if obj.is_instance_of::<PyInt>() {
-        return Ok(Some(Operand::Scalar(obj.extract::<f64>()?, ScalarKind::Int)));
+        // An int beyond int64 is used as a float (never wrapped into a wrong int).
+        return Ok(Some(match obj.extract::<i64>() {
+            Ok(i) => Operand::Scalar(i as f64, ScalarKind::Int),
+            Err(_) => Operand::Scalar(obj.extract::<f64>()?, ScalarKind::Float),
+        }));
     }
     if let Ok(arr) = obj.cast::<PyUntypedArray>() {
         return operand_from_array(arr).map(|t| Some(Operand::Tensor(t)));
