@@ -361,10 +361,53 @@ pub struct Lowered {
     pub num_placeholders: usize,
 }
 
+/// Node id → position while lowering: a linear scan while the graph is small (per-call
+/// expressions of a few nodes, where hashing and allocating a table cost more), a hash map beyond.
+#[derive(Default)]
+struct IdIndex {
+    small: SmallVec<[(usize, u32); 16]>,
+    large: Option<HashMap<usize, u32>>,
+}
+
+impl IdIndex {
+    fn get(&self, id: &usize) -> Option<u32> {
+        match &self.large {
+            Some(m) => m.get(id).copied(),
+            None => self.small.iter().find(|(k, _)| k == id).map(|&(_, v)| v),
+        }
+    }
+    fn contains_key(&self, id: &usize) -> bool {
+        self.get(id).is_some()
+    }
+    fn insert(&mut self, id: usize, pos: u32) {
+        match &mut self.large {
+            Some(m) => {
+                m.insert(id, pos);
+            }
+            None if self.small.len() < 16 => self.small.push((id, pos)),
+            None => {
+                let mut m: HashMap<usize, u32> = self.small.drain(..).collect();
+                m.insert(id, pos);
+                self.large = Some(m);
+            }
+        }
+    }
+}
+
+impl std::ops::Index<&usize> for IdIndex {
+    type Output = u32;
+    fn index(&self, id: &usize) -> &u32 {
+        match &self.large {
+            Some(m) => &m[id],
+            None => &self.small.iter().find(|(k, _)| k == id).expect("node was lowered").1,
+        }
+    }
+}
+
 /// Lowers the DAG reachable from `outputs` without recursion. `placeholders` get input slots
 /// `0..placeholders.len()` in order; evaluated tensors get the following slots.
 pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<Lowered> {
-    let mut index: HashMap<usize, u32> = HashMap::with_capacity(32);
+    let mut index = IdIndex::default();
     let mut nodes: Vec<KeyNode> = Vec::with_capacity(16);
     let mut inputs: Vec<Buffer> = Vec::new();
     let mut input_tensors: Vec<Tensor> = Vec::new();
@@ -410,7 +453,7 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
             });
         }
         // (An operand evaluated by another thread meanwhile is still indexed under its id.)
-        let ids: Option<SmallVec<[u32; 2]>> = operands.iter().map(|o| index.get(&o.id()).copied()).collect();
+        let ids: Option<SmallVec<[u32; 2]>> = operands.iter().map(|o| index.get(&o.id())).collect();
         let Some(ids) = ids else {
             let pending: SmallVec<[Tensor; 2]> =
                 operands.iter().filter(|o| !index.contains_key(&o.id())).cloned().collect();
