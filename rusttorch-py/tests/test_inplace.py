@@ -223,3 +223,26 @@ def test_a_held_array_blocks_donation_and_keeps_its_values() -> None:
     assert not np.shares_memory(held, t.numpy())
     np.testing.assert_array_equal(held, np.full(1000, 3.0, dtype=np.float32))
     np.testing.assert_array_equal(t.numpy(), np.full(1000, 4.0, dtype=np.float32))
+
+
+def test_threads_evaluating_an_updated_tensor_at_once_agree() -> None:
+    # The first evaluation takes the old buffer (donation); the others wait for its result or
+    # evaluate it themselves, never reading a half-written buffer.
+    for _ in range(50):
+        t = (rt.ones(1 << 15) * 2.0).eval()
+        t += 1.0
+        barrier = threading.Barrier(4)
+        seen: list[np.ndarray] = []
+
+        def read(t: rt.Tensor = t, barrier: threading.Barrier = barrier, seen: list = seen) -> None:
+            barrier.wait()
+            seen.append(t.numpy().copy())
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert len(seen) == 4
+        for v in seen:
+            np.testing.assert_array_equal(v, np.full(1 << 15, 3.0, dtype=np.float32))
