@@ -597,3 +597,21 @@ fn a_sum_of_squares_squares_while_summing_with_the_same_bits() {
     e.eval(std::slice::from_ref(&ln)).unwrap();
     assert_close(&ln.buffer().unwrap().to_f64_vec(), &want, 1e-5);
 }
+
+#[test]
+fn column_reductions_of_wide_rows_match_the_reference() {
+    // Rows wider than a block take one block per row (up to WHOLE_ROW_MAX), wider still the
+    // block-wide tiles; both against the f64 reference, with work before and after the sum.
+    let e = engine();
+    for (r, c) in [(300, 5000), (37, 8192), (50, 10_000), (3, 1500)] {
+        let x = rand(&[r, c], 9);
+        let s = ((&x * 2.0).unwrap().exp().unwrap().sum(Some(&[0]), false).unwrap() + 1.0).unwrap();
+        let m = x.max(Some(&[0]), true).unwrap();
+        let p = x.softmax(0).unwrap();
+        let want: Vec<Vec<f64>> = reference(&[s.clone(), m.clone(), p.clone()]).unwrap();
+        e.eval(&[s.clone(), m.clone(), p.clone()]).unwrap();
+        for (t, w) in [s, m, p].iter().zip(&want) {
+            assert_close(&t.buffer().unwrap().to_f64_vec(), w, 1e-5);
+        }
+    }
+}
