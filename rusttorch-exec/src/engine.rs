@@ -138,23 +138,7 @@ impl Engine {
         }
         let lowered = lower_waiting(&todo, fuse)?;
         let exe = self.executable(lowered.key)?;
-        // Buffer donation: an evaluated input whose only consumer is one of these outputs
-        // (`t += x` rebinding `t`), and whose buffer nobody else holds, is written in place.
-        let mut donated = vec![false; lowered.inputs.len()];
-        let candidate = |&slot: &usize| lowered.input_tensors[slot].handle_count() == 2;
-        if exe.donatable.iter().any(candidate) {
-            let exclusive = Tensor::exclusively_consumed(&todo, 1);
-            for (slot, t) in lowered.input_tensors.iter().enumerate() {
-                // Handles: the consumer's operand list and `input_tensors`.
-                if exe.donatable.contains(&slot)
-                    && exclusive.contains(&t.id())
-                    && t.handle_count() == 2
-                    && t.donate_buffer(&lowered.inputs[slot])
-                {
-                    donated[slot] = true;
-                }
-            }
-        }
+        let donated = donate_inputs(&exe, &lowered.inputs, &lowered.input_tensors, &todo);
         drop(lowered.input_tensors);
         let outs = exe.run_bound(self, lowered.inputs, &donated)?;
         for (t, b) in todo.iter().zip(outs) {
@@ -516,6 +500,26 @@ impl Executable {
         }
         Ok(outs)
     }
+}
+
+/// Buffer donation: which of the evaluated inputs (`buffers` of `tensors`, by slot) give their
+/// buffers to the evaluation of `outputs`. An evaluated input qualifies when a kernel may write into it (`exe.donatable`),
+/// only `outputs` can still reach it (`t += x` rebinding `t`), and nobody else holds its buffer;
+/// it then gives the buffer up under its lock ([`Tensor::donate_buffer`]).
+fn donate_inputs(exe: &Executable, buffers: &[Buffer], tensors: &[Tensor], outputs: &[Tensor]) -> Vec<bool> {
+    let mut donated = vec![false; buffers.len()];
+    // Handles on a candidate: its consumer's operand list and `tensors`.
+    let candidate = |&slot: &usize| tensors.get(slot).is_some_and(|t| t.handle_count() == 2);
+    if !exe.donatable.iter().any(candidate) {
+        return donated;
+    }
+    let exclusive = Tensor::exclusively_consumed(outputs, 1);
+    for &slot in exe.donatable.iter().filter(|s| candidate(s)) {
+        if exclusive.contains(&tensors[slot].id()) && tensors[slot].donate_buffer(&buffers[slot]) {
+            donated[slot] = true;
+        }
+    }
+    donated
 }
 
 /// [`lower`], waiting while a tensor of the graph is being updated in place by another
