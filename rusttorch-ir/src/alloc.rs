@@ -4,7 +4,9 @@
 //! Writing into freshly mapped memory costs a page fault per 4 KiB page (about 4x slower than
 //! writing into memory already mapped, measured on this machine kind: see DESIGN-NOTES). Large
 //! result buffers are therefore returned to a pool when dropped and handed out again for the
-//! next request of the same size; fresh ones ask the kernel for transparent huge pages.
+//! next request of the same size; fresh ones ask the kernel for transparent huge pages. Small
+//! buffers are recycled per thread, so a small evaluation neither calls the allocator nor zeroes
+//! its output.
 
 use crate::{Element, Error, Result};
 use std::alloc::Layout;
@@ -46,6 +48,51 @@ static POOL: Mutex<Pool> = Mutex::new(Pool { free: Vec::new(), bytes: 0 });
 
 fn pool() -> std::sync::MutexGuard<'static, Pool> {
     POOL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Small allocations kept per thread for reuse, at most this many.
+const SMALL_CACHED: usize = 16;
+
+/// A thread's recently freed small allocations (their contents stay initialised).
+struct SmallCache(Vec<RawAlloc>);
+
+impl Drop for SmallCache {
+    fn drop(&mut self) {
+        for a in self.0.drain(..) {
+            a.free();
+        }
+    }
+}
+
+thread_local! {
+    static SMALL: std::cell::RefCell<SmallCache> = const { std::cell::RefCell::new(SmallCache(Vec::new())) };
+}
+
+/// A cached small allocation of exactly `layout`, if this thread has one.
+fn take_small(layout: Layout) -> Option<RawAlloc> {
+    SMALL
+        .try_with(|c| {
+            let mut c = c.try_borrow_mut().ok()?;
+            let i = c.0.iter().position(|a| a.layout == layout)?;
+            Some(c.0.swap_remove(i))
+        })
+        .ok()
+        .flatten()
+}
+
+/// Keeps a small allocation for this thread's next request of its size, or frees it.
+fn give_small(a: RawAlloc) {
+    let mut a = Some(a);
+    let _ = SMALL.try_with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            if c.0.len() < SMALL_CACHED {
+                c.0.extend(a.take());
+            }
+        }
+    });
+    if let Some(a) = a {
+        a.free();
+    }
 }
 
 /// Bytes currently idle in the pool (for tests and diagnostics).
@@ -91,6 +138,8 @@ fn allocate(layout: Layout) -> Result<RawAlloc> {
         if let Some(a) = take(layout) {
             return Ok(a);
         }
+    } else if let Some(a) = take_small(layout) {
+        return Ok(a);
     }
     // SAFETY: the layout has non-zero size (callers never allocate zero bytes).
     let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
@@ -174,7 +223,7 @@ impl<T> Drop for PooledVec<T> {
             if a.layout.size() >= LARGE {
                 give(a);
             } else {
-                a.free();
+                give_small(a);
             }
         }
     }
@@ -193,6 +242,18 @@ mod tests {
         let w = PooledVec::<f32>::new(n).unwrap();
         assert_eq!(w.as_ptr(), p, "same-size request reuses the pooled allocation");
         assert_eq!(w.len(), n);
+    }
+
+    #[test]
+    fn small_buffers_are_recycled_per_thread_and_bools_rezeroed() {
+        let v = PooledVec::<f32>::from_slice(&[1.0; 1000]).unwrap();
+        let p = v.as_ptr();
+        drop(v);
+        let w = PooledVec::<f32>::new(1000).unwrap();
+        assert_eq!(w.as_ptr(), p, "same-size request on the same thread reuses the allocation");
+        drop(w);
+        let b = PooledVec::<bool>::new(4000).unwrap();
+        assert!(b.iter().all(|&x| !x), "a recycled allocation is zeroed again for bools");
     }
 
     #[test]
