@@ -152,18 +152,9 @@ macro_rules! float_impl {
             }
             #[inline(always)]
             fn rem_py(self, b: Self) -> Self {
-                // `a % b` in the type itself, then moved into the divisor's sign (as NumPy).
-                if b == 0.0 {
-                    return $t::NAN;
-                }
-                let m = self % b;
-                if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
-                    m + b
-                } else if m == 0.0 {
-                    (0.0 as $t).copysign(b)
-                } else {
-                    m
-                }
+                // The remainder is exact in f64 (`fmod` of two values of this type, moved into
+                // the divisor's sign), so one rounding back gives the value computed here.
+                rusttorch_ir::op::py_divmod(self as f64, b as f64).1 as $t
             }
             #[inline(always)]
             fn bit_and(self, b: Self) -> Self {
