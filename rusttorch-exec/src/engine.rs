@@ -316,12 +316,7 @@ impl<'a> AnySlice<'a> {
 /// contiguously and in the same order as it writes (so each block is read before it is
 /// overwritten), is the input's last reader, and the input is a graph input, not an output.
 fn donor_inputs(plan: &Plan, access: &[Vec<Access>]) -> Vec<Option<u16>> {
-    let mut last_reader = vec![usize::MAX; plan.values.len()];
-    for (ki, k) in plan.kernels.iter().enumerate() {
-        for v in k.inputs.iter().map(|i| i.value).chain(k.matmul.iter().flat_map(|m| [m.a, m.b])) {
-            last_reader[plan.base(v)] = ki;
-        }
-    }
+    let last_use = plan.last_use();
     let outputs: Vec<usize> = plan.outputs.iter().map(|&o| plan.base(o)).collect();
     plan.kernels
         .iter()
@@ -348,7 +343,7 @@ fn donor_inputs(plan: &Plan, access: &[Vec<Access>]) -> Vec<Option<u16>> {
                     && input.read_shape.numel() == out.shape.numel()
                     && matches!(access[ki][i], Access::Contiguous { offset: 0 })
                     && k.inputs.iter().filter(|j| j.value == v).count() == 1
-                    && last_reader[v] == ki
+                    && last_use[v] == ki
                     && !outputs.contains(&v)
                     // The store must come from a computed register, never straight from the
                     // donated input's own (aliased) load.

@@ -388,10 +388,9 @@ impl Plan {
         }
     }
 
-    /// For each kernel, the intermediates it is the last to touch (the last reader, or the
-    /// writer when nothing reads them); graph outputs are never listed. The executor frees
-    /// them after that kernel.
-    pub fn dies_after(&self) -> Vec<Vec<ValueId>> {
+    /// For each value (by its buffer: views count for their base), the index of the last kernel
+    /// that reads or writes it (0 when none does).
+    pub fn last_use(&self) -> Vec<usize> {
         let mut last = vec![0usize; self.values.len()];
         for (ki, k) in self.kernels.iter().enumerate() {
             let read = k.inputs.iter().map(|i| i.value).chain(k.matmul.iter().flat_map(|m| [m.a, m.b]));
@@ -399,6 +398,14 @@ impl Plan {
                 last[v] = last[v].max(ki);
             }
         }
+        last
+    }
+
+    /// For each kernel, the intermediates it is the last to touch (the last reader, or the
+    /// writer when nothing reads them); graph outputs are never listed. The executor frees
+    /// them after that kernel.
+    pub fn dies_after(&self) -> Vec<Vec<ValueId>> {
+        let mut last = self.last_use();
         for &o in &self.outputs {
             last[self.base(o)] = usize::MAX;
         }
