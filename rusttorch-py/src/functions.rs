@@ -7,7 +7,7 @@ use crate::args::{
 use crate::dtype::{float_dtype, opt_dtype};
 use crate::errors::{guard, type_err, value_err};
 use crate::numpy;
-use crate::tensor::{clamp_op, correction_arg, eval_all, squeeze_dims, where_op, PyTensor};
+use crate::tensor::{clamp_op, correction_arg, eval_all, logical, squeeze_dims, where_op, PyTensor};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyTuple};
 use rusttorch_exec::Engine;
@@ -469,32 +469,20 @@ binary_fns! {
     bitwise_xor => BinaryOp::Xor;
 }
 
-/// `op` on the truth values (`!= 0`) of both operands, bool result.
-fn logical_fn<'py>(a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>, op: BinaryOp) -> PyResult<PyTensor> {
-    let truth = |x: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
-        let t = match x.cast::<PyTensor>() {
-            Ok(t) => t.get().tensor(),
-            Err(_) => numpy::tensor_from_data(x, None)?,
-        };
-        Ok(Bound::new(x.py(), build(|| t.cast(DType::Bool))?)?.into_any())
-    };
-    binary_fn(&truth(a)?, &truth(b)?, op)
-}
-
 /// Logical and of truth values, bool result.
 #[pyfunction]
-pub fn logical_and(input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-    logical_fn(input, other, BinaryOp::And)
+pub fn logical_and(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
+    logical(&input.0, &other.0, BinaryOp::And)
 }
 /// Logical or of truth values, bool result.
 #[pyfunction]
-pub fn logical_or(input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-    logical_fn(input, other, BinaryOp::Or)
+pub fn logical_or(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
+    logical(&input.0, &other.0, BinaryOp::Or)
 }
 /// Logical xor of truth values, bool result.
 #[pyfunction]
-pub fn logical_xor(input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-    logical_fn(input, other, BinaryOp::Xor)
+pub fn logical_xor(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
+    logical(&input.0, &other.0, BinaryOp::Xor)
 }
 
 /// Variance over ``dim`` (``None``: all), dividing by ``N - correction``.

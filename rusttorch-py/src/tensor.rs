@@ -75,12 +75,14 @@ fn shape_repr(dims: &[usize]) -> String {
 
 /// `where(condition, x, other)`: `x` and `other` may be tensors, arrays or scalars.
 pub fn where_op(condition: &Bound<'_, PyAny>, x: &Tensor, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-    let cond = match condition.cast::<PyTensor>() {
-        Ok(c) => c.get().tensor(),
-        Err(_) => crate::numpy::tensor_from_data(condition, None)?,
-    };
+    let cond = condition.extract::<TensorArg>()?.0;
     let other = operand(other)?.ok_or_else(|| type_err(format!("where: unsupported operand {}", other.get_type())))?;
     build(|| cond.where_cond(x, &other.into_tensor(x)))
+}
+
+/// `op` on the truth values (`!= 0`) of `a` and `b`, bool result (`logical_and` and friends).
+pub fn logical(a: &Tensor, b: &Tensor, op: BinaryOp) -> PyResult<PyTensor> {
+    build(|| a.cast(DType::Bool)?.binary(op, &b.cast(DType::Bool)?))
 }
 
 /// `clamp(min, max)` as `maximum`/`minimum` with scalar, array or tensor bounds.
@@ -100,8 +102,7 @@ impl PyTensor {
     fn logical(&self, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<PyTensor> {
         let t = self.tensor();
         let o = operand(other)?.ok_or_else(|| type_err(format!("unsupported operand {}", other.get_type())))?;
-        let o = o.into_tensor(&t);
-        build(|| t.cast(DType::Bool)?.binary(op, &o.cast(DType::Bool)?))
+        logical(&t, &o.into_tensor(&t), op)
     }
 
     /// `self op other` (or `other op self` when `reflected`); `None` for unsupported operands.
