@@ -394,16 +394,6 @@ impl IdIndex {
     }
 }
 
-impl std::ops::Index<&usize> for IdIndex {
-    type Output = u32;
-    fn index(&self, id: &usize) -> &u32 {
-        match &self.large {
-            Some(m) => &m[id],
-            None => &self.small.iter().find(|(k, _)| k == id).expect("node was lowered").1,
-        }
-    }
-}
-
 /// Lowers the DAG reachable from `outputs` without recursion. `placeholders` get input slots
 /// `0..placeholders.len()` in order; evaluated tensors get the following slots.
 pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<Lowered> {
@@ -469,6 +459,6 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
             operands: ids,
         });
     }
-    let outs = outputs.iter().map(|t| index[&t.id()]).collect();
+    let outs = outputs.iter().map(|t| index.get(&t.id()).expect("every output was lowered")).collect();
     Ok(Lowered { key: GraphKey { nodes, outputs: outs, fused }, inputs, input_tensors, num_placeholders: np })
 }
