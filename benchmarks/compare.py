@@ -419,6 +419,13 @@ class TorchBase(Engine):
     def to_numpy(self, result: Any) -> np.ndarray:
         return result if isinstance(result, np.ndarray) else result.numpy()
 
+    @staticmethod
+    def call(w: Workload, f: Callable[..., Any], t: list[Any]) -> Callable[[], Any]:
+        """``f(*t)`` as timed: per-call workloads include the conversion to NumPy."""
+        if w.per_call:
+            return lambda: f(*t).numpy()
+        return lambda: f(*t)
+
 
 def torch_composed(key: str) -> Callable[..., Any]:
     """The composed formula of a workload in PyTorch ops (eager, and the input of torch.compile).
@@ -479,11 +486,7 @@ class TorchEager(TorchBase):
     label = "torch eager (composed)"
 
     def make(self, w: Workload, arrays: list[np.ndarray]) -> Callable[[], Any]:
-        f = torch_composed(w.key)
-        t = self.tensors(arrays)
-        if w.per_call:
-            return lambda: f(*t).numpy()
-        return lambda: f(*t)
+        return self.call(w, torch_composed(w.key), self.tensors(arrays))
 
 
 class TorchBuiltin(TorchBase):
@@ -531,10 +534,7 @@ class TorchCompile(TorchBase):
         import torch
 
         f = torch.compile(torch_composed(w.key), dynamic=False)
-        t = self.tensors(arrays)
-        if w.per_call:
-            return lambda: f(*t).numpy()
-        return lambda: f(*t)
+        return self.call(w, f, self.tensors(arrays))
 
 
 class JaxJit(Engine):
