@@ -1271,16 +1271,16 @@ fn row_chunk<T: Num>(
     row_len: usize,
     (k0, k1): (usize, usize),
     partial: &mut [T::Acc],
+    srcs: &[Reg],
 ) {
     let st = &k.stages[stage];
-    let srcs: smallvec::SmallVec<[Reg; 4]> = st.reduces.iter().map(|r| r.src).collect();
     for (p, red) in partial.iter_mut().zip(&st.reduces) {
         *p = identity(red.op);
     }
     let mut off = k0;
     while off < k1 {
         let len = b.min(k1 - off);
-        let mut fb = Block::full(&mut s.full, &s.rows, b, r * row_len + off, len, &srcs);
+        let mut fb = Block::full(&mut s.full, &s.rows, b, r * row_len + off, len, srcs);
         exec(&st.full, &mut fb, io);
         let res = fb.sources(&st.reduces);
         for ((p, red), &ptr) in partial.iter_mut().zip(&st.reduces).zip(&res) {
@@ -1299,6 +1299,7 @@ fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, ro
     let chunk = b * CHUNK_BLOCKS;
     let nchunks = row_len.div_ceil(chunk);
     let nred: Vec<usize> = k.stages.iter().map(|s| s.reduces.len()).collect();
+    let srcs = reduce_sources(k);
     let finish_row = |s: &mut Scratch<T>, stage: usize, r: usize, partials: &[T::Acc]| {
         let st = &k.stages[stage];
         for (i, red) in st.reduces.iter().enumerate() {
@@ -1318,7 +1319,8 @@ fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, ro
         for_tasks(ctx, rows * nchunks, rows * row_len >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
             let (r, c) = (t / nchunks, t % nchunks);
             let mut part = vec![T::Acc::ZERO; nr];
-            row_chunk(k, io, s, 0, b, r, row_len, (c * chunk, ((c + 1) * chunk).min(row_len)), &mut part);
+            let range = (c * chunk, ((c + 1) * chunk).min(row_len));
+            row_chunk(k, io, s, 0, b, r, row_len, range, &mut part, &srcs[0]);
             pp.write(t * nr, &part);
         });
         let mut s = Scratch::new(k, b);
@@ -1332,7 +1334,7 @@ fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, ro
             let mut partials = vec![T::Acc::ZERO; nchunks * nr];
             for c in 0..nchunks {
                 let range = (c * chunk, ((c + 1) * chunk).min(row_len));
-                row_chunk(k, io, s, si, b, r, row_len, range, &mut partials[c * nr..(c + 1) * nr]);
+                row_chunk(k, io, s, si, b, r, row_len, range, &mut partials[c * nr..(c + 1) * nr], &srcs[si]);
             }
             finish_row(s, si, r, &partials);
         }
