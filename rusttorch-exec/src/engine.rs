@@ -5,7 +5,7 @@ use crate::kernel::{run_arg, run_kernel, run_matmul, Access, Ctx, KernelIo, MatM
 use crate::num::Num;
 use hashbrown::HashMap;
 use rusttorch_ir::alloc::PooledVec;
-use rusttorch_ir::graph::{lower, GraphKey};
+use rusttorch_ir::graph::{lower, walk, GraphKey, Walk};
 use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
 use rusttorch_ir::passes::PassManager;
 use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Operand, Plan, ValueKind};
@@ -51,6 +51,8 @@ impl Default for EngineConfig {
 
 /// A compiled plan: runs with new input buffers without re-planning.
 pub struct Executable {
+    /// The structure it was planned for (checked on every cache hit).
+    key: GraphKey,
     plan: Plan,
     /// Per kernel, how each input is read (precomputed once).
     access: Vec<Vec<Access>>,
@@ -70,7 +72,8 @@ pub struct Executable {
 pub struct Engine {
     config: EngineConfig,
     pool: rayon::ThreadPool,
-    cache: Mutex<HashMap<GraphKey, Arc<Executable>>>,
+    /// Plans by [`Walk::hash`]; a bucket holds the plans of distinct keys with that hash.
+    cache: Mutex<HashMap<u64, SmallVec<[Arc<Executable>; 1]>>>,
 }
 
 static DEFAULT: OnceLock<RwLock<Arc<Engine>>> = OnceLock::new();
@@ -136,11 +139,11 @@ impl Engine {
         if todo.is_empty() {
             return Ok(());
         }
-        let lowered = lower_waiting(&todo, fuse)?;
-        let exe = self.executable(lowered.key)?;
-        let donated = donate_inputs(&exe, &lowered.inputs, &lowered.input_tensors, &todo);
-        drop(lowered.input_tensors);
-        let outs = exe.run_bound(self, lowered.inputs, &donated)?;
+        let mut w = walk_waiting(&todo, fuse)?;
+        let exe = self.executable(&w)?;
+        let inputs = std::mem::take(&mut w.inputs);
+        let donated = donate_inputs(&exe, &inputs, w, &todo);
+        let outs = exe.run_bound(self, inputs, &donated)?;
         for (t, b) in todo.iter().zip(outs) {
             t.set_buffer(b)?;
         }
@@ -149,8 +152,7 @@ impl Engine {
 
     /// The plan `tensors` would be evaluated with (from the cache when present).
     pub fn plan_for(&self, tensors: &[Tensor], fuse: bool) -> Result<Arc<Executable>> {
-        let lowered = lower(tensors, &[], fuse)?;
-        self.executable(lowered.key)
+        self.executable(&walk(tensors, &[], fuse)?)
     }
 
     /// Text of the optimized, fused plan of `tensors`.
@@ -166,27 +168,35 @@ impl Engine {
     /// Like [`Engine::compile`], fused or (`fuse == false`) as the eager op-by-op plan.
     pub fn compile_with(&self, placeholders: &[Tensor], outputs: &[Tensor], fuse: bool) -> Result<Executable> {
         let lowered = lower(outputs, placeholders, fuse)?;
-        let mut exe = self.build(&lowered.key)?;
+        let mut exe = self.build(lowered.key)?;
         exe.bound = lowered.inputs;
         exe.num_placeholders = lowered.num_placeholders;
         Ok(exe)
     }
 
-    fn executable(&self, key: GraphKey) -> Result<Arc<Executable>> {
-        if let Some(e) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return Ok(e.clone());
+    /// The cached plan of `w`'s structure, planned now on a miss.
+    fn executable(&self, w: &Walk) -> Result<Arc<Executable>> {
+        let cached = |cache: &HashMap<u64, SmallVec<[Arc<Executable>; 1]>>| {
+            cache.get(&w.hash).and_then(|b| b.iter().find(|e| w.matches(&e.key)).cloned())
+        };
+        if let Some(e) = cached(&self.cache.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(e);
         }
-        let exe = Arc::new(self.build(&key)?);
+        let exe = Arc::new(self.build(w.key())?);
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        // Another thread may have planned the same structure meanwhile.
+        if let Some(e) = cached(&cache) {
+            return Ok(e);
+        }
         if cache.len() >= self.config.cache_capacity {
             cache.clear();
         }
-        cache.insert(key, exe.clone());
+        cache.entry(w.hash).or_default().push(exe.clone());
         Ok(exe)
     }
 
     /// Builds the graph, optimizes it and plans it.
-    fn build(&self, key: &GraphKey) -> Result<Executable> {
+    fn build(&self, key: GraphKey) -> Result<Executable> {
         let mut g = key.to_graph();
         PassManager::default().run(&mut g)?;
         let graph_dot = graph_to_dot(&g);
@@ -202,6 +212,7 @@ impl Engine {
             })
             .collect();
         Ok(Executable {
+            key,
             plan,
             access,
             dies_after,
@@ -215,7 +226,7 @@ impl Engine {
 
     /// Number of cached plans.
     pub fn cached_plans(&self) -> usize {
-        self.cache.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).values().map(|b| b.len()).sum()
     }
 }
 
@@ -497,12 +508,17 @@ impl Executable {
     }
 }
 
-/// Buffer donation: which of the evaluated inputs (`buffers` of `tensors`, by slot) give their
+/// Buffer donation: which of the evaluated inputs (`buffers` of `w`'s input tensors, by slot) give their
 /// buffers to the evaluation of `outputs`. An evaluated input qualifies when a kernel may write into it (`exe.donatable`),
 /// only `outputs` can still reach it (`t += x` rebinding `t`), and nobody else holds its buffer;
 /// it then gives the buffer up under its lock ([`Tensor::donate_buffer`]).
-fn donate_inputs(exe: &Executable, buffers: &[Buffer], tensors: &[Tensor], outputs: &[Tensor]) -> Vec<bool> {
+fn donate_inputs(exe: &Executable, buffers: &[Buffer], w: Walk, outputs: &[Tensor]) -> Vec<bool> {
     let mut donated = vec![false; buffers.len()];
+    if exe.donatable.is_empty() {
+        return donated;
+    }
+    // Only the walk's handles on evaluated tensors stay while the others are counted.
+    let tensors = w.into_input_tensors();
     // Handles on a candidate: its consumer's operand list and `tensors`.
     let candidate = |&slot: &usize| tensors.get(slot).is_some_and(|t| t.handle_count() == 2);
     if !exe.donatable.iter().any(candidate) {
@@ -517,14 +533,16 @@ fn donate_inputs(exe: &Executable, buffers: &[Buffer], tensors: &[Tensor], outpu
     donated
 }
 
-/// [`lower`], waiting while a tensor of the graph is being updated in place by another
-/// evaluation (its buffer donated): once that evaluation stores its result, lowering stops at
+/// [`walk`], waiting while a tensor of the graph is being updated in place by another
+/// evaluation (its buffer donated): once that evaluation stores its result, the walk stops at
 /// the updated tensor. Gives up with [`Error::Donated`] after about a second.
-fn lower_waiting(outputs: &[Tensor], fuse: bool) -> Result<rusttorch_ir::graph::Lowered> {
-    let start = std::time::Instant::now();
+fn walk_waiting(outputs: &[Tensor], fuse: bool) -> Result<Walk> {
+    let mut start = None;
     loop {
-        match lower(outputs, &[], fuse) {
-            Err(Error::Donated { .. }) if start.elapsed() < std::time::Duration::from_secs(1) => {
+        match walk(outputs, &[], fuse) {
+            Err(Error::Donated { .. })
+                if start.get_or_insert_with(std::time::Instant::now).elapsed() < std::time::Duration::from_secs(1) =>
+            {
                 std::thread::sleep(std::time::Duration::from_micros(50))
             }
             other => return other,

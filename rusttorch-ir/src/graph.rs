@@ -15,6 +15,7 @@ use petgraph::visit::{EdgeRef, NodeIndexable};
 use petgraph::Direction;
 use smallvec::SmallVec;
 use std::fmt::Write;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 /// One node of the IR graph.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -355,8 +356,6 @@ pub struct Lowered {
     pub key: GraphKey,
     /// Buffers of already-evaluated tensors, by input slot (after the placeholders).
     pub inputs: Vec<Buffer>,
-    /// The tensors those buffers belong to, in the same order.
-    pub input_tensors: Vec<Tensor>,
     /// Number of leading input slots that are placeholders.
     pub num_placeholders: usize,
 }
@@ -394,27 +393,109 @@ impl IdIndex {
     }
 }
 
-/// Lowers the DAG reachable from `outputs` without recursion. `placeholders` get input slots
+/// One node of a [`Walk`].
+pub struct WalkNode {
+    /// The tensor. An evaluated tensor or a placeholder stands for its input slot.
+    pub tensor: Tensor,
+    /// The input slot, for evaluated tensors and placeholders.
+    pub slot: Option<u32>,
+    /// Positions of its operands in the walk's node list.
+    pub operands: SmallVec<[u32; 2]>,
+}
+
+impl WalkNode {
+    /// Whether this node is what key node `k` describes.
+    fn matches(&self, k: &KeyNode) -> bool {
+        let t = &self.tensor;
+        let op_ok = match self.slot {
+            Some(s) => k.node.op == Op::Source(SourceOp::Input(s as usize)),
+            None => &k.node.op == t.op(),
+        };
+        op_ok && k.node.dtype == t.dtype() && &k.node.shape == t.shape() && k.operands == self.operands
+    }
+}
+
+/// The reachable, not-yet-evaluated part of a DAG in post-order (operands first), before it is
+/// turned into a [`GraphKey`]: evaluation looks its plan up by `hash` and checks the candidate
+/// key against these nodes, so a cache hit copies no op or shape.
+pub struct Walk {
+    /// Nodes in post-order.
+    pub nodes: Vec<WalkNode>,
+    /// Positions of the outputs.
+    pub outputs: SmallVec<[u32; 2]>,
+    /// Whether the plan is fused.
+    pub fused: bool,
+    /// Hash of the structure: equal for walks whose keys are equal.
+    pub hash: u64,
+    /// Buffers of the evaluated tensors, by input slot (after the placeholders).
+    pub inputs: Vec<Buffer>,
+    /// Number of leading input slots that are placeholders.
+    pub num_placeholders: usize,
+}
+
+impl Walk {
+    /// The canonical key (copies every op and shape: for a cache miss).
+    pub fn key(&self) -> GraphKey {
+        let nodes = self
+            .nodes
+            .iter()
+            .map(|n| {
+                let t = &n.tensor;
+                let op = match n.slot {
+                    Some(s) => Op::Source(SourceOp::Input(s as usize)),
+                    None => t.op().clone(),
+                };
+                KeyNode { node: GNode { op, shape: t.shape().clone(), dtype: t.dtype() }, operands: n.operands.clone() }
+            })
+            .collect();
+        GraphKey { nodes, outputs: self.outputs.to_vec(), fused: self.fused }
+    }
+
+    /// Whether `key` describes this walk.
+    pub fn matches(&self, key: &GraphKey) -> bool {
+        key.fused == self.fused
+            && key.outputs == self.outputs.as_slice()
+            && key.nodes.len() == self.nodes.len()
+            && self.nodes.iter().zip(&key.nodes).all(|(n, k)| n.matches(k))
+    }
+
+    /// The evaluated tensors bound to input slots, in slot order (the walk's other handles are
+    /// dropped).
+    pub fn into_input_tensors(self) -> Vec<Tensor> {
+        let np = self.num_placeholders as u32;
+        self.nodes.into_iter().filter(|n| n.slot.is_some_and(|s| s >= np)).map(|n| n.tensor).collect()
+    }
+}
+
+/// The seed of walk hashes (fixed, so equal structures hash alike in every walk).
+const WALK_SEED: u64 = 0x5275_7374_546f_7263;
+
+/// Walks the DAG reachable from `outputs` without recursion. `placeholders` get input slots
 /// `0..placeholders.len()` in order; evaluated tensors get the following slots.
-pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<Lowered> {
+pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<Walk> {
     let mut index = IdIndex::default();
-    let mut nodes: Vec<KeyNode> = Vec::with_capacity(16);
+    let mut nodes: Vec<WalkNode> = Vec::with_capacity(16);
     let mut inputs: Vec<Buffer> = Vec::new();
-    let mut input_tensors: Vec<Tensor> = Vec::new();
+    let mut h = foldhash::fast::FixedState::with_seed(WALK_SEED).build_hasher();
+    fused.hash(&mut h);
+    // Input slots hash as their slot number under a tag no op hashes to.
+    let hash_input = |h: &mut foldhash::fast::FoldHasher, slot: usize, t: &Tensor| {
+        (u64::MAX, slot).hash(h);
+        t.shape().hash(h);
+        t.dtype().hash(h);
+    };
     for (i, p) in placeholders.iter().enumerate() {
         if !p.is_placeholder() {
             return Err(Error::BadInput { index: i, reason: "not a placeholder tensor".into() });
         }
         index.insert(p.id(), nodes.len() as u32);
-        nodes.push(KeyNode {
-            node: GNode { op: Op::Source(SourceOp::Input(i)), shape: p.shape().clone(), dtype: p.dtype() },
-            operands: SmallVec::new(),
-        });
+        hash_input(&mut h, i, p);
+        nodes.push(WalkNode { tensor: p.clone(), slot: Some(i as u32), operands: SmallVec::new() });
     }
     let np = placeholders.len();
     // Explicit-stack post-order DFS: a node is emitted once all its operands are; until then it
     // goes back on the stack under them.
-    let mut stack: Vec<Tensor> = outputs.iter().rev().cloned().collect();
+    let mut stack: SmallVec<[Tensor; 16]> = outputs.iter().rev().cloned().collect();
     while let Some(t) = stack.pop() {
         if index.contains_key(&t.id()) {
             continue;
@@ -425,12 +506,9 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
                 let slot = np + inputs.len();
                 inputs.push(buf.clone());
                 drop(state);
-                input_tensors.push(t.clone());
                 index.insert(t.id(), nodes.len() as u32);
-                nodes.push(KeyNode {
-                    node: GNode { op: Op::Source(SourceOp::Input(slot)), shape: t.shape().clone(), dtype: t.dtype() },
-                    operands: SmallVec::new(),
-                });
+                hash_input(&mut h, slot, &t);
+                nodes.push(WalkNode { tensor: t, slot: Some(slot as u32), operands: SmallVec::new() });
                 continue;
             }
             NodeState::Lazy(ops) => ops,
@@ -454,11 +532,63 @@ pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result
         };
         drop(state);
         index.insert(t.id(), nodes.len() as u32);
-        nodes.push(KeyNode {
-            node: GNode { op: t.op().clone(), shape: t.shape().clone(), dtype: t.dtype() },
-            operands: ids,
-        });
+        t.op().hash(&mut h);
+        t.shape().hash(&mut h);
+        t.dtype().hash(&mut h);
+        ids.hash(&mut h);
+        nodes.push(WalkNode { tensor: t, slot: None, operands: ids });
     }
-    let outs = outputs.iter().map(|t| index.get(&t.id()).expect("every output was lowered")).collect();
-    Ok(Lowered { key: GraphKey { nodes, outputs: outs, fused }, inputs, input_tensors, num_placeholders: np })
+    let outs: SmallVec<[u32; 2]> =
+        outputs.iter().map(|t| index.get(&t.id()).expect("every output was walked")).collect();
+    outs.hash(&mut h);
+    Ok(Walk { nodes, outputs: outs, fused, hash: h.finish(), inputs, num_placeholders: np })
+}
+
+/// Lowers the DAG reachable from `outputs` (see [`walk`]) to its key and inputs.
+pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<Lowered> {
+    let mut w = walk(outputs, placeholders, fused)?;
+    Ok(Lowered { key: w.key(), inputs: std::mem::take(&mut w.inputs), num_placeholders: w.num_placeholders })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evaluated(v: Vec<f32>) -> Tensor {
+        let n = v.len();
+        let t = Tensor::from_vec(v, [n]).unwrap();
+        assert!(t.is_evaluated());
+        t
+    }
+
+    /// Each walk matches its own key and no other: sharing, constants, ops, shapes, dtypes,
+    /// output order and fusion all count, and buffers do not.
+    #[test]
+    fn a_walk_matches_exactly_the_keys_of_its_structure() {
+        let (a, b) = (evaluated(vec![1.0, 2.0]), evaluated(vec![3.0, 4.0]));
+        let a2 = evaluated(vec![5.0, 6.0]);
+        let c = evaluated(vec![1.0, 2.0, 3.0]);
+        let graphs: Vec<(Vec<Tensor>, bool)> = vec![
+            (vec![(&a * &a).unwrap()], true),
+            (vec![(&a * &b).unwrap()], true),
+            (vec![(&a * &b).unwrap()], false),
+            (vec![(&a + &b).unwrap()], true),
+            (vec![(&a * 0.5).unwrap()], true),
+            (vec![(&a * 0.7).unwrap()], true),
+            (vec![(&c * 0.5).unwrap()], true),
+            (vec![(&a * 0.5).unwrap().cast(DType::F64).unwrap()], true),
+            (vec![(&a * &b).unwrap(), (&a + &b).unwrap()], true),
+            (vec![(&a + &b).unwrap(), (&a * &b).unwrap()], true),
+        ];
+        let walks: Vec<Walk> = graphs.iter().map(|(o, f)| walk(o, &[], *f).unwrap()).collect();
+        for (i, wi) in walks.iter().enumerate() {
+            for (j, wj) in walks.iter().enumerate() {
+                assert_eq!(wi.matches(&wj.key()), i == j, "walk {i} against key {j}");
+            }
+        }
+        // Another buffer of the same shape, and a new build of the same expression: same key.
+        let again = walk(&[(&a2 * &b).unwrap()], &[], true).unwrap();
+        assert!(again.matches(&walks[1].key()));
+        assert_eq!(again.hash, walks[1].hash);
+    }
 }
