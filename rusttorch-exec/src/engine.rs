@@ -135,19 +135,17 @@ impl Engine {
 
     /// Evaluates fused (`fuse`) or eagerly.
     pub fn eval_with(&self, tensors: &[Tensor], fuse: bool) -> Result<()> {
-        let todo: Vec<Tensor> = tensors.iter().filter(|t| !t.is_evaluated()).cloned().collect();
+        self.prepare(tensors, fuse)?.run()
+    }
+
+    /// Walks the graph of `tensors` without planning or running it: a caller holding a lock
+    /// (Python's GIL) can then release it for large evaluations only.
+    pub fn prepare(&self, tensors: &[Tensor], fuse: bool) -> Result<PreparedEval<'_>> {
+        let todo: SmallVec<[Tensor; 4]> = tensors.iter().filter(|t| !t.is_evaluated()).cloned().collect();
         if todo.is_empty() {
-            return Ok(());
+            return Ok(PreparedEval { engine: self, work: None, todo });
         }
-        let mut w = walk_waiting(&todo, fuse)?;
-        let exe = self.executable(&w)?;
-        let inputs = std::mem::take(&mut w.inputs);
-        let donated = donate_inputs(&exe, &inputs, w, &todo);
-        let outs = exe.run_bound(self, inputs, &donated)?;
-        for (t, b) in todo.iter().zip(outs) {
-            t.set_buffer(b)?;
-        }
-        Ok(())
+        Ok(PreparedEval { engine: self, work: Some(walk_waiting(&todo, fuse)?), todo })
     }
 
     /// The plan `tensors` would be evaluated with (from the cache when present).
@@ -227,6 +225,41 @@ impl Engine {
     /// Number of cached plans.
     pub fn cached_plans(&self) -> usize {
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).values().map(|b| b.len()).sum()
+    }
+}
+
+/// Largest evaluation [`PreparedEval::is_small`] accepts: elements summed over the walked nodes.
+pub const SMALL_EVAL_ELEMS: usize = 1 << 16;
+
+/// An evaluation whose graph is walked and planned, ready to run ([`Engine::prepare`]).
+pub struct PreparedEval<'a> {
+    engine: &'a Engine,
+    work: Option<Walk>,
+    todo: SmallVec<[Tensor; 4]>,
+}
+
+impl PreparedEval<'_> {
+    /// Whether the evaluation is a few microseconds of work: at most 64 nodes and
+    /// [`SMALL_EVAL_ELEMS`] elements over them. Releasing a lock around it costs more than it
+    /// lets other threads do (NumPy keeps the GIL below a similar size).
+    pub fn is_small(&self) -> bool {
+        self.work.as_ref().is_none_or(|w| {
+            w.nodes.len() <= 64 && w.nodes.iter().map(|n| n.tensor.shape().numel()).sum::<usize>() <= SMALL_EVAL_ELEMS
+        })
+    }
+
+    /// Finds the plan (planning it on a cache miss) and runs it; each tensor keeps its result
+    /// buffer.
+    pub fn run(self) -> Result<()> {
+        let Some(mut w) = self.work else { return Ok(()) };
+        let exe = self.engine.executable(&w)?;
+        let inputs = std::mem::take(&mut w.inputs);
+        let donated = donate_inputs(&exe, &inputs, w, &self.todo);
+        let outs = exe.run_bound(self.engine, inputs, &donated)?;
+        for (t, b) in self.todo.iter().zip(outs) {
+            t.set_buffer(b)?;
+        }
+        Ok(())
     }
 }
 
@@ -433,17 +466,22 @@ impl Executable {
                 reason: format!("expected {} inputs, got {}", self.num_placeholders, inputs.len()),
             });
         }
-        let mut all = inputs.to_vec();
-        all.extend(self.bound.iter().cloned());
-        self.run_bound(engine, all, &[])
+        let all = inputs.iter().chain(&self.bound).cloned();
+        Ok(self.run_bound(engine, all, &[])?.into_vec())
     }
 
     /// Runs the plan on `inputs` (by slot). `donated[i]` says that input `i`'s buffer is ours
     /// alone (its tensor gave it up): a kernel that is its last reader may write into it.
-    fn run_bound(&self, engine: &Engine, inputs: Vec<Buffer>, donated: &[bool]) -> Result<Vec<Buffer>> {
+    fn run_bound(
+        &self,
+        engine: &Engine,
+        inputs: impl IntoIterator<Item = Buffer>,
+        donated: &[bool],
+    ) -> Result<SmallVec<[Buffer; 2]>> {
         let plan = &self.plan;
-        let mut slots: Vec<Slot> = (0..plan.values.len()).map(|_| Slot::Empty).collect();
-        let mut inputs: Vec<Option<Buffer>> = inputs.into_iter().map(Some).collect();
+        // (SmallVecs here and below: a small evaluation should not spend its time in malloc.)
+        let mut slots: SmallVec<[Slot; 16]> = (0..plan.values.len()).map(|_| Slot::Empty).collect();
+        let mut inputs: SmallVec<[Option<Buffer>; 8]> = inputs.into_iter().map(Some).collect();
         for (v, val) in plan.values.iter().enumerate() {
             if let ValueKind::Input(i) = val.kind {
                 let b = inputs
@@ -487,8 +525,8 @@ impl Executable {
                 }
             }
         }
-        let mut outs = Vec::with_capacity(plan.outputs.len());
-        let mut done: Vec<(usize, Buffer)> = Vec::new();
+        let mut outs = SmallVec::new();
+        let mut done: SmallVec<[(usize, Buffer); 2]> = SmallVec::new();
         for &o in &plan.outputs {
             let r = plan.base(o);
             if let Some((_, b)) = done.iter().find(|(v, _)| *v == r) {
@@ -512,8 +550,8 @@ impl Executable {
 /// buffers to the evaluation of `outputs`. An evaluated input qualifies when a kernel may write into it (`exe.donatable`),
 /// only `outputs` can still reach it (`t += x` rebinding `t`), and nobody else holds its buffer;
 /// it then gives the buffer up under its lock ([`Tensor::donate_buffer`]).
-fn donate_inputs(exe: &Executable, buffers: &[Buffer], w: Walk, outputs: &[Tensor]) -> Vec<bool> {
-    let mut donated = vec![false; buffers.len()];
+fn donate_inputs(exe: &Executable, buffers: &[Buffer], w: Walk, outputs: &[Tensor]) -> SmallVec<[bool; 8]> {
+    let mut donated = SmallVec::from_elem(false, buffers.len());
     if exe.donatable.is_empty() {
         return donated;
     }

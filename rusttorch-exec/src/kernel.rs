@@ -936,7 +936,7 @@ fn for_tasks<T: Num>(
 }
 
 /// Per stage, the registers its reductions read.
-fn reduce_sources(k: &FusedKernel) -> Vec<Vec<Reg>> {
+fn reduce_sources(k: &FusedKernel) -> smallvec::SmallVec<[smallvec::SmallVec<[Reg; 4]>; 2]> {
     k.stages.iter().map(|s| s.reduces.iter().map(|r| r.src).collect()).collect()
 }
 

@@ -21,7 +21,7 @@ pub mod num;
 pub mod reference;
 pub mod vmath;
 
-pub use engine::{Engine, EngineConfig, Executable};
+pub use engine::{Engine, EngineConfig, Executable, PreparedEval};
 pub use rusttorch_ir as ir;
 
 use rusttorch_ir::{Element, Result, Tensor};

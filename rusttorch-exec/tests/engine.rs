@@ -223,6 +223,45 @@ fn structurally_identical_evals_hit_the_plan_cache() {
 }
 
 #[test]
+fn structures_that_differ_get_their_own_plans() {
+    // Same hash-relevant sizes, different structure: sharing (a*a vs a*b), constant, op.
+    let e = engine();
+    let (a, b) = (rand(&[64], 1), rand(&[64], 2));
+    let ys = [(&a * &a).unwrap(), (&a * &b).unwrap(), (&a * 0.5).unwrap(), (&a * 0.25).unwrap(), (&a + &b).unwrap()];
+    e.eval(&ys).unwrap();
+    let (av, bv) = (a.to_vec::<f32>().unwrap(), b.to_vec::<f32>().unwrap());
+    let expect: [Vec<f32>; 5] = [
+        av.iter().map(|x| x * x).collect(),
+        av.iter().zip(&bv).map(|(x, y)| x * y).collect(),
+        av.iter().map(|x| x * 0.5).collect(),
+        av.iter().map(|x| x * 0.25).collect(),
+        av.iter().zip(&bv).map(|(x, y)| x + y).collect(),
+    ];
+    // One by one, each from the cache after its first evaluation.
+    for _ in 0..2 {
+        let ys =
+            [(&a * &a).unwrap(), (&a * &b).unwrap(), (&a * 0.5).unwrap(), (&a * 0.25).unwrap(), (&a + &b).unwrap()];
+        for (y, want) in ys.iter().zip(&expect) {
+            assert_eq!(&y.to_vec::<f32>().unwrap(), want);
+        }
+    }
+}
+
+#[test]
+fn only_small_evaluations_count_as_small() {
+    let e = engine();
+    let (a, b, c) = (rand(&[1024], 1), rand(&[1024], 2), rand(&[1024], 3));
+    assert!(e.prepare(&[w1(&a, &b, &c)], true).unwrap().is_small());
+    let big = rand(&[1 << 20], 4);
+    assert!(!e.prepare(&[(&big * 2.0).unwrap()], true).unwrap().is_small());
+    // A small result of a large reduction is not small work.
+    assert!(!e.prepare(&[big.sum(None, false).unwrap()], true).unwrap().is_small());
+    let y = (&a + 1.0).unwrap();
+    e.prepare(std::slice::from_ref(&y), true).unwrap().run().unwrap();
+    assert!(y.is_evaluated());
+}
+
+#[test]
 fn compile_once_run_many() {
     let e = engine();
     let a = Tensor::placeholder([3], DType::F32).unwrap();

@@ -9,6 +9,7 @@
 use crate::op::{Op, SourceOp};
 use crate::tensor::NodeState;
 use crate::{Buffer, DType, Error, Result, Shape, Tensor};
+use foldhash::fast::FoldHasher;
 use hashbrown::HashMap;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, NodeIndexable};
@@ -428,7 +429,7 @@ pub struct Walk {
     /// Hash of the structure: equal for walks whose keys are equal.
     pub hash: u64,
     /// Buffers of the evaluated tensors, by input slot (after the placeholders).
-    pub inputs: Vec<Buffer>,
+    pub inputs: SmallVec<[Buffer; 4]>,
     /// Number of leading input slots that are placeholders.
     pub num_placeholders: usize,
 }
@@ -467,6 +468,14 @@ impl Walk {
     }
 }
 
+/// A step of the walk's depth-first search.
+enum Frame {
+    /// Visit a tensor.
+    Enter(Tensor),
+    /// Emit a lazy tensor whose operands (these node ids) are emitted by now.
+    Exit(Tensor, SmallVec<[usize; 3]>),
+}
+
 /// The seed of walk hashes (fixed, so equal structures hash alike in every walk).
 const WALK_SEED: u64 = 0x5275_7374_546f_7263;
 
@@ -475,11 +484,11 @@ const WALK_SEED: u64 = 0x5275_7374_546f_7263;
 pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<Walk> {
     let mut index = IdIndex::default();
     let mut nodes: Vec<WalkNode> = Vec::with_capacity(16);
-    let mut inputs: Vec<Buffer> = Vec::new();
+    let mut inputs: SmallVec<[Buffer; 4]> = SmallVec::new();
     let mut h = foldhash::fast::FixedState::with_seed(WALK_SEED).build_hasher();
     fused.hash(&mut h);
     // Input slots hash as their slot number under a tag no op hashes to.
-    let hash_input = |h: &mut foldhash::fast::FoldHasher, slot: usize, t: &Tensor| {
+    let hash_input = |h: &mut FoldHasher, slot: usize, t: &Tensor| {
         (u64::MAX, slot).hash(h);
         t.shape().hash(h);
         t.dtype().hash(h);
@@ -495,8 +504,34 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
     let np = placeholders.len();
     // Explicit-stack post-order DFS: a node is emitted once all its operands are; until then it
     // goes back on the stack under them.
-    let mut stack: SmallVec<[Tensor; 16]> = outputs.iter().rev().cloned().collect();
-    while let Some(t) = stack.pop() {
+    // (Plain pushes and loops below, not iterator collects: this runs on every evaluation, and
+    // the collects cost several times the work.)
+    let mut stack: SmallVec<[Frame; 16]> = SmallVec::new();
+    for t in outputs.iter().rev() {
+        stack.push(Frame::Enter(t.clone()));
+    }
+    let emit =
+        |t: Tensor, ids: SmallVec<[u32; 2]>, index: &mut IdIndex, nodes: &mut Vec<WalkNode>, h: &mut FoldHasher| {
+            index.insert(t.id(), nodes.len() as u32);
+            t.op().hash(h);
+            t.shape().hash(h);
+            t.dtype().hash(h);
+            ids.hash(h);
+            nodes.push(WalkNode { tensor: t, slot: None, operands: ids });
+        };
+    while let Some(frame) = stack.pop() {
+        let t = match frame {
+            Frame::Enter(t) => t,
+            // Its operands were all emitted since it was entered.
+            Frame::Exit(t, operand_ids) => {
+                let mut ids = SmallVec::new();
+                for id in &operand_ids {
+                    ids.push(index.get(id).expect("operands come first"));
+                }
+                emit(t, ids, &mut index, &mut nodes, &mut h);
+                continue;
+            }
+        };
         if index.contains_key(&t.id()) {
             continue;
         }
@@ -521,22 +556,32 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
             });
         }
         // (An operand evaluated by another thread meanwhile is still indexed under its id.)
-        let ids: Option<SmallVec<[u32; 2]>> = operands.iter().map(|o| index.get(&o.id())).collect();
-        let Some(ids) = ids else {
-            let pending: SmallVec<[Tensor; 2]> =
-                operands.iter().filter(|o| !index.contains_key(&o.id())).cloned().collect();
+        let mut ids: SmallVec<[u32; 2]> = SmallVec::new();
+        for o in operands {
+            match index.get(&o.id()) {
+                Some(i) => ids.push(i),
+                None => break,
+            }
+        }
+        if ids.len() == operands.len() {
             drop(state);
-            stack.push(t);
-            stack.extend(pending.into_iter().rev());
+            emit(t, ids, &mut index, &mut nodes, &mut h);
             continue;
-        };
+        }
+        // Come back to it once the operands not seen yet are emitted (operand 0 first).
+        let mut operand_ids: SmallVec<[usize; 3]> = SmallVec::new();
+        let mut pending: SmallVec<[Tensor; 3]> = SmallVec::new();
+        for o in operands.iter().rev() {
+            operand_ids.insert(0, o.id());
+            if !index.contains_key(&o.id()) {
+                pending.push(o.clone());
+            }
+        }
         drop(state);
-        index.insert(t.id(), nodes.len() as u32);
-        t.op().hash(&mut h);
-        t.shape().hash(&mut h);
-        t.dtype().hash(&mut h);
-        ids.hash(&mut h);
-        nodes.push(WalkNode { tensor: t, slot: None, operands: ids });
+        stack.push(Frame::Exit(t, operand_ids));
+        for o in pending {
+            stack.push(Frame::Enter(o));
+        }
     }
     let outs: SmallVec<[u32; 2]> =
         outputs.iter().map(|t| index.get(&t.id()).expect("every output was walked")).collect();
@@ -547,7 +592,7 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
 /// Lowers the DAG reachable from `outputs` (see [`walk`]) to its key and inputs.
 pub fn lower(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<Lowered> {
     let mut w = walk(outputs, placeholders, fused)?;
-    Ok(Lowered { key: w.key(), inputs: std::mem::take(&mut w.inputs), num_placeholders: w.num_placeholders })
+    Ok(Lowered { key: w.key(), inputs: std::mem::take(&mut w.inputs).into_vec(), num_placeholders: w.num_placeholders })
 }
 
 #[cfg(test)]

@@ -50,12 +50,20 @@ pub fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
     guard(f).map(PyTensor::from)
 }
 
-/// Evaluates the tensors that are not evaluated yet, in one plan, with the GIL released.
+/// Evaluates the tensors that are not evaluated yet, in one plan. The GIL is released while
+/// it runs, unless it is a few microseconds of work ([`PreparedEval::is_small`]), where
+/// releasing and taking it back would cost more.
 pub fn eval_all(py: Python<'_>, tensors: &[Tensor], fuse: bool) -> PyResult<()> {
     if tensors.iter().all(Tensor::is_evaluated) {
         return Ok(());
     }
-    guard_detached(py, || Engine::default_engine().eval_with(tensors, fuse))
+    let engine = Engine::default_engine();
+    let prepared = guard(|| engine.prepare(tensors, fuse))?;
+    if prepared.is_small() {
+        guard(|| prepared.run())
+    } else {
+        guard_detached(py, || prepared.run())
+    }
 }
 
 /// Evaluates `t` if needed and returns its result buffer as a read-only ndarray (no copy).
