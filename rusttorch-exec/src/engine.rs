@@ -555,13 +555,13 @@ fn donate_inputs(exe: &Executable, buffers: &[Buffer], w: Walk, outputs: &[Tenso
     if exe.donatable.is_empty() {
         return donated;
     }
-    // Only the walk's handles on evaluated tensors stay while the others are counted.
-    let tensors = w.into_input_tensors();
-    // Handles on a candidate: its consumer's operand list and `tensors`.
-    let candidate = |&slot: &usize| tensors.get(slot).is_some_and(|t| t.handle_count() == 2);
-    if !exe.donatable.iter().any(candidate) {
+    // Handles on a candidate: its consumer's operand list and the walk's.
+    if !exe.donatable.iter().any(|&slot| w.input_tensor(slot).is_some_and(|t| t.handle_count() == 2)) {
         return donated;
     }
+    // Only the walk's handles on evaluated tensors stay while the lazy nodes' are counted.
+    let tensors = w.into_input_tensors();
+    let candidate = |&slot: &usize| tensors.get(slot).is_some_and(|t| t.handle_count() == 2);
     let exclusive = Tensor::exclusively_consumed(outputs, 1);
     for &slot in exe.donatable.iter().filter(|s| candidate(s)) {
         if exclusive.contains(&tensors[slot].id()) && tensors[slot].donate_buffer(&buffers[slot]) {

@@ -196,6 +196,34 @@ impl<T: Element> PooledVec<T> {
     }
 }
 
+impl<T> PooledVec<T> {
+    /// The allocation with its element type erased (a [`crate::Buffer`] keeps it, with the
+    /// dtype beside it); [`ErasedPooled::into_typed`] gives the vector back.
+    pub(crate) fn erase(mut self) -> ErasedPooled {
+        ErasedPooled { alloc: self.alloc.take(), len: self.len }
+    }
+}
+
+/// A [`PooledVec`] whose element type is erased; its memory goes back to the pool on drop.
+pub(crate) struct ErasedPooled {
+    alloc: Option<RawAlloc>,
+    len: usize,
+}
+
+impl ErasedPooled {
+    /// The vector back as `T`s. The caller checks that `T` is the erased element type (or one
+    /// of the same layout, such as `i32` for `Wrapping<i32>`).
+    pub(crate) fn into_typed<T>(mut self) -> PooledVec<T> {
+        PooledVec { alloc: self.alloc.take(), len: self.len, _t: PhantomData }
+    }
+}
+
+impl Drop for ErasedPooled {
+    fn drop(&mut self) {
+        drop(PooledVec::<u8> { alloc: self.alloc.take(), len: 0, _t: PhantomData });
+    }
+}
+
 impl<T> std::ops::Deref for PooledVec<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {

@@ -8,6 +8,8 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 
 enum Owner {
+    /// A pooled vector of the executor's (unboxed: the allocation never moves).
+    Pooled(#[allow(dead_code)] crate::alloc::ErasedPooled),
     /// A `Vec<T>` kept alive (boxed so the pointer never moves).
     Vec(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
     /// Something else that owns the memory (e.g. a NumPy array handle).
@@ -27,17 +29,6 @@ unsafe impl Send for Storage {}
 // SAFETY: as above; no interior mutability.
 unsafe impl Sync for Storage {}
 
-/// Whether a boxed owner is one of the executor's pooled vectors.
-fn is_pooled_box(b: &Box<dyn Any + Send + Sync>) -> bool {
-    use crate::alloc::PooledVec;
-    use std::num::Wrapping;
-    b.is::<PooledVec<f32>>()
-        || b.is::<PooledVec<f64>>()
-        || b.is::<PooledVec<Wrapping<i32>>>()
-        || b.is::<PooledVec<Wrapping<i64>>>()
-        || b.is::<PooledVec<bool>>()
-}
-
 /// A cheap-to-clone handle to immutable, contiguous elements of one dtype.
 #[derive(Clone)]
 pub struct Buffer(Arc<Storage>);
@@ -56,13 +47,13 @@ impl Buffer {
     pub fn from_pooled<T: Element>(v: crate::alloc::PooledVec<T>) -> Buffer {
         let len = v.len();
         let ptr = NonNull::new(v.as_ptr() as *mut u8).unwrap_or(NonNull::dangling());
-        Buffer(Arc::new(Storage { ptr, len, dtype: T::DTYPE, _owner: Owner::Vec(Box::new(v)) }))
+        Buffer(Arc::new(Storage { ptr, len, dtype: T::DTYPE, _owner: Owner::Pooled(v.erase()) }))
     }
 
     /// Whether the memory is a pooled vector of the executor's (which
     /// [`Buffer::try_into_pooled`] can take over), not user data.
     pub fn is_pooled(&self) -> bool {
-        matches!(&self.0._owner, Owner::Vec(b) if is_pooled_box(b))
+        matches!(&self.0._owner, Owner::Pooled(_))
     }
 
     /// Number of handles to this buffer.
@@ -79,9 +70,8 @@ impl Buffer {
         };
         let Storage { ptr, len, dtype, _owner } = storage;
         match _owner {
-            Owner::Vec(b) if b.is::<crate::alloc::PooledVec<T>>() => {
-                Ok(*b.downcast::<crate::alloc::PooledVec<T>>().expect("type checked"))
-            }
+            // Same dtype, so the same element layout.
+            Owner::Pooled(v) if dtype == T::DTYPE => Ok(v.into_typed()),
             owner => Err(Buffer(Arc::new(Storage { ptr, len, dtype, _owner: owner }))),
         }
     }

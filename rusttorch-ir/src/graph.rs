@@ -361,11 +361,12 @@ pub struct Lowered {
     pub num_placeholders: usize,
 }
 
-/// Node id → position while lowering: a linear scan while the graph is small (per-call
+/// Node id → position while walking: a linear scan while the graph is small (per-call
 /// expressions of a few nodes, where hashing and allocating a table cost more), a hash map beyond.
 #[derive(Default)]
 struct IdIndex {
-    small: SmallVec<[(usize, u32); 16]>,
+    /// Ids by position, while there are at most 32.
+    small: SmallVec<[usize; 32]>,
     large: Option<HashMap<usize, u32>>,
 }
 
@@ -373,21 +374,23 @@ impl IdIndex {
     fn get(&self, id: &usize) -> Option<u32> {
         match &self.large {
             Some(m) => m.get(id).copied(),
-            None => self.small.iter().find(|(k, _)| k == id).map(|&(_, v)| v),
+            // Backwards: operands tend to be the nodes just emitted.
+            None => self.small.iter().rposition(|k| k == id).map(|p| p as u32),
         }
     }
     fn contains_key(&self, id: &usize) -> bool {
         self.get(id).is_some()
     }
-    fn insert(&mut self, id: usize, pos: u32) {
+    /// Records `id` at the next position.
+    fn push(&mut self, id: usize) {
         match &mut self.large {
             Some(m) => {
-                m.insert(id, pos);
+                m.insert(id, m.len() as u32);
             }
-            None if self.small.len() < 16 => self.small.push((id, pos)),
+            None if self.small.len() < 32 => self.small.push(id),
             None => {
-                let mut m: HashMap<usize, u32> = self.small.drain(..).collect();
-                m.insert(id, pos);
+                let mut m: HashMap<usize, u32> = self.small.drain(..).enumerate().map(|(p, k)| (k, p as u32)).collect();
+                m.insert(id, m.len() as u32);
                 self.large = Some(m);
             }
         }
@@ -460,6 +463,11 @@ impl Walk {
             && self.nodes.iter().zip(&key.nodes).all(|(n, k)| n.matches(k))
     }
 
+    /// The tensor bound to input `slot`.
+    pub fn input_tensor(&self, slot: usize) -> Option<&Tensor> {
+        self.nodes.iter().find(|n| n.slot == Some(slot as u32)).map(|n| &n.tensor)
+    }
+
     /// The evaluated tensors bound to input slots, in slot order (the walk's other handles are
     /// dropped).
     pub fn into_input_tensors(self) -> Vec<Tensor> {
@@ -468,12 +476,22 @@ impl Walk {
     }
 }
 
-/// A step of the walk's depth-first search.
+/// Hashes a tensor's dtype and a summary of its shape (rank and size; the key check on a hit
+/// compares the dims themselves).
+fn hash_shape(h: &mut FoldHasher, t: &Tensor) {
+    let s = t.shape();
+    h.write_usize(s.ndim() << 8 | t.dtype() as usize);
+    h.write_usize(s.numel());
+}
+
+/// A step of the walk's depth-first search (16 bytes: pushing a larger frame built on the stack
+/// stalled on store forwarding).
 enum Frame {
     /// Visit a tensor.
     Enter(Tensor),
-    /// Emit a lazy tensor whose operands (these node ids) are emitted by now.
-    Exit(Tensor, SmallVec<[usize; 3]>),
+    /// Emit a lazy tensor whose operands are emitted by now; their node ids are on the walk's
+    /// `exit_ids` stack from this position (as many as the op's arity).
+    Exit(Tensor, u32),
 }
 
 /// The seed of walk hashes (fixed, so equal structures hash alike in every walk).
@@ -489,15 +507,15 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
     fused.hash(&mut h);
     // Input slots hash as their slot number under a tag no op hashes to.
     let hash_input = |h: &mut FoldHasher, slot: usize, t: &Tensor| {
-        (u64::MAX, slot).hash(h);
-        t.shape().hash(h);
-        t.dtype().hash(h);
+        h.write_u64(u64::MAX);
+        h.write_usize(slot);
+        hash_shape(h, t);
     };
     for (i, p) in placeholders.iter().enumerate() {
         if !p.is_placeholder() {
             return Err(Error::BadInput { index: i, reason: "not a placeholder tensor".into() });
         }
-        index.insert(p.id(), nodes.len() as u32);
+        index.push(p.id());
         hash_input(&mut h, i, p);
         nodes.push(WalkNode { tensor: p.clone(), slot: Some(i as u32), operands: SmallVec::new() });
     }
@@ -507,27 +525,30 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
     // (Plain pushes and loops below, not iterator collects: this runs on every evaluation, and
     // the collects cost several times the work.)
     let mut stack: SmallVec<[Frame; 16]> = SmallVec::new();
+    let mut exit_ids: SmallVec<[usize; 16]> = SmallVec::new();
     for t in outputs.iter().rev() {
         stack.push(Frame::Enter(t.clone()));
     }
     let emit =
         |t: Tensor, ids: SmallVec<[u32; 2]>, index: &mut IdIndex, nodes: &mut Vec<WalkNode>, h: &mut FoldHasher| {
-            index.insert(t.id(), nodes.len() as u32);
+            index.push(t.id());
             t.op().hash(h);
-            t.shape().hash(h);
-            t.dtype().hash(h);
-            ids.hash(h);
+            hash_shape(h, &t);
+            for &i in &ids {
+                h.write_u32(i);
+            }
             nodes.push(WalkNode { tensor: t, slot: None, operands: ids });
         };
     while let Some(frame) = stack.pop() {
         let t = match frame {
             Frame::Enter(t) => t,
             // Its operands were all emitted since it was entered.
-            Frame::Exit(t, operand_ids) => {
+            Frame::Exit(t, start) => {
                 let mut ids = SmallVec::new();
-                for id in &operand_ids {
+                for id in &exit_ids[start as usize..] {
                     ids.push(index.get(id).expect("operands come first"));
                 }
+                exit_ids.truncate(start as usize);
                 emit(t, ids, &mut index, &mut nodes, &mut h);
                 continue;
             }
@@ -541,7 +562,7 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
                 let slot = np + inputs.len();
                 inputs.push(buf.clone());
                 drop(state);
-                index.insert(t.id(), nodes.len() as u32);
+                index.push(t.id());
                 hash_input(&mut h, slot, &t);
                 nodes.push(WalkNode { tensor: t, slot: Some(slot as u32), operands: SmallVec::new() });
                 continue;
@@ -569,16 +590,18 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
             continue;
         }
         // Come back to it once the operands not seen yet are emitted (operand 0 first).
-        let mut operand_ids: SmallVec<[usize; 3]> = SmallVec::new();
+        let start = exit_ids.len() as u32;
         let mut pending: SmallVec<[Tensor; 3]> = SmallVec::new();
+        for o in operands {
+            exit_ids.push(o.id());
+        }
         for o in operands.iter().rev() {
-            operand_ids.insert(0, o.id());
             if !index.contains_key(&o.id()) {
                 pending.push(o.clone());
             }
         }
         drop(state);
-        stack.push(Frame::Exit(t, operand_ids));
+        stack.push(Frame::Exit(t, start));
         for o in pending {
             stack.push(Frame::Enter(o));
         }

@@ -8,8 +8,31 @@ use std::fmt;
 pub type Dims = SmallVec<[usize; 6]>;
 
 /// The shape of a tensor: sizes of its dims, row-major (last dim contiguous).
-#[derive(Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[derive(Eq, Default, PartialOrd, Ord)]
 pub struct Shape(pub Dims);
+
+impl PartialEq for Shape {
+    fn eq(&self, other: &Shape) -> bool {
+        // An inline loop: the derived slice comparison calls memcmp, which costs more than a
+        // few dims (plan-cache hits compare every node's shape).
+        self.0.len() == other.0.len() && self.0.iter().zip(other.0.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl std::hash::Hash for Shape {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // As the derived impl: equal dims hash alike.
+        self.0.hash(state)
+    }
+}
+
+impl Clone for Shape {
+    fn clone(&self) -> Shape {
+        // A slice copy (SmallVec's derived clone goes through a generic, element-wise extend:
+        // several times the instructions, and shapes are cloned on every op built).
+        Shape(Dims::from_slice(&self.0))
+    }
+}
 
 impl Shape {
     /// The 0-d shape of a scalar.

@@ -54,12 +54,17 @@ fn release(ops: Operands) {
     if ops.iter().all(|t| Arc::strong_count(&t.0) > 1) {
         return;
     }
-    let mut stack: Vec<Tensor> = ops.into_iter().collect();
-    while let Some(t) = stack.pop() {
-        // A count of one means this is the only handle: nobody can clone it concurrently.
-        if Arc::strong_count(&t.0) == 1 {
-            if let NodeState::Lazy(ops) = &mut *t.state() {
-                stack.extend(ops.drain(..));
+    let mut stack: SmallVec<[Tensor; 16]> = SmallVec::new();
+    for t in ops {
+        stack.push(t);
+    }
+    while let Some(mut t) = stack.pop() {
+        // The only handle: nobody can clone it concurrently, and no lock is needed.
+        if let Some(node) = Arc::get_mut(&mut t.0) {
+            if let Ok(NodeState::Lazy(ops)) = node.state.get_mut() {
+                for o in std::mem::take(ops) {
+                    stack.push(o);
+                }
             }
         }
     }
