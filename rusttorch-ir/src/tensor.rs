@@ -258,6 +258,32 @@ impl Tensor {
         Tensor::full(Shape::scalar(), value, dtype).expect("0-d shape is valid")
     }
 
+    /// A 0-d constant used as an operand of an op being built. Recent ones are shared per
+    /// thread: `x * 0.5` built again and again reuses one node instead of allocating and
+    /// freeing it every time (a constant node is immutable, so sharing it changes no result).
+    fn operand_scalar(value: f64, dtype: DType) -> Tensor {
+        type Recent = [Option<(u64, DType, Tensor)>; 8];
+        thread_local! {
+            static RECENT: std::cell::RefCell<(Recent, usize)> = const { std::cell::RefCell::new((
+                [const { None }; 8],
+                0,
+            )) };
+        }
+        let bits = value.to_bits();
+        let cached = RECENT.try_with(|r| {
+            let mut r = r.try_borrow_mut().ok()?;
+            let (slots, next) = &mut *r;
+            if let Some((_, _, t)) = slots.iter().flatten().find(|(b, d, _)| *b == bits && *d == dtype) {
+                return Some(t.clone());
+            }
+            let t = Tensor::scalar(value, dtype);
+            slots[*next] = Some((bits, dtype, t.clone()));
+            *next = (*next + 1) % slots.len();
+            Some(t)
+        });
+        cached.ok().flatten().unwrap_or_else(|| Tensor::scalar(value, dtype))
+    }
+
     /// All zeros.
     pub fn zeros(shape: impl Into<Shape>, dtype: DType) -> Result<Tensor> {
         Tensor::full(shape, 0.0, dtype)
@@ -423,18 +449,18 @@ impl Tensor {
 
     /// Binary op with a scalar right operand of this tensor's dtype.
     pub fn binary_scalar(&self, op: BinaryOp, rhs: f64) -> Result<Tensor> {
-        self.binary(op, &Tensor::scalar(rhs, self.dtype()))
+        self.binary(op, &Tensor::operand_scalar(rhs, self.dtype()))
     }
 
     /// Binary op with a scalar left operand (`lhs op self`) of this tensor's dtype.
     pub fn rbinary_scalar(&self, op: BinaryOp, lhs: f64) -> Result<Tensor> {
-        Tensor::scalar(lhs, self.dtype()).binary(op, self)
+        Tensor::operand_scalar(lhs, self.dtype()).binary(op, self)
     }
 
     /// A scalar of `kind` as an operand for this tensor: of this tensor's dtype unless the
     /// scalar's kind is higher ([`DType::promote_scalar`]: `int_tensor + 0.5` is float32).
     pub fn scalar_like(&self, value: f64, kind: ScalarKind) -> Tensor {
-        Tensor::scalar(value, self.dtype().promote_scalar(kind))
+        Tensor::operand_scalar(value, self.dtype().promote_scalar(kind))
     }
 
     /// Elementwise comparison (`op` one of `Lt Le Gt Ge Eq Ne`), bool result.

@@ -210,7 +210,7 @@ pub fn buffer_to_numpy<'py>(py: Python<'py>, buf: Buffer, dims: &[usize]) -> PyR
     // NumPy never reads an empty array's data, but wants it aligned.
     let data =
         if buf.is_empty() { NonNull::<f64>::dangling().as_ptr() as *mut c_void } else { buf.as_ptr() as *mut c_void };
-    let mut npy_dims: Vec<::numpy::npyffi::npy_intp> = dims.iter().map(|&d| d as _).collect();
+    let mut npy_dims: smallvec::SmallVec<[::numpy::npyffi::npy_intp; 6]> = dims.iter().map(|&d| d as _).collect();
     let owner = Bound::new(py, BufferOwner { buffer: buf })?;
     // SAFETY: `data` points to `prod(dims)` elements of `descr` (the buffer's length and dtype
     // match the tensor's shape and dtype); null strides mean C order; flags 0 makes the array
