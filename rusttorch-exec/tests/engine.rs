@@ -654,3 +654,20 @@ fn column_reductions_of_wide_rows_match_the_reference() {
         }
     }
 }
+
+#[test]
+fn scalar_operands_are_shared_constants() {
+    let a = Tensor::from_vec(vec![1.0f32, 2.0], [2]).unwrap();
+    let d = Tensor::from_vec(vec![1.0f64, 2.0], [2]).unwrap();
+    let (y1, y2, y3) = ((&a * 0.5).unwrap(), (&a * 0.5).unwrap(), (&a * 0.25).unwrap());
+    let y4 = (&d * 0.5).unwrap();
+    let c = |y: &Tensor| y.operands()[1].id();
+    assert_eq!(c(&y1), c(&y2), "the same constant is one node");
+    assert_ne!(c(&y1), c(&y3), "another value is another node");
+    assert_ne!(c(&y1), c(&y4), "another dtype is another node");
+    engine().eval(&[y1.clone(), y3.clone(), y4.clone()]).unwrap();
+    assert_eq!(y1.to_vec::<f32>().unwrap(), [0.5, 1.0]);
+    assert_eq!(y3.to_vec::<f32>().unwrap(), [0.25, 0.5]);
+    assert_eq!(y4.to_vec::<f64>().unwrap(), [0.5, 1.0]);
+    assert_eq!(y2.to_vec::<f32>().unwrap(), [0.5, 1.0], "sharing the constant with an evaluated tensor");
+}
