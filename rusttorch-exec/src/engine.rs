@@ -141,7 +141,10 @@ impl Engine {
     /// Walks the graph of `tensors` without planning or running it: a caller holding a lock
     /// (Python's GIL) can then release it for large evaluations only.
     pub fn prepare(&self, tensors: &[Tensor], fuse: bool) -> Result<PreparedEval<'_>> {
-        let todo: SmallVec<[Tensor; 4]> = tensors.iter().filter(|t| !t.is_evaluated()).cloned().collect();
+        let mut todo: SmallVec<[Tensor; 4]> = SmallVec::new();
+        for t in tensors.iter().filter(|t| !t.is_evaluated()) {
+            todo.push(t.clone());
+        }
         if todo.is_empty() {
             return Ok(PreparedEval { engine: self, work: None, todo });
         }
@@ -255,7 +258,8 @@ impl PreparedEval<'_> {
         let exe = self.engine.executable(&w)?;
         let inputs = std::mem::take(&mut w.inputs);
         let donated = donate_inputs(&exe, &inputs, w, &self.todo);
-        let outs = exe.run_bound(self.engine, inputs, &donated)?;
+        let mut outs = SmallVec::new();
+        exe.run_bound(self.engine, inputs, &donated, &mut outs)?;
         for (t, b) in self.todo.iter().zip(outs) {
             t.set_buffer(b)?;
         }
@@ -467,7 +471,9 @@ impl Executable {
             });
         }
         let all = inputs.iter().chain(&self.bound).cloned();
-        Ok(self.run_bound(engine, all, &[])?.into_vec())
+        let mut outs = SmallVec::new();
+        self.run_bound(engine, all, &[], &mut outs)?;
+        Ok(outs.into_vec())
     }
 
     /// Runs the plan on `inputs` (by slot). `donated[i]` says that input `i`'s buffer is ours
@@ -475,13 +481,18 @@ impl Executable {
     fn run_bound(
         &self,
         engine: &Engine,
-        inputs: impl IntoIterator<Item = Buffer>,
+        inputs_given: impl IntoIterator<Item = Buffer>,
         donated: &[bool],
-    ) -> Result<SmallVec<[Buffer; 2]>> {
+        outs: &mut SmallVec<[Buffer; 2]>,
+    ) -> Result<()> {
         let plan = &self.plan;
         // (SmallVecs here and below: a small evaluation should not spend its time in malloc.)
-        let mut slots: SmallVec<[Slot; 16]> = (0..plan.values.len()).map(|_| Slot::Empty).collect();
-        let mut inputs: SmallVec<[Option<Buffer>; 8]> = inputs.into_iter().map(Some).collect();
+        let mut slots: SmallVec<[Slot; 16]> = SmallVec::new();
+        slots.resize_with(plan.values.len(), || Slot::Empty);
+        let mut inputs: SmallVec<[Option<Buffer>; 8]> = SmallVec::new();
+        for b in inputs_given {
+            inputs.push(Some(b));
+        }
         for (v, val) in plan.values.iter().enumerate() {
             if let ValueKind::Input(i) = val.kind {
                 let b = inputs
@@ -525,7 +536,6 @@ impl Executable {
                 }
             }
         }
-        let mut outs = SmallVec::new();
         let mut done: SmallVec<[(usize, Buffer); 2]> = SmallVec::new();
         for &o in &plan.outputs {
             let r = plan.base(o);
@@ -542,7 +552,7 @@ impl Executable {
             done.push((r, b.clone()));
             outs.push(b);
         }
-        Ok(outs)
+        Ok(())
     }
 }
 

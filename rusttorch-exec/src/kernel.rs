@@ -122,6 +122,16 @@ impl<T: Copy> OutPtr<T> {
         unsafe { std::ptr::copy(src.as_ptr(), self.ptr.add(start), src.len()) }
     }
 
+    /// The `len` elements from `start`, for a task to compute its own range in place.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    fn slice_mut(&self, start: usize, len: usize) -> &mut [T] {
+        assert!(start + len <= self.len, "store out of bounds");
+        // SAFETY: in bounds (checked above); the range belongs to the calling task only, and
+        // nothing else reads or writes it while the returned slice lives (one block's program).
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }
+    }
+
     /// A pointer to `len` elements from `start`, for reading a range this task owns before it
     /// writes it (a donated input).
     #[inline(always)]
@@ -556,7 +566,8 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
         big.resize(nregs, std::ptr::null());
         &mut big
     };
-    for ins in prog {
+    let direct = direct_store(prog, b, io);
+    for (k, ins) in prog.iter().enumerate() {
         let reg = |r: Reg| -> &[T] {
             let p = alias[r as usize];
             if !p.is_null() {
@@ -583,6 +594,18 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
             }
         };
         let mut new_alias = std::ptr::null();
+        // The destination of a computing instruction: its register, or the output's own range
+        // for the one whose value is only stored (`direct_store`); the register then aliases it.
+        let mut dst_mut = |r: Reg| -> &mut [T] {
+            match direct {
+                Some((at, o)) if at == k => {
+                    let d = io.outputs[o as usize].slice_mut(b.start, len);
+                    new_alias = d.as_ptr();
+                    d
+                }
+                _ => reg_mut(r),
+            }
+        };
         let dst = match ins {
             Instr::Load { dst, input } if b.tile.is_some() => {
                 let (seg, rs) = b.tile.unwrap();
@@ -664,10 +687,10 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
                 Some(*dst)
             }
             Instr::Unary { op, dst, src: s } => {
+                let d = dst_mut(*dst);
                 match src(s) {
-                    Src::Slice(a) => unary(*op, reg_mut(*dst), a),
+                    Src::Slice(a) => unary(*op, d, a),
                     Src::Scalar(v) => {
-                        let d = reg_mut(*dst);
                         d.fill(v);
                         let tmp: Vec<T> = d.to_vec();
                         unary(*op, d, &tmp);
@@ -676,11 +699,11 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
                 Some(*dst)
             }
             Instr::Binary { op, dst, a, b: bb } => {
-                binary(*op, reg_mut(*dst), src(a), src(bb));
+                binary(*op, dst_mut(*dst), src(a), src(bb));
                 Some(*dst)
             }
             Instr::Select { dst, cond, a, b: bb } => {
-                select(reg_mut(*dst), src(cond), src(a), src(bb));
+                select(dst_mut(*dst), src(cond), src(a), src(bb));
                 Some(*dst)
             }
             Instr::Store { output, src: s } => {
@@ -695,6 +718,8 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
                             }
                         }
                     }
+                    // Already there (`direct_store`).
+                    Src::Slice(v) if b.tile.is_none() && std::ptr::eq(v.as_ptr(), out.read_ptr(b.start, len)) => {}
                     Src::Slice(v) => {
                         for (r, chunk) in v.chunks(seg).enumerate() {
                             out.write(b.start + r * rs, chunk);
@@ -726,6 +751,30 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
             unsafe { std::ptr::copy_nonoverlapping(p, reg as *mut T, len) };
         }
     }
+}
+
+/// The instruction (and its output) whose result goes straight into the output's range of a
+/// flat block: the last computing instruction when only stores follow it and one of them stores
+/// its register, which nothing reads after the program. Saves a register round trip and a copy
+/// per block. Not for tiles (their output rows are apart), matmul epilogues (their accumulator
+/// is the output's memory) or donated inputs (read through the output's memory).
+fn direct_store<T>(prog: &[Instr], b: &Block<'_, T>, io: &KernelIo<'_, T>) -> Option<(usize, u16)> {
+    if b.tile.is_some() || !b.acc.is_null() || io.donor.is_some() {
+        return None;
+    }
+    let stores = prog.iter().rev().take_while(|i| matches!(i, Instr::Store { .. })).count();
+    let at = prog.len().checked_sub(stores + 1)?;
+    let r = match prog[at] {
+        Instr::Binary { dst, .. } | Instr::Unary { dst, .. } | Instr::Select { dst, .. } => dst,
+        _ => return None,
+    };
+    if stores == 0 || b.materialize.contains(&r) {
+        return None;
+    }
+    prog[at + 1..].iter().find_map(|i| match *i {
+        Instr::Store { output, src: Operand::Reg(s) } if s == r => Some((at, output)),
+        _ => None,
+    })
 }
 
 impl<'r, T> Block<'r, T> {
@@ -937,7 +986,16 @@ fn for_tasks<T: Num>(
 
 /// Per stage, the registers its reductions read.
 fn reduce_sources(k: &FusedKernel) -> smallvec::SmallVec<[smallvec::SmallVec<[Reg; 4]>; 2]> {
-    k.stages.iter().map(|s| s.reduces.iter().map(|r| r.src).collect()).collect()
+    // (Loops rather than collects: this runs per kernel, for small ones too.)
+    let mut all = smallvec::SmallVec::new();
+    for s in &k.stages {
+        let mut regs = smallvec::SmallVec::new();
+        for r in &s.reduces {
+            regs.push(r.src);
+        }
+        all.push(regs);
+    }
+    all
 }
 
 /// Runs a kernel.

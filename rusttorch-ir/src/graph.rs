@@ -411,11 +411,16 @@ impl WalkNode {
     /// Whether this node is what key node `k` describes.
     fn matches(&self, k: &KeyNode) -> bool {
         let t = &self.tensor;
-        let op_ok = match self.slot {
-            Some(s) => k.node.op == Op::Source(SourceOp::Input(s as usize)),
-            None => &k.node.op == t.op(),
+        let op_ok = match (self.slot, &k.node.op) {
+            (Some(s), Op::Source(SourceOp::Input(i))) => *i == s as usize,
+            (Some(_), _) => false,
+            (None, op) => op == t.op(),
         };
-        op_ok && k.node.dtype == t.dtype() && &k.node.shape == t.shape() && k.operands == self.operands
+        op_ok
+            && k.node.dtype == t.dtype()
+            && &k.node.shape == t.shape()
+            && k.operands.len() == self.operands.len()
+            && k.operands.iter().zip(&self.operands).all(|(a, b)| a == b)
     }
 }
 
@@ -484,16 +489,6 @@ fn hash_shape(h: &mut FoldHasher, t: &Tensor) {
     h.write_usize(s.numel());
 }
 
-/// A step of the walk's depth-first search (16 bytes: pushing a larger frame built on the stack
-/// stalled on store forwarding).
-enum Frame {
-    /// Visit a tensor.
-    Enter(Tensor),
-    /// Emit a lazy tensor whose operands are emitted by now; their node ids are on the walk's
-    /// `exit_ids` stack from this position (as many as the op's arity).
-    Exit(Tensor, u32),
-}
-
 /// The seed of walk hashes (fixed, so equal structures hash alike in every walk).
 const WALK_SEED: u64 = 0x5275_7374_546f_7263;
 
@@ -524,10 +519,16 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
     // goes back on the stack under them.
     // (Plain pushes and loops below, not iterator collects: this runs on every evaluation, and
     // the collects cost several times the work.)
-    let mut stack: SmallVec<[Frame; 16]> = SmallVec::new();
+    // The DFS stack is two parallel stacks of plain words (pushing a two-word frame built on
+    // the stack stalled on store forwarding): the tensor, and `ENTER` to visit it or, to emit it
+    // once its operands are, where its operands' ids start on `exit_ids`.
+    const ENTER: u32 = u32::MAX;
+    let mut stack: SmallVec<[Tensor; 16]> = SmallVec::new();
+    let mut frames: SmallVec<[u32; 16]> = SmallVec::new();
     let mut exit_ids: SmallVec<[usize; 16]> = SmallVec::new();
     for t in outputs.iter().rev() {
-        stack.push(Frame::Enter(t.clone()));
+        stack.push(t.clone());
+        frames.push(ENTER);
     }
     let emit =
         |t: Tensor, ids: SmallVec<[u32; 2]>, index: &mut IdIndex, nodes: &mut Vec<WalkNode>, h: &mut FoldHasher| {
@@ -539,11 +540,11 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
             }
             nodes.push(WalkNode { tensor: t, slot: None, operands: ids });
         };
-    while let Some(frame) = stack.pop() {
-        let t = match frame {
-            Frame::Enter(t) => t,
+    while let (Some(t), Some(frame)) = (stack.pop(), frames.pop()) {
+        match frame {
+            ENTER => {}
             // Its operands were all emitted since it was entered.
-            Frame::Exit(t, start) => {
+            start => {
                 let mut ids = SmallVec::new();
                 for id in &exit_ids[start as usize..] {
                     ids.push(index.get(id).expect("operands come first"));
@@ -552,7 +553,7 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
                 emit(t, ids, &mut index, &mut nodes, &mut h);
                 continue;
             }
-        };
+        }
         if index.contains_key(&t.id()) {
             continue;
         }
@@ -601,9 +602,11 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
             }
         }
         drop(state);
-        stack.push(Frame::Exit(t, start));
+        stack.push(t);
+        frames.push(start);
         for o in pending {
-            stack.push(Frame::Enter(o));
+            stack.push(o);
+            frames.push(ENTER);
         }
     }
     let outs: SmallVec<[u32; 2]> =
