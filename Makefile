@@ -1,7 +1,7 @@
 # RustTorch developer entry points. CI runs `make test` (see .ci/run).
 #
 #   make venv     create .venv and install requirements-dev.txt from PyPI
-#   make develop  build the extension (release) and install it into .venv
+#   make develop  build the extension (release, LTO) and install it into .venv
 #   make lint     rustfmt --check, clippy -D warnings, ruff
 #   make test     lint + cargo tests (release) + pytest
 #   make demo     build and run examples/quickstart.py
@@ -36,7 +36,7 @@ $(VENV_STAMP): requirements-dev.txt
 
 develop: venv
 	env -u CONDA_PREFIX VIRTUAL_ENV=$(VENV_ABS) PATH="$(VENV_ABS)/bin:$$PATH" \
-		$(VENV_BIN)/maturin develop --release -m $(PY_CRATE)/Cargo.toml
+		$(VENV_BIN)/maturin develop --profile release-lto -m $(PY_CRATE)/Cargo.toml
 
 rust-tools:
 	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
