@@ -334,6 +334,9 @@ struct Block<'r, T> {
     /// For tiled blocks: write full tile rows with non-temporal stores (outputs far larger than
     /// the caches; the task ends with a store fence).
     stream: bool,
+    /// The instruction (and output) that writes straight into the output ([`direct_store`]),
+    /// settled by the caller once per program.
+    direct: Option<(usize, u16)>,
 }
 
 /// Asks the CPU to start fetching the cache line holding `p` (any address: a prefetch is only a
@@ -566,7 +569,7 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
         big.resize(nregs, std::ptr::null());
         &mut big
     };
-    let direct = direct_store(prog, b, io);
+    let direct = b.direct;
     for (k, ins) in prog.iter().enumerate() {
         let reg = |r: Reg| -> &[T] {
             let p = alias[r as usize];
@@ -756,10 +759,11 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
 /// The instruction (and its output) whose result goes straight into the output's range of a
 /// flat block: the last computing instruction when only stores follow it and one of them stores
 /// its register, which nothing reads after the program. Saves a register round trip and a copy
-/// per block. Not for tiles (their output rows are apart), matmul epilogues (their accumulator
-/// is the output's memory) or donated inputs (read through the output's memory).
-fn direct_store<T>(prog: &[Instr], b: &Block<'_, T>, io: &KernelIo<'_, T>) -> Option<(usize, u16)> {
-    if b.tile.is_some() || !b.acc.is_null() || io.donor.is_some() {
+/// per block. For flat blocks only (callers): not for tiles (their output rows are apart) or
+/// matmul epilogues (their accumulator is the output's memory); `materialize` are the
+/// registers read after the program. Never with a donated input (read through the output).
+fn direct_store<T>(prog: &[Instr], materialize: &[Reg], io: &KernelIo<'_, T>) -> Option<(usize, u16)> {
+    if io.donor.is_some() {
         return None;
     }
     let stores = prog.iter().rev().take_while(|i| matches!(i, Instr::Store { .. })).count();
@@ -768,7 +772,7 @@ fn direct_store<T>(prog: &[Instr], b: &Block<'_, T>, io: &KernelIo<'_, T>) -> Op
         Instr::Binary { dst, .. } | Instr::Unary { dst, .. } | Instr::Select { dst, .. } => dst,
         _ => return None,
     };
-    if stores == 0 || b.materialize.contains(&r) {
+    if stores == 0 || materialize.contains(&r) {
         return None;
     }
     prog[at + 1..].iter().find_map(|i| match *i {
@@ -795,6 +799,7 @@ impl<'r, T> Block<'r, T> {
             transposed: &[],
             next: 0,
             stream: false,
+            direct: None,
         }
     }
 
@@ -832,7 +837,48 @@ avx2_dispatch! {
     /// Runs a program over one block: the AVX-512 build for programs with transcendental ops
     /// (compute-bound), the AVX2 build otherwise (memory-bound: the wide build measured slower).
     fn exec_dispatch<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>) -> () = exec_generic;
-    wide_if prog.iter().any(|i| matches!(i, Instr::Unary { op, .. } if op.info().cost >= 8));
+    wide_if wants_wide(prog);
+}
+
+/// Whether a program is compute-bound enough for the AVX-512 build (transcendental ops).
+fn wants_wide(prog: &[Instr]) -> bool {
+    prog.iter().any(|i| matches!(i, Instr::Unary { op, .. } if op.info().cost >= 8))
+}
+
+avx2_dispatch! {
+    /// Runs a program over the blocks of `start..end` (see [`run_map`]).
+    fn map_blocks<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>, end: usize) -> () = map_blocks_generic;
+    wide_if wants_wide(prog);
+}
+
+/// The block loop of [`run_map`]: `b` starts at the first block and has the block length.
+#[inline(always)]
+fn map_blocks_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, T>, end: usize) {
+    let block = b.len;
+    while b.start < end {
+        b.len = block.min(end - b.start);
+        exec_generic(prog, b, io);
+        b.start += block;
+    }
+}
+
+/// A purely elementwise kernel over `n` flat elements (one stage, no reductions): each task
+/// runs its blocks in one loop compiled for the CPU's vector ISA, with the ISA choice, the
+/// direct store and the block's bookkeeping settled once per task. Paid per 128-element block
+/// instead, they cost about a fifth of W1.
+fn run_map<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, n: usize) {
+    let b = ctx.block;
+    let nblocks = n.div_ceil(b);
+    let per_task = nblocks.div_ceil(ctx.threads * 4).max(1);
+    let ntasks = nblocks.div_ceil(per_task);
+    let prog = &k.stages[0].full;
+    for_tasks(ctx, ntasks, n >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
+        let start = t * per_task * b;
+        let end = ((t + 1) * per_task * b).min(n);
+        let mut fb = Block { expand_run: 1, ..Block::full(&mut s.full, &s.rows, b, start, b, &[]) };
+        fb.direct = direct_store(prog, &[], io);
+        map_blocks(prog, &mut fb, io, end);
+    });
 }
 
 /// Runs a program over one block (nothing for an empty block).
@@ -1011,7 +1057,10 @@ pub(crate) fn run_kernel<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx
         KernelShape::Rows { rows, row_len: 1 } if k.stages.iter().all(|s| s.reduces.is_empty()) => {
             // Small kernels run as one block: per-block dispatch would dominate.
             let block = if rows <= SMALL_KERNEL { rows.max(1) } else { ctx.map_block };
-            run_short_rows(k, io, Ctx { block, ..ctx }, rows, 1)
+            match &k.stages[..] {
+                [stage] if stage.row.is_empty() => run_map(k, io, Ctx { block, ..ctx }, rows),
+                _ => run_short_rows(k, io, Ctx { block, ..ctx }, rows, 1),
+            }
         }
         KernelShape::Rows { rows, row_len } if row_len <= ctx.block => run_short_rows(k, io, ctx, rows, row_len),
         // Rows up to WHOLE_ROW_MAX are one block each: one dispatch per stage per row, and
@@ -1288,6 +1337,10 @@ fn run_short_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r
     let per_task = nblocks.div_ceil(ctx.threads * 4).max(1);
     let ntasks = nblocks.div_ceil(per_task);
     let srcs = reduce_sources(k);
+    // The last stage's full program may store straight into its output; earlier stages' (and
+    // row programs') registers can be read by the stages after them.
+    let last = k.stages.len().saturating_sub(1);
+    let direct = k.stages.last().and_then(|st| direct_store(&st.full, &srcs[last], io));
     for_tasks(ctx, ntasks, parallel, k, |s: &mut Scratch<T>, t| {
         for blk in t * per_task..((t + 1) * per_task).min(nblocks) {
             let r0 = blk * per_block;
@@ -1295,6 +1348,7 @@ fn run_short_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r
             for (si, stage) in k.stages.iter().enumerate() {
                 let mut fb = Block {
                     expand_run: row_len,
+                    direct: if si == last { direct } else { None },
                     ..Block::full(&mut s.full, &s.rows, b, r0 * row_len, nr * row_len, &srcs[si])
                 };
                 exec(&stage.full, &mut fb, io);
