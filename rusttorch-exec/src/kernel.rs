@@ -8,7 +8,9 @@
 use crate::num::{binary, block_max, block_min, block_sum, block_sum_sq, combine, identity, select, unary, Num, Src};
 use rayon::prelude::*;
 use rusttorch_ir::op::{ArgOp, ReduceOp};
-use rusttorch_ir::plan::{FusedKernel, Instr, KernelInput, KernelShape, Operand, ReduceInstr, Reg, WHOLE_ROW_MAX};
+use rusttorch_ir::plan::{
+    FusedKernel, Instr, KernelInput, KernelShape, Operand, ReduceInstr, Reg, Stage, WHOLE_ROW_MAX,
+};
 use rusttorch_ir::shape::Dims;
 use std::num::Wrapping;
 
@@ -1389,18 +1391,38 @@ fn row_chunk<T: Num>(
     for (p, red) in partial.iter_mut().zip(&st.reduces) {
         *p = identity(red.op);
     }
-    let mut off = k0;
-    while off < k1 {
-        let len = b.min(k1 - off);
-        let mut fb = Block::full(&mut s.full, &s.rows, b, r * row_len + off, len, srcs);
-        exec(&st.full, &mut fb, io);
-        let res = fb.sources(&st.reduces);
-        for ((p, red), &ptr) in partial.iter_mut().zip(&st.reduces).zip(&res) {
-            // SAFETY: `res` comes from the exec just above; nothing was written since.
-            let v = reduce_block(red, unsafe { result(ptr, len) });
+    if k0 < k1 {
+        let mut fb = Block::full(&mut s.full, &s.rows, b, r * row_len + k0, b, srcs);
+        chunk_blocks(st, &mut fb, io, r * row_len + k1, partial);
+    }
+}
+
+avx2_dispatch! {
+    /// The block loop of [`row_chunk`], compiled for the vector ISA as one function (programs
+    /// and reductions inlined): `b` starts at the first block and has the block length.
+    fn chunk_blocks<T: Num>(st: &Stage, b: &mut Block<'_, T>, io: &KernelIo<'_, T>, end: usize, partial: &mut [T::Acc]) -> () = chunk_blocks_generic;
+    wide_if wants_wide(&st.full);
+}
+
+#[inline(always)]
+fn chunk_blocks_generic<T: Num>(
+    st: &Stage,
+    b: &mut Block<'_, T>,
+    io: &KernelIo<'_, T>,
+    end: usize,
+    partial: &mut [T::Acc],
+) {
+    let block = b.len;
+    while b.start < end {
+        let len = block.min(end - b.start);
+        b.len = len;
+        exec_generic(&st.full, b, io);
+        for (i, (p, red)) in partial.iter_mut().zip(&st.reduces).enumerate() {
+            // SAFETY: the source's values come from the exec just above; nothing was written since.
+            let v = reduce_block(red, unsafe { result(b.result(i, red.src), len) });
             *p = combine(red.op, *p, v);
         }
-        off += len;
+        b.start += len;
     }
 }
 
@@ -1430,7 +1452,7 @@ fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, ro
         let pp = OutPtr::new(&mut partials);
         for_tasks(ctx, rows * nchunks, rows * row_len >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
             let (r, c) = (t / nchunks, t % nchunks);
-            let mut part = vec![T::Acc::ZERO; nr];
+            let mut part: smallvec::SmallVec<[T::Acc; 4]> = smallvec::smallvec![T::Acc::ZERO; nr];
             let range = (c * chunk, ((c + 1) * chunk).min(row_len));
             row_chunk(k, io, s, 0, b, r, row_len, range, &mut part, &srcs[0]);
             pp.write(t * nr, &part);

@@ -524,9 +524,10 @@ pub fn select<T: Num>(d: &mut [T], cond: Src<'_, T>, a: Src<'_, T>, b: Src<'_, T
     }
 }
 
-/// Sum of a block: 256-element pieces are summed in 8 independent lanes of `T` (32 adds per
-/// lane), and the pieces are combined in the accumulator type (f64 for floats), so no f32
-/// partial ever adds more than 32 values.
+/// Sum of a block: 256-element pieces are summed in 32 independent lanes of `T` (8 adds per
+/// lane; four vector accumulators, so the adds are not one dependency chain), and the pieces
+/// are combined in the accumulator type (f64 for floats), so no f32 partial ever adds more than
+/// 8 values.
 #[inline(always)]
 pub fn block_sum<T: Num>(x: &[T]) -> T::Acc {
     block_sum_of(x, |v| v)
@@ -545,11 +546,11 @@ pub fn block_sum_sq<T: Num>(x: &[T]) -> T::Acc {
 fn block_sum_of<T: Num>(x: &[T], f: impl Fn(T) -> T) -> T::Acc {
     let mut s = T::Acc::ZERO;
     for piece in x.chunks(256) {
-        let mut lanes = [T::ZERO; 8];
-        let chunks = piece.chunks_exact(8);
+        let mut lanes = [T::ZERO; 32];
+        let chunks = piece.chunks_exact(32);
         let rem = chunks.remainder();
         for c in chunks {
-            for i in 0..8 {
+            for i in 0..32 {
                 lanes[i] = lanes[i] + f(c[i]);
             }
         }
