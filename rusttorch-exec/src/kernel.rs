@@ -5,9 +5,11 @@
 //! Reductions keep per-chunk partial results in f64 and combine them in a fixed order, so the
 //! result does not depend on the number of threads.
 
-use crate::num::{binary, block_max, block_min, block_sum, block_sum_sq, combine, identity, select, unary, Num, Src};
+use crate::num::{
+    binary, block_max, block_min, block_sum, block_sum_binary, block_sum_sq, combine, identity, select, unary, Num, Src,
+};
 use rayon::prelude::*;
-use rusttorch_ir::op::{ArgOp, ReduceOp};
+use rusttorch_ir::op::{ArgOp, BinaryOp, ReduceOp};
 use rusttorch_ir::plan::{
     FusedKernel, Instr, KernelInput, KernelShape, Operand, ReduceInstr, Reg, Stage, WHOLE_ROW_MAX,
 };
@@ -1391,22 +1393,95 @@ fn row_chunk<T: Num>(
     for (p, red) in partial.iter_mut().zip(&st.reduces) {
         *p = identity(red.op);
     }
-    if k0 < k1 {
-        let mut fb = Block::full(&mut s.full, &s.rows, b, r * row_len + k0, b, srcs);
-        chunk_blocks(st, &mut fb, io, r * row_len + k1, partial);
+    if k0 >= k1 {
+        return;
+    }
+    match SumTail::of(st, srcs) {
+        Some((tail, materialize)) => {
+            let mut fb = Block::full(&mut s.full, &s.rows, b, r * row_len + k0, b, &materialize);
+            chunk_blocks(
+                &st.full[..st.full.len() - 1],
+                &st.reduces,
+                Some(&tail),
+                &mut fb,
+                io,
+                r * row_len + k1,
+                partial,
+            );
+        }
+        None => {
+            let mut fb = Block::full(&mut s.full, &s.rows, b, r * row_len + k0, b, srcs);
+            chunk_blocks(&st.full, &st.reduces, None, &mut fb, io, r * row_len + k1, partial);
+        }
+    }
+}
+
+/// A sum whose source is the program's last instruction, a binary op nothing else reads: the
+/// op runs inside the sum (`sum((a-b)**2)` reads `a` and `b` once, with no block register in
+/// between: W5). The rest of the program runs as usual and leaves the op's operands where
+/// `Block::result` finds them.
+struct SumTail {
+    /// The reduction it feeds.
+    red: usize,
+    op: BinaryOp,
+    /// Each operand: its position among the block's results, or a constant.
+    a: Result<usize, f64>,
+    b: Result<usize, f64>,
+}
+
+impl SumTail {
+    /// The tail of `st` if it has one, with the registers the program's prefix must leave
+    /// readable (the other reductions' sources, then the op's register operands).
+    fn of(st: &Stage, srcs: &[Reg]) -> Option<(SumTail, smallvec::SmallVec<[Reg; 8]>)> {
+        let Some(&Instr::Binary { op, dst, a, b }) = st.full.last() else { return None };
+        if !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul)
+            || matches!((a, b), (Operand::Const(_), Operand::Const(_)))
+        {
+            return None;
+        }
+        let red = srcs.iter().position(|&r| r == dst)?;
+        if srcs.iter().filter(|&&r| r == dst).count() != 1 || st.reduces[red].op != ReduceOp::Sum {
+            return None;
+        }
+        let mut materialize: smallvec::SmallVec<[Reg; 8]> = srcs.into();
+        let mut operand = |o: Operand| match o {
+            Operand::Reg(r) => {
+                materialize.push(r);
+                Ok(materialize.len() - 1)
+            }
+            Operand::Const(c) => Err(c.get()),
+        };
+        let (a, b) = (operand(a), operand(b));
+        // Results past the 8th are copied into their registers, which the tail does not read.
+        (materialize.len() <= 8).then_some((SumTail { red, op, a, b }, materialize))
+    }
+
+    /// The tail's partial sum over the block `b` just computed.
+    #[inline(always)]
+    fn sum<T: Num>(&self, red: &ReduceInstr, b: &Block<'_, T>) -> T::Acc {
+        let len = b.len;
+        let src = |o: Result<usize, f64>| match o {
+            // SAFETY: result `i` was left by the exec of this block just before; nothing was
+            // written since, and it holds `len` values.
+            Ok(i) => Src::Slice(unsafe { result(b.results[i], len) }),
+            Err(c) => Src::Scalar(T::from_f64(c)),
+        };
+        block_sum_binary(self.op, red.square, src(self.a), src(self.b), len).expect("ops checked in SumTail::of")
     }
 }
 
 avx2_dispatch! {
     /// The block loop of [`row_chunk`], compiled for the vector ISA as one function (programs
     /// and reductions inlined): `b` starts at the first block and has the block length.
-    fn chunk_blocks<T: Num>(st: &Stage, b: &mut Block<'_, T>, io: &KernelIo<'_, T>, end: usize, partial: &mut [T::Acc]) -> () = chunk_blocks_generic;
-    wide_if wants_wide(&st.full);
+    fn chunk_blocks<T: Num>(prog: &[Instr], reduces: &[ReduceInstr], tail: Option<&SumTail>, b: &mut Block<'_, T>, io: &KernelIo<'_, T>, end: usize, partial: &mut [T::Acc]) -> () = chunk_blocks_generic;
+    wide_if wants_wide(prog);
 }
 
 #[inline(always)]
 fn chunk_blocks_generic<T: Num>(
-    st: &Stage,
+    prog: &[Instr],
+    reduces: &[ReduceInstr],
+    tail: Option<&SumTail>,
     b: &mut Block<'_, T>,
     io: &KernelIo<'_, T>,
     end: usize,
@@ -1416,10 +1491,13 @@ fn chunk_blocks_generic<T: Num>(
     while b.start < end {
         let len = block.min(end - b.start);
         b.len = len;
-        exec_generic(&st.full, b, io);
-        for (i, (p, red)) in partial.iter_mut().zip(&st.reduces).enumerate() {
-            // SAFETY: the source's values come from the exec just above; nothing was written since.
-            let v = reduce_block(red, unsafe { result(b.result(i, red.src), len) });
+        exec_generic(prog, b, io);
+        for (i, (p, red)) in partial.iter_mut().zip(reduces).enumerate() {
+            let v = match tail {
+                Some(t) if t.red == i => t.sum(red, b),
+                // SAFETY: the source's values come from the exec just above; nothing was written since.
+                _ => reduce_block(red, unsafe { result(b.result(i, red.src), len) }),
+            };
             *p = combine(red.op, *p, v);
         }
         b.start += len;

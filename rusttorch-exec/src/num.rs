@@ -541,6 +541,68 @@ pub fn block_sum_sq<T: Num>(x: &[T]) -> T::Acc {
     block_sum_of(x, |v| v * v)
 }
 
+/// The sum (of squares when `square`) of `op(a, b)` over `len` elements, in the same order and
+/// precision as computing `op(a, b)` into a block register and then [`block_sum`] or
+/// [`block_sum_sq`] of it, without the register. `None` for ops it does not cover.
+#[inline(always)]
+pub fn block_sum_binary<T: Num>(
+    op: BinaryOp,
+    square: bool,
+    a: Src<'_, T>,
+    b: Src<'_, T>,
+    len: usize,
+) -> Option<T::Acc> {
+    macro_rules! forms {
+        ($f:expr) => {{
+            let f = $f;
+            match (a, b, square) {
+                (Src::Slice(a), Src::Slice(b), false) => pair_sum(&a[..len], &b[..len], |x, y| f(x, y)),
+                (Src::Slice(a), Src::Slice(b), true) => pair_sum(&a[..len], &b[..len], |x, y| sq(f(x, y))),
+                (Src::Slice(a), Src::Scalar(y), false) => block_sum_of(&a[..len], |x| f(x, y)),
+                (Src::Slice(a), Src::Scalar(y), true) => block_sum_of(&a[..len], |x| sq(f(x, y))),
+                (Src::Scalar(x), Src::Slice(b), false) => block_sum_of(&b[..len], |y| f(x, y)),
+                (Src::Scalar(x), Src::Slice(b), true) => block_sum_of(&b[..len], |y| sq(f(x, y))),
+                (Src::Scalar(_), Src::Scalar(_), _) => return None,
+            }
+        }};
+    }
+    #[inline(always)]
+    fn sq<T: Num>(v: T) -> T {
+        v * v
+    }
+    Some(match op {
+        BinaryOp::Add => forms!(|x: T, y: T| x + y),
+        BinaryOp::Sub => forms!(|x: T, y: T| x - y),
+        BinaryOp::Mul => forms!(|x: T, y: T| x * y),
+        _ => return None,
+    })
+}
+
+/// [`block_sum_of`] over two slices combined by `f`, with the same pieces and lanes.
+#[inline(always)]
+fn pair_sum<T: Num>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> T::Acc {
+    let mut s = T::Acc::ZERO;
+    for (pa, pb) in a.chunks(256).zip(b.chunks(256)) {
+        let mut lanes = [T::ZERO; 32];
+        let (ca, cb) = (pa.chunks_exact(32), pb.chunks_exact(32));
+        let (ra, rb) = (ca.remainder(), cb.remainder());
+        for (x, y) in ca.zip(cb) {
+            for i in 0..32 {
+                lanes[i] = lanes[i] + f(x[i], y[i]);
+            }
+        }
+        let mut p = T::Acc::ZERO;
+        for l in lanes {
+            p = p + l.to_acc();
+        }
+        for (&x, &y) in ra.iter().zip(rb) {
+            p = p + f(x, y).to_acc();
+        }
+        s = s + p;
+    }
+    s
+}
+
 /// [`block_sum`] of `f` applied to each element.
 #[inline(always)]
 fn block_sum_of<T: Num>(x: &[T], f: impl Fn(T) -> T) -> T::Acc {

@@ -671,3 +671,35 @@ fn scalar_operands_are_shared_constants() {
     assert_eq!(y4.to_vec::<f64>().unwrap(), [0.5, 1.0]);
     assert_eq!(y2.to_vec::<f32>().unwrap(), [0.5, 1.0], "sharing the constant with an evaluated tensor");
 }
+
+#[test]
+fn a_sum_of_a_binary_op_runs_the_op_inside_the_sum_with_the_same_bits() {
+    // Long rows whose program ends in `a op b` feeding a sum compute the op inside the sum
+    // (no block register for it); fused must equal eager (every op stored first) bit for bit.
+    let e = engine();
+    let n = (1 << 20) + 77;
+    let (a, b) = (rand(&[n], 11), rand(&[n], 12));
+    let three = Tensor::scalar(3.0, DType::F32);
+    let all = [-1isize];
+    let s = |t: Tensor| t.sum(Some(&all), false).unwrap();
+    let build: Vec<Box<dyn Fn() -> Tensor>> = vec![
+        Box::new(|| s((&a - &b).unwrap().square().unwrap())),
+        Box::new(|| s((&a * &b).unwrap())),
+        Box::new(|| s((&a + 2.0).unwrap())),
+        Box::new(|| s(((&a * &b).unwrap().exp().unwrap() - &b).unwrap())),
+        Box::new(|| s((&three - &a).unwrap())),
+    ];
+    for f in &build {
+        let (fused, eager) = (f(), f());
+        e.eval(std::slice::from_ref(&fused)).unwrap();
+        e.eval_eager(std::slice::from_ref(&eager)).unwrap();
+        let plan = e.explain(std::slice::from_ref(&f())).unwrap();
+        assert_eq!(fused.to_vec::<f32>().unwrap(), eager.to_vec::<f32>().unwrap(), "{plan}");
+    }
+    // Two sums in one kernel, the second fed by the program's last op.
+    let (p, q) = (s((&a * 2.0).unwrap()), s((&a * &b).unwrap()));
+    let want = reference(&[p.clone(), q.clone()]).unwrap();
+    e.eval(&[p.clone(), q.clone()]).unwrap();
+    assert_close(&p.buffer().unwrap().to_f64_vec(), &want[0], 1e-6);
+    assert_close(&q.buffer().unwrap().to_f64_vec(), &want[1], 1e-6);
+}
