@@ -1427,6 +1427,9 @@ struct SumTail {
     /// Each operand: its position among the block's results, or a constant.
     a: Result<usize, f64>,
     b: Result<usize, f64>,
+    /// The operands' registers (for constants, none).
+    a_reg: Option<Reg>,
+    b_reg: Option<Reg>,
 }
 
 impl SumTail {
@@ -1451,9 +1454,42 @@ impl SumTail {
             }
             Operand::Const(c) => Err(c.get()),
         };
+        let reg = |o: Operand| match o {
+            Operand::Reg(r) => Some(r),
+            Operand::Const(_) => None,
+        };
+        let (a_reg, b_reg) = (reg(a), reg(b));
         let (a, b) = (operand(a), operand(b));
         // Results past the 8th are copied into their registers, which the tail does not read.
-        (materialize.len() <= 8).then_some((SumTail { red, op, a, b }, materialize))
+        (materialize.len() <= 8).then_some((SumTail { red, op, a, b, a_reg, b_reg }, materialize))
+    }
+
+    /// When the program before the tail only loads its operands from contiguous inputs: per
+    /// operand, `(input, offset)` or a constant (no program needs to run per block).
+    fn inputs_in_place<T: Num>(
+        &self,
+        prefix: &[Instr],
+        io: &KernelIo<'_, T>,
+    ) -> Option<(Result<(usize, usize), f64>, Result<(usize, usize), f64>)> {
+        if io.donor.is_some() {
+            return None;
+        }
+        let mut loads: smallvec::SmallVec<[(Reg, usize, usize); 2]> = smallvec::SmallVec::new();
+        for ins in prefix {
+            match *ins {
+                Instr::Load { dst, input } => match io.access[input as usize] {
+                    Access::Contiguous { offset } => loads.push((dst, input as usize, offset)),
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+        let find = |o: Result<usize, f64>, reg: Option<Reg>| match (o, reg) {
+            (Err(c), _) => Some(Err(c)),
+            (Ok(_), Some(r)) => loads.iter().find(|l| l.0 == r).map(|&(_, i, off)| Ok((i, off))),
+            (Ok(_), None) => None,
+        };
+        Some((find(self.a, self.a_reg)?, find(self.b, self.b_reg)?))
     }
 
     /// The tail's partial sum over the block `b` just computed.
@@ -1488,6 +1524,22 @@ fn chunk_blocks_generic<T: Num>(
     partial: &mut [T::Acc],
 ) {
     let block = b.len;
+    if let (Some(t), [red], [p]) = (tail, reduces, &mut *partial) {
+        // The whole program is the tail over contiguous inputs: read them in place.
+        if let Some((sa, sb)) = t.inputs_in_place(prog, io) {
+            while b.start < end {
+                let len = block.min(end - b.start);
+                let at = |s: Result<(usize, usize), f64>| match s {
+                    Ok((i, offset)) => Src::Slice(&io.inputs[i][offset + b.start..offset + b.start + len]),
+                    Err(c) => Src::Scalar(T::from_f64(c)),
+                };
+                let v = block_sum_binary(t.op, red.square, at(sa), at(sb), len).expect("ops checked in SumTail::of");
+                *p = combine(red.op, *p, v);
+                b.start += len;
+            }
+            return;
+        }
+    }
     while b.start < end {
         let len = block.min(end - b.start);
         b.len = len;
