@@ -1416,6 +1416,9 @@ fn row_chunk<T: Num>(
     }
 }
 
+/// An operand read in place: `(input, offset)` of a contiguous input, or a constant.
+type InPlace = Result<(usize, usize), f64>;
+
 /// A sum whose source is the program's last instruction, a binary op nothing else reads: the
 /// op runs inside the sum (`sum((a-b)**2)` reads `a` and `b` once, with no block register in
 /// between: W5). The rest of the program runs as usual and leaves the op's operands where
@@ -1466,11 +1469,7 @@ impl SumTail {
 
     /// When the program before the tail only loads its operands from contiguous inputs: per
     /// operand, `(input, offset)` or a constant (no program needs to run per block).
-    fn inputs_in_place<T: Num>(
-        &self,
-        prefix: &[Instr],
-        io: &KernelIo<'_, T>,
-    ) -> Option<(Result<(usize, usize), f64>, Result<(usize, usize), f64>)> {
+    fn inputs_in_place<T: Num>(&self, prefix: &[Instr], io: &KernelIo<'_, T>) -> Option<(InPlace, InPlace)> {
         if io.donor.is_some() {
             return None;
         }
@@ -1529,7 +1528,7 @@ fn chunk_blocks_generic<T: Num>(
         if let Some((sa, sb)) = t.inputs_in_place(prog, io) {
             while b.start < end {
                 let len = block.min(end - b.start);
-                let at = |s: Result<(usize, usize), f64>| match s {
+                let at = |s: InPlace| match s {
                     Ok((i, offset)) => Src::Slice(&io.inputs[i][offset + b.start..offset + b.start + len]),
                     Err(c) => Src::Scalar(T::from_f64(c)),
                 };
