@@ -240,7 +240,8 @@ impl PyTensor {
     // ------------------------------------------------------------------ evaluation
 
     /// Evaluates the tensor (fused, or op by op with ``fuse=False``) and returns it; later uses
-    /// read the stored result. The GIL is released while it runs.
+    /// read the stored result. The GIL is released while it runs (kept for evaluations of a few
+    /// microseconds, as NumPy keeps it for small loops).
     #[pyo3(signature = (fuse = true))]
     fn eval<'py>(slf: &Bound<'py, Self>, fuse: bool) -> PyResult<Bound<'py, Self>> {
         eval_all(slf.py(), std::slice::from_ref(&slf.get().tensor()), fuse)?;

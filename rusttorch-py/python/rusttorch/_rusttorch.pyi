@@ -81,7 +81,8 @@ class Tensor:
     def __len__(self) -> builtins.int: ...
     def eval(self, fuse: builtins.bool = True) -> Tensor:
         """Evaluates the tensor (fused, or op by op with ``fuse=False``) and returns it; later uses
-        read the stored result. The GIL is released while it runs."""
+        read the stored result. The GIL is released while it runs (kept for evaluations of a
+        few microseconds, as NumPy keeps it for small loops)."""
     def numpy(self) -> npt.NDArray[Any]:
         """The result as a read-only ``numpy.ndarray`` over the tensor's own memory (no copy);
         evaluates first if needed. The array keeps the memory alive."""
@@ -373,7 +374,8 @@ def manual_seed(seed: builtins.int) -> None:
 
 def eval(*tensors: Tensor, fuse: builtins.bool = True) -> None:
     """Evaluates several tensors in one plan, computing shared work once (``fuse=False``: the
-    eager op-by-op baseline). The GIL is released while it runs."""
+    eager op-by-op baseline). The GIL is released while it runs (kept for evaluations of a few
+    microseconds, as NumPy keeps it for small loops)."""
 
 def explain(*tensors: Tensor) -> str:
     """The optimized, fused plan that would evaluate these tensors together, as text."""
