@@ -68,8 +68,13 @@ pub fn eval_all(py: Python<'_>, tensors: &[Tensor], fuse: bool) -> PyResult<()> 
 
 /// Evaluates `t` if needed and returns its result buffer as a read-only ndarray (no copy).
 pub fn to_numpy<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
-    eval_all(py, std::slice::from_ref(t), true)?;
-    let buf = guard(|| t.buffer().ok_or_else(|| Error::Internal("evaluated tensor has no buffer".into())))?;
+    let buf = match t.buffer() {
+        Some(b) => b,
+        None => {
+            eval_all(py, std::slice::from_ref(t), true)?;
+            guard(|| t.buffer().ok_or_else(|| Error::Internal("evaluated tensor has no buffer".into())))?
+        }
+    };
     buffer_to_numpy(py, buf, t.dims())
 }
 
