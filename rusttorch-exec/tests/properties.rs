@@ -41,8 +41,24 @@ const UNARY: [UnaryOp; 12] = [
 const BINARY: [BinaryOp; 6] =
     [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Maximum, BinaryOp::Minimum, BinaryOp::Div];
 // Square shapes matter: they make a squeezed reduction shape coincide with a broadcast one.
-const SHAPES: [&[usize]; 12] =
-    [&[], &[1], &[7], &[0], &[3, 5], &[2, 0, 3], &[1100], &[3, 1029], &[2, 3, 40], &[70, 3], &[4, 4], &[3, 3, 3]];
+// Sizes past SMALL_KERNEL (4096) run elementwise kernels in many blocks per task, with a
+// partial last block.
+const SHAPES: [&[usize]; 14] = [
+    &[],
+    &[1],
+    &[7],
+    &[0],
+    &[3, 5],
+    &[2, 0, 3],
+    &[1100],
+    &[3, 1029],
+    &[2, 3, 40],
+    &[70, 3],
+    &[4, 4],
+    &[3, 3, 3],
+    &[5001],
+    &[2, 4500],
+];
 
 fn expr() -> impl Strategy<Value = Expr> {
     let leaf = prop_oneof![
