@@ -1345,34 +1345,73 @@ fn run_short_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r
     // row programs') registers can be read by the stages after them.
     let last = k.stages.len().saturating_sub(1);
     let direct = k.stages.last().and_then(|st| direct_store(&st.full, &srcs[last], io));
+    let g = ShortRows { b, per_block, rows, row_len, srcs: &srcs, direct };
     for_tasks(ctx, ntasks, parallel, k, |s: &mut Scratch<T>, t| {
-        for blk in t * per_task..((t + 1) * per_task).min(nblocks) {
-            let r0 = blk * per_block;
-            let nr = per_block.min(rows - r0);
-            for (si, stage) in k.stages.iter().enumerate() {
-                let mut fb = Block {
-                    expand_run: row_len,
-                    direct: if si == last { direct } else { None },
-                    ..Block::full(&mut s.full, &s.rows, b, r0 * row_len, nr * row_len, &srcs[si])
-                };
-                exec(&stage.full, &mut fb, io);
-                let res = fb.sources(&stage.reduces);
-                for (ri, red) in stage.reduces.iter().enumerate() {
-                    // SAFETY: `res` comes from the exec just above; nothing was written since.
-                    let src = unsafe { result(res[ri], nr * row_len) };
-                    let dst = &mut s.rows[red.dst as usize * b..][..nr];
-                    if row_len == 0 {
-                        dst.fill(T::from_f64(red.op.identity()));
-                        continue;
-                    }
-                    for (j, d) in dst.iter_mut().enumerate() {
-                        *d = T::from_acc(reduce_block(red, &src[j * row_len..(j + 1) * row_len]));
-                    }
+        short_rows_blocks(k, io, s, &g, t * per_task, ((t + 1) * per_task).min(nblocks));
+    });
+}
+
+/// What every task of a [`run_short_rows`] kernel shares.
+struct ShortRows<'a> {
+    /// Block length (register stride).
+    b: usize,
+    /// Rows per block.
+    per_block: usize,
+    rows: usize,
+    row_len: usize,
+    /// Per stage, the registers its reductions read.
+    srcs: &'a [smallvec::SmallVec<[Reg; 4]>],
+    /// The last stage's direct store.
+    direct: Option<(usize, u16)>,
+}
+
+avx2_dispatch! {
+    /// Blocks `b0..b1` of a [`run_short_rows`] kernel, compiled for the vector ISA as one function
+    /// (programs and row reductions inlined; the reductions ran in baseline code before).
+    fn short_rows_blocks<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, s: &mut Scratch<T>, g: &ShortRows<'_>, b0: usize, b1: usize) -> () = short_rows_blocks_generic;
+    wide_if k.stages.iter().any(|st| wants_wide(&st.full) || wants_wide(&st.row));
+}
+
+#[inline(always)]
+fn short_rows_blocks_generic<T: Num>(
+    k: &FusedKernel,
+    io: &KernelIo<'_, T>,
+    s: &mut Scratch<T>,
+    g: &ShortRows<'_>,
+    b0: usize,
+    b1: usize,
+) {
+    let (b, row_len, last) = (g.b, g.row_len, k.stages.len().saturating_sub(1));
+    for blk in b0..b1 {
+        let r0 = blk * g.per_block;
+        let nr = g.per_block.min(g.rows - r0);
+        for (si, stage) in k.stages.iter().enumerate() {
+            let mut fb = Block {
+                expand_run: row_len,
+                direct: if si == last { g.direct } else { None },
+                ..Block::full(&mut s.full, &s.rows, b, r0 * row_len, nr * row_len, &g.srcs[si])
+            };
+            if fb.len > 0 {
+                exec_generic(&stage.full, &mut fb, io);
+            }
+            let res = fb.sources(&stage.reduces);
+            for (ri, red) in stage.reduces.iter().enumerate() {
+                let dst = &mut s.rows[red.dst as usize * b..][..nr];
+                if row_len == 0 {
+                    dst.fill(T::from_f64(red.op.identity()));
+                    continue;
                 }
-                exec(&stage.row, &mut Block::row(&mut s.rows, b, r0, nr), io);
+                // SAFETY: `res` comes from the exec just above; nothing was written since.
+                let src = unsafe { result(res[ri], nr * row_len) };
+                for (j, d) in dst.iter_mut().enumerate() {
+                    *d = T::from_acc(reduce_block(red, &src[j * row_len..(j + 1) * row_len]));
+                }
+            }
+            if nr > 0 && !stage.row.is_empty() {
+                exec_generic(&stage.row, &mut Block::row(&mut s.rows, b, r0, nr), io);
             }
         }
-    });
+    }
 }
 
 /// Partial results of every reduction of one stage over elements `[k0, k1)` of row `r`.
