@@ -18,9 +18,10 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 /// kernel's live registers stay in L1/L2 (see docs/architecture.md for the measurements).
 pub const DEFAULT_BLOCK: usize = 1024;
 
-/// Default elements per block of purely elementwise kernels: short blocks interleave the
-/// input streams finely, which measured 1.6x faster on W1 than 1024 (docs/architecture.md).
-pub const DEFAULT_MAP_BLOCK: usize = 128;
+/// Default elements per block of purely elementwise kernels, counted in 4-byte elements (2 KiB
+/// per register; 8-byte types get half as many): W1 and W2 measured fastest there, 1.1-1.3x
+/// faster than 128 or 1024 (docs/architecture.md).
+pub const DEFAULT_MAP_BLOCK: usize = 512;
 
 /// Engine settings.
 #[derive(Clone, Debug)]
@@ -29,7 +30,8 @@ pub struct EngineConfig {
     pub threads: usize,
     /// Elements per block (kernels with reductions, matmul epilogues, tiles).
     pub block: usize,
-    /// Elements per block of purely elementwise kernels.
+    /// Elements per block of purely elementwise kernels, for 4-byte types; scaled to the same
+    /// bytes for other widths (256 f64 for 512).
     pub map_block: usize,
     /// Fusion knobs.
     pub fusion: FusionConfig,

@@ -28,8 +28,8 @@ const COL_FLUSH: usize = 16;
 /// Side of the square tiles an elementwise kernel walks when it reads a transposed input.
 const TILE: usize = 64;
 
-/// Tiled kernels whose output is at least this large (beyond the caches) write it with
-/// non-temporal stores.
+/// Elementwise kernels whose outputs are at least this large (beyond the caches) write them
+/// with non-temporal stores.
 const STREAM_MIN_BYTES: usize = 32 << 20;
 
 /// Elementwise kernels up to this size run as a single block.
@@ -173,6 +173,33 @@ impl<T: Copy> OutPtr<T> {
         true
     }
 
+    /// Writes `src` from `start` with non-temporal stores for its 32-byte aligned middle and
+    /// plain stores for the unaligned ends (plain stores throughout without AVX2). The writing
+    /// task must end with [`store_fence`].
+    #[inline(always)]
+    fn stream(&self, start: usize, src: &[T]) {
+        assert!(start + src.len() <= self.len, "store out of bounds");
+        let size = std::mem::size_of::<T>();
+        let dst = self.ptr.wrapping_add(start);
+        if size == 0 || 32 % size != 0 || !has_avx2_fma() {
+            return self.write(start, src);
+        }
+        // Elements before the first 32-byte boundary, then whole 32-byte chunks.
+        let head = ((32 - dst as usize % 32) % 32 / size).min(src.len());
+        let body = (src.len() - head) / (32 / size) * (32 / size);
+        self.write(start, &src[..head]);
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `head..head + body` is in bounds (checked above) and starts 32-byte aligned
+        // (`dst` is `size`-aligned, so `head` elements reach the boundary exactly); `body * size` is
+        // a multiple of 32; the range belongs to the calling task only; the CPU has AVX2
+        // (checked). Source and destination do not overlap: the source is a register or an input
+        // other than the output (callers do not stream into a donated input).
+        unsafe {
+            stream_bytes(src.as_ptr().add(head) as *const u8, dst.add(head) as *mut u8, body * size)
+        };
+        self.write(start + head + body, &src[head + body..]);
+    }
+
     #[inline(always)]
     fn fill(&self, start: usize, len: usize, v: T) {
         assert!(start + len <= self.len, "store out of bounds");
@@ -298,7 +325,7 @@ fn offset_of(input: &KernelInput, mut flat: usize) -> usize {
 #[derive(Clone, Copy)]
 pub(crate) struct Ctx<'p> {
     pub block: usize,
-    /// Block size of purely elementwise kernels.
+    /// Block size of purely elementwise kernels, in 4-byte elements.
     pub map_block: usize,
     pub threads: usize,
     pub pool: Option<&'p rayon::ThreadPool>,
@@ -335,8 +362,8 @@ struct Block<'r, T> {
     /// For tiled blocks: flat index of the next tile this task runs minus `start` (0 when none);
     /// its inputs are prefetched while this tile is read.
     next: isize,
-    /// For tiled blocks: write full tile rows with non-temporal stores (outputs far larger than
-    /// the caches; the task ends with a store fence).
+    /// Write outputs with non-temporal stores (outputs far larger than the caches; the task
+    /// ends with a store fence): full tile rows of tiled blocks, whole flat blocks.
     stream: bool,
     /// The instruction (and output) that writes straight into the output ([`direct_store`]),
     /// settled by the caller once per program.
@@ -727,6 +754,7 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
                     }
                     // Already there (`direct_store`).
                     Src::Slice(v) if b.tile.is_none() && std::ptr::eq(v.as_ptr(), out.read_ptr(b.start, len)) => {}
+                    Src::Slice(v) if b.stream && b.tile.is_none() => out.stream(b.start, v),
                     Src::Slice(v) => {
                         for (r, chunk) in v.chunks(seg).enumerate() {
                             out.write(b.start + r * rs, chunk);
@@ -876,12 +904,20 @@ fn run_map<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, n: usize
     let per_task = nblocks.div_ceil(ctx.threads * 4).max(1);
     let ntasks = nblocks.div_ceil(per_task);
     let prog = &k.stages[0].full;
+    // Outputs far larger than the caches go around them: no read-for-ownership of each output
+    // line, and the inputs stay cached.
+    let stream = io.donor.is_none() && n * std::mem::size_of::<T>() * io.outputs.len() >= STREAM_MIN_BYTES;
     for_tasks(ctx, ntasks, n >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
         let start = t * per_task * b;
         let end = ((t + 1) * per_task * b).min(n);
-        let mut fb = Block { expand_run: 1, ..Block::full(&mut s.full, &s.rows, b, start, b, &[]) };
-        fb.direct = direct_store(prog, &[], io);
+        let mut fb = Block { expand_run: 1, stream, ..Block::full(&mut s.full, &s.rows, b, start, b, &[]) };
+        if !stream {
+            fb.direct = direct_store(prog, &[], io);
+        }
         map_blocks(prog, &mut fb, io, end);
+        if stream {
+            store_fence();
+        }
     });
 }
 
@@ -1060,7 +1096,11 @@ pub(crate) fn run_kernel<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx
         }
         KernelShape::Rows { rows, row_len: 1 } if k.stages.iter().all(|s| s.reduces.is_empty()) => {
             // Small kernels run as one block: per-block dispatch would dominate.
-            let block = if rows <= SMALL_KERNEL { rows.max(1) } else { ctx.map_block };
+            let block = if rows <= SMALL_KERNEL {
+                rows.max(1)
+            } else {
+                (ctx.map_block * 4 / std::mem::size_of::<T>().max(1)).max(1)
+            };
             match &k.stages[..] {
                 [stage] if stage.row.is_empty() => run_map(k, io, Ctx { block, ..ctx }, rows),
                 _ => run_short_rows(k, io, Ctx { block, ..ctx }, rows, 1),
@@ -1723,4 +1763,34 @@ fn run_cols<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: usiz
         }
         exec(&st.row, &mut Block::row(&mut s.rows, b, mi * n + n0, w), io);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_writes_land_exactly_at_every_alignment() {
+        // Every start offset against the 32-byte grid, lengths shorter and longer than one
+        // aligned chunk: each element of the range is written, nothing around it.
+        let src: Vec<f32> = (0..200).map(|i| i as f32 + 0.5).collect();
+        for start in 0..12 {
+            for len in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 129] {
+                let mut dst = vec![-1.0f32; 200 + 16];
+                let out = OutPtr::new(&mut dst);
+                out.stream(start, &src[..len]);
+                store_fence();
+                assert!(dst[..start].iter().all(|&v| v == -1.0), "before, start {start} len {len}");
+                assert_eq!(&dst[start..start + len], &src[..len], "start {start} len {len}");
+                assert!(dst[start + len..].iter().all(|&v| v == -1.0), "after, start {start} len {len}");
+            }
+        }
+        let wide: Vec<f64> = (0..40).map(|i| i as f64 * 0.25).collect();
+        for start in 0..5 {
+            let mut dst = vec![0.0f64; 48];
+            OutPtr::new(&mut dst).stream(start, &wide[..37]);
+            store_fence();
+            assert_eq!(&dst[start..start + 37], &wide[..37]);
+        }
+    }
 }

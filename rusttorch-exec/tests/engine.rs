@@ -703,3 +703,26 @@ fn a_sum_of_a_binary_op_runs_the_op_inside_the_sum_with_the_same_bits() {
     assert_close(&p.buffer().unwrap().to_f64_vec(), &want[0], 1e-6);
     assert_close(&q.buffer().unwrap().to_f64_vec(), &want[1], 1e-6);
 }
+
+#[test]
+fn outputs_beyond_the_caches_are_streamed_whole_including_ragged_tails() {
+    // Outputs of 32 MiB and more are written with non-temporal stores, a block's aligned middle
+    // streamed and its unaligned ends stored plainly: every element must arrive, the last
+    // partial block's included.
+    let e = engine();
+    let n = (8 << 20) + 13;
+    let (a, b, c) = (rand(&[n], 21), rand(&[n], 22), rand(&[n], 23));
+    let (y, m) = (w1(&a, &b, &c), a.gt(&b).unwrap());
+    e.eval(&[y.clone(), m.clone()]).unwrap();
+    let (av, bv, cv) = (a.to_vec::<f32>().unwrap(), b.to_vec::<f32>().unwrap(), c.to_vec::<f32>().unwrap());
+    let want: Vec<f32> = (0..n).map(|i| (av[i] * bv[i] + cv[i]) * 0.5 - av[i] * cv[i]).collect();
+    assert_eq!(y.to_vec::<f32>().unwrap(), want);
+    let want_m: Vec<bool> = (0..n).map(|i| av[i] > bv[i]).collect();
+    assert_eq!(m.to_vec::<bool>().unwrap(), want_m);
+    // 8-byte elements, an odd length.
+    let x = Tensor::rand(vec![(4 << 20) + 5], 24, DType::F64).unwrap();
+    let z = ((&x * 3.0).unwrap() - 1.0).unwrap();
+    e.eval(std::slice::from_ref(&z)).unwrap();
+    let want: Vec<f64> = x.to_vec::<f64>().unwrap().iter().map(|v| v * 3.0 - 1.0).collect();
+    assert_eq!(z.to_vec::<f64>().unwrap(), want);
+}
