@@ -111,8 +111,9 @@ pub fn release_pool() {
 
 fn take(layout: Layout) -> Option<RawAlloc> {
     let mut p = pool();
-    let i = p.free.iter().position(|a| a.layout == layout)?;
-    let a = p.free.swap_remove(i);
+    // The most recently freed first: its lines are the likeliest to be still cached.
+    let i = p.free.iter().rposition(|a| a.layout == layout)?;
+    let a = p.free.remove(i);
     p.bytes -= a.layout.size();
     Some(a)
 }
@@ -270,6 +271,24 @@ mod tests {
         let w = PooledVec::<f32>::new(n).unwrap();
         assert_eq!(w.as_ptr(), p, "same-size request reuses the pooled allocation");
         assert_eq!(w.len(), n);
+    }
+
+    #[test]
+    fn the_most_recently_freed_buffer_comes_back_first() {
+        // Its lines are the likeliest to be cached: a loop whose result is dropped before the
+        // next call keeps writing into the same memory.
+        let n = (LARGE / 4) * 5 + 3;
+        let (a, b) = (PooledVec::<f32>::new(n).unwrap(), PooledVec::<f32>::new(n).unwrap());
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        drop(a);
+        drop(b);
+        for _ in 0..3 {
+            let v = PooledVec::<f32>::new(n).unwrap();
+            assert_eq!(v.as_ptr(), pb);
+            drop(v);
+        }
+        let (v, w) = (PooledVec::<f32>::new(n).unwrap(), PooledVec::<f32>::new(n).unwrap());
+        assert_eq!((v.as_ptr(), w.as_ptr()), (pb, pa));
     }
 
     #[test]
