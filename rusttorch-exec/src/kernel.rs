@@ -153,26 +153,6 @@ impl<T: Copy> OutPtr<T> {
         unsafe { (self.ptr.add(start) as *mut [T; N]).write_unaligned(*src) }
     }
 
-    /// Writes `N` elements with non-temporal stores (around the caches) when the CPU has AVX2 and
-    /// the destination is 32-byte aligned; false (nothing written) otherwise. The writing task
-    /// must end with [`store_fence`].
-    #[inline(always)]
-    fn stream_n<const N: usize>(&self, start: usize, src: &[T; N]) -> bool {
-        let bytes = N * std::mem::size_of::<T>();
-        let dst = self.ptr.wrapping_add(start);
-        if !has_avx2_fma() || !bytes.is_multiple_of(32) || !(dst as usize).is_multiple_of(32) {
-            return false;
-        }
-        assert!(start + N <= self.len, "store out of bounds");
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: in bounds (checked above), 32-byte aligned, a whole number of 32-byte chunks;
-        // the range belongs to the calling task only; the CPU has AVX2 (checked).
-        unsafe {
-            stream_bytes(src.as_ptr() as *const u8, dst as *mut u8, bytes)
-        };
-        true
-    }
-
     /// Writes `src` from `start` with non-temporal stores for its 32-byte aligned middle and
     /// plain stores for the unaligned ends (plain stores throughout without AVX2). The writing
     /// task must end with [`store_fence`].
@@ -747,7 +727,9 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
                     Src::Slice(v) if seg == TILE && b.tile.is_some() => {
                         for (r, chunk) in v.chunks_exact(TILE).enumerate() {
                             let row: &[T; TILE] = chunk.try_into().expect("a tile row");
-                            if !(b.stream && out.stream_n(b.start + r * rs, row)) {
+                            if b.stream {
+                                out.stream(b.start + r * rs, row);
+                            } else {
                                 out.write_n(b.start + r * rs, row);
                             }
                         }

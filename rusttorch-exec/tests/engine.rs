@@ -725,4 +725,12 @@ fn outputs_beyond_the_caches_are_streamed_whole_including_ragged_tails() {
     e.eval(std::slice::from_ref(&z)).unwrap();
     let want: Vec<f64> = x.to_vec::<f64>().unwrap().iter().map(|v| v * 3.0 - 1.0).collect();
     assert_eq!(z.to_vec::<f64>().unwrap(), want);
+    // Tiled kernels (a transposed input) stream whole tile rows of such outputs.
+    let (r, c) = (2048 + 3, 4096 + 5);
+    let (p, q) = (rand(&[c, r], 25), rand(&[r, c], 26));
+    let t = (&p.transpose(0, 1).unwrap() + &q).unwrap();
+    e.eval(std::slice::from_ref(&t)).unwrap();
+    let (pv, qv) = (p.to_vec::<f32>().unwrap(), q.to_vec::<f32>().unwrap());
+    let want: Vec<f32> = (0..r * c).map(|k| pv[(k % c) * r + k / c] + qv[k]).collect();
+    assert_eq!(t.to_vec::<f32>().unwrap(), want);
 }
