@@ -704,68 +704,9 @@ def time_call(call: Callable[[], Any], budget: Budget) -> dict[str, Any]:
 # ---------------------------------------------------------------- STREAM
 
 
-def stream(n: int, threads: int, budget: Budget) -> dict[str, Any]:
-    """STREAM-style copy and triad on float32 in this process: the bandwidth ceiling.
-
-    - ``copy_1t``: ``np.copyto(dst, src)`` into a reused array (NumPy copies on one thread);
-    - ``copy``: the same split into ``threads`` contiguous parts copied by a thread pool
-      (``copyto`` releases the GIL);
-    - ``triad``: ``a = b + 3*c`` on ``threads`` threads, over L2-sized chunks (two ufunc passes per
-      chunk, the second from cache) so that memory sees one pass;
-    - ``read``: a read-only sum of squares (BLAS ``sdot`` of a part with itself) of ``threads``
-      parts: the ceiling of reductions, whose output is negligible (reads alone run faster than
-      copies).
-    Bytes are STREAM's: copy 2 arrays, triad 3 (no write-allocate traffic counted).
-    """
-    rng = np.random.default_rng(7)
-    src = rng.uniform(-2.0, 2.0, n).astype(np.float32)
-    c = rng.uniform(-2.0, 2.0, n).astype(np.float32)
-    dst = np.zeros_like(src)
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=threads)
-    parts = np.array_split(np.arange(n), threads)
-    bounds = [(int(p[0]), int(p[-1]) + 1) for p in parts if p.size]
-    chunk = 1 << 16
-
-    def copy_part(lo: int, hi: int) -> None:
-        np.copyto(dst[lo:hi], src[lo:hi])
-
-    def triad_part(lo: int, hi: int) -> None:
-        for s in range(lo, hi, chunk):
-            e = min(s + chunk, hi)
-            np.multiply(c[s:e], np.float32(3.0), out=dst[s:e])
-            np.add(dst[s:e], src[s:e], out=dst[s:e])
-
-    def read_part(lo: int, hi: int) -> None:
-        part = src[lo:hi]
-        np.dot(part, part)  # BLAS sdot of the part with itself: one read stream
-
-    def parallel(fn: Callable[[int, int], None]) -> None:
-        for f in [pool.submit(fn, lo, hi) for lo, hi in bounds]:
-            f.result()
-
-    out: dict[str, Any] = {"n": n, "threads": threads}
-    runs = {
-        "copy_1t": (lambda: np.copyto(dst, src), 2),
-        "copy": (lambda: parallel(copy_part), 2),
-        "triad": (lambda: parallel(triad_part), 3),
-        "read": (lambda: parallel(read_part), 1),
-    }
-    for name, (fn, arrays) in runs.items():
-        r = time_call(fn, budget)
-        r.pop("samples_ms")
-        # STREAM's convention: the best rate (fastest repetition) is the ceiling.
-        r["gbs"] = arrays * n * F32 / (r["min_ms"] * 1e-3) / 1e9
-        r["median_gbs"] = arrays * n * F32 / (r["median_ms"] * 1e-3) / 1e9
-        out[name] = r
-    pool.shutdown()
-    expected = src + np.float32(3.0) * c
-    out["triad_ok"] = bool(np.allclose(dst, expected))
-    out["ceiling_gbs"] = max(out["copy"]["gbs"], out["copy_1t"]["gbs"])
-    return out
-
-
 class CopyProbe:
-    """The STREAM copy of :func:`stream` as a callable that takes turns with the engines.
+    """STREAM's copy on ``threads`` threads (one contiguous part each), as a callable: one of
+    :func:`stream`'s probes, and the probe that takes turns with the engines.
 
     The machine's bandwidth drifts by 2x within minutes, so the ceiling of a memory-bound
     workload is also measured alongside it: in the same rounds, rotating with the engines, and
@@ -797,6 +738,59 @@ class CopyProbe:
 
     def close(self) -> None:
         self.pool.shutdown()
+
+
+def stream(n: int, threads: int, budget: Budget) -> dict[str, Any]:
+    """STREAM-style copy and triad on float32 in this process: the bandwidth ceiling.
+
+    - ``copy_1t``: ``np.copyto(dst, src)`` into a reused array (NumPy copies on one thread);
+    - ``copy``: the same split into ``threads`` contiguous parts copied by a thread pool
+      (``copyto`` releases the GIL);
+    - ``triad``: ``a = b + 3*c`` on ``threads`` threads, over L2-sized chunks (two ufunc passes per
+      chunk, the second from cache) so that memory sees one pass;
+    - ``read``: a read-only sum of squares (BLAS ``sdot`` of a part with itself) of ``threads``
+      parts: the ceiling of reductions, whose output is negligible (reads alone run faster than
+      copies).
+    Bytes are STREAM's: copy 2 arrays, triad 3 (no write-allocate traffic counted).
+    """
+    copy = CopyProbe(n, threads)
+    src, dst, pool, bounds = copy.src, copy.dst, copy.pool, copy.bounds
+    c = np.random.default_rng(8).uniform(-2.0, 2.0, n).astype(np.float32)
+    chunk = 1 << 16
+
+    def triad_part(lo: int, hi: int) -> None:
+        for s in range(lo, hi, chunk):
+            e = min(s + chunk, hi)
+            np.multiply(c[s:e], np.float32(3.0), out=dst[s:e])
+            np.add(dst[s:e], src[s:e], out=dst[s:e])
+
+    def read_part(lo: int, hi: int) -> None:
+        part = src[lo:hi]
+        np.dot(part, part)  # BLAS sdot of the part with itself: one read stream
+
+    def parallel(fn: Callable[[int, int], None]) -> None:
+        for f in [pool.submit(fn, lo, hi) for lo, hi in bounds]:
+            f.result()
+
+    out: dict[str, Any] = {"n": n, "threads": threads}
+    runs = {
+        "copy_1t": (lambda: np.copyto(dst, src), 2),
+        "copy": (copy, 2),
+        "triad": (lambda: parallel(triad_part), 3),
+        "read": (lambda: parallel(read_part), 1),
+    }
+    for name, (fn, arrays) in runs.items():
+        r = time_call(fn, budget)
+        r.pop("samples_ms")
+        # STREAM's convention: the best rate (fastest repetition) is the ceiling.
+        r["gbs"] = arrays * n * F32 / (r["min_ms"] * 1e-3) / 1e9
+        r["median_gbs"] = arrays * n * F32 / (r["median_ms"] * 1e-3) / 1e9
+        out[name] = r
+    copy.close()
+    expected = src + np.float32(3.0) * c
+    out["triad_ok"] = bool(np.allclose(dst, expected))
+    out["ceiling_gbs"] = max(out["copy"]["gbs"], out["copy_1t"]["gbs"])
+    return out
 
 
 def print_stream(s: dict[str, Any]) -> None:
@@ -1078,13 +1072,18 @@ def report(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def rate_gbs(w: dict[str, Any], r: dict[str, Any]) -> float:
+    """Effective bandwidth: the workload's compulsory bytes over the median time."""
+    return w["bytes"] / (r["median_ms"] * 1e-3) / 1e9
+
+
 def rate_cells(w: dict[str, Any], r: dict[str, Any], ceiling: float | None) -> tuple[str, str]:
     t = r["median_ms"] * 1e-3
     if w["flops"]:
         return f"{w['flops'] / t / 1e9:.0f} GFLOP/s", ""
     if w["per_call"]:
         return f"{r['median_ms'] * 1e3:.1f} us", ""
-    gbs = w["bytes"] / t / 1e9
+    gbs = rate_gbs(w, r)
     return f"{gbs:.1f} GB/s", (f"{100 * gbs / ceiling:.0f}%" if ceiling else "")
 
 
@@ -1092,7 +1091,7 @@ def alongside_pct(w: dict[str, Any], r: dict[str, Any], copy: dict[str, Any] | N
     """Share of the STREAM copy timed in the same rounds (median against median)."""
     if not copy or copy.get("status") != "ok" or not w["memory_bound"]:
         return ""
-    gbs = w["bytes"] / (r["median_ms"] * 1e-3) / 1e9
+    gbs = rate_gbs(w, r)
     return f"{100 * gbs / copy['gbs']:.0f}% of {copy['gbs']:.1f}"
 
 
@@ -1102,7 +1101,7 @@ def read_pct(w: dict[str, Any], r: dict[str, Any], stream: dict[str, Any] | None
     n_in = sum(math.prod(s) for s in w["shapes"])
     if not stream or not w["memory_bound"] or n_out * 100 > n_in:
         return ""
-    gbs = w["bytes"] / (r["median_ms"] * 1e-3) / 1e9
+    gbs = rate_gbs(w, r)
     return f"{100 * gbs / stream['read']['gbs']:.0f}%"
 
 
