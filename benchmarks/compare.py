@@ -704,6 +704,13 @@ def time_call(call: Callable[[], Any], budget: Budget) -> dict[str, Any]:
 # ---------------------------------------------------------------- STREAM
 
 
+# Elements of each STREAM array, also in quick mode: 64M float32, 256 MiB. STREAM's rule is
+# arrays of at least 4x the last-level cache. At 16M (64 MiB, twice the 32 MiB L3) part of the
+# arrays stayed cached between repetitions: the copy's best repetition read 77-82 GB/s, the rate
+# of a 16 MiB copy that fits in L3, while a 256 MiB copy measured 30-37 GB/s in the same minutes.
+STREAM_N = 1 << 26
+
+
 class CopyProbe:
     """STREAM's copy on ``threads`` threads (one contiguous part each), as a callable: one of
     :func:`stream`'s probes, and the probe that takes turns with the engines.
@@ -1406,9 +1413,7 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     print("STREAM copy/triad ...", flush=True)
-    # Always 16M elements (64 MB per array, beyond L3): the ceiling is DRAM bandwidth, also in
-    # quick mode (whose smaller workloads may run from cache and exceed it).
-    n_stream = 1 << 24
+    n_stream = STREAM_N
     data["stream"] = stream(n_stream, threads, budget)
     print_stream(data["stream"])
 

@@ -15,7 +15,7 @@ use rusttorch_benches::*;
 use std::hint::black_box;
 
 fn stream(c: &mut Criterion) {
-    let n = big_n();
+    let n = stream_n();
     let s = Stream::new(threads());
     let a = data_f32(n, 1);
     let b = data_f32(n, 2);
@@ -26,7 +26,7 @@ fn stream(c: &mut Criterion) {
     g.throughput(f32_throughput(2 * n));
     g.bench_function("copy", |bench| bench.iter(|| s.copy(black_box(&a), &mut y)));
     // Into a fresh zeroed allocation (4 KiB pages, no pool) each call: the gap to `copy` is the
-    // page-fault cost of a new 64 MB buffer, which the engine's pooled, huge-page-advised
+    // page-fault cost of a new 256 MB buffer, which the engine's pooled, huge-page-advised
     // result buffers avoid.
     g.bench_function("copy_fresh", |bench| {
         bench.iter(|| {

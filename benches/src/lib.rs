@@ -39,6 +39,15 @@ pub fn big_n() -> usize {
     }
 }
 
+/// Elements of each STREAM array: 64M f32 (256 MiB), in quick mode too.
+///
+/// STREAM's rule: every array at least 4x the last-level cache. At 16M (64 MiB, twice this
+/// machine's 32 MiB L3) part of the arrays stayed cached between repetitions and the copy's best
+/// repetition read 2x DRAM bandwidth: 76-80 GB/s, the rate of a 16 MiB copy that fits in L3.
+pub fn stream_n() -> usize {
+    1 << 26
+}
+
 /// Side of the square matrix workloads: 4096, or 1024 in quick mode.
 pub fn big_side() -> usize {
     if quick() {
@@ -277,7 +286,7 @@ pub struct Stream {
     pool: rayon::ThreadPool,
 }
 
-/// Elements per STREAM task: 64K f32 = 256 KiB, 256 tasks at 16M.
+/// Elements per STREAM task: 64K f32 = 256 KiB, 1024 tasks at [`stream_n`].
 const STREAM_CHUNK: usize = 1 << 16;
 
 impl Stream {
