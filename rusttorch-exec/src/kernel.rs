@@ -1685,7 +1685,8 @@ fn run_cols<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: usiz
     let ntiles = m * nblocks;
     let slot = nred * nlen;
     let srcs = reduce_sources(k);
-    let mut partials = vec![T::Acc::ZERO; ntiles * kchunks * slot];
+    // Every task writes its whole slot, so the reused buffer's old values are never read.
+    let mut partials = reused_partials::<T::Acc>(ntiles * kchunks * slot);
     let pp = OutPtr::new(&mut partials);
     for_tasks(ctx, ntiles * kchunks, m * kk * n >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
         let (tile, c) = (t / kchunks, t % kchunks);
@@ -1734,17 +1735,54 @@ fn run_cols<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: usiz
         let n0 = nb * nlen;
         let w = nlen.min(n - n0);
         for (i, red) in st.reduces.iter().enumerate() {
-            let dst = &mut s.rows[red.dst as usize * b..][..w];
-            for (j, d) in dst.iter_mut().enumerate() {
-                let mut v = identity(red.op);
-                for c in 0..kchunks {
-                    v = combine(red.op, v, partials[(tile * kchunks + c) * slot + i * nlen + j]);
+            // Chunk after chunk over contiguous partials (column by column, each column's
+            // chunks were a stride of a whole slot apart: 12% of W6 in cache misses); each
+            // column still combines its chunks in order.
+            s.acc.clear();
+            s.acc.resize(w, identity(red.op));
+            for c in 0..kchunks {
+                let part = &partials[(tile * kchunks + c) * slot + i * nlen..][..w];
+                for (a, &v) in s.acc.iter_mut().zip(part) {
+                    *a = combine(red.op, *a, v);
                 }
-                *d = T::from_acc(v);
+            }
+            for (d, &a) in s.rows[red.dst as usize * b..][..w].iter_mut().zip(&s.acc) {
+                *d = T::from_acc(a);
             }
         }
         exec(&st.row, &mut Block::row(&mut s.rows, b, mi * n + n0, w), io);
     });
+    keep_partials(partials);
+}
+
+thread_local! {
+    /// Column-reduction partials kept per thread between kernels (one buffer per accumulator
+    /// type): a 4096² column sum's 2 MiB were otherwise fresh pages, faulted in on every call.
+    static PARTIALS: std::cell::RefCell<Vec<Box<dyn std::any::Any>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A buffer of `len` partials: this thread's kept one when there is one (its old values stay:
+/// callers overwrite every element before reading it), otherwise a new one.
+fn reused_partials<A: Num>(len: usize) -> Vec<A> {
+    let kept = PARTIALS.with(|c| {
+        let mut c = c.borrow_mut();
+        let i = c.iter().position(|b| b.is::<Vec<A>>())?;
+        c.swap_remove(i).downcast::<Vec<A>>().ok()
+    });
+    let mut v = kept.map(|b| *b).unwrap_or_default();
+    v.resize(len, A::ZERO);
+    v
+}
+
+/// Keeps `v` for this thread's next [`reused_partials`] (up to 16 MiB).
+fn keep_partials<A: Num>(v: Vec<A>) {
+    if v.len() * std::mem::size_of::<A>() <= 16 << 20 {
+        let _ = PARTIALS.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                c.push(Box::new(v));
+            }
+        });
+    }
 }
 
 #[cfg(test)]
