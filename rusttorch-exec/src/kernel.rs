@@ -997,28 +997,42 @@ struct Scratch<T: Num> {
     full: Vec<T>,
     rows: Vec<T>,
     acc: Vec<T::Acc>,
-    /// The cache entry the files came from, kept to put them back without a new allocation.
-    slot: Option<Box<dyn std::any::Any>>,
+    /// The kept box the files came from, to put them back without a new allocation.
+    slot: Option<Box<(Vec<T>, Vec<T>)>>,
 }
 
 thread_local! {
-    /// Register files kept per thread between kernels, so a small eval does not allocate and
-    /// zero them every time (one entry per element type).
-    static SCRATCH: std::cell::RefCell<Vec<Box<dyn std::any::Any>>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Buffers kept per thread between kernels, at most one per type: register files
+    /// `(Vec<T>, Vec<T>)`, so a small eval does not allocate and zero them every time, and
+    /// column-reduction partials `Vec<A>`, which for a 4096² column sum were otherwise 2 MiB of
+    /// fresh pages faulted in on every call.
+    static KEPT: std::cell::RefCell<Vec<Box<dyn std::any::Any>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// This thread's kept `V`, if any (see [`keep`]).
+fn take_kept<V: 'static>() -> Option<Box<V>> {
+    KEPT.with(|c| {
+        let mut c = c.borrow_mut();
+        let i = c.iter().position(|b| b.is::<V>())?;
+        c.swap_remove(i).downcast::<V>().ok()
+    })
+}
+
+/// Keeps `b` for this thread's next [`take_kept`] (dropped when the thread is exiting or the
+/// list is in use).
+fn keep(b: Box<dyn std::any::Any>) {
+    let _ = KEPT.try_with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            c.push(b);
+        }
+    });
 }
 
 impl<T: Num> Scratch<T> {
-    /// Register files for `k` at `block`, reusing this thread's cached ones.
+    /// Register files for `k` at `block`, reusing this thread's kept ones.
     fn new(k: &FusedKernel, block: usize) -> Scratch<T> {
-        let mut slot = SCRATCH.with(|c| {
-            let mut c = c.borrow_mut();
-            let i = c.iter().position(|b| b.is::<(Vec<T>, Vec<T>)>())?;
-            Some(c.swap_remove(i))
-        });
-        let (full, rows) = match slot.as_mut().and_then(|b| b.downcast_mut::<(Vec<T>, Vec<T>)>()) {
-            Some(files) => std::mem::take(files),
-            None => Default::default(),
-        };
+        let mut slot = take_kept::<(Vec<T>, Vec<T>)>();
+        let (full, rows) = slot.as_mut().map(|files| std::mem::take(&mut **files)).unwrap_or_default();
         let mut s = Scratch { full, rows, acc: Vec::new(), slot };
         let (nf, nr) = (k.num_full_regs.max(1) * block, k.num_row_regs.max(1) * block);
         // Exactly this kernel's registers (a cached file may be longer): the VM derives the
@@ -1039,20 +1053,13 @@ impl<T: Num> Drop for Scratch<T> {
         }
         let files = (std::mem::take(&mut self.full), std::mem::take(&mut self.rows));
         let slot = match self.slot.take() {
-            Some(mut b) => match b.downcast_mut::<(Vec<T>, Vec<T>)>() {
-                Some(f) => {
-                    *f = files;
-                    b
-                }
-                None => return,
-            },
+            Some(mut b) => {
+                *b = files;
+                b
+            }
             None => Box::new(files),
         };
-        let _ = SCRATCH.try_with(|c| {
-            if let Ok(mut c) = c.try_borrow_mut() {
-                c.push(slot);
-            }
-        });
+        keep(slot);
     }
 }
 
@@ -1780,21 +1787,10 @@ fn run_cols<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, m: usiz
     keep_partials(partials);
 }
 
-thread_local! {
-    /// Column-reduction partials kept per thread between kernels (one buffer per accumulator
-    /// type): a 4096² column sum's 2 MiB were otherwise fresh pages, faulted in on every call.
-    static PARTIALS: std::cell::RefCell<Vec<Box<dyn std::any::Any>>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 /// A buffer of `len` partials: this thread's kept one when there is one (its old values stay:
 /// callers overwrite every element before reading it), otherwise a new one.
 fn reused_partials<A: Num>(len: usize) -> Vec<A> {
-    let kept = PARTIALS.with(|c| {
-        let mut c = c.borrow_mut();
-        let i = c.iter().position(|b| b.is::<Vec<A>>())?;
-        c.swap_remove(i).downcast::<Vec<A>>().ok()
-    });
-    let mut v = kept.map(|b| *b).unwrap_or_default();
+    let mut v = take_kept::<Vec<A>>().map(|b| *b).unwrap_or_default();
     v.resize(len, A::ZERO);
     v
 }
@@ -1802,11 +1798,7 @@ fn reused_partials<A: Num>(len: usize) -> Vec<A> {
 /// Keeps `v` for this thread's next [`reused_partials`] (up to 16 MiB).
 fn keep_partials<A: Num>(v: Vec<A>) {
     if v.len() * std::mem::size_of::<A>() <= 16 << 20 {
-        let _ = PARTIALS.try_with(|c| {
-            if let Ok(mut c) = c.try_borrow_mut() {
-                c.push(Box::new(v));
-            }
-        });
+        keep(Box::new(v));
     }
 }
 
