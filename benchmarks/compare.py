@@ -711,6 +711,11 @@ def time_call(call: Callable[[], Any], budget: Budget) -> dict[str, Any]:
 STREAM_N = 1 << 26
 
 
+def stream_gbs(arrays: int, n: int, ms: float) -> float:
+    """STREAM's bandwidth: ``arrays`` float32 arrays of ``n`` elements moved in ``ms``."""
+    return arrays * n * F32 / (ms * 1e-3) / 1e9
+
+
 class CopyProbe:
     """STREAM's copy on ``threads`` threads (one contiguous part each), as a callable: one of
     :func:`stream`'s probes, and the probe that takes turns with the engines.
@@ -741,7 +746,7 @@ class CopyProbe:
 
     def gbs(self, ms: float) -> float:
         """STREAM's bytes for a copy (two arrays) over ``ms``."""
-        return 2 * self.n * F32 / (ms * 1e-3) / 1e9
+        return stream_gbs(2, self.n, ms)
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -790,8 +795,8 @@ def stream(n: int, threads: int, budget: Budget) -> dict[str, Any]:
         r = time_call(fn, budget)
         r.pop("samples_ms")
         # STREAM's convention: the best rate (fastest repetition) is the ceiling.
-        r["gbs"] = arrays * n * F32 / (r["min_ms"] * 1e-3) / 1e9
-        r["median_gbs"] = arrays * n * F32 / (r["median_ms"] * 1e-3) / 1e9
+        r["gbs"] = stream_gbs(arrays, n, r["min_ms"])
+        r["median_gbs"] = stream_gbs(arrays, n, r["median_ms"])
         out[name] = r
     copy.close()
     expected = src + np.float32(3.0) * c
@@ -1413,11 +1418,10 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     print("STREAM copy/triad ...", flush=True)
-    n_stream = STREAM_N
-    data["stream"] = stream(n_stream, threads, budget)
+    data["stream"] = stream(STREAM_N, threads, budget)
     print_stream(data["stream"])
 
-    probe = CopyProbe(n_stream, threads)
+    probe = CopyProbe(STREAM_N, threads)
     for w in workloads:
         wd = {
             "key": w.key,
@@ -1444,7 +1448,7 @@ def main(argv: list[str] | None = None) -> int:
     probe.close()
     # STREAM again at the end: the ceiling is the best of both (the machine's state drifts).
     print("STREAM again ...", flush=True)
-    again = stream(n_stream, threads, budget)
+    again = stream(STREAM_N, threads, budget)
     print_stream(again)
     data["stream_end"] = again
     data["stream"] = best_stream(data["stream"], again)
