@@ -1,7 +1,7 @@
 # RustTorch developer entry points. CI runs `make test` (see .ci/run).
 #
 #   make venv     create .venv and install requirements-dev.txt from PyPI
-#   make develop  build the extension (release, LTO) and install it into .venv
+#   make develop  build the extension (release profile, shared with the Rust tests) into .venv
 #   make lint     rustfmt --check, clippy -D warnings, ruff
 #   make test     lint + cargo tests (release) + pytest
 #   make demo     build and run examples/quickstart.py
@@ -34,9 +34,15 @@ $(VENV_STAMP): requirements-dev.txt
 	$(VENV_BIN)/python -m pip install -q -r requirements-dev.txt
 	@touch $@
 
+# The extension and `cargo test --release` share the `release` profile, so `make test` compiles the
+# crates once. `make bench` rebuilds with `release-lto` (fat LTO), which runs the per-call path of a
+# small expression in 10% fewer instructions (docs/performance.md, "Build profiles").
+PROFILE ?= release
+MATURIN_DEVELOP = env -u CONDA_PREFIX VIRTUAL_ENV=$(VENV_ABS) PATH="$(VENV_ABS)/bin:$$PATH" \
+	$(VENV_BIN)/maturin develop -m $(PY_CRATE)/Cargo.toml --profile
+
 develop: venv
-	env -u CONDA_PREFIX VIRTUAL_ENV=$(VENV_ABS) PATH="$(VENV_ABS)/bin:$$PATH" \
-		$(VENV_BIN)/maturin develop --profile release-lto -m $(PY_CRATE)/Cargo.toml
+	$(MATURIN_DEVELOP) $(PROFILE)
 
 rust-tools:
 	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
@@ -84,6 +90,7 @@ bench-deps: venv
 		$(VENV_BIN)/python -m pip install -q torch; \
 	fi
 
-bench: develop
+bench: venv
+	$(MATURIN_DEVELOP) release-lto
 	./run_benchmarks.sh --rust --python --threads $(BENCH_THREADS) $(if $(filter-out 0,$(BENCH_QUICK)),--quick,) \
 		$(if $(BENCH_ARGS),-- $(BENCH_ARGS),)
