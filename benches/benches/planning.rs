@@ -1,4 +1,6 @@
-//! Planning latency: building, optimizing and planning a new 20-op graph (target < 100 µs).
+//! Planning latency: building, optimizing and planning a new 20-op graph (target < 100 µs),
+//! and planning time against graph size: chains of 1k to 200k ops of each op mix
+//! (`rusttorch_benches::chains`), which must grow linearly.
 //!
 //! Every iteration builds the graph with a different constant: constants are part of the plan
 //! cache key (`GraphKey`), so the lazy path misses the cache each time; `Engine::compile` never
@@ -6,8 +8,12 @@
 #![allow(clippy::result_large_err)] // rusttorch errors carry shapes by value
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use rusttorch_benches::chains::{chain, Mix, CHAIN_SHAPE};
 use rusttorch_benches::*;
 use rusttorch_exec::prelude::*;
+use rusttorch_ir::graph::lower;
+use rusttorch_ir::passes::fusion::FusionPlanner;
+use rusttorch_ir::passes::PassManager;
 use std::hint::black_box;
 
 /// 20 ops (not counting inputs and constants): elementwise chains, a row reduction broadcast
@@ -66,9 +72,31 @@ fn planning(c: &mut Criterion) {
     g.finish();
 }
 
+/// Optimizing and planning a chain (the graph is built outside the timed part). Quick mode
+/// stops at 50k ops.
+fn planning_vs_size(c: &mut Criterion) {
+    let x = Tensor::from_vec(data_f32(CHAIN_SHAPE.iter().product(), 7), CHAIN_SHAPE).unwrap();
+    let sizes: &[usize] = if quick() { &[1_000, 10_000, 50_000] } else { &[1_000, 10_000, 50_000, 200_000] };
+    let mut g = c.benchmark_group("planning_vs_size");
+    configure(&mut g, Cost::Large);
+    for mix in [Mix::Plain, Mix::Simplifiable, Mix::Foldable, Mix::Shared, Mix::Mixed] {
+        for &ops in sizes {
+            let key = lower(&[chain(mix, &x, ops).unwrap()], &[], true).unwrap().key;
+            g.bench_function(format!("{}_{ops}", mix.name()), |b| {
+                b.iter(|| {
+                    let mut graph = key.to_graph();
+                    PassManager::default().run(&mut graph).unwrap();
+                    FusionPlanner::default().plan(&graph).unwrap()
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = criterion();
-    targets = planning
+    targets = planning, planning_vs_size
 }
 criterion_main!(benches);

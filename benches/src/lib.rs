@@ -8,6 +8,8 @@
 //! - `RUSTTORCH_BENCH_PLOTS=1`: let criterion draw its plots (off by default, they are slow).
 #![allow(clippy::result_large_err)] // rusttorch errors carry shapes by value
 
+pub mod chains;
+
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use rayon::prelude::*;

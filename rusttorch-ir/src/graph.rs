@@ -12,9 +12,10 @@ use crate::{Buffer, DType, Error, Result, Shape, Tensor};
 use foldhash::fast::FoldHasher;
 use hashbrown::HashMap;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
-use petgraph::visit::{EdgeRef, NodeIndexable};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use petgraph::Direction;
 use smallvec::SmallVec;
+use std::cell::Cell;
 use std::fmt::Write;
 use std::hash::{BuildHasher, Hash, Hasher};
 
@@ -33,11 +34,18 @@ pub struct GNode {
 pub type NodeId = NodeIndex<u32>;
 
 /// The IR graph: nodes, operand edges (weighted by operand position) and the ordered outputs.
+///
+/// Passes edit it through [`crate::rewrite::Rewriter`], which rebuilds the edges once per sweep:
+/// the single-node edits here ([`Graph::replace_all_uses`], [`Graph::set_input`],
+/// [`Graph::remove_node`]) walk the fan-out of the nodes they touch, since petgraph keeps each
+/// node's edges in a linked list.
 #[derive(Clone, Default)]
 pub struct Graph {
     g: StableDiGraph<GNode, u8>,
     outputs: Vec<NodeId>,
     num_inputs: usize,
+    /// Nodes and edges visited by this graph's methods (see [`Graph::work`]).
+    work: Cell<u64>,
 }
 
 impl Graph {
@@ -60,7 +68,24 @@ impl Graph {
 
     /// The node's data.
     pub fn node(&self, n: NodeId) -> &GNode {
+        self.count(1);
         &self.g[n]
+    }
+
+    /// Nodes and edges visited by this graph's methods so far, the edge-list walks of its edits
+    /// included: a measure of the optimizer's work that is independent of the machine, which the
+    /// complexity tests check grows linearly with the graph.
+    pub fn work(&self) -> u64 {
+        self.work.get()
+    }
+
+    fn count(&self, steps: usize) {
+        self.work.set(self.work.get() + steps as u64);
+    }
+
+    /// One more than the largest node index (the length of tables indexed by node).
+    pub fn node_bound(&self) -> usize {
+        self.g.node_bound()
     }
 
     /// Mutable node data (passes that rewrite an op in place).
@@ -92,6 +117,7 @@ impl Graph {
     pub fn inputs(&self, n: NodeId) -> SmallVec<[NodeId; 2]> {
         let mut e: SmallVec<[(u8, NodeId); 2]> =
             self.g.edges_directed(n, Direction::Incoming).map(|e| (*e.weight(), e.source())).collect();
+        self.count(1 + e.len());
         e.sort_unstable_by_key(|p| p.0);
         e.into_iter().map(|p| p.1).collect()
     }
@@ -99,13 +125,16 @@ impl Graph {
     /// Users of `n` (one entry per use, sorted, so a user of both operands appears twice).
     pub fn users(&self, n: NodeId) -> SmallVec<[NodeId; 4]> {
         let mut u: SmallVec<[NodeId; 4]> = self.g.edges_directed(n, Direction::Outgoing).map(|e| e.target()).collect();
+        self.count(1 + u.len());
         u.sort_unstable();
         u
     }
 
     /// Number of uses of `n`, counting graph outputs.
     pub fn use_count(&self, n: NodeId) -> usize {
-        self.g.edges_directed(n, Direction::Outgoing).count() + self.outputs.iter().filter(|&&o| o == n).count()
+        let edges = self.g.edges_directed(n, Direction::Outgoing).count();
+        self.count(1 + edges + self.outputs.len());
+        edges + self.outputs.iter().filter(|&&o| o == n).count()
     }
 
     /// The ordered outputs.
@@ -126,9 +155,10 @@ impl Graph {
         let edges: Vec<_> =
             self.g.edges_directed(old, Direction::Outgoing).map(|e| (e.id(), e.target(), *e.weight())).collect();
         for (id, target, w) in edges {
-            self.g.remove_edge(id);
+            self.remove_edge(id);
             self.g.add_edge(new, target, w);
         }
+        self.count(self.outputs.len());
         for o in &mut self.outputs {
             if *o == old {
                 *o = new;
@@ -145,9 +175,20 @@ impl Graph {
             .map(|e| e.id())
             .collect();
         for e in old {
-            self.g.remove_edge(e);
+            self.remove_edge(e);
         }
         self.g.add_edge(new, n, pos as u8);
+    }
+
+    /// Removes an edge, counting the edge-list walks petgraph does to unlink it (up to the
+    /// fan-out of its source and the fan-in of its target).
+    fn remove_edge(&mut self, e: petgraph::stable_graph::EdgeIndex<u32>) {
+        if let Some((a, b)) = self.g.edge_endpoints(e) {
+            let out = self.g.edges_directed(a, Direction::Outgoing).count();
+            let inc = self.g.edges_directed(b, Direction::Incoming).count();
+            self.count(1 + out + inc);
+            self.g.remove_edge(e);
+        }
     }
 
     /// Makes output `i` be `new`.
@@ -157,11 +198,40 @@ impl Graph {
 
     /// Removes a node and its edges.
     pub fn remove_node(&mut self, n: NodeId) {
+        let edges: Vec<_> = self.g.edges_directed(n, Direction::Incoming).map(|e| e.id()).collect();
+        let users: Vec<_> = self.g.edges_directed(n, Direction::Outgoing).map(|e| e.id()).collect();
+        for e in edges.into_iter().chain(users) {
+            self.remove_edge(e);
+        }
         self.g.remove_node(n);
+    }
+
+    /// Replaces every edge at once: node `n` gets operands `operands[n.index()]` in order, or is
+    /// removed when that is `None`; the outputs become `outputs`. O(nodes + edges), whatever the
+    /// fan-out (removing edges one by one walks each source's edge list).
+    pub fn rewire(&mut self, operands: &[Option<SmallVec<[NodeId; 2]>>], outputs: Vec<NodeId>) {
+        self.g.clear_edges();
+        let ids = self.node_ids();
+        for &n in &ids {
+            if operands.get(n.index()).is_none_or(|o| o.is_none()) {
+                // No edges left: removing it is O(1).
+                self.g.remove_node(n);
+            }
+        }
+        for &n in &ids {
+            if let Some(Some(ins)) = operands.get(n.index()) {
+                for (pos, &o) in ins.iter().enumerate() {
+                    self.g.add_edge(o, n, pos as u8);
+                }
+            }
+        }
+        self.count(ids.len() + self.g.edge_count());
+        self.outputs = outputs;
     }
 
     /// All node ids, in index order.
     pub fn node_ids(&self) -> Vec<NodeId> {
+        self.count(self.g.node_count());
         self.g.node_indices().collect()
     }
 
@@ -169,6 +239,12 @@ impl Graph {
     pub fn topo_order(&self) -> Vec<NodeId> {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
+        self.count(self.g.node_count() + self.g.edge_count());
+        // Graphs built from a key list operands first, and the passes keep it so: index order
+        // is then the answer (it is what the heap below would give), found in O(edges).
+        if self.g.edge_references().all(|e| e.source() < e.target()) {
+            return self.g.node_indices().collect();
+        }
         let bound = self.g.node_bound();
         let mut indeg = vec![0u32; bound];
         let mut heap = BinaryHeap::new();

@@ -35,3 +35,4 @@ pub use tensor::Tensor;
 pub mod passes;
 pub mod plan;
 pub mod random;
+pub mod rewrite;

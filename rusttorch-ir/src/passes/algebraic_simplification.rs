@@ -17,12 +17,13 @@
 use super::Pass;
 use crate::graph::{Graph, NodeId};
 use crate::op::{BinaryOp, Op, SourceOp, UnaryOp};
+use crate::rewrite::Rewriter;
 use crate::Result;
 
 /// Applies the exact identities listed in the module docs.
 pub struct AlgebraicSimplification;
 
-fn full_value(g: &Graph, n: NodeId) -> Option<f64> {
+fn full_value(g: &Rewriter, n: NodeId) -> Option<f64> {
     match g.node(n).op {
         Op::Source(SourceOp::Full(v)) => Some(v.get()),
         _ => None,
@@ -37,11 +38,11 @@ fn is_neg_zero(v: f64) -> bool {
     v == 0.0 && v.is_sign_negative()
 }
 
-/// The node `n` can be replaced by, if any.
-fn simplify(g: &Graph, n: NodeId) -> Option<NodeId> {
-    let ins = g.inputs(n);
+/// The node `n` can be replaced by, if any (operands as rewritten so far in this sweep).
+fn simplify(g: &Rewriter, n: NodeId) -> Option<NodeId> {
     let replacement = match g.node(n).op {
         Op::Binary(b) => {
+            let ins = g.inputs(n);
             let (l, r) = (ins[0], ins[1]);
             let (lv, rv) = (full_value(g, l), full_value(g, r));
             match b {
@@ -55,7 +56,7 @@ fn simplify(g: &Graph, n: NodeId) -> Option<NodeId> {
             }
         }
         Op::Unary(u) => {
-            let x = ins[0];
+            let x = g.inputs(n)[0];
             match (u, &g.node(x).op) {
                 (UnaryOp::Neg, Op::Unary(UnaryOp::Neg)) => g.inputs(x)[0],
                 (UnaryOp::Relu, Op::Unary(UnaryOp::Relu)) => x,
@@ -74,16 +75,17 @@ impl Pass for AlgebraicSimplification {
         "algebraic_simplification"
     }
 
+    /// One sweep in topological order: a node's operands are already simplified when it is
+    /// visited, so chains (`x*1*1*1`, `----x`) collapse in the same sweep.
     fn run(&self, g: &mut Graph) -> Result<bool> {
-        let mut changed = false;
-        for n in g.topo_order() {
-            if let Some(r) = simplify(g, n) {
-                g.replace_all_uses(n, r);
-                g.remove_node(n);
-                changed = true;
+        let mut rw = Rewriter::new(g);
+        for i in 0..rw.order().len() {
+            let n = rw.at(i);
+            if let Some(r) = simplify(&rw, n) {
+                rw.replace(n, r);
             }
         }
-        Ok(changed)
+        rw.finish()
     }
 }
 

@@ -4,7 +4,9 @@
 use super::Pass;
 use crate::graph::{GNode, Graph, NodeId};
 use crate::op::Op;
+use crate::rewrite::Rewriter;
 use crate::Result;
+use hashbrown::hash_map::Entry;
 use hashbrown::HashMap;
 use smallvec::SmallVec;
 
@@ -18,27 +20,24 @@ impl Pass for CommonSubexpressionElimination {
 
     fn run(&self, g: &mut Graph) -> Result<bool> {
         let mut seen: HashMap<(GNode, SmallVec<[NodeId; 2]>), NodeId> = HashMap::new();
-        let mut changed = false;
-        for n in g.topo_order() {
-            let mut ins = g.inputs(n);
-            if let Op::Binary(b) = g.node(n).op {
+        let mut rw = Rewriter::new(g);
+        for i in 0..rw.order().len() {
+            let n = rw.at(i);
+            // Operands already merged, so equal chains merge node by node in one sweep.
+            let mut ins = rw.inputs(n);
+            if let Op::Binary(b) = rw.node(n).op {
                 if b.is_commutative() {
                     ins.sort_unstable();
                 }
             }
-            let key = (g.node(n).clone(), ins);
-            match seen.get(&key) {
-                Some(&prev) => {
-                    g.replace_all_uses(n, prev);
-                    g.remove_node(n);
-                    changed = true;
-                }
-                None => {
-                    seen.insert(key, n);
+            match seen.entry((rw.node(n).clone(), ins)) {
+                Entry::Occupied(prev) => rw.replace(n, *prev.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(n);
                 }
             }
         }
-        Ok(changed)
+        rw.finish()
     }
 }
 

@@ -4,7 +4,9 @@
 use super::Pass;
 use crate::graph::{GNode, Graph};
 use crate::op::{Op, ReduceOp, Scalar, SourceOp};
+use crate::rewrite::Rewriter;
 use crate::{DType, Result};
+use smallvec::SmallVec;
 
 /// Folds constant subtrees into `Full` nodes.
 pub struct ConstantFolding;
@@ -34,31 +36,37 @@ impl Pass for ConstantFolding {
         "constant_folding"
     }
 
+    /// One post-order sweep: a node's operands are folded before it is visited, so a constant
+    /// chain folds in the same sweep, each node from its operands' values (never re-evaluating
+    /// the chain below it).
     fn run(&self, g: &mut Graph) -> Result<bool> {
-        let mut changed = false;
-        for n in g.topo_order() {
-            let ins = g.inputs(n);
+        let mut rw = Rewriter::new(g);
+        for i in 0..rw.order().len() {
+            let n = rw.at(i);
+            let ins = rw.inputs(n);
             if ins.is_empty() {
                 continue;
             }
-            let vals: Option<Vec<f64>> = ins
-                .iter()
-                .map(|&i| match g.node(i).op {
-                    Op::Source(SourceOp::Full(v)) => Some(v.get()),
-                    _ => None,
-                })
-                .collect();
-            let Some(vals) = vals else { continue };
-            let node = g.node(n).clone();
+            let mut vals: SmallVec<[f64; 3]> = SmallVec::new();
+            for &i in &ins {
+                match rw.node(i).op {
+                    Op::Source(SourceOp::Full(v)) => vals.push(v.get()),
+                    _ => break,
+                }
+            }
+            if vals.len() != ins.len() {
+                continue;
+            }
+            let node = rw.node(n);
             // Integer arithmetic wraps, which f64 does not model: leave it to the kernels.
             if node.dtype.is_int() && matches!(node.op, Op::Unary(_) | Op::Binary(_) | Op::Reduce { .. }) {
                 continue;
             }
-            let in_numel = g.node(ins[0]).shape.numel();
+            let operand = rw.node(ins[0]);
             let v = match &node.op {
                 Op::Unary(u) => u.apply_f64(vals[0]),
                 Op::Binary(b) => b.apply_f64(vals[0], vals[1]),
-                Op::Cast(d) => cast_value(g.node(ins[0]).dtype, *d, vals[0]),
+                Op::Cast(d) => cast_value(operand.dtype, *d, vals[0]),
                 Op::Where => {
                     if vals[0] != 0.0 {
                         vals[1]
@@ -68,19 +76,18 @@ impl Pass for ConstantFolding {
                 }
                 Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => vals[0],
                 Op::Reduce { op: ReduceOp::Sum, .. } => {
-                    let k = in_numel / node.shape.numel().max(1);
+                    let k = operand.shape.numel() / node.shape.numel().max(1);
                     vals[0] * k as f64
                 }
                 Op::Reduce { .. } => vals[0],
                 Op::Source(_) | Op::MatMul | Op::Concat { .. } | Op::ArgReduce { .. } => continue,
             };
-            let folded = GNode { op: Op::Source(SourceOp::Full(Scalar::new(round_to(node.dtype, v)))), ..node };
-            let new = g.add_node(folded, &[]);
-            g.replace_all_uses(n, new);
-            g.remove_node(n);
-            changed = true;
+            let op = Op::Source(SourceOp::Full(Scalar::new(round_to(node.dtype, v))));
+            let folded = GNode { op, shape: node.shape.clone(), dtype: node.dtype };
+            // In place: its users keep their edges, and only its own operand edges go.
+            rw.set(n, folded, &[]);
         }
-        Ok(changed)
+        rw.finish()
     }
 }
 
@@ -104,7 +111,7 @@ mod tests {
         let expected = expected as f32 as f64;
         assert_eq!(
             g.dump(),
-            format!("%0 = input0 : float32 [4]\n%4 = full({expected}) : float32 [4]\n%7 = mul(%0, %4) : float32 [4]\noutputs: %7\n")
+            format!("%0 = input0 : float32 [4]\n%6 = full({expected}) : float32 [4]\n%7 = mul(%0, %6) : float32 [4]\noutputs: %7\n")
         );
     }
 }

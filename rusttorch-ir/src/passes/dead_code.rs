@@ -2,6 +2,7 @@
 
 use super::Pass;
 use crate::graph::Graph;
+use crate::rewrite::Rewriter;
 use crate::Result;
 
 /// Removes nodes unreachable (backwards) from the outputs.
@@ -13,9 +14,7 @@ impl Pass for DeadCodeElimination {
     }
 
     fn run(&self, g: &mut Graph) -> Result<bool> {
-        let ids = g.node_ids();
-        let bound = ids.iter().map(|n| n.index() + 1).max().unwrap_or(0);
-        let mut live = vec![false; bound];
+        let mut live = vec![false; g.node_bound()];
         let mut stack: Vec<_> = g.outputs().to_vec();
         while let Some(n) = stack.pop() {
             if std::mem::replace(&mut live[n.index()], true) {
@@ -23,14 +22,16 @@ impl Pass for DeadCodeElimination {
             }
             stack.extend(g.inputs(n));
         }
-        let mut changed = false;
-        for n in ids {
+        // Removed in one batch: a dead user of a widely shared constant would otherwise walk
+        // the constant's whole edge list to unlink itself.
+        let mut rw = Rewriter::new(g);
+        for i in 0..rw.order().len() {
+            let n = rw.at(i);
             if !live[n.index()] {
-                g.remove_node(n);
-                changed = true;
+                rw.remove(n);
             }
         }
-        Ok(changed)
+        rw.finish()
     }
 }
 

@@ -26,6 +26,7 @@ use crate::plan::{
 use crate::{DType, Error, Result, Shape};
 use hashbrown::{HashMap, HashSet};
 use smallvec::SmallVec;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// Knobs of the fusion planner.
@@ -212,52 +213,99 @@ impl FusionPlanner {
                 }
             }
         }
-        // Materialise until every kernel is well formed and shared nodes obey the recompute rule.
-        let specs = loop {
-            let mut specs = Vec::new();
-            let mut violation = None;
-            for &n in &topo {
-                let value_only = g.node(n).op.is_movement() || matches!(g.node(n).op, Op::Source(SourceOp::Input(_)));
-                if !mat[n.index()] || value_only {
+        let specs = self.form_all(g, &topo, &pos, &mut mat, &ct)?;
+        // Eager plans stay one kernel per op (the baseline), so nothing is merged.
+        let specs = if self.config.fuse { merge(g, specs) } else { specs };
+        self.emit(g, specs, &pos)
+    }
+
+    /// Materialises until every kernel is well formed and shared nodes obey the recompute
+    /// rule, and returns the kernels in the order of their roots: the first kernel (by root)
+    /// that cannot be formed names a node to materialise; once all are formed, the latest
+    /// shared node whose fused subexpression is too dear to recompute is stored (its then
+    /// unshared operands fold into its kernel), one at a time, since storing it changes what
+    /// the nodes above it cost.
+    ///
+    /// Incremental, with the result of re-forming every kernel after each mark: a kernel
+    /// depends only on which of its own nodes are materialised, so a mark re-forms just the
+    /// kernels holding the node, and the dear-node search looks again only at the nodes of
+    /// kernels formed since it last looked.
+    fn form_all(&self, g: &Graph, topo: &[NodeId], pos: &[usize], mat: &mut [bool], ct: &[DType]) -> Result<Vec<Spec>> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let bound = mat.len();
+        let value_only =
+            |n: NodeId| g.node(n).op.is_movement() || matches!(g.node(n).op, Op::Source(SourceOp::Input(_)));
+        let mut formed: Vec<Option<Spec>> = vec![None; bound];
+        // The roots whose kernel held each node when formed (stale entries are skipped).
+        let mut holders: Vec<SmallVec<[NodeId; 1]>> = vec![SmallVec::new(); bound];
+        let mut owners = vec![0u32; bound];
+        // Roots to (re)form, by topological position, and shared nodes to look at again.
+        let mut pending: BinaryHeap<Reverse<usize>> =
+            topo.iter().filter(|&&n| mat[n.index()] && !value_only(n)).map(|n| Reverse(pos[n.index()])).collect();
+        let mut shared: BinaryHeap<usize> = BinaryHeap::new();
+        let mark = |v: NodeId,
+                    mat: &mut [bool],
+                    formed: &mut [Option<Spec>],
+                    holders: &mut [SmallVec<[NodeId; 1]>],
+                    owners: &mut [u32],
+                    pending: &mut BinaryHeap<Reverse<usize>>| {
+            mat[v.index()] = true;
+            if !value_only(v) {
+                pending.push(Reverse(pos[v.index()]));
+            }
+            for q in std::mem::take(&mut holders[v.index()]) {
+                if formed[q.index()].as_ref().is_some_and(|s| s.nodes.contains(&v)) {
+                    let old = formed[q.index()].take().expect("checked");
+                    for x in old.nodes {
+                        owners[x.index()] -= 1;
+                    }
+                    pending.push(Reverse(pos[q.index()]));
+                }
+            }
+        };
+        loop {
+            while let Some(Reverse(p)) = pending.pop() {
+                let r = topo[p];
+                if formed[r.index()].is_some() {
                     continue;
                 }
-                match self.form(g, n, &mat, &ct) {
-                    Ok(s) => specs.push(s),
+                match self.form(g, r, mat, ct) {
+                    Ok(s) => {
+                        for &x in &s.nodes {
+                            holders[x.index()].push(r);
+                            owners[x.index()] += 1;
+                            if owners[x.index()] > 1 {
+                                shared.push(pos[x.index()]);
+                            }
+                        }
+                        formed[r.index()] = Some(s);
+                    }
                     Err(v) => {
-                        violation = Some(v);
-                        break;
+                        if mat[v.index()] {
+                            return Err(Error::Internal(format!("fusion: node {} cannot be placed", v.index())));
+                        }
+                        mark(v, mat, &mut formed, &mut holders, &mut owners, &mut pending);
+                        pending.push(Reverse(p));
                     }
                 }
             }
-            if let Some(v) = violation {
-                if mat[v.index()] {
-                    return Err(Error::Internal(format!("fusion: node {} cannot be placed", v.index())));
-                }
-                mat[v.index()] = true;
-                continue;
-            }
-            let mut owners: HashMap<NodeId, usize> = HashMap::new();
-            for s in &specs {
-                for &n in &s.nodes {
-                    *owners.entry(n).or_default() += 1;
+            // Nodes not in `shared` were found cheap (or unshared) since their kernels last
+            // changed, so the first dear one popped is the latest of all.
+            let mut dear = None;
+            while let Some(p) = shared.pop() {
+                let n = topo[p];
+                if owners[n.index()] > 1 && !mat[n.index()] && !self.cheap(g, n, mat) {
+                    dear = Some(n);
+                    break;
                 }
             }
-            // The latest shared node whose fused subexpression is too dear to recompute is
-            // stored; its (then unshared) operands fold into its kernel. One at a time, since
-            // storing it changes what the nodes above it cost.
-            let dear = topo
-                .iter()
-                .rev()
-                .copied()
-                .find(|&n| owners.get(&n).copied().unwrap_or(0) > 1 && !self.cheap(g, n, &mat));
             match dear {
-                None => break specs,
-                Some(n) => mat[n.index()] = true,
+                None => break,
+                Some(n) => mark(n, mat, &mut formed, &mut holders, &mut owners, &mut pending),
             }
-        };
-        // Eager plans stay one kernel per op (the baseline), so nothing is merged.
-        let specs = if self.config.fuse { merge(specs) } else { specs };
-        self.emit(g, specs, &pos)
+        }
+        Ok(topo.iter().filter_map(|n| formed[n.index()].take()).collect())
     }
 
     /// Whether `n`'s fused subexpression may be recomputed by each of its consumers.
@@ -430,34 +478,43 @@ impl FusionPlanner {
         let order = kernel_order(g, &specs, pos)?;
         let mut kernels = Vec::with_capacity(specs.len());
         // Reshapes of inputs can be resolved now; others as their operand gets a value.
-        let mut pending_alias: Vec<NodeId> =
-            g.topo_order().into_iter().filter(|&n| g.node(n).op.is_movement()).collect();
-        let resolve_aliases =
-            |pending: &mut Vec<NodeId>, values: &mut Vec<Value>, value_of: &mut HashMap<NodeId, ValueId>| {
-                let mut progress = true;
-                while progress {
-                    progress = false;
-                    pending.retain(|&r| {
-                        let x = g.inputs(r)[0];
-                        if let Some(&v) = value_of.get(&x) {
-                            let (base, layout) = layout_of(values, v);
-                            let l = apply_view(&g.node(r).op, &values[v].shape, &g.node(r).shape, &layout)
-                                .expect("views were legalized");
-                            value_of.insert(r, values.len());
-                            values.push(Value {
-                                shape: g.node(r).shape.clone(),
-                                dtype: g.node(r).dtype,
-                                kind: ValueKind::View { base, offset: l.offset, strides: l.strides },
-                            });
-                            progress = true;
-                            false
-                        } else {
-                            true
-                        }
-                    });
+        // Views get a value once their operand has one. Indexed by operand, so each view is
+        // looked at once however many kernels there are; a batch is given values in
+        // topological order (a view of a view after its operand).
+        let mut waiting: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+        for n in g.topo_order() {
+            if g.node(n).op.is_movement() {
+                waiting.entry(g.inputs(n)[0]).or_default().push(n);
+            }
+        }
+        let resolve_aliases = |ready: &[NodeId],
+                               waiting: &mut HashMap<NodeId, Vec<NodeId>>,
+                               values: &mut Vec<Value>,
+                               value_of: &mut HashMap<NodeId, ValueId>| {
+            let mut found = Vec::new();
+            let mut stack = ready.to_vec();
+            while let Some(x) = stack.pop() {
+                for r in waiting.remove(&x).unwrap_or_default() {
+                    found.push(r);
+                    stack.push(r);
                 }
-            };
-        resolve_aliases(&mut pending_alias, &mut values, &mut value_of);
+            }
+            found.sort_unstable_by_key(|r| pos[r.index()]);
+            for r in found {
+                let v = value_of[&g.inputs(r)[0]];
+                let (base, layout) = layout_of(values, v);
+                let l = apply_view(&g.node(r).op, &values[v].shape, &g.node(r).shape, &layout)
+                    .expect("views were legalized");
+                value_of.insert(r, values.len());
+                values.push(Value {
+                    shape: g.node(r).shape.clone(),
+                    dtype: g.node(r).dtype,
+                    kind: ValueKind::View { base, offset: l.offset, strides: l.strides },
+                });
+            }
+        };
+        let inputs: Vec<NodeId> = value_of.keys().copied().collect();
+        resolve_aliases(&inputs, &mut waiting, &mut values, &mut value_of);
         for si in order {
             let spec = &specs[si];
             let ki = kernels.len();
@@ -472,7 +529,7 @@ impl FusionPlanner {
                 });
             }
             kernels.push(emit_kernel(g, spec, &roots, &value_of, &values, pos)?);
-            resolve_aliases(&mut pending_alias, &mut values, &mut value_of);
+            resolve_aliases(&roots, &mut waiting, &mut values, &mut value_of);
         }
         // Outputs that are sources (`zeros(..)` evaluated, or an input returned as is).
         let mut outputs = Vec::new();
@@ -488,48 +545,105 @@ impl FusionPlanner {
     }
 }
 
-/// Merges kernels over the same space that share nodes or inputs (rule 5).
-fn merge(mut specs: Vec<Spec>) -> Vec<Spec> {
-    let mut i = 0;
-    while i < specs.len() {
-        let mut j = i + 1;
-        while j < specs.len() {
-            let (a, b) = (&specs[i], &specs[j]);
-            let shares = a.space == b.space
-                && a.dtype == b.dtype
-                && a.matmul.is_none()
-                && b.matmul.is_none()
-                && !a.solo
-                && !b.solo
-                && (a.nodes.iter().any(|n| b.nodes.contains(n)) || a.leaves.iter().any(|n| b.leaves.contains(n)));
-            if shares && !depends(&specs, i, j) && !depends(&specs, j, i) {
-                let b = specs.remove(j);
-                let a = &mut specs[i];
-                a.roots.extend(b.roots);
-                a.nodes.extend(b.nodes);
-                a.leaves.extend(b.leaves);
-                // A root of one may be a leaf of the other only if dependent, excluded above.
-                j = i + 1;
-            } else {
-                j += 1;
-            }
-        }
-        i += 1;
-    }
-    specs
-}
+/// Candidates taken per shared node or leaf, and dependent candidates tried per kernel, when
+/// merging: bounds the work of a long run of kernels that all read one input (each depends on
+/// the one before, so none would merge anyway).
+const MERGE_TRIES: usize = 16;
 
-/// Whether spec `a` (transitively) reads something spec `b` writes.
-fn depends(specs: &[Spec], a: usize, b: usize) -> bool {
-    let mut stack = vec![a];
-    let mut seen = HashSet::new();
-    while let Some(x) = stack.pop() {
-        if !seen.insert(x) {
+/// Kernels visited when proving two kernels independent; past it they count as dependent and
+/// are not merged (always safe; only plans of hundreds of kernels get there).
+const DEPENDS_VISITS: usize = 256;
+
+/// Merges kernels over the same space that share nodes or inputs (rule 5): each kernel, in
+/// order, absorbs the first later kernel that shares with it and depends on it neither way,
+/// until none is left. Candidates are found through the nodes and leaves they share, not by
+/// comparing every pair.
+fn merge(g: &Graph, specs: Vec<Spec>) -> Vec<Spec> {
+    let mut node_holders: HashMap<NodeId, Vec<usize>> = HashMap::new();
+    let mut leaf_holders: HashMap<NodeId, Vec<usize>> = HashMap::new();
+    let mut producer: HashMap<NodeId, usize> = HashMap::new();
+    for (i, s) in specs.iter().enumerate() {
+        for &n in &s.nodes {
+            node_holders.entry(n).or_default().push(i);
+        }
+        for &n in &s.leaves {
+            leaf_holders.entry(n).or_default().push(i);
+        }
+        for &r in &s.roots {
+            producer.insert(r, i);
+        }
+    }
+    let mergeable = |s: &Spec| s.matmul.is_none() && !s.solo;
+    let mut specs: Vec<Option<Spec>> = specs.into_iter().map(Some).collect();
+    for i in 0..specs.len() {
+        let Some(mut a) = specs[i].take() else { continue };
+        if !mergeable(&a) {
+            specs[i] = Some(a);
             continue;
         }
-        for (y, s) in specs.iter().enumerate() {
-            if y != x && s.roots.iter().any(|r| specs[x].leaves.contains(r)) {
-                if y == b {
+        let later = |s: &Spec, cands: &mut BTreeSet<usize>, examined: &HashSet<usize>| {
+            for (holders, xs) in [(&node_holders, &s.nodes), (&leaf_holders, &s.leaves)] {
+                for x in xs {
+                    let h = &holders[x];
+                    let from = h.partition_point(|&j| j <= i);
+                    cands.extend(h[from..].iter().take(MERGE_TRIES).filter(|&j| !examined.contains(j)));
+                }
+            }
+        };
+        let (mut cands, mut examined) = (BTreeSet::new(), HashSet::new());
+        later(&a, &mut cands, &examined);
+        let mut dependent = 0;
+        while let Some(j) = cands.pop_first() {
+            examined.insert(j);
+            let Some(b) = specs[j].as_ref() else { continue };
+            if b.space != a.space || b.dtype != a.dtype || !mergeable(b) {
+                continue;
+            }
+            if depends(g, &specs, (i, &a), i, j, &producer) || depends(g, &specs, (i, &a), j, i, &producer) {
+                dependent += 1;
+                if dependent > MERGE_TRIES {
+                    break;
+                }
+                continue;
+            }
+            let b = specs[j].take().expect("checked above");
+            later(&b, &mut cands, &examined);
+            for &r in &b.roots {
+                producer.insert(r, i);
+            }
+            a.roots.extend(b.roots);
+            a.nodes.extend(b.nodes);
+            a.leaves.extend(b.leaves);
+            // A root of one may be a leaf of the other only if dependent, excluded above.
+        }
+        specs[i] = Some(a);
+    }
+    specs.into_iter().flatten().collect()
+}
+
+/// Whether spec `from` (transitively) reads something spec `to` writes; `cur` is the spec
+/// being merged into, held outside the list.
+fn depends(
+    g: &Graph,
+    specs: &[Option<Spec>],
+    cur: (usize, &Spec),
+    from: usize,
+    to: usize,
+    producer: &HashMap<NodeId, usize>,
+) -> bool {
+    let spec = |k: usize| if k == cur.0 { Some(cur.1) } else { specs[k].as_ref() };
+    let mut stack = vec![from];
+    let mut seen = HashSet::new();
+    seen.insert(from);
+    while let Some(x) = stack.pop() {
+        let Some(sx) = spec(x) else { continue };
+        for &l in &sx.leaves {
+            let Some(&y) = producer.get(&view_base(g, l)) else { continue };
+            if y == to {
+                return true;
+            }
+            if y != x && seen.insert(y) {
+                if seen.len() > DEPENDS_VISITS {
                     return true;
                 }
                 stack.push(y);
@@ -537,6 +651,14 @@ fn depends(specs: &[Spec], a: usize, b: usize) -> bool {
         }
     }
     false
+}
+
+/// The node whose buffer a (chain of) views reads.
+fn view_base(g: &Graph, mut n: NodeId) -> NodeId {
+    while g.node(n).op.is_movement() {
+        n = g.inputs(n)[0];
+    }
+    n
 }
 
 /// Kahn's algorithm over kernel dependencies (reshape leaves resolved to their operands).
@@ -547,16 +669,10 @@ fn kernel_order(g: &Graph, specs: &[Spec], pos: &[usize]) -> Result<Vec<usize>> 
             producer.insert(r, i);
         }
     }
-    let resolve = |mut n: NodeId| {
-        while g.node(n).op.is_movement() {
-            n = g.inputs(n)[0];
-        }
-        n
-    };
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); specs.len()];
     let mut indeg = vec![0usize; specs.len()];
     for (i, s) in specs.iter().enumerate() {
-        let mut ds: Vec<usize> = s.leaves.iter().filter_map(|&l| producer.get(&resolve(l)).copied()).collect();
+        let mut ds: Vec<usize> = s.leaves.iter().filter_map(|&l| producer.get(&view_base(g, l)).copied()).collect();
         ds.sort_unstable();
         ds.dedup();
         ds.retain(|&d| d != i);
@@ -661,6 +777,22 @@ fn emit_kernel(
         depth.insert(x, d);
     }
     let stages = nodes.iter().map(|n| depth[n]).max().unwrap_or(0) + 1;
+    // The nodes of each stage, in topological order (so each stage's work costs its own size,
+    // not the kernel's).
+    let mut by_stage: Vec<Vec<NodeId>> = vec![Vec::new(); stages];
+    for &x in &nodes {
+        by_stage[depth[&x]].push(x);
+    }
+    // Uses of each node inside the kernel (the `sum(y**2)` rule needs a single one).
+    let mut uses_here: HashMap<NodeId, usize> = HashMap::new();
+    for &x in &nodes {
+        let ins = g.inputs(x);
+        for (j, i) in ins.iter().enumerate() {
+            if !ins[..j].contains(i) {
+                *uses_here.entry(*i).or_default() += 1;
+            }
+        }
+    }
     let mut inputs: Vec<KernelInput> = Vec::new();
     let mut input_index: HashMap<(ValueId, Space, Shape), u16> = HashMap::new();
     let mut outputs: Vec<KernelOutput> = Vec::new();
@@ -692,14 +824,17 @@ fn emit_kernel(
         // Full program: what the stage's reductions and full outputs need.
         // With whole rows per block, values computed in an earlier stage are still in their
         // registers: reuse them instead of recomputing (loads are re-issued: they are free).
-        let mut memo: HashMap<NodeId, Operand> = if whole_rows { carried.clone() } else { HashMap::new() };
-        let mut sinks: Vec<NodeId> = nodes
+        // (`memo` holds this stage's values; `carried` is looked up beneath it, not copied into
+        // it, so stage after stage costs only its own work.)
+        let mut memo: HashMap<NodeId, Operand> = HashMap::new();
+        let carried_here = |memo: &HashMap<NodeId, Operand>, carried: &HashMap<NodeId, Operand>, x: &NodeId| {
+            memo.get(x).or(if whole_rows { carried.get(x) } else { None }).copied()
+        };
+        let mut sinks: Vec<NodeId> = by_stage[s]
             .iter()
             .copied()
             .filter(|&x| {
-                depth[&x] == s
-                    && (matches!(g.node(x).op, Op::Reduce { .. })
-                        || (root_set.contains(&x) && is_full(x) && !is_source(g, x)))
+                matches!(g.node(x).op, Op::Reduce { .. }) || (root_set.contains(&x) && is_full(x) && !is_source(g, x))
             })
             .collect();
         sinks.sort_by_key(|n| pos[n.index()]);
@@ -711,15 +846,15 @@ fn emit_kernel(
                 && matches!(g.node(target).op, Op::Unary(UnaryOp::Square))
                 && spec.nodes.contains(&target)
                 && !root_set.contains(&target)
-                && !memo.contains_key(&target)
-                && spec.nodes.iter().filter(|&&n| g.inputs(n).contains(&target)).count() == 1;
+                && carried_here(&memo, &carried, &target).is_none()
+                && uses_here.get(&target) == Some(&1);
             if square {
                 target = g.inputs(target)[0];
             }
             // Iterative post-order over full-space operands.
             let mut stack: Vec<(NodeId, bool)> = vec![(target, false)];
             while let Some((x, expanded)) = stack.pop() {
-                if memo.contains_key(&x) {
+                if carried_here(&memo, &carried, &x).is_some() {
                     continue;
                 }
                 if let Some(v) = full_value(g, x) {
@@ -761,13 +896,14 @@ fn emit_kernel(
                 if !expanded {
                     stack.push((x, true));
                     for &i in ins.iter().rev() {
-                        if !memo.contains_key(&i) {
+                        if carried_here(&memo, &carried, &i).is_none() {
                             stack.push((i, false));
                         }
                     }
                     continue;
                 }
-                let ops: SmallVec<[Operand; 2]> = ins.iter().map(|i| memo[i]).collect();
+                let ops: SmallVec<[Operand; 2]> =
+                    ins.iter().map(|i| carried_here(&memo, &carried, i).expect("operands come first")).collect();
                 let dst = e.full();
                 let instr = compute_instr(g, x, dst, &ops)?;
                 e.push(s, Seg::Full, instr);
@@ -776,7 +912,7 @@ fn emit_kernel(
             }
             if matches!(g.node(sink).op, Op::Reduce { .. }) {
                 let Op::Reduce { op, .. } = g.node(sink).op else { unreachable!() };
-                let src = match memo[&target] {
+                let src = match carried_here(&memo, &carried, &target).expect("the target was computed") {
                     Operand::Reg(r) => r,
                     Operand::Const(c) => {
                         // A constant is broadcast into a register (`c * 1`) for the reduction.
@@ -790,13 +926,13 @@ fn emit_kernel(
                 row_reg.insert(sink, dst);
                 e.reduces.push((s, ReduceInstr { op, src, dst: dst as Reg, square }));
             } else {
-                let src = memo[&sink];
+                let src = carried_here(&memo, &carried, &sink).expect("the sink was computed");
                 e.push(s, Seg::Full, Instr::Store { output: out_index[&sink], src });
             }
         }
         // Row program: row nodes of this depth, in topological order.
-        for &x in &nodes {
-            if depth[&x] != s || is_full(x) {
+        for &x in &by_stage[s] {
+            if is_full(x) {
                 continue;
             }
             if !matches!(g.node(x).op, Op::Reduce { .. }) {
@@ -977,23 +1113,22 @@ impl Emitter {
             I(Seg, Instr),
             R(ReduceInstr),
         }
+        // Bucketed by stage first: one pass over the code, whatever the number of stages.
+        let mut full: Vec<Vec<Ev>> = vec![Vec::new(); stages];
+        let mut reduce: Vec<Vec<Ev>> = vec![Vec::new(); stages];
+        let mut row: Vec<Vec<Ev>> = vec![Vec::new(); stages];
+        for (st, seg, i) in self.code {
+            match seg {
+                Seg::Full => full[st].push(Ev::I(seg, i)),
+                Seg::Row => row[st].push(Ev::I(seg, i)),
+            }
+        }
+        for (st, r) in self.reduces {
+            reduce[st].push(Ev::R(r));
+        }
         let mut evs: Vec<(usize, Ev)> = Vec::new();
-        for s in 0..stages {
-            for (st, seg, i) in &self.code {
-                if *st == s && *seg == Seg::Full {
-                    evs.push((s, Ev::I(Seg::Full, i.clone())));
-                }
-            }
-            for (st, r) in &self.reduces {
-                if *st == s {
-                    evs.push((s, Ev::R(r.clone())));
-                }
-            }
-            for (st, seg, i) in &self.code {
-                if *st == s && *seg == Seg::Row {
-                    evs.push((s, Ev::I(Seg::Row, i.clone())));
-                }
-            }
+        for (s, ((f, r), w)) in full.into_iter().zip(reduce).zip(row).enumerate() {
+            evs.extend(f.into_iter().chain(r).chain(w).map(|ev| (s, ev)));
         }
         // Segment end: index of the last event of the same stage's full+reduce part.
         let mut part_end = vec![0usize; stages];

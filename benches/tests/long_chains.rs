@@ -1,0 +1,77 @@
+//! Long chains of every op mix plan in time linear in their length, and evaluate correctly:
+//! fused = eager = the f64 reference.
+//!
+//! Linearity is checked deterministically, by the optimizer's and planner's visits to the
+//! graph ([`Graph::work`], the edge-list walks of its edits included) at two lengths; the
+//! 200 000-op evaluations would take minutes each if any stage were quadratic (the speed itself
+//! is in `benches/planning.rs`).
+#![allow(clippy::result_large_err)]
+
+use rusttorch_benches::chains::{chain, Mix, CHAIN_SHAPE};
+use rusttorch_benches::{data_f32, max_rel_err};
+use rusttorch_exec::prelude::*;
+use rusttorch_exec::reference::reference;
+use rusttorch_ir::graph::lower;
+use rusttorch_ir::passes::fusion::{FusionConfig, FusionPlanner};
+use rusttorch_ir::passes::PassManager;
+
+fn input() -> Tensor {
+    Tensor::from_vec(data_f32(CHAIN_SHAPE.iter().product(), 7), CHAIN_SHAPE).unwrap()
+}
+
+/// Graph visits of the default pipeline and the fusion planner (fused or eager) on a chain.
+fn planning_work(mix: Mix, ops: usize, fuse: bool) -> u64 {
+    let y = chain(mix, &input(), ops).unwrap();
+    let mut g = lower(&[y], &[], fuse).unwrap().key.to_graph();
+    PassManager::default().run(&mut g).unwrap();
+    FusionPlanner::new(FusionConfig { fuse, ..FusionConfig::default() }).plan(&g).unwrap();
+    g.work()
+}
+
+#[test]
+fn planning_work_grows_linearly_with_the_chain() {
+    for fuse in [true, false] {
+        for mix in Mix::ALL {
+            let (a, b) = (planning_work(mix, 20_000, fuse), planning_work(mix, 40_000, fuse));
+            let ratio = b as f64 / a as f64;
+            assert!(ratio < 2.2, "{} (fused: {fuse}): work {a} at 20k ops, {b} at 40k: x{ratio:.2}", mix.name());
+        }
+    }
+}
+
+fn values(t: &Tensor) -> Vec<f32> {
+    t.to_vec::<f32>().unwrap()
+}
+
+#[test]
+fn chains_of_every_mix_match_the_reference() {
+    let engine = Engine::new(2).unwrap();
+    for mix in Mix::ALL {
+        let x = input();
+        let y = chain(mix, &x, 3000).unwrap();
+        let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
+        let eager = chain(mix, &x, 3000).unwrap();
+        engine.eval_eager(std::slice::from_ref(&eager)).unwrap();
+        engine.eval(std::slice::from_ref(&y)).unwrap();
+        let (fused, eager) = (values(&y), values(&eager));
+        // Contracting steps keep f32 rounding from accumulating; `y*1 + 1e-6` adds up to an
+        // ulp per step, 3e-4 over 3000 ops.
+        let err = max_rel_err(&fused, &want);
+        assert!(err < 1e-3, "{}: fused vs reference {err}", mix.name());
+        assert_eq!(fused, eager, "{}: fused vs eager", mix.name());
+    }
+}
+
+#[test]
+fn chains_of_200k_ops_evaluate_fused_and_eager() {
+    let engine = Engine::new(2).unwrap();
+    for mix in Mix::ALL {
+        let x = input();
+        let (y, e) = (chain(mix, &x, 200_000).unwrap(), chain(mix, &x, 200_000).unwrap());
+        engine.eval(std::slice::from_ref(&y)).unwrap();
+        engine.eval_eager(std::slice::from_ref(&e)).unwrap();
+        let (fused, eager) = (values(&y), values(&e));
+        assert!(fused.iter().all(|v| v.is_finite()), "{}: {fused:?}", mix.name());
+        assert_eq!(fused, eager, "{}: fused vs eager", mix.name());
+    }
+}
