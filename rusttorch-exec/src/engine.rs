@@ -1,9 +1,10 @@
 //! The [`Engine`]: a thread pool, a plan cache and the entry points that evaluate lazy tensors
 //! fused or eagerly, or compile a graph with placeholders into an [`Executable`].
 
+use crate::cancel::{is_set, Cancel};
 use crate::kernel::{run_arg, run_kernel, run_matmul, Access, Ctx, KernelIo, MatMulIo, OutPtr};
 use crate::num::Num;
-use hashbrown::HashMap;
+use crate::plan_cache::{CacheLimits, PlanCache};
 use rusttorch_ir::alloc::PooledVec;
 use rusttorch_ir::graph::{lower, walk, GraphKey, Walk};
 use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
@@ -12,7 +13,10 @@ use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Operand, Plan, ValueKi
 use rusttorch_ir::{Buffer, DType, Error, Result, Tensor};
 use smallvec::SmallVec;
 use std::num::Wrapping;
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::Duration;
 
 /// Default elements per block of kernels with reductions: 1024 f32 = 4 KiB per register, so a
 /// kernel's live registers stay in L1/L2 (see docs/architecture.md for the measurements).
@@ -35,8 +39,11 @@ pub struct EngineConfig {
     pub map_block: usize,
     /// Fusion knobs.
     pub fusion: FusionConfig,
-    /// Plans kept in the cache.
+    /// Plans kept in the cache (least recently used evicted first).
     pub cache_capacity: usize,
+    /// Graph nodes kept in the cache over all its plans: a program building ever new large
+    /// graphs holds at most this many nodes' plans (a few hundred bytes a node).
+    pub cache_nodes: usize,
 }
 
 impl Default for EngineConfig {
@@ -47,6 +54,7 @@ impl Default for EngineConfig {
             map_block: DEFAULT_MAP_BLOCK,
             fusion: FusionConfig::default(),
             cache_capacity: 256,
+            cache_nodes: 1 << 20,
         }
     }
 }
@@ -74,8 +82,7 @@ pub struct Executable {
 pub struct Engine {
     config: EngineConfig,
     pool: rayon::ThreadPool,
-    /// Plans by [`Walk::hash`]; a bucket holds the plans of distinct keys with that hash.
-    cache: Mutex<HashMap<u64, SmallVec<[Arc<Executable>; 1]>>>,
+    cache: Mutex<PlanCache>,
 }
 
 static DEFAULT: OnceLock<RwLock<Arc<Engine>>> = OnceLock::new();
@@ -100,7 +107,7 @@ impl Engine {
             .thread_name(|i| format!("rusttorch-{i}"))
             .build()
             .map_err(|e| Error::Internal(format!("cannot start thread pool: {e}")))?;
-        Ok(Engine { config, pool, cache: Mutex::new(HashMap::new()) })
+        Ok(Engine { config, pool, cache: Mutex::new(PlanCache::default()) })
     }
 
     /// The process-wide default engine (all cores unless [`Engine::set_default_threads`]).
@@ -179,23 +186,22 @@ impl Engine {
 
     /// The cached plan of `w`'s structure, planned now on a miss.
     fn executable(&self, w: &Walk) -> Result<Arc<Executable>> {
-        let cached = |cache: &HashMap<u64, SmallVec<[Arc<Executable>; 1]>>| {
-            cache.get(&w.hash).and_then(|b| b.iter().find(|e| w.matches(&e.key)).cloned())
-        };
-        if let Some(e) = cached(&self.cache.lock().unwrap_or_else(|e| e.into_inner())) {
+        if let Some(e) = self.cache().get(w) {
             return Ok(e);
         }
         let exe = Arc::new(self.build(w.key())?);
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self.cache();
         // Another thread may have planned the same structure meanwhile.
-        if let Some(e) = cached(&cache) {
+        if let Some(e) = cache.get(w) {
             return Ok(e);
         }
-        if cache.len() >= self.config.cache_capacity {
-            cache.clear();
-        }
-        cache.entry(w.hash).or_default().push(exe.clone());
+        let limits = CacheLimits { plans: self.config.cache_capacity, nodes: self.config.cache_nodes };
+        cache.insert(w.hash, exe.clone(), limits);
         Ok(exe)
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, PlanCache> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Builds the graph, optimizes it and plans it.
@@ -229,7 +235,12 @@ impl Engine {
 
     /// Number of cached plans.
     pub fn cached_plans(&self) -> usize {
-        self.cache.lock().unwrap_or_else(|e| e.into_inner()).values().map(|b| b.len()).sum()
+        self.cache().len()
+    }
+
+    /// Graph nodes held by the cached plans (bounded by [`EngineConfig::cache_nodes`]).
+    pub fn cached_nodes(&self) -> usize {
+        self.cache().nodes()
     }
 }
 
@@ -256,12 +267,63 @@ impl PreparedEval<'_> {
     /// Finds the plan (planning it on a cache miss) and runs it; each tensor keeps its result
     /// buffer.
     pub fn run(self) -> Result<()> {
+        self.run_with(None)
+    }
+
+    /// Like [`PreparedEval::run`], stopping with [`Error::Interrupted`] soon after `cancel` is
+    /// set (see [`Cancel`] for what stays as it was).
+    pub fn run_cancellable(self, cancel: &Cancel) -> Result<()> {
+        self.run_with(Some(cancel.flag()))
+    }
+
+    /// Runs the evaluation on one of the engine's workers while the calling thread watches:
+    /// about every `period` it calls `interrupt`, and once that returns `true` the evaluation
+    /// is cancelled ([`Cancel`]) and waited for. Returns the evaluation's result
+    /// ([`Error::Interrupted`] when it stopped early). Lets a caller that must poll for
+    /// something (Python's signal handlers, which run only on the main thread) do so while
+    /// a long evaluation runs.
+    pub fn run_watched(self, period: Duration, mut interrupt: impl FnMut() -> bool) -> Result<()> {
+        let cancel = Cancel::new();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let engine = self.engine;
+        engine.pool.in_place_scope(|s| {
+            let c = &cancel;
+            s.spawn(move |_| {
+                let _ = tx.send(self.run_cancellable(c));
+            });
+            loop {
+                match rx.recv_timeout(period) {
+                    Ok(r) => return r,
+                    Err(RecvTimeoutError::Timeout) => {
+                        if !cancel.is_cancelled() && interrupt() {
+                            cancel.cancel();
+                        }
+                    }
+                    // The evaluation panicked: the scope raises its panic when it ends.
+                    Err(RecvTimeoutError::Disconnected) => {
+                        return Err(Error::Internal("the evaluation ended without a result".into()))
+                    }
+                }
+            }
+        })
+    }
+
+    fn run_with(self, cancel: Option<&AtomicBool>) -> Result<()> {
         let Some(mut w) = self.work else { return Ok(()) };
         let exe = self.engine.executable(&w)?;
         let inputs = std::mem::take(&mut w.inputs);
-        let donated = donate_inputs(&exe, &inputs, w, &self.todo);
+        let (donated, donors) = donate_inputs(&exe, &inputs, w, &self.todo);
         let mut outs = SmallVec::new();
-        exe.run_bound(self.engine, inputs, &donated, &mut outs)?;
+        let mut unused = SmallVec::new();
+        if let Err(e) = exe.run_bound(self.engine, inputs, &donated, cancel, &mut outs, &mut unused) {
+            // A donated buffer no kernel wrote into goes back to its tensor, which stays readable.
+            for (slot, b) in unused {
+                if let Some((_, t)) = donors.iter().find(|(s, _)| *s == slot) {
+                    t.restore_donated(b);
+                }
+            }
+            return Err(e);
+        }
         for (t, b) in self.todo.iter().zip(outs) {
             t.set_buffer(b)?;
         }
@@ -444,6 +506,11 @@ slot_type!(Wrapping<i32>, I32);
 slot_type!(Wrapping<i64>, I64);
 
 impl Executable {
+    /// The structure the plan was made for.
+    pub(crate) fn key(&self) -> &GraphKey {
+        &self.key
+    }
+
     /// The plan.
     pub fn plan(&self) -> &Plan {
         &self.plan
@@ -474,18 +541,22 @@ impl Executable {
         }
         let all = inputs.iter().chain(&self.bound).cloned();
         let mut outs = SmallVec::new();
-        self.run_bound(engine, all, &[], &mut outs)?;
+        self.run_bound(engine, all, &[], None, &mut outs, &mut SmallVec::new())?;
         Ok(outs.into_vec())
     }
 
     /// Runs the plan on `inputs` (by slot). `donated[i]` says that input `i`'s buffer is ours
-    /// alone (its tensor gave it up): a kernel that is its last reader may write into it.
+    /// alone (its tensor gave it up): a kernel that is its last reader may write into it. The
+    /// run stops with [`Error::Interrupted`] once `cancel` is set; on any error, the donated
+    /// buffers no kernel wrote into are left in `unused` (by input slot).
     fn run_bound(
         &self,
         engine: &Engine,
         inputs_given: impl IntoIterator<Item = Buffer>,
         donated: &[bool],
+        cancel: Option<&AtomicBool>,
         outs: &mut SmallVec<[Buffer; 2]>,
+        unused: &mut SmallVec<[(usize, Buffer); 1]>,
     ) -> Result<()> {
         let plan = &self.plan;
         // (SmallVecs here and below: a small evaluation should not spend its time in malloc.)
@@ -518,18 +589,47 @@ impl Executable {
         }
         let dies_after = &self.dies_after;
         let mut free: Vec<AnyVec> = Vec::new();
+        let mut cancel = cancel;
+        // On an error, the donated inputs still unread by their kernels are handed back.
+        let mut fail = |e: Error, slots: &mut [Slot]| {
+            for (v, val) in plan.values.iter().enumerate() {
+                match (&val.kind, &mut slots[v]) {
+                    (ValueKind::Input(i), slot @ Slot::Shared(_)) if donated.get(*i) == Some(&true) => {
+                        if let Slot::Shared(b) = std::mem::replace(slot, Slot::Empty) {
+                            unused.push((*i, b));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            e
+        };
         for (ki, k) in plan.kernels.iter().enumerate() {
+            if is_set(cancel) {
+                return Err(fail(Error::Interrupted, &mut slots));
+            }
             let access = &self.access[ki];
             let donor = self.donors[ki].filter(|&i| {
                 matches!(plan.values[k.inputs[i as usize].value].kind, ValueKind::Input(s) if donated.get(s) == Some(&true))
             });
-            let run = KernelRun { engine, plan, k, access, donor };
-            match k.dtype {
-                DType::F32 => run_one::<f32>(run, &mut slots, &mut free)?,
-                DType::F64 => run_one::<f64>(run, &mut slots, &mut free)?,
-                DType::I32 => run_one::<Wrapping<i32>>(run, &mut slots, &mut free)?,
-                DType::I64 => run_one::<Wrapping<i64>>(run, &mut slots, &mut free)?,
-                d => return Err(Error::UnsupportedDType { op: "kernel", dtype: d }),
+            // Writing into a donated input destroys its old value: from here on the evaluation
+            // can only be finished, not abandoned.
+            if donor.is_some() {
+                cancel = None;
+            }
+            let run = KernelRun { engine, plan, k, access, donor, cancel };
+            let ran = match k.dtype {
+                DType::F32 => run_one::<f32>(run, &mut slots, &mut free),
+                DType::F64 => run_one::<f64>(run, &mut slots, &mut free),
+                DType::I32 => run_one::<Wrapping<i32>>(run, &mut slots, &mut free),
+                DType::I64 => run_one::<Wrapping<i64>>(run, &mut slots, &mut free),
+                d => Err(Error::UnsupportedDType { op: "kernel", dtype: d }),
+            };
+            match ran {
+                Err(e) => return Err(fail(e, &mut slots)),
+                // Skipped tasks left the kernel's outputs incomplete.
+                Ok(()) if is_set(cancel) => return Err(fail(Error::Interrupted, &mut slots)),
+                Ok(()) => {}
             }
             // Intermediates whose last reader just ran go back to the free list.
             for &v in &dies_after[ki] {
@@ -561,15 +661,17 @@ impl Executable {
 /// Buffer donation: which of the evaluated inputs (`buffers` of `w`'s input tensors, by slot) give their
 /// buffers to the evaluation of `outputs`. An evaluated input qualifies when a kernel may write into it (`exe.donatable`),
 /// only `outputs` can still reach it (`t += x` rebinding `t`), and nobody else holds its buffer;
-/// it then gives the buffer up under its lock ([`Tensor::donate_buffer`]).
-fn donate_inputs(exe: &Executable, buffers: &[Buffer], w: Walk, outputs: &[Tensor]) -> SmallVec<[bool; 8]> {
+/// it then gives the buffer up under its lock ([`Tensor::donate_buffer`]). Returns the flags by
+/// slot and the tensors that gave their buffers.
+fn donate_inputs(exe: &Executable, buffers: &[Buffer], w: Walk, outputs: &[Tensor]) -> (SmallVec<[bool; 8]>, Donors) {
     let mut donated = SmallVec::from_elem(false, buffers.len());
+    let mut donors = Donors::new();
     if exe.donatable.is_empty() {
-        return donated;
+        return (donated, donors);
     }
     // Handles on a candidate: its consumer's operand list and the walk's.
     if !exe.donatable.iter().any(|&slot| w.input_tensor(slot).is_some_and(|t| t.handle_count() == 2)) {
-        return donated;
+        return (donated, donors);
     }
     // Only the walk's handles on evaluated tensors stay while the lazy nodes' are counted.
     let tensors = w.into_input_tensors();
@@ -578,10 +680,14 @@ fn donate_inputs(exe: &Executable, buffers: &[Buffer], w: Walk, outputs: &[Tenso
     for &slot in exe.donatable.iter().filter(|s| candidate(s)) {
         if exclusive.contains(&tensors[slot].id()) && tensors[slot].donate_buffer(&buffers[slot]) {
             donated[slot] = true;
+            donors.push((slot, tensors[slot].clone()));
         }
     }
-    donated
+    (donated, donors)
 }
+
+/// The tensors that gave their buffers to an evaluation, by input slot.
+type Donors = SmallVec<[(usize, Tensor); 1]>;
 
 /// [`walk`], waiting while a tensor of the graph is being updated in place by another
 /// evaluation (its buffer donated): once that evaluation stores its result, the walk stops at
@@ -609,10 +715,12 @@ struct KernelRun<'a> {
     access: &'a [Access],
     /// The input whose (donated) buffer becomes the output.
     donor: Option<u16>,
+    /// Stops the kernel's remaining tasks when set.
+    cancel: Option<&'a AtomicBool>,
 }
 
 fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<AnyVec>) -> Result<()> {
-    let KernelRun { engine, plan, k, access, donor } = run;
+    let KernelRun { engine, plan, k, access, donor, cancel } = run;
     // A donated input's memory becomes output 0 when it is ours alone and of type `T`.
     let mut outs: SmallVec<[PooledVec<T>; 2]> = SmallVec::new();
     let mut donor_input = None;
@@ -661,7 +769,7 @@ fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<A
         let outputs = outs.iter_mut().map(|v| OutPtr::new(v)).collect();
         let io = KernelIo { inputs, access, layouts: &k.inputs, outputs, donor: donor_input };
         let c = &engine.config;
-        let ctx = Ctx { block: c.block, map_block: c.map_block, threads: c.threads, pool: Some(&engine.pool) };
+        let ctx = Ctx { block: c.block, map_block: c.map_block, threads: c.threads, pool: Some(&engine.pool), cancel };
         if let KernelShape::Arg { m, n, .. } = k.shape {
             let mut idx = PooledVec::<Wrapping<i64>>::new(m * n)?;
             run_arg(k, &io, OutPtr::new(&mut idx), ctx);

@@ -5,6 +5,7 @@
 //! Reductions keep per-chunk partial results in f64 and combine them in a fixed order, so the
 //! result does not depend on the number of threads.
 
+use crate::cancel::is_set;
 use crate::num::{
     binary, block_max, block_min, block_sum, block_sum_binary, block_sum_sq, combine, identity, select, unary, Num, Src,
 };
@@ -15,6 +16,7 @@ use rusttorch_ir::plan::{
 };
 use rusttorch_ir::shape::Dims;
 use std::num::Wrapping;
+use std::sync::atomic::AtomicBool;
 
 /// Elements per reduction chunk = this many blocks; partials are combined chunk by chunk.
 const CHUNK_BLOCKS: usize = 16;
@@ -34,6 +36,11 @@ const TILE: usize = 64;
 /// Elementwise kernels whose outputs are at least this large (beyond the caches) write them
 /// with non-temporal stores.
 const STREAM_MIN_BYTES: usize = 32 << 20;
+
+/// Most element-instructions (elements times program length) one task of blocks runs, a few
+/// milliseconds: it bounds how long a cancelled evaluation takes to stop (tasks are where the
+/// flag is looked at), at the cost of one task dispatch (about a microsecond) per task.
+const TASK_WORK: usize = 1 << 24;
 
 /// Elementwise kernels up to this size run as a single block.
 const SMALL_KERNEL: usize = 4096;
@@ -312,6 +319,9 @@ pub(crate) struct Ctx<'p> {
     pub map_block: usize,
     pub threads: usize,
     pub pool: Option<&'p rayon::ThreadPool>,
+    /// Set when the evaluation is to stop: tasks not started yet are skipped (the kernel's
+    /// output is then incomplete, and the engine discards it).
+    pub cancel: Option<&'p AtomicBool>,
 }
 
 /// One program run over one block.
@@ -886,9 +896,9 @@ fn map_blocks_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelI
 fn run_map<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, n: usize) {
     let b = ctx.block;
     let nblocks = n.div_ceil(b);
-    let per_task = nblocks.div_ceil(ctx.threads * 4).max(1);
-    let ntasks = nblocks.div_ceil(per_task);
     let prog = &k.stages[0].full;
+    let per_task = blocks_per_task(nblocks, b, prog.len(), ctx.threads);
+    let ntasks = nblocks.div_ceil(per_task);
     // Outputs far larger than the caches go around them: no read-for-ownership of each output
     // line, and the inputs stay cached.
     let stream = io.donor.is_none() && n * std::mem::size_of::<T>() * io.outputs.len() >= STREAM_MIN_BYTES;
@@ -1063,6 +1073,13 @@ impl<T: Num> Drop for Scratch<T> {
     }
 }
 
+/// Blocks per task for `nblocks` blocks of `block` elements running `instrs` instructions each:
+/// about four tasks per thread, each at most [`TASK_WORK`].
+fn blocks_per_task(nblocks: usize, block: usize, instrs: usize, threads: usize) -> usize {
+    let by_work = TASK_WORK / block.saturating_mul(instrs).max(1);
+    nblocks.div_ceil(threads * 4).min(by_work).max(1)
+}
+
 /// Runs `f(task)` for `0..n` tasks, in parallel when worthwhile, with per-thread scratch.
 fn for_tasks<T: Num>(
     ctx: Ctx<'_>,
@@ -1071,13 +1088,14 @@ fn for_tasks<T: Num>(
     k: &FusedKernel,
     f: impl Fn(&mut Scratch<T>, usize) + Sync + Send,
 ) {
+    let live = || !is_set(ctx.cancel);
     match ctx.pool {
         Some(pool) if parallel && n > 1 && ctx.threads > 1 => pool.install(|| {
-            (0..n).into_par_iter().for_each_init(|| Scratch::new(k, ctx.block), |s, t| f(s, t));
+            (0..n).into_par_iter().filter(|_| live()).for_each_init(|| Scratch::new(k, ctx.block), |s, t| f(s, t));
         }),
         _ => {
             let mut s = Scratch::new(k, ctx.block);
-            for t in 0..n {
+            for t in (0..n).take_while(|_| live()) {
                 f(&mut s, t);
             }
         }
@@ -1300,16 +1318,18 @@ pub(crate) fn run_matmul<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, mio: &Ma
             off += l;
         }
     };
+    let live = || !is_set(ctx.cancel);
     match ctx.pool {
         Some(pool) if big && ntasks > 1 && ctx.threads > 1 => pool.install(|| {
             (0..ntasks)
                 .into_par_iter()
+                .filter(|_| live())
                 .for_each_init(|| (Vec::new(), Scratch::new(k, block)), |(tile, s), t| run(tile, s, t));
         }),
         Some(pool) if big && ntasks == 1 => pool.install(|| run(&mut Vec::new(), &mut Scratch::new(k, block), 0)),
         _ => {
             let (mut tile, mut s) = (Vec::new(), Scratch::new(k, block));
-            for t in 0..ntasks {
+            for t in (0..ntasks).take_while(|_| live()) {
                 run(&mut tile, &mut s, t);
             }
         }
@@ -1341,7 +1361,7 @@ fn run_tiled<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r: usi
     let planes = k.full_shape.numel() / (r * c);
     let (nrt, nct) = (r.div_ceil(tr), c.div_ceil(tc));
     let ntiles = planes * nrt * nct;
-    let per_task = ntiles.div_ceil(ctx.threads * 4).max(1);
+    let per_task = blocks_per_task(ntiles, b, k.stages[0].full.len(), ctx.threads);
     let transposed: Vec<Option<isize>> = k
         .inputs
         .iter()
@@ -1392,7 +1412,8 @@ fn run_short_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r
     // About 4 tasks per thread, each several blocks; tiny kernels run inline.
     let total = rows * row_len;
     let parallel = total >= PARALLEL_MIN_ELEMS;
-    let per_task = nblocks.div_ceil(ctx.threads * 4).max(1);
+    let instrs = k.stages.iter().map(|st| st.full.len() + st.row.len()).sum();
+    let per_task = blocks_per_task(nblocks, b, instrs, ctx.threads);
     let ntasks = nblocks.div_ceil(per_task);
     let srcs = reduce_sources(k);
     // The last stage's full program may store straight into its output; earlier stages' (and

@@ -15,12 +15,15 @@
 #![warn(missing_docs)]
 #![allow(clippy::result_large_err)] // errors carry shapes by value; see rusttorch-ir
 
+mod cancel;
 pub mod engine;
 mod kernel;
 pub mod num;
+mod plan_cache;
 pub mod reference;
 pub mod vmath;
 
+pub use cancel::Cancel;
 pub use engine::{Engine, EngineConfig, Executable, PreparedEval};
 pub use rusttorch_ir as ir;
 

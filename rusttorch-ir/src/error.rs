@@ -111,6 +111,10 @@ pub enum Error {
         /// Shape of the tensor whose buffer was donated.
         shape: Shape,
     },
+    /// The evaluation was stopped before it finished (a cancel flag was set: Ctrl-C in
+    /// Python); its tensors stay lazy and can be evaluated again.
+    #[error("evaluation interrupted")]
+    Interrupted,
     /// A broken internal invariant (a bug in RustTorch).
     #[error("internal error: {0}")]
     Internal(String),

@@ -25,6 +25,7 @@ pub mod graph;
 pub mod op;
 pub mod shape;
 pub mod tensor;
+pub mod view;
 
 pub use buffer::Buffer;
 pub use dtype::{DType, Element, ScalarKind};

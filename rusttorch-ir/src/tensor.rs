@@ -186,6 +186,15 @@ impl Tensor {
         true
     }
 
+    /// Gives back buffer `b` that [`Tensor::donate_buffer`] gave up, unchanged (the evaluation
+    /// it was given to stopped before writing into it): the tensor is readable again.
+    pub fn restore_donated(&self, b: Buffer) {
+        let mut state = self.state();
+        if matches!(*state, NodeState::Donated) && b.len() == self.numel() && b.dtype() == self.dtype() {
+            *state = NodeState::Ready(b);
+        }
+    }
+
     /// Whether the op is an input slot (a placeholder until it holds data).
     pub(crate) fn is_placeholder_op(&self) -> bool {
         matches!(self.0.op, Op::Source(SourceOp::Input(_)))

@@ -1,10 +1,12 @@
 //! Error mapping at the Python boundary: each RustTorch error variant becomes the matching Python
 //! exception, and a Rust panic becomes a `RuntimeError` (never a `PanicException`).
 
-use pyo3::exceptions::{PyIndexError, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use rusttorch_exec::PreparedEval;
 use rusttorch_ir::Error;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
 
 /// The Python exception for a RustTorch error.
 pub fn to_py_err(e: Error) -> PyErr {
@@ -23,6 +25,7 @@ pub fn to_py_err(e: Error) -> PyErr {
         Error::UnsupportedDType { .. } | Error::DTypeMismatch { .. } => PyTypeError::new_err(msg),
         Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
         Error::Internal(_) | Error::Donated { .. } => PyRuntimeError::new_err(msg),
+        Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
     }
 }
 
@@ -35,9 +38,24 @@ pub fn guard<T>(f: impl FnOnce() -> rusttorch_ir::Result<T>) -> PyResult<T> {
     }
 }
 
-/// Like [`guard`], with the GIL released while `f` runs (other Python threads go on).
-pub fn guard_detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> rusttorch_ir::Result<T> + Send) -> PyResult<T> {
-    match py.detach(move || catch_unwind(AssertUnwindSafe(f)).map_err(panic_message)) {
+/// Time between two looks at Python's signal handlers while an evaluation runs.
+const SIGNAL_PERIOD: Duration = Duration::from_millis(50);
+
+/// Runs `eval` like [`guard`], with the GIL released (other Python threads go on) and
+/// Ctrl-C honoured: the evaluation runs on an engine worker while this thread takes the GIL
+/// back every 50 ms to run Python's signal handlers; when one raises (`KeyboardInterrupt` for
+/// SIGINT), the evaluation is cancelled, waited for (it stops at its next kernel or task) and
+/// that exception is raised. The tensors stay lazy and can be evaluated again.
+pub fn run_interruptible(py: Python<'_>, eval: PreparedEval<'_>) -> PyResult<()> {
+    let mut raised: Option<PyErr> = None;
+    let result = py.detach(|| {
+        let mut signalled = || Python::attach(|py| py.check_signals()).map_err(|e| raised = Some(e)).is_err();
+        catch_unwind(AssertUnwindSafe(|| eval.run_watched(SIGNAL_PERIOD, &mut signalled))).map_err(panic_message)
+    });
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    match result {
         Ok(r) => r.map_err(to_py_err),
         Err(msg) => Err(PyRuntimeError::new_err(msg)),
     }

@@ -8,6 +8,7 @@
 //! - `args`: shape, dim, tensor-like and operand arguments;
 //! - `dtype`: dtype objects and `dtype=` parsing;
 //! - `numpy`: zero-copy conversion from and to NumPy;
+//! - `memory`: the buffer pool's limit;
 //! - `errors`: error variants to Python exceptions, panics to `RuntimeError`.
 
 // Errors carry shapes by value (see rusttorch-ir).
@@ -18,6 +19,7 @@ mod dtype;
 mod errors;
 mod functions;
 mod index;
+mod memory;
 mod numpy;
 mod tensor;
 
@@ -56,6 +58,8 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(explain, m)?,
         wrap_pyfunction!(set_num_threads, m)?,
         wrap_pyfunction!(get_num_threads, m)?,
+        wrap_pyfunction!(memory::set_pool_limit, m)?,
+        wrap_pyfunction!(memory::get_pool_limit, m)?,
         wrap_pyfunction!(neg, m)?,
         wrap_pyfunction!(abs, m)?,
         wrap_pyfunction!(exp, m)?,

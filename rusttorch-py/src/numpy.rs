@@ -1,6 +1,7 @@
 //! NumPy conversion. In: C-contiguous float32/float64/int32/int64/bool arrays are wrapped without
-//! copying (the buffer keeps the array alive); anything else is copied through `numpy.array`. Out: a result buffer becomes
-//! a read-only ndarray over the same memory, whose base object keeps the buffer alive.
+//! copying (the buffer keeps the array alive); anything else is copied through `numpy.array`. Out: a result buffer, or
+//! a view (transpose, slice, expand...) of an evaluated buffer or of a user's array, becomes a read-only strided
+//! ndarray over the same memory, whose base object keeps the buffer alive.
 
 use crate::dtype::{from_descr, to_descr};
 use crate::errors::{guard, type_err, value_err};
@@ -10,6 +11,7 @@ use ::numpy::{PyArray1, PyArrayDescr, PyArrayDescrMethods, PyArrayMethods, PyUnt
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
+use rusttorch_ir::view::StridedView;
 use rusttorch_ir::{Buffer, DType, ScalarKind, Tensor};
 use std::os::raw::{c_int, c_void};
 use std::ptr::NonNull;
@@ -204,18 +206,31 @@ pub fn numpy_scalar_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<(f64, Scala
     }
 }
 
-/// A read-only ndarray over `buf` (no copy), shaped `dims`; its base object keeps `buf` alive.
-pub fn buffer_to_numpy<'py>(py: Python<'py>, buf: Buffer, dims: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+/// A read-only ndarray over `view`'s memory (no copy), shaped `dims`, with the view's strides;
+/// its base object keeps the buffer alive. Read-only like every array a tensor hands out:
+/// buffers are immutable values that other tensors may share, and an expanded view repeats
+/// elements (NumPy makes `broadcast_to` read-only for the same reason).
+pub fn view_to_numpy<'py>(py: Python<'py>, view: StridedView, dims: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+    let StridedView { buffer: buf, layout } = view;
     let descr = to_descr(py, buf.dtype());
+    let item = buf.dtype().size_of() as isize;
+    let numel: usize = dims.iter().product();
     // NumPy never reads an empty array's data, but wants it aligned.
-    let data =
-        if buf.is_empty() { NonNull::<f64>::dangling().as_ptr() as *mut c_void } else { buf.as_ptr() as *mut c_void };
+    let data = if numel == 0 {
+        NonNull::<f64>::dangling().as_ptr() as *mut c_void
+    } else {
+        // SAFETY: the layout's offset indexes an element of the buffer (views only address
+        // elements that exist), so the pointer stays inside the allocation.
+        unsafe { buf.as_ptr().add(layout.offset * item as usize) as *mut c_void }
+    };
     let mut npy_dims: smallvec::SmallVec<[::numpy::npyffi::npy_intp; 6]> = dims.iter().map(|&d| d as _).collect();
+    let mut npy_strides: smallvec::SmallVec<[::numpy::npyffi::npy_intp; 6]> =
+        layout.strides.iter().map(|&s| (s * item) as _).collect();
     let owner = Bound::new(py, BufferOwner { buffer: buf })?;
-    // SAFETY: `data` points to `prod(dims)` elements of `descr` (the buffer's length and dtype
-    // match the tensor's shape and dtype); null strides mean C order; flags 0 makes the array
-    // read-only. `PyArray_NewFromDescr` steals the descr reference, `PyArray_SetBaseObject` steals
-    // the owner reference (and is given it even on failure, where NumPy releases it).
+    // SAFETY: every index the dims and strides reach lies inside the buffer (the layout comes
+    // from view ops over its tensor, and `descr` is its dtype); flags 0 makes the array
+    // read-only. `PyArray_NewFromDescr` steals the descr reference, `PyArray_SetBaseObject`
+    // steals the owner reference (and is given it even on failure, where NumPy releases it).
     unsafe {
         let arr = PY_ARRAY_API.PyArray_NewFromDescr(
             py,
@@ -223,7 +238,7 @@ pub fn buffer_to_numpy<'py>(py: Python<'py>, buf: Buffer, dims: &[usize]) -> PyR
             descr.into_dtype_ptr(),
             dims.len() as c_int,
             npy_dims.as_mut_ptr(),
-            std::ptr::null_mut(),
+            npy_strides.as_mut_ptr(),
             data,
             0,
             std::ptr::null_mut(),

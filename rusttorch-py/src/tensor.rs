@@ -5,9 +5,9 @@ use crate::args::{
     dims, gelu_approx, int_args, matmul_operand, operand, DimArg, InplaceOperand, IntSeq, Operand, TensorArg,
 };
 use crate::dtype::{dtype_object, parse_dtype, PyDType};
-use crate::errors::{guard, guard_detached, type_err, value_err};
+use crate::errors::{guard, run_interruptible, type_err, value_err};
 use crate::index;
-use crate::numpy::{array_protocol, buffer_to_numpy};
+use crate::numpy::{array_protocol, view_to_numpy};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
@@ -51,8 +51,8 @@ pub fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
 }
 
 /// Evaluates the tensors that are not evaluated yet, in one plan. The GIL is released while
-/// it runs, unless it is a few microseconds of work ([`PreparedEval::is_small`]), where
-/// releasing and taking it back would cost more.
+/// it runs and Ctrl-C stops it ([`run_interruptible`]), unless it is a few microseconds of work
+/// ([`PreparedEval::is_small`]), where releasing and taking it back would cost more.
 pub fn eval_all(py: Python<'_>, tensors: &[Tensor], fuse: bool) -> PyResult<()> {
     if tensors.iter().all(Tensor::is_evaluated) {
         return Ok(());
@@ -62,20 +62,21 @@ pub fn eval_all(py: Python<'_>, tensors: &[Tensor], fuse: bool) -> PyResult<()> 
     if prepared.is_small() {
         guard(|| prepared.run())
     } else {
-        guard_detached(py, || prepared.run())
+        run_interruptible(py, prepared)
     }
 }
 
-/// Evaluates `t` if needed and returns its result buffer as a read-only ndarray (no copy).
+/// `t` as a read-only ndarray over its memory (no copy): a view of an evaluated buffer (or of
+/// a user's array) is read in place with its strides; anything else is evaluated first.
 pub fn to_numpy<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
-    let buf = match t.buffer() {
-        Some(b) => b,
+    let view = match t.strided_view() {
+        Some(v) => v,
         None => {
             eval_all(py, std::slice::from_ref(t), true)?;
-            guard(|| t.buffer().ok_or_else(|| Error::Internal("evaluated tensor has no buffer".into())))?
+            guard(|| t.strided_view().ok_or_else(|| Error::Internal("evaluated tensor has no buffer".into())))?
         }
     };
-    buffer_to_numpy(py, buf, t.dims())
+    view_to_numpy(py, view, t.dims())
 }
 
 /// Python's repr of a shape tuple: `()`, `(3,)`, `(2, 3)`.

@@ -23,6 +23,7 @@ use crate::plan::{
     FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, MatMulOperands, Operand, Plan, ReduceInstr, Reg, Space,
     Stage, Value, ValueId, ValueKind, WHOLE_ROW_MAX,
 };
+use crate::view::{apply_view, contiguous, is_contiguous, Layout};
 use crate::{DType, Error, Result, Shape};
 use hashbrown::{HashMap, HashSet};
 use smallvec::SmallVec;
@@ -1338,64 +1339,12 @@ pub fn graph_to_dot(g: &Graph) -> String {
     to_dot(g, &[])
 }
 
-/// Where a value's elements sit in its base buffer.
-#[derive(Clone, Debug)]
-struct Layout {
-    offset: usize,
-    strides: SmallVec<[isize; 6]>,
-}
-
-fn contiguous(shape: &Shape) -> Layout {
-    Layout { offset: 0, strides: shape.strides().iter().map(|&s| s as isize).collect() }
-}
-
-/// Whether `l` walks `shape` in row-major order without gaps (size-1 dims ignored).
-fn is_contiguous(shape: &Shape, l: &Layout) -> bool {
-    let c = shape.strides();
-    shape.dims().iter().zip(&c).zip(&l.strides).all(|((&d, &c), &s)| d == 1 || s == c as isize)
-}
-
 /// The base value and layout of value `v`.
 fn layout_of(values: &[Value], v: ValueId) -> (ValueId, Layout) {
     match &values[v].kind {
         ValueKind::View { base, offset, strides } => (*base, Layout { offset: *offset, strides: strides.clone() }),
         _ => (v, contiguous(&values[v].shape)),
     }
-}
-
-/// The layout of a view op applied to an operand of shape `src` laid out as `l`; `None` when
-/// the view cannot be expressed with strides (a reshape of a non-contiguous view).
-fn apply_view(op: &Op, src: &Shape, dst: &Shape, l: &Layout) -> Option<Layout> {
-    Some(match op {
-        Op::Reshape => {
-            if !is_contiguous(src, l) {
-                return None;
-            }
-            Layout { offset: l.offset, strides: contiguous(dst).strides }
-        }
-        Op::Permute(p) => Layout { offset: l.offset, strides: p.iter().map(|&i| l.strides[i]).collect() },
-        Op::Expand => {
-            let off = dst.ndim() - src.ndim();
-            let mut strides: SmallVec<[isize; 6]> = smallvec::smallvec![0; dst.ndim()];
-            for (i, &d) in src.dims().iter().enumerate() {
-                if !(d == 1 && dst.dims()[i + off] != 1) {
-                    strides[i + off] = l.strides[i];
-                }
-            }
-            Layout { offset: l.offset, strides }
-        }
-        Op::Slice { dim, start, step } => {
-            let mut strides = l.strides.clone();
-            let offset = if dst.numel() == 0 {
-                l.offset
-            } else {
-                (l.offset as isize + *start as isize * l.strides[*dim]) as usize
-            };
-            strides[*dim] *= step;
-            Layout { offset, strides }
-        }
-        _ => return None,
-    })
 }
 
 /// Inserts `copy` nodes where a view cannot stay a view: a reshape of a non-contiguous view, a

@@ -82,10 +82,15 @@ class Tensor:
     def eval(self, fuse: builtins.bool = True) -> Tensor:
         """Evaluates the tensor (fused, or op by op with ``fuse=False``) and returns it; later uses
         read the stored result. The GIL is released while it runs (kept for evaluations of a
-        few microseconds, as NumPy keeps it for small loops)."""
+        few microseconds, as NumPy keeps it for small loops), and Ctrl-C stops it: SIGINT raises
+        ``KeyboardInterrupt`` within a kernel or a few milliseconds, the tensor stays lazy and
+        can be evaluated again, and every other tensor is unchanged."""
     def numpy(self) -> npt.NDArray[Any]:
-        """The result as a read-only ``numpy.ndarray`` over the tensor's own memory (no copy);
-        evaluates first if needed. The array keeps the memory alive."""
+        """The values as a read-only ``numpy.ndarray`` over the tensor's memory (no copy), as
+        torch's ``.numpy()``: a view (transpose, permute, slice, expand, reshape) of an evaluated
+        tensor or of a ``from_numpy`` array is returned as a strided array over that memory
+        without evaluating (zero strides for expanded dims, negative for reversed slices);
+        anything else is evaluated first. The array keeps the memory alive."""
     def __array__(self, dtype: Any = None, copy: builtins.bool | None = None) -> npt.NDArray[Any]:
         """NumPy's array protocol: ``np.asarray(t)`` is ``t.numpy()``."""
     def item(self) -> Any:
@@ -375,7 +380,8 @@ def manual_seed(seed: builtins.int) -> None:
 def eval(*tensors: Tensor, fuse: builtins.bool = True) -> None:
     """Evaluates several tensors in one plan, computing shared work once (``fuse=False``: the
     eager op-by-op baseline). The GIL is released while it runs (kept for evaluations of a few
-    microseconds, as NumPy keeps it for small loops)."""
+    microseconds, as NumPy keeps it for small loops); Ctrl-C stops it with ``KeyboardInterrupt``,
+    leaving the tensors lazy."""
 
 def explain(*tensors: Tensor) -> str:
     """The optimized, fused plan that would evaluate these tensors together, as text."""
@@ -385,6 +391,18 @@ def set_num_threads(n: builtins.int) -> None:
 
 def get_num_threads() -> builtins.int:
     """The number of worker threads used for evaluation."""
+
+def set_pool_limit(bytes: builtins.int) -> None:
+    """Sets the most bytes of freed large buffers (1 MiB and more) kept for reuse.
+
+    Idle buffers beyond the limit are given back to the operating system now, the oldest
+    first; ``0`` disables pooling. The default is ``RUSTTORCH_POOL_LIMIT`` (bytes, read once
+    at the first large allocation) when set, else a thirty-second of physical memory, at most
+    512 MiB. Raises ``ValueError`` for a negative value.
+    """
+
+def get_pool_limit() -> builtins.int:
+    """The most bytes of freed large buffers kept for reuse (see :func:`set_pool_limit`)."""
 
 def neg(input: TensorLike) -> Tensor:
     """``-x``"""
