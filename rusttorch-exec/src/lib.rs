@@ -21,6 +21,9 @@ pub mod num;
 pub mod reference;
 pub mod vmath;
 
+#[cfg(test)]
+mod accuracy_tests;
+
 pub use engine::{Engine, EngineConfig, Executable, PreparedEval};
 pub use rusttorch_ir as ir;
 
