@@ -173,23 +173,30 @@ fn run_f32(op: UnaryOp, bound: (f64, f64), bits: impl IndexedParallelIterator<It
         )
 }
 
-fn report(op: UnaryOp, what: &str, (worst, fails): (Case, Vec<Case>)) {
+/// Prints the worst case; returns the failures as a message (empty when there are none).
+fn report(op: UnaryOp, what: &str, (worst, fails): (Case, Vec<Case>)) -> String {
     let name = op.info().name;
     eprintln!(
         "{name:>12} {what}: worst {:.3} ulp at x = {:e} (got {:e}, want {:e})",
         worst.3, worst.0, worst.1, worst.2
     );
-    assert!(fails.is_empty(), "{name} {what}: (x, got, want, ulps) {fails:?}");
+    if fails.is_empty() {
+        String::new()
+    } else {
+        format!("{name} {what}: (x, got, want, ulps) {fails:?}\n")
+    }
 }
 
 #[test]
 fn every_unary_op_f32_strided_and_edges() {
+    let mut all = String::new();
     for &(op, u, a) in F32_BOUNDS {
         let edge: Vec<u32> = edges().iter().map(|&x| (x as f32).to_bits()).collect();
-        report(op, "edges", run_f32(op, (u, a), edge.into_par_iter()));
+        all += &report(op, "edges", run_f32(op, (u, a), edge.into_par_iter()));
         let strided = (0..(1usize << 32) / STRIDE).into_par_iter().map(|i| (i * STRIDE) as u32);
-        report(op, "strided f32", run_f32(op, (u, a), strided));
+        all += &report(op, "strided f32", run_f32(op, (u, a), strided));
     }
+    assert!(all.is_empty(), "{all}");
 }
 
 /// Every float32 (2^32 inputs per op; minutes for the whole table on 2 cores).
@@ -198,9 +205,11 @@ fn every_unary_op_f32_strided_and_edges() {
 fn every_f32() {
     let only = std::env::var("RUSTTORCH_OPS").unwrap_or_default();
     let wanted = |op: UnaryOp| only.is_empty() || only.split(',').any(|n| n == op.info().name);
+    let mut all = String::new();
     for &(op, u, a) in F32_BOUNDS.iter().filter(|b| wanted(b.0)) {
-        report(op, "every f32", run_f32(op, (u, a), (0..1usize << 32).into_par_iter().map(|i| i as u32)));
+        all += &report(op, "every f32", run_f32(op, (u, a), (0..1usize << 32).into_par_iter().map(|i| i as u32)));
     }
+    assert!(all.is_empty(), "{all}");
 }
 
 #[test]
@@ -213,6 +222,7 @@ fn every_unary_op_f64_sweeps() {
         xs.extend([m, -m]);
     }
     xs.extend((0..=200_000).map(|i| -50.0 + 100.0 * i as f64 / 200_000.0));
+    let mut all = String::new();
     for &(op, _, _) in F32_BOUNDS {
         let mut y = vec![0.0f64; xs.len()];
         for (d, a) in y.chunks_mut(256).zip(xs.chunks(256)) {
@@ -228,8 +238,9 @@ fn every_unary_op_f64_sweeps() {
             }
         }
         fails.truncate(10);
-        report(op, "f64 sweeps", (worst, fails));
+        all += &report(op, "f64 sweeps", (worst, fails));
     }
+    assert!(all.is_empty(), "{all}");
 }
 
 /// The reference itself at values known to many digits, where the naive formulas fail.
@@ -247,6 +258,8 @@ fn reference_keeps_tiny_results() {
     for (op, x, want) in cases {
         let got = op.apply_f64(x);
         assert!(
+            // 1e-13: the values were computed in Python, whose erfc argument x/sqrt(2) rounds
+            // differently (erfc at 7.07 amplifies that 100-fold).
             got.to_bits() == f64::to_bits(want) || (got - want).abs() <= 1e-13 * want.abs(),
             "{}({x}) = {got:e}, want {want:e}",
             op.info().name

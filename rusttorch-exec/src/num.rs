@@ -372,13 +372,6 @@ fn map1<T: Num>(d: &mut [T], a: &[T], f: impl Fn(T) -> T) {
     }
 }
 
-#[inline(always)]
-fn in_place<T: Num>(d: &mut [T], f: impl Fn(T) -> T) {
-    for d in d.iter_mut() {
-        *d = f(*d);
-    }
-}
-
 /// `d = op(a)` over a block.
 #[inline(always)]
 pub fn unary<T: Num>(op: UnaryOp, d: &mut [T], a: &[T]) {
