@@ -512,7 +512,9 @@ def matmul(input: TensorLike, other: TensorLike) -> Tensor:
 def silu(input: TensorLike) -> Tensor:
     """SiLU (swish): ``x * sigmoid(x)``."""
 
-def softplus(input: TensorLike, beta: builtins.float = 1.0, threshold: builtins.float = 20.0) -> Tensor:
+def softplus(
+    input: TensorLike, beta: builtins.float = 1.0, threshold: builtins.float = 20.0
+) -> Tensor:
     """Softplus ``log(1 + e**(beta*x)) / beta``, and ``x`` where ``beta*x > threshold``
     (PyTorch's); computed so that it never overflows nor loses tiny values."""
 
