@@ -23,6 +23,9 @@ mod plan_cache;
 pub mod reference;
 pub mod vmath;
 
+#[cfg(test)]
+mod accuracy_tests;
+
 pub use cancel::Cancel;
 pub use engine::{Engine, EngineConfig, Executable, PreparedEval};
 pub use rusttorch_ir as ir;

@@ -40,6 +40,8 @@ pub trait Num:
     fn exp(self) -> Self;
     /// natural log
     fn ln(self) -> Self;
+    /// `e^x - 1`, accurate for small `x`
+    fn exp_m1(self) -> Self;
     /// square root
     fn sqrt(self) -> Self;
     /// hyperbolic tangent
@@ -76,6 +78,10 @@ pub trait Num:
     fn erf_block(d: &mut [Self], a: &[Self]);
     /// Whole-block natural log.
     fn ln_block(d: &mut [Self], a: &[Self]);
+    /// Whole-block `ln(1 + x)`.
+    fn ln_1p_block(d: &mut [Self], a: &[Self]);
+    /// Whole-block exact (erf) GELU.
+    fn gelu_erf_block(d: &mut [Self], a: &[Self]);
 }
 
 #[inline(always)]
@@ -88,7 +94,7 @@ fn truth<T: Num>(b: bool) -> T {
 }
 
 macro_rules! float_impl {
-    ($t:ident, $exp:path, $tanh:path, $erf:path, $ln:path) => {
+    ($t:ident, $exp:path, $tanh:path, $erf:path, $ln:path, $ln_1p:path, $gelu_erf:path) => {
         impl Num for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -117,6 +123,10 @@ macro_rules! float_impl {
             #[inline(always)]
             fn ln(self) -> Self {
                 self.ln()
+            }
+            #[inline(always)]
+            fn exp_m1(self) -> Self {
+                self.exp_m1()
             }
             #[inline(always)]
             fn sqrt(self) -> Self {
@@ -197,11 +207,19 @@ macro_rules! float_impl {
             fn ln_block(d: &mut [Self], a: &[Self]) {
                 $ln(d, a)
             }
+            #[inline(always)]
+            fn ln_1p_block(d: &mut [Self], a: &[Self]) {
+                $ln_1p(d, a)
+            }
+            #[inline(always)]
+            fn gelu_erf_block(d: &mut [Self], a: &[Self]) {
+                $gelu_erf(d, a)
+            }
         }
     };
 }
-float_impl!(f32, vmath::exp_f32, vmath::tanh_f32, vmath::erf_f32, vmath::ln_f32);
-float_impl!(f64, vmath::exp_f64, vmath::tanh_f64, vmath::erf_f64, vmath::ln_f64);
+float_impl!(f32, vmath::exp_f32, vmath::tanh_f32, vmath::erf_f32, vmath::ln_f32, vmath::ln_1p_f32, vmath::gelu_erf_f32);
+float_impl!(f64, vmath::exp_f64, vmath::tanh_f64, vmath::erf_f64, vmath::ln_f64, vmath::ln_1p_f64, vmath::gelu_erf_f64);
 
 macro_rules! int_impl {
     ($t:ident) => {
@@ -231,6 +249,9 @@ macro_rules! int_impl {
             }
             fn ln(self) -> Self {
                 Self::from_f64((self.0 as f64).ln())
+            }
+            fn exp_m1(self) -> Self {
+                Self::from_f64((self.0 as f64).exp_m1())
             }
             fn sqrt(self) -> Self {
                 Self::from_f64((self.0 as f64).sqrt())
@@ -316,6 +337,12 @@ macro_rules! int_impl {
             fn ln_block(d: &mut [Self], a: &[Self]) {
                 map1(d, a, |x| x.ln())
             }
+            fn ln_1p_block(d: &mut [Self], a: &[Self]) {
+                map1(d, a, |x| Self::from_f64((x.0 as f64).ln_1p()))
+            }
+            fn gelu_erf_block(d: &mut [Self], a: &[Self]) {
+                map1(d, a, |x| Self::from_f64(rusttorch_ir::op::gelu_erf_f64(x.0 as f64)))
+            }
         }
     };
 }
@@ -345,13 +372,6 @@ fn map1<T: Num>(d: &mut [T], a: &[T], f: impl Fn(T) -> T) {
     }
 }
 
-#[inline(always)]
-fn in_place<T: Num>(d: &mut [T], f: impl Fn(T) -> T) {
-    for d in d.iter_mut() {
-        *d = f(*d);
-    }
-}
-
 /// `d = op(a)` over a block.
 #[inline(always)]
 pub fn unary<T: Num>(op: UnaryOp, d: &mut [T], a: &[T]) {
@@ -365,36 +385,25 @@ pub fn unary<T: Num>(op: UnaryOp, d: &mut [T], a: &[T]) {
         Rsqrt => map1(d, a, |x| T::ONE.div(x.sqrt())),
         Recip => map1(d, a, |x| T::ONE.div(x)),
         Tanh => T::tanh_block(d, a),
-        Sigmoid => {
-            // 1 / (1 + e^-x): the negation, a block exp, then one divide.
-            map1(d, a, |x| -x);
-            in_place_block(d, T::exp_block);
-            in_place(d, |e| T::ONE.div(T::ONE + e));
-        }
+        Log1p => T::ln_1p_block(d, a),
+        Expm1 => map1(d, a, |x| x.exp_m1()),
+        Sigmoid => sigmoid(d, a, |x| x),
         Relu => map1(d, a, |x| if x > T::ZERO || x.is_nan() { x } else { T::ZERO }),
         LeakyRelu(s) => {
             let s = T::from_f64(s.get());
             map1(d, a, |x| if x >= T::ZERO || x.is_nan() { x } else { x * s })
         }
         Gelu(GeluApprox::Tanh) => {
-            let c = T::from_f64(0.797_884_560_802_865_4);
+            // 0.5 x (1 + tanh u) computed as the equal x sigmoid(2u) (see `op::gelu_tanh_f64`):
+            // no cancellation for negative x, and one exp instead of tanh's exp and polynomial.
+            let c = T::from_f64(2.0 * rusttorch_ir::op::GELU_TANH_C);
             let k = T::from_f64(0.044715);
-            let half = T::from_f64(0.5);
-            map1(d, a, |x| c * (x + k * x * x * x));
-            in_place_block(d, T::tanh_block);
+            sigmoid(d, a, |x| c * (x + k * x * x * x));
             for (d, &x) in d.iter_mut().zip(a) {
-                *d = half * x * (T::ONE + *d);
+                *d = x * *d;
             }
         }
-        Gelu(GeluApprox::Erf) => {
-            let r = T::from_f64(std::f64::consts::FRAC_1_SQRT_2);
-            let half = T::from_f64(0.5);
-            map1(d, a, |x| x * r);
-            in_place_block(d, T::erf_block);
-            for (d, &x) in d.iter_mut().zip(a) {
-                *d = half * x * (T::ONE + *d);
-            }
-        }
+        Gelu(GeluApprox::Erf) => T::gelu_erf_block(d, a),
         Sin => map1(d, a, |x| x.sin()),
         Cos => map1(d, a, |x| x.cos()),
         Square => map1(d, a, |x| x * x),
@@ -402,6 +411,19 @@ pub fn unary<T: Num>(op: UnaryOp, d: &mut [T], a: &[T]) {
         Floor | Ceil | Trunc | Round => map1(d, a, |x| x.round_with(op)),
         LogicalNot => map1(d, a, |x| truth(x == T::ZERO)),
         BitNot => map1(d, a, |x| x.bit_not()),
+    }
+}
+
+/// `d = sigmoid(f(a))` over a block. With `z = f(x)` and `e = e^-|z|` (never overflows),
+/// `1/(1+e)` for `z >= 0` and `e/(1+e)` below, so results for very negative `z` keep their
+/// relative accuracy down to the subnormals (`1/(1+e^-z)` turns them into `1/inf = 0`).
+#[inline(always)]
+fn sigmoid<T: Num>(d: &mut [T], a: &[T], f: impl Fn(T) -> T) {
+    map1(d, a, |x| -f(x).abs());
+    in_place_block(d, T::exp_block);
+    for (d, &x) in d.iter_mut().zip(a) {
+        let r = T::ONE.div(T::ONE + *d);
+        *d = if f(x) >= T::ZERO { r } else { *d * r };
     }
 }
 

@@ -54,6 +54,10 @@ pub enum UnaryOp {
     Exp,
     /// natural log
     Log,
+    /// `ln(1 + x)`, accurate for small `x`
+    Log1p,
+    /// `e^x - 1`, accurate for small `x`
+    Expm1,
     /// square root
     Sqrt,
     /// `1/sqrt(x)`
@@ -110,6 +114,8 @@ impl UnaryOp {
             Abs => ("abs", 1),
             Exp => ("exp", 8),
             Log => ("log", 8),
+            Log1p => ("log1p", 10),
+            Expm1 => ("expm1", 10),
             Sqrt => ("sqrt", 4),
             Rsqrt => ("rsqrt", 5),
             Recip => ("recip", 4),
@@ -141,11 +147,13 @@ impl UnaryOp {
             Abs => x.abs(),
             Exp => x.exp(),
             Log => x.ln(),
+            Log1p => x.ln_1p(),
+            Expm1 => x.exp_m1(),
             Sqrt => x.sqrt(),
             Rsqrt => 1.0 / x.sqrt(),
             Recip => 1.0 / x,
             Tanh => x.tanh(),
-            Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Sigmoid => sigmoid_f64(x),
             Relu => {
                 if x > 0.0 || x.is_nan() {
                     x
@@ -160,8 +168,8 @@ impl UnaryOp {
                     x * s.get()
                 }
             }
-            Gelu(GeluApprox::Tanh) => 0.5 * x * (1.0 + (0.797_884_560_802_865_4 * (x + 0.044715 * x * x * x)).tanh()),
-            Gelu(GeluApprox::Erf) => 0.5 * x * (1.0 + erf_f64(x * std::f64::consts::FRAC_1_SQRT_2)),
+            Gelu(GeluApprox::Tanh) => gelu_tanh_f64(x),
+            Gelu(GeluApprox::Erf) => gelu_erf_f64(x),
             Sin => x.sin(),
             Cos => x.cos(),
             Square => x * x,
@@ -176,58 +184,36 @@ impl UnaryOp {
     }
 }
 
-/// `erf` in f64 (W. J. Cody's rational approximations via `erfc`), accurate to ~1e-15.
+/// `erf` in f64 (the `libm` crate's port of FreeBSD's, under 1 ulp).
 pub fn erf_f64(x: f64) -> f64 {
-    // Abramowitz-Stegun 7.1.26 is too coarse for a reference; use a series / continued fraction.
-    if x.is_nan() {
-        return x;
-    }
-    let ax = x.abs();
-    let r = if ax < 2.5 {
-        // Maclaurin series: erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))
-        let mut sum = 0.0f64;
-        let mut term = ax;
-        let x2 = ax * ax;
-        let mut n = 0.0;
-        while term.abs() > 1e-17 * sum.abs().max(1e-300) {
-            sum += term / (2.0 * n + 1.0);
-            n += 1.0;
-            term *= -x2 / n;
-            if n > 200.0 {
-                break;
-            }
-        }
-        sum * std::f64::consts::FRAC_2_SQRT_PI
-    } else if ax < 6.0 {
-        // Continued fraction for erfc (Lentz), converges well for x >= 2.5.
-        let mut f;
-        let tiny = 1e-300;
-        let b0 = ax;
-        f = b0;
-        let mut c = b0;
-        let mut d = 0.0;
-        for i in 1..300 {
-            let a = i as f64 * 0.5;
-            let b = ax;
-            d = b + a * d;
-            d = if d.abs() < tiny { tiny } else { d };
-            c = b + a / c;
-            c = if c.abs() < tiny { tiny } else { c };
-            d = 1.0 / d;
-            let delta = c * d;
-            f *= delta;
-            if (delta - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        1.0 - (-ax * ax).exp() / (f * std::f64::consts::PI.sqrt())
-    } else {
-        1.0
-    };
-    if x < 0.0 {
-        -r
-    } else {
+    libm::erf(x)
+}
+
+/// Exact GELU in f64, `x Φ(x)` with `2Φ(x) = erfc(-x/√2)`: `1 + erf(x/√2)` would cancel for
+/// negative `x`, `erfc` keeps full relative accuracy.
+pub fn gelu_erf_f64(x: f64) -> f64 {
+    0.5 * x * libm::erfc(-x * std::f64::consts::FRAC_1_SQRT_2)
+}
+
+/// The constant of the tanh form of GELU, `sqrt(2/pi)`.
+pub const GELU_TANH_C: f64 = 0.797_884_560_802_865_4;
+
+/// Tanh-approximated GELU in f64, `0.5 x (1 + tanh(u))` with `u = sqrt(2/pi) (x + 0.044715 x^3)`,
+/// computed as the equal `x sigmoid(2u)`: no cancellation for negative `x`, and `-0.0` and the
+/// saturated ends (`-1e6` gives `-0.0`, `+inf` gives `+inf`) come out exactly.
+pub fn gelu_tanh_f64(x: f64) -> f64 {
+    x * sigmoid_f64(2.0 * GELU_TANH_C * (x + 0.044715 * x * x * x))
+}
+
+/// `1 / (1 + e^-x)` in f64 from `e = e^-|x|` (never overflows): `e / (1 + e)` below 0 keeps the
+/// tiny results that `1 / (1 + e^-x)` turns into `1/inf = 0`.
+pub fn sigmoid_f64(x: f64) -> f64 {
+    let e = (-x.abs()).exp();
+    let r = 1.0 / (1.0 + e);
+    if x >= 0.0 {
         r
+    } else {
+        e * r
     }
 }
 

@@ -570,6 +570,14 @@ impl Tensor {
     pub fn log(&self) -> Result<Tensor> {
         self.unary(UnaryOp::Log)
     }
+    /// `ln(1 + x)`, accurate for small `x` (where `log(1 + x)` loses digits)
+    pub fn log1p(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Log1p)
+    }
+    /// `e^x - 1`, accurate for small `x` (where `exp(x) - 1` loses digits)
+    pub fn expm1(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Expm1)
+    }
     /// square root
     pub fn sqrt(&self) -> Result<Tensor> {
         self.unary(UnaryOp::Sqrt)
@@ -892,7 +900,7 @@ impl Tensor {
     }
 
     /// Mean cross-entropy of `self` (logits `[n, classes]`) against class indices `targets`
-    /// (`n` of them): `mean(logsumexp(logits, 1) - logits[i, targets[i]])`. The targets become
+    /// (`n` of them): `mean(-log_softmax(logits, 1)[i, targets[i]])`. The targets become
     /// a one-hot mask, so the whole loss is two fused kernels.
     pub fn cross_entropy(&self, targets: &[usize]) -> Result<Tensor> {
         self.float_only("cross_entropy")?;
@@ -916,8 +924,16 @@ impl Tensor {
             DType::F64 => Tensor::from_vec(onehot::<f64>(targets, c)?, [n, c])?,
             d => return Err(Error::UnsupportedDType { op: "cross_entropy", dtype: d }),
         };
-        let picked = self.binary(BinaryOp::Mul, &mask)?.sum(Some(&[1]), false)?;
-        self.logsumexp(1, false)?.binary(BinaryOp::Sub, &picked)?.mean(None, false)
+        // `where`, not `x * mask`: `-inf * 0` would be NaN for a masked-out logit.
+        let zero = Tensor::operand_scalar(0.0, self.dtype());
+        let picked = mask.where_cond(self, &zero)?.sum(Some(&[1]), false)?;
+        // PyTorch's `-log_softmax(x)[target]`, `max + log(sum(exp(x - max))) - x[target]` with
+        // the plain max (not logsumexp's finite shift): a row holding `+inf` or only `-inf` is
+        // NaN, a `-inf` logit off the target costs nothing.
+        let m = self.max(Some(&[1]), true)?;
+        let lse = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&[1]), false)?.log()?;
+        let lse = lse.binary(BinaryOp::Add, &self.max(Some(&[1]), false)?)?;
+        lse.binary(BinaryOp::Sub, &picked)?.mean(None, false)
     }
 
     /// The tensor written out contiguously (a no-op for anything but a strided view).
@@ -1104,10 +1120,19 @@ impl Tensor {
         self.binary(BinaryOp::Mul, &self.sigmoid()?)
     }
 
-    /// `log(1 + exp(x))`, computed as `max(x, 0) + log(1 + exp(-|x|))` so it never overflows.
-    pub fn softplus(&self) -> Result<Tensor> {
-        let tail = self.abs()?.neg()?.exp()?.binary_scalar(BinaryOp::Add, 1.0)?.log()?;
-        self.relu()?.binary(BinaryOp::Add, &tail)
+    /// PyTorch's softplus: `log(1 + exp(beta x)) / beta`, and `x` itself where
+    /// `beta x > threshold`. The log term is computed as `max(z, 0) + log1p(exp(-|z|))` with
+    /// `z = beta x`, so it neither overflows (any `threshold`, `inf` included) nor loses the
+    /// tiny values of very negative `x` (`softplus(-30) = 9.4e-14`).
+    pub fn softplus(&self, beta: f64, threshold: f64) -> Result<Tensor> {
+        let x = self.to_float()?;
+        let z = x.binary_scalar(BinaryOp::Mul, beta)?;
+        let tail = z.abs()?.neg()?.exp()?.log1p()?;
+        let soft = z.relu()?.binary(BinaryOp::Add, &tail)?.binary_scalar(BinaryOp::Div, beta)?;
+        if threshold == f64::INFINITY {
+            return Ok(soft);
+        }
+        z.binary_scalar(BinaryOp::Gt, threshold)?.where_cond(&x, &soft)
     }
 
     /// Variance over `dims` (all when `None`) with Bessel-style `correction` (1 = unbiased).
@@ -1125,15 +1150,21 @@ impl Tensor {
         self.var(dims, correction, keepdim)?.sqrt()
     }
 
-    /// `log(sum(exp(x)))` along `dim`, shifted by the max so it never overflows.
+    /// `log(sum(exp(x)))` along `dim`, shifted by the max so it never overflows. As PyTorch
+    /// does, an infinite max shifts by 0 instead (`inf - inf` would be NaN): a row of `-inf`
+    /// gives `-inf`, a row holding `+inf` gives `+inf`, a NaN gives NaN.
     pub fn logsumexp(&self, dim: isize, keepdim: bool) -> Result<Tensor> {
         self.float_only("logsumexp")?;
         let d = [dim];
-        let m = self.max(Some(&d), true)?;
+        let finite_shift = |m: Tensor| -> Result<Tensor> {
+            let zero = Tensor::operand_scalar(0.0, m.dtype());
+            m.abs()?.binary_scalar(BinaryOp::Eq, f64::INFINITY)?.where_cond(&zero, &m)
+        };
+        let m = finite_shift(self.max(Some(&d), true)?)?;
         let s = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&d), keepdim)?.log()?;
         // Without keepdim, add a second (squeezed) max rather than reshaping: it is computed in
         // the same pass over the row and keeps the result fusable with what follows.
-        let m_out = if keepdim { m } else { self.max(Some(&d), false)? };
+        let m_out = if keepdim { m } else { finite_shift(self.max(Some(&d), false)?)? };
         s.binary(BinaryOp::Add, &m_out)
     }
 

@@ -205,6 +205,10 @@ unary_fns! {
     exp => exp;
     /// Natural logarithm.
     log => log;
+    /// ``log(1 + x)``, accurate for small ``x``.
+    log1p => log1p;
+    /// ``e**x - 1``, accurate for small ``x``.
+    expm1 => expm1;
     /// Square root.
     sqrt => sqrt;
     /// ``1 / sqrt(x)``
@@ -368,7 +372,9 @@ pub fn mse_loss(input: TensorArg, target: TensorArg) -> PyResult<PyTensor> {
 
 /// Mean cross-entropy of ``logits`` (``[n, classes]``) against ``target``, ``n`` integer class
 /// indices (a 1-D integer NumPy array or a list of ints, not a tensor): the mean over rows of
-/// ``logsumexp(logits[i]) - logits[i, target[i]]``. Reduction "mean" only, no ``ignore_index``.
+/// ``-log_softmax(logits[i])[target[i]]`` (PyTorch's: a ``-inf`` logit off the target costs
+/// nothing, a row holding ``+inf`` or only ``-inf`` is NaN). Reduction "mean" only, no
+/// ``ignore_index``.
 #[pyfunction]
 pub fn cross_entropy(logits: TensorArg, target: ClassIndices) -> PyResult<PyTensor> {
     let targets = target.checked(&logits.0)?;
@@ -385,8 +391,14 @@ pub fn matmul(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
 unary_fns! {
     /// SiLU (swish): ``x * sigmoid(x)``.
     silu => silu;
-    /// Softplus ``log(1 + e**x)``, computed so that it never overflows.
-    softplus => softplus;
+}
+
+/// Softplus ``log(1 + e**(beta*x)) / beta``, and ``x`` where ``beta*x > threshold``
+/// (PyTorch's); computed so that it never overflows nor loses tiny values.
+#[pyfunction]
+#[pyo3(signature = (input, beta = 1.0, threshold = 20.0))]
+pub fn softplus(input: TensorArg, beta: f64, threshold: f64) -> PyResult<PyTensor> {
+    build(|| input.0.softplus(beta, threshold))
 }
 
 /// Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN.
@@ -502,7 +514,8 @@ pub fn std_dev(input: TensorArg, dim: Option<DimArg>, correction: i64, keepdim: 
     build(|| input.0.std(dims(&dim), c, keepdim))
 }
 
-/// ``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows.
+/// ``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
+/// PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``.
 #[pyfunction]
 #[pyo3(signature = (input, dim, keepdim = false))]
 pub fn logsumexp(input: TensorArg, dim: isize, keepdim: bool) -> PyResult<PyTensor> {

@@ -64,6 +64,8 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(abs, m)?,
         wrap_pyfunction!(exp, m)?,
         wrap_pyfunction!(log, m)?,
+        wrap_pyfunction!(log1p, m)?,
+        wrap_pyfunction!(expm1, m)?,
         wrap_pyfunction!(sqrt, m)?,
         wrap_pyfunction!(rsqrt, m)?,
         wrap_pyfunction!(reciprocal, m)?,

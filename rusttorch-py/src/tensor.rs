@@ -451,6 +451,14 @@ impl PyTensor {
     fn square(&self) -> PyResult<PyTensor> {
         build(|| self.tensor().square())
     }
+    /// ``log(1 + x)``, accurate for small ``x``.
+    fn log1p(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().log1p())
+    }
+    /// ``e**x - 1``, accurate for small ``x``.
+    fn expm1(&self) -> PyResult<PyTensor> {
+        build(|| self.tensor().expm1())
+    }
     /// Hyperbolic tangent.
     fn tanh(&self) -> PyResult<PyTensor> {
         build(|| self.tensor().tanh())
@@ -676,9 +684,11 @@ impl PyTensor {
     fn silu(&self) -> PyResult<PyTensor> {
         build(|| self.tensor().silu())
     }
-    /// Softplus ``log(1 + e**x)``, computed so that it never overflows.
-    fn softplus(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().softplus())
+    /// Softplus ``log(1 + e**(beta*x)) / beta``, and ``x`` where ``beta*x > threshold``
+    /// (PyTorch's); computed so that it never overflows nor loses tiny values.
+    #[pyo3(signature = (beta = 1.0, threshold = 20.0))]
+    fn softplus(&self, beta: f64, threshold: f64) -> PyResult<PyTensor> {
+        build(|| self.tensor().softplus(beta, threshold))
     }
     /// Variance over ``dim`` (an int, a tuple of ints, or ``None`` for all), dividing by
     /// ``N - correction`` (1: unbiased, 0: population); NaN when that is not positive.
@@ -693,7 +703,8 @@ impl PyTensor {
         let c = correction_arg(correction)?;
         build(|| self.tensor().std(dims(&dim), c, keepdim))
     }
-    /// ``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows.
+    /// ``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
+    /// PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``.
     #[pyo3(signature = (dim, keepdim = false))]
     fn logsumexp(&self, dim: isize, keepdim: bool) -> PyResult<PyTensor> {
         build(|| self.tensor().logsumexp(dim, keepdim))

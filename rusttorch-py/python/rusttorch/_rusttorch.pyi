@@ -212,6 +212,10 @@ class Tensor:
         """``e**x``"""
     def log(self) -> Tensor:
         """Natural logarithm (NaN below 0, -inf at 0)."""
+    def log1p(self) -> Tensor:
+        """``log(1 + x)``, accurate for small ``x`` (NaN below -1, -inf at -1)."""
+    def expm1(self) -> Tensor:
+        """``e**x - 1``, accurate for small ``x``."""
     def sqrt(self) -> Tensor:
         """Square root (NaN below 0)."""
     def rsqrt(self) -> Tensor:
@@ -314,8 +318,9 @@ class Tensor:
         Returns ``self``."""
     def silu(self) -> Tensor:
         """SiLU (swish): ``x * sigmoid(x)``."""
-    def softplus(self) -> Tensor:
-        """Softplus ``log(1 + e**x)``, computed so that it never overflows."""
+    def softplus(self, beta: builtins.float = 1.0, threshold: builtins.float = 20.0) -> Tensor:
+        """Softplus ``log(1 + e**(beta*x)) / beta``, and ``x`` where ``beta*x > threshold``
+        (PyTorch's); computed so that it never overflows nor loses tiny values."""
     def clamp(self, min: Operand | None = None, max: Operand | None = None) -> Tensor:
         """Limits values to ``[min, max]`` (either bound may be ``None``, a scalar or a tensor);
         NaN stays NaN. A float bound makes an int tensor float32, as in PyTorch."""
@@ -329,7 +334,8 @@ class Tensor:
     ) -> Tensor:
         """Standard deviation over ``dim``: ``sqrt(var(dim, correction=correction))``."""
     def logsumexp(self, dim: builtins.int, keepdim: builtins.bool = False) -> Tensor:
-        """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows."""
+        """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
+    PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
     def to(self, dtype: DTypeLike) -> Tensor:
         """The tensor converted to ``dtype`` (itself when it already has it). Float to int
         truncates toward zero and saturates, NaN becomes 0; int to int wraps; to bool is
@@ -415,6 +421,12 @@ def exp(input: TensorLike) -> Tensor:
 
 def log(input: TensorLike) -> Tensor:
     """Natural logarithm."""
+
+def log1p(input: TensorLike) -> Tensor:
+    """``log(1 + x)``, accurate for small ``x``."""
+
+def expm1(input: TensorLike) -> Tensor:
+    """``e**x - 1``, accurate for small ``x``."""
 
 def sqrt(input: TensorLike) -> Tensor:
     """Square root."""
@@ -507,7 +519,9 @@ def cross_entropy(
 ) -> Tensor:
     """Mean cross-entropy of ``logits`` (``[n, classes]``) against ``target``, ``n`` integer class
     indices (a 1-D integer NumPy array or a list of ints, not a tensor): the mean over rows of
-    ``logsumexp(logits[i]) - logits[i, target[i]]``. Reduction "mean" only, no ``ignore_index``."""
+    ``-log_softmax(logits[i])[target[i]]`` (PyTorch's: a ``-inf`` logit off the target costs
+    nothing, a row holding ``+inf`` or only ``-inf`` is NaN). Reduction "mean" only, no
+    ``ignore_index``."""
 
 def matmul(input: TensorLike, other: TensorLike) -> Tensor:
     """Matrix product with NumPy semantics (``input @ other``): 1-d · 1-d is a dot product, a
@@ -516,8 +530,11 @@ def matmul(input: TensorLike, other: TensorLike) -> Tensor:
 def silu(input: TensorLike) -> Tensor:
     """SiLU (swish): ``x * sigmoid(x)``."""
 
-def softplus(input: TensorLike) -> Tensor:
-    """Softplus ``log(1 + e**x)``, computed so that it never overflows."""
+def softplus(
+    input: TensorLike, beta: builtins.float = 1.0, threshold: builtins.float = 20.0
+) -> Tensor:
+    """Softplus ``log(1 + e**(beta*x)) / beta``, and ``x`` where ``beta*x > threshold``
+    (PyTorch's); computed so that it never overflows nor loses tiny values."""
 
 def clamp(input: TensorLike, min: Operand | None = None, max: Operand | None = None) -> Tensor:
     """Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN."""
@@ -624,7 +641,8 @@ def std(
     """Standard deviation over ``dim`` (``None``: all), dividing by ``N - correction``."""
 
 def logsumexp(input: TensorLike, dim: builtins.int, keepdim: builtins.bool = False) -> Tensor:
-    """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows."""
+    """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
+    PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
 
 def transpose(input: TensorLike, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """``input`` with ``dim0`` and ``dim1`` swapped (a view)."""
