@@ -4,30 +4,10 @@
 use super::Pass;
 use crate::graph::{GNode, Graph};
 use crate::op::{Op, ReduceOp, Scalar, SourceOp};
-use crate::{DType, Result};
+use crate::Result;
 
 /// Folds constant subtrees into `Full` nodes.
 pub struct ConstantFolding;
-
-/// Rounds an f64 to what `dtype` stores.
-pub fn round_to(dtype: DType, v: f64) -> f64 {
-    match dtype {
-        DType::F32 => v as f32 as f64,
-        DType::F64 => v,
-        DType::I32 => v as i32 as f64,
-        DType::I64 => v as i64 as f64,
-        DType::Bool => (v != 0.0) as u8 as f64,
-    }
-}
-
-/// Converts a value of dtype `from` to dtype `to` with [`crate::Tensor::cast`]'s rules: float
-/// to int truncates and saturates (NaN is 0), int to int wraps, anything to bool is `!= 0`.
-pub fn cast_value(from: DType, to: DType, v: f64) -> f64 {
-    match to {
-        DType::I32 if from.is_int() => v as i64 as i32 as f64,
-        _ => round_to(to, v),
-    }
-}
 
 impl Pass for ConstantFolding {
     fn name(&self) -> &'static str {
@@ -41,26 +21,29 @@ impl Pass for ConstantFolding {
             if ins.is_empty() {
                 continue;
             }
-            let vals: Option<Vec<f64>> = ins
+            let vals: Option<Vec<Scalar>> = ins
                 .iter()
                 .map(|&i| match g.node(i).op {
-                    Op::Source(SourceOp::Full(v)) => Some(v.get()),
+                    Op::Source(SourceOp::Full(v)) => Some(v),
                     _ => None,
                 })
                 .collect();
             let Some(vals) = vals else { continue };
             let node = g.node(n).clone();
-            // Integer arithmetic wraps, which f64 does not model: leave it to the kernels.
-            if node.dtype.is_int() && matches!(node.op, Op::Unary(_) | Op::Binary(_) | Op::Reduce { .. }) {
+            // Integer arithmetic wraps and integers beyond 2^53 have no f64, neither of which
+            // `apply_f64` models: leave ops on ints (comparisons of ints too) to the kernels.
+            let on_ints = node.dtype.is_int() || ins.iter().any(|&i| g.node(i).dtype.is_int());
+            if on_ints && matches!(node.op, Op::Unary(_) | Op::Binary(_) | Op::Reduce { .. }) {
                 continue;
             }
             let in_numel = g.node(ins[0]).shape.numel();
+            let x = |i: usize| vals[i].get();
             let v = match &node.op {
-                Op::Unary(u) => u.apply_f64(vals[0]),
-                Op::Binary(b) => b.apply_f64(vals[0], vals[1]),
-                Op::Cast(d) => cast_value(g.node(ins[0]).dtype, *d, vals[0]),
+                Op::Unary(u) => Scalar::new(u.apply_f64(x(0))),
+                Op::Binary(b) => Scalar::new(b.apply_f64(x(0), x(1))),
+                Op::Cast(_) => vals[0],
                 Op::Where => {
-                    if vals[0] != 0.0 {
+                    if x(0) != 0.0 {
                         vals[1]
                     } else {
                         vals[2]
@@ -69,12 +52,13 @@ impl Pass for ConstantFolding {
                 Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => vals[0],
                 Op::Reduce { op: ReduceOp::Sum, .. } => {
                     let k = in_numel / node.shape.numel().max(1);
-                    vals[0] * k as f64
+                    Scalar::new(x(0) * k as f64)
                 }
                 Op::Reduce { .. } => vals[0],
                 Op::Source(_) | Op::MatMul | Op::Concat { .. } | Op::ArgReduce { .. } => continue,
             };
-            let folded = GNode { op: Op::Source(SourceOp::Full(Scalar::new(round_to(node.dtype, v)))), ..node };
+            // The value in the node's dtype, by the cast rule (exact for ints).
+            let folded = GNode { op: Op::Source(SourceOp::Full(v.cast(node.dtype))), ..node };
             let new = g.add_node(folded, &[]);
             g.replace_all_uses(n, new);
             g.remove_node(n);
@@ -89,7 +73,7 @@ mod tests {
     use super::*;
     use crate::graph::lower;
     use crate::passes::DeadCodeElimination;
-    use crate::Tensor;
+    use crate::{DType, Tensor};
 
     #[test]
     fn folds_constant_subtrees_in_the_node_dtype() {
