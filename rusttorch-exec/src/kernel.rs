@@ -10,7 +10,7 @@ use crate::num::{
     binary, block_max, block_min, block_sum, block_sum_binary, block_sum_sq, combine, identity, select, unary, Num, Src,
 };
 use rayon::prelude::*;
-use rusttorch_ir::op::{ArgOp, BinaryOp, ReduceOp};
+use rusttorch_ir::op::{ArgOp, BinaryOp, ReduceOp, Scalar};
 use rusttorch_ir::plan::{
     FusedKernel, Instr, KernelInput, KernelShape, Operand, ReduceInstr, Reg, Stage, WHOLE_ROW_MAX,
 };
@@ -617,7 +617,7 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
         let src = |o: &Operand| -> Src<'_, T> {
             match *o {
                 Operand::Reg(r) => Src::Slice(reg(r)),
-                Operand::Const(c) => Src::Scalar(T::from_f64(c.get())),
+                Operand::Const(c) => Src::Scalar(c.to()),
             }
         };
         let mut new_alias = std::ptr::null();
@@ -706,10 +706,22 @@ fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &KernelIo<'_, 
                 Some(*dst)
             }
             Instr::Arange { dst, start, step } => {
-                let (s0, st) = (start.get(), step.get());
                 let (seg, rs) = b.tile.unwrap_or((len.max(1), 0));
-                for (i, d) in reg_mut(*dst).iter_mut().enumerate() {
-                    *d = T::from_f64(s0 + st * (b.start + (i / seg) * rs + i % seg) as f64);
+                let index = |i: usize| b.start + (i / seg) * rs + i % seg;
+                match (start.as_int(), step.as_int()) {
+                    // Exact: every value lies between start and stop, both int64, so the
+                    // wrapping products and sums are the true ones.
+                    (Some(s0), Some(st)) => {
+                        for (i, d) in reg_mut(*dst).iter_mut().enumerate() {
+                            *d = T::from_i64(s0.wrapping_add(st.wrapping_mul(index(i) as i64)));
+                        }
+                    }
+                    _ => {
+                        let (s0, st) = (start.get(), step.get());
+                        for (i, d) in reg_mut(*dst).iter_mut().enumerate() {
+                            *d = T::from_f64(s0 + st * index(i) as f64);
+                        }
+                    }
                 }
                 Some(*dst)
             }
@@ -1531,7 +1543,7 @@ fn row_chunk<T: Num>(
 }
 
 /// An operand read in place: `(input, offset)` of a contiguous input, or a constant.
-type InPlace = Result<(usize, usize), f64>;
+type InPlace = Result<(usize, usize), Scalar>;
 
 /// A sum whose source is the program's last instruction, a binary op nothing else reads: the
 /// op runs inside the sum (`sum((a-b)**2)` reads `a` and `b` once, with no block register in
@@ -1542,8 +1554,8 @@ struct SumTail {
     red: usize,
     op: BinaryOp,
     /// Each operand: its position among the block's results, or a constant.
-    a: Result<usize, f64>,
-    b: Result<usize, f64>,
+    a: Result<usize, Scalar>,
+    b: Result<usize, Scalar>,
     /// The operands' registers (for constants, none).
     a_reg: Option<Reg>,
     b_reg: Option<Reg>,
@@ -1569,7 +1581,7 @@ impl SumTail {
                 materialize.push(r);
                 Ok(materialize.len() - 1)
             }
-            Operand::Const(c) => Err(c.get()),
+            Operand::Const(c) => Err(c),
         };
         let reg = |o: Operand| match o {
             Operand::Reg(r) => Some(r),
@@ -1597,7 +1609,7 @@ impl SumTail {
                 _ => return None,
             }
         }
-        let find = |o: Result<usize, f64>, reg: Option<Reg>| match (o, reg) {
+        let find = |o: Result<usize, Scalar>, reg: Option<Reg>| match (o, reg) {
             (Err(c), _) => Some(Err(c)),
             (Ok(_), Some(r)) => loads.iter().find(|l| l.0 == r).map(|&(_, i, off)| Ok((i, off))),
             (Ok(_), None) => None,
@@ -1609,11 +1621,11 @@ impl SumTail {
     #[inline(always)]
     fn sum<T: Num>(&self, red: &ReduceInstr, b: &Block<'_, T>) -> T::Acc {
         let len = b.len;
-        let src = |o: Result<usize, f64>| match o {
+        let src = |o: Result<usize, Scalar>| match o {
             // SAFETY: result `i` was left by the exec of this block just before; nothing was
             // written since, and it holds `len` values.
             Ok(i) => Src::Slice(unsafe { result(b.results[i], len) }),
-            Err(c) => Src::Scalar(T::from_f64(c)),
+            Err(c) => Src::Scalar(c.to()),
         };
         block_sum_binary(self.op, red.square, src(self.a), src(self.b), len).expect("ops checked in SumTail::of")
     }
@@ -1644,7 +1656,7 @@ fn chunk_blocks_generic<T: Num>(
                 let len = block.min(end - b.start);
                 let at = |s: InPlace| match s {
                     Ok((i, offset)) => Src::Slice(&io.inputs[i][offset + b.start..offset + b.start + len]),
-                    Err(c) => Src::Scalar(T::from_f64(c)),
+                    Err(c) => Src::Scalar(c.to()),
                 };
                 let v = block_sum_binary(t.op, red.square, at(sa), at(sb), len).expect("ops checked in SumTail::of");
                 *p = combine(red.op, *p, v);

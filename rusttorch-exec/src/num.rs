@@ -32,8 +32,6 @@ pub trait Num:
     fn to_acc(self) -> Self::Acc;
     /// Narrows an accumulated result.
     fn from_acc(a: Self::Acc) -> Self;
-    /// Converts an int64 (`as` semantics: rounding to floats, wrapping to int32).
-    fn from_i64(v: i64) -> Self;
     /// Whether this is NaN.
     fn is_nan(self) -> bool;
     /// `e^x`
@@ -107,10 +105,6 @@ macro_rules! float_impl {
             #[inline(always)]
             fn from_acc(a: f64) -> Self {
                 a as $t
-            }
-            #[inline(always)]
-            fn from_i64(v: i64) -> Self {
-                v as $t
             }
             #[inline(always)]
             fn is_nan(self) -> bool {
@@ -235,10 +229,6 @@ macro_rules! int_impl {
             #[inline(always)]
             fn from_acc(a: Wrapping<i64>) -> Self {
                 Wrapping(a.0 as $t)
-            }
-            #[inline(always)]
-            fn from_i64(v: i64) -> Self {
-                Wrapping(v as $t)
             }
             #[inline(always)]
             fn is_nan(self) -> bool {

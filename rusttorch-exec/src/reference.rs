@@ -4,8 +4,7 @@
 
 use rusttorch_ir::graph::{lower, Graph, NodeId};
 use rusttorch_ir::op::{ArgOp, BinaryOp, Op, SourceOp};
-use rusttorch_ir::passes::constant_folding::cast_value;
-use rusttorch_ir::{Buffer, DType, Result, Shape, Tensor};
+use rusttorch_ir::{Buffer, DType, Result, Scalar, Shape, Tensor};
 use std::collections::HashMap;
 
 /// Computes `tensors` in f64 by walking their (unoptimized) graph.
@@ -26,9 +25,11 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
         let v = match &node.op {
             Op::Source(SourceOp::Input(i)) => inputs[*i].to_f64_vec(),
             Op::Source(SourceOp::Full(c)) => vec![c.get(); numel],
-            Op::Source(SourceOp::Arange { start, step }) => {
-                (0..numel).map(|i| start.get() + step.get() * i as f64).collect()
-            }
+            Op::Source(SourceOp::Arange { start, step }) => match (start.as_int(), step.as_int()) {
+                // Exact in int64, then rounded once (the f64 formula is what float arguments get).
+                (Some(a), Some(s)) => (0..numel).map(|i| a.wrapping_add(s.wrapping_mul(i as i64)) as f64).collect(),
+                _ => (0..numel).map(|i| start.get() + step.get() * i as f64).collect(),
+            },
             Op::Unary(u) => vals[&ins[0]].iter().map(|&x| u.apply_f64(x)).collect(),
             Op::Binary(b) => {
                 let (sa, sb) = (&g.node(ins[0]).shape, &g.node(ins[1]).shape);
@@ -153,6 +154,12 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
         vals.insert(n, v);
     }
     vals
+}
+
+/// `v`, a value of dtype `from`, converted to `to` by the cast rule ([`Scalar::cast`]).
+fn cast_value(from: DType, to: DType, v: f64) -> f64 {
+    let s = if from.is_float() { Scalar::new(v) } else { Scalar::int(v as i64) };
+    s.cast(to).get()
 }
 
 /// For each flat index of `target`, the flat index of the element of `shape` it reads.

@@ -89,6 +89,13 @@ impl DType {
         }
     }
 
+    /// Whether a value of this dtype may be written into a tensor of dtype `to` by an in-place
+    /// op, as PyTorch's `can_cast`: only to the same or a higher kind (bool < int < float), so
+    /// `float += int` and `int32 += int64` are allowed, `int += float` and `bool += int` are not.
+    pub fn can_cast(self, to: DType) -> bool {
+        self.kind() <= to.kind()
+    }
+
     /// The dtype of a binary op between two tensors, as PyTorch: a higher kind wins
     /// (bool < int < float), and within a kind the wider type (`int64 + float32` is
     /// `float32`, `int32 + int64` is `int64`, `float32 + float64` is `float64`).
@@ -130,8 +137,13 @@ pub trait Element: Copy + Send + Sync + 'static + fmt::Debug + PartialEq {
     const DTYPE: DType;
     /// Converts to f64 (for reference computations and constants).
     fn to_f64(self) -> f64;
-    /// Converts from f64 with Rust `as` semantics (saturating, NaN → 0 for ints).
+    /// Converts from f64 with Rust `as` semantics (saturating, NaN → 0 for ints). With
+    /// [`Element::from_i64`] this is the one cast rule of RustTorch: kernels, constants and
+    /// conversions of input data all convert through these two.
     fn from_f64(v: f64) -> Self;
+    /// Converts from i64 with Rust `as` semantics: wraps to a narrower int, rounds to the
+    /// nearest float, `!= 0` for bool.
+    fn from_i64(v: i64) -> Self;
 }
 
 macro_rules! element {
@@ -144,6 +156,10 @@ macro_rules! element {
             }
             #[inline]
             fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            #[inline]
+            fn from_i64(v: i64) -> Self {
                 v as $t
             }
         }
@@ -166,6 +182,10 @@ macro_rules! wrapping_element {
             fn from_f64(v: f64) -> Self {
                 std::num::Wrapping(v as $t)
             }
+            #[inline]
+            fn from_i64(v: i64) -> Self {
+                std::num::Wrapping(v as $t)
+            }
         }
     };
 }
@@ -183,5 +203,8 @@ impl Element for bool {
     }
     fn from_f64(v: f64) -> Self {
         v != 0.0
+    }
+    fn from_i64(v: i64) -> Self {
+        v != 0
     }
 }

@@ -88,6 +88,17 @@ pub enum Error {
         /// Right dtype.
         rhs: DType,
     },
+    /// An in-place op (`t += x`) whose result has a dtype of a higher kind than the tensor's
+    /// (`int_tensor += 0.5`): it cannot be written back without losing values.
+    #[error("{op}: result type {result} can't be cast to {out}, the dtype of the tensor updated in place")]
+    InplaceCast {
+        /// The in-place operator or method (`+=`, `add_`).
+        op: &'static str,
+        /// The dtype of the op's result.
+        result: DType,
+        /// The dtype of the tensor updated in place.
+        out: DType,
+    },
     /// An allocation that cannot be satisfied.
     #[error("cannot allocate {bytes} bytes")]
     OutOfMemory {

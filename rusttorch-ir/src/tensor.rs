@@ -254,39 +254,40 @@ impl Tensor {
     }
 
     /// Every element equal to `value` (computed inside the kernels that read it, never stored),
-    /// converted to `dtype` first (`1.5` as int32 is 1, as a cast would make it).
-    pub fn full(shape: impl Into<Shape>, value: f64, dtype: DType) -> Result<Tensor> {
+    /// converted to `dtype` first with the cast rule ([`Scalar::cast`]: `1.5` as int32 is 1,
+    /// `2i64.pow(40)` as int32 wraps to 0). An integer `value` (`i64`, `i32`) stays exact in an
+    /// int64 tensor; an `f64` one is an `f64` first.
+    pub fn full(shape: impl Into<Shape>, value: impl Into<Scalar>, dtype: DType) -> Result<Tensor> {
         let shape = shape.into();
         shape.checked_numel()?;
-        let value = crate::passes::constant_folding::round_to(dtype, value);
-        Ok(Tensor::lazy(Op::Source(SourceOp::Full(Scalar::new(value))), shape, dtype, smallvec![]))
+        let value = value.into().cast(dtype);
+        Ok(Tensor::lazy(Op::Source(SourceOp::Full(value)), shape, dtype, smallvec![]))
     }
 
-    /// A 0-d constant.
-    pub fn scalar(value: f64, dtype: DType) -> Tensor {
+    /// A 0-d constant (see [`Tensor::full`]).
+    pub fn scalar(value: impl Into<Scalar>, dtype: DType) -> Tensor {
         Tensor::full(Shape::scalar(), value, dtype).expect("0-d shape is valid")
     }
 
     /// A 0-d constant used as an operand of an op being built. Recent ones are shared per
     /// thread: `x * 0.5` built again and again reuses one node instead of allocating and
     /// freeing it every time (a constant node is immutable, so sharing it changes no result).
-    fn operand_scalar(value: f64, dtype: DType) -> Tensor {
-        type Recent = [Option<(u64, DType, Tensor)>; 8];
+    fn operand_scalar(value: Scalar, dtype: DType) -> Tensor {
+        type Recent = [Option<(Scalar, DType, Tensor)>; 8];
         thread_local! {
             static RECENT: std::cell::RefCell<(Recent, usize)> = const { std::cell::RefCell::new((
                 [const { None }; 8],
                 0,
             )) };
         }
-        let bits = value.to_bits();
         let cached = RECENT.try_with(|r| {
             let mut r = r.try_borrow_mut().ok()?;
             let (slots, next) = &mut *r;
-            if let Some((_, _, t)) = slots.iter().flatten().find(|(b, d, _)| *b == bits && *d == dtype) {
+            if let Some((_, _, t)) = slots.iter().flatten().find(|(v, d, _)| *v == value && *d == dtype) {
                 return Some(t.clone());
             }
             let t = Tensor::scalar(value, dtype);
-            slots[*next] = Some((bits, dtype, t.clone()));
+            slots[*next] = Some((value, dtype, t.clone()));
             *next = (*next + 1) % slots.len();
             Some(t)
         });
@@ -303,18 +304,43 @@ impl Tensor {
         Tensor::full(shape, 1.0, dtype)
     }
 
-    /// `start, start+step, ...` up to (not including) `stop`.
-    pub fn arange(start: f64, stop: f64, step: f64, dtype: DType) -> Result<Tensor> {
-        if step == 0.0 || !step.is_finite() || !start.is_finite() || !stop.is_finite() {
-            return Err(Error::BadArgument(format!(
-                "arange needs finite start/stop and a finite non-zero step, got {start}, {stop}, {step}"
-            )));
-        }
-        let n = ((stop - start) / step).ceil().max(0.0);
-        if n > (isize::MAX as f64) / 8.0 {
+    /// `start, start+step, ...` up to (not including) `stop`, converted to `dtype`.
+    ///
+    /// When all three are integers (`i64`, `i32`) the length and the values are computed exactly
+    /// in int64 (`arange(2^53, 2^53 + 5)` has five distinct values); otherwise, as PyTorch, the
+    /// length is `ceil((stop - start) / step)` in f64 and the values `start + step * i` in f64.
+    pub fn arange(
+        start: impl Into<Scalar>,
+        stop: impl Into<Scalar>,
+        step: impl Into<Scalar>,
+        dtype: DType,
+    ) -> Result<Tensor> {
+        let (start, stop, step) = (start.into(), stop.into(), step.into());
+        let n = match (start.as_int(), stop.as_int(), step.as_int()) {
+            (Some(a), Some(b), Some(s)) if s != 0 => {
+                // In i128, so no difference of two int64 overflows.
+                let (d, s) = (i128::from(b) - i128::from(a), i128::from(s));
+                if d != 0 && (d > 0) == (s > 0) {
+                    (d.abs() + s.abs() - 1) / s.abs()
+                } else {
+                    0
+                }
+            }
+            _ => {
+                let (a, b, s) = (start.get(), stop.get(), step.get());
+                if s == 0.0 || !s.is_finite() || !a.is_finite() || !b.is_finite() {
+                    return Err(Error::BadArgument(format!(
+                        "arange needs finite start/stop and a finite non-zero step, got {start}, {stop}, {step}"
+                    )));
+                }
+                // Saturating: a length beyond any memory is refused below.
+                ((b - a) / s).ceil().max(0.0) as i128
+            }
+        };
+        if n > (isize::MAX / 8) as i128 {
             return Err(Error::OutOfMemory { bytes: usize::MAX });
         }
-        let op = Op::Source(SourceOp::Arange { start: Scalar::new(start), step: Scalar::new(step) });
+        let op = Op::Source(SourceOp::Arange { start, step });
         Ok(Tensor::lazy(op, Shape::from(n as usize), dtype, smallvec![]))
     }
 
@@ -418,13 +444,23 @@ impl Tensor {
             return Ok(self.clone());
         }
         if let Op::Source(SourceOp::Full(v)) = self.op() {
-            let v = crate::passes::constant_folding::cast_value(self.dtype(), dtype, v.get());
-            return Tensor::full(self.shape().clone(), v, dtype);
+            return Tensor::full(self.shape().clone(), *v, dtype);
         }
         if dtype == DType::Bool {
             return self.binary_scalar(BinaryOp::Ne, 0.0);
         }
         Ok(Tensor::lazy(Op::Cast(dtype), self.shape().clone(), dtype, smallvec![self.clone()]))
+    }
+
+    /// This tensor as the new value of a tensor of dtype `out` updated in place by `op` (`+=`,
+    /// `add_`): cast to `out` when [`DType::can_cast`] allows it, else an
+    /// [`Error::InplaceCast`] (as PyTorch, `int_tensor += 0.5` is an error rather than a silent
+    /// truncation).
+    pub fn cast_inplace(&self, op: &'static str, out: DType) -> Result<Tensor> {
+        if !self.dtype().can_cast(out) {
+            return Err(Error::InplaceCast { op, result: self.dtype(), out });
+        }
+        self.cast(out)
     }
 
     /// Uniform random numbers in `[0, 1)`, generated now from `seed` (xoshiro256++).
@@ -456,20 +492,22 @@ impl Tensor {
         }
     }
 
-    /// Binary op with a scalar right operand of this tensor's dtype.
-    pub fn binary_scalar(&self, op: BinaryOp, rhs: f64) -> Result<Tensor> {
-        self.binary(op, &Tensor::operand_scalar(rhs, self.dtype()))
+    /// Binary op with a scalar right operand of this tensor's dtype (converted by the cast rule).
+    pub fn binary_scalar(&self, op: BinaryOp, rhs: impl Into<Scalar>) -> Result<Tensor> {
+        self.binary(op, &Tensor::operand_scalar(rhs.into(), self.dtype()))
     }
 
     /// Binary op with a scalar left operand (`lhs op self`) of this tensor's dtype.
-    pub fn rbinary_scalar(&self, op: BinaryOp, lhs: f64) -> Result<Tensor> {
-        Tensor::operand_scalar(lhs, self.dtype()).binary(op, self)
+    pub fn rbinary_scalar(&self, op: BinaryOp, lhs: impl Into<Scalar>) -> Result<Tensor> {
+        Tensor::operand_scalar(lhs.into(), self.dtype()).binary(op, self)
     }
 
     /// A scalar of `kind` as an operand for this tensor: of this tensor's dtype unless the
     /// scalar's kind is higher ([`DType::promote_scalar`]: `int_tensor + 0.5` is float32).
-    pub fn scalar_like(&self, value: f64, kind: ScalarKind) -> Tensor {
-        Tensor::operand_scalar(value, self.dtype().promote_scalar(kind))
+    /// An integer scalar next to an int tensor is exact; next to an int32 tensor it wraps to
+    /// int32, as PyTorch converts a scalar to the tensor's dtype.
+    pub fn scalar_like(&self, value: impl Into<Scalar>, kind: ScalarKind) -> Tensor {
+        Tensor::operand_scalar(value.into(), self.dtype().promote_scalar(kind))
     }
 
     /// Elementwise comparison (`op` one of `Lt Le Gt Ge Eq Ne`), bool result.
@@ -626,16 +664,19 @@ impl Tensor {
     pub fn pow(&self, rhs: &Tensor) -> Result<Tensor> {
         self.binary(BinaryOp::Pow, rhs)
     }
-    /// `self ** exponent`; small integer exponents become multiplications.
-    pub fn pow_scalar(&self, exponent: f64) -> Result<Tensor> {
-        match exponent {
+    /// `self ** exponent`; small integer exponents become multiplications. An integral
+    /// exponent keeps an int tensor int (exactly, for an integer `exponent`).
+    pub fn pow_scalar(&self, exponent: impl Into<Scalar>) -> Result<Tensor> {
+        let exponent = exponent.into();
+        match exponent.get() {
             1.0 => Ok(self.clone()),
             2.0 => self.square(),
             3.0 => self.square()?.binary(BinaryOp::Mul, self),
             0.5 => self.sqrt(),
             -1.0 => self.recip(),
-            _ => {
-                let kind = if exponent.fract() == 0.0 { ScalarKind::Int } else { ScalarKind::Float };
+            e => {
+                let int = exponent.as_int().is_some() || e.fract() == 0.0;
+                let kind = if int { ScalarKind::Int } else { ScalarKind::Float };
                 self.binary(BinaryOp::Pow, &self.scalar_like(exponent, kind))
             }
         }
@@ -1265,7 +1306,7 @@ macro_rules! scalar_operand {
     ($t:ty, $kind:expr) => {
         impl IntoOperand for $t {
             fn into_operand(self, like: &Tensor) -> Result<Tensor> {
-                Ok(like.scalar_like(self as f64, $kind))
+                Ok(like.scalar_like(self, $kind))
             }
         }
     };
@@ -1274,11 +1315,7 @@ scalar_operand!(f64, ScalarKind::Float);
 scalar_operand!(f32, ScalarKind::Float);
 scalar_operand!(i64, ScalarKind::Int);
 scalar_operand!(i32, ScalarKind::Int);
-impl IntoOperand for bool {
-    fn into_operand(self, like: &Tensor) -> Result<Tensor> {
-        Ok(like.scalar_like(f64::from(u8::from(self)), ScalarKind::Bool))
-    }
-}
+scalar_operand!(bool, ScalarKind::Bool);
 
 macro_rules! bin_trait {
     ($tr:ident, $m:ident, $op:expr) => {

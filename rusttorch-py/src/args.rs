@@ -2,12 +2,12 @@
 //! (`int`, sequence or `None`), tensor-like inputs and binary operands.
 
 use crate::errors::{index_err, type_err, value_err};
-use crate::numpy::{class_indices, is_numpy_scalar, numpy_scalar_value, operand_from_array, tensor_from_data};
+use crate::numpy::{class_indices, int64, is_numpy_scalar, numpy_scalar_value, operand_from_array, tensor_from_data};
 use crate::tensor::PyTensor;
 use ::numpy::PyUntypedArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyTuple};
-use rusttorch_ir::{GeluApprox, ScalarKind, Tensor};
+use rusttorch_ir::{GeluApprox, Scalar, ScalarKind, Tensor};
 
 /// A shape: an int or a sequence of ints, none negative.
 pub struct ShapeArg(pub Vec<usize>);
@@ -121,38 +121,50 @@ impl ClassIndices {
     }
 }
 
+/// A Python or NumPy real number: its value (an int exactly) and its kind; `None` for any other
+/// object. An int outside int64 is an `OverflowError` naming `op`, as in PyTorch (it could only
+/// be wrapped or rounded).
+pub fn number(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<Option<(Scalar, ScalarKind)>> {
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Ok(Some((Scalar::new(f.value()), ScalarKind::Float)));
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Some((Scalar::from(b.is_true()), ScalarKind::Bool)));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return Ok(Some((Scalar::int(int64(obj, op)?), ScalarKind::Int)));
+    }
+    numpy_scalar_value(obj, op)
+}
+
+/// A number argument (`full`'s fill value, `arange`'s bounds): [`number`], or anything with
+/// `__float__` (a one-element tensor) as a float.
+pub fn number_arg(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<(Scalar, ScalarKind)> {
+    match number(obj, op)? {
+        Some(n) => Ok(n),
+        None => Ok((Scalar::new(obj.extract::<f64>()?), ScalarKind::Float)),
+    }
+}
+
 /// The other operand of a binary op with a tensor.
 pub enum Operand {
     /// A tensor (NumPy arrays become one).
     Tensor(Tensor),
     /// A Python or NumPy real scalar and its kind: it takes the tensor's dtype unless its kind
     /// is higher (`int_tensor + 0.5` is float32), as PyTorch's weak scalars.
-    Scalar(f64, ScalarKind),
+    Scalar(Scalar, ScalarKind),
 }
 
-/// `obj` as an operand of a binary op with a tensor; `None` when its type is not supported at
-/// all (the operator then returns `NotImplemented`).
-pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
+/// `obj` as an operand of the binary op `op` with a tensor; `None` when its type is not
+/// supported at all (the operator then returns `NotImplemented`).
+pub fn operand(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<Option<Operand>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Ok(Some(Operand::Tensor(t.get().tensor())));
-    }
-    if let Ok(f) = obj.cast::<PyFloat>() {
-        return Ok(Some(Operand::Scalar(f.value(), ScalarKind::Float)));
-    }
-    if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(Some(Operand::Scalar(f64::from(u8::from(b.is_true())), ScalarKind::Bool)));
-    }
-    if obj.is_instance_of::<PyInt>() {
-        // An int beyond int64 is used as a float (never wrapped into a wrong int).
-        return Ok(Some(match obj.extract::<i64>() {
-            Ok(i) => Operand::Scalar(i as f64, ScalarKind::Int),
-            Err(_) => Operand::Scalar(obj.extract::<f64>()?, ScalarKind::Float),
-        }));
     }
     if let Ok(arr) = obj.cast::<PyUntypedArray>() {
         return operand_from_array(arr).map(|t| Some(Operand::Tensor(t)));
     }
-    Ok(numpy_scalar_value(obj)?.map(|(v, k)| Operand::Scalar(v, k)))
+    Ok(number(obj, op)?.map(|(v, k)| Operand::Scalar(v, k)))
 }
 
 impl Operand {

@@ -24,7 +24,7 @@ pub fn to_py_err(e: Error) -> PyErr {
         Error::DimOutOfRange { .. } => PyIndexError::new_err(msg),
         Error::UnsupportedDType { .. } | Error::DTypeMismatch { .. } => PyTypeError::new_err(msg),
         Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
-        Error::Internal(_) | Error::Donated { .. } => PyRuntimeError::new_err(msg),
+        Error::Internal(_) | Error::Donated { .. } | Error::InplaceCast { .. } => PyRuntimeError::new_err(msg),
         Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
     }
 }

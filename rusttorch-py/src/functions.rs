@@ -2,16 +2,17 @@
 //! form of every tensor method (`rusttorch.exp(t)`).
 
 use crate::args::{
-    check_affine, dims, gelu_approx, normalized_ndim, ClassIndices, DimArg, IntSeq, ShapeArg, TensorArg, TensorSeq,
+    check_affine, dims, gelu_approx, normalized_ndim, number_arg, ClassIndices, DimArg, IntSeq, ShapeArg, TensorArg,
+    TensorSeq,
 };
 use crate::dtype::{float_dtype, opt_dtype};
 use crate::errors::{guard, type_err, value_err};
 use crate::numpy;
 use crate::tensor::{clamp_op, correction_arg, eval_all, logical, squeeze_dims, where_op, PyTensor};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyInt, PyTuple};
+use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
-use rusttorch_ir::{BinaryOp, DType, Result, Tensor};
+use rusttorch_ir::{BinaryOp, DType, Result, Scalar, ScalarKind, Tensor};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
@@ -53,29 +54,30 @@ pub fn ones(shape: ShapeArg, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTen
     build(|| Tensor::ones(shape.0, d))
 }
 
-/// The dtype PyTorch infers from a Python number: bool, int64 or float32.
-fn dtype_of_number(v: &Bound<'_, PyAny>) -> DType {
-    if v.is_instance_of::<PyBool>() {
-        DType::Bool
-    } else if v.is_instance_of::<PyInt>() {
-        DType::I64
-    } else {
-        DType::F32
+/// The dtype PyTorch infers from a number of `kind`: bool, int64 or float32.
+fn dtype_of_number(kind: ScalarKind) -> DType {
+    match kind {
+        ScalarKind::Bool => DType::Bool,
+        ScalarKind::Int => DType::I64,
+        ScalarKind::Float => DType::F32,
     }
 }
 
 /// A tensor with every element equal to ``fill_value``; without ``dtype``, a bool gives bool,
-/// an int int64 and a float float32 (as PyTorch).
+/// an int int64 and a float float32 (as PyTorch). An int is exact (outside int64 it is an
+/// ``OverflowError``); a value is converted to ``dtype`` by the cast rule of ``.to()``.
 #[pyfunction]
 #[pyo3(signature = (shape, fill_value, dtype = None))]
 pub fn full(shape: ShapeArg, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let d = opt_dtype(dtype)?.unwrap_or_else(|| dtype_of_number(fill_value));
-    let v: f64 = fill_value.extract()?;
+    let (v, kind) = number_arg(fill_value, "full")?;
+    let d = opt_dtype(dtype)?.unwrap_or_else(|| dtype_of_number(kind));
     build(|| Tensor::full(shape.0, v, d))
 }
 
 /// ``start, start + step, ...`` up to but excluding ``stop``; ``arange(n)`` counts from 0.
-/// Without ``dtype``, all-int arguments give int64, otherwise float32 (as PyTorch).
+/// Without ``dtype``, all-int arguments give int64, otherwise float32 (as PyTorch). All-int
+/// arguments are computed exactly in int64 (an int outside int64 is an ``OverflowError``);
+/// with a float among them the length is ``ceil((stop - start) / step)`` in float64.
 #[pyfunction]
 #[pyo3(signature = (start, stop = None, step = None, dtype = None))]
 pub fn arange(
@@ -84,16 +86,16 @@ pub fn arange(
     step: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyTensor> {
-    let args = [Some(start), stop, step];
-    let all_int = args.iter().flatten().all(|a| a.is_instance_of::<PyInt>() && !a.is_instance_of::<PyFloat>());
-    let d = opt_dtype(dtype)?.unwrap_or(if all_int { DType::I64 } else { DType::F32 });
-    let num = |a: Option<&Bound<'_, PyAny>>| a.map(|a| a.extract::<f64>()).transpose();
-    let (start, stop, step) = (start.extract::<f64>()?, num(stop)?, num(step)?.unwrap_or(1.0));
+    let num = |a: Option<&Bound<'_, PyAny>>| a.map(|a| number_arg(a, "arange")).transpose();
+    let (start, stop) = (number_arg(start, "arange")?, num(stop)?);
+    let step = num(step)?.unwrap_or((Scalar::int(1), ScalarKind::Int));
     let (start, stop) = match stop {
         Some(stop) => (start, stop),
-        None => (0.0, start),
+        None => ((Scalar::int(0), ScalarKind::Int), start),
     };
-    build(|| Tensor::arange(start, stop, step, d))
+    let all_int = [start, stop, step].iter().all(|(_, k)| *k != ScalarKind::Float);
+    let d = opt_dtype(dtype)?.unwrap_or(if all_int { DType::I64 } else { DType::F32 });
+    build(|| Tensor::arange(start.0, stop.0, step.0, d))
 }
 
 /// Seeds for `rand`/`randn` calls without an explicit seed (splitmix64 sequence).
@@ -423,7 +425,7 @@ pub fn where_fn(
             // A scalar `input` takes its dtype next to the tensor `other`.
             Ok(o) => {
                 let o = o.get().tensor();
-                let x = crate::args::operand(input)?
+                let x = crate::args::operand(input, "where")?
                     .ok_or_else(|| type_err(format!("where: unsupported operand {}", input.get_type())))?
                     .into_tensor(&o);
                 where_op(condition, &x, other)

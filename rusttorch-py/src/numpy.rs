@@ -5,14 +5,15 @@
 
 use crate::dtype::{from_descr, to_descr};
 use crate::errors::{guard, type_err, value_err};
-use crate::tensor::PyTensor;
+use crate::tensor::{eval_all, PyTensor};
 use ::numpy::npyffi::{_PyArray_GET_ITEM_DATA, get_type_object, NpyTypes, PY_ARRAY_API};
 use ::numpy::{PyArray1, PyArrayDescr, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyType};
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyTuple, PyType};
 use rusttorch_ir::view::StridedView;
-use rusttorch_ir::{Buffer, DType, ScalarKind, Tensor};
+use rusttorch_ir::{Buffer, DType, Scalar, ScalarKind, Tensor};
 use std::os::raw::{c_int, c_void};
 use std::ptr::NonNull;
 
@@ -140,13 +141,19 @@ pub fn is_numpy_scalar(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 /// `rusttorch.tensor(data, dtype)`: always copies. Without `dtype`, NumPy input (arrays,
 /// NumPy scalars, tensors) keeps its dtype; Python data follows PyTorch: floats become float32,
-/// ints int64, bools bool.
+/// ints int64, bools bool, and an int outside int64 is an `OverflowError`. Data of another
+/// dtype than the result's is converted by RustTorch's cast rule (that of `.to()`), never
+/// NumPy's, whose float-to-int casts of NaN, inf and out-of-range values are platform-defined.
 pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResult<Tensor> {
     let typed_input =
         obj.is_instance_of::<PyUntypedArray>() || obj.is_instance_of::<PyTensor>() || is_numpy_scalar(obj)?;
+    if !typed_input {
+        check_python_ints(obj, "tensor")?;
+    }
     let arr = asarray(obj)?;
     let descr = arr.dtype();
-    let inferred = kind_of(&descr).dtype(&descr)?;
+    let kind = kind_of(&descr);
+    let inferred = kind.dtype(&descr)?;
     let dtype = match dtype {
         Some(d) => d,
         None if typed_input => inferred,
@@ -154,7 +161,16 @@ pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResul
         None if inferred.is_int() => DType::I64,
         None => inferred,
     };
-    copy_as(arr.as_any(), dtype)
+    if dtype == inferred {
+        return copy_as(arr.as_any(), dtype);
+    }
+    let data = match kind {
+        Kind::Native(_) => wrap_or_copy(&arr, inferred)?,
+        _ => copy_as(arr.as_any(), inferred)?,
+    };
+    let converted = guard(|| data.cast(dtype))?;
+    eval_all(obj.py(), std::slice::from_ref(&converted), true)?;
+    Ok(converted)
 }
 
 /// A NumPy array used as an operand of a tensor: it keeps its dtype (and then promotes as a
@@ -193,17 +209,64 @@ fn indices_as<T: ::numpy::Element + Copy + Into<i128>>(
 }
 
 /// The value and kind of a real NumPy scalar (`np.float32(2)`, `np.int64(3)`,
-/// `np.bool_(True)`), `None` for other objects, a `TypeError` for complex or non-numeric NumPy
-/// scalars.
-pub fn numpy_scalar_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<(f64, ScalarKind)>> {
+/// `np.bool_(True)`), an integer exactly; `None` for other objects, a `TypeError` for complex or
+/// non-numeric NumPy scalars, an `OverflowError` naming `op` for a `np.uint64` beyond int64.
+pub fn numpy_scalar_value(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<Option<(Scalar, ScalarKind)>> {
     if !is_numpy_scalar(obj)? {
         return Ok(None);
     }
     let descr = obj.getattr("dtype")?.cast_into::<PyArrayDescr>()?;
-    match kind_of(&descr) {
-        Kind::Unsupported => Err(type_err(format!("unsupported operand of dtype {descr}"))),
-        k => Ok(Some((obj.extract::<f64>()?, k.dtype(&descr)?.kind()))),
+    let kind = match kind_of(&descr) {
+        Kind::Unsupported => return Err(type_err(format!("unsupported operand of dtype {descr}"))),
+        k => k.dtype(&descr)?.kind(),
+    };
+    let value = match kind {
+        ScalarKind::Float => Scalar::new(obj.extract::<f64>()?),
+        ScalarKind::Int => Scalar::int(int64(obj, op)?),
+        ScalarKind::Bool => Scalar::from(obj.is_truthy()?),
+    };
+    Ok(Some((value, kind)))
+}
+
+/// A Python (or NumPy) int as an int64; outside its range an `OverflowError` naming `op` and
+/// the value, as PyTorch refuses such ints rather than wrapping or rounding them.
+pub fn int64(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<i64> {
+    obj.extract::<i64>().map_err(|_| {
+        let v = obj.str().map(|s| s.to_string()).unwrap_or_default();
+        PyOverflowError::new_err(format!(
+            "{op}: the int {v} is out of the range of int64 (-2**63 to 2**63 - 1), which holds every \
+             integer of a tensor"
+        ))
+    })
+}
+
+/// Refuses Python ints outside int64 anywhere in `obj`, a Python number or nested lists and
+/// tuples of them: NumPy would turn them into a uint64, float64 or object array (wrapped,
+/// rounded or refused values), where PyTorch raises `OverflowError`. Leaves are only
+/// type-checked, so this costs a few nanoseconds per element.
+fn check_python_ints<'py>(obj: &Bound<'py, PyAny>, op: &str) -> PyResult<()> {
+    fn visit<'py>(o: Bound<'py, PyAny>, stack: &mut Vec<Bound<'py, PyAny>>, op: &str) -> PyResult<()> {
+        if o.is_instance_of::<PyList>() || o.is_instance_of::<PyTuple>() {
+            stack.push(o);
+        } else if o.is_instance_of::<PyInt>() && !o.is_instance_of::<PyBool>() {
+            int64(&o, op)?;
+        }
+        Ok(())
     }
+    let mut stack = Vec::new();
+    visit(obj.clone(), &mut stack, op)?;
+    while let Some(o) = stack.pop() {
+        if let Ok(list) = o.cast::<PyList>() {
+            for item in list.iter() {
+                visit(item, &mut stack, op)?;
+            }
+        } else if let Ok(tuple) = o.cast::<PyTuple>() {
+            for item in tuple.iter() {
+                visit(item, &mut stack, op)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A read-only ndarray over `view`'s memory (no copy), shaped `dims`, with the view's strides;

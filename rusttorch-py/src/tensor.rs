@@ -90,7 +90,8 @@ fn shape_repr(dims: &[usize]) -> String {
 /// `where(condition, x, other)`: `x` and `other` may be tensors, arrays or scalars.
 pub fn where_op(condition: &Bound<'_, PyAny>, x: &Tensor, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
     let cond = condition.extract::<TensorArg>()?.0;
-    let other = operand(other)?.ok_or_else(|| type_err(format!("where: unsupported operand {}", other.get_type())))?;
+    let other =
+        operand(other, "where")?.ok_or_else(|| type_err(format!("where: unsupported operand {}", other.get_type())))?;
     build(|| cond.where_cond(x, &other.into_tensor(x)))
 }
 
@@ -115,14 +116,16 @@ impl PyTensor {
     /// `op` on the truth values (`!= 0`) of `self` and `other`, bool result.
     fn logical(&self, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<PyTensor> {
         let t = self.tensor();
-        let o = operand(other)?.ok_or_else(|| type_err(format!("unsupported operand {}", other.get_type())))?;
+        let name = op.info().name;
+        let o = operand(other, name)?
+            .ok_or_else(|| type_err(format!("{name}: unsupported operand {}", other.get_type())))?;
         logical(&t, &o.into_tensor(&t), op)
     }
 
     /// `self op other` (or `other op self` when `reflected`); `None` for unsupported operands.
     pub fn apply(&self, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bool) -> PyResult<Option<PyTensor>> {
         let t = &self.tensor();
-        let Some(other) = operand(other)? else { return Ok(None) };
+        let Some(other) = operand(other, op.info().name)? else { return Ok(None) };
         build(|| match (other, reflected) {
             (Operand::Scalar(v, _), false) if op == BinaryOp::Pow => t.pow_scalar(v),
             (o, false) => t.binary(op, &o.into_tensor(t)),
@@ -158,26 +161,28 @@ impl PyTensor {
         Ok(Py::new(py, r)?.into_any())
     }
 
-    /// Rebinds `self` to `value`, which must have `self`'s shape; it is cast to `self`'s dtype
-    /// (an in-place op changes neither, as in PyTorch).
-    fn assign(&self, value: Tensor) -> PyResult<()> {
+    /// Rebinds `self` to `value`, the result of the in-place op `name`, which must have `self`'s
+    /// shape; it is cast to `self`'s dtype (an in-place op changes neither, as in PyTorch), and
+    /// a result of a higher kind (a float result for an int tensor) is an error.
+    fn assign(&self, value: Tensor, name: &'static str) -> PyResult<()> {
         let cur = self.tensor();
         if value.dims() != cur.dims() {
             return Err(value_err(format!(
-                "in-place op: the result has shape {} but the tensor has shape {}",
+                "{name}: the result has shape {} but the tensor updated in place has shape {}",
                 value.shape(),
                 cur.shape()
             )));
         }
-        let value = guard(|| value.cast(cur.dtype()))?;
+        let value = guard(|| value.cast_inplace(name, cur.dtype()))?;
         self.rebind(value);
         Ok(())
     }
 
-    /// `self = self op other` in place (see [`PyTensor::assign`]).
-    fn inplace(&self, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<()> {
+    /// `self = self op other` in place, for the operator or method `name` (see
+    /// [`PyTensor::assign`]).
+    fn inplace(&self, other: &Bound<'_, PyAny>, op: BinaryOp, name: &'static str) -> PyResult<()> {
         let r = self.apply_or_raise(other, op, false)?;
-        self.assign(r.tensor())
+        self.assign(r.tensor(), name)
     }
 }
 
@@ -628,39 +633,57 @@ impl PyTensor {
     // ------------------------------------------------------------------ in-place
 
     fn __iadd__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
-        self.inplace(&other.0, BinaryOp::Add)
+        self.inplace(&other.0, BinaryOp::Add, "+=")
     }
     fn __isub__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
-        self.inplace(&other.0, BinaryOp::Sub)
+        self.inplace(&other.0, BinaryOp::Sub, "-=")
     }
     fn __imul__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
-        self.inplace(&other.0, BinaryOp::Mul)
+        self.inplace(&other.0, BinaryOp::Mul, "*=")
     }
     fn __itruediv__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
-        self.inplace(&other.0, BinaryOp::Div)
+        self.inplace(&other.0, BinaryOp::Div, "/=")
+    }
+    fn __ifloordiv__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
+        self.inplace(&other.0, BinaryOp::FloorDiv, "//=")
+    }
+    fn __imod__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
+        self.inplace(&other.0, BinaryOp::Rem, "%=")
+    }
+    fn __ipow__(&self, other: InplaceOperand<'_>, _modulo: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.inplace(&other.0, BinaryOp::Pow, "**=")
+    }
+    fn __iand__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
+        self.inplace(&other.0, BinaryOp::And, "&=")
+    }
+    fn __ior__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
+        self.inplace(&other.0, BinaryOp::Or, "|=")
+    }
+    fn __ixor__(&self, other: InplaceOperand<'_>) -> PyResult<()> {
+        self.inplace(&other.0, BinaryOp::Xor, "^=")
     }
 
     /// In place ``self + other``: this object now names the sum (same shape and dtype); values
     /// read from it earlier (arrays, other tensors) are unchanged. Returns ``self``.
     fn add_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        slf.get().inplace(other, BinaryOp::Add).map(|()| slf.clone())
+        slf.get().inplace(other, BinaryOp::Add, "add_").map(|()| slf.clone())
     }
     /// In place ``self - other`` (see ``add_``). Returns ``self``.
     fn sub_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        slf.get().inplace(other, BinaryOp::Sub).map(|()| slf.clone())
+        slf.get().inplace(other, BinaryOp::Sub, "sub_").map(|()| slf.clone())
     }
     /// In place ``self * other`` (see ``add_``). Returns ``self``.
     fn mul_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        slf.get().inplace(other, BinaryOp::Mul).map(|()| slf.clone())
+        slf.get().inplace(other, BinaryOp::Mul, "mul_").map(|()| slf.clone())
     }
     /// In place ``self / other`` (see ``add_``). Returns ``self``.
     fn div_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        slf.get().inplace(other, BinaryOp::Div).map(|()| slf.clone())
+        slf.get().inplace(other, BinaryOp::Div, "div_").map(|()| slf.clone())
     }
     /// In place ``relu`` (see ``add_``). Returns ``self``.
     fn relu_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
         let t = slf.get();
-        t.assign(guard(|| t.tensor().relu())?).map(|()| slf.clone())
+        t.assign(guard(|| t.tensor().relu())?, "relu_").map(|()| slf.clone())
     }
     /// In place copy of ``src`` broadcast to this tensor's shape and cast to its dtype.
     /// Returns ``self``.
@@ -669,7 +692,7 @@ impl PyTensor {
         let cur = t.tensor();
         let dims: Vec<isize> = cur.dims().iter().map(|&d| d as isize).collect();
         let value = guard(|| src.0.cast(cur.dtype())?.expand(&dims))?;
-        t.assign(value).map(|()| slf.clone())
+        t.assign(value, "copy_").map(|()| slf.clone())
     }
 
     // ------------------------------------------------------------------ composites

@@ -5,31 +5,11 @@ use super::Pass;
 use crate::graph::{GNode, Graph};
 use crate::op::{Op, ReduceOp, Scalar, SourceOp};
 use crate::rewrite::Rewriter;
-use crate::{DType, Result};
+use crate::Result;
 use smallvec::SmallVec;
 
 /// Folds constant subtrees into `Full` nodes.
 pub struct ConstantFolding;
-
-/// Rounds an f64 to what `dtype` stores.
-pub fn round_to(dtype: DType, v: f64) -> f64 {
-    match dtype {
-        DType::F32 => v as f32 as f64,
-        DType::F64 => v,
-        DType::I32 => v as i32 as f64,
-        DType::I64 => v as i64 as f64,
-        DType::Bool => (v != 0.0) as u8 as f64,
-    }
-}
-
-/// Converts a value of dtype `from` to dtype `to` with [`crate::Tensor::cast`]'s rules: float
-/// to int truncates and saturates (NaN is 0), int to int wraps, anything to bool is `!= 0`.
-pub fn cast_value(from: DType, to: DType, v: f64) -> f64 {
-    match to {
-        DType::I32 if from.is_int() => v as i64 as i32 as f64,
-        _ => round_to(to, v),
-    }
-}
 
 impl Pass for ConstantFolding {
     fn name(&self) -> &'static str {
@@ -47,10 +27,10 @@ impl Pass for ConstantFolding {
             if ins.is_empty() {
                 continue;
             }
-            let mut vals: SmallVec<[f64; 3]> = SmallVec::new();
+            let mut vals: SmallVec<[Scalar; 3]> = SmallVec::new();
             for &i in &ins {
                 match rw.node(i).op {
-                    Op::Source(SourceOp::Full(v)) => vals.push(v.get()),
+                    Op::Source(SourceOp::Full(v)) => vals.push(v),
                     _ => break,
                 }
             }
@@ -58,17 +38,20 @@ impl Pass for ConstantFolding {
                 continue;
             }
             let node = rw.node(n);
-            // Integer arithmetic wraps, which f64 does not model: leave it to the kernels.
-            if node.dtype.is_int() && matches!(node.op, Op::Unary(_) | Op::Binary(_) | Op::Reduce { .. }) {
+            // Integer arithmetic wraps and integers beyond 2^53 have no f64, neither of which
+            // `apply_f64` models: leave ops on ints (comparisons of ints too) to the kernels.
+            let on_ints = node.dtype.is_int() || ins.iter().any(|&i| rw.node(i).dtype.is_int());
+            if on_ints && matches!(node.op, Op::Unary(_) | Op::Binary(_) | Op::Reduce { .. }) {
                 continue;
             }
-            let operand = rw.node(ins[0]);
+            let in_numel = rw.node(ins[0]).shape.numel();
+            let x = |i: usize| vals[i].get();
             let v = match &node.op {
-                Op::Unary(u) => u.apply_f64(vals[0]),
-                Op::Binary(b) => b.apply_f64(vals[0], vals[1]),
-                Op::Cast(d) => cast_value(operand.dtype, *d, vals[0]),
+                Op::Unary(u) => Scalar::new(u.apply_f64(x(0))),
+                Op::Binary(b) => Scalar::new(b.apply_f64(x(0), x(1))),
+                Op::Cast(_) => vals[0],
                 Op::Where => {
-                    if vals[0] != 0.0 {
+                    if x(0) != 0.0 {
                         vals[1]
                     } else {
                         vals[2]
@@ -76,13 +59,14 @@ impl Pass for ConstantFolding {
                 }
                 Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => vals[0],
                 Op::Reduce { op: ReduceOp::Sum, .. } => {
-                    let k = operand.shape.numel() / node.shape.numel().max(1);
-                    vals[0] * k as f64
+                    let k = in_numel / node.shape.numel().max(1);
+                    Scalar::new(x(0) * k as f64)
                 }
                 Op::Reduce { .. } => vals[0],
                 Op::Source(_) | Op::MatMul | Op::Concat { .. } | Op::ArgReduce { .. } => continue,
             };
-            let op = Op::Source(SourceOp::Full(Scalar::new(round_to(node.dtype, v))));
+            // The value in the node's dtype, by the cast rule (exact for ints).
+            let op = Op::Source(SourceOp::Full(v.cast(node.dtype)));
             let folded = GNode { op, shape: node.shape.clone(), dtype: node.dtype };
             // In place: its users keep their edges, and only its own operand edges go.
             rw.set(n, folded, &[]);
@@ -96,7 +80,7 @@ mod tests {
     use super::*;
     use crate::graph::lower;
     use crate::passes::DeadCodeElimination;
-    use crate::Tensor;
+    use crate::{DType, Tensor};
 
     #[test]
     fn folds_constant_subtrees_in_the_node_dtype() {

@@ -298,13 +298,22 @@ class Tensor:
     def matmul(self, other: TensorLike) -> Tensor:
         """Matrix product with NumPy semantics: 1-d · 1-d is a dot product, a 1-d operand is a row
         (left) or column (right) vector, leading batch dims broadcast."""
-    def __iadd__(self, other: Operand) -> Tensor: ...
+    def __iadd__(self, other: Operand) -> Tensor:
+        """In place ``self + other`` (see ``add_``)."""
     def __isub__(self, other: Operand) -> Tensor: ...
     def __imul__(self, other: Operand) -> Tensor: ...
     def __itruediv__(self, other: Operand) -> Tensor: ...
+    def __ifloordiv__(self, other: Operand) -> Tensor: ...
+    def __imod__(self, other: Operand) -> Tensor: ...
+    def __ipow__(self, other: Operand) -> Tensor: ...
+    def __iand__(self, other: Operand) -> Tensor: ...
+    def __ior__(self, other: Operand) -> Tensor: ...
+    def __ixor__(self, other: Operand) -> Tensor: ...
     def add_(self, other: Operand) -> Tensor:
         """In place ``self + other``: this object now names the sum (same shape and dtype); values
-        read from it earlier (arrays, other tensors) are unchanged. Returns ``self``."""
+        read from it earlier (arrays, other tensors) are unchanged. Returns ``self``. A result of
+        a higher kind than ``self``'s dtype (``int_tensor.add_(0.5)``: float32) raises
+        ``RuntimeError`` ("result type float32 can't be cast to int64"), as in PyTorch."""
     def sub_(self, other: Operand) -> Tensor:
         """In place ``self - other`` (see ``add_``). Returns ``self``."""
     def mul_(self, other: Operand) -> Tensor:
@@ -344,7 +353,8 @@ class Tensor:
 def tensor(data: TensorLike, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor holding a copy of ``data`` (a NumPy array, nested lists, a scalar or a tensor).
     Without ``dtype``, NumPy input keeps its dtype; Python floats become float32, ints int64
-    and bools bool (as PyTorch)."""
+    and bools bool (as PyTorch). A Python int outside int64 raises ``OverflowError``. Data of
+    another dtype is converted with the cast rule of ``.to()`` (NaN to int is 0)."""
 
 def from_numpy(a: npt.NDArray[Any]) -> Tensor:
     """A tensor sharing the memory of a C-contiguous float32/float64/int32/int64/bool array (no
@@ -359,7 +369,8 @@ def ones(shape: ShapeLike, dtype: DTypeLike | None = None) -> Tensor:
 
 def full(shape: ShapeLike, fill_value: SupportsFloat, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor with every element equal to ``fill_value``; without ``dtype``, a bool gives bool,
-    an int int64 and a float float32 (as PyTorch)."""
+    an int int64 and a float float32 (as PyTorch). An int is exact (outside int64:
+    ``OverflowError``); the value is converted to ``dtype`` with the cast rule of ``.to()``."""
 
 def arange(
     start: SupportsFloat,
@@ -368,7 +379,9 @@ def arange(
     dtype: DTypeLike | None = None,
 ) -> Tensor:
     """``start, start + step, ...`` up to but excluding ``stop``; ``arange(n)`` counts from 0.
-    Without ``dtype``, all-int arguments give int64, otherwise float32 (as PyTorch)."""
+    Without ``dtype``, all-int arguments give int64, otherwise float32 (as PyTorch). All-int
+    arguments are computed exactly in int64 (an int outside int64 raises ``OverflowError``);
+    with a float among them, the length is ``ceil((stop - start) / step)`` in float64."""
 
 def rand(
     shape: ShapeLike, seed: builtins.int | None = None, dtype: DTypeLike | None = None
