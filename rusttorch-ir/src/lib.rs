@@ -28,7 +28,7 @@ pub mod tensor;
 
 pub use buffer::Buffer;
 pub use dtype::{DType, Element, ScalarKind};
-pub use error::{Error, Result};
+pub use error::{scoped, Error, Result};
 pub use op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 pub use shape::Shape;
 pub use tensor::Tensor;
