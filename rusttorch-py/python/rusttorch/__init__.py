@@ -11,10 +11,14 @@ the whole expression runs as a few fused kernels.
 array([1., 3., 5., 7.], dtype=float32)
 """
 
+from . import return_types
 from ._rusttorch import (
+    Generator,
     Tensor,
     __version__,
     abs,
+    amax,
+    amin,
     arange,
     argmax,
     argmin,
@@ -29,8 +33,10 @@ from ._rusttorch import (
     clamp,
     cos,
     cross_entropy,
+    default_generator,
     double,
     dtype,
+    empty,
     eq,
     eval,
     exp,
@@ -47,6 +53,7 @@ from ._rusttorch import (
     gelu,
     get_num_threads,
     gt,
+    initial_seed,
     int,
     int32,
     int64,
@@ -110,9 +117,12 @@ from ._rusttorch import (
 )
 
 __all__ = [
+    "Generator",
     "Tensor",
     "__version__",
     "abs",
+    "amax",
+    "amin",
     "arange",
     "argmax",
     "argmin",
@@ -127,8 +137,10 @@ __all__ = [
     "clamp",
     "cos",
     "cross_entropy",
+    "default_generator",
     "double",
     "dtype",
+    "empty",
     "eq",
     "eval",
     "exp",
@@ -145,6 +157,7 @@ __all__ = [
     "gelu",
     "get_num_threads",
     "gt",
+    "initial_seed",
     "int",
     "int32",
     "int64",
@@ -182,6 +195,7 @@ __all__ = [
     "relu",
     "remainder",
     "reshape",
+    "return_types",
     "rms_norm",
     "round",
     "rsqrt",
