@@ -1,6 +1,9 @@
 //! Errors name the op the caller called and the caller's own arguments, whatever primitive of
 //! a composite raised them (building a graph fails at once, so no executor is needed here).
 
+// Errors carry shapes by value (see the crate docs).
+#![allow(clippy::result_large_err)]
+
 use rusttorch_ir::{scoped, DType, Error, ReduceOp, Tensor};
 
 fn t(dims: &[usize], dtype: DType) -> Tensor {
