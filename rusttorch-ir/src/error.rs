@@ -57,12 +57,70 @@ pub enum Error {
         shape: Shape,
     },
     /// A reshape to a shape with a different number of elements.
-    #[error("cannot reshape a tensor of shape {from} into shape {to}")]
+    #[error("{op}: shape {to:?} is invalid for input of shape {from} ({} elements)", .from.numel())]
     BadReshape {
+        /// The op that was being built.
+        op: &'static str,
         /// The source shape.
         from: Shape,
-        /// The requested shape.
-        to: Shape,
+        /// The requested shape as the caller wrote it (`-1` included).
+        to: Vec<isize>,
+    },
+    /// An index past the end of a dim (`t[5]` of a dim of size 2).
+    #[error("{op}: index {index} is out of bounds for dim {dim} with size {size}")]
+    IndexOutOfRange {
+        /// The op that was being built.
+        op: &'static str,
+        /// The index as given (negative counts from the end).
+        index: isize,
+        /// The dim it indexes.
+        dim: usize,
+        /// The size of that dim.
+        size: usize,
+    },
+    /// Operands of a concatenation whose sizes differ outside the joined dim.
+    #[error(
+        "{op}: Sizes of tensors must match except in dimension {dim}. Expected size {expected} but \
+         got size {got} for tensor number {index} in the list"
+    )]
+    ConcatSize {
+        /// The op that was being built.
+        op: &'static str,
+        /// The joined dim.
+        dim: usize,
+        /// The size of the first tensor in the dim that differs.
+        expected: usize,
+        /// The size of tensor `index` there.
+        got: usize,
+        /// Position of the offending tensor in the list.
+        index: usize,
+    },
+    /// Operands of a concatenation with different numbers of dims.
+    #[error(
+        "{op}: Tensors must have same number of dimensions: got {expected} and {got} (tensor number \
+         {index} in the list)"
+    )]
+    ConcatRank {
+        /// The op that was being built.
+        op: &'static str,
+        /// Dims of the first tensor.
+        expected: usize,
+        /// Dims of tensor `index`.
+        got: usize,
+        /// Position of the offending tensor in the list.
+        index: usize,
+    },
+    /// Operands of `stack` whose shapes differ.
+    #[error("{op}: expects each tensor to be equal size, but got {first} at entry 0 and {got} at entry {index}")]
+    StackShape {
+        /// The op that was being built.
+        op: &'static str,
+        /// Shape of the first tensor.
+        first: Shape,
+        /// Shape of tensor `index`.
+        got: Shape,
+        /// Position of the offending tensor in the list.
+        index: usize,
     },
     /// A shape that is invalid on its own (e.g. a negative size).
     #[error("invalid shape: {0}")]
@@ -133,3 +191,43 @@ pub enum Error {
 
 /// `Result` with RustTorch's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The same error naming `user_op` instead of the op that raised it (the other fields,
+    /// which hold the caller's own dims, shapes and dtypes, are kept).
+    pub fn in_op(mut self, user_op: &'static str) -> Error {
+        // Exhaustive on purpose: a new variant that names an op must be rewritten here too.
+        match &mut self {
+            Error::ShapeMismatch { op, .. }
+            | Error::DimOutOfRange { op, .. }
+            | Error::DuplicateDim { op, .. }
+            | Error::EmptyReduction { op, .. }
+            | Error::BadReshape { op, .. }
+            | Error::IndexOutOfRange { op, .. }
+            | Error::ConcatSize { op, .. }
+            | Error::ConcatRank { op, .. }
+            | Error::StackShape { op, .. }
+            | Error::UnsupportedDType { op, .. }
+            | Error::DTypeMismatch { op, .. } => *op = user_op,
+            Error::BufferLength { .. }
+            | Error::BadShape(_)
+            | Error::BadArgument(_)
+            | Error::OutOfMemory { .. }
+            | Error::BadInput { .. }
+            | Error::Donated { .. }
+            // Raised where the user's in-place operator is known, and named after it already.
+            | Error::InplaceCast { .. }
+            | Error::Interrupted
+            | Error::Internal(_) => {}
+        }
+        self
+    }
+}
+
+/// Builds the op `user_op` with `build`: every error raised by the ops `build` is made of (a
+/// composite's max, sum, sub, square...) names `user_op`, the op the caller called, so that
+/// `softmax(1)` of a 1-d tensor reports "softmax: dim 1 is out of range", not "max: ...".
+/// Scopes nest; the outermost one (the op the caller called) wins.
+pub fn scoped<T>(user_op: &'static str, build: impl FnOnce() -> Result<T>) -> Result<T> {
+    build().map_err(|e| e.in_op(user_op))
+}

@@ -29,7 +29,7 @@ pub mod view;
 
 pub use buffer::Buffer;
 pub use dtype::{DType, Element, ScalarKind};
-pub use error::{Error, Result};
+pub use error::{scoped, Error, Result};
 pub use op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 pub use shape::Shape;
 pub use tensor::Tensor;

@@ -7,7 +7,7 @@
 
 use crate::buffer::try_zeroed_vec;
 use crate::op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
-use crate::{Buffer, DType, Element, Error, Result, ScalarKind, Shape};
+use crate::{scoped, Buffer, DType, Element, Error, Result, ScalarKind, Shape};
 use smallvec::{smallvec, SmallVec};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -559,21 +559,25 @@ impl Tensor {
     }
     /// Whether each element is NaN (`x != x`).
     pub fn isnan(&self) -> Result<Tensor> {
-        self.binary(BinaryOp::Ne, self)
+        scoped("isnan", || self.binary(BinaryOp::Ne, self))
     }
     /// Whether each element is finite (`|x| < inf`; false for NaN).
     pub fn isfinite(&self) -> Result<Tensor> {
-        if !self.dtype().is_float() {
-            return Tensor::full(self.shape().clone(), 1.0, DType::Bool);
-        }
-        self.abs()?.binary_scalar(BinaryOp::Lt, f64::INFINITY)
+        scoped("isfinite", || {
+            if !self.dtype().is_float() {
+                return Tensor::full(self.shape().clone(), 1.0, DType::Bool);
+            }
+            self.abs()?.binary_scalar(BinaryOp::Lt, f64::INFINITY)
+        })
     }
     /// Whether each element is `+inf` or `-inf`.
     pub fn isinf(&self) -> Result<Tensor> {
-        if !self.dtype().is_float() {
-            return Tensor::full(self.shape().clone(), 0.0, DType::Bool);
-        }
-        self.abs()?.binary_scalar(BinaryOp::Eq, f64::INFINITY)
+        scoped("isinf", || {
+            if !self.dtype().is_float() {
+                return Tensor::full(self.shape().clone(), 0.0, DType::Bool);
+            }
+            self.abs()?.binary_scalar(BinaryOp::Eq, f64::INFINITY)
+        })
     }
     /// Largest integer not above each element (identity on ints).
     pub fn floor(&self) -> Result<Tensor> {
@@ -668,7 +672,7 @@ impl Tensor {
     /// exponent keeps an int tensor int (exactly, for an integer `exponent`).
     pub fn pow_scalar(&self, exponent: impl Into<Scalar>) -> Result<Tensor> {
         let exponent = exponent.into();
-        match exponent.get() {
+        scoped("pow", || match exponent.get() {
             1.0 => Ok(self.clone()),
             2.0 => self.square(),
             3.0 => self.square()?.binary(BinaryOp::Mul, self),
@@ -679,7 +683,7 @@ impl Tensor {
                 let kind = if int { ScalarKind::Int } else { ScalarKind::Float };
                 self.binary(BinaryOp::Pow, &self.scalar_like(exponent, kind))
             }
-        }
+        })
     }
     /// Elementwise maximum.
     pub fn maximum(&self, rhs: &Tensor) -> Result<Tensor> {
@@ -693,39 +697,43 @@ impl Tensor {
     /// Matrix product with NumPy/PyTorch semantics: 1-d operands are promoted to a row (left)
     /// or column (right) vector and the added dim removed again; leading batch dims broadcast.
     pub fn matmul(&self, rhs: &Tensor) -> Result<Tensor> {
-        let mismatch = || Error::ShapeMismatch { op: "matmul", lhs: self.shape().clone(), rhs: rhs.shape().clone() };
-        if self.ndim() == 0 || rhs.ndim() == 0 {
-            return Err(mismatch());
-        }
-        let dtype = self.dtype().promote(rhs.dtype());
-        let (mut a, mut b) = (self.cast(dtype)?, rhs.cast(dtype)?);
-        a.float_only("matmul")?;
-        let (a1, b1) = (a.ndim() == 1, b.ndim() == 1);
-        if a1 {
-            a = a.reshape_to(Shape::from([1, a.numel()]))?;
-        }
-        if b1 {
-            b = b.reshape_to(Shape::from([b.numel(), 1]))?;
-        }
-        let (ad, bd) = (a.dims(), b.dims());
-        let (m, k) = (ad[ad.len() - 2], ad[ad.len() - 1]);
-        let (k2, n) = (bd[bd.len() - 2], bd[bd.len() - 1]);
-        if k != k2 {
-            return Err(mismatch());
-        }
-        let batch = Shape::broadcast("matmul", &Shape::from(&ad[..ad.len() - 2]), &Shape::from(&bd[..bd.len() - 2]))
-            .map_err(|_| mismatch())?;
-        let mut out = batch.0.clone();
-        out.extend_from_slice(&[m, n]);
-        let mm = Tensor::lazy(Op::MatMul, Shape(out.clone()), dtype, smallvec![a, b]);
-        let mut final_dims = batch.0.clone();
-        if !a1 {
-            final_dims.push(m);
-        }
-        if !b1 {
-            final_dims.push(n);
-        }
-        mm.reshape_to(Shape(final_dims))
+        scoped("matmul", || {
+            let mismatch =
+                || Error::ShapeMismatch { op: "matmul", lhs: self.shape().clone(), rhs: rhs.shape().clone() };
+            if self.ndim() == 0 || rhs.ndim() == 0 {
+                return Err(mismatch());
+            }
+            let dtype = self.dtype().promote(rhs.dtype());
+            let (mut a, mut b) = (self.cast(dtype)?, rhs.cast(dtype)?);
+            a.float_only("matmul")?;
+            let (a1, b1) = (a.ndim() == 1, b.ndim() == 1);
+            if a1 {
+                a = a.reshape_to(Shape::from([1, a.numel()]))?;
+            }
+            if b1 {
+                b = b.reshape_to(Shape::from([b.numel(), 1]))?;
+            }
+            let (ad, bd) = (a.dims(), b.dims());
+            let (m, k) = (ad[ad.len() - 2], ad[ad.len() - 1]);
+            let (k2, n) = (bd[bd.len() - 2], bd[bd.len() - 1]);
+            if k != k2 {
+                return Err(mismatch());
+            }
+            let batch =
+                Shape::broadcast("matmul", &Shape::from(&ad[..ad.len() - 2]), &Shape::from(&bd[..bd.len() - 2]))
+                    .map_err(|_| mismatch())?;
+            let mut out = batch.0.clone();
+            out.extend_from_slice(&[m, n]);
+            let mm = Tensor::lazy(Op::MatMul, Shape(out.clone()), dtype, smallvec![a, b]);
+            let mut final_dims = batch.0.clone();
+            if !a1 {
+                final_dims.push(m);
+            }
+            if !b1 {
+                final_dims.push(n);
+            }
+            mm.reshape_to(Shape(final_dims))
+        })
     }
 
     // ---------------------------------------------------------------- shape
@@ -733,24 +741,30 @@ impl Tensor {
     /// Same elements under a new shape (same count); one `-1` dim is inferred.
     pub fn reshape(&self, shape: &[isize]) -> Result<Tensor> {
         let numel = self.numel();
+        let bad = || Error::BadReshape { op: "reshape", from: self.shape().clone(), to: shape.to_vec() };
         let mut dims: SmallVec<[usize; 6]> = SmallVec::new();
         let mut infer = None;
         for (i, &d) in shape.iter().enumerate() {
             if d == -1 && infer.is_none() {
                 infer = Some(i);
                 dims.push(1);
+            } else if d == -1 {
+                return Err(Error::BadShape(format!("reshape: only one dim can be inferred, got {shape:?}")));
             } else if d < 0 {
-                return Err(Error::BadShape(format!("invalid size {d} in reshape to {shape:?}")));
+                return Err(Error::BadShape(format!("reshape: invalid size {d} in shape {shape:?}")));
             } else {
                 dims.push(d as usize);
             }
         }
-        let known: usize = dims.iter().product();
+        // A product past usize::MAX cannot equal the element count either.
+        let known = Shape(dims.clone()).checked_numel().map_err(|_| bad())?;
         if let Some(i) = infer {
             if known == 0 || !numel.is_multiple_of(known) {
-                return Err(Error::BadReshape { from: self.shape().clone(), to: Shape(dims) });
+                return Err(bad());
             }
             dims[i] = numel / known;
+        } else if known != numel {
+            return Err(bad());
         }
         self.reshape_to(Shape(dims))
     }
@@ -780,10 +794,12 @@ impl Tensor {
 
     /// Swaps two dims (a view).
     pub fn transpose(&self, d0: isize, d1: isize) -> Result<Tensor> {
-        let (a, b) = (self.shape().normalize_dim("transpose", d0)?, self.shape().normalize_dim("transpose", d1)?);
-        let mut perm: Vec<isize> = (0..self.ndim() as isize).collect();
-        perm.swap(a, b);
-        self.permute(&perm)
+        scoped("transpose", || {
+            let (a, b) = (self.shape().normalize_dim("transpose", d0)?, self.shape().normalize_dim("transpose", d1)?);
+            let mut perm: Vec<isize> = (0..self.ndim() as isize).collect();
+            perm.swap(a, b);
+            self.permute(&perm)
+        })
     }
 
     /// Broadcasts size-1 dims (and new leading dims) to `shape` (a view); `-1` keeps a size.
@@ -840,86 +856,98 @@ impl Tensor {
 
     /// Element `index` of `dim`, removing the dim (a view); negative indices count from the end.
     pub fn select(&self, dim: isize, index: isize) -> Result<Tensor> {
-        let d = self.shape().normalize_dim("select", dim)?;
-        let n = self.dims()[d] as isize;
-        let i = if index < 0 { index + n } else { index };
-        if i < 0 || i >= n {
-            return Err(Error::DimOutOfRange {
-                op: "index",
-                dim: index,
-                ndim: n as usize,
-                shape: self.shape().clone(),
-            });
-        }
-        let s = self.slice(d as isize, Some(i), Some(i + 1), 1)?;
-        let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(self.dims());
-        dims.remove(d);
-        s.reshape_to(Shape(dims))
+        scoped("index", || {
+            let d = self.shape().normalize_dim("select", dim)?;
+            let n = self.dims()[d] as isize;
+            let i = if index < 0 { index + n } else { index };
+            if i < 0 || i >= n {
+                return Err(Error::IndexOutOfRange { op: "index", index, dim: d, size: n as usize });
+            }
+            let s = self.slice(d as isize, Some(i), Some(i + 1), 1)?;
+            let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(self.dims());
+            dims.remove(d);
+            s.reshape_to(Shape(dims))
+        })
     }
 
     /// Removes `dim` if it has size 1, or every size-1 dim when `None`.
     pub fn squeeze(&self, dim: Option<isize>) -> Result<Tensor> {
-        let dims: SmallVec<[usize; 6]> = match dim {
-            None => self.dims().iter().copied().filter(|&d| d != 1).collect(),
-            Some(d) => {
-                let d = self.shape().normalize_dim("squeeze", d)?;
-                let mut v = SmallVec::from_slice(self.dims());
-                if v[d] == 1 {
-                    v.remove(d);
+        scoped("squeeze", || {
+            let dims: SmallVec<[usize; 6]> = match dim {
+                None => self.dims().iter().copied().filter(|&d| d != 1).collect(),
+                Some(d) => {
+                    let d = self.shape().normalize_dim("squeeze", d)?;
+                    let mut v = SmallVec::from_slice(self.dims());
+                    if v[d] == 1 {
+                        v.remove(d);
+                    }
+                    v
                 }
-                v
-            }
-        };
-        self.reshape_to(Shape(dims))
+            };
+            self.reshape_to(Shape(dims))
+        })
     }
 
     /// Inserts a size-1 dim at `dim` (which may be `ndim`; negative counts from the end).
     pub fn unsqueeze(&self, dim: isize) -> Result<Tensor> {
-        let n = self.ndim() as isize + 1;
-        let d = if dim < 0 { dim + n } else { dim };
-        if d < 0 || d >= n {
-            return Err(Error::DimOutOfRange { op: "unsqueeze", dim, ndim: self.ndim(), shape: self.shape().clone() });
-        }
-        let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(self.dims());
-        dims.insert(d as usize, 1);
-        self.reshape_to(Shape(dims))
+        scoped("unsqueeze", || {
+            let n = self.ndim() as isize + 1;
+            let d = if dim < 0 { dim + n } else { dim };
+            if d < 0 || d >= n {
+                return Err(Error::DimOutOfRange {
+                    op: "unsqueeze",
+                    dim,
+                    ndim: self.ndim(),
+                    shape: self.shape().clone(),
+                });
+            }
+            let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(self.dims());
+            dims.insert(d as usize, 1);
+            self.reshape_to(Shape(dims))
+        })
     }
 
     /// Merges dims `start..=end` into one.
     pub fn flatten(&self, start: isize, end: isize) -> Result<Tensor> {
-        if self.ndim() == 0 {
-            return self.reshape_to(Shape::from([1]));
-        }
-        let (s, e) = (self.shape().normalize_dim("flatten", start)?, self.shape().normalize_dim("flatten", end)?);
-        if s > e {
-            return Err(Error::BadArgument(format!("flatten: start dim {start} is after end dim {end}")));
-        }
-        let d = self.dims();
-        let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(&d[..s]);
-        dims.push(d[s..=e].iter().product());
-        dims.extend_from_slice(&d[e + 1..]);
-        self.reshape_to(Shape(dims))
+        scoped("flatten", || {
+            if self.ndim() == 0 {
+                return self.reshape_to(Shape::from([1]));
+            }
+            let (s, e) = (self.shape().normalize_dim("flatten", start)?, self.shape().normalize_dim("flatten", end)?);
+            if s > e {
+                return Err(Error::BadArgument(format!("flatten: start dim {start} is after end dim {end}")));
+            }
+            let d = self.dims();
+            let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(&d[..s]);
+            dims.push(d[s..=e].iter().product());
+            dims.extend_from_slice(&d[e + 1..]);
+            self.reshape_to(Shape(dims))
+        })
     }
 
     /// Concatenates `tensors` along `dim`; all other dims must match (dtypes are promoted).
     pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
         let first = tensors.first().ok_or_else(|| Error::BadArgument("cat needs at least one tensor".into()))?;
         let d = first.shape().normalize_dim("cat", dim)?;
+        // Every operand is checked here, before any grouping, so an error numbers the tensor
+        // as the caller's list does.
+        let mut total = 0;
+        for (index, t) in tensors.iter().enumerate() {
+            if t.ndim() != first.ndim() {
+                return Err(Error::ConcatRank { op: "cat", expected: first.ndim(), got: t.ndim(), index });
+            }
+            let differs = t.dims().iter().zip(first.dims()).enumerate().find(|&(i, (a, b))| i != d && a != b);
+            if let Some((_, (&got, &expected))) = differs {
+                return Err(Error::ConcatSize { op: "cat", dim: d, expected, got, index });
+            }
+            total += t.dims()[d];
+        }
         if tensors.len() > 255 {
             // A node holds at most 255 operands: join groups, then the groups.
             let groups: Vec<Tensor> = tensors.chunks(255).map(|g| Tensor::cat(g, dim)).collect::<Result<_>>()?;
             return Tensor::cat(&groups, dim);
         }
         let dtype = tensors.iter().fold(first.dtype(), |acc, t| acc.promote(t.dtype()));
-        let mut total = 0;
-        for t in tensors {
-            let same = t.ndim() == first.ndim()
-                && t.dims().iter().zip(first.dims()).enumerate().all(|(i, (a, b))| i == d || a == b);
-            if !same {
-                return Err(Error::ShapeMismatch { op: "cat", lhs: first.shape().clone(), rhs: t.shape().clone() });
-            }
-            total += t.dims()[d];
-        }
         if tensors.len() == 1 {
             return first.cast(dtype);
         }
@@ -931,50 +959,60 @@ impl Tensor {
 
     /// Stacks equally shaped `tensors` along a new dim `dim`.
     pub fn stack(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
-        let first = tensors.first().ok_or_else(|| Error::BadArgument("stack needs at least one tensor".into()))?;
-        if let Some(t) = tensors.iter().find(|t| t.shape() != first.shape()) {
-            return Err(Error::ShapeMismatch { op: "stack", lhs: first.shape().clone(), rhs: t.shape().clone() });
-        }
-        let parts: Vec<Tensor> = tensors.iter().map(|t| t.unsqueeze(dim)).collect::<Result<_>>()?;
-        let n = first.ndim() as isize + 1;
-        Tensor::cat(&parts, if dim < 0 { dim + n } else { dim })
+        scoped("stack", || {
+            let first = tensors.first().ok_or_else(|| Error::BadArgument("stack needs at least one tensor".into()))?;
+            if let Some((index, t)) = tensors.iter().enumerate().find(|(_, t)| t.shape() != first.shape()) {
+                return Err(Error::StackShape {
+                    op: "stack",
+                    first: first.shape().clone(),
+                    got: t.shape().clone(),
+                    index,
+                });
+            }
+            let parts: Vec<Tensor> = tensors.iter().map(|t| t.unsqueeze(dim)).collect::<Result<_>>()?;
+            let n = first.ndim() as isize + 1;
+            Tensor::cat(&parts, if dim < 0 { dim + n } else { dim })
+        })
     }
 
     /// Mean cross-entropy of `self` (logits `[n, classes]`) against class indices `targets`
     /// (`n` of them): `mean(-log_softmax(logits, 1)[i, targets[i]])`. The targets become
     /// a one-hot mask, so the whole loss is two fused kernels.
     pub fn cross_entropy(&self, targets: &[usize]) -> Result<Tensor> {
-        self.float_only("cross_entropy")?;
-        if self.ndim() != 2 {
-            return Err(Error::BadArgument(format!("cross_entropy needs logits [n, classes], got {}", self.shape())));
-        }
-        let (n, c) = (self.dims()[0], self.dims()[1]);
-        if targets.len() != n {
-            return Err(Error::BadArgument(format!("cross_entropy: {} targets for {n} rows of logits", targets.len())));
-        }
-        if let Some(&t) = targets.iter().find(|&&t| t >= c) {
-            return Err(Error::DimOutOfRange {
-                op: "cross_entropy target",
-                dim: t as isize,
-                ndim: c,
-                shape: self.shape().clone(),
-            });
-        }
-        let mask = match self.dtype() {
-            DType::F32 => Tensor::from_vec(onehot::<f32>(targets, c)?, [n, c])?,
-            DType::F64 => Tensor::from_vec(onehot::<f64>(targets, c)?, [n, c])?,
-            d => return Err(Error::UnsupportedDType { op: "cross_entropy", dtype: d }),
-        };
-        // `where`, not `x * mask`: `-inf * 0` would be NaN for a masked-out logit.
-        let zero = Tensor::operand_scalar(0.0, self.dtype());
-        let picked = mask.where_cond(self, &zero)?.sum(Some(&[1]), false)?;
-        // PyTorch's `-log_softmax(x)[target]`, `max + log(sum(exp(x - max))) - x[target]` with
-        // the plain max (not logsumexp's finite shift): a row holding `+inf` or only `-inf` is
-        // NaN, a `-inf` logit off the target costs nothing.
-        let m = self.max(Some(&[1]), true)?;
-        let lse = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&[1]), false)?.log()?;
-        let lse = lse.binary(BinaryOp::Add, &self.max(Some(&[1]), false)?)?;
-        lse.binary(BinaryOp::Sub, &picked)?.mean(None, false)
+        scoped("cross_entropy", || {
+            self.float_only("cross_entropy")?;
+            if self.ndim() != 2 {
+                return Err(Error::BadArgument(format!(
+                    "cross_entropy needs logits [n, classes], got {}",
+                    self.shape()
+                )));
+            }
+            let (n, c) = (self.dims()[0], self.dims()[1]);
+            if targets.len() != n {
+                return Err(Error::BadArgument(format!(
+                    "cross_entropy: {} targets for {n} rows of logits",
+                    targets.len()
+                )));
+            }
+            if let Some(&t) = targets.iter().find(|&&t| t >= c) {
+                return Err(Error::IndexOutOfRange { op: "cross_entropy", index: t as isize, dim: 1, size: c });
+            }
+            let mask = match self.dtype() {
+                DType::F32 => Tensor::from_vec(onehot::<f32>(targets, c)?, [n, c])?,
+                DType::F64 => Tensor::from_vec(onehot::<f64>(targets, c)?, [n, c])?,
+                d => return Err(Error::UnsupportedDType { op: "cross_entropy", dtype: d }),
+            };
+            // `where`, not `x * mask`: `-inf * 0` would be NaN for a masked-out logit.
+            let zero = Tensor::operand_scalar(Scalar::new(0.0), self.dtype());
+            let picked = mask.where_cond(self, &zero)?.sum(Some(&[1]), false)?;
+            // PyTorch's `-log_softmax(x)[target]`, `max + log(sum(exp(x - max))) - x[target]` with
+            // the plain max (not logsumexp's finite shift): a row holding `+inf` or only `-inf` is
+            // NaN, a `-inf` logit off the target costs nothing.
+            let m = self.max(Some(&[1]), true)?;
+            let lse = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&[1]), false)?.log()?;
+            let lse = lse.binary(BinaryOp::Add, &self.max(Some(&[1]), false)?)?;
+            lse.binary(BinaryOp::Sub, &picked)?.mean(None, false)
+        })
     }
 
     /// The tensor written out contiguously (a no-op for anything but a strided view).
@@ -988,7 +1026,8 @@ impl Tensor {
     /// Same elements under `shape` (which must have as many elements).
     pub fn reshape_to(&self, shape: Shape) -> Result<Tensor> {
         if shape.numel() != self.numel() {
-            return Err(Error::BadReshape { from: self.shape().clone(), to: shape });
+            let to = shape.dims().iter().map(|&d| d as isize).collect();
+            return Err(Error::BadReshape { op: "reshape", from: self.shape().clone(), to });
         }
         if &shape == self.shape() {
             return Ok(self.clone());
@@ -1070,6 +1109,25 @@ impl Tensor {
     pub fn min(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         self.reduce(ReduceOp::Min, dims, keepdim)
     }
+    /// The maxima (`op` Max) or minima (Min) along `dim` and the index of the first of each
+    /// (int64), as PyTorch's `max(dim)`/`min(dim)`; a 0-d tensor is its own extremum, index 0.
+    pub fn extremum_along(&self, op: ReduceOp, dim: isize, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        let (name, arg) = match op {
+            ReduceOp::Max => ("max", ArgOp::Max),
+            ReduceOp::Min => ("min", ArgOp::Min),
+            ReduceOp::Sum => return Err(Error::BadArgument("sum has no index of its result".into())),
+        };
+        scoped(name, || {
+            if self.ndim() == 0 {
+                // PyTorch takes dim 0 and -1 of a 0-d tensor as the tensor itself.
+                if dim != 0 && dim != -1 {
+                    return Err(Error::DimOutOfRange { op: name, dim, ndim: 0, shape: self.shape().clone() });
+                }
+                return Ok((self.clone(), Tensor::zeros(Shape::scalar(), DType::I64)?));
+            }
+            Ok((self.reduce(op, Some(&[dim]), keepdim)?, self.arg_reduce(arg, Some(dim), keepdim)?))
+        })
+    }
     /// Index of the first maximum along `dim` (of the flattened tensor when `None`), int64.
     pub fn argmax(&self, dim: Option<isize>, keepdim: bool) -> Result<Tensor> {
         self.arg_reduce(ArgOp::Max, dim, keepdim)
@@ -1108,11 +1166,13 @@ impl Tensor {
 
     /// Mean over `dims` (all when `None`): `sum * (1/n)`; NaN for an empty reduction, as NumPy.
     pub fn mean(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
-        self.float_only("mean")?;
-        let s = self.sum(dims, keepdim)?;
-        let n = self.numel().checked_div(s.numel().max(1)).unwrap_or(0);
-        let n = if s.numel() == 0 { self.reduced_count(dims)? } else { n };
-        s.binary_scalar(BinaryOp::Mul, 1.0 / n as f64)
+        scoped("mean", || {
+            self.float_only("mean")?;
+            let s = self.sum(dims, keepdim)?;
+            let n = self.numel().checked_div(s.numel().max(1)).unwrap_or(0);
+            let n = if s.numel() == 0 { self.reduced_count(dims)? } else { n };
+            s.binary_scalar(BinaryOp::Mul, 1.0 / n as f64)
+        })
     }
 
     fn reduced_count(&self, dims: Option<&[isize]>) -> Result<usize> {
@@ -1126,39 +1186,45 @@ impl Tensor {
 
     /// `exp(x - max) / sum(exp(x - max))` along `dim`.
     pub fn softmax(&self, dim: isize) -> Result<Tensor> {
-        self.float_only("softmax")?;
-        let d = [dim];
-        let m = self.max(Some(&d), true)?;
-        let e = self.binary(BinaryOp::Sub, &m)?.exp()?;
-        let s = e.sum(Some(&d), true)?;
-        e.binary(BinaryOp::Div, &s)
+        scoped("softmax", || {
+            self.float_only("softmax")?;
+            let d = [dim];
+            let m = self.max(Some(&d), true)?;
+            let e = self.binary(BinaryOp::Sub, &m)?.exp()?;
+            let s = e.sum(Some(&d), true)?;
+            e.binary(BinaryOp::Div, &s)
+        })
     }
 
     /// `x - max - log(sum(exp(x - max)))` along `dim`.
     pub fn log_softmax(&self, dim: isize) -> Result<Tensor> {
-        self.float_only("log_softmax")?;
-        let d = [dim];
-        let m = self.max(Some(&d), true)?;
-        let xm = self.binary(BinaryOp::Sub, &m)?;
-        let s = xm.exp()?.sum(Some(&d), true)?;
-        xm.binary(BinaryOp::Sub, &s.log()?)
+        scoped("log_softmax", || {
+            self.float_only("log_softmax")?;
+            let d = [dim];
+            let m = self.max(Some(&d), true)?;
+            let xm = self.binary(BinaryOp::Sub, &m)?;
+            let s = xm.exp()?.sum(Some(&d), true)?;
+            xm.binary(BinaryOp::Sub, &s.log()?)
+        })
     }
 
     /// Limits values to `[min, max]` (either bound optional); NaN stays NaN.
     pub fn clamp(&self, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
-        let mut y = self.clone();
-        if let Some(lo) = min {
-            y = y.binary_scalar(BinaryOp::Maximum, lo)?;
-        }
-        if let Some(hi) = max {
-            y = y.binary_scalar(BinaryOp::Minimum, hi)?;
-        }
-        Ok(y)
+        scoped("clamp", || {
+            let mut y = self.clone();
+            if let Some(lo) = min {
+                y = y.binary_scalar(BinaryOp::Maximum, lo)?;
+            }
+            if let Some(hi) = max {
+                y = y.binary_scalar(BinaryOp::Minimum, hi)?;
+            }
+            Ok(y)
+        })
     }
 
     /// `x * sigmoid(x)`.
     pub fn silu(&self) -> Result<Tensor> {
-        self.binary(BinaryOp::Mul, &self.sigmoid()?)
+        scoped("silu", || self.binary(BinaryOp::Mul, &self.sigmoid()?))
     }
 
     /// PyTorch's softplus: `log(1 + exp(beta x)) / beta`, and `x` itself where
@@ -1166,71 +1232,81 @@ impl Tensor {
     /// `z = beta x`, so it neither overflows (any `threshold`, `inf` included) nor loses the
     /// tiny values of very negative `x` (`softplus(-30) = 9.4e-14`).
     pub fn softplus(&self, beta: f64, threshold: f64) -> Result<Tensor> {
-        let x = self.to_float()?;
-        let z = x.binary_scalar(BinaryOp::Mul, beta)?;
-        let tail = z.abs()?.neg()?.exp()?.log1p()?;
-        let soft = z.relu()?.binary(BinaryOp::Add, &tail)?.binary_scalar(BinaryOp::Div, beta)?;
-        if threshold == f64::INFINITY {
-            return Ok(soft);
-        }
-        z.binary_scalar(BinaryOp::Gt, threshold)?.where_cond(&x, &soft)
+        scoped("softplus", || {
+            let x = self.to_float()?;
+            let z = x.binary_scalar(BinaryOp::Mul, beta)?;
+            let tail = z.abs()?.neg()?.exp()?.log1p()?;
+            let soft = z.relu()?.binary(BinaryOp::Add, &tail)?.binary_scalar(BinaryOp::Div, beta)?;
+            if threshold == f64::INFINITY {
+                return Ok(soft);
+            }
+            z.binary_scalar(BinaryOp::Gt, threshold)?.where_cond(&x, &soft)
+        })
     }
 
     /// Variance over `dims` (all when `None`) with Bessel-style `correction` (1 = unbiased).
     pub fn var(&self, dims: Option<&[isize]>, correction: usize, keepdim: bool) -> Result<Tensor> {
-        self.float_only("var")?;
-        let n = self.reduced_count(dims)?;
-        let mean = self.mean(dims, true)?;
-        let sq = self.binary(BinaryOp::Sub, &mean)?.square()?.sum(dims, keepdim)?;
-        let denom = n.saturating_sub(correction);
-        sq.binary_scalar(BinaryOp::Mul, if denom == 0 { f64::NAN } else { 1.0 / denom as f64 })
+        scoped("var", || {
+            self.float_only("var")?;
+            let n = self.reduced_count(dims)?;
+            let mean = self.mean(dims, true)?;
+            let sq = self.binary(BinaryOp::Sub, &mean)?.square()?.sum(dims, keepdim)?;
+            let denom = n.saturating_sub(correction);
+            sq.binary_scalar(BinaryOp::Mul, if denom == 0 { f64::NAN } else { 1.0 / denom as f64 })
+        })
     }
 
     /// Standard deviation: `sqrt(var)`.
     pub fn std(&self, dims: Option<&[isize]>, correction: usize, keepdim: bool) -> Result<Tensor> {
-        self.var(dims, correction, keepdim)?.sqrt()
+        scoped("std", || self.var(dims, correction, keepdim)?.sqrt())
     }
 
     /// `log(sum(exp(x)))` along `dim`, shifted by the max so it never overflows. As PyTorch
     /// does, an infinite max shifts by 0 instead (`inf - inf` would be NaN): a row of `-inf`
     /// gives `-inf`, a row holding `+inf` gives `+inf`, a NaN gives NaN.
     pub fn logsumexp(&self, dim: isize, keepdim: bool) -> Result<Tensor> {
-        self.float_only("logsumexp")?;
-        let d = [dim];
-        let finite_shift = |m: Tensor| -> Result<Tensor> {
-            let zero = Tensor::operand_scalar(0.0, m.dtype());
-            m.abs()?.binary_scalar(BinaryOp::Eq, f64::INFINITY)?.where_cond(&zero, &m)
-        };
-        let m = finite_shift(self.max(Some(&d), true)?)?;
-        let s = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&d), keepdim)?.log()?;
-        // Without keepdim, add a second (squeezed) max rather than reshaping: it is computed in
-        // the same pass over the row and keeps the result fusable with what follows.
-        let m_out = if keepdim { m } else { finite_shift(self.max(Some(&d), false)?)? };
-        s.binary(BinaryOp::Add, &m_out)
+        scoped("logsumexp", || {
+            self.float_only("logsumexp")?;
+            let d = [dim];
+            let finite_shift = |m: Tensor| -> Result<Tensor> {
+                let zero = Tensor::operand_scalar(Scalar::new(0.0), m.dtype());
+                m.abs()?.binary_scalar(BinaryOp::Eq, f64::INFINITY)?.where_cond(&zero, &m)
+            };
+            let m = finite_shift(self.max(Some(&d), true)?)?;
+            let s = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&d), keepdim)?.log()?;
+            // Without keepdim, add a second (squeezed) max rather than reshaping: it is computed in
+            // the same pass over the row and keeps the result fusable with what follows.
+            let m_out = if keepdim { m } else { finite_shift(self.max(Some(&d), false)?)? };
+            s.binary(BinaryOp::Add, &m_out)
+        })
     }
 
     /// RMS norm over the last `normalized_ndim` dims: `x / sqrt(mean(x^2) + eps) * weight`.
     pub fn rms_norm(&self, normalized_ndim: usize, weight: Option<&Tensor>, eps: f64) -> Result<Tensor> {
-        self.float_only("rms_norm")?;
-        if normalized_ndim == 0 || normalized_ndim > self.ndim() {
-            return Err(Error::BadArgument(format!(
-                "rms_norm over {normalized_ndim} dims of a tensor with shape {}",
-                self.shape()
-            )));
-        }
-        let dims: Vec<isize> = (self.ndim() - normalized_ndim..self.ndim()).map(|d| d as isize).collect();
-        let r = self.square()?.mean(Some(&dims), true)?.binary_scalar(BinaryOp::Add, eps)?.rsqrt()?;
-        let y = self.binary(BinaryOp::Mul, &r)?;
-        match weight {
-            Some(w) => y.binary(BinaryOp::Mul, w),
-            None => Ok(y),
-        }
+        scoped("rms_norm", || {
+            self.float_only("rms_norm")?;
+            if normalized_ndim == 0 || normalized_ndim > self.ndim() {
+                return Err(Error::BadArgument(format!(
+                    "rms_norm over {normalized_ndim} dims of a tensor with shape {}",
+                    self.shape()
+                )));
+            }
+            let dims: Vec<isize> = (self.ndim() - normalized_ndim..self.ndim()).map(|d| d as isize).collect();
+            let r = self.square()?.mean(Some(&dims), true)?.binary_scalar(BinaryOp::Add, eps)?.rsqrt()?;
+            let y = self.binary(BinaryOp::Mul, &r)?;
+            match weight {
+                Some(w) => y.binary(BinaryOp::Mul, w),
+                None => Ok(y),
+            }
+        })
     }
 
     /// Mean squared error `mean((self - target)^2)` (reduction "mean").
     pub fn mse_loss(&self, target: &Tensor) -> Result<Tensor> {
-        self.float_only("mse_loss")?;
-        self.binary(BinaryOp::Sub, target)?.square()?.mean(None, false)
+        scoped("mse_loss", || {
+            self.float_only("mse_loss")?;
+            self.binary(BinaryOp::Sub, target)?.square()?.mean(None, false)
+        })
     }
 
     /// Layer norm over the last `normalized_ndim` dims, with optional affine weight and bias.
@@ -1241,26 +1317,28 @@ impl Tensor {
         bias: Option<&Tensor>,
         eps: f64,
     ) -> Result<Tensor> {
-        self.float_only("layer_norm")?;
-        if normalized_ndim == 0 || normalized_ndim > self.ndim() {
-            return Err(Error::BadArgument(format!(
-                "layer_norm over {normalized_ndim} dims of a tensor with shape {}",
-                self.shape()
-            )));
-        }
-        let dims: Vec<isize> = (self.ndim() - normalized_ndim..self.ndim()).map(|d| d as isize).collect();
-        let mean = self.mean(Some(&dims), true)?;
-        let xc = self.binary(BinaryOp::Sub, &mean)?;
-        let var = xc.square()?.mean(Some(&dims), true)?;
-        let rstd = var.binary_scalar(BinaryOp::Add, eps)?.rsqrt()?;
-        let mut y = xc.binary(BinaryOp::Mul, &rstd)?;
-        if let Some(w) = weight {
-            y = y.binary(BinaryOp::Mul, w)?;
-        }
-        if let Some(b) = bias {
-            y = y.binary(BinaryOp::Add, b)?;
-        }
-        Ok(y)
+        scoped("layer_norm", || {
+            self.float_only("layer_norm")?;
+            if normalized_ndim == 0 || normalized_ndim > self.ndim() {
+                return Err(Error::BadArgument(format!(
+                    "layer_norm over {normalized_ndim} dims of a tensor with shape {}",
+                    self.shape()
+                )));
+            }
+            let dims: Vec<isize> = (self.ndim() - normalized_ndim..self.ndim()).map(|d| d as isize).collect();
+            let mean = self.mean(Some(&dims), true)?;
+            let xc = self.binary(BinaryOp::Sub, &mean)?;
+            let var = xc.square()?.mean(Some(&dims), true)?;
+            let rstd = var.binary_scalar(BinaryOp::Add, eps)?.rsqrt()?;
+            let mut y = xc.binary(BinaryOp::Mul, &rstd)?;
+            if let Some(w) = weight {
+                y = y.binary(BinaryOp::Mul, w)?;
+            }
+            if let Some(b) = bias {
+                y = y.binary(BinaryOp::Add, b)?;
+            }
+            Ok(y)
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Argument types shared by methods and functions: shapes (`int` or sequence of ints), dims
 //! (`int`, sequence or `None`), tensor-like inputs and binary operands.
 
-use crate::errors::{index_err, type_err, value_err};
+use crate::errors::{index_err, type_err, type_name, value_err};
 use crate::numpy::{class_indices, int64, is_numpy_scalar, numpy_scalar_value, operand_from_array, tensor_from_data};
 use crate::tensor::PyTensor;
 use ::numpy::PyUntypedArray;
@@ -202,6 +202,28 @@ pub fn int_args(what: &str, args: &Bound<'_, PyTuple>) -> PyResult<Vec<isize>> {
         }
     }
     args.extract().map_err(|_| bad(args.as_any()))
+}
+
+/// The size of a creation function (`zeros(2, 3)` or `zeros((2, 3))`, as PyTorch's): ints as
+/// separate arguments or one sequence, none negative. `op` names the function in errors.
+pub fn size_args(op: &str, args: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
+    if args.is_empty() {
+        return Err(type_err(format!("{op}() missing its size: give ints (`{op}(2, 3)`) or one tuple of ints")));
+    }
+    let dims = int_args(op, args)?;
+    if let Some(d) = dims.iter().find(|&&d| d < 0) {
+        return Err(value_err(format!("{op}: trying to create a tensor with negative dimension {d}: {dims:?}")));
+    }
+    Ok(dims.into_iter().map(|d| d as usize).collect())
+}
+
+/// The argument `what` of `op` as a `u64`: a `TypeError` unless it is a Python int (a bool is
+/// not), a `ValueError` saying it must be `expected` when it is negative or too large.
+pub fn u64_arg(op: &str, what: &str, expected: &str, obj: &Bound<'_, PyAny>) -> PyResult<u64> {
+    if !obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() {
+        return Err(type_err(format!("{op}: {what} must be an int, got '{}'", type_name(obj))));
+    }
+    obj.extract::<u64>().map_err(|_| value_err(format!("{op}: {what} must be {expected}, got {obj}")))
 }
 
 /// A sequence of ints given as one argument (`broadcast_to(t, (2, 3))`); `-1` allowed.

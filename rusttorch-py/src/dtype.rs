@@ -7,8 +7,6 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyString;
 use rusttorch_ir::DType;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 
 /// A tensor element type (`rusttorch.float32`, `float64`, `int32`, `int64`, `bool`).
 #[pyclass(name = "dtype", module = "rusttorch", frozen)]
@@ -51,11 +49,10 @@ impl PyDType {
         !self.__eq__(other)
     }
 
-    /// Hashes like its name, so it agrees with `==` on strings.
-    fn __hash__(&self) -> u64 {
-        let mut h = DefaultHasher::new();
-        self.0.name().hash(&mut h);
-        h.finish()
+    /// Hashes as its name does (Python's own `hash("float32")`), so a dtype and its name,
+    /// which compare equal, are one key of a dict or set.
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        PyString::new(py, self.0.name()).hash()
     }
 }
 
@@ -119,12 +116,12 @@ pub fn opt_dtype(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DType>> {
     }
 }
 
-/// The `dtype=` of `rand`/`randn`: float32 by default, and a float dtype.
-pub fn float_dtype(obj: Option<&Bound<'_, PyAny>>) -> PyResult<DType> {
+/// The `dtype=` of `op` (`rand`/`randn`): float32 by default, and a float dtype.
+pub fn float_dtype(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<DType> {
     let d = opt_dtype(obj)?.unwrap_or(DType::F32);
     if d.is_float() {
         Ok(d)
     } else {
-        Err(type_err(format!("dtype {d} is not supported here: random numbers are float32 or float64")))
+        Err(type_err(format!("{op}: dtype {d} is not supported here: random numbers are float32 or float64")))
     }
 }

@@ -18,10 +18,13 @@ pub fn to_py_err(e: Error) -> PyErr {
         | Error::EmptyReduction { .. }
         | Error::BufferLength { .. }
         | Error::BadReshape { .. }
+        | Error::ConcatSize { .. }
+        | Error::ConcatRank { .. }
+        | Error::StackShape { .. }
         | Error::BadShape(_)
         | Error::BadArgument(_)
         | Error::BadInput { .. } => PyValueError::new_err(msg),
-        Error::DimOutOfRange { .. } => PyIndexError::new_err(msg),
+        Error::DimOutOfRange { .. } | Error::IndexOutOfRange { .. } => PyIndexError::new_err(msg),
         Error::UnsupportedDType { .. } | Error::DTypeMismatch { .. } => PyTypeError::new_err(msg),
         Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
         Error::Internal(_) | Error::Donated { .. } | Error::InplaceCast { .. } => PyRuntimeError::new_err(msg),
@@ -87,4 +90,9 @@ pub fn index_err(msg: impl Into<String>) -> PyErr {
 /// `ValueError` with `msg`.
 pub fn value_err(msg: impl Into<String>) -> PyErr {
     PyValueError::new_err(msg.into())
+}
+
+/// The name of `obj`'s type, for messages (`'float'`).
+pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
 }

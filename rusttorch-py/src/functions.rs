@@ -2,18 +2,18 @@
 //! form of every tensor method (`rusttorch.exp(t)`).
 
 use crate::args::{
-    check_affine, dims, gelu_approx, normalized_ndim, number_arg, ClassIndices, DimArg, IntSeq, ShapeArg, TensorArg,
-    TensorSeq,
+    check_affine, dims, gelu_approx, normalized_ndim, number_arg, size_args, u64_arg, ClassIndices, DimArg, IntSeq,
+    ShapeArg, TensorArg, TensorSeq,
 };
 use crate::dtype::{float_dtype, opt_dtype};
 use crate::errors::{guard, type_err, value_err};
 use crate::numpy;
-use crate::tensor::{clamp_op, correction_arg, eval_all, logical, squeeze_dims, where_op, PyTensor};
+use crate::random::call_seed;
+use crate::tensor::{clamp_op, correction_arg, eval_all, extremum, logical, squeeze_dims, where_op, PyTensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
-use rusttorch_ir::{BinaryOp, DType, Result, Scalar, ScalarKind, Tensor};
-use std::sync::atomic::{AtomicU64, Ordering};
+use rusttorch_ir::{scoped, BinaryOp, DType, ReduceOp, Result, Scalar, ScalarKind, Tensor};
 
 fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
     guard(f).map(PyTensor::from)
@@ -38,20 +38,29 @@ pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
     numpy::from_numpy(a).map(PyTensor::from)
 }
 
-/// A tensor of zeros; ``shape`` is an int or a tuple of ints.
+/// A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``.
 #[pyfunction]
-#[pyo3(signature = (shape, dtype = None))]
-pub fn zeros(shape: ShapeArg, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let d = opt_dtype(dtype)?.unwrap_or(DType::F32);
-    build(|| Tensor::zeros(shape.0, d))
+#[pyo3(signature = (*size, dtype = None))]
+pub fn zeros(size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let (shape, d) = (size_args("zeros", size)?, opt_dtype(dtype)?.unwrap_or(DType::F32));
+    build(|| Tensor::zeros(shape, d))
 }
 
-/// A tensor of ones; ``shape`` is an int or a tuple of ints.
+/// A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``.
 #[pyfunction]
-#[pyo3(signature = (shape, dtype = None))]
-pub fn ones(shape: ShapeArg, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let d = opt_dtype(dtype)?.unwrap_or(DType::F32);
-    build(|| Tensor::ones(shape.0, d))
+#[pyo3(signature = (*size, dtype = None))]
+pub fn ones(size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let (shape, d) = (size_args("ones", size)?, opt_dtype(dtype)?.unwrap_or(DType::F32));
+    build(|| Tensor::ones(shape, d))
+}
+
+/// A tensor whose values are not to be relied on: ``empty(2, 3)`` or ``empty((2, 3))``.
+/// (Zeros here: a constant costs nothing until it is read.)
+#[pyfunction]
+#[pyo3(signature = (*size, dtype = None))]
+pub fn empty(size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let (shape, d) = (size_args("empty", size)?, opt_dtype(dtype)?.unwrap_or(DType::F32));
+    build(|| Tensor::zeros(shape, d))
 }
 
 /// The dtype PyTorch infers from a number of `kind`: bool, int64 or float32.
@@ -98,48 +107,37 @@ pub fn arange(
     build(|| Tensor::arange(start.0, stop.0, step.0, d))
 }
 
-/// Seeds for `rand`/`randn` calls without an explicit seed (splitmix64 sequence).
-static SEED: AtomicU64 = AtomicU64::new(0);
-
-fn next_seed(seed: Option<u64>) -> u64 {
-    if let Some(s) = seed {
-        return s;
-    }
-    if SEED.load(Ordering::Relaxed) == 0 {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(1);
-        let _ = SEED.compare_exchange(
-            0,
-            (t as u64) ^ ((std::process::id() as u64) << 32) | 1,
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        );
-    }
-    let mut z = SEED.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed).wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// Uniform random numbers in ``[0, 1)``: ``rand(2, 3)`` or ``rand((2, 3))``. The numbers come
+/// from ``seed=`` when given, else from ``generator=`` or the default generator (see
+/// ``manual_seed``); the same seed gives the same numbers.
+#[pyfunction]
+#[pyo3(signature = (*size, generator = None, dtype = None, seed = None))]
+pub fn rand(
+    py: Python<'_>,
+    size: &Bound<'_, PyTuple>,
+    generator: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    seed: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
+    let (shape, d) = (size_args("rand", size)?, float_dtype("rand", dtype)?);
+    let seed = call_seed(py, "rand", seed, generator)?;
+    build(|| Tensor::rand(shape, seed, d))
 }
 
-/// Makes the sequence of seeds used by ``rand``/``randn`` without ``seed=`` reproducible.
+/// Standard normal random numbers: ``randn(2, 3)`` or ``randn((2, 3))``; ``seed=`` and
+/// ``generator=`` as for ``rand``.
 #[pyfunction]
-pub fn manual_seed(seed: u64) {
-    SEED.store(seed | 1, Ordering::Relaxed);
-}
-
-/// Uniform random numbers in ``[0, 1)``; the same ``seed`` gives the same numbers.
-#[pyfunction]
-#[pyo3(signature = (shape, seed = None, dtype = None))]
-pub fn rand(shape: ShapeArg, seed: Option<u64>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let d = float_dtype(dtype)?;
-    build(|| Tensor::rand(shape.0, next_seed(seed), d))
-}
-
-/// Standard normal random numbers; the same ``seed`` gives the same numbers.
-#[pyfunction]
-#[pyo3(signature = (shape, seed = None, dtype = None))]
-pub fn randn(shape: ShapeArg, seed: Option<u64>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let d = float_dtype(dtype)?;
-    build(|| Tensor::randn(shape.0, next_seed(seed), d))
+#[pyo3(signature = (*size, generator = None, dtype = None, seed = None))]
+pub fn randn(
+    py: Python<'_>,
+    size: &Bound<'_, PyTuple>,
+    generator: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    seed: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
+    let (shape, d) = (size_args("randn", size)?, float_dtype("randn", dtype)?);
+    let seed = call_seed(py, "randn", seed, generator)?;
+    build(|| Tensor::randn(shape, seed, d))
 }
 
 // ---------------------------------------------------------------------- evaluation
@@ -171,13 +169,20 @@ pub fn explain(tensors: &Bound<'_, PyTuple>) -> PyResult<String> {
     guard(|| Engine::default_engine().explain(&ts))
 }
 
-/// Sets the number of worker threads used for evaluation.
+/// Sets the number of worker threads used for evaluation (a positive int).
 #[pyfunction]
-pub fn set_num_threads(n: usize) -> PyResult<()> {
-    if n == 0 {
-        return Err(value_err("set_num_threads: the number of threads must be positive"));
-    }
+pub fn set_num_threads(n: &Bound<'_, PyAny>) -> PyResult<()> {
+    let n = positive_int("set_num_threads", "the number of threads", n)?;
     guard(|| Engine::set_default_threads(n))
+}
+
+/// A positive int argument (`what` of `op`): a `ValueError` naming both otherwise.
+fn positive_int(op: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+    const EXPECTED: &str = "a positive int";
+    match u64_arg(op, what, EXPECTED, obj)?.try_into() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(value_err(format!("{op}: {what} must be {EXPECTED}, got {obj}"))),
+    }
 }
 
 /// The number of worker threads used for evaluation.
@@ -277,25 +282,54 @@ pub fn log_softmax(input: TensorArg, dim: isize) -> PyResult<PyTensor> {
 }
 
 macro_rules! reduce_fns {
-    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident => $method:ident;)*) => {$(
         $(#[$doc])*
         #[pyfunction]
         #[pyo3(signature = (input, dim = None, keepdim = false))]
         pub fn $name(input: TensorArg, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
-            build(|| input.0.$name(dims(&dim), keepdim))
+            build(|| scoped(stringify!($name), || input.0.$method(dims(&dim), keepdim)))
         }
     )*};
 }
 
 reduce_fns! {
     /// Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all).
-    sum;
+    sum => sum;
     /// Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all).
-    mean;
-    /// Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all).
-    max;
-    /// Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all).
-    min;
+    mean => mean;
+    /// Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only.
+    amax => max;
+    /// Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only.
+    amin => min;
+}
+
+/// ``max(input)``: the maximum (a 0-d tensor); ``max(input, dim, keepdim=False)``: the named
+/// tuple ``(values, indices)`` of the maxima along ``dim`` and their first indices;
+/// ``max(input, other)``: the elementwise maximum (``maximum``), as PyTorch's overloads.
+#[pyfunction]
+#[pyo3(signature = (input, dim = None, keepdim = false, *, other = None))]
+pub fn max<'py>(
+    py: Python<'py>,
+    input: TensorArg,
+    dim: Option<&Bound<'py, PyAny>>,
+    keepdim: bool,
+    other: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    extremum(py, &PyTensor::from(input.0), ReduceOp::Max, dim, keepdim, other)
+}
+
+/// ``min(input)``, ``min(input, dim, keepdim=False)`` (the named tuple ``(values,
+/// indices)``) or ``min(input, other)`` (elementwise), as ``max``.
+#[pyfunction]
+#[pyo3(signature = (input, dim = None, keepdim = false, *, other = None))]
+pub fn min<'py>(
+    py: Python<'py>,
+    input: TensorArg,
+    dim: Option<&Bound<'py, PyAny>>,
+    keepdim: bool,
+    other: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    extremum(py, &PyTensor::from(input.0), ReduceOp::Min, dim, keepdim, other)
 }
 
 /// ``a op b`` where either side may be a tensor, a NumPy array or a scalar.
@@ -327,9 +361,10 @@ pub fn pow(input: &Bound<'_, PyAny>, exponent: &Bound<'_, PyAny>) -> PyResult<Py
     binary_fn(input, exponent, BinaryOp::Pow)
 }
 
-/// The same elements in a new shape; one size may be ``-1``.
+/// The same elements in a new shape (an int or a tuple of ints); one size may be ``-1``.
 #[pyfunction]
-pub fn reshape(input: TensorArg, shape: Vec<isize>) -> PyResult<PyTensor> {
+pub fn reshape(input: TensorArg, shape: IntSeq) -> PyResult<PyTensor> {
+    let shape = shape.0;
     build(|| input.0.reshape(&shape))
 }
 
@@ -539,7 +574,7 @@ pub fn permute(input: TensorArg, dims: IntSeq) -> PyResult<PyTensor> {
 /// ``input`` broadcast to ``shape`` (a view); ``-1`` keeps a size.
 #[pyfunction]
 pub fn broadcast_to(input: TensorArg, shape: IntSeq) -> PyResult<PyTensor> {
-    build(|| input.0.expand(&shape.0))
+    build(|| scoped("broadcast_to", || input.0.expand(&shape.0)))
 }
 
 /// ``input`` with dims ``start_dim..=end_dim`` merged into one.

@@ -10,7 +10,7 @@ use ::numpy::PyUntypedArray;
 use pyo3::exceptions::{PyIndexError, PyOverflowError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyEllipsis, PyNone, PySlice, PyTuple};
-use rusttorch_ir::Tensor;
+use rusttorch_ir::{Error, Tensor};
 
 /// One item of an index tuple.
 enum Item {
@@ -49,20 +49,33 @@ pub fn get_item(t: &Tensor, index: &Bound<'_, PyAny>) -> PyResult<Tensor> {
         )));
     }
     guard(|| {
-        // `d` is the dim of `cur` the next item applies to.
-        let (mut cur, mut d) = (t.clone(), 0isize);
+        // `d` is the dim of `cur` the next item applies to, `own` the dim of `t` it indexes (the
+        // one an error names).
+        let (mut cur, mut d, mut own) = (t.clone(), 0isize, 0usize);
         for item in &items {
             match *item {
-                Item::Int(i) => cur = cur.select(d, i)?,
+                Item::Int(i) => {
+                    cur = cur.select(d, i).map_err(|e| match e {
+                        Error::IndexOutOfRange { op, index, size, .. } => {
+                            Error::IndexOutOfRange { op, index, dim: own, size }
+                        }
+                        e => e,
+                    })?;
+                    own += 1;
+                }
                 Item::Slice { start, stop, step } => {
                     cur = cur.slice(d, start, stop, step)?;
                     d += 1;
+                    own += 1;
                 }
                 Item::NewAxis => {
                     cur = cur.unsqueeze(d)?;
                     d += 1;
                 }
-                Item::Ellipsis => d += (t.ndim() - consumed) as isize,
+                Item::Ellipsis => {
+                    d += (t.ndim() - consumed) as isize;
+                    own += t.ndim() - consumed;
+                }
             }
         }
         Ok(cur)

@@ -9,6 +9,7 @@
 //! - `dtype`: dtype objects and `dtype=` parsing;
 //! - `numpy`: zero-copy conversion from and to NumPy;
 //! - `memory`: the buffer pool's limit;
+//! - `random`: `Generator`, the default generator, `seed=`/`generator=` arguments;
 //! - `errors`: error variants to Python exceptions, panics to `RuntimeError`.
 
 // Errors carry shapes by value (see rusttorch-ir).
@@ -21,6 +22,7 @@ mod functions;
 mod index;
 mod memory;
 mod numpy;
+mod random;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -34,6 +36,8 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<crate::tensor::PyTensor>()?;
     m.add_class::<dtype::PyDType>()?;
+    m.add_class::<random::PyGenerator>()?;
+    m.add("default_generator", random::default_generator(py))?;
     m.add("float32", dtype::dtype_object(py, DType::F32))?;
     m.add("float64", dtype::dtype_object(py, DType::F64))?;
     m.add("int32", dtype::dtype_object(py, DType::I32))?;
@@ -53,7 +57,9 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(arange, m)?,
         wrap_pyfunction!(rand, m)?,
         wrap_pyfunction!(randn, m)?,
-        wrap_pyfunction!(manual_seed, m)?,
+        wrap_pyfunction!(random::manual_seed, m)?,
+        wrap_pyfunction!(random::initial_seed, m)?,
+        wrap_pyfunction!(empty, m)?,
         wrap_pyfunction!(eval, m)?,
         wrap_pyfunction!(explain, m)?,
         wrap_pyfunction!(set_num_threads, m)?,
@@ -83,6 +89,8 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(mean, m)?,
         wrap_pyfunction!(max, m)?,
         wrap_pyfunction!(min, m)?,
+        wrap_pyfunction!(amax, m)?,
+        wrap_pyfunction!(amin, m)?,
         wrap_pyfunction!(maximum, m)?,
         wrap_pyfunction!(minimum, m)?,
         wrap_pyfunction!(pow, m)?,

@@ -5,13 +5,14 @@ use crate::args::{
     dims, gelu_approx, int_args, matmul_operand, operand, DimArg, InplaceOperand, IntSeq, Operand, TensorArg,
 };
 use crate::dtype::{dtype_object, parse_dtype, PyDType};
-use crate::errors::{guard, run_interruptible, type_err, value_err};
+use crate::errors::{guard, run_interruptible, type_err, type_name, value_err};
 use crate::index;
 use crate::numpy::{array_protocol, view_to_numpy};
+use ::numpy::PyUntypedArray;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
-use rusttorch_ir::{BinaryOp, DType, Error, Result, Tensor, UnaryOp};
+use rusttorch_ir::{scoped, BinaryOp, DType, Error, ReduceOp, Result, Tensor, UnaryOp};
 use std::sync::{PoisonError, RwLock};
 
 /// A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()`` and
@@ -97,19 +98,38 @@ pub fn where_op(condition: &Bound<'_, PyAny>, x: &Tensor, other: &Bound<'_, PyAn
 
 /// `op` on the truth values (`!= 0`) of `a` and `b`, bool result (`logical_and` and friends).
 pub fn logical(a: &Tensor, b: &Tensor, op: BinaryOp) -> PyResult<PyTensor> {
-    build(|| a.cast(DType::Bool)?.binary(op, &b.cast(DType::Bool)?))
+    let name = match op {
+        BinaryOp::And => "logical_and",
+        BinaryOp::Or => "logical_or",
+        _ => "logical_xor",
+    };
+    build(|| scoped(name, || a.cast(DType::Bool)?.binary(op, &b.cast(DType::Bool)?)))
 }
 
 /// `clamp(min, max)` as `maximum`/`minimum` with scalar, array or tensor bounds.
 pub fn clamp_op(t: &PyTensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    let mut y = PyTensor::from(t.tensor());
-    if let Some(lo) = min.filter(|m| !m.is_none()) {
-        y = y.apply_or_raise(lo, BinaryOp::Maximum, false)?;
-    }
-    if let Some(hi) = max.filter(|m| !m.is_none()) {
-        y = y.apply_or_raise(hi, BinaryOp::Minimum, false)?;
-    }
-    Ok(y)
+    let bound = |b: Option<&Bound<'_, PyAny>>| -> PyResult<Option<Operand>> {
+        match b.filter(|b| !b.is_none()) {
+            None => Ok(None),
+            Some(b) => operand(b, "clamp")?
+                .map(Some)
+                .ok_or_else(|| type_err(format!("clamp: unsupported bound type '{}'", type_name(b)))),
+        }
+    };
+    let (lo, hi) = (bound(min)?, bound(max)?);
+    let x = t.tensor();
+    build(|| {
+        scoped("clamp", || {
+            let y = match lo {
+                Some(lo) => x.binary(BinaryOp::Maximum, &lo.into_tensor(&x))?,
+                None => x.clone(),
+            };
+            match hi {
+                Some(hi) => y.binary(BinaryOp::Minimum, &hi.into_tensor(&y)),
+                None => Ok(y),
+            }
+        })
+    })
 }
 
 impl PyTensor {
@@ -125,21 +145,21 @@ impl PyTensor {
     /// `self op other` (or `other op self` when `reflected`); `None` for unsupported operands.
     pub fn apply(&self, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bool) -> PyResult<Option<PyTensor>> {
         let t = &self.tensor();
-        let Some(other) = operand(other, op.info().name)? else { return Ok(None) };
-        build(|| match (other, reflected) {
-            (Operand::Scalar(v, _), false) if op == BinaryOp::Pow => t.pow_scalar(v),
-            (o, false) => t.binary(op, &o.into_tensor(t)),
-            (o, true) => o.into_tensor(t).binary(op, t),
+        let Some(other) = operand(other, user_name(op))? else { return Ok(None) };
+        build(|| {
+            scoped(user_name(op), || match (other, reflected) {
+                (Operand::Scalar(v, _), false) if op == BinaryOp::Pow => t.pow_scalar(v),
+                (o, false) => t.binary(op, &o.into_tensor(t)),
+                (o, true) => o.into_tensor(t).binary(op, t),
+            })
         })
         .map(Some)
     }
 
     /// Like [`PyTensor::apply`], raising `TypeError` for unsupported operands (named methods).
     pub fn apply_or_raise(&self, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bool) -> PyResult<PyTensor> {
-        self.apply(other, op, reflected)?.ok_or_else(|| {
-            let ty = other.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-            type_err(format!("unsupported operand type for {}: '{ty}'", op.info().name))
-        })
+        self.apply(other, op, reflected)?
+            .ok_or_else(|| type_err(format!("unsupported operand type for {}: '{}'", user_name(op), type_name(other))))
     }
 
     /// An operator: `NotImplemented` for unsupported operands, so Python tries the other side.
@@ -183,6 +203,71 @@ impl PyTensor {
     fn inplace(&self, other: &Bound<'_, PyAny>, op: BinaryOp, name: &'static str) -> PyResult<()> {
         let r = self.apply_or_raise(other, op, false)?;
         self.assign(r.tensor(), name)
+    }
+}
+
+/// `max`/`min` in PyTorch's three forms (see `PyTensor::max`): `dim` an int gives the named
+/// tuple `rusttorch.return_types.max(values, indices)`; `dim` a tensor or array (or `other=`)
+/// the elementwise `maximum`/`minimum`; neither the reduction over everything.
+pub fn extremum<'py>(
+    py: Python<'py>,
+    t: &PyTensor,
+    op: ReduceOp,
+    dim: Option<&Bound<'py, PyAny>>,
+    keepdim: bool,
+    other: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (name, elementwise) = if op == ReduceOp::Max { ("max", BinaryOp::Maximum) } else { ("min", BinaryOp::Minimum) };
+    let dim = dim.filter(|d| !d.is_none());
+    let is_operand = |d: &Bound<'py, PyAny>| d.is_instance_of::<PyTensor>() || d.is_instance_of::<PyUntypedArray>();
+    let other = match (dim, other.filter(|o| !o.is_none())) {
+        (Some(_), Some(_)) => return Err(type_err(format!("{name}: give dim or other, not both"))),
+        (Some(d), None) if is_operand(d) => Some(d),
+        (_, o) => o,
+    };
+    if let Some(o) = other {
+        if keepdim {
+            return Err(type_err(format!("{name}: keepdim has no meaning with other (the elementwise {name})")));
+        }
+        return Ok(Bound::new(py, t.apply_or_raise(o, elementwise, false)?)?.into_any());
+    }
+    let Some(dim) = dim else {
+        let r = build(|| scoped(name, || t.tensor().reduce(op, None, keepdim)))?;
+        return Ok(Bound::new(py, r)?.into_any());
+    };
+    let dim: isize = dim.extract().map_err(|_| {
+        type_err(format!(
+            "{name}: dim must be an int, got {}; a{name} takes several dims",
+            dim.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })?;
+    let (values, indices) = guard(|| t.tensor().extremum_along(op, dim, keepdim))?;
+    let class = py.import("rusttorch.return_types")?.getattr(name)?;
+    class.call1((PyTensor::from(values), PyTensor::from(indices)))
+}
+
+/// `f` of the tensor `slf` names: `slf` itself when `f` returns the same node (`t.to(t.dtype)
+/// is t`, as PyTorch), else a new tensor.
+fn same_or_new<'py>(
+    slf: &Bound<'py, PyTensor>,
+    f: impl FnOnce(&Tensor) -> Result<Tensor>,
+) -> PyResult<Bound<'py, PyTensor>> {
+    let t = slf.get().tensor();
+    let r = guard(|| f(&t))?;
+    if r.id() == t.id() {
+        Ok(slf.clone())
+    } else {
+        Bound::new(slf.py(), PyTensor::from(r))
+    }
+}
+
+/// The name the user knows a binary op by (`&` is `bitwise_and`, as in PyTorch).
+fn user_name(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::And => "bitwise_and",
+        BinaryOp::Or => "bitwise_or",
+        BinaryOp::Xor => "bitwise_xor",
+        other => other.info().name,
     }
 }
 
@@ -691,7 +776,7 @@ impl PyTensor {
         let t = slf.get();
         let cur = t.tensor();
         let dims: Vec<isize> = cur.dims().iter().map(|&d| d as isize).collect();
-        let value = guard(|| src.0.cast(cur.dtype())?.expand(&dims))?;
+        let value = guard(|| scoped("copy_", || src.0.cast(cur.dtype())?.expand(&dims)))?;
         t.assign(value, "copy_").map(|()| slf.clone())
     }
 
@@ -746,15 +831,40 @@ impl PyTensor {
     fn mean(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
         build(|| self.tensor().mean(dims(&dim), keepdim))
     }
-    /// Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all); values only.
-    #[pyo3(signature = (dim = None, keepdim = false))]
-    fn max(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
-        build(|| self.tensor().max(dims(&dim), keepdim))
+    /// ``t.max()``: the maximum (0-d); ``t.max(dim, keepdim=False)``: the named tuple
+    /// ``(values, indices)`` of the maxima along ``dim`` and their first indices;
+    /// ``t.max(other)``: the elementwise maximum, as PyTorch's overloads.
+    #[pyo3(signature = (dim = None, keepdim = false, *, other = None))]
+    fn max<'py>(
+        &self,
+        py: Python<'py>,
+        dim: Option<&Bound<'py, PyAny>>,
+        keepdim: bool,
+        other: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        extremum(py, self, ReduceOp::Max, dim, keepdim, other)
     }
-    /// Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all); values only.
+    /// ``t.min()``, ``t.min(dim, keepdim=False)`` (the named tuple ``(values, indices)``) or
+    /// ``t.min(other)`` (elementwise), as ``max``.
+    #[pyo3(signature = (dim = None, keepdim = false, *, other = None))]
+    fn min<'py>(
+        &self,
+        py: Python<'py>,
+        dim: Option<&Bound<'py, PyAny>>,
+        keepdim: bool,
+        other: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        extremum(py, self, ReduceOp::Min, dim, keepdim, other)
+    }
+    /// Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only.
     #[pyo3(signature = (dim = None, keepdim = false))]
-    fn min(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
-        build(|| self.tensor().min(dims(&dim), keepdim))
+    fn amax(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
+        build(|| scoped("amax", || self.tensor().max(dims(&dim), keepdim)))
+    }
+    /// Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only.
+    #[pyo3(signature = (dim = None, keepdim = false))]
+    fn amin(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
+        build(|| scoped("amin", || self.tensor().min(dims(&dim), keepdim)))
     }
     /// Softmax along ``dim``: ``exp(x - max) / sum(exp(x - max))``.
     fn softmax(&self, dim: isize) -> PyResult<PyTensor> {
@@ -781,7 +891,7 @@ impl PyTensor {
     #[pyo3(signature = (*shape))]
     fn view(&self, shape: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
         let dims = int_args("view", shape)?;
-        build(|| self.tensor().reshape(&dims))
+        build(|| scoped("view", || self.tensor().reshape(&dims)))
     }
 
     /// The dims reordered (a view): output dim ``i`` is input dim ``dims[i]``;
@@ -848,12 +958,13 @@ impl PyTensor {
 
     /// The tensor broadcast to ``shape`` (a view); the same as ``expand(shape)``.
     fn broadcast_to(&self, shape: IntSeq) -> PyResult<PyTensor> {
-        build(|| self.tensor().expand(&shape.0))
+        build(|| scoped("broadcast_to", || self.tensor().expand(&shape.0)))
     }
 
-    /// The tensor written out contiguously when it is a strided view (a copy), else itself.
-    fn contiguous(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().contiguous())
+    /// The tensor written out contiguously when it is a strided view (a copy), else the tensor
+    /// itself.
+    fn contiguous<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        same_or_new(slf, Tensor::contiguous)
     }
 
     /// ``t[index]``: ints (negative count from the end), slices (any step, negative too),
@@ -862,34 +973,35 @@ impl PyTensor {
         index::get_item(&self.tensor(), index).map(PyTensor::from)
     }
 
-    /// The tensor converted to ``dtype`` (itself when it already has it). Float to int
-    /// truncates toward zero and saturates, NaN becomes 0; int to int wraps; to bool is ``!= 0``.
-    fn to(&self, dtype: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    /// The tensor converted to ``dtype`` (the tensor itself when it already has it). Float to
+    /// int truncates toward zero and saturates, NaN becomes 0; int to int wraps; to bool is
+    /// ``!= 0``.
+    fn to<'py>(slf: &Bound<'py, Self>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let d = parse_dtype(dtype)?;
-        build(|| self.tensor().cast(d))
+        same_or_new(slf, |t| t.cast(d))
     }
     /// The same as ``to(dtype)`` (NumPy's spelling).
-    fn astype(&self, dtype: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-        self.to(dtype)
+    fn astype<'py>(slf: &Bound<'py, Self>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        Self::to(slf, dtype)
     }
     /// ``to(float32)``
-    fn float(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().cast(DType::F32))
+    fn float<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        same_or_new(slf, |t| t.cast(DType::F32))
     }
     /// ``to(float64)``
-    fn double(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().cast(DType::F64))
+    fn double<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        same_or_new(slf, |t| t.cast(DType::F64))
     }
     /// ``to(int32)``
-    fn int(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().cast(DType::I32))
+    fn int<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        same_or_new(slf, |t| t.cast(DType::I32))
     }
     /// ``to(int64)``
-    fn long(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().cast(DType::I64))
+    fn long<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        same_or_new(slf, |t| t.cast(DType::I64))
     }
     /// ``to(bool)``
-    fn bool(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().cast(DType::Bool))
+    fn bool<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        same_or_new(slf, |t| t.cast(DType::Bool))
     }
 }

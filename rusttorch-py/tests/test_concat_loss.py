@@ -148,9 +148,10 @@ def test_cat_and_stack_errors() -> None:
         with pytest.raises(TypeError):
             f([a, "x"])  # type: ignore[list-item]
     both_shapes = re.escape("[2, 3]") + ".*" + re.escape("[3, 3]")
-    with pytest.raises(ValueError, match=both_shapes):
+    # PyTorch's words: the dim that differs, both sizes, and which tensor of the list.
+    with pytest.raises(ValueError, match=r"Expected size 2 but got size 3 for tensor number 1"):
         rt.cat([a, np.ones((3, 3))], 1)
-    with pytest.raises(ValueError, match=re.escape("[2, 3]") + ".*" + re.escape("[2, 3, 1]")):
+    with pytest.raises(ValueError, match=r"same number of dimensions: got 2 and 3"):
         rt.cat([a, np.ones((2, 3, 1))])
     with pytest.raises(ValueError, match=both_shapes):
         rt.stack([a, np.ones((3, 3))])

@@ -102,7 +102,10 @@ def expressions(draw: st.DrawFn, dtype: str) -> Expr:
             sm = ex / ex.sum(axis=dim, keepdims=True)
             return Expr(e.tensor.softmax(dim), sm, f"softmax({e.text}, {dim})")
         ref = getattr(np, name)(e.array, axis=dim, keepdims=True)
-        return Expr(getattr(e.tensor, name)(dim=dim, keepdim=True), ref, f"{name}({e.text}, {dim})")
+        r = getattr(e.tensor, name)(dim=dim, keepdim=True)
+        if name in ("max", "min") and dim is not None:
+            r = r.values  # the named tuple (values, indices)
+        return Expr(r, ref, f"{name}({e.text}, {dim})")
 
     return build(draw(st.integers(1, 8)))
 

@@ -11,10 +11,14 @@ the whole expression runs as a few fused kernels.
 array([1., 3., 5., 7.], dtype=float32)
 """
 
+from . import return_types
 from ._rusttorch import (
+    Generator,
     Tensor,
     __version__,
     abs,
+    amax,
+    amin,
     arange,
     argmax,
     argmin,
@@ -29,8 +33,10 @@ from ._rusttorch import (
     clamp,
     cos,
     cross_entropy,
+    default_generator,
     double,
     dtype,
+    empty,
     eq,
     eval,
     exp,
@@ -49,6 +55,7 @@ from ._rusttorch import (
     get_num_threads,
     get_pool_limit,
     gt,
+    initial_seed,
     int,
     int32,
     int64,
@@ -114,9 +121,12 @@ from ._rusttorch import (
 )
 
 __all__ = [
+    "Generator",
     "Tensor",
     "__version__",
     "abs",
+    "amax",
+    "amin",
     "arange",
     "argmax",
     "argmin",
@@ -131,8 +141,10 @@ __all__ = [
     "clamp",
     "cos",
     "cross_entropy",
+    "default_generator",
     "double",
     "dtype",
+    "empty",
     "eq",
     "eval",
     "exp",
@@ -151,6 +163,7 @@ __all__ = [
     "get_num_threads",
     "get_pool_limit",
     "gt",
+    "initial_seed",
     "int",
     "int32",
     "int64",
@@ -189,6 +202,7 @@ __all__ = [
     "relu",
     "remainder",
     "reshape",
+    "return_types",
     "rms_norm",
     "round",
     "rsqrt",

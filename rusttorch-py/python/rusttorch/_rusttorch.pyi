@@ -3,10 +3,12 @@
 import builtins
 from collections.abc import Sequence
 from types import EllipsisType
-from typing import Any, ClassVar, SupportsFloat, SupportsIndex, TypeAlias
+from typing import Any, ClassVar, SupportsFloat, SupportsIndex, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
+
+from . import return_types
 
 __version__: str
 
@@ -37,7 +39,7 @@ class dtype:
         """Equal to the same dtype in any accepted spelling (dtype object, name, NumPy dtype)."""
     def __ne__(self, other: object) -> builtins.bool: ...
     def __hash__(self) -> builtins.int:
-        """Hashes like its name, so it agrees with ``==`` on strings."""
+        """``hash(self.name)``: a dtype and its name, which compare equal, are one dict key."""
 
 float32: dtype
 """32-bit IEEE float (the default)."""
@@ -249,10 +251,29 @@ class Tensor:
         dims as size 1 when ``keepdim``."""
     def mean(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
         """Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
-    def max(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
-        """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all); values only."""
-    def min(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
-        """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all); values only."""
+    @overload
+    def max(self) -> Tensor:
+        """The maximum of all elements (0-d)."""
+    @overload
+    def max(self, dim: SupportsIndex, keepdim: builtins.bool = False) -> return_types.max:
+        """The named tuple ``(values, indices)``: the maxima along ``dim`` and the index of the
+        first of each (int64), as PyTorch's ``torch.return_types.max``."""
+    @overload
+    def max(self, other: Tensor | npt.NDArray[Any]) -> Tensor:
+        """The elementwise maximum (``maximum``)."""
+    @overload
+    def min(self) -> Tensor:
+        """The minimum of all elements (0-d)."""
+    @overload
+    def min(self, dim: SupportsIndex, keepdim: builtins.bool = False) -> return_types.min:
+        """The named tuple ``(values, indices)`` of the minima along ``dim``, as ``max``."""
+    @overload
+    def min(self, other: Tensor | npt.NDArray[Any]) -> Tensor:
+        """The elementwise minimum (``minimum``)."""
+    def amax(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
+        """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
+    def amin(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
+        """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
     def softmax(self, dim: builtins.int) -> Tensor:
         """Softmax along ``dim``: ``exp(x - max) / sum(exp(x - max))``."""
     def log_softmax(self, dim: builtins.int) -> Tensor:
@@ -289,7 +310,8 @@ class Tensor:
     def broadcast_to(self, shape: ShapeLike) -> Tensor:
         """The tensor broadcast to ``shape`` (a view); the same as ``expand(shape)``."""
     def contiguous(self) -> Tensor:
-        """The tensor written out contiguously when it is a strided view (a copy), else itself."""
+        """The tensor written out contiguously when it is a strided view (a copy), else the
+        tensor itself (``t.contiguous() is t``)."""
     def __getitem__(self, index: IndexLike) -> Tensor:
         """``t[index]``: ints (negative count from the end), slices (any step, negative too),
         ``None`` (a new size-1 dim), ``...``, and tuples of these. Every result is a view."""
@@ -346,7 +368,8 @@ class Tensor:
         """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
     PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
     def to(self, dtype: DTypeLike) -> Tensor:
-        """The tensor converted to ``dtype`` (itself when it already has it). Float to int
+        """The tensor converted to ``dtype`` (the tensor itself when it already has it:
+        ``t.to(t.dtype) is t``; so for ``float()``, ``double()``, ...). Float to int
         truncates toward zero and saturates, NaN becomes 0; int to int wraps; to bool is
         ``!= 0``."""
 
@@ -361,11 +384,15 @@ def from_numpy(a: npt.NDArray[Any]) -> Tensor:
     copy; the array is kept alive, and writing to it changes the tensor). Other layouts and
     other real dtypes are copied."""
 
-def zeros(shape: ShapeLike, dtype: DTypeLike | None = None) -> Tensor:
-    """A tensor of zeros; ``shape`` is an int or a tuple of ints."""
+def zeros(*size: SupportsIndex | Sequence[SupportsIndex], dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
 
-def ones(shape: ShapeLike, dtype: DTypeLike | None = None) -> Tensor:
-    """A tensor of ones; ``shape`` is an int or a tuple of ints."""
+def ones(*size: SupportsIndex | Sequence[SupportsIndex], dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
+
+def empty(*size: SupportsIndex | Sequence[SupportsIndex], dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor whose values are not to be relied on: ``empty(2, 3)`` or ``empty((2, 3))``.
+    (Zeros here: a constant costs nothing until it is read.)"""
 
 def full(shape: ShapeLike, fill_value: SupportsFloat, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor with every element equal to ``fill_value``; without ``dtype``, a bool gives bool,
@@ -384,17 +411,58 @@ def arange(
     with a float among them, the length is ``ceil((stop - start) / step)`` in float64."""
 
 def rand(
-    shape: ShapeLike, seed: builtins.int | None = None, dtype: DTypeLike | None = None
+    *size: SupportsIndex | Sequence[SupportsIndex],
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: builtins.int | None = None,
 ) -> Tensor:
-    """Uniform random numbers in ``[0, 1)``; the same ``seed`` gives the same numbers."""
+    """Uniform random numbers in ``[0, 1)``: ``rand(2, 3)`` or ``rand((2, 3))``. The numbers come
+    from ``seed=`` when given, else from ``generator=`` or the default generator (see
+    ``manual_seed``); the same seed gives the same numbers."""
 
 def randn(
-    shape: ShapeLike, seed: builtins.int | None = None, dtype: DTypeLike | None = None
+    *size: SupportsIndex | Sequence[SupportsIndex],
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: builtins.int | None = None,
 ) -> Tensor:
-    """Standard normal random numbers; the same ``seed`` gives the same numbers."""
+    """Standard normal random numbers: ``randn(2, 3)`` or ``randn((2, 3))``; ``seed=`` and
+    ``generator=`` as for ``rand``."""
 
-def manual_seed(seed: builtins.int) -> None:
-    """Makes the sequence of seeds used by ``rand``/``randn`` without ``seed=`` reproducible."""
+class Generator:
+    """A stream of random seeds (PyTorch's ``torch.Generator``): ``Generator(seed)`` or
+    ``Generator().manual_seed(seed)``; pass it as ``generator=`` to ``rand``/``randn``. Two
+    generators with the same seed give the same tensors, call after call."""
+
+    def __init__(self, seed: builtins.int | None = None, *, device: str = "cpu") -> None:
+        """A generator started from ``seed`` (an int in ``[0, 2**64)``; from the clock when
+        ``None``). ``device`` is accepted for PyTorch's signature; only ``"cpu"`` exists."""
+    def manual_seed(self, seed: builtins.int) -> Generator:
+        """Restarts the stream from ``seed`` and returns the generator itself."""
+    def seed(self) -> builtins.int:
+        """Restarts the stream from a seed taken from the clock, and returns that seed."""
+    def initial_seed(self) -> builtins.int:
+        """The seed the stream was last started from."""
+    def get_state(self) -> tuple[builtins.int, builtins.int]:
+        """The stream's position, ``(initial_seed, draws)`` (PyTorch returns a byte tensor):
+        ``set_state`` of it goes back there."""
+    def set_state(self, state: tuple[builtins.int, builtins.int]) -> Generator:
+        """Puts the stream back where ``get_state`` found it; returns the generator itself."""
+    @property
+    def device(self) -> str:
+        """Always ``"cpu"``."""
+
+default_generator: Generator
+"""The generator ``rand``/``randn`` draw from without ``generator=`` or ``seed=``; seeded from
+the clock until ``manual_seed``."""
+
+def manual_seed(seed: builtins.int) -> Generator:
+    """Seeds the default generator (an int in ``[0, 2**64)``) and returns it, as PyTorch's
+    ``manual_seed``: the numbers of ``rand``/``randn`` calls without ``seed=`` are then
+    reproducible."""
+
+def initial_seed() -> builtins.int:
+    """The seed the default generator was last started from."""
 
 def eval(*tensors: Tensor, fuse: builtins.bool = True) -> None:
     """Evaluates several tensors in one plan, computing shared work once (``fuse=False``: the
@@ -406,7 +474,7 @@ def explain(*tensors: Tensor) -> str:
     """The optimized, fused plan that would evaluate these tensors together, as text."""
 
 def set_num_threads(n: builtins.int) -> None:
-    """Sets the number of worker threads used for evaluation."""
+    """Sets the number of worker threads used for evaluation (a positive int)."""
 
 def get_num_threads() -> builtins.int:
     """The number of worker threads used for evaluation."""
@@ -486,11 +554,31 @@ def sum(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) 
 def mean(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
 
-def max(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
-    """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
+@overload
+def max(input: TensorLike) -> Tensor:
+    """The maximum of all elements (0-d)."""
+@overload
+def max(input: TensorLike, dim: SupportsIndex, keepdim: builtins.bool = False) -> return_types.max:
+    """The named tuple ``(values, indices)``: the maxima along ``dim`` and the index of the first
+    of each (int64), as PyTorch's ``torch.return_types.max``."""
+@overload
+def max(input: TensorLike, other: Tensor | npt.NDArray[Any]) -> Tensor:
+    """The elementwise maximum (``maximum``)."""
+def amax(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
+    """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
 
-def min(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
-    """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
+@overload
+def min(input: TensorLike) -> Tensor:
+    """The minimum of all elements (0-d)."""
+@overload
+def min(input: TensorLike, dim: SupportsIndex, keepdim: builtins.bool = False) -> return_types.min:
+    """The named tuple ``(values, indices)``: the minima along ``dim`` and the index of the first
+    of each (int64), as PyTorch's ``torch.return_types.min``."""
+@overload
+def min(input: TensorLike, other: Tensor | npt.NDArray[Any]) -> Tensor:
+    """The elementwise minimum (``minimum``)."""
+def amin(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
+    """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
 
 def maximum(input: Operand, other: Operand) -> Tensor:
     """Elementwise maximum, broadcasting."""
@@ -501,8 +589,8 @@ def minimum(input: Operand, other: Operand) -> Tensor:
 def pow(input: Operand, exponent: Operand) -> Tensor:
     """``input ** exponent``, broadcasting."""
 
-def reshape(input: TensorLike, shape: Sequence[SupportsIndex]) -> Tensor:
-    """The same elements in a new shape; one size may be ``-1``."""
+def reshape(input: TensorLike, shape: ShapeLike) -> Tensor:
+    """The same elements in a new shape (an int or a tuple of ints); one size may be ``-1``."""
 
 def layer_norm(
     input: TensorLike,

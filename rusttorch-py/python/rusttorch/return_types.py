@@ -1,0 +1,43 @@
+"""Named tuples returned by ops with several results, as PyTorch's ``torch.return_types``.
+
+``t.max(dim)`` returns ``rusttorch.return_types.max(values, indices)``: a tuple (unpack it,
+index it) whose fields are also attributes (``.values``, ``.indices``). An op that returns
+values and their indices (``median``, ``mode``, ``sort``, ``topk``, ...) gets its class here
+as a two-line subclass of ``ValuesIndices``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from ._rusttorch import Tensor
+
+
+class ValuesIndices(NamedTuple):
+    """``(values, indices)``; subclasses are named after the op that returns them."""
+
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        # PyTorch's layout: one field per line.
+        return (
+            f"rusttorch.return_types.{type(self).__name__}(\n"
+            f"values={self.values!r},\nindices={self.indices!r})"
+        )
+
+
+class max(ValuesIndices):
+    """What ``max(input, dim)`` returns."""
+
+    __slots__ = ()
+
+
+class min(ValuesIndices):
+    """What ``min(input, dim)`` returns."""
+
+    __slots__ = ()
+
+
+__all__ = ["ValuesIndices", "max", "min"]
