@@ -431,7 +431,7 @@ mod tests {
         assert_eq!(size_class(64 * MIB + 1), 80 * MIB);
         for bytes in (LARGE..1 << 32).step_by(999_983) {
             let c = size_class(bytes);
-            assert!(c >= bytes && c % HUGE_ALIGN == 0, "{bytes} -> {c}");
+            assert!(c >= bytes && c.is_multiple_of(HUGE_ALIGN), "{bytes} -> {c}");
             assert!(c - bytes < (bytes / 4).max(HUGE_ALIGN), "{bytes} wastes {}", c - bytes);
         }
     }

@@ -821,7 +821,7 @@ fn emit_kernel(
     };
     let whole_rows = stages > 1 && matches!(shape, KernelShape::Rows { row_len, .. } if row_len <= WHOLE_ROW_MAX);
     let mut carried: HashMap<NodeId, Operand> = HashMap::new();
-    for s in 0..stages {
+    for (s, stage_nodes) in by_stage.iter().enumerate().take(stages) {
         // Full program: what the stage's reductions and full outputs need.
         // With whole rows per block, values computed in an earlier stage are still in their
         // registers: reuse them instead of recomputing (loads are re-issued: they are free).
@@ -831,7 +831,7 @@ fn emit_kernel(
         let carried_here = |memo: &HashMap<NodeId, Operand>, carried: &HashMap<NodeId, Operand>, x: &NodeId| {
             memo.get(x).or(if whole_rows { carried.get(x) } else { None }).copied()
         };
-        let mut sinks: Vec<NodeId> = by_stage[s]
+        let mut sinks: Vec<NodeId> = stage_nodes
             .iter()
             .copied()
             .filter(|&x| {
