@@ -423,6 +423,8 @@ def test_allowed_integer_updates_still_donate_the_buffer() -> None:
         t = (rt.arange(1 << 16, dtype=dtype) * 2).eval()
         first = int(t.numpy().__array_interface__["data"][0])
         t += 1
+        t.eval()
+        assert int(t.numpy().__array_interface__["data"][0]) == first
         t //= 1
         t.eval()
         assert int(t.numpy().__array_interface__["data"][0]) == first

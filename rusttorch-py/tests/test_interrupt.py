@@ -48,8 +48,8 @@ print(json.dumps(result))
 CASES = {
     # Many kernels: the flag is looked at between them.
     "matmul_chain": """
-a = rt.rand(1024, 1024, seed=1)
-b = rt.rand(1024, 1024, seed=2) * (2.0 / 1024)
+a = rt.rand((1024, 1024), seed=1)
+b = rt.rand((1024, 1024), seed=2) * (2.0 / 1024)
 y = a
 for _ in range(150):
     y = rt.matmul(y, b)
