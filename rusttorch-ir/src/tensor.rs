@@ -1233,6 +1233,10 @@ impl Tensor {
     /// tiny values of very negative `x` (`softplus(-30) = 9.4e-14`).
     pub fn softplus(&self, beta: f64, threshold: f64) -> Result<Tensor> {
         scoped("softplus", || {
+            // Ints compute in float32 (as `exp` does); bools have no softplus, as in PyTorch.
+            if self.dtype() == DType::Bool {
+                return Err(Error::UnsupportedDType { op: "softplus", dtype: DType::Bool });
+            }
             let x = self.to_float()?;
             let z = x.binary_scalar(BinaryOp::Mul, beta)?;
             let tail = z.abs()?.neg()?.exp()?.log1p()?;

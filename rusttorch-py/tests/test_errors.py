@@ -292,6 +292,7 @@ BAD_CALLS: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("Generator", lambda: rt.Generator(1).manual_seed(-2), ValueError, r"^manual_seed: seed must be an int"),
     ("set_num_threads", lambda: rt.set_num_threads(-1), ValueError, r"^set_num_threads: the number of threads must be a positive int, got -1$"),
     ("set_num_threads", lambda: rt.set_num_threads(0), ValueError, r"^set_num_threads: .* positive int, got 0$"),
+    ("set_pool_limit", lambda: rt.set_pool_limit(-1), ValueError, r"^set_pool_limit: bytes must be a non-negative int, got -1$"),
     ("set_num_threads", lambda: rt.set_num_threads(2.0), TypeError, r"^set_num_threads: the number of threads must be an int, got 'float'$"),
     ("var", lambda: T2.var(correction=-1), ValueError, r"correction must be >= 0, got -1"),
     ("std", lambda: rt.std(T2, correction=-2), ValueError, r"correction must be >= 0, got -2"),
@@ -319,7 +320,7 @@ BAD_CALLS: list[tuple[str, Callable[[], object], type[Exception], str]] = [
 # type is what can go wrong, and the message names the type.
 UNARY_BAD_TYPE = [
     "exp", "log", "sqrt", "rsqrt", "reciprocal", "tanh", "sigmoid", "sin", "cos", "silu",
-    "isnan", "isinf", "isfinite", "floor", "ceil", "trunc", "round", "logical_not",
+    "isnan", "isinf", "isfinite", "floor", "ceil", "trunc", "round", "logical_not", "log1p", "expm1",
 ]  # fmt: skip
 
 
@@ -332,7 +333,7 @@ BAD_CALLS += [
     for name in UNARY_BAD_TYPE
 ]
 
-NO_BAD_CALL = {"get_num_threads", "initial_seed"}  # take no argument that can be wrong
+NO_BAD_CALL = {"get_num_threads", "get_pool_limit", "initial_seed"}  # take no argument that can be wrong
 
 
 @pytest.mark.parametrize(
