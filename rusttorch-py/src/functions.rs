@@ -119,9 +119,7 @@ pub fn rand(
     dtype: Option<&Bound<'_, PyAny>>,
     seed: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyTensor> {
-    let (shape, d) = (size_args("rand", size)?, float_dtype("rand", dtype)?);
-    let seed = call_seed(py, "rand", seed, generator)?;
-    build(|| Tensor::rand(shape, seed, d))
+    random(py, "rand", size, [generator, dtype, seed], Tensor::rand)
 }
 
 /// Standard normal random numbers: ``randn(2, 3)`` or ``randn((2, 3))``; ``seed=`` and
@@ -135,9 +133,20 @@ pub fn randn(
     dtype: Option<&Bound<'_, PyAny>>,
     seed: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyTensor> {
-    let (shape, d) = (size_args("randn", size)?, float_dtype("randn", dtype)?);
-    let seed = call_seed(py, "randn", seed, generator)?;
-    build(|| Tensor::randn(shape, seed, d))
+    random(py, "randn", size, [generator, dtype, seed], Tensor::randn)
+}
+
+/// `rand`/`randn` (`op`, built by `make`) from their Python arguments.
+fn random(
+    py: Python<'_>,
+    op: &str,
+    size: &Bound<'_, PyTuple>,
+    [generator, dtype, seed]: [Option<&Bound<'_, PyAny>>; 3],
+    make: fn(Vec<usize>, u64, DType) -> Result<Tensor>,
+) -> PyResult<PyTensor> {
+    let (shape, d) = (size_args(op, size)?, float_dtype(op, dtype)?);
+    let seed = call_seed(py, op, seed, generator)?;
+    build(|| make(shape, seed, d))
 }
 
 // ---------------------------------------------------------------------- evaluation
