@@ -18,6 +18,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for ShapeArg {
         let dims: Vec<i64> = match obj.extract::<i64>() {
             Ok(n) => vec![n],
             Err(_) => obj.extract().map_err(|_| {
+                if let Some(e) = int_overflow(&obj, "shape") {
+                    return e;
+                }
                 type_err(format!(
                     "a shape must be an int or a tuple of ints, got {}",
                     obj.repr().map(|r| r.to_string()).unwrap_or_default()
@@ -186,10 +189,25 @@ pub fn gelu_approx(approximate: &str) -> PyResult<GeluApprox> {
     }
 }
 
+/// The `OverflowError` for the first Python int outside int64 in `obj` (an int or a flat
+/// sequence), if there is one: such an int is out of range, not of the wrong type.
+fn int_overflow(obj: &Bound<'_, PyAny>, what: &str) -> Option<PyErr> {
+    let items: Vec<Bound<'_, PyAny>> = match obj.try_iter() {
+        Ok(items) => items.flatten().collect(),
+        Err(_) => vec![obj.clone()],
+    };
+    let int = |o: &Bound<'_, PyAny>| o.is_instance_of::<PyInt>() && !o.is_instance_of::<PyBool>();
+    items.iter().filter(|o| int(o)).find_map(|o| int64(o, what).err())
+}
+
 /// Ints given as separate arguments (`t.permute(1, 0)`) or as one sequence (`t.permute((1, 0))`),
 /// the two spellings PyTorch's size- and dim-taking methods accept.
 pub fn int_args(what: &str, args: &Bound<'_, PyTuple>) -> PyResult<Vec<isize>> {
     let bad = |obj: &Bound<'_, PyAny>| {
+        // An int outside int64 is an overflow (as for every other int argument), not a wrong type.
+        if let Some(e) = int_overflow(obj, what) {
+            return e;
+        }
         type_err(format!(
             "{what} takes ints or one tuple of ints, got {}",
             obj.repr().map(|r| r.to_string()).unwrap_or_default()

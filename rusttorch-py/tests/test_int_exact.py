@@ -442,3 +442,21 @@ def test_allowed_integer_updates_still_donate_the_buffer() -> None:
         assert int(t.numpy().__array_interface__["data"][0]) == first
         assert t.dtype == dtype
         np.testing.assert_array_equal(t.numpy()[:3], [1, 3, 5])
+
+
+@pytest.mark.parametrize(
+    ("name", "call"),
+    [
+        ("zeros", lambda: rt.zeros(2**63)),
+        ("zeros", lambda: rt.zeros((2, 2**63))),
+        ("ones", lambda: rt.ones(2, 2**64)),
+        ("rand", lambda: rt.rand(-(2**63) - 1)),
+        ("shape", lambda: rt.full((2**63,), 1.0)),
+        ("reshape", lambda: rt.zeros(2).reshape(2**63)),
+        ("permute", lambda: rt.zeros(2, 3).permute(0, 2**64)),
+    ],
+)
+def test_sizes_and_dims_outside_int64_overflow(name: str, call: Callable[[], object]) -> None:
+    pattern = rf"^{name}: the int -?\d+ is out of the range of int64"
+    with pytest.raises(OverflowError, match=pattern):
+        call()
