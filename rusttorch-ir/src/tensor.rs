@@ -1285,17 +1285,19 @@ impl Tensor {
         })
     }
 
+    /// The last `n` dims (the normalized dims of `op`, a norm), at least one and at most all.
+    fn last_dims(&self, op: &str, n: usize) -> Result<Vec<isize>> {
+        if n == 0 || n > self.ndim() {
+            return Err(Error::BadArgument(format!("{op} over {n} dims of a tensor with shape {}", self.shape())));
+        }
+        Ok((self.ndim() - n..self.ndim()).map(|d| d as isize).collect())
+    }
+
     /// RMS norm over the last `normalized_ndim` dims: `x / sqrt(mean(x^2) + eps) * weight`.
     pub fn rms_norm(&self, normalized_ndim: usize, weight: Option<&Tensor>, eps: f64) -> Result<Tensor> {
         scoped("rms_norm", || {
             self.float_only("rms_norm")?;
-            if normalized_ndim == 0 || normalized_ndim > self.ndim() {
-                return Err(Error::BadArgument(format!(
-                    "rms_norm over {normalized_ndim} dims of a tensor with shape {}",
-                    self.shape()
-                )));
-            }
-            let dims: Vec<isize> = (self.ndim() - normalized_ndim..self.ndim()).map(|d| d as isize).collect();
+            let dims = self.last_dims("rms_norm", normalized_ndim)?;
             let r = self.square()?.mean(Some(&dims), true)?.binary_scalar(BinaryOp::Add, eps)?.rsqrt()?;
             let y = self.binary(BinaryOp::Mul, &r)?;
             match weight {
@@ -1323,13 +1325,7 @@ impl Tensor {
     ) -> Result<Tensor> {
         scoped("layer_norm", || {
             self.float_only("layer_norm")?;
-            if normalized_ndim == 0 || normalized_ndim > self.ndim() {
-                return Err(Error::BadArgument(format!(
-                    "layer_norm over {normalized_ndim} dims of a tensor with shape {}",
-                    self.shape()
-                )));
-            }
-            let dims: Vec<isize> = (self.ndim() - normalized_ndim..self.ndim()).map(|d| d as isize).collect();
+            let dims = self.last_dims("layer_norm", normalized_ndim)?;
             let mean = self.mean(Some(&dims), true)?;
             let xc = self.binary(BinaryOp::Sub, &mean)?;
             let var = xc.square()?.mean(Some(&dims), true)?;
