@@ -79,7 +79,7 @@ fn planning_vs_size(c: &mut Criterion) {
     let sizes: &[usize] = if quick() { &[1_000, 10_000, 50_000] } else { &[1_000, 10_000, 50_000, 200_000] };
     let mut g = c.benchmark_group("planning_vs_size");
     configure(&mut g, Cost::Large);
-    for mix in [Mix::Plain, Mix::Simplifiable, Mix::Foldable, Mix::Shared, Mix::Mixed] {
+    for mix in Mix::ALL {
         for &ops in sizes {
             let key = lower(&[chain(mix, &x, ops).unwrap()], &[], true).unwrap().key;
             g.bench_function(format!("{}_{ops}", mix.name()), |b| {

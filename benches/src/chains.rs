@@ -24,6 +24,13 @@ pub enum Mix {
     /// Row reductions fed back into the row: `y = (y - mean(y, -1)*0.5)*0.5 + 1`, a stage
     /// each in one kernel.
     Reductions,
+    /// Column means fed back into the rows: `y = (y - mean(y, 0)*0.5)*0.5 + 1`. A column is
+    /// not cache-resident while the rows stream, so every mean is a kernel of its own that the
+    /// next step reads (`y = (y + y.sum())*0.5` on a large tensor plans the same way).
+    Feedback,
+    /// A computed row broadcast into every step with its own scale: `y = y*0.5 + r*c_i`, with
+    /// `r` the column means of the input. Each `r*c_i` is stored apart from the chain.
+    Broadcasts,
     /// Casts to float64 and back: `y = f32(f64(y*0.5 + 1))`, two kernels per step.
     Casts,
     /// All the steps above in turn.
@@ -32,8 +39,17 @@ pub enum Mix {
 
 impl Mix {
     /// Every mix.
-    pub const ALL: [Mix; 7] =
-        [Mix::Plain, Mix::Simplifiable, Mix::Foldable, Mix::Shared, Mix::Reductions, Mix::Casts, Mix::Mixed];
+    pub const ALL: [Mix; 9] = [
+        Mix::Plain,
+        Mix::Simplifiable,
+        Mix::Foldable,
+        Mix::Shared,
+        Mix::Reductions,
+        Mix::Feedback,
+        Mix::Broadcasts,
+        Mix::Casts,
+        Mix::Mixed,
+    ];
 
     /// A short lower-case name (benchmark ids).
     pub fn name(self) -> &'static str {
@@ -43,6 +59,8 @@ impl Mix {
             Mix::Foldable => "foldable",
             Mix::Shared => "shared",
             Mix::Reductions => "reductions",
+            Mix::Feedback => "feedback",
+            Mix::Broadcasts => "broadcasts",
             Mix::Casts => "casts",
             Mix::Mixed => "mixed",
         }
@@ -54,7 +72,7 @@ pub const CHAIN_SHAPE: [usize; 2] = [4, 16];
 
 /// One step of `mix` (the `i`-th), adding ops to `y` (and to the constant chain `c`); returns
 /// how many ops it built.
-fn step(mix: Mix, i: usize, y: &mut Tensor, c: &mut Tensor) -> Result<usize> {
+fn step(mix: Mix, i: usize, y: &mut Tensor, c: &mut Tensor, r: &Tensor) -> Result<usize> {
     Ok(match mix {
         Mix::Plain => {
             *y = ((&*y * 0.5)? + 1.0)?;
@@ -91,13 +109,25 @@ fn step(mix: Mix, i: usize, y: &mut Tensor, c: &mut Tensor) -> Result<usize> {
             *y = ((((&*y - (&m * 0.5)?)?) * 0.5)? + 1.0)?;
             6
         }
+        Mix::Feedback => {
+            let m = y.mean(Some(&[0]), true)?;
+            *y = ((((&*y - (&m * 0.5)?)?) * 0.5)? + 1.0)?;
+            6
+        }
+        Mix::Broadcasts => {
+            // Scales that never repeat, so CSE cannot merge two steps' rows.
+            let scale = 1.0 / (i as f64 + 2.0);
+            *y = ((&*y * 0.5)? + (r * scale)?)?;
+            3
+        }
         Mix::Casts => {
             *y = ((&*y * 0.5)? + 1.0)?.cast(DType::F64)?.cast(DType::F32)?;
             4
         }
         Mix::Mixed => {
-            let kinds = [Mix::Plain, Mix::Simplifiable, Mix::Foldable, Mix::Shared, Mix::Reductions, Mix::Casts];
-            step(kinds[i % kinds.len()], i / kinds.len(), y, c)?
+            // Every mix but this one (the last of `ALL`).
+            let kinds = &Mix::ALL[..Mix::ALL.len() - 1];
+            step(kinds[i % kinds.len()], i / kinds.len(), y, c, r)?
         }
     })
 }
@@ -106,9 +136,10 @@ fn step(mix: Mix, i: usize, y: &mut Tensor, c: &mut Tensor) -> Result<usize> {
 pub fn chain(mix: Mix, x: &Tensor, ops: usize) -> Result<Tensor> {
     let mut y = x.clone();
     let mut c = Tensor::zeros(x.shape().clone(), x.dtype())?;
+    let r = x.mean(Some(&[0]), true)?;
     let (mut built, mut i) = (0, 0);
     while built < ops {
-        built += step(mix, i, &mut y, &mut c)?;
+        built += step(mix, i, &mut y, &mut c, &r)?;
         i += 1;
     }
     if matches!(mix, Mix::Foldable | Mix::Mixed) {

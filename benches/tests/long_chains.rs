@@ -12,7 +12,7 @@ use rusttorch_benches::{data_f32, max_rel_err};
 use rusttorch_exec::prelude::*;
 use rusttorch_exec::reference::reference;
 use rusttorch_ir::graph::lower;
-use rusttorch_ir::passes::fusion::{FusionConfig, FusionPlanner};
+use rusttorch_ir::passes::fusion::{FusionConfig, FusionPlanner, MAX_KERNEL_INPUTS, MAX_KERNEL_OUTPUTS};
 use rusttorch_ir::passes::PassManager;
 
 fn input() -> Tensor {
@@ -39,6 +39,22 @@ fn planning_work_grows_linearly_with_the_chain() {
     }
 }
 
+#[test]
+fn kernels_read_and_write_a_bounded_number_of_values() {
+    // The broadcasts chain reads a new stored row at every step: one kernel would read 66k
+    // values, past the 16-bit input numbers of a plan (it read the wrong rows).
+    for mix in [Mix::Broadcasts, Mix::Mixed] {
+        let y = chain(mix, &input(), 200_000).unwrap();
+        let mut g = lower(&[y], &[], true).unwrap().key.to_graph();
+        PassManager::default().run(&mut g).unwrap();
+        let plan = FusionPlanner::default().plan(&g).unwrap();
+        let widest = plan.kernels.iter().map(|k| k.inputs.len()).max().unwrap();
+        let most_out = plan.kernels.iter().map(|k| k.outputs.len()).max().unwrap();
+        assert!(widest <= MAX_KERNEL_INPUTS, "{}: a kernel reads {widest} values", mix.name());
+        assert!(most_out <= MAX_KERNEL_OUTPUTS, "{}: a kernel writes {most_out} values", mix.name());
+    }
+}
+
 fn values(t: &Tensor) -> Vec<f32> {
     t.to_vec::<f32>().unwrap()
 }
@@ -48,14 +64,15 @@ fn chains_of_every_mix_match_the_reference() {
     let engine = Engine::new(2).unwrap();
     for mix in Mix::ALL {
         let x = input();
-        let y = chain(mix, &x, 3000).unwrap();
+        // 4000 ops: the broadcasts chain reads more stored rows than one kernel may.
+        let y = chain(mix, &x, 4000).unwrap();
         let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
-        let eager = chain(mix, &x, 3000).unwrap();
+        let eager = chain(mix, &x, 4000).unwrap();
         engine.eval_eager(std::slice::from_ref(&eager)).unwrap();
         engine.eval(std::slice::from_ref(&y)).unwrap();
         let (fused, eager) = (values(&y), values(&eager));
         // Contracting steps keep f32 rounding from accumulating; `y*1 + 1e-6` adds up to an
-        // ulp per step, 3e-4 over 3000 ops.
+        // ulp per step, 4e-4 over 4000 ops.
         let err = max_rel_err(&fused, &want);
         assert!(err < 1e-3, "{}: fused vs reference {err}", mix.name());
         assert_eq!(fused, eager, "{}: fused vs eager", mix.name());

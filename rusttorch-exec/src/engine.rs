@@ -100,7 +100,7 @@ impl Engine {
     /// An engine with the given settings.
     pub fn with_config(config: EngineConfig) -> Result<Engine> {
         if config.threads == 0 || config.block == 0 || config.map_block == 0 {
-            return Err(Error::BadArgument("threads and block size must be positive".into()));
+            return Err(Error::BadArgument { op: "Engine", reason: "threads and block size must be positive".into() });
         }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(config.threads)

@@ -23,11 +23,10 @@ mod plan_cache;
 pub mod reference;
 pub mod vmath;
 
-#[cfg(test)]
-mod accuracy_tests;
-
 pub use cancel::Cancel;
 pub use engine::{Engine, EngineConfig, Executable, PreparedEval};
+#[doc(hidden)]
+pub use kernel::stream_copy;
 pub use rusttorch_ir as ir;
 
 use rusttorch_ir::{Element, Result, Tensor};

@@ -25,6 +25,8 @@ pub trait Num:
     const ONE: Self;
     /// NaN (0 for integers, which have none)
     const NAN: Self;
+    /// Whether this is a float type (the only kind transcendental ops are computed in).
+    const FLOAT: bool;
     /// What reductions accumulate partial results in: f64 for floats (so an f32 sum never
     /// adds more than a few values in f32), wrapping i64 for integers (exact).
     type Acc: Num;
@@ -97,6 +99,7 @@ macro_rules! float_impl {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const NAN: Self = $t::NAN;
+            const FLOAT: bool = true;
             type Acc = f64;
             #[inline(always)]
             fn to_acc(self) -> f64 {
@@ -221,6 +224,7 @@ macro_rules! int_impl {
             const ZERO: Self = Wrapping(0);
             const ONE: Self = Wrapping(1);
             const NAN: Self = Wrapping(0);
+            const FLOAT: bool = false;
             type Acc = Wrapping<i64>;
             #[inline(always)]
             fn to_acc(self) -> Wrapping<i64> {

@@ -303,7 +303,7 @@ fn bad_input_gives_typed_errors_at_build_time() {
     assert!(matches!(empty.min(Some(&[0]), false), Err(Error::EmptyReduction { .. })));
     assert!(matches!(Tensor::from_vec(vec![1.0f32; 5], [2, 3]), Err(Error::BufferLength { expected: 6, got: 5, .. })));
     assert!(matches!(a.reshape(&[5, -1]), Err(Error::BadReshape { .. })));
-    assert!(matches!(Tensor::zeros([1 << 40, 1 << 30], DType::F32), Err(Error::BadShape(_))));
+    assert!(matches!(Tensor::zeros([1 << 40, 1 << 30], DType::F32), Err(Error::BadShape { .. })));
     let huge = Tensor::zeros([10_000_000_000_000], DType::F32).unwrap();
     assert!(matches!(huge.eval().map(|_| ()), Err(Error::OutOfMemory { .. })));
 }
@@ -457,9 +457,9 @@ fn views_are_read_in_place_and_match_reference() {
     let y = (&a.permute(&[2, 1, 0]).unwrap() + &b).unwrap().relu().unwrap();
     let exe = e.plan_for(std::slice::from_ref(&y), true).unwrap();
     assert_eq!(exe.num_kernels(), 1, "{}", exe.explain());
-    assert!(matches!(a.slice(0, None, None, 0), Err(Error::BadArgument(_))));
+    assert!(matches!(a.slice(0, None, None, 0), Err(Error::BadArgument { .. })));
     assert!(matches!(a.select(0, 6), Err(Error::IndexOutOfRange { index: 6, dim: 0, .. })));
-    assert!(matches!(a.permute(&[0, 0, 1]), Err(Error::BadArgument(_))));
+    assert!(matches!(a.permute(&[0, 0, 1]), Err(Error::BadArgument { .. })));
     assert!(matches!(a.expand(&[6, 5, 3]), Err(Error::ShapeMismatch { .. })));
 }
 
@@ -501,7 +501,7 @@ fn cat_and_stack_match_reference() {
         assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-6);
     }
     assert!(matches!(Tensor::cat(&[a.clone(), b.clone()], 0), Err(Error::ConcatSize { .. })));
-    assert!(matches!(Tensor::cat(&[], 0), Err(Error::BadArgument(_))));
+    assert!(matches!(Tensor::cat(&[], 0), Err(Error::BadArgument { .. })));
     assert!(matches!(Tensor::stack(&[a.clone(), b.clone()], 0), Err(Error::StackShape { .. })));
     let big = rand(&[300, 200], 4);
     let y = Tensor::cat(&[big.clone(), big.clone()], 1).unwrap();
@@ -530,7 +530,7 @@ fn cross_entropy_matches_reference_in_two_kernels() {
     let got = loss.to_vec::<f32>().unwrap()[0] as f64;
     assert!((got - want).abs() < 1e-5 * want.abs().max(1.0), "got {got}, want {want}");
     assert!(matches!(logits.cross_entropy(&[10; 64]), Err(Error::IndexOutOfRange { .. })));
-    assert!(matches!(logits.cross_entropy(&[0; 3]), Err(Error::BadArgument(_))));
+    assert!(matches!(logits.cross_entropy(&[0; 3]), Err(Error::BadArgument { .. })));
 }
 
 #[test]

@@ -123,11 +123,21 @@ pub enum Error {
         index: usize,
     },
     /// A shape that is invalid on its own (e.g. a negative size).
-    #[error("invalid shape: {0}")]
-    BadShape(String),
+    #[error("{op}: {reason}")]
+    BadShape {
+        /// The op that was being built.
+        op: &'static str,
+        /// What is wrong, in the caller's own values.
+        reason: String,
+    },
     /// An argument with an invalid value.
-    #[error("invalid argument: {0}")]
-    BadArgument(String),
+    #[error("{op}: {reason}")]
+    BadArgument {
+        /// The op that was being built.
+        op: &'static str,
+        /// What is wrong, in the caller's own values.
+        reason: String,
+    },
     /// An op not defined for a dtype (e.g. `exp` of an int tensor in a float-only kernel).
     #[error("{op} is not supported for dtype {dtype}")]
     UnsupportedDType {
@@ -189,6 +199,16 @@ pub enum Error {
     Internal(String),
 }
 
+/// An [`Error::BadArgument`] of `op`.
+pub fn bad_argument(op: &'static str, reason: impl Into<String>) -> Error {
+    Error::BadArgument { op, reason: reason.into() }
+}
+
+/// An [`Error::BadShape`] of `op`.
+pub fn bad_shape(op: &'static str, reason: impl Into<String>) -> Error {
+    Error::BadShape { op, reason: reason.into() }
+}
+
 /// `Result` with RustTorch's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -208,10 +228,10 @@ impl Error {
             | Error::ConcatRank { op, .. }
             | Error::StackShape { op, .. }
             | Error::UnsupportedDType { op, .. }
-            | Error::DTypeMismatch { op, .. } => *op = user_op,
+            | Error::DTypeMismatch { op, .. }
+            | Error::BadShape { op, .. }
+            | Error::BadArgument { op, .. } => *op = user_op,
             Error::BufferLength { .. }
-            | Error::BadShape(_)
-            | Error::BadArgument(_)
             | Error::OutOfMemory { .. }
             | Error::BadInput { .. }
             | Error::Donated { .. }

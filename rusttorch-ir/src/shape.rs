@@ -60,7 +60,7 @@ impl Shape {
         self.0
             .iter()
             .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-            .ok_or_else(|| Error::BadShape(format!("{self} has more than usize::MAX elements")))
+            .ok_or_else(|| crate::error::bad_shape("shape", format!("{self} has more than usize::MAX elements")))
     }
 
     /// Row-major contiguous strides, in elements.

@@ -6,6 +6,7 @@
 //! by the expression that produced it is released.
 
 use crate::buffer::try_zeroed_vec;
+use crate::error::{bad_argument, bad_shape};
 use crate::op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 use crate::{scoped, Buffer, DType, Element, Error, Result, ScalarKind, Shape};
 use smallvec::{smallvec, SmallVec};
@@ -329,9 +330,10 @@ impl Tensor {
             _ => {
                 let (a, b, s) = (start.get(), stop.get(), step.get());
                 if s == 0.0 || !s.is_finite() || !a.is_finite() || !b.is_finite() {
-                    return Err(Error::BadArgument(format!(
-                        "arange needs finite start/stop and a finite non-zero step, got {start}, {stop}, {step}"
-                    )));
+                    return Err(bad_argument(
+                        "arange",
+                        format!("needs finite start/stop and a finite non-zero step, got {start}, {stop}, {step}"),
+                    ));
                 }
                 // Saturating: a length beyond any memory is refused below.
                 ((b - a) / s).ceil().max(0.0) as i128
@@ -513,7 +515,7 @@ impl Tensor {
     /// Elementwise comparison (`op` one of `Lt Le Gt Ge Eq Ne`), bool result.
     pub fn compare(&self, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
         if !op.is_comparison() {
-            return Err(Error::BadArgument(format!("{} is not a comparison", op.info().name)));
+            return Err(bad_argument(op.info().name, "is not a comparison"));
         }
         self.binary(op, rhs)
     }
@@ -749,9 +751,9 @@ impl Tensor {
                 infer = Some(i);
                 dims.push(1);
             } else if d == -1 {
-                return Err(Error::BadShape(format!("reshape: only one dim can be inferred, got {shape:?}")));
+                return Err(bad_shape("reshape", format!("only one dim can be inferred, got {shape:?}")));
             } else if d < 0 {
-                return Err(Error::BadShape(format!("reshape: invalid size {d} in shape {shape:?}")));
+                return Err(bad_shape("reshape", format!("invalid size {d} in shape {shape:?}")));
             } else {
                 dims.push(d as usize);
             }
@@ -772,18 +774,17 @@ impl Tensor {
     /// Reorders dims (a view): output dim `i` is input dim `dims[i]`.
     pub fn permute(&self, dims: &[isize]) -> Result<Tensor> {
         if dims.len() != self.ndim() {
-            return Err(Error::BadArgument(format!(
-                "permute needs {} dims for shape {}, got {dims:?}",
-                self.ndim(),
-                self.shape()
-            )));
+            return Err(bad_argument(
+                "permute",
+                format!("needs {} dims for shape {}, got {dims:?}", self.ndim(), self.shape()),
+            ));
         }
         let perm: SmallVec<[usize; 6]> =
             dims.iter().map(|&d| self.shape().normalize_dim("permute", d)).collect::<Result<_>>()?;
         let mut seen = perm.clone();
         seen.sort_unstable();
         if seen.windows(2).any(|w| w[0] == w[1]) {
-            return Err(Error::BadArgument(format!("permute dims {dims:?} repeat a dim")));
+            return Err(bad_argument("permute", format!("dims {dims:?} repeat a dim")));
         }
         if perm.iter().enumerate().all(|(i, &p)| i == p) {
             return Ok(self.clone());
@@ -805,7 +806,7 @@ impl Tensor {
     /// Broadcasts size-1 dims (and new leading dims) to `shape` (a view); `-1` keeps a size.
     pub fn expand(&self, shape: &[isize]) -> Result<Tensor> {
         if shape.len() < self.ndim() {
-            return Err(Error::BadArgument(format!("cannot expand shape {} to {shape:?}", self.shape())));
+            return Err(bad_argument("expand", format!("cannot expand shape {} to {shape:?}", self.shape())));
         }
         let off = shape.len() - self.ndim();
         let mut dims: SmallVec<[usize; 6]> = SmallVec::new();
@@ -813,7 +814,7 @@ impl Tensor {
             let own = if i >= off { Some(self.dims()[i - off]) } else { None };
             dims.push(match (s, own) {
                 (-1, Some(d)) => d,
-                (s, _) if s < 0 => return Err(Error::BadShape(format!("invalid size {s} in expand to {shape:?}"))),
+                (s, _) if s < 0 => return Err(bad_shape("expand", format!("invalid size {s} in {shape:?}"))),
                 (s, _) => s as usize,
             });
         }
@@ -832,7 +833,7 @@ impl Tensor {
     pub fn slice(&self, dim: isize, start: Option<isize>, stop: Option<isize>, step: isize) -> Result<Tensor> {
         let d = self.shape().normalize_dim("slice", dim)?;
         if step == 0 {
-            return Err(Error::BadArgument("slice step cannot be zero".into()));
+            return Err(bad_argument("slice", "step cannot be zero"));
         }
         let n = self.dims()[d] as isize;
         let norm = |v: isize, lo: isize, hi: isize| if v < 0 { (v + n).max(lo) } else { v.min(hi) };
@@ -915,7 +916,7 @@ impl Tensor {
             }
             let (s, e) = (self.shape().normalize_dim("flatten", start)?, self.shape().normalize_dim("flatten", end)?);
             if s > e {
-                return Err(Error::BadArgument(format!("flatten: start dim {start} is after end dim {end}")));
+                return Err(bad_argument("flatten", format!("start dim {start} is after end dim {end}")));
             }
             let d = self.dims();
             let mut dims: SmallVec<[usize; 6]> = SmallVec::from_slice(&d[..s]);
@@ -927,7 +928,7 @@ impl Tensor {
 
     /// Concatenates `tensors` along `dim`; all other dims must match (dtypes are promoted).
     pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
-        let first = tensors.first().ok_or_else(|| Error::BadArgument("cat needs at least one tensor".into()))?;
+        let first = tensors.first().ok_or_else(|| bad_argument("cat", "needs at least one tensor"))?;
         let d = first.shape().normalize_dim("cat", dim)?;
         // Every operand is checked here, before any grouping, so an error numbers the tensor
         // as the caller's list does.
@@ -960,7 +961,7 @@ impl Tensor {
     /// Stacks equally shaped `tensors` along a new dim `dim`.
     pub fn stack(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
         scoped("stack", || {
-            let first = tensors.first().ok_or_else(|| Error::BadArgument("stack needs at least one tensor".into()))?;
+            let first = tensors.first().ok_or_else(|| bad_argument("stack", "needs at least one tensor"))?;
             if let Some((index, t)) = tensors.iter().enumerate().find(|(_, t)| t.shape() != first.shape()) {
                 return Err(Error::StackShape {
                     op: "stack",
@@ -982,17 +983,11 @@ impl Tensor {
         scoped("cross_entropy", || {
             self.float_only("cross_entropy")?;
             if self.ndim() != 2 {
-                return Err(Error::BadArgument(format!(
-                    "cross_entropy needs logits [n, classes], got {}",
-                    self.shape()
-                )));
+                return Err(bad_argument("cross_entropy", format!("needs logits [n, classes], got {}", self.shape())));
             }
             let (n, c) = (self.dims()[0], self.dims()[1]);
             if targets.len() != n {
-                return Err(Error::BadArgument(format!(
-                    "cross_entropy: {} targets for {n} rows of logits",
-                    targets.len()
-                )));
+                return Err(bad_argument("cross_entropy", format!("{} targets for {n} rows of logits", targets.len())));
             }
             if let Some(&t) = targets.iter().find(|&&t| t >= c) {
                 return Err(Error::IndexOutOfRange { op: "cross_entropy", index: t as isize, dim: 1, size: c });
@@ -1115,7 +1110,7 @@ impl Tensor {
         let (name, arg) = match op {
             ReduceOp::Max => ("max", ArgOp::Max),
             ReduceOp::Min => ("min", ArgOp::Min),
-            ReduceOp::Sum => return Err(Error::BadArgument("sum has no index of its result".into())),
+            ReduceOp::Sum => return Err(bad_argument("sum", "has no index of its result")),
         };
         scoped(name, || {
             if self.ndim() == 0 {
@@ -1286,9 +1281,9 @@ impl Tensor {
     }
 
     /// The last `n` dims (the normalized dims of `op`, a norm), at least one and at most all.
-    fn last_dims(&self, op: &str, n: usize) -> Result<Vec<isize>> {
+    fn last_dims(&self, op: &'static str, n: usize) -> Result<Vec<isize>> {
         if n == 0 || n > self.ndim() {
-            return Err(Error::BadArgument(format!("{op} over {n} dims of a tensor with shape {}", self.shape())));
+            return Err(bad_argument(op, format!("over {n} dims of a tensor with shape {}", self.shape())));
         }
         Ok((self.ndim() - n..self.ndim()).map(|d| d as isize).collect())
     }

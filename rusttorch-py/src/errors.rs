@@ -21,8 +21,8 @@ pub fn to_py_err(e: Error) -> PyErr {
         | Error::ConcatSize { .. }
         | Error::ConcatRank { .. }
         | Error::StackShape { .. }
-        | Error::BadShape(_)
-        | Error::BadArgument(_)
+        | Error::BadShape { .. }
+        | Error::BadArgument { .. }
         | Error::BadInput { .. } => PyValueError::new_err(msg),
         Error::DimOutOfRange { .. } | Error::IndexOutOfRange { .. } => PyIndexError::new_err(msg),
         Error::UnsupportedDType { .. } | Error::DTypeMismatch { .. } => PyTypeError::new_err(msg),

@@ -104,6 +104,67 @@ fn compute_dtypes(g: &Graph, topo: &[NodeId], bound: usize) -> Vec<DType> {
     own.into_iter().map(|d| d.unwrap_or(DType::I32)).collect()
 }
 
+/// Most stored values one kernel reads: a block walks one pointer per input, and the plan
+/// numbers them in 16 bits. A kernel that would read more (a chain adding a new stored operand
+/// at every step) is cut into kernels that each read at most this many.
+pub const MAX_KERNEL_INPUTS: usize = 1024;
+
+/// Most values one kernel writes (merged kernels, numbered in 16 bits like the inputs).
+pub const MAX_KERNEL_OUTPUTS: usize = 1024;
+
+/// Nodes a kernel cannot hold, to be materialised before it is formed again.
+type Violators = SmallVec<[NodeId; 4]>;
+
+/// Nodes to store so that the kernel of `root` (whose nodes `order` lists, consumers before
+/// their operands) and the kernels cut off from it each read at most [`MAX_KERNEL_INPUTS`]:
+/// one pass from the operands up, counting the stored values each node's subexpression reads
+/// (shared reads counted once per path, so at worst a cut too many), storing a node once its
+/// count reaches a quarter of the bound, after which its consumers count it as one read. Ops
+/// take at most three operands, so every kernel left reads fewer than three quarters.
+fn cuts(g: &Graph, root: NodeId, order: &[NodeId], mat: &[bool]) -> Violators {
+    let mut reads: HashMap<NodeId, usize> = HashMap::with_capacity(order.len());
+    let mut out = Violators::new();
+    let mut stack = vec![(root, false)];
+    while let Some((x, expanded)) = stack.pop() {
+        if reads.contains_key(&x) {
+            continue;
+        }
+        let ins = g.inputs(x);
+        if !expanded {
+            stack.push((x, true));
+            for &i in &ins {
+                if !mat[i.index()] && !is_source(g, i) && !reads.contains_key(&i) {
+                    stack.push((i, false));
+                }
+            }
+            continue;
+        }
+        let mut n = 0usize;
+        for &i in &ins {
+            n = n.saturating_add(if mat[i.index()] {
+                1
+            } else if is_source(g, i) {
+                0
+            } else {
+                reads[&i]
+            });
+        }
+        if n >= MAX_KERNEL_INPUTS / 4 && x != root {
+            out.push(x);
+            n = 1;
+        }
+        reads.insert(x, n);
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Whether `n` has more than one distinct user.
+fn has_several_users(g: &Graph, n: NodeId) -> bool {
+    let users = g.users(n);
+    users.windows(2).any(|w| w[0] != w[1])
+}
+
 fn is_source(g: &Graph, n: NodeId) -> bool {
     matches!(g.node(n).op, Op::Source(_))
 }
@@ -214,7 +275,25 @@ impl FusionPlanner {
                 }
             }
         }
-        let specs = self.form_all(g, &topo, &pos, &mut mat, &ct)?;
+        // Forming kernels is near-linear on the graphs programs build, but a long chain whose
+        // steps each read a reduction or a stored value of the step before makes every kernel
+        // reach down the whole chain. Past a work bound proportional to the graph, plan again
+        // with every shared node stored: kernels are then disjoint trees, formed in linear time,
+        // and such a chain stores those nodes in the end anyway.
+        let limit = 32 * topo.len() as u64 + 100_000;
+        let start = mat.clone();
+        let specs = match self.form_all(g, &topo, &pos, &mut mat, &ct, Some(limit))? {
+            Some(specs) => specs,
+            None => {
+                mat = start;
+                for &n in &topo {
+                    if !is_source(g, n) && has_several_users(g, n) {
+                        mat[n.index()] = true;
+                    }
+                }
+                self.form_all(g, &topo, &pos, &mut mat, &ct, None)?.expect("no work limit")
+            }
+        };
         // Eager plans stay one kernel per op (the baseline), so nothing is merged.
         let specs = if self.config.fuse { merge(g, specs) } else { specs };
         self.emit(g, specs, &pos)
@@ -231,7 +310,17 @@ impl FusionPlanner {
     /// depends only on which of its own nodes are materialised, so a mark re-forms just the
     /// kernels holding the node, and the dear-node search looks again only at the nodes of
     /// kernels formed since it last looked.
-    fn form_all(&self, g: &Graph, topo: &[NodeId], pos: &[usize], mat: &mut [bool], ct: &[DType]) -> Result<Vec<Spec>> {
+    ///
+    /// Gives `None` once the nodes visited exceed `limit`.
+    fn form_all(
+        &self,
+        g: &Graph,
+        topo: &[NodeId],
+        pos: &[usize],
+        mat: &mut [bool],
+        ct: &[DType],
+        limit: Option<u64>,
+    ) -> Result<Option<Vec<Spec>>> {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
         let bound = mat.len();
@@ -265,13 +354,17 @@ impl FusionPlanner {
                 }
             }
         };
+        let mut visited = 0u64;
         loop {
             while let Some(Reverse(p)) = pending.pop() {
                 let r = topo[p];
                 if formed[r.index()].is_some() {
                     continue;
                 }
-                match self.form(g, r, mat, ct) {
+                if limit.is_some_and(|l| visited > l) {
+                    return Ok(None);
+                }
+                match self.form(g, r, mat, ct, &mut visited) {
                     Ok(s) => {
                         for &x in &s.nodes {
                             holders[x.index()].push(r);
@@ -282,11 +375,19 @@ impl FusionPlanner {
                         }
                         formed[r.index()] = Some(s);
                     }
-                    Err(v) => {
-                        if mat[v.index()] {
-                            return Err(Error::Internal(format!("fusion: node {} cannot be placed", v.index())));
+                    Err(vs) => {
+                        if vs.is_empty() {
+                            return Err(Error::Internal(format!(
+                                "fusion: kernel of node {} cannot be formed",
+                                r.index()
+                            )));
                         }
-                        mark(v, mat, &mut formed, &mut holders, &mut owners, &mut pending);
+                        for v in vs {
+                            if mat[v.index()] {
+                                return Err(Error::Internal(format!("fusion: node {} cannot be placed", v.index())));
+                            }
+                            mark(v, mat, &mut formed, &mut holders, &mut owners, &mut pending);
+                        }
                         pending.push(Reverse(p));
                     }
                 }
@@ -296,7 +397,7 @@ impl FusionPlanner {
             let mut dear = None;
             while let Some(p) = shared.pop() {
                 let n = topo[p];
-                if owners[n.index()] > 1 && !mat[n.index()] && !self.cheap(g, n, mat) {
+                if owners[n.index()] > 1 && !mat[n.index()] && !self.cheap(g, n, mat, &mut visited) {
                     dear = Some(n);
                     break;
                 }
@@ -306,11 +407,11 @@ impl FusionPlanner {
                 Some(n) => mark(n, mat, &mut formed, &mut holders, &mut owners, &mut pending),
             }
         }
-        Ok(topo.iter().filter_map(|n| formed[n.index()].take()).collect())
+        Ok(Some(topo.iter().filter_map(|n| formed[n.index()].take()).collect()))
     }
 
     /// Whether `n`'s fused subexpression may be recomputed by each of its consumers.
-    fn cheap(&self, g: &Graph, n: NodeId, mat: &[bool]) -> bool {
+    fn cheap(&self, g: &Graph, n: NodeId, mat: &[bool], visited: &mut u64) -> bool {
         let mut cost = 0u32;
         let mut leaves = HashSet::new();
         let mut seen = HashSet::new();
@@ -319,6 +420,7 @@ impl FusionPlanner {
             if !seen.insert(x) {
                 continue;
             }
+            *visited += 1;
             let node = g.node(x);
             if matches!(node.op, Op::Reduce { .. } | Op::MatMul) {
                 return false;
@@ -338,8 +440,17 @@ impl FusionPlanner {
         leaves.len() <= 2
     }
 
-    /// Forms the kernel rooted at `root`, or names a node that must be materialised first.
-    fn form(&self, g: &Graph, root: NodeId, mat: &[bool], ct: &[DType]) -> std::result::Result<Spec, NodeId> {
+    /// Forms the kernel rooted at `root`, or names nodes that must be materialised first (all
+    /// that one rule finds at once: storing one never makes another fit, so marking them one
+    /// at a time would only re-form the kernel once per node). Counts the nodes it walks.
+    fn form(
+        &self,
+        g: &Graph,
+        root: NodeId,
+        mat: &[bool],
+        ct: &[DType],
+        visited: &mut u64,
+    ) -> std::result::Result<Spec, Violators> {
         let dtype = ct[root.index()];
         let mut nodes = HashSet::new();
         let mut leaves = HashSet::new();
@@ -358,12 +469,16 @@ impl FusionPlanner {
                 }
             }
         }
+        *visited += order.len() as u64;
+        if leaves.len() > MAX_KERNEL_INPUTS {
+            return Err(cuts(g, root, &order, mat));
+        }
         if let Some(mm) = order.iter().copied().find(|&x| matches!(g.node(x).op, Op::MatMul)) {
             // A matmul kernel: everything else must be elementwise over the product's shape.
             let shape = &g.node(mm).shape;
             for &x in &order {
                 if x != mm && (!g.node(x).op.is_elementwise() || &g.node(x).shape != shape) {
-                    return Err(if x == root { mm } else { x });
+                    return Err(smallvec::smallvec![if x == root { mm } else { x }]);
                 }
             }
             let space = SpaceKey { full: shape.clone(), axes: SmallVec::new() };
@@ -388,43 +503,58 @@ impl FusionPlanner {
                     && matches!(&g.node(x).op, Op::Reduce { axes, .. } if axes != &space.axes || g.node(g.inputs(x)[0]).shape != space.full)
             });
             if conflict && nodes.contains(&op0) {
-                return Err(op0);
+                return Err(smallvec::smallvec![op0]);
             }
         }
         let solo = matches!(g.node(root).op, Op::Concat { .. } | Op::ArgReduce { .. });
         let spec = Spec { roots: vec![root], matmul: None, solo, nodes, space, leaves, dtype };
         match self.check(g, &spec) {
             // The root does not fit the space its nearest reduction defines: that reduction
-            // becomes a kernel of its own and the root reads its result.
-            Err(v) if v == root => Err(reduce.expect("an elementwise root always fits its own space")),
+            // becomes a kernel of its own and the root reads its result (once the other
+            // violators are stored, which may take that reduction out of the kernel).
+            Err(vs) if vs.contains(&root) => {
+                let rest: Violators = vs.into_iter().filter(|&v| v != root).collect();
+                if rest.is_empty() {
+                    Err(smallvec::smallvec![reduce.expect("an elementwise root always fits its own space")])
+                } else {
+                    Err(rest)
+                }
+            }
             other => other.map(|_| spec),
         }
     }
 
-    /// Checks that every node of `spec` fits its space; names one that must be materialised.
-    fn check(&self, g: &Graph, spec: &Spec) -> std::result::Result<(), NodeId> {
+    /// Checks that every node of `spec` fits its space; names the nodes that must be
+    /// materialised (all that break the first rule broken), in ascending order.
+    fn check(&self, g: &Graph, spec: &Spec) -> std::result::Result<(), Violators> {
         let sp = &spec.space;
+        let mut sorted: Vec<NodeId> = spec.nodes.iter().copied().collect();
+        sorted.sort_unstable();
+        let found = |v: Violators| if v.is_empty() { Ok(()) } else { Err(v) };
         if sp.axes.is_empty() {
-            for &x in &spec.nodes {
-                if g.node(x).shape != sp.full {
-                    return Err(x);
-                }
-            }
-            return Ok(());
+            return found(sorted.into_iter().filter(|&x| g.node(x).shape != sp.full).collect());
         }
         let (_, k, n) = mkn(&sp.full, &sp.axes);
         let keep = keep_shape(&sp.full, &sp.axes);
         let squeezed = squeezed_shape(&sp.full, &sp.axes);
-        let mut sorted: Vec<NodeId> = spec.nodes.iter().copied().collect();
-        sorted.sort_unstable();
         // Reductions over another space first: storing one keeps its whole prologue with it.
-        for &x in &sorted {
-            if let Op::Reduce { axes, .. } = &g.node(x).op {
-                if axes != &sp.axes || g.node(g.inputs(x)[0]).shape != sp.full {
-                    return Err(x);
-                }
-            }
+        let other_space: Violators = sorted
+            .iter()
+            .copied()
+            .filter(|&x| {
+                matches!(&g.node(x).op, Op::Reduce { axes, .. }
+                    if axes != &sp.axes || g.node(g.inputs(x)[0]).shape != sp.full)
+            })
+            .collect();
+        if !other_space.is_empty() {
+            return Err(other_space);
         }
+        let mut out = Violators::new();
+        let mut add = |v: NodeId| {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        };
         for &x in &sorted {
             let node = g.node(x);
             if let Op::Reduce { .. } = &node.op {
@@ -432,7 +562,8 @@ impl FusionPlanner {
             }
             let full = node.shape == sp.full;
             if !full && node.shape != keep && node.shape != squeezed {
-                return Err(x);
+                add(x);
+                continue;
             }
             if full {
                 // Row values flowing back into full-space work need a cache-resident row, and
@@ -442,18 +573,19 @@ impl FusionPlanner {
                     let si = &g.node(i).shape;
                     if spec.nodes.contains(&i) && si != &sp.full && (n > 1 || k > self.config.row_limit || si != &keep)
                     {
-                        return Err(i);
+                        add(i);
                     }
                 }
             } else {
                 for i in g.inputs(x) {
                     if spec.nodes.contains(&i) && g.node(i).shape == sp.full && !matches!(node.op, Op::Reduce { .. }) {
-                        return Err(i);
+                        add(i);
                     }
                 }
             }
         }
-        Ok(())
+        out.sort_unstable();
+        found(out)
     }
 
     /// Builds the plan from the final kernel specs.
@@ -597,7 +729,12 @@ fn merge(g: &Graph, specs: Vec<Spec>) -> Vec<Spec> {
         while let Some(j) = cands.pop_first() {
             examined.insert(j);
             let Some(b) = specs[j].as_ref() else { continue };
-            if b.space != a.space || b.dtype != a.dtype || !mergeable(b) {
+            if b.space != a.space
+                || b.dtype != a.dtype
+                || !mergeable(b)
+                || a.roots.len() + b.roots.len() > MAX_KERNEL_OUTPUTS
+                || a.leaves.len() + b.leaves.len() > MAX_KERNEL_INPUTS
+            {
                 continue;
             }
             if depends(g, &specs, (i, &a), i, j, &producer) || depends(g, &specs, (i, &a), j, i, &producer) {

@@ -1,8 +1,8 @@
-//! Accuracy of every float-valued unary kernel (the block loops of [`crate::num::unary`], which
+//! Accuracy of every float-valued unary kernel (the block loops of [`rusttorch_exec::num::unary`], which
 //! the executor runs) against the f64 reference [`UnaryOp::apply_f64`]:
 //! - float32 over a strided pass through all 2^32 bit patterns (every 1009th: 4.3M inputs per
 //!   op, every exponent, both signs, NaN payloads, infinities, subnormals) plus the edge values
-//!   below; `RUSTTORCH_OPS=exp,tanh cargo test --release -p rusttorch-exec -- --ignored every_f32`
+//!   below; `RUSTTORCH_OPS=exp,tanh cargo test --release -p rusttorch-exec --test accuracy -- --ignored every_f32`
 //!   checks every float32 (about 6 minutes per op on one core).
 //! - float64 over the edge values and dense log-spaced and linear sweeps.
 //!
@@ -10,8 +10,8 @@
 //! a subnormal is the smallest subnormal), or within `abs` of it; a NaN must be NaN, an infinite
 //! input's result must be exact, and a zero result must carry the exact result's sign.
 
-use crate::num::unary;
 use rayon::prelude::*;
+use rusttorch_exec::num::unary;
 use rusttorch_ir::op::{GeluApprox, UnaryOp};
 
 /// Every `STRIDE`-th bit pattern (4.3M inputs per op; a prime, so every mantissa pattern class
