@@ -134,13 +134,6 @@ impl Buffer {
     pub fn ptr_eq(a: &Buffer, b: &Buffer) -> bool {
         Arc::ptr_eq(&a.0, &b.0)
     }
-
-    /// A vector of `len` elements of `T`, filled with `value`, or an out-of-memory error.
-    pub fn try_filled<T: Element>(len: usize, value: T) -> Result<Vec<T>> {
-        let mut v = try_vec_with_capacity::<T>(len)?;
-        v.resize(len, value);
-        Ok(v)
-    }
 }
 
 /// `Vec::with_capacity` that reports failure as [`Error::OutOfMemory`] instead of aborting.

@@ -346,13 +346,6 @@ impl Tensor {
         Ok(Tensor::lazy(op, Shape::from(n as usize), dtype, smallvec![]))
     }
 
-    /// A zero-filled tensor materialised now (for code that wants real storage).
-    pub fn zeros_materialized<T: Element>(shape: impl Into<Shape>) -> Result<Tensor> {
-        let shape = shape.into();
-        let n = shape.checked_numel()?;
-        Tensor::from_vec(try_zeroed_vec::<T>(n)?, shape)
-    }
-
     // ---------------------------------------------------------------- elementwise
 
     fn float_only(&self, op: &'static str) -> Result<()> {
@@ -512,13 +505,6 @@ impl Tensor {
         Tensor::operand_scalar(value.into(), self.dtype().promote_scalar(kind))
     }
 
-    /// Elementwise comparison (`op` one of `Lt Le Gt Ge Eq Ne`), bool result.
-    pub fn compare(&self, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
-        if !op.is_comparison() {
-            return Err(bad_argument(op.info().name, "is not a comparison"));
-        }
-        self.binary(op, rhs)
-    }
     /// `self < rhs`
     pub fn lt(&self, rhs: &Tensor) -> Result<Tensor> {
         self.binary(BinaryOp::Lt, rhs)
