@@ -69,6 +69,12 @@ UNARY: dict[
     "pow_half": (lambda t: t**0.5, np.sqrt, True, False),
     "pow_1.7": (lambda t: t**1.7, lambda x: x**1.7, True, True),
     "rpow": (lambda t: 2.0**t, lambda x: 2.0**x, False, True),
+    "softsign": (rt.Tensor.softsign, lambda x: x / (1.0 + np.abs(x)), False, False),
+    "relu6": (rt.Tensor.relu6, lambda x: np.clip(x, 0.0, 6.0), False, False),
+    "hardsigmoid": (rt.Tensor.hardsigmoid, lambda x: np.clip(x + 3.0, 0.0, 6.0) / 6.0, False, False),
+    "hardswish": (rt.Tensor.hardswish, lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0, False, False),
+    "logsigmoid": (rt.Tensor.logsigmoid, lambda x: -np.logaddexp(0.0, -x), False, True),
+    "mish": (rt.Tensor.mish, lambda x: x * np.tanh(np.logaddexp(0.0, x)), False, True),
 }
 
 
@@ -99,6 +105,12 @@ FUNCTIONAL = [
     "reciprocal",
     "leaky_relu",
     "gelu",
+    "softsign",
+    "relu6",
+    "hardsigmoid",
+    "hardswish",
+    "logsigmoid",
+    "mish",
 ]
 
 
