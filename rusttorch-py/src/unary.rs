@@ -13,8 +13,9 @@ macro_rules! binding {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[pyfunction]
-        pub fn $name(input: TensorArg) -> PyResult<PyTensor> {
-            build(|| input.0.$name())
+        pub fn $name(input: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+            let x = TensorArg::of(stringify!($name), "input", input)?;
+            build(|| x.$name())
         }
 
         #[pymethods]

@@ -110,7 +110,7 @@ def test_relu6_keeps_ints() -> None:
     got = rt.relu6(rt.tensor([-7, 3, 9]))
     assert got.dtype == rt.int64
     assert got.tolist() == [0, 3, 6]
-    with pytest.raises(TypeError, match="^relu6 is not supported for dtype bool"):
+    with pytest.raises(TypeError, match=r"^relu6 is not supported for dtype bool"):
         rt.relu6(rt.tensor([True]))
 
 
