@@ -22,6 +22,7 @@ pub mod buffer;
 pub mod dtype;
 pub mod error;
 pub mod graph;
+pub mod infer;
 pub mod op;
 pub mod shape;
 pub mod tensor;
