@@ -113,8 +113,9 @@ fn views_infer_shapes_and_reject_bad_arguments() {
     assert_eq!(x.transpose(0, -1).unwrap().dims(), &[4, 3, 2]);
     assert_eq!(lazy(&[3, 1], DType::F32).expand(&[2, -1, 5]).unwrap().dims(), &[2, 3, 5]);
     assert!(matches!(x.expand(&[5, 3, 4]), Err(Error::ShapeMismatch { op: "expand", .. })));
-    let s = x.slice(2, None, None, -3).unwrap();
-    assert_eq!((s.dims(), s.op()), (&[2, 3, 2][..], &Op::Slice { dim: 2, start: 3, step: -3 }));
+    let s = x.slice(2, None, None, -2).unwrap();
+    assert_eq!((s.dims(), s.op()), (&[2, 3, 2][..], &Op::Slice { dim: 2, start: 3, step: -2 }));
+    assert_eq!(x.slice(-1, Some(-3), None, 2).unwrap().dims(), &[2, 3, 2]);
     assert!(matches!(x.slice(0, None, None, 0), Err(Error::BadArgument { op: "slice", .. })));
     assert_eq!(x.select(1, -1).unwrap().dims(), &[2, 4]);
     assert!(matches!(x.select(1, 3), Err(Error::IndexOutOfRange { op: "index", index: 3, dim: 1, size: 3 })));
