@@ -14,13 +14,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# compare.py sets the thread environment from --threads as it is imported.
+# The compare package (beside this file) sets the thread environment from --threads as it is
+# imported, before NumPy is.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import argparse
 import time
 
-import compare
+from compare.engines import RustTorch, Unsupported
+from compare.env import THREADS
+from compare.workloads import suite
 
 
 def main() -> int:
@@ -34,16 +37,16 @@ def main() -> int:
     args = p.parse_args()
 
     key = args.workload.upper()
-    wl = {w.key: w for w in compare.suite(args.quick)}
+    wl = {w.key: w for w in suite(args.quick)}
     if key not in wl:
         print(f"unknown workload {args.workload}; one of {', '.join(wl)}", file=sys.stderr)
         return 2
     w = wl[key]
-    engine = compare.RustTorch(fuse=not args.eager)
-    engine.setup(compare.THREADS)
+    engine = RustTorch(fuse=not args.eager)
+    engine.setup(THREADS)
     try:
         call = engine.make(w, w.inputs(seed=int(key[1:])))
-    except compare.Unsupported as e:
+    except Unsupported as e:
         print(f"{key}: {e}", file=sys.stderr)
         return 2
     call()  # planning and buffer pool warm-up happen here, before the measured loop
@@ -59,7 +62,7 @@ def main() -> int:
             n += 1
     dt = time.perf_counter() - t0
     print(
-        f"{key} {w.name} ({engine.label}, {compare.THREADS} threads): {n} calls, "
+        f"{key} {w.name} ({engine.label}, {THREADS} threads): {n} calls, "
         f"{dt / n * 1e3:.3f} ms per call"
     )
     return 0

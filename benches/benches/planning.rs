@@ -11,9 +11,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rusttorch_benches::chains::{chain, Mix, CHAIN_SHAPE};
 use rusttorch_benches::*;
 use rusttorch_exec::prelude::*;
-use rusttorch_ir::graph::lower;
 use rusttorch_ir::passes::fusion::FusionPlanner;
 use rusttorch_ir::passes::PassManager;
+use rusttorch_ir::tensor::lower;
 use std::hint::black_box;
 
 /// 20 ops (not counting inputs and constants): elementwise chains, a row reduction broadcast

@@ -6,10 +6,11 @@ use crate::kernel::{run_arg, run_kernel, run_matmul, Access, Ctx, KernelIo, MatM
 use crate::num::Num;
 use crate::plan_cache::{CacheLimits, PlanCache};
 use rusttorch_ir::alloc::PooledVec;
-use rusttorch_ir::graph::{lower, walk, GraphKey, Walk};
+use rusttorch_ir::graph::GraphKey;
 use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
 use rusttorch_ir::passes::PassManager;
 use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Operand, Plan, ValueKind};
+use rusttorch_ir::tensor::{lower, walk, Walk};
 use rusttorch_ir::{Buffer, DType, Error, Result, Tensor};
 use smallvec::SmallVec;
 use std::num::Wrapping;

@@ -3,7 +3,7 @@
 
 use crate::engine::Executable;
 use hashbrown::HashMap;
-use rusttorch_ir::graph::Walk;
+use rusttorch_ir::tensor::Walk;
 use smallvec::SmallVec;
 use std::sync::Arc;
 

@@ -2,8 +2,9 @@
 //! eager paths are tested against. It shares nothing with the planner or the block VM except
 //! the scalar op definitions (`apply_f64`).
 
-use rusttorch_ir::graph::{lower, Graph, NodeId};
+use rusttorch_ir::graph::{Graph, NodeId};
 use rusttorch_ir::op::{ArgOp, BinaryOp, Op, SourceOp};
+use rusttorch_ir::tensor::lower;
 use rusttorch_ir::{Buffer, DType, Result, Scalar, Shape, Tensor};
 use std::collections::HashMap;
 

@@ -6,8 +6,8 @@
 use proptest::prelude::*;
 use rusttorch_exec::prelude::*;
 use rusttorch_exec::reference::eval_graph;
-use rusttorch_ir::graph::lower;
 use rusttorch_ir::op::{BinaryOp, ReduceOp, UnaryOp};
+use rusttorch_ir::tensor::lower;
 
 #[derive(Debug, Clone)]
 enum Expr {

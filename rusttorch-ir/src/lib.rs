@@ -1,6 +1,11 @@
 //! RustTorch IR: the lazy tensor DAG, its ops, shapes and dtypes, the optimizer passes and the
 //! fusion planner that turns a graph into a [`Plan`](plan::Plan) of [`FusedKernel`](plan::FusedKernel)s.
 //!
+//! Modules in dependency order, each using only those before it: `dtype`, `shape`, `error`,
+//! `op`, `infer`, `random`, `alloc`+`buffer`, `view`, `graph`, `tensor` (builds lazy tensors
+//! and lowers them to a `graph`), `rewrite`, `plan`, `passes` (the optimizer and the fusion
+//! planner, which emits a `plan`).
+//!
 //! ```
 //! use rusttorch_ir::{DType, Tensor};
 //! # fn main() -> rusttorch_ir::Result<()> {
@@ -22,6 +27,7 @@ pub mod buffer;
 pub mod dtype;
 pub mod error;
 pub mod graph;
+pub mod infer;
 pub mod op;
 pub mod shape;
 pub mod tensor;

@@ -1,6 +1,6 @@
-//! Shapes, strides and NumPy broadcasting.
+//! Shapes and strides. The rules that infer shapes (broadcasting, dim normalisation, each op's
+//! output shape) are in [`crate::infer`].
 
-use crate::{Error, Result};
 use smallvec::SmallVec;
 use std::fmt;
 
@@ -55,14 +55,6 @@ impl Shape {
         self.0.iter().product()
     }
 
-    /// Number of elements, or an error when the product overflows `usize`.
-    pub fn checked_numel(&self) -> Result<usize> {
-        self.0
-            .iter()
-            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-            .ok_or_else(|| crate::error::bad_shape("shape", format!("{self} has more than usize::MAX elements")))
-    }
-
     /// Row-major contiguous strides, in elements.
     pub fn strides(&self) -> Dims {
         let mut s: Dims = smallvec::smallvec![0; self.ndim()];
@@ -86,56 +78,6 @@ impl Shape {
             }
         }
         out
-    }
-
-    /// NumPy broadcasting of two shapes; `op` names the op in the error.
-    pub fn broadcast(op: &'static str, a: &Shape, b: &Shape) -> Result<Shape> {
-        if a == b {
-            return Ok(a.clone());
-        }
-        let n = a.ndim().max(b.ndim());
-        let mut out: Dims = smallvec::smallvec![0; n];
-        for i in 0..n {
-            let da = if i + a.ndim() >= n { a.0[i + a.ndim() - n] } else { 1 };
-            let db = if i + b.ndim() >= n { b.0[i + b.ndim() - n] } else { 1 };
-            out[i] = if da == db || db == 1 {
-                da
-            } else if da == 1 {
-                db
-            } else {
-                return Err(Error::ShapeMismatch { op, lhs: a.clone(), rhs: b.clone() });
-            };
-        }
-        Ok(Shape(out))
-    }
-
-    /// Whether a tensor of this shape can be read broadcast to `target`.
-    pub fn broadcasts_to(&self, target: &Shape) -> bool {
-        Shape::broadcast("broadcast", self, target).is_ok_and(|s| &s == target)
-    }
-
-    /// Normalises a possibly negative dim index.
-    pub fn normalize_dim(&self, op: &'static str, dim: isize) -> Result<usize> {
-        let n = self.ndim() as isize;
-        let d = if dim < 0 { dim + n } else { dim };
-        if d < 0 || d >= n {
-            return Err(Error::DimOutOfRange { op, dim, ndim: self.ndim(), shape: self.clone() });
-        }
-        Ok(d as usize)
-    }
-
-    /// Normalises a set of dims: sorted, deduplicated (a repeat is an error).
-    pub fn normalize_dims(&self, op: &'static str, dims: &[isize]) -> Result<SmallVec<[usize; 6]>> {
-        let mut out: SmallVec<[usize; 6]> = SmallVec::new();
-        for &d in dims {
-            let n = self.normalize_dim(op, d)?;
-            if out.contains(&n) {
-                return Err(Error::DuplicateDim { op, dim: d });
-            }
-            out.push(n);
-        }
-        out.sort_unstable();
-        Ok(out)
     }
 }
 
@@ -189,29 +131,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn broadcasting_follows_numpy() {
-        let a = Shape::from([4, 1, 3]);
-        let b = Shape::from([5, 1]);
-        assert_eq!(Shape::broadcast("add", &a, &b).unwrap(), Shape::from([4, 5, 3]));
-        assert_eq!(Shape::broadcast("add", &Shape::scalar(), &b).unwrap(), b);
-        let err = Shape::broadcast("add", &Shape::from([3]), &Shape::from([4])).unwrap_err();
-        assert_eq!(err.to_string(), "add: shapes [3] and [4] do not broadcast");
-    }
-
-    #[test]
     fn broadcast_strides_zero_out_expanded_dims() {
         let bias = Shape::from([3]);
         assert_eq!(bias.broadcast_strides(&Shape::from([2, 3])).as_slice(), &[0, 1]);
         let col = Shape::from([2, 1]);
         assert_eq!(col.broadcast_strides(&Shape::from([2, 3])).as_slice(), &[1, 0]);
-    }
-
-    #[test]
-    fn dims_normalise_and_reject() {
-        let s = Shape::from([2, 3, 4]);
-        assert_eq!(s.normalize_dim("sum", -1).unwrap(), 2);
-        assert!(matches!(s.normalize_dim("sum", 3), Err(Error::DimOutOfRange { .. })));
-        assert!(matches!(s.normalize_dims("sum", &[1, -2]), Err(Error::DuplicateDim { .. })));
-        assert!(Shape::scalar().normalize_dim("sum", 0).is_err());
     }
 }

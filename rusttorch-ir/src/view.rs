@@ -1,9 +1,10 @@
 //! Strided layouts of views: where the elements of a tensor made by view ops (permute, expand,
 //! slice, reshape) sit in the buffer they view. The fusion planner reads views in place with
-//! them, and [`Tensor::strided_view`] hands them to callers that read memory directly (NumPy).
+//! them, and [`Tensor::strided_view`](crate::Tensor::strided_view) hands them to callers that
+//! read memory directly (NumPy).
 
 use crate::op::Op;
-use crate::{Buffer, Shape, Tensor};
+use crate::{Buffer, Shape};
 use smallvec::SmallVec;
 
 /// Where a value's elements sit in its base buffer, in elements.
@@ -109,39 +110,4 @@ pub struct StridedView {
     pub buffer: Buffer,
     /// Where they sit.
     pub layout: Layout,
-}
-
-impl Tensor {
-    /// Where this tensor's elements sit without evaluating it, when it is an evaluated tensor
-    /// or a chain of view ops (permute, transpose, expand, slice, and reshapes that strides can
-    /// express) over one. `None` for anything that needs computing.
-    pub fn strided_view(&self) -> Option<StridedView> {
-        let mut chain: SmallVec<[Tensor; 4]> = SmallVec::new();
-        let mut t = self.clone();
-        let buffer = loop {
-            if let Some(b) = t.buffer() {
-                break b;
-            }
-            let operands = t.operands();
-            match &operands[..] {
-                [x] if t.op().is_movement() => {
-                    chain.push(t.clone());
-                    t = x.clone();
-                }
-                _ => return None,
-            }
-        };
-        let mut layout = contiguous(t.shape());
-        let mut shape = t.shape().clone();
-        for v in chain.iter().rev() {
-            layout = match v.op() {
-                Op::Reshape => {
-                    Layout { offset: layout.offset, strides: reshape_strided(shape.dims(), &layout.strides, v.dims())? }
-                }
-                op => apply_view(op, &shape, v.shape(), &layout)?,
-            };
-            shape = v.shape().clone();
-        }
-        Some(StridedView { buffer, layout })
-    }
 }

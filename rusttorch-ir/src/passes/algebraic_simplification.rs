@@ -92,8 +92,8 @@ impl Pass for AlgebraicSimplification {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::lower;
     use crate::passes::DeadCodeElimination;
+    use crate::tensor::lower;
     use crate::{DType, Tensor};
 
     fn simplified(y: Tensor, x: Tensor) -> String {

@@ -43,8 +43,8 @@ impl Pass for CommonSubexpressionElimination {
 
 #[cfg(test)]
 mod tests {
-    use crate::graph::lower;
     use crate::passes::{CommonSubexpressionElimination, DeadCodeElimination, Pass};
+    use crate::tensor::lower;
     use crate::{DType, Tensor};
 
     #[test]

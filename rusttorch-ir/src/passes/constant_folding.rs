@@ -78,8 +78,8 @@ impl Pass for ConstantFolding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::lower;
     use crate::passes::DeadCodeElimination;
+    use crate::tensor::lower;
     use crate::{DType, Tensor};
 
     #[test]

@@ -1,0 +1,34 @@
+"""The W-suite of the benchmarks issue, RustTorch against its peers, in one process.
+
+Engines: RustTorch fused and eager (``t.eval(fuse=False)``), NumPy, and when importable numexpr,
+PyTorch eager (composed formula and builtin fused op), ``torch.compile`` and ``jax.jit``. A missing
+engine is skipped with a line saying so.
+
+Per workload and engine:
+
+1. the inputs are converted once (zero-copy where the engine allows it, not timed);
+2. the first call is timed on its own (it includes planning / tracing / compilation);
+3. the result is checked against NumPy in float64 (``|got-ref| <= atol + rtol*|ref|``); a wrong
+   result is reported with its error and not timed;
+4. warm-up, then the median of an adaptive number of repetitions (calls under a millisecond are
+   timed in batches and divided).
+
+A STREAM-style copy and triad measured in the same process give the bandwidth ceiling that the
+memory-bound workloads are compared with (effective bandwidth = compulsory bytes: every input
+read once plus the output written once, over the median time).
+
+Thread counts are equal for every engine (``--threads``, default 2). The thread environment
+variables are set as this package is imported (``env``, imported first below), before NumPy,
+PyTorch or JAX are.
+
+Outputs: a markdown report (stdout and ``<out>.md``), the raw figures as JSON (``--out``,
+default ``bench-results/compare.json``) and a PNG bar chart (``<out>.png``, with matplotlib).
+
+Run it as ``python benchmarks/compare.py`` or ``python -m benchmarks.compare``. Modules: ``env``
+(thread environment), ``workloads``, ``engines``, ``timing``, ``stream`` (bandwidth probes),
+``runner`` (one workload's rounds), ``machine``, ``report``, ``chart``, ``cli``.
+"""
+
+# Imported before any submodule, whichever one a caller imports: it sets the thread environment
+# that NumPy, PyTorch and JAX read when they are first imported.
+from . import env  # noqa: F401
