@@ -70,6 +70,24 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TensorArg {
     }
 }
 
+impl TensorArg {
+    /// `obj` as the tensor argument `arg` of the function `op`: a conversion that fails says
+    /// which call and which argument it was (`exp(): argument 'input' (a list) cannot be a
+    /// tensor: ...`), as PyTorch's argument errors do.
+    pub fn of(op: &str, arg: &str, obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+        obj.extract::<TensorArg>().map(|t| t.0).map_err(|e| {
+            let py = obj.py();
+            let named = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
+            let msg = format!("{op}(): argument '{arg}' (a {}) cannot be a tensor: {}", type_name(obj), e.value(py));
+            match named.as_str() {
+                "OverflowError" => pyo3::exceptions::PyOverflowError::new_err(msg),
+                "ValueError" => pyo3::exceptions::PyValueError::new_err(msg),
+                _ => type_err(msg),
+            }
+        })
+    }
+}
+
 /// The operands of `cat`/`stack`: a list or tuple of tensors or of anything `rusttorch.tensor`
 /// accepts (copied). A bare tensor or array is refused: iterating it is rarely what was meant.
 pub struct TensorSeq(pub Vec<Tensor>);

@@ -202,67 +202,6 @@ pub fn get_num_threads() -> usize {
 
 // ---------------------------------------------------------------------- functional ops
 
-macro_rules! unary_fns {
-    ($($(#[$doc:meta])* $name:ident => $method:ident;)*) => {$(
-        $(#[$doc])*
-        #[pyfunction]
-        pub fn $name(input: TensorArg) -> PyResult<PyTensor> {
-            build(|| input.0.$method())
-        }
-    )*};
-}
-
-unary_fns! {
-    /// ``-x``
-    neg => neg;
-    /// ``|x|``
-    abs => abs;
-    /// ``e**x``
-    exp => exp;
-    /// Natural logarithm.
-    log => log;
-    /// ``log(1 + x)``, accurate for small ``x``.
-    log1p => log1p;
-    /// ``e**x - 1``, accurate for small ``x``.
-    expm1 => expm1;
-    /// Square root.
-    sqrt => sqrt;
-    /// ``1 / sqrt(x)``
-    rsqrt => rsqrt;
-    /// ``1 / x``
-    reciprocal => recip;
-    /// ``x * x``
-    square => square;
-    /// Hyperbolic tangent.
-    tanh => tanh;
-    /// Logistic sigmoid.
-    sigmoid => sigmoid;
-    /// ``max(x, 0)``
-    relu => relu;
-    /// Sine.
-    sin => sin;
-    /// Cosine.
-    cos => cos;
-    /// Logical not (``x == 0``), bool result.
-    logical_not => logical_not;
-    /// ``~`` on ints (bitwise) and bools (logical).
-    bitwise_not => bitwise_not;
-    /// Whether each element is NaN.
-    isnan => isnan;
-    /// Whether each element is +inf or -inf.
-    isinf => isinf;
-    /// Whether each element is finite.
-    isfinite => isfinite;
-    /// Rounds down (identity on ints).
-    floor => floor;
-    /// Rounds up (identity on ints).
-    ceil => ceil;
-    /// Rounds toward zero (identity on ints).
-    trunc => trunc;
-    /// Rounds half to even (identity on ints).
-    round => round;
-}
-
 /// ``x`` where ``x >= 0``, else ``negative_slope * x``.
 #[pyfunction]
 #[pyo3(signature = (input, negative_slope = 0.01))]
@@ -432,11 +371,6 @@ pub fn cross_entropy(logits: TensorArg, target: ClassIndices) -> PyResult<PyTens
 #[pyfunction]
 pub fn matmul(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
     build(|| input.0.matmul(&other.0))
-}
-
-unary_fns! {
-    /// SiLU (swish): ``x * sigmoid(x)``.
-    silu => silu;
 }
 
 /// Softplus ``log(1 + e**(beta*x)) / beta``, and ``x`` where ``beta*x > threshold``

@@ -4,6 +4,7 @@
 //! dtypes, broadcasting, fusion) lives in `rusttorch-ir` and `rusttorch-exec`.
 //! - `tensor`: the `Tensor` class, one-line delegates to `rusttorch_ir::Tensor` and the engine;
 //! - `functions`: creation, `eval` of several tensors, threads and the functional ops;
+//! - `unary`: the op table's unary ops as functions and methods, generated from its rows;
 //! - `index`: `t[...]` as a sequence of view ops;
 //! - `args`: shape, dim, tensor-like and operand arguments;
 //! - `dtype`: dtype objects and `dtype=` parsing;
@@ -24,6 +25,7 @@ mod memory;
 mod numpy;
 mod random;
 mod tensor;
+mod unary;
 
 use pyo3::prelude::*;
 use rusttorch_ir::DType;
@@ -66,21 +68,6 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(get_num_threads, m)?,
         wrap_pyfunction!(memory::set_pool_limit, m)?,
         wrap_pyfunction!(memory::get_pool_limit, m)?,
-        wrap_pyfunction!(neg, m)?,
-        wrap_pyfunction!(abs, m)?,
-        wrap_pyfunction!(exp, m)?,
-        wrap_pyfunction!(log, m)?,
-        wrap_pyfunction!(log1p, m)?,
-        wrap_pyfunction!(expm1, m)?,
-        wrap_pyfunction!(sqrt, m)?,
-        wrap_pyfunction!(rsqrt, m)?,
-        wrap_pyfunction!(reciprocal, m)?,
-        wrap_pyfunction!(square, m)?,
-        wrap_pyfunction!(tanh, m)?,
-        wrap_pyfunction!(sigmoid, m)?,
-        wrap_pyfunction!(relu, m)?,
-        wrap_pyfunction!(sin, m)?,
-        wrap_pyfunction!(cos, m)?,
         wrap_pyfunction!(leaky_relu, m)?,
         wrap_pyfunction!(gelu, m)?,
         wrap_pyfunction!(softmax, m)?,
@@ -99,7 +86,6 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(rms_norm, m)?,
         wrap_pyfunction!(mse_loss, m)?,
         wrap_pyfunction!(matmul, m)?,
-        wrap_pyfunction!(silu, m)?,
         wrap_pyfunction!(clamp, m)?,
         wrap_pyfunction!(softplus, m)?,
         wrap_pyfunction!(var, m)?,
@@ -128,20 +114,11 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(bitwise_and, m)?,
         wrap_pyfunction!(bitwise_or, m)?,
         wrap_pyfunction!(bitwise_xor, m)?,
-        wrap_pyfunction!(bitwise_not, m)?,
         wrap_pyfunction!(logical_and, m)?,
         wrap_pyfunction!(logical_or, m)?,
         wrap_pyfunction!(logical_xor, m)?,
-        wrap_pyfunction!(logical_not, m)?,
-        wrap_pyfunction!(isnan, m)?,
-        wrap_pyfunction!(isinf, m)?,
-        wrap_pyfunction!(isfinite, m)?,
-        wrap_pyfunction!(floor, m)?,
-        wrap_pyfunction!(ceil, m)?,
-        wrap_pyfunction!(trunc, m)?,
-        wrap_pyfunction!(round, m)?,
     ] {
         m.add_function(f)?;
     }
-    Ok(())
+    unary::register(m)
 }

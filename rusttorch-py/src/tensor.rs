@@ -12,7 +12,7 @@ use ::numpy::PyUntypedArray;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
-use rusttorch_ir::{scoped, BinaryOp, DType, Error, ReduceOp, Result, Tensor, UnaryOp};
+use rusttorch_ir::{scoped, BinaryOp, DType, Error, ReduceOp, Result, Tensor};
 use std::sync::{PoisonError, RwLock};
 
 /// A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()`` and
@@ -509,66 +509,6 @@ impl PyTensor {
 
     // ------------------------------------------------------------------ elementwise
 
-    /// ``-x``
-    fn neg(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().neg())
-    }
-    /// ``|x|``
-    fn abs(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().abs())
-    }
-    /// ``e**x``
-    fn exp(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().exp())
-    }
-    /// Natural logarithm (NaN below 0, -inf at 0).
-    fn log(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().log())
-    }
-    /// Square root (NaN below 0).
-    fn sqrt(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().sqrt())
-    }
-    /// ``1 / sqrt(x)``
-    fn rsqrt(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().rsqrt())
-    }
-    /// ``1 / x``
-    fn reciprocal(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().recip())
-    }
-    /// ``x * x``
-    fn square(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().square())
-    }
-    /// ``log(1 + x)``, accurate for small ``x``.
-    fn log1p(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().log1p())
-    }
-    /// ``e**x - 1``, accurate for small ``x``.
-    fn expm1(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().expm1())
-    }
-    /// Hyperbolic tangent.
-    fn tanh(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().tanh())
-    }
-    /// Logistic sigmoid ``1 / (1 + e**-x)``.
-    fn sigmoid(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().sigmoid())
-    }
-    /// ``max(x, 0)``
-    fn relu(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().relu())
-    }
-    /// Sine.
-    fn sin(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().sin())
-    }
-    /// Cosine.
-    fn cos(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().cos())
-    }
     /// ``x`` where ``x >= 0``, else ``negative_slope * x``.
     #[pyo3(signature = (negative_slope = 0.01))]
     fn leaky_relu(&self, negative_slope: f64) -> PyResult<PyTensor> {
@@ -636,10 +576,6 @@ impl PyTensor {
     fn bitwise_xor(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
         self.apply_or_raise(other, BinaryOp::Xor, false)
     }
-    /// ``~`` on ints (bitwise) and bools (logical).
-    fn bitwise_not(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().bitwise_not())
-    }
     /// Logical and of truth values (``x != 0``), bool result.
     fn logical_and(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
         self.logical(other, BinaryOp::And)
@@ -651,38 +587,6 @@ impl PyTensor {
     /// Logical xor of truth values (``x != 0``), bool result.
     fn logical_xor(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
         self.logical(other, BinaryOp::Xor)
-    }
-    /// Logical not (``x == 0``), bool result.
-    fn logical_not(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().logical_not())
-    }
-    /// Whether each element is NaN.
-    fn isnan(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().isnan())
-    }
-    /// Whether each element is +inf or -inf.
-    fn isinf(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().isinf())
-    }
-    /// Whether each element is finite.
-    fn isfinite(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().isfinite())
-    }
-    /// Rounds down (identity on ints).
-    fn floor(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().unary(UnaryOp::Floor))
-    }
-    /// Rounds up (identity on ints).
-    fn ceil(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().unary(UnaryOp::Ceil))
-    }
-    /// Rounds toward zero (identity on ints).
-    fn trunc(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().unary(UnaryOp::Trunc))
-    }
-    /// Rounds half to even (identity on ints).
-    fn round(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().unary(UnaryOp::Round))
     }
     /// ``self`` where ``condition`` holds, else ``other`` (PyTorch's ``Tensor.where``).
     #[pyo3(name = "where")]
@@ -787,10 +691,6 @@ impl PyTensor {
     #[pyo3(signature = (min = None, max = None))]
     fn clamp(&self, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
         clamp_op(self, min, max)
-    }
-    /// SiLU (swish): ``x * sigmoid(x)``.
-    fn silu(&self) -> PyResult<PyTensor> {
-        build(|| self.tensor().silu())
     }
     /// Softplus ``log(1 + e**(beta*x)) / beta``, and ``x`` where ``beta*x > threshold``
     /// (PyTorch's); computed so that it never overflows nor loses tiny values.

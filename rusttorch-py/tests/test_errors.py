@@ -316,12 +316,9 @@ BAD_CALLS: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("item", lambda: T1.item(), ValueError, r"item\(\) needs a tensor with one element, this one has 3 \(shape \(3,\)\)"),
 ]
 
-# Functions that take only tensors and have no bad value of a valid tensor: a wrong argument
-# type is what can go wrong, and the message names the type.
-UNARY_BAD_TYPE = [
-    "exp", "log", "sqrt", "rsqrt", "reciprocal", "tanh", "sigmoid", "sin", "cos", "silu",
-    "isnan", "isinf", "isfinite", "floor", "ceil", "trunc", "round", "logical_not", "log1p", "expm1",
-]  # fmt: skip
+# The unary ops of the op table take only a tensor and have no bad value of a valid tensor: a
+# wrong argument type is what can go wrong, and the message names the call and the argument.
+UNARY_BAD_TYPE = [n for n in rt._rusttorch._unary_op_names() if n not in {"copy", "leaky_relu", "gelu"}]
 
 
 def _with_strings(f: Callable[[object], object]) -> Callable[[], object]:
@@ -329,7 +326,12 @@ def _with_strings(f: Callable[[object], object]) -> Callable[[], object]:
 
 
 BAD_CALLS += [
-    (name, _with_strings(getattr(rt, name)), TypeError, r"^cannot make a tensor from an array of dtype <U1")
+    (
+        name,
+        _with_strings(getattr(rt, name)),
+        TypeError,
+        rf"^{name}\(\): argument 'input' \(a list\) cannot be a tensor: cannot make a tensor from an array of dtype <U1",
+    )
     for name in UNARY_BAD_TYPE
 ]
 

@@ -29,6 +29,10 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def _relu6(x: np.ndarray) -> np.ndarray:
+    return np.clip(x, 0.0, 6.0)
+
+
 def data(shape: tuple[int, ...], dtype: str, seed: int = 0, positive: bool = False) -> np.ndarray:
     """Deterministic test data of ``dtype``: normal * 2, or in [0.1, 5] when ``positive``."""
     rng = np.random.default_rng(seed)
@@ -69,6 +73,12 @@ UNARY: dict[
     "pow_half": (lambda t: t**0.5, np.sqrt, True, False),
     "pow_1.7": (lambda t: t**1.7, lambda x: x**1.7, True, True),
     "rpow": (lambda t: 2.0**t, lambda x: 2.0**x, False, True),
+    "softsign": (rt.Tensor.softsign, lambda x: x / (1.0 + np.abs(x)), False, False),
+    "relu6": (rt.Tensor.relu6, lambda x: np.clip(x, 0.0, 6.0), False, False),
+    "hardsigmoid": (rt.Tensor.hardsigmoid, lambda x: _relu6(x + 3.0) / 6.0, False, False),
+    "hardswish": (rt.Tensor.hardswish, lambda x: x * _relu6(x + 3.0) / 6.0, False, False),
+    "logsigmoid": (rt.Tensor.logsigmoid, lambda x: -np.logaddexp(0.0, -x), False, True),
+    "mish": (rt.Tensor.mish, lambda x: x * np.tanh(np.logaddexp(0.0, x)), False, True),
 }
 
 
@@ -99,6 +109,12 @@ FUNCTIONAL = [
     "reciprocal",
     "leaky_relu",
     "gelu",
+    "softsign",
+    "relu6",
+    "hardsigmoid",
+    "hardswish",
+    "logsigmoid",
+    "mish",
 ]
 
 

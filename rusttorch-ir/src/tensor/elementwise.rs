@@ -2,7 +2,7 @@
 //! and one convenience method per op.
 
 use super::Tensor;
-use crate::op::{BinaryOp, GeluApprox, Op, Scalar, SourceOp, UnaryOp};
+use crate::op::{BinaryOp, BinaryRule, BoolForm, Op, Scalar, SourceOp, UnaryOp, UnaryRule};
 use crate::{infer, scoped, DType, Error, Result, ScalarKind, Shape};
 use smallvec::smallvec;
 
@@ -17,7 +17,7 @@ impl Tensor {
 
     /// This tensor, converted to `float32` unless it already is a float (what PyTorch does to
     /// the operand of `exp`, `/` and the other float-valued ops).
-    pub(super) fn to_float(&self) -> Result<Tensor> {
+    pub(crate) fn to_float(&self) -> Result<Tensor> {
         if self.dtype().is_float() {
             Ok(self.clone())
         } else {
@@ -25,29 +25,41 @@ impl Tensor {
         }
     }
 
-    /// Applies a unary op. Float-valued math (`exp`, `sqrt`, `tanh`, ...) turns int and bool
-    /// operands into float32 first; rounding ops are the identity on ints; `neg`, `abs`,
-    /// `relu` and `square` keep ints (wrapping) and reject bools; `~` is bitwise on ints and
-    /// logical on bools.
+    /// Applies a unary op, treating the operand's dtype by the op's [`UnaryRule`] (the table's
+    /// dtype column): float-valued math (`exp`, `sqrt`, `tanh`, ...) turns int and bool operands
+    /// into float32 first; rounding ops are the identity on ints; `neg`, `abs`, `relu` and
+    /// `square` keep ints (wrapping) and reject bools; `~` is bitwise on ints and logical on bools.
     pub fn unary(&self, op: UnaryOp) -> Result<Tensor> {
-        use UnaryOp::*;
         let d = self.dtype();
-        let x = match op {
-            Copy => self.clone(),
-            Floor | Ceil | Trunc | Round if !d.is_float() => return Ok(self.clone()),
-            Floor | Ceil | Trunc | Round => self.clone(),
-            Neg | Abs | Relu | Square if d == DType::Bool => {
-                return Err(Error::UnsupportedDType { op: op.info().name, dtype: d })
-            }
-            Neg | Abs | Relu | Square => self.clone(),
-            LogicalNot if d == DType::Bool => self.clone(),
-            LogicalNot => return self.binary_scalar(BinaryOp::Eq, 0.0),
-            BitNot if d == DType::Bool => return self.unary(LogicalNot),
-            BitNot if d.is_int() => self.clone(),
-            BitNot => return Err(Error::UnsupportedDType { op: op.info().name, dtype: d }),
-            _ => self.to_float()?,
+        let unsupported = || Error::UnsupportedDType { op: op.info().name, dtype: d };
+        let x = match op.rule() {
+            UnaryRule::Any => self.clone(),
+            UnaryRule::Rounding if !d.is_float() => return Ok(self.clone()),
+            UnaryRule::Rounding => self.clone(),
+            UnaryRule::Numeric => self.numeric(op.info().name)?,
+            UnaryRule::Float => self.to_float()?,
+            UnaryRule::Logical if d == DType::Bool => self.clone(),
+            UnaryRule::Logical => return self.binary_scalar(BinaryOp::Eq, 0.0),
+            UnaryRule::Bitwise if d == DType::Bool => return self.unary(UnaryOp::LogicalNot),
+            UnaryRule::Bitwise if d.is_int() => self.clone(),
+            UnaryRule::Bitwise => return Err(unsupported()),
         };
         Ok(Tensor::lazy(Op::Unary(op), x.shape().clone(), x.dtype(), smallvec![x]))
+    }
+
+    /// This tensor, for an op of numbers that keeps ints and floats but has no meaning on bools
+    /// (`neg`, `abs`, `relu6`): an [`Error::UnsupportedDType`] of `op` for a bool tensor.
+    pub(crate) fn numeric(&self, op: &'static str) -> Result<Tensor> {
+        match self.dtype() {
+            DType::Bool => Err(Error::UnsupportedDType { op, dtype: DType::Bool }),
+            _ => Ok(self.clone()),
+        }
+    }
+
+    /// This tensor as the operand of a float-valued op (`softsign`, `mish`): ints become
+    /// float32, bools are an [`Error::UnsupportedDType`] of `op` (as in PyTorch).
+    pub(crate) fn float_valued(&self, op: &'static str) -> Result<Tensor> {
+        self.numeric(op)?.to_float()
     }
 
     /// Applies a binary op with NumPy broadcasting. Operands are promoted to a common dtype
@@ -55,20 +67,19 @@ impl Tensor {
     /// float-valued (ints become float32); comparisons give bool; `& | ^` take ints and bools;
     /// on bools `+`/`max` are logical or and `*`/`min` logical and.
     pub fn binary(&self, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
-        use BinaryOp::*;
         let name = op.info().name;
         let shape = Shape::broadcast(name, self.shape(), rhs.shape())?;
         let mut dtype = self.dtype().promote(rhs.dtype());
         let mut op = op;
-        if op == Div && !dtype.is_float() {
+        if op.rule() == BinaryRule::TrueDiv && !dtype.is_float() {
             dtype = DType::F32;
         }
         if dtype == DType::Bool {
-            op = match op {
-                Add | Maximum => Or,
-                Mul | Minimum => And,
-                Sub | Pow | FloorDiv | Rem => return Err(Error::UnsupportedDType { op: name, dtype }),
-                other => other,
+            op = match op.on_bool() {
+                BoolForm::Same => op,
+                BoolForm::Or => BinaryOp::Or,
+                BoolForm::And => BinaryOp::And,
+                BoolForm::Error => return Err(Error::UnsupportedDType { op: name, dtype }),
             };
         }
         if op.is_bitwise() && dtype.is_float() {
@@ -158,14 +169,6 @@ impl Tensor {
     pub fn ne_elem(&self, rhs: &Tensor) -> Result<Tensor> {
         self.binary(BinaryOp::Ne, rhs)
     }
-    /// Logical not (`x == 0` for non-bools), bool result.
-    pub fn logical_not(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::LogicalNot)
-    }
-    /// `~x`: bitwise not of ints, logical not of bools.
-    pub fn bitwise_not(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::BitNot)
-    }
     /// `floor(self / rhs)` with Python's signs.
     pub fn floor_divide(&self, rhs: &Tensor) -> Result<Tensor> {
         self.binary(BinaryOp::FloorDiv, rhs)
@@ -174,113 +177,7 @@ impl Tensor {
     pub fn remainder(&self, rhs: &Tensor) -> Result<Tensor> {
         self.binary(BinaryOp::Rem, rhs)
     }
-    /// Whether each element is NaN (`x != x`).
-    pub fn isnan(&self) -> Result<Tensor> {
-        scoped("isnan", || self.binary(BinaryOp::Ne, self))
-    }
-    /// Whether each element is finite (`|x| < inf`; false for NaN).
-    pub fn isfinite(&self) -> Result<Tensor> {
-        scoped("isfinite", || {
-            if !self.dtype().is_float() {
-                return Tensor::full(self.shape().clone(), 1.0, DType::Bool);
-            }
-            self.abs()?.binary_scalar(BinaryOp::Lt, f64::INFINITY)
-        })
-    }
-    /// Whether each element is `+inf` or `-inf`.
-    pub fn isinf(&self) -> Result<Tensor> {
-        scoped("isinf", || {
-            if !self.dtype().is_float() {
-                return Tensor::full(self.shape().clone(), 0.0, DType::Bool);
-            }
-            self.abs()?.binary_scalar(BinaryOp::Eq, f64::INFINITY)
-        })
-    }
-    /// Largest integer not above each element (identity on ints).
-    pub fn floor(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Floor)
-    }
-    /// Smallest integer not below each element (identity on ints).
-    pub fn ceil(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Ceil)
-    }
-    /// Rounds toward zero (identity on ints).
-    pub fn trunc(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Trunc)
-    }
-    /// Rounds to the nearest integer, ties to even (identity on ints).
-    pub fn round(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Round)
-    }
 
-    /// `-x`
-    pub fn neg(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Neg)
-    }
-    /// `|x|`
-    pub fn abs(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Abs)
-    }
-    /// `e^x`
-    pub fn exp(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Exp)
-    }
-    /// natural log
-    pub fn log(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Log)
-    }
-    /// `ln(1 + x)`, accurate for small `x` (where `log(1 + x)` loses digits)
-    pub fn log1p(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Log1p)
-    }
-    /// `e^x - 1`, accurate for small `x` (where `exp(x) - 1` loses digits)
-    pub fn expm1(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Expm1)
-    }
-    /// square root
-    pub fn sqrt(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Sqrt)
-    }
-    /// `1/sqrt(x)`
-    pub fn rsqrt(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Rsqrt)
-    }
-    /// `1/x`
-    pub fn recip(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Recip)
-    }
-    /// hyperbolic tangent
-    pub fn tanh(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Tanh)
-    }
-    /// logistic sigmoid
-    pub fn sigmoid(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Sigmoid)
-    }
-    /// `max(x, 0)`
-    pub fn relu(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Relu)
-    }
-    /// `x` where `x >= 0`, else `slope * x`
-    pub fn leaky_relu(&self, slope: f64) -> Result<Tensor> {
-        self.unary(UnaryOp::LeakyRelu(Scalar::new(slope)))
-    }
-    /// GELU, exact (erf) or tanh-approximated.
-    pub fn gelu(&self, approx: GeluApprox) -> Result<Tensor> {
-        self.unary(UnaryOp::Gelu(approx))
-    }
-    /// sine
-    pub fn sin(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Sin)
-    }
-    /// cosine
-    pub fn cos(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Cos)
-    }
-    /// `x*x`
-    pub fn square(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Square)
-    }
     /// `self ** rhs`
     pub fn pow(&self, rhs: &Tensor) -> Result<Tensor> {
         self.binary(BinaryOp::Pow, rhs)
@@ -294,7 +191,7 @@ impl Tensor {
             2.0 => self.square(),
             3.0 => self.square()?.binary(BinaryOp::Mul, self),
             0.5 => self.sqrt(),
-            -1.0 => self.recip(),
+            -1.0 => self.reciprocal(),
             e => {
                 let int = exponent.as_int().is_some() || e.fract() == 0.0;
                 let kind = if int { ScalarKind::Int } else { ScalarKind::Float };

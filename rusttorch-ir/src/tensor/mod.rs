@@ -17,6 +17,7 @@ mod nn;
 mod operators;
 mod reductions;
 mod state;
+mod table_methods;
 #[cfg(test)]
 mod tests;
 mod views;
@@ -24,6 +25,7 @@ mod walk;
 
 pub use operators::IntoOperand;
 use state::{release, NodeState};
+pub use table_methods::unary_op_names;
 pub use walk::{lower, walk, Lowered, Walk, WalkNode};
 
 use crate::op::Op;

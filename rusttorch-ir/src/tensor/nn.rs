@@ -80,11 +80,6 @@ impl Tensor {
         })
     }
 
-    /// `x * sigmoid(x)`.
-    pub fn silu(&self) -> Result<Tensor> {
-        scoped("silu", || self.binary(BinaryOp::Mul, &self.sigmoid()?))
-    }
-
     /// PyTorch's softplus: `log(1 + exp(beta x)) / beta`, and `x` itself where
     /// `beta x > threshold`. The log term is computed as `max(z, 0) + log1p(exp(-|z|))` with
     /// `z = beta x`, so it neither overflows (any `threshold`, `inf` included) nor loses the

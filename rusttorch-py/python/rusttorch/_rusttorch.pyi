@@ -349,6 +349,18 @@ class Tensor:
         Returns ``self``."""
     def silu(self) -> Tensor:
         """SiLU (swish): ``x * sigmoid(x)``."""
+    def softsign(self) -> Tensor:
+        """``x / (1 + |x|)``"""
+    def relu6(self) -> Tensor:
+        """``min(max(x, 0), 6)``"""
+    def hardsigmoid(self) -> Tensor:
+        """``min(max(x + 3, 0), 6) / 6``"""
+    def hardswish(self) -> Tensor:
+        """``x * min(max(x + 3, 0), 6) / 6``"""
+    def logsigmoid(self) -> Tensor:
+        """``log(sigmoid(x))``, computed as ``-softplus(-x)``: no overflow, tiny tails kept."""
+    def mish(self) -> Tensor:
+        """``x * tanh(softplus(x))``"""
     def softplus(self, beta: builtins.float = 1.0, threshold: builtins.float = 20.0) -> Tensor:
         """Softplus ``log(1 + e**(beta*x)) / beta``, and ``x`` where ``beta*x > threshold``
         (PyTorch's); computed so that it never overflows nor loses tiny values."""
@@ -631,6 +643,24 @@ def matmul(input: TensorLike, other: TensorLike) -> Tensor:
 def silu(input: TensorLike) -> Tensor:
     """SiLU (swish): ``x * sigmoid(x)``."""
 
+def softsign(input: TensorLike) -> Tensor:
+    """``x / (1 + |x|)``"""
+
+def relu6(input: TensorLike) -> Tensor:
+    """``min(max(x, 0), 6)``"""
+
+def hardsigmoid(input: TensorLike) -> Tensor:
+    """``min(max(x + 3, 0), 6) / 6``"""
+
+def hardswish(input: TensorLike) -> Tensor:
+    """``x * min(max(x + 3, 0), 6) / 6``"""
+
+def logsigmoid(input: TensorLike) -> Tensor:
+    """``log(sigmoid(x))``, computed as ``-softplus(-x)``: no overflow, tiny tails kept."""
+
+def mish(input: TensorLike) -> Tensor:
+    """``x * tanh(softplus(x))``"""
+
 def softplus(
     input: TensorLike, beta: builtins.float = 1.0, threshold: builtins.float = 20.0
 ) -> Tensor:
@@ -770,3 +800,6 @@ def cat(tensors: Sequence[TensorLike], dim: builtins.int = 0) -> Tensor:
 def stack(tensors: Sequence[TensorLike], dim: builtins.int = 0) -> Tensor:
     """``tensors`` (a list or tuple, all of one shape) joined along a new dim ``dim``; their dtypes
     promote."""
+
+def _unary_op_names() -> list[str]:
+    """Names of the unary ops of the op table (one row each)."""
