@@ -7,16 +7,19 @@
 //! is in `benches/planning.rs`).
 #![allow(clippy::result_large_err)]
 
+// The integration tests' harness (fused = eager = reference), shared with rusttorch-exec.
+#[path = "../../rusttorch-exec/tests/common/mod.rs"]
+mod common;
+
+use common::Tol;
 use rusttorch_benches::chains::{chain, Mix, CHAIN_SHAPE};
-use rusttorch_benches::{data_f32, max_rel_err};
 use rusttorch_exec::prelude::*;
-use rusttorch_exec::reference::reference;
 use rusttorch_ir::passes::fusion::{FusionConfig, FusionPlanner, MAX_KERNEL_INPUTS, MAX_KERNEL_OUTPUTS};
 use rusttorch_ir::passes::PassManager;
 use rusttorch_ir::tensor::lower;
 
 fn input() -> Tensor {
-    Tensor::from_vec(data_f32(CHAIN_SHAPE.iter().product(), 7), CHAIN_SHAPE).unwrap()
+    common::uniform(&CHAIN_SHAPE, 7, DType::F32, -2.0, 2.0)
 }
 
 /// Graph visits of the default pipeline and the fusion planner (fused or eager) on a chain.
@@ -55,40 +58,30 @@ fn kernels_read_and_write_a_bounded_number_of_values() {
     }
 }
 
-fn values(t: &Tensor) -> Vec<f32> {
-    t.to_vec::<f32>().unwrap()
-}
-
 #[test]
 fn chains_of_every_mix_match_the_reference() {
-    let engine = Engine::new(2).unwrap();
+    let engine = common::engine();
     for mix in Mix::ALL {
         let x = input();
         // 4000 ops: the broadcasts chain reads more stored rows than one kernel may.
-        let y = chain(mix, &x, 4000).unwrap();
-        let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
-        let eager = chain(mix, &x, 4000).unwrap();
-        engine.eval_eager(std::slice::from_ref(&eager)).unwrap();
-        engine.eval(std::slice::from_ref(&y)).unwrap();
-        let (fused, eager) = (values(&y), values(&eager));
         // Contracting steps keep f32 rounding from accumulating; `y*1 + 1e-6` adds up to an
         // ulp per step, 4e-4 over 4000 ops.
-        let err = max_rel_err(&fused, &want);
-        assert!(err < 1e-3, "{}: fused vs reference {err}", mix.name());
-        assert_eq!(fused, eager, "{}: fused vs eager", mix.name());
+        common::check_paths_agree(std::slice::from_ref(&engine), Tol::Bitwise, Tol::rel(1e-3), || {
+            chain(mix, &x, 4000).unwrap()
+        })
+        .unwrap_or_else(|m| panic!("{}: {m}", mix.name()));
     }
 }
 
 #[test]
 fn chains_of_200k_ops_evaluate_fused_and_eager() {
-    let engine = Engine::new(2).unwrap();
+    let engine = common::engine();
     for mix in Mix::ALL {
         let x = input();
-        let (y, e) = (chain(mix, &x, 200_000).unwrap(), chain(mix, &x, 200_000).unwrap());
-        engine.eval(std::slice::from_ref(&y)).unwrap();
-        engine.eval_eager(std::slice::from_ref(&e)).unwrap();
-        let (fused, eager) = (values(&y), values(&e));
+        let paths =
+            common::check_fused_eager(std::slice::from_ref(&engine), Tol::Bitwise, || chain(mix, &x, 200_000).unwrap())
+                .unwrap_or_else(|m| panic!("{}: {m}", mix.name()));
+        let fused = &paths.fused[0];
         assert!(fused.iter().all(|v| v.is_finite()), "{}: {fused:?}", mix.name());
-        assert_eq!(fused, eager, "{}: fused vs eager", mix.name());
     }
 }

@@ -3,13 +3,12 @@
 //! program that plans ever new graphs holds a bounded number of plans and nodes.
 #![allow(clippy::result_large_err)]
 
+mod common;
+
+use common::{engine, rand};
 use rusttorch_exec::prelude::*;
 use rusttorch_exec::Cancel;
 use std::time::{Duration, Instant};
-
-fn rand(n: usize, seed: u64) -> Tensor {
-    Tensor::rand([n], seed, DType::F32).unwrap()
-}
 
 fn chain(x: &Tensor, steps: usize) -> Tensor {
     let mut y = x.clone();
@@ -21,8 +20,8 @@ fn chain(x: &Tensor, steps: usize) -> Tensor {
 
 #[test]
 fn a_cancelled_evaluation_stops_and_can_run_again() {
-    let e = Engine::new(2).unwrap();
-    let x = rand(1 << 16, 1);
+    let e = engine();
+    let x = rand(&[1 << 16], 1);
     let y = chain(&x, 20);
     let cancel = Cancel::new();
     cancel.cancel();
@@ -38,8 +37,8 @@ fn a_cancelled_evaluation_stops_and_can_run_again() {
 
 #[test]
 fn cancelling_from_another_thread_stops_a_long_kernel_within_a_task() {
-    let e = Engine::new(2).unwrap();
-    let x = rand(1 << 23, 2);
+    let e = engine();
+    let x = rand(&[1 << 23], 2);
     let y = chain(&x, 400);
     let cancel = Cancel::new();
     let started = Instant::now();
@@ -59,15 +58,15 @@ fn cancelling_from_another_thread_stops_a_long_kernel_within_a_task() {
     assert!(after < Duration::from_millis(200 + 300), "stopped {after:?} after the start");
     assert!(!y.is_evaluated());
     // The engine is still usable.
-    let z = (&rand(1000, 3) + 1.0).unwrap();
+    let z = (&rand(&[1000], 3) + 1.0).unwrap();
     e.eval(std::slice::from_ref(&z)).unwrap();
     assert!(z.buffer().unwrap().as_slice::<f32>().unwrap().iter().all(|&v| (1.0..2.0).contains(&v)));
 }
 
 #[test]
 fn a_watched_evaluation_is_cancelled_when_the_watcher_says_so() {
-    let e = Engine::new(2).unwrap();
-    let y = chain(&rand(1 << 23, 4), 400);
+    let e = engine();
+    let y = chain(&rand(&[1 << 23], 4), 400);
     let mut polls = 0;
     let r = e.prepare(std::slice::from_ref(&y), true).unwrap().run_watched(Duration::from_millis(10), || {
         polls += 1;
@@ -76,16 +75,16 @@ fn a_watched_evaluation_is_cancelled_when_the_watcher_says_so() {
     assert!(matches!(r, Err(Error::Interrupted)), "{r:?}");
     assert_eq!(polls, 3, "no more polls once cancelled");
     // Watched but never cancelled: the result is the plain evaluation's.
-    let small = chain(&rand(5000, 5), 3);
+    let small = chain(&rand(&[5000], 5), 3);
     e.prepare(std::slice::from_ref(&small), true).unwrap().run_watched(Duration::from_millis(10), || false).unwrap();
     assert!(small.is_evaluated());
 }
 
 #[test]
 fn an_interrupted_in_place_update_gives_the_donated_buffer_back() {
-    let e = Engine::new(2).unwrap();
+    let e = engine();
     let n = 1 << 18;
-    let mut t = (&rand(n, 8) * 2.0).unwrap();
+    let mut t = (&rand(&[n], 8) * 2.0).unwrap();
     e.eval(std::slice::from_ref(&t)).unwrap();
     let want: Vec<f32> = t.buffer().unwrap().as_slice::<f32>().unwrap().iter().map(|v| v + 1.0).collect();
     // `t += 1`: the old node's buffer would be donated to the update.
@@ -102,7 +101,7 @@ fn an_interrupted_in_place_update_gives_the_donated_buffer_back() {
 fn the_plan_cache_is_bounded_and_keeps_the_recently_used() {
     let config = EngineConfig { threads: 1, cache_capacity: 8, cache_nodes: 200, ..EngineConfig::default() };
     let e = Engine::with_config(config).unwrap();
-    let x = rand(16, 1);
+    let x = rand(&[16], 1);
     let hot = (&x * 3.0).unwrap().exp().unwrap();
     let hot_plan = e.plan_for(std::slice::from_ref(&hot), true).unwrap();
     for i in 0..60 {

@@ -1,8 +1,10 @@
 //! Integer and bool dtypes: comparisons, `where`, logical ops, `//` and `%`, casts, integer
 //! reductions and argmax/argmin — fused, eager and against hand-computed results.
 
+mod common;
+
+use common::Tol;
 use rusttorch_exec::prelude::*;
-use rusttorch_exec::reference::reference;
 
 fn ints(v: &[i64]) -> Tensor {
     Tensor::from_vec(v.to_vec(), [v.len()]).unwrap()
@@ -17,23 +19,10 @@ fn bools(v: &[bool]) -> Tensor {
     Tensor::from_vec(v.to_vec(), [v.len()]).unwrap()
 }
 
-/// Fused and eager results of `build()` agree (as f64) with each other and the reference.
+/// The values of `build()` on the default engine, where fused, eager and the reference agree.
 fn check_paths(build: impl Fn() -> Tensor) -> Vec<f64> {
-    let e = Engine::default_engine();
-    let run = |fuse: bool| {
-        let t = build();
-        e.eval_with(std::slice::from_ref(&t), fuse).unwrap();
-        t.buffer().unwrap().to_f64_vec()
-    };
-    let (fused, eager) = (run(true), run(false));
-    let r = reference(&[build()]).unwrap().remove(0);
-    assert_eq!(fused.len(), r.len());
-    for (i, ((f, g), r)) in fused.iter().zip(&eager).zip(&r).enumerate() {
-        let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-6 * b.abs().max(1.0);
-        assert!(same(*f, *g), "element {i}: fused {f} vs eager {g}");
-        assert!(same(*f, *r), "element {i}: fused {f} vs reference {r}");
-    }
-    fused
+    let engine = Engine::default_engine();
+    common::assert_paths_agree(std::slice::from_ref(&*engine), Tol::rel(1e-6), Tol::rel(1e-6), build).fused.remove(0)
 }
 
 #[test]

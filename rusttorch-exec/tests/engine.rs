@@ -2,27 +2,22 @@
 //! graphs, caching, compile-once, multi-output plans, the recompute rule and typed errors.
 #![allow(clippy::result_large_err)]
 
-use rusttorch_exec::prelude::*;
-use rusttorch_exec::reference::reference;
-use rusttorch_ir::Error;
+mod common;
 
-fn rand(dims: &[usize], seed: u64) -> Tensor {
-    Tensor::rand(dims.to_vec(), seed, DType::F32).unwrap()
-}
+use common::{assert_close, assert_fused_eager, engine, rand, values, Tol};
+use insta::assert_snapshot;
+use rusttorch_exec::prelude::*;
+use rusttorch_ir::Error;
 
 fn w1(a: &Tensor, b: &Tensor, c: &Tensor) -> Tensor {
     ((((a * b).unwrap() + c).unwrap() * 0.5).unwrap() - (a * c).unwrap()).unwrap()
 }
 
-fn engine() -> Engine {
-    Engine::new(2).unwrap()
-}
-
-fn assert_close(got: &[f64], want: &[f64], rtol: f64) {
-    assert_eq!(got.len(), want.len());
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!((g - w).abs() <= rtol * (1.0 + w.abs()), "at {i}: got {g}, want {w}");
-    }
+/// Fused = eager = the f64 reference for `build()` on a 2-thread engine, each within `rtol`
+/// of the other, relative to `1 + |value|`.
+fn assert_paths_within<O: common::Outputs>(rtol: f64, build: impl Fn() -> O) {
+    let tol = Tol::isclose(rtol, rtol);
+    common::assert_paths_agree(&[engine()], tol, tol, build);
 }
 
 #[test]
@@ -30,17 +25,7 @@ fn w1_is_one_kernel_reading_each_input_once() {
     let n = 1000;
     let (a, b, c) = (rand(&[n], 1), rand(&[n], 2), rand(&[n], 3));
     let y = w1(&a, &b, &c);
-    assert_eq!(
-        engine().explain(std::slice::from_ref(&y)).unwrap(),
-        "kernel 0: elementwise over 1000, 1 stage, 5 ops: mul add mul mul sub
-  read  v0(in0) float32 [1000]
-  read  v1(in1) float32 [1000]
-  read  v2(in2) float32 [1000]
-  write v3(k0) float32 [1000]
-  bytes read 11.7 KiB, written 3.9 KiB
-total: 1 kernel, read 11.7 KiB, written 3.9 KiB, peak intermediate+output memory 3.9 KiB; outputs v3
-"
-    );
+    assert_snapshot!(engine().explain(std::slice::from_ref(&y)).unwrap());
 }
 
 #[test]
@@ -48,52 +33,23 @@ fn sum_of_squared_difference_is_one_kernel() {
     let (a, b) = (rand(&[4096], 1), rand(&[4096], 2));
     let d = (&a - &b).unwrap();
     let y = (&d * &d).unwrap().sum(None, false).unwrap();
-    assert_eq!(
-        engine().explain(std::slice::from_ref(&y)).unwrap(),
-        "kernel 0: rows 1 x 4096, 1 stage, 3 ops: sub mul sum[0]
-  read  v0(in0) float32 [4096]
-  read  v1(in1) float32 [4096]
-  write v2(k0) float32 []
-  bytes read 32.0 KiB, written 4 B
-total: 1 kernel, read 32.0 KiB, written 4 B, peak intermediate+output memory 4 B; outputs v2
-"
-    );
+    assert_snapshot!(engine().explain(std::slice::from_ref(&y)).unwrap());
 }
 
 #[test]
 fn softmax_rows_is_one_kernel_reading_x_once() {
     let x = rand(&[64, 4096], 1);
     let y = x.softmax(1).unwrap();
-    assert_eq!(
-        engine().explain(std::slice::from_ref(&y)).unwrap(),
-        "kernel 0: rows 64 x 4096, 3 stages, 5 ops: max[1] keepdim sub exp sum[1] keepdim div
-  read  v0(in0) float32 [64, 4096]
-  write v1(k0) float32 [64, 4096]
-  bytes read 1.0 MiB, written 1.0 MiB
-total: 1 kernel, read 1.0 MiB, written 1.0 MiB, peak intermediate+output memory 1.0 MiB; outputs v1
-"
-    );
+    assert_snapshot!(engine().explain(std::slice::from_ref(&y)).unwrap());
 }
 
 #[test]
 fn layernorm_rows_is_one_kernel() {
     let x = rand(&[8, 512], 1);
     let (w, b) = (rand(&[512], 2), rand(&[512], 3));
-    let y = x.layer_norm(1, Some(&w), Some(&b), 1e-5).unwrap();
-    assert_eq!(
-        engine().explain(std::slice::from_ref(&y)).unwrap(),
-        "kernel 0: rows 8 x 512, 3 stages, 11 ops: sum[1] keepdim mul sub square sum[1] keepdim mul add rsqrt mul mul add
-  read  v0(in0) float32 [8, 512]
-  read  v1(in1) float32 [512]
-  read  v2(in2) float32 [512]
-  write v3(k0) float32 [8, 512]
-  bytes read 20.0 KiB, written 16.0 KiB
-total: 1 kernel, read 20.0 KiB, written 16.0 KiB, peak intermediate+output memory 16.0 KiB; outputs v3
-"
-    );
-    let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
-    engine().eval(std::slice::from_ref(&y)).unwrap();
-    assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-5);
+    let y = || x.layer_norm(1, Some(&w), Some(&b), 1e-5).unwrap();
+    assert_snapshot!(engine().explain(&[y()]).unwrap());
+    assert_paths_within(1e-5, y);
 }
 
 #[test]
@@ -107,19 +63,15 @@ fn softmax_over_an_outer_dim_takes_three_column_passes() {
 #[test]
 fn several_outputs_share_one_kernel_and_their_common_work() {
     let (a, b, c) = (rand(&[5000], 1), rand(&[5000], 2), rand(&[5000], 3));
-    let ab = (&a * &b).unwrap();
-    let y1 = (&ab + &c).unwrap();
-    let y2 = (&ab - &c).unwrap();
-    let s = ab.sum(None, false).unwrap();
-    let e = engine();
-    let exe = e.plan_for(&[y1.clone(), y2.clone()], true).unwrap();
+    let outputs = || {
+        let ab = (&a * &b).unwrap();
+        [(&ab + &c).unwrap(), (&ab - &c).unwrap(), ab.sum(None, false).unwrap()]
+    };
+    let [y1, y2, _] = outputs();
+    let exe = engine().plan_for(&[y1, y2], true).unwrap();
     assert_eq!(exe.num_kernels(), 1, "{}", exe.explain());
     assert_eq!(exe.plan().kernels[0].ops, ["mul", "add", "sub"], "a*b is computed once");
-    e.eval(&[y1.clone(), y2.clone(), s.clone()]).unwrap();
-    for t in [&y1, &y2, &s] {
-        let want = reference(std::slice::from_ref(t)).unwrap().remove(0);
-        assert_close(&t.buffer().unwrap().to_f64_vec(), &want, 1e-5);
-    }
+    assert_paths_within(1e-5, outputs);
 }
 
 #[test]
@@ -132,16 +84,13 @@ fn shared_node_is_recomputed_when_cheap_and_materialised_when_not() {
     let exe = engine().plan_for(&[r, c], true).unwrap();
     assert_eq!(exe.num_kernels(), 2, "{}", exe.explain());
     // Expensive (several transcendentals): computed once, stored, read by both.
-    let dear = x.exp().unwrap().tanh().unwrap().sigmoid().unwrap();
-    let r = dear.sum(Some(&[1]), false).unwrap();
-    let c = dear.sum(Some(&[0]), false).unwrap();
-    let exe = engine().plan_for(&[r.clone(), c.clone()], true).unwrap();
+    let sums = || {
+        let dear = x.exp().unwrap().tanh().unwrap().sigmoid().unwrap();
+        [dear.sum(Some(&[1]), false).unwrap(), dear.sum(Some(&[0]), false).unwrap()]
+    };
+    let exe = engine().plan_for(&sums(), true).unwrap();
     assert_eq!(exe.num_kernels(), 3, "{}", exe.explain());
-    engine().eval(&[r.clone(), c.clone()]).unwrap();
-    for t in [&r, &c] {
-        let want = reference(std::slice::from_ref(t)).unwrap().remove(0);
-        assert_close(&t.buffer().unwrap().to_f64_vec(), &want, 1e-5);
-    }
+    assert_paths_within(1e-5, sums);
 }
 
 #[test]
@@ -172,12 +121,8 @@ fn results_are_bitwise_identical_for_1_2_and_16_threads() {
 
 #[test]
 fn f32_sum_of_16m_stays_within_1e6_of_f64() {
-    let x = Tensor::rand([16 << 20], 3, DType::F32).unwrap();
-    let s = x.sum(None, false).unwrap();
-    engine().eval(std::slice::from_ref(&s)).unwrap();
-    let got = s.buffer().unwrap().to_f64_vec()[0];
-    let want: f64 = x.buffer().unwrap().as_slice::<f32>().unwrap().iter().map(|&v| v as f64).sum();
-    assert!(((got - want) / want).abs() < 1e-6, "got {got}, want {want}");
+    let x = rand(&[16 << 20], 3);
+    common::assert_paths_agree(&[engine()], Tol::Bitwise, Tol::relative(1e-6), || x.sum(None, false).unwrap());
 }
 
 #[test]
@@ -282,12 +227,8 @@ fn eager_matches_fused() {
     let x = rand(&[37, 129], 4);
     let w = rand(&[129], 5);
     let build = || x.layer_norm(1, Some(&w), None, 1e-5).unwrap().gelu(GeluApprox::Erf).unwrap().softmax(0).unwrap();
-    let (f, g) = (build(), build());
-    let e = engine();
-    e.eval(std::slice::from_ref(&f)).unwrap();
-    e.eval_eager(std::slice::from_ref(&g)).unwrap();
-    assert!(e.plan_for(std::slice::from_ref(&build()), false).unwrap().num_kernels() > 5);
-    assert_close(&f.buffer().unwrap().to_f64_vec(), &g.buffer().unwrap().to_f64_vec(), 1e-6);
+    assert!(engine().plan_for(&[build()], false).unwrap().num_kernels() > 5);
+    common::assert_paths_agree(&[engine()], Tol::isclose(1e-6, 1e-6), Tol::isclose(1e-5, 1e-5), build);
 }
 
 #[test]
@@ -353,25 +294,15 @@ fn matmul_with_bias_and_relu_is_one_kernel_and_matches_reference() {
     let a = rand(&[70, 33], 1);
     let b = rand(&[33, 45], 2);
     let bias = rand(&[45], 3);
-    let y = (&a.matmul(&b).unwrap() + &bias).unwrap().relu().unwrap();
-    let e = engine();
-    let exe = e.plan_for(std::slice::from_ref(&y), true).unwrap();
+    let y = || (&a.matmul(&b).unwrap() + &bias).unwrap().relu().unwrap();
+    let exe = engine().plan_for(&[y()], true).unwrap();
     assert_eq!(exe.num_kernels(), 1, "{}", exe.explain());
-    assert!(
-        exe.explain().starts_with(
-            "kernel 0: matmul 1 x [70 x 33] @ [33 x 45] with fused epilogue, 1 stage, 3 ops: matmul add relu"
-        ),
-        "{}",
-        exe.explain()
-    );
-    let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
-    e.eval(std::slice::from_ref(&y)).unwrap();
-    assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-5);
+    assert_snapshot!(exe.explain());
+    assert_paths_within(1e-5, y);
 }
 
 #[test]
 fn matmul_shapes_follow_numpy() {
-    let e = engine();
     let cases: [(&[usize], &[usize], &[usize]); 6] = [
         (&[5], &[5], &[]),
         (&[5], &[5, 3], &[3]),
@@ -382,19 +313,13 @@ fn matmul_shapes_follow_numpy() {
     ];
     for (i, (sa, sb, so)) in cases.iter().enumerate() {
         let (a, b) = (rand(sa, i as u64), rand(sb, 100 + i as u64));
-        let y = a.matmul(&b).unwrap();
-        assert_eq!(y.dims(), *so);
-        let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
-        e.eval(std::slice::from_ref(&y)).unwrap();
-        assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-5);
+        assert_eq!(a.matmul(&b).unwrap().dims(), *so);
+        assert_paths_within(1e-5, || a.matmul(&b).unwrap());
     }
     let err = rand(&[3, 4], 1).matmul(&rand(&[5, 6], 2)).unwrap_err();
     assert_eq!(err.to_string(), "matmul: shapes [3, 4] and [5, 6] do not broadcast");
     let f64m = Tensor::randn([64, 64], 3, DType::F64).unwrap();
-    let y = f64m.matmul(&f64m).unwrap().tanh().unwrap();
-    let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
-    e.eval(std::slice::from_ref(&y)).unwrap();
-    assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-12);
+    assert_paths_within(1e-12, || f64m.matmul(&f64m).unwrap().tanh().unwrap());
 }
 
 #[test]
@@ -402,22 +327,21 @@ fn composites_match_reference_and_fuse() {
     let x = Tensor::randn([16, 300], 9, DType::F32).unwrap();
     let t = Tensor::randn([16, 300], 10, DType::F32).unwrap();
     let w = rand(&[300], 11);
-    let e = engine();
-    let cases = [
-        x.silu().unwrap(),
-        x.softplus(1.0, 20.0).unwrap(),
-        x.var(Some(&[1]), 1, false).unwrap(),
-        x.std(None, 0, false).unwrap(),
-        x.logsumexp(-1, false).unwrap(),
-        x.rms_norm(1, Some(&w), 1e-6).unwrap(),
-        x.mse_loss(&t).unwrap(),
-        x.log_softmax(1).unwrap(),
+    type Case = fn(&Tensor, &Tensor, &Tensor) -> Result<Tensor>;
+    let cases: [Case; 8] = [
+        |x, _, _| x.silu(),
+        |x, _, _| x.softplus(1.0, 20.0),
+        |x, _, _| x.var(Some(&[1]), 1, false),
+        |x, _, _| x.std(None, 0, false),
+        |x, _, _| x.logsumexp(-1, false),
+        |x, _, w| x.rms_norm(1, Some(w), 1e-6),
+        |x, t, _| x.mse_loss(t),
+        |x, _, _| x.log_softmax(1),
     ];
-    for y in &cases {
-        let want = reference(std::slice::from_ref(y)).unwrap().remove(0);
-        e.eval(std::slice::from_ref(y)).unwrap();
-        assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 2e-5);
+    for case in cases {
+        assert_paths_within(2e-5, || case(&x, &t, &w).unwrap());
     }
+    let e = engine();
     let big = Tensor::randn([8, 1024], 12, DType::F32).unwrap();
     for (y, kernels) in [
         (big.logsumexp(1, true).unwrap(), 1),
@@ -434,24 +358,22 @@ fn views_are_read_in_place_and_match_reference() {
     let e = engine();
     let a = rand(&[6, 5, 4], 1);
     let b = rand(&[4, 5, 6], 2);
-    let cases = vec![
-        (&a.permute(&[2, 1, 0]).unwrap() + &b).unwrap(),
-        (&a.transpose(0, 2).unwrap().slice(0, Some(1), None, 2).unwrap() * 2.0).unwrap(),
-        a.slice(1, None, None, -1).unwrap().exp().unwrap(),
-        a.slice(0, Some(-2), Some(-7), -2).unwrap().sum(Some(&[0]), false).unwrap(),
-        a.select(2, -1).unwrap().softmax(1).unwrap(),
-        (&rand(&[5, 1], 3).expand(&[2, 5, 4]).unwrap() + &a.slice(0, Some(0), Some(2), 1).unwrap()).unwrap(),
-        a.permute(&[1, 0, 2]).unwrap().reshape(&[5, 24]).unwrap().tanh().unwrap(),
-        a.transpose(0, 1).unwrap().flatten(0, 1).unwrap().matmul(&rand(&[4, 3], 4)).unwrap(),
-        a.transpose(1, 2).unwrap().unsqueeze(0).unwrap().squeeze(None).unwrap(),
-        a.slice(2, Some(1), Some(3), 1).unwrap(),
+    let (c, d) = (rand(&[5, 1], 3), rand(&[4, 3], 4));
+    type Case = fn(&Tensor, &Tensor, &Tensor, &Tensor) -> Tensor;
+    let cases: [Case; 10] = [
+        |a, b, _, _| (&a.permute(&[2, 1, 0]).unwrap() + b).unwrap(),
+        |a, _, _, _| (&a.transpose(0, 2).unwrap().slice(0, Some(1), None, 2).unwrap() * 2.0).unwrap(),
+        |a, _, _, _| a.slice(1, None, None, -1).unwrap().exp().unwrap(),
+        |a, _, _, _| a.slice(0, Some(-2), Some(-7), -2).unwrap().sum(Some(&[0]), false).unwrap(),
+        |a, _, _, _| a.select(2, -1).unwrap().softmax(1).unwrap(),
+        |a, _, c, _| (&c.expand(&[2, 5, 4]).unwrap() + &a.slice(0, Some(0), Some(2), 1).unwrap()).unwrap(),
+        |a, _, _, _| a.permute(&[1, 0, 2]).unwrap().reshape(&[5, 24]).unwrap().tanh().unwrap(),
+        |a, _, _, d| a.transpose(0, 1).unwrap().flatten(0, 1).unwrap().matmul(d).unwrap(),
+        |a, _, _, _| a.transpose(1, 2).unwrap().unsqueeze(0).unwrap().squeeze(None).unwrap(),
+        |a, _, _, _| a.slice(2, Some(1), Some(3), 1).unwrap(),
     ];
-    for (i, y) in cases.iter().enumerate() {
-        let want = reference(std::slice::from_ref(y)).unwrap().remove(0);
-        e.eval(std::slice::from_ref(y)).unwrap();
-        let got = y.buffer().unwrap().to_f64_vec();
-        assert_eq!(got.len(), want.len(), "case {i}");
-        assert_close(&got, &want, 1e-5);
+    for case in cases {
+        assert_paths_within(1e-5, || case(&a, &b, &c, &d));
     }
     // A transposed input is read through strides inside the fused kernel, not copied first.
     let y = (&a.permute(&[2, 1, 0]).unwrap() + &b).unwrap().relu().unwrap();
@@ -481,33 +403,33 @@ fn squeezed_broadcast_operands_are_not_mistaken_for_row_values() {
 
 #[test]
 fn cat_and_stack_match_reference() {
-    let e = engine();
     let a = rand(&[3, 4, 5], 1);
     let b = rand(&[3, 2, 5], 2);
     let c = Tensor::randn([3, 1, 5], 3, DType::F64).unwrap();
-    let cases = vec![
-        Tensor::cat(&[a.clone(), b.clone(), c.clone()], 1).unwrap(),
-        Tensor::cat(&[a.clone(), a.transpose(0, 0).unwrap()], 0).unwrap(),
-        Tensor::cat(&[a.clone(), a.slice(2, None, None, -1).unwrap()], -1).unwrap().exp().unwrap(),
-        Tensor::stack(&[b.clone(), b.sqrt().unwrap(), b.clone()], 1).unwrap(),
-        Tensor::stack(&[a.select(1, 0).unwrap(), a.select(1, 3).unwrap()], -1).unwrap().sum(Some(&[0]), false).unwrap(),
+    type Case = fn(&Tensor, &Tensor, &Tensor) -> Tensor;
+    let cases: [Case; 5] = [
+        |a, b, c| Tensor::cat(&[a.clone(), b.clone(), c.clone()], 1).unwrap(),
+        |a, _, _| Tensor::cat(&[a.clone(), a.transpose(0, 0).unwrap()], 0).unwrap(),
+        |a, _, _| Tensor::cat(&[a.clone(), a.slice(2, None, None, -1).unwrap()], -1).unwrap().exp().unwrap(),
+        |_, b, _| Tensor::stack(&[b.clone(), b.sqrt().unwrap(), b.clone()], 1).unwrap(),
+        |a, _, _| {
+            Tensor::stack(&[a.select(1, 0).unwrap(), a.select(1, 3).unwrap()], -1)
+                .unwrap()
+                .sum(Some(&[0]), false)
+                .unwrap()
+        },
     ];
-    assert_eq!(cases[0].dims(), &[3, 7, 5]);
-    assert_eq!(cases[0].dtype(), DType::F64);
-    assert_eq!(cases[3].dims(), &[3, 3, 2, 5]);
-    for y in &cases {
-        let want = reference(std::slice::from_ref(y)).unwrap().remove(0);
-        e.eval(std::slice::from_ref(y)).unwrap();
-        assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-6);
+    assert_eq!(cases[0](&a, &b, &c).dims(), &[3, 7, 5]);
+    assert_eq!(cases[0](&a, &b, &c).dtype(), DType::F64);
+    assert_eq!(cases[3](&a, &b, &c).dims(), &[3, 3, 2, 5]);
+    for case in cases {
+        assert_paths_within(1e-6, || case(&a, &b, &c));
     }
     assert!(matches!(Tensor::cat(&[a.clone(), b.clone()], 0), Err(Error::ConcatSize { .. })));
     assert!(matches!(Tensor::cat(&[], 0), Err(Error::BadArgument { .. })));
     assert!(matches!(Tensor::stack(&[a.clone(), b.clone()], 0), Err(Error::StackShape { .. })));
     let big = rand(&[300, 200], 4);
-    let y = Tensor::cat(&[big.clone(), big.clone()], 1).unwrap();
-    let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
-    e.eval(std::slice::from_ref(&y)).unwrap();
-    assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 0.0);
+    assert_paths_within(0.0, || Tensor::cat(&[big.clone(), big.clone()], 1).unwrap());
 }
 
 #[test]
@@ -565,14 +487,10 @@ fn stacking_a_thousand_rows_works() {
 #[test]
 fn transposed_inputs_take_the_tiled_path_correctly() {
     // Large enough for tiles (>= 32 x 32), with edges that are not multiples of the tile.
-    let e = engine();
     for (r, c) in [(100, 70), (64, 48), (33, 1000)] {
         let a = rand(&[c, r], 1);
         let b = rand(&[r, c], 2);
-        let y = ((&a.transpose(0, 1).unwrap() + &b).unwrap() * 2.0).unwrap().exp().unwrap();
-        let want = reference(std::slice::from_ref(&y)).unwrap().remove(0);
-        e.eval(std::slice::from_ref(&y)).unwrap();
-        assert_close(&y.buffer().unwrap().to_f64_vec(), &want, 1e-6);
+        assert_paths_within(1e-6, || ((&a.transpose(0, 1).unwrap() + &b).unwrap() * 2.0).unwrap().exp().unwrap());
     }
 }
 
@@ -626,32 +544,25 @@ fn a_sum_of_squares_squares_while_summing_with_the_same_bits() {
         let plan = e.plan_for(std::slice::from_ref(&sq), true).unwrap();
         assert!(plan.plan().kernels[0].stages[0].reduces[0].square, "{}", plan.explain());
         e.eval(&[sq.clone(), mm.clone()]).unwrap();
-        assert_eq!(sq.buffer().unwrap().to_f64_vec(), mm.buffer().unwrap().to_f64_vec());
+        assert_close(&values(&sq), &values(&mm), Tol::Bitwise);
     }
     let x = rand(&[64, 1000], 5);
-    let ln = x.layer_norm(1, None, None, 1e-5).unwrap();
-    let plan = e.plan_for(std::slice::from_ref(&ln), true).unwrap();
+    let ln = || x.layer_norm(1, None, None, 1e-5).unwrap();
+    let plan = e.plan_for(&[ln()], true).unwrap();
     assert!(plan.plan().kernels.iter().flat_map(|k| &k.stages).flat_map(|s| &s.reduces).any(|r| r.square));
-    let want = reference(std::slice::from_ref(&ln)).unwrap().remove(0);
-    e.eval(std::slice::from_ref(&ln)).unwrap();
-    assert_close(&ln.buffer().unwrap().to_f64_vec(), &want, 1e-5);
+    assert_paths_within(1e-5, ln);
 }
 
 #[test]
 fn column_reductions_of_wide_rows_match_the_reference() {
     // Rows wider than a block take one block per row (up to WHOLE_ROW_MAX), wider still the
     // block-wide tiles; both against the f64 reference, with work before and after the sum.
-    let e = engine();
     for (r, c) in [(300, 5000), (37, 8192), (50, 10_000), (3, 1500)] {
         let x = rand(&[r, c], 9);
-        let s = ((&x * 2.0).unwrap().exp().unwrap().sum(Some(&[0]), false).unwrap() + 1.0).unwrap();
-        let m = x.max(Some(&[0]), true).unwrap();
-        let p = x.softmax(0).unwrap();
-        let want: Vec<Vec<f64>> = reference(&[s.clone(), m.clone(), p.clone()]).unwrap();
-        e.eval(&[s.clone(), m.clone(), p.clone()]).unwrap();
-        for (t, w) in [s, m, p].iter().zip(&want) {
-            assert_close(&t.buffer().unwrap().to_f64_vec(), w, 1e-5);
-        }
+        assert_paths_within(1e-5, || {
+            let s = ((&x * 2.0).unwrap().exp().unwrap().sum(Some(&[0]), false).unwrap() + 1.0).unwrap();
+            [s, x.max(Some(&[0]), true).unwrap(), x.softmax(0).unwrap()]
+        });
     }
 }
 
@@ -690,18 +601,10 @@ fn a_sum_of_a_binary_op_runs_the_op_inside_the_sum_with_the_same_bits() {
         Box::new(|| s((&three - &a).unwrap())),
     ];
     for f in &build {
-        let (fused, eager) = (f(), f());
-        e.eval(std::slice::from_ref(&fused)).unwrap();
-        e.eval_eager(std::slice::from_ref(&eager)).unwrap();
-        let plan = e.explain(std::slice::from_ref(&f())).unwrap();
-        assert_eq!(fused.to_vec::<f32>().unwrap(), eager.to_vec::<f32>().unwrap(), "{plan}");
+        assert_fused_eager(std::slice::from_ref(&e), Tol::Bitwise, f);
     }
     // Two sums in one kernel, the second fed by the program's last op.
-    let (p, q) = (s((&a * 2.0).unwrap()), s((&a * &b).unwrap()));
-    let want = reference(&[p.clone(), q.clone()]).unwrap();
-    e.eval(&[p.clone(), q.clone()]).unwrap();
-    assert_close(&p.buffer().unwrap().to_f64_vec(), &want[0], 1e-6);
-    assert_close(&q.buffer().unwrap().to_f64_vec(), &want[1], 1e-6);
+    assert_paths_within(1e-6, || [s((&a * 2.0).unwrap()), s((&a * &b).unwrap())]);
 }
 
 #[test]
@@ -720,7 +623,7 @@ fn outputs_beyond_the_caches_are_streamed_whole_including_ragged_tails() {
     let want_m: Vec<bool> = (0..n).map(|i| av[i] > bv[i]).collect();
     assert_eq!(m.to_vec::<bool>().unwrap(), want_m);
     // 8-byte elements, an odd length.
-    let x = Tensor::rand(vec![(4 << 20) + 5], 24, DType::F64).unwrap();
+    let x = common::uniform(&[(4 << 20) + 5], 24, DType::F64, 0.0, 1.0);
     let z = ((&x * 3.0).unwrap() - 1.0).unwrap();
     e.eval(std::slice::from_ref(&z)).unwrap();
     let want: Vec<f64> = x.to_vec::<f64>().unwrap().iter().map(|v| v * 3.0 - 1.0).collect();

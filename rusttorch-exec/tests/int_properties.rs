@@ -8,11 +8,13 @@
 //! wrapping, which the reference models. Full-range wrapping is checked separately against
 //! Rust's own wrapping arithmetic.
 
+mod common;
+
+use common::{evaluated, TestRng, Tol};
 use proptest::prelude::*;
 use rusttorch_exec::prelude::*;
 use rusttorch_exec::reference::reference;
 use rusttorch_ir::op::{BinaryOp, ReduceOp, UnaryOp};
-use rusttorch_ir::random::Xoshiro256;
 use rusttorch_ir::ScalarKind;
 use std::num::Wrapping;
 
@@ -145,7 +147,7 @@ fn normalize(x: V) -> V {
 }
 
 fn data(n: usize, seed: u64, dtype: DType, small: bool) -> Tensor {
-    let mut rng = Xoshiro256::new(seed);
+    let mut rng = TestRng::new(seed);
     let span = if small { 3 } else { 50 };
     let mut ints = || (rng.next_u64() % (2 * span) as u64) as i64 - span;
     match dtype {
@@ -323,40 +325,9 @@ fn build(e: &Expr, base: &[usize]) -> V {
     normalize(x)
 }
 
-fn engines() -> [Engine; 2] {
-    // A tiny block exercises multi-block rows and chunked reductions on small data.
-    [
-        Engine::with_config(EngineConfig { threads: 2, block: 16, map_block: 16, ..Default::default() }).unwrap(),
-        Engine::new(2).unwrap(),
-    ]
-}
-
-fn same(a: f64, b: f64) -> bool {
-    a == b || (a.is_nan() && b.is_nan())
-}
-
 fn check(e: &Expr, base: &[usize], engines: &[Engine]) -> Result<(), TestCaseError> {
-    let want = reference(&[build(e, base).t]).unwrap().remove(0);
-    for engine in engines {
-        for fuse in [true, false] {
-            let t = build(e, base).t;
-            engine.eval_with(std::slice::from_ref(&t), fuse).unwrap();
-            let got = t.buffer().unwrap().to_f64_vec();
-            prop_assert_eq!(got.len(), want.len());
-            for i in 0..got.len() {
-                prop_assert!(
-                    same(got[i], want[i]),
-                    "{} {} vs reference {} at {} (fuse {}) of {:?}",
-                    t.dtype(),
-                    got[i],
-                    want[i],
-                    i,
-                    fuse,
-                    e
-                );
-            }
-        }
-    }
+    common::check_paths_agree(engines, Tol::EXACT, Tol::EXACT, || build(e, base).t)
+        .map_err(|m| TestCaseError::fail(format!("{m}\nof {e:?}")))?;
     Ok(())
 }
 
@@ -370,19 +341,12 @@ proptest! {
 
     #[test]
     fn int_graphs_fused_equal_eager_equal_reference(e in expr(), s in 0..SHAPES.len()) {
-        let engines = engines();
+        let engines = common::engines();
         check(&e, SHAPES[s], &engines)?;
     }
 }
 
 // ------------------------------------------------------------ full-range wrapping vs Rust
-
-/// Evaluates `t` fused or eagerly on the default engine, as f64 (exact for the int32 values and
-/// the bools compared below) or as i64.
-fn run(t: &Tensor, fuse: bool) -> Tensor {
-    Engine::default_engine().eval_with(std::slice::from_ref(t), fuse).unwrap();
-    t.clone()
-}
 
 fn wrap_case32(a: &[i32], b: &[i32]) -> Result<(), TestCaseError> {
     let (x, y) = (Tensor::from_slice(a), Tensor::from_slice(b));
@@ -423,7 +387,7 @@ fn wrap_case32(a: &[i32], b: &[i32]) -> Result<(), TestCaseError> {
     ];
     for (name, op, want) in cases {
         for fuse in [true, false] {
-            let got = run(&op(&x, &y), fuse).to_vec::<i32>().unwrap();
+            let got = evaluated(&op(&x, &y), fuse).to_vec::<i32>().unwrap();
             let want: Vec<i32> = a.iter().zip(b).map(|(&a, &b)| want(a, b)).collect();
             prop_assert_eq!(&got, &want, "{} (fuse {}) of {:?} {:?}", name, fuse, a, b);
         }
@@ -449,18 +413,18 @@ impl PyRem for i32 {
 fn wrap_case64(a: &[i64], b: &[i64]) -> Result<(), TestCaseError> {
     let (x, y) = (Tensor::from_slice(a), Tensor::from_slice(b));
     for fuse in [true, false] {
-        let got = run(&(&(&x * &y).unwrap() + &x).unwrap(), fuse).to_vec::<i64>().unwrap();
+        let got = evaluated(&(&(&x * &y).unwrap() + &x).unwrap(), fuse).to_vec::<i64>().unwrap();
         let want: Vec<i64> = a.iter().zip(b).map(|(&a, &b)| a.wrapping_mul(b).wrapping_add(a)).collect();
         prop_assert_eq!(got, want, "a * b + a (fuse {})", fuse);
         // int64 -> int32 wraps; the int64 sum of int32s does not; the int64 sum wraps.
-        let got = run(&x.cast(DType::I32).unwrap(), fuse).to_vec::<i32>().unwrap();
+        let got = evaluated(&x.cast(DType::I32).unwrap(), fuse).to_vec::<i32>().unwrap();
         prop_assert_eq!(got, a.iter().map(|&v| v as i32).collect::<Vec<_>>());
-        let got = run(&x.sum(None, false).unwrap(), fuse).to_vec::<i64>().unwrap();
+        let got = evaluated(&x.sum(None, false).unwrap(), fuse).to_vec::<i64>().unwrap();
         prop_assert_eq!(got, vec![a.iter().fold(0i64, |s, &v| s.wrapping_add(v))]);
         let x32 = x.cast(DType::I32).unwrap();
-        let got = run(&x32.sum(None, false).unwrap(), fuse).to_vec::<i64>().unwrap();
+        let got = evaluated(&x32.sum(None, false).unwrap(), fuse).to_vec::<i64>().unwrap();
         prop_assert_eq!(got, vec![a.iter().map(|&v| v as i32 as i64).sum::<i64>()]);
-        let got = run(&x.gt(&y).unwrap(), fuse).to_vec::<bool>().unwrap();
+        let got = evaluated(&x.gt(&y).unwrap(), fuse).to_vec::<bool>().unwrap();
         prop_assert_eq!(got, a.iter().zip(b).map(|(a, b)| a > b).collect::<Vec<_>>());
     }
     Ok(())
@@ -493,15 +457,15 @@ proptest! {
 fn wrapping_edge_cases() {
     let m = Tensor::from_slice(&[i32::MIN, i32::MAX, i32::MIN, 46341]);
     for fuse in [true, false] {
-        let t = run(&(&m * &Tensor::from_slice(&[-1i32, 2, i32::MIN, 46341])).unwrap(), fuse);
+        let t = evaluated(&(&m * &Tensor::from_slice(&[-1i32, 2, i32::MIN, 46341])).unwrap(), fuse);
         assert_eq!(t.to_vec::<i32>().unwrap(), vec![i32::MIN, -2, 0, 46341i32.wrapping_mul(46341)]);
-        let t = run(&m.floor_divide(&Tensor::from_slice(&[-1i32, -1, 0, 0])).unwrap(), fuse);
+        let t = evaluated(&m.floor_divide(&Tensor::from_slice(&[-1i32, -1, 0, 0])).unwrap(), fuse);
         assert_eq!(t.to_vec::<i32>().unwrap(), vec![i32::MIN, -i32::MAX, 0, 0], "MIN // -1 wraps; x // 0 is 0");
-        let t = run(&m.abs().unwrap(), fuse);
+        let t = evaluated(&m.abs().unwrap(), fuse);
         assert_eq!(t.to_vec::<i32>().unwrap(), vec![i32::MIN, i32::MAX, i32::MIN, 46341], "|MIN| wraps to MIN");
-        let t = run(&m.max(None, false).unwrap(), fuse);
+        let t = evaluated(&m.max(None, false).unwrap(), fuse);
         assert_eq!(t.to_vec::<i32>().unwrap(), vec![i32::MAX]);
-        let t = run(&m.argmin(None, false).unwrap(), fuse);
+        let t = evaluated(&m.argmin(None, false).unwrap(), fuse);
         assert_eq!(t.to_vec::<i64>().unwrap(), vec![0], "first index of a tie");
     }
 }

@@ -2,15 +2,13 @@
 //! bounds, in every op and int dtype, fused, eager and constant-folded, checked against Rust's
 //! own wrapping `i64`/`i32` arithmetic (the f64 reference cannot hold these values).
 
+mod common;
+
+use common::evaluated;
 use rusttorch_exec::prelude::*;
 use rusttorch_ir::op::BinaryOp;
 use rusttorch_ir::{Scalar, ScalarKind};
 use std::num::Wrapping;
-
-fn run(t: &Tensor, fuse: bool) -> Tensor {
-    Engine::default_engine().eval_with(std::slice::from_ref(t), fuse).unwrap();
-    t.clone()
-}
 
 /// Values near the int64 limits and beyond 2^53, where an f64 rounds.
 const BIG: [i64; 6] = [(1 << 62) + 1, -(1 << 61) - 7, (1 << 53) + 1, i64::MAX, i64::MIN + 1, 3];
@@ -74,7 +72,7 @@ fn int64_scalars_beyond_2_pow_53_are_exact_in_every_op() {
                 for reflected in [false, true] {
                     let s = x.scalar_like(c, ScalarKind::Int);
                     let y = if reflected { s.binary(op, &x) } else { x.binary(op, &s) }.unwrap();
-                    let got = values(&run(&y, fuse));
+                    let got = values(&evaluated(&y, fuse));
                     let want: Vec<i64> = data
                         .iter()
                         .map(|&a| if reflected { (c, a) } else { (a, c) })
@@ -110,7 +108,7 @@ fn int32_tensors_take_int_scalars_wrapped_to_int32() {
     for fuse in [true, false] {
         let s = x.scalar_like((1i64 << 40) + 5, ScalarKind::Int);
         assert_eq!(s.dtype(), DType::I32);
-        let y = run(&x.binary(BinaryOp::Add, &s).unwrap(), fuse);
+        let y = evaluated(&x.binary(BinaryOp::Add, &s).unwrap(), fuse);
         assert_eq!(y.to_vec::<i32>().unwrap(), vec![12, -4, i32::MIN + 4]);
     }
 }
@@ -121,19 +119,19 @@ fn full_constants_hold_exact_ints_through_views_where_and_folding() {
     let c = Tensor::full([3], big, DType::I64).unwrap();
     for fuse in [true, false] {
         // A graph output that is only a constant, and one read through a view.
-        assert_eq!(run(&c, fuse).to_vec::<i64>().unwrap(), vec![big; 3]);
+        assert_eq!(evaluated(&c, fuse).to_vec::<i64>().unwrap(), vec![big; 3]);
         let v = Tensor::full([3], big, DType::I64).unwrap().slice(0, None, None, -1).unwrap();
-        assert_eq!(run(&(&v + 0i64).unwrap(), fuse).to_vec::<i64>().unwrap(), vec![big; 3]);
+        assert_eq!(evaluated(&(&v + 0i64).unwrap(), fuse).to_vec::<i64>().unwrap(), vec![big; 3]);
         // `where` of two constants folds to the chosen one, exactly.
         let m = Tensor::from_slice(&[true, false, true]);
         let w = m.where_cond(&Tensor::scalar(big, DType::I64), &Tensor::scalar(big - 1, DType::I64)).unwrap();
-        assert_eq!(run(&w, fuse).to_vec::<i64>().unwrap(), vec![big, big - 1, big]);
+        assert_eq!(evaluated(&w, fuse).to_vec::<i64>().unwrap(), vec![big, big - 1, big]);
         // Comparisons of constants that only differ beyond 2^53 (never folded through f64).
         let gt = Tensor::full([1], big, DType::I64).unwrap().gt(&Tensor::full([1], big - 1, DType::I64).unwrap());
-        assert_eq!(run(&gt.unwrap(), fuse).to_vec::<bool>().unwrap(), vec![true]);
+        assert_eq!(evaluated(&gt.unwrap(), fuse).to_vec::<bool>().unwrap(), vec![true]);
         // A cast of a (reshaped, so folded by the pass) constant to int32 wraps exactly.
         let r = Tensor::full([2, 2], big + 6, DType::I64).unwrap().reshape(&[4]).unwrap();
-        let i = run(&r.cast(DType::I32).unwrap(), fuse);
+        let i = evaluated(&r.cast(DType::I32).unwrap(), fuse);
         assert_eq!(i.to_vec::<i32>().unwrap(), vec![7; 4]);
     }
 }
@@ -184,9 +182,9 @@ fn int_arange_is_exact_at_and_beyond_2_pow_53() {
         for fuse in [true, false] {
             let t = Tensor::arange(a, b, s, DType::I64).unwrap();
             assert_eq!(t.numel(), want.len(), "arange({a}, {b}, {s})");
-            assert_eq!(run(&t, fuse).to_vec::<i64>().unwrap(), want, "arange({a}, {b}, {s})");
+            assert_eq!(evaluated(&t, fuse).to_vec::<i64>().unwrap(), want, "arange({a}, {b}, {s})");
             // Rounded once to float64 from the exact value.
-            let f = run(&Tensor::arange(a, b, s, DType::F64).unwrap(), fuse);
+            let f = evaluated(&Tensor::arange(a, b, s, DType::F64).unwrap(), fuse);
             assert_eq!(f.to_vec::<f64>().unwrap(), want.iter().map(|&v| v as f64).collect::<Vec<_>>());
         }
     }

@@ -2,8 +2,10 @@
 //! reference give the same values, and the values PyTorch defines.
 #![allow(clippy::result_large_err)]
 
+mod common;
+
+use common::Tol;
 use rusttorch_exec::prelude::*;
-use rusttorch_exec::reference::reference;
 
 const INF: f64 = f64::INFINITY;
 const NAN: f64 = f64::NAN;
@@ -23,25 +25,10 @@ fn rows(dtype: DType) -> Tensor {
 /// Evaluates `build()` fused, eager and by the reference; all three must agree (NaN where NaN,
 /// infinities exactly, finite values within `tol`) and equal `want`.
 fn check(build: impl Fn() -> Tensor, want: &[f64], tol: f64) {
-    let e = Engine::new(2).unwrap();
-    let (fused, eager) = (build(), build());
-    e.eval(std::slice::from_ref(&fused)).unwrap();
-    e.eval_eager(std::slice::from_ref(&eager)).unwrap();
-    let refv = reference(&[build()]).unwrap().remove(0);
-    for (name, got) in [
-        ("fused", fused.buffer().unwrap().to_f64_vec()),
-        ("eager", eager.buffer().unwrap().to_f64_vec()),
-        ("reference", refv),
-    ] {
-        assert_eq!(got.len(), want.len(), "{name}");
-        for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-            let same = if w.is_nan() || w.is_infinite() {
-                g.to_bits() == w.to_bits() || g.is_nan() && w.is_nan()
-            } else {
-                (g - w).abs() <= tol
-            };
-            assert!(same, "{name} at {i}: got {g}, want {w} (all: {got:?})");
-        }
+    let tol = Tol::abs(tol);
+    let paths = common::assert_paths_agree(&[common::engine()], tol, tol, build);
+    for (name, got) in [("fused", &paths.fused[0]), ("eager", &paths.eager[0]), ("reference", &paths.reference[0])] {
+        common::compare(name, got, want, tol).unwrap_or_else(|m| panic!("{m} (all: {got:?})"));
     }
 }
 

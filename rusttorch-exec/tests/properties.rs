@@ -3,6 +3,9 @@
 //! eager evaluation must agree to 1e-5 (relative to the values' scale), and both must match the
 //! f64 reference interpreter to f32 accuracy.
 
+mod common;
+
+use common::Tol;
 use proptest::prelude::*;
 use rusttorch_exec::prelude::*;
 use rusttorch_exec::reference::eval_graph;
@@ -78,11 +81,6 @@ fn expr() -> impl Strategy<Value = Expr> {
     })
 }
 
-fn data(n: usize, seed: u64) -> Vec<f32> {
-    let mut rng = rusttorch_ir::random::Xoshiro256::new(seed);
-    (0..n).map(|_| (rng.uniform() * 4.0 - 2.0) as f32).collect()
-}
-
 /// Builds the tensor; every subexpression's shape broadcasts to `base`.
 fn build(e: &Expr, base: &[usize]) -> Tensor {
     match e {
@@ -92,8 +90,7 @@ fn build(e: &Expr, base: &[usize]) -> Tensor {
             if *drop && !dims.is_empty() {
                 dims.remove(0);
             }
-            let n = dims.iter().product();
-            Tensor::from_vec(data(n, *seed), dims).unwrap()
+            common::uniform(&dims, *seed, DType::F32, -2.0, 2.0)
         }
         Expr::Const(v) => Tensor::scalar(*v as f64, DType::F32),
         Expr::Un(o, x) => {
@@ -154,38 +151,16 @@ fn build(e: &Expr, base: &[usize]) -> Tensor {
     }
 }
 
-fn engines() -> [Engine; 2] {
-    // A tiny block size exercises multi-block rows, chunked reductions and column tiles on
-    // small data; the default one exercises whole-row blocks.
-    [
-        Engine::with_config(EngineConfig { threads: 2, block: 16, map_block: 16, ..Default::default() }).unwrap(),
-        Engine::new(2).unwrap(),
-    ]
-}
-
 fn check(e: &Expr, base: &[usize], engines: &[Engine]) -> Result<(), TestCaseError> {
     let t = build(e, base);
     // Reference values of every node, and the largest magnitude seen (error scale).
     let lowered = lower(std::slice::from_ref(&t), &[], false).unwrap();
     let g = lowered.key.to_graph();
     let vals = eval_graph(&g, &lowered.inputs);
-    let want = &vals[&g.outputs()[0]];
     let scale = vals.values().flatten().fold(1.0f64, |m, v| if v.is_finite() { m.max(v.abs()) } else { m });
     prop_assume!(vals.values().flatten().all(|v| v.is_finite()));
-    for engine in engines {
-        let fused = build(e, base);
-        let eager = build(e, base);
-        engine.eval(std::slice::from_ref(&fused)).unwrap();
-        engine.eval_eager(std::slice::from_ref(&eager)).unwrap();
-        let (f, g2) = (fused.buffer().unwrap().to_f64_vec(), eager.buffer().unwrap().to_f64_vec());
-        prop_assert_eq!(f.len(), want.len());
-        for i in 0..f.len() {
-            let tight = 1e-5 * (1.0 + f[i].abs().max(g2[i].abs()));
-            prop_assert!((f[i] - g2[i]).abs() <= tight, "fused {} vs eager {} at {} of {:?}", f[i], g2[i], i, e);
-            let loose = 2e-4 * scale;
-            prop_assert!((f[i] - want[i]).abs() <= loose, "fused {} vs f64 {} at {} of {:?}", f[i], want[i], i, e);
-        }
-    }
+    common::check_paths_agree(engines, Tol::isclose(1e-5, 1e-5), Tol::abs(2e-4 * scale), || build(e, base))
+        .map_err(|m| TestCaseError::fail(format!("{m}\nof {e:?}")))?;
     Ok(())
 }
 
@@ -194,7 +169,7 @@ proptest! {
 
     #[test]
     fn fused_equals_eager_equals_reference(e in expr(), s in 0..SHAPES.len()) {
-        let engines = engines();
+        let engines = common::engines();
         check(&e, SHAPES[s], &engines)?;
     }
 }

@@ -1,76 +1,72 @@
-use rusttorch_exec::prelude::*;
-use rusttorch_exec::reference::reference;
+//! Smoke tests: workloads agree fused, eager and by the f64 reference; their plans; the tests' generator.
 
-fn data(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((s >> 33) as f64 / (1u64 << 31) as f64 * 4.0 - 2.0) as f32
-        })
-        .collect()
+mod common;
+
+use common::{Outputs, Tol};
+use rusttorch_exec::prelude::*;
+
+/// Uniform in [-2, 2), float32.
+fn data(dims: &[usize], seed: u64) -> Tensor {
+    common::uniform(dims, seed, DType::F32, -2.0, 2.0)
 }
 
-fn check(t: &Tensor) {
-    let want = reference(std::slice::from_ref(t)).unwrap().remove(0);
-    let e = Engine::new(2).unwrap();
-    let eager = t.clone();
-    let got = {
-        e.eval(std::slice::from_ref(t)).unwrap();
-        t.buffer().unwrap().to_f64_vec()
-    };
-    let _ = eager;
-    assert_eq!(got.len(), want.len());
-    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-        assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "at {i}: got {g}, want {w}");
-    }
+fn check<O: Outputs>(build: impl Fn() -> O) {
+    common::assert_paths_agree(&[common::engine()], Tol::rel(1e-5), Tol::rel(1e-5), build);
 }
 
 #[test]
 fn w1_and_friends() {
     let n = 10_007;
-    let a = Tensor::from_vec(data(n, 1), [n]).unwrap();
-    let b = Tensor::from_vec(data(n, 2), [n]).unwrap();
-    let c = Tensor::from_vec(data(n, 3), [n]).unwrap();
-    let y = (((((&a * &b).unwrap() + &c).unwrap() * 0.5).unwrap()) - (&a * &c).unwrap()).unwrap();
-    println!("{}", y.explain().unwrap());
-    check(&y);
-    let d = (&a - &b).unwrap();
-    let s = (&d * &d).unwrap().sum(None, false).unwrap();
-    println!("{}", s.explain().unwrap());
-    check(&s);
-    let x = Tensor::from_vec(data(37 * 300, 4), [37, 300]).unwrap();
-    let sm = x.softmax(-1).unwrap();
-    println!("{}", sm.explain().unwrap());
-    check(&sm);
-    let sm0 = x.softmax(0).unwrap();
-    println!("{}", sm0.explain().unwrap());
-    check(&sm0);
-    let w = Tensor::from_vec(data(300, 5), [300]).unwrap();
-    let ln = x.layer_norm(1, Some(&w), Some(&w), 1e-5).unwrap();
-    println!("{}", ln.explain().unwrap());
-    check(&ln);
-    let big = Tensor::from_vec(data(5000 * 40, 6), [40, 5000]).unwrap();
-    check(&big.sum(Some(&[0]), false).unwrap());
-    check(&big.sum(Some(&[1]), true).unwrap());
-    check(&big.max(None, false).unwrap());
-    check(&big.softmax(1).unwrap());
-    let col = Tensor::from_vec(data(3 * 70000, 7), [70000, 3]).unwrap();
-    check(&col.sum(Some(&[0]), false).unwrap());
-    check(&col.mean(Some(&[1]), false).unwrap());
-    let long = Tensor::from_vec(data(300_000, 8), [300_000]).unwrap();
-    check(&long.exp().unwrap().sum(None, false).unwrap());
-    check(&long.gelu(GeluApprox::Tanh).unwrap());
+    let (a, b, c) = (data(&[n], 1), data(&[n], 2), data(&[n], 3));
+    let w1 = || (((((&a * &b).unwrap() + &c).unwrap() * 0.5).unwrap()) - (&a * &c).unwrap()).unwrap();
+    insta::assert_snapshot!("w1", w1().explain().unwrap());
+    check(w1);
+    let ssd = || {
+        let d = (&a - &b).unwrap();
+        (&d * &d).unwrap().sum(None, false).unwrap()
+    };
+    insta::assert_snapshot!("sum_of_squared_difference", ssd().explain().unwrap());
+    check(ssd);
+    let x = data(&[37, 300], 4);
+    insta::assert_snapshot!("softmax_rows", x.softmax(-1).unwrap().explain().unwrap());
+    check(|| x.softmax(-1).unwrap());
+    insta::assert_snapshot!("softmax_columns", x.softmax(0).unwrap().explain().unwrap());
+    check(|| x.softmax(0).unwrap());
+    let w = data(&[300], 5);
+    let ln = || x.layer_norm(1, Some(&w), Some(&w), 1e-5).unwrap();
+    insta::assert_snapshot!("layer_norm", ln().explain().unwrap());
+    check(ln);
+    let big = data(&[40, 5000], 6);
+    check(|| big.sum(Some(&[0]), false).unwrap());
+    check(|| big.sum(Some(&[1]), true).unwrap());
+    check(|| big.max(None, false).unwrap());
+    check(|| big.softmax(1).unwrap());
+    let col = data(&[70000, 3], 7);
+    check(|| col.sum(Some(&[0]), false).unwrap());
+    check(|| col.mean(Some(&[1]), false).unwrap());
+    let long = data(&[300_000], 8);
+    check(|| long.exp().unwrap().sum(None, false).unwrap());
+    check(|| long.gelu(GeluApprox::Tanh).unwrap());
 }
 
 #[test]
 fn mixed_dtypes_promote_to_f64() {
     let a = Tensor::from_vec(vec![1.5f32, 2.5, -3.0], [3]).unwrap();
     let b = Tensor::from_vec(vec![0.1f64, 0.2, 0.3], [3]).unwrap();
-    let y = (&a * &b).unwrap().exp().unwrap();
-    assert_eq!(y.dtype(), DType::F64);
-    check(&y);
+    let y = || (&a * &b).unwrap().exp().unwrap();
+    assert_eq!(y().dtype(), DType::F64);
+    check(y);
     let r = Tensor::randn([1000], 7, DType::F32).unwrap();
     let m = r.mean(None, false).unwrap().to_vec::<f32>().unwrap()[0];
     assert!(m.abs() < 0.15, "mean of randn {m}");
+}
+
+#[test]
+fn the_tests_generator_draws_the_stream_of_tensor_rand() {
+    for seed in [0, 7, u64::MAX] {
+        let want = Tensor::rand([1000], seed, DType::F64).unwrap().to_vec::<f64>().unwrap();
+        assert_eq!(common::uniform_values(1000, seed, 0.0, 1.0), want);
+        let want = Tensor::rand([3, 333], seed, DType::F32).unwrap().to_vec::<f32>().unwrap();
+        assert_eq!(common::rand(&[3, 333], seed).to_vec::<f32>().unwrap(), want);
+    }
 }

@@ -4,6 +4,9 @@
 //! equal the eager one (every op stored before the sum) exactly.
 #![allow(clippy::result_large_err)]
 
+mod common;
+
+use common::Tol;
 use proptest::prelude::*;
 use rusttorch_exec::prelude::*;
 use rusttorch_ir::op::BinaryOp;
@@ -12,11 +15,8 @@ const DTYPES: [DType; 4] = [DType::F32, DType::F64, DType::I32, DType::I64];
 
 /// An evaluated `[rows, n]` input of `dtype` (ints in -50..50).
 fn input(rows: usize, n: usize, seed: u64, dtype: DType) -> Tensor {
-    let x = Tensor::rand([rows, n], seed, DType::F64).unwrap();
-    let x = if dtype.is_float() { x } else { ((&x * 100.0).unwrap() - 50.0).unwrap() };
-    let t = x.cast(dtype).unwrap();
-    t.eval().unwrap();
-    t
+    let (lo, hi) = if dtype.is_float() { (0.0, 1.0) } else { (-50.0, 50.0) };
+    common::uniform(&[rows, n], seed, dtype, lo, hi)
 }
 
 /// `sum(op(a, b))` (or of its square) over the last dim; `form` 0: tensor operand, 1: scalar on
@@ -45,13 +45,9 @@ proptest! {
         seed in 0u64..1000,
     ) {
         let dtype = DTYPES[dtype];
-        let e = Engine::new(2).unwrap();
         let (a, b) = (input(rows, n, seed, dtype), input(rows, n, seed + 1, dtype));
-        let (fused, eager) = (build(&a, &b, op, form, square), build(&a, &b, op, form, square));
-        e.eval(std::slice::from_ref(&fused)).unwrap();
-        e.eval_eager(std::slice::from_ref(&eager)).unwrap();
-        let (f, g) = (fused.buffer().unwrap().to_f64_vec(), eager.buffer().unwrap().to_f64_vec());
-        prop_assert!(f.len() == rows && n > 0);
-        prop_assert_eq!(f, g, "{}", e.explain(&[build(&a, &b, op, form, square)]).unwrap());
+        let paths = common::check_fused_eager(&[common::engine()], Tol::Bitwise, || build(&a, &b, op, form, square))
+            .map_err(TestCaseError::fail)?;
+        prop_assert!(paths.fused[0].len() == rows && n > 0);
     }
 }

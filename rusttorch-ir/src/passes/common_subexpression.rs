@@ -43,8 +43,8 @@ impl Pass for CommonSubexpressionElimination {
 
 #[cfg(test)]
 mod tests {
+    use crate::passes::testing::{assert_optimized, lowered};
     use crate::passes::{CommonSubexpressionElimination, DeadCodeElimination, Pass};
-    use crate::tensor::lower;
     use crate::{DType, Tensor};
 
     #[test]
@@ -52,12 +52,14 @@ mod tests {
         let a = Tensor::placeholder([8], DType::F32).unwrap();
         let b = Tensor::placeholder([8], DType::F32).unwrap();
         let y = ((&a * &b).unwrap() + (&b * &a).unwrap()).unwrap();
-        let mut g = lower(&[y], &[a, b], true).unwrap().key.to_graph();
-        assert!(CommonSubexpressionElimination.run(&mut g).unwrap());
-        DeadCodeElimination.run(&mut g).unwrap();
-        assert_eq!(
-            g.dump(),
-            "%0 = input0 : float32 [8]\n%1 = input1 : float32 [8]\n%2 = mul(%0, %1) : float32 [8]\n%4 = add(%2, %2) : float32 [8]\noutputs: %4\n"
-        );
+        let passes: &[&dyn Pass] = &[&CommonSubexpressionElimination, &DeadCodeElimination];
+        let changed = assert_optimized!(&mut lowered(&[y], &[a, b]), passes, @r"
+        %0 = input0 : float32 [8]
+        %1 = input1 : float32 [8]
+        %2 = mul(%0, %1) : float32 [8]
+        %4 = add(%2, %2) : float32 [8]
+        outputs: %4
+        ");
+        assert!(changed[0]);
     }
 }

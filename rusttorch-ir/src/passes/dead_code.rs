@@ -39,6 +39,7 @@ impl Pass for DeadCodeElimination {
 mod tests {
     use super::*;
     use crate::graph::GNode;
+    use crate::passes::testing::{assert_optimized, run_passes};
     use crate::{DType, Op, Shape, SourceOp, UnaryOp};
 
     #[test]
@@ -49,8 +50,12 @@ mod tests {
         let e = g.add_node(GNode { op: Op::Unary(UnaryOp::Exp), shape: Shape::from([4]), dtype: DType::F32 }, &[x]);
         let _dead = g.add_node(GNode { op: Op::Unary(UnaryOp::Log), shape: Shape::from([4]), dtype: DType::F32 }, &[x]);
         g.add_output(e);
-        assert!(DeadCodeElimination.run(&mut g).unwrap());
-        assert_eq!(g.dump(), "%0 = input0 : float32 [4]\n%1 = exp(%0) : float32 [4]\noutputs: %1\n");
-        assert!(!DeadCodeElimination.run(&mut g).unwrap());
+        let changed = assert_optimized!(&mut g, &[&DeadCodeElimination], @r"
+        %0 = input0 : float32 [4]
+        %1 = exp(%0) : float32 [4]
+        outputs: %1
+        ");
+        assert_eq!(changed, [true]);
+        assert_eq!(run_passes(&mut g, &[&DeadCodeElimination]), [false]);
     }
 }

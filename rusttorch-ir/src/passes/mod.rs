@@ -18,6 +18,9 @@ pub use common_subexpression::CommonSubexpressionElimination;
 pub use constant_folding::ConstantFolding;
 pub use dead_code::DeadCodeElimination;
 
+#[cfg(test)]
+mod testing;
+
 /// A graph-to-graph rewrite.
 pub trait Pass: Send + Sync {
     /// The pass name as reported in logs and errors (the file name).
