@@ -3,12 +3,35 @@
 
 use rusttorch_exec::memory::{pool_limit, pooled_bytes, set_pool_limit, size_class, PooledVec, HUGE_ALIGN, LARGE};
 use rusttorch_ir::{Buffer, Error};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 /// Tests that change the process-wide limit or count pooled bytes run one at a time.
 static GLOBAL: Mutex<()> = Mutex::new(());
 
 const MIB: usize = 1 << 20;
+
+/// Holds the lock of the tests that change the pool, with the pool emptied and its limit set to
+/// `limit`; the limit goes back to what it was when this is dropped.
+struct PoolAt {
+    old: usize,
+    _lock: MutexGuard<'static, ()>,
+}
+
+impl PoolAt {
+    fn limit(limit: usize) -> PoolAt {
+        let lock = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
+        let old = pool_limit();
+        set_pool_limit(0);
+        set_pool_limit(limit);
+        PoolAt { old, _lock: lock }
+    }
+}
+
+impl Drop for PoolAt {
+    fn drop(&mut self) {
+        set_pool_limit(self.old);
+    }
+}
 
 /// A vector of `bytes` of f32 (a multiple of 4).
 fn mib_vec(bytes: usize) -> PooledVec<f32> {
@@ -33,10 +56,7 @@ fn size_classes_round_to_huge_pages_and_quarter_powers_of_two() {
 
 #[test]
 fn the_pool_keeps_within_its_limit_and_evicts_the_oldest() {
-    let _g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
-    let old = pool_limit();
-    set_pool_limit(0);
-    set_pool_limit(16 * MIB);
+    let _pool = PoolAt::limit(16 * MIB);
     let (a, b, c) = (mib_vec(4 * MIB), mib_vec(6 * MIB), mib_vec(8 * MIB));
     let (pb, pc) = (b.as_ptr(), c.as_ptr());
     drop(a);
@@ -59,15 +79,11 @@ fn the_pool_keeps_within_its_limit_and_evicts_the_oldest() {
     set_pool_limit(0);
     drop(v);
     assert_eq!(pooled_bytes(), 0);
-    set_pool_limit(old);
 }
 
 #[test]
 fn a_freed_buffer_serves_nearby_sizes_and_the_global_limit_holds() {
-    let _g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
-    let old = pool_limit();
-    set_pool_limit(0);
-    set_pool_limit(64 * MIB);
+    let _pool = PoolAt::limit(64 * MIB);
     // 5.0 and 5.9 MiB of f32 share the 6 MiB class.
     let v = PooledVec::<f32>::new(5 * MIB / 4).unwrap();
     let p = v.as_ptr();
@@ -89,7 +105,6 @@ fn a_freed_buffer_serves_nearby_sizes_and_the_global_limit_holds() {
     assert_eq!(pooled_bytes(), 0);
     drop(PooledVec::<f32>::new(MIB).unwrap());
     assert_eq!(pooled_bytes(), 0, "a zero limit disables pooling");
-    set_pool_limit(old);
 }
 
 #[test]

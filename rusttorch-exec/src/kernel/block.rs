@@ -45,9 +45,12 @@ pub(super) struct Block<'r, T> {
     pub(super) direct: Option<(usize, u16)>,
 }
 
+// `#[inline]` throughout: these run per block from the kernel shapes' files, which may land in
+// other codegen units, where a plain call would not be inlined.
 impl<'r, T> Block<'r, T> {
     /// A full-space block of `len` elements from flat index `start` (expanding row values over
     /// the whole block, no matmul tile, flat order); callers adjust the other fields.
+    #[inline]
     pub(super) fn full(
         regs: &'r mut [T],
         rows: &'r [T],
@@ -75,16 +78,19 @@ impl<'r, T> Block<'r, T> {
     }
 
     /// A row-space block of `len` row values from row `start`.
+    #[inline]
     pub(super) fn row(regs: &'r mut [T], stride: usize, start: usize, len: usize) -> Self {
         Block { expand_run: 1, ..Block::full(regs, &[], stride, start, len, &[]) }
     }
 
     /// Where each reduction's source holds its values after `exec`.
+    #[inline]
     pub(super) fn sources(&self, reduces: &[ReduceInstr]) -> SmallVec<[*const T; 8]> {
         reduces.iter().enumerate().map(|(i, red)| self.result(i, red.src)).collect()
     }
 
     /// Where reduction source `i` (register `r`) holds its values after `exec`.
+    #[inline]
     pub(super) fn result(&self, i: usize, r: Reg) -> *const T {
         if i < 8 {
             self.results[i]

@@ -2,7 +2,7 @@
 
 use super::block::{result, Block};
 use super::io::KernelIo;
-use super::isa::avx2_dispatch;
+use super::isa::isa_dispatch;
 use super::reduce::reduce_sources;
 use super::scratch::{keep_partials, reused_partials, Scratch};
 use super::stores::OutPtr;
@@ -170,12 +170,12 @@ fn accumulate_near_generic<T: Num>(op: ReduceOp, acc: &mut [T], x: &[T]) {
     }
 }
 
-avx2_dispatch! {
+isa_dispatch! {
     /// [`accumulate_near_generic`], AVX2 where available.
     fn accumulate_near<T: Num>(op: ReduceOp, acc: &mut [T], x: &[T]) -> () = accumulate_near_generic;
 }
 
-avx2_dispatch! {
+isa_dispatch! {
     /// [`accumulate_generic`], AVX2 where available.
     fn accumulate<T: Num>(op: ReduceOp, acc: &mut [T::Acc], x: &[T]) -> () = accumulate_generic;
 }

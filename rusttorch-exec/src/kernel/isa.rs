@@ -32,9 +32,9 @@ pub(super) fn has_avx2_fma() -> bool {
 /// unset), else with AVX2 and FMA when available, else as compiled for the baseline target. On
 /// the benchmark machine the AVX-512 build made `exp` 1.35x and `tanh` 1.55x faster than the
 /// AVX2 one, but memory-bound kernels (W1, W5) slower.
-macro_rules! avx2_dispatch {
+macro_rules! isa_dispatch {
     ($(#[$m:meta])* $vis:vis fn $name:ident<$t:ident: $bound:ident>($($arg:ident: $ty:ty),*) -> $ret:ty = $generic:ident;) => {
-        avx2_dispatch! { $(#[$m])* $vis fn $name<$t: $bound>($($arg: $ty),*) -> $ret = $generic; wide_if false; }
+        isa_dispatch! { $(#[$m])* $vis fn $name<$t: $bound>($($arg: $ty),*) -> $ret = $generic; wide_if false; }
     };
     ($(#[$m:meta])* $vis:vis fn $name:ident<$t:ident: $bound:ident>($($arg:ident: $ty:ty),*) -> $ret:ty = $generic:ident; wide_if $wide:expr;) => {
         $(#[$m])*
@@ -64,7 +64,7 @@ macro_rules! avx2_dispatch {
         }
     };
 }
-pub(super) use avx2_dispatch;
+pub(super) use isa_dispatch;
 
 /// Whether a program is compute-bound enough for the AVX-512 build (transcendental ops).
 pub(super) fn wants_wide(prog: &[Instr]) -> bool {

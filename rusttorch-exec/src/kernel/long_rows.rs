@@ -3,7 +3,7 @@
 use super::access::Access;
 use super::block::{result, Block};
 use super::io::KernelIo;
-use super::isa::{avx2_dispatch, wants_wide};
+use super::isa::{isa_dispatch, wants_wide};
 use super::reduce::{reduce_block, reduce_sources};
 use super::scratch::Scratch;
 use super::stores::OutPtr;
@@ -147,7 +147,7 @@ impl SumTail {
     }
 }
 
-avx2_dispatch! {
+isa_dispatch! {
     /// The block loop of [`row_chunk`], compiled for the vector ISA as one function (programs
     /// and reductions inlined): `b` starts at the first block and has the block length.
     fn chunk_blocks<T: Num>(prog: &[Instr], reduces: &[ReduceInstr], tail: Option<&SumTail>, b: &mut Block<'_, T>, io: &KernelIo<'_, T>, end: usize, partial: &mut [T::Acc]) -> () = chunk_blocks_generic;

@@ -2,7 +2,7 @@
 
 use super::block::{result, Block};
 use super::io::KernelIo;
-use super::isa::{avx2_dispatch, wants_wide};
+use super::isa::{isa_dispatch, wants_wide};
 use super::reduce::{reduce_block, reduce_sources};
 use super::scratch::Scratch;
 use super::tasks::{blocks_per_task, for_tasks, Ctx, PARALLEL_MIN_ELEMS};
@@ -47,7 +47,7 @@ struct ShortRows<'a> {
     direct: Option<(usize, u16)>,
 }
 
-avx2_dispatch! {
+isa_dispatch! {
     /// Blocks `b0..b1` of a [`run_short_rows`] kernel, compiled for the vector ISA as one function
     /// (programs and row reductions inlined, so the reductions are vectorised too).
     fn short_rows_blocks<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, s: &mut Scratch<T>, g: &ShortRows<'_>, b0: usize, b1: usize) -> () = short_rows_blocks_generic;

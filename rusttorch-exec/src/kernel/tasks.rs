@@ -31,12 +31,14 @@ pub(crate) struct Ctx<'p> {
 
 /// Blocks per task for `nblocks` blocks of `block` elements running `instrs` instructions each:
 /// about four tasks per thread, each at most [`TASK_WORK`].
+#[inline]
 pub(super) fn blocks_per_task(nblocks: usize, block: usize, instrs: usize, threads: usize) -> usize {
     let by_work = TASK_WORK / block.saturating_mul(instrs).max(1);
     nblocks.div_ceil(threads * 4).min(by_work).max(1)
 }
 
 /// Runs `f(task)` for `0..n` tasks, in parallel when worthwhile, with per-thread scratch.
+#[inline] // into each kernel shape's function, in whatever codegen unit that lands
 pub(super) fn for_tasks<T: Num>(
     ctx: Ctx<'_>,
     n: usize,

@@ -3,7 +3,7 @@
 use super::access::{gather, offset_of, prefetch, Access, LINE};
 use super::block::{Block, TILE};
 use super::io::KernelIo;
-use super::isa::{avx2_dispatch, wants_wide};
+use super::isa::{isa_dispatch, wants_wide};
 use super::stores::OutPtr;
 use super::transpose::load_transposed;
 use crate::num::{binary, select, unary, Num, Src};
@@ -289,7 +289,7 @@ pub(super) fn direct_store<T>(prog: &[Instr], materialize: &[Reg], io: &KernelIo
     })
 }
 
-avx2_dispatch! {
+isa_dispatch! {
     /// Runs a program over the blocks of `start..end` (see `run_map`): the AVX-512 build for
     /// programs with transcendental ops (compute-bound), the AVX2 build otherwise
     /// (memory-bound: the wide build measured slower). The VM's entry for elementwise kernels
