@@ -20,7 +20,6 @@ pub mod engine;
 mod kernel;
 pub mod memory;
 pub mod num;
-mod plan_cache;
 pub mod reference;
 pub mod vmath;
 

@@ -1,6 +1,5 @@
 //! Buffer donation: which kernel may write into which input, and which inputs give it up.
 
-use super::executable::Executable;
 use crate::kernel::Access;
 use rusttorch_ir::plan::{Instr, KernelShape, Operand, Plan, ValueKind};
 use rusttorch_ir::tensor::Walk;
@@ -57,29 +56,29 @@ pub(super) fn donor_inputs(plan: &Plan, access: &[Vec<Access>]) -> Vec<Option<u1
 
 /// Buffer donation: which of the evaluated inputs (`buffers` of `w`'s input tensors, by slot)
 /// give their buffers to the evaluation of `outputs`. An evaluated input qualifies when a kernel
-/// may write into it (`exe.donatable`), only `outputs` can still reach it (`t += x` rebinding
+/// may write into it (`donatable`, the input slots of [`donor_inputs`]' kernels), only `outputs` can still reach it (`t += x` rebinding
 /// `t`), and nobody else holds its buffer; it then gives the buffer up under its lock
 /// ([`Tensor::donate_buffer`]). Returns the flags by slot and the tensors that gave their buffers.
 pub(super) fn donate_inputs(
-    exe: &Executable,
+    donatable: &[usize],
     buffers: &[Buffer],
     w: Walk,
     outputs: &[Tensor],
 ) -> (SmallVec<[bool; 8]>, Donors) {
     let mut donated = SmallVec::from_elem(false, buffers.len());
     let mut donors = Donors::new();
-    if exe.donatable.is_empty() {
+    if donatable.is_empty() {
         return (donated, donors);
     }
     // Handles on a candidate: its consumer's operand list and the walk's.
-    if !exe.donatable.iter().any(|&slot| w.input_tensor(slot).is_some_and(|t| t.handle_count() == 2)) {
+    if !donatable.iter().any(|&slot| w.input_tensor(slot).is_some_and(|t| t.handle_count() == 2)) {
         return (donated, donors);
     }
     // Only the walk's handles on evaluated tensors stay while the lazy nodes' are counted.
     let tensors = w.into_input_tensors();
     let candidate = |&slot: &usize| tensors.get(slot).is_some_and(|t| t.handle_count() == 2);
     let exclusive = Tensor::exclusively_consumed(outputs, 1);
-    for &slot in exe.donatable.iter().filter(|s| candidate(s)) {
+    for &slot in donatable.iter().filter(|s| candidate(s)) {
         if exclusive.contains(&tensors[slot].id()) && tensors[slot].donate_buffer(&buffers[slot]) {
             donated[slot] = true;
             donors.push((slot, tensors[slot].clone()));

@@ -3,9 +3,8 @@
 use super::donation::donor_inputs;
 use super::kernel_run::{run_one, KernelRun};
 use super::slots::{AnyVec, Slot};
-use super::Engine;
 use crate::cancel::is_set;
-use crate::kernel::Access;
+use crate::kernel::{Access, Ctx};
 use rusttorch_ir::graph::GraphKey;
 use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
 use rusttorch_ir::passes::PassManager;
@@ -13,7 +12,6 @@ use rusttorch_ir::plan::{Plan, ValueKind};
 use rusttorch_ir::{Buffer, DType, Error, Result};
 use smallvec::SmallVec;
 use std::num::Wrapping;
-use std::sync::atomic::AtomicBool;
 
 /// A compiled plan: runs with new input buffers without re-planning.
 pub struct Executable {
@@ -90,30 +88,15 @@ impl Executable {
         self.plan.kernels.len()
     }
 
-    /// Runs with `inputs` bound to the placeholders, in order; returns the output buffers.
-    pub fn run(&self, engine: &Engine, inputs: &[Buffer]) -> Result<Vec<Buffer>> {
-        if inputs.len() != self.num_placeholders {
-            return Err(Error::BadInput {
-                index: inputs.len(),
-                reason: format!("expected {} inputs, got {}", self.num_placeholders, inputs.len()),
-            });
-        }
-        let all = inputs.iter().chain(&self.bound).cloned();
-        let mut outs = SmallVec::new();
-        self.run_bound(engine, all, &[], None, &mut outs, &mut SmallVec::new())?;
-        Ok(outs.into_vec())
-    }
-
-    /// Runs the plan on `inputs` (by slot). `donated[i]` says that input `i`'s buffer is ours
-    /// alone (its tensor gave it up): a kernel that is its last reader may write into it. The
-    /// run stops with [`Error::Interrupted`] once `cancel` is set; on any error, the donated
-    /// buffers no kernel wrote into are left in `unused` (by input slot).
+    /// Runs the plan on `inputs` (by slot) with the engine's `ctx`. `donated[i]` says that input
+    /// `i`'s buffer is ours alone (its tensor gave it up): a kernel that is its last reader may
+    /// write into it. The run stops with [`Error::Interrupted`] once `ctx.cancel` is set; on any
+    /// error, the donated buffers no kernel wrote into are left in `unused` (by input slot).
     pub(super) fn run_bound(
         &self,
-        engine: &Engine,
+        ctx: Ctx<'_>,
         inputs_given: impl IntoIterator<Item = Buffer>,
         donated: &[bool],
-        cancel: Option<&AtomicBool>,
         outs: &mut SmallVec<[Buffer; 2]>,
         unused: &mut SmallVec<[(usize, Buffer); 1]>,
     ) -> Result<()> {
@@ -148,7 +131,7 @@ impl Executable {
         }
         let dies_after = &self.dies_after;
         let mut free: Vec<AnyVec> = Vec::new();
-        let mut cancel = cancel;
+        let mut ctx = ctx;
         // On an error, the donated inputs still unread by their kernels are handed back.
         let mut fail = |e: Error, slots: &mut [Slot]| {
             for (v, val) in plan.values.iter().enumerate() {
@@ -164,7 +147,7 @@ impl Executable {
             e
         };
         for (ki, k) in plan.kernels.iter().enumerate() {
-            if is_set(cancel) {
+            if is_set(ctx.cancel) {
                 return Err(fail(Error::Interrupted, &mut slots));
             }
             let access = &self.access[ki];
@@ -174,9 +157,9 @@ impl Executable {
             // Writing into a donated input destroys its old value: from here on the evaluation
             // can only be finished, not abandoned.
             if donor.is_some() {
-                cancel = None;
+                ctx.cancel = None;
             }
-            let run = KernelRun { engine, plan, k, access, donor, cancel };
+            let run = KernelRun { ctx, plan, k, access, donor };
             let ran = match k.dtype {
                 DType::F32 => run_one::<f32>(run, &mut slots, &mut free),
                 DType::F64 => run_one::<f64>(run, &mut slots, &mut free),
@@ -187,7 +170,7 @@ impl Executable {
             match ran {
                 Err(e) => return Err(fail(e, &mut slots)),
                 // Skipped tasks left the kernel's outputs incomplete.
-                Ok(()) if is_set(cancel) => return Err(fail(Error::Interrupted, &mut slots)),
+                Ok(()) if is_set(ctx.cancel) => return Err(fail(Error::Interrupted, &mut slots)),
                 Ok(()) => {}
             }
             // Intermediates whose last reader just ran go back to the free list.

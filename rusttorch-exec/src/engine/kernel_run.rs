@@ -1,30 +1,27 @@
 //! Running one kernel of a plan: outputs allocated or donated, inputs typed and converted.
 
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
-use super::Engine;
 use crate::kernel::{run_arg, run_kernel, run_matmul, Access, Ctx, KernelIo, MatMulIo, OutPtr};
 use crate::memory::PooledVec;
 use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan};
 use rusttorch_ir::{DType, Error, Result};
 use smallvec::SmallVec;
 use std::num::Wrapping;
-use std::sync::atomic::AtomicBool;
 
-/// One kernel to run, and where its context comes from.
+/// One kernel to run, and how.
 #[derive(Clone, Copy)]
 pub(super) struct KernelRun<'a> {
-    pub(super) engine: &'a Engine,
+    /// Block sizes, threads, the pool, and the flag that stops the kernel's remaining tasks.
+    pub(super) ctx: Ctx<'a>,
     pub(super) plan: &'a Plan,
     pub(super) k: &'a FusedKernel,
     pub(super) access: &'a [Access],
     /// The input whose (donated) buffer becomes the output.
     pub(super) donor: Option<u16>,
-    /// Stops the kernel's remaining tasks when set.
-    pub(super) cancel: Option<&'a AtomicBool>,
 }
 
 pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<AnyVec>) -> Result<()> {
-    let KernelRun { engine, plan, k, access, donor, cancel } = run;
+    let KernelRun { ctx, plan, k, access, donor } = run;
     // A donated input's memory becomes output 0 when it is ours alone and of type `T`.
     let mut outs: SmallVec<[PooledVec<T>; 2]> = SmallVec::new();
     let mut donor_input = None;
@@ -72,8 +69,6 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         }
         let outputs = outs.iter_mut().map(|v| OutPtr::new(v)).collect();
         let io = KernelIo { inputs, access, layouts: &k.inputs, outputs, donor: donor_input };
-        let c = &engine.config;
-        let ctx = Ctx { block: c.block, map_block: c.map_block, threads: c.threads, pool: Some(&engine.pool), cancel };
         if let KernelShape::Arg { m, n, .. } = k.shape {
             let mut idx = PooledVec::<Wrapping<i64>>::new(m * n)?;
             run_arg(k, &io, OutPtr::new(&mut idx), ctx);

@@ -11,7 +11,7 @@
 //! zeroes its output.
 //!
 //! Imports run one way: [`PooledVec`] (`pooled_vec`) routes requests to the pool (`pool`) or the
-//! thread cache (`thread_cache`), both of which hold [`mapping`]'s raw allocations.
+//! thread cache (`thread_cache`), both of which hold `mapping`'s raw allocations.
 
 mod mapping;
 mod pool;
