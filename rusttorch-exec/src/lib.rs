@@ -1,4 +1,4 @@
-//! RustTorch executor: buffers and memory planning, the rayon block executor that runs fused
+//! RustTorch executor: result memory (the buffer pool) and memory planning, the rayon block executor that runs fused
 //! kernels, eager (op-by-op) mode, and the [`Engine`] with its plan cache.
 //!
 //! ```
@@ -18,8 +18,8 @@
 mod cancel;
 pub mod engine;
 mod kernel;
+pub mod memory;
 pub mod num;
-mod plan_cache;
 pub mod reference;
 pub mod vmath;
 

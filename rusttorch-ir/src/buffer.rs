@@ -1,5 +1,5 @@
-//! Immutable, shareable element storage: owned by Rust or borrowed from an external owner
-//! (a NumPy array) that is kept alive for as long as the buffer is.
+//! Immutable, shareable element storage: a Rust vector, an executor's allocation, or memory
+//! borrowed from an external owner (a NumPy array), each kept alive as long as the buffer is.
 
 use crate::{DType, Element, Error, Result};
 use std::any::Any;
@@ -7,53 +7,54 @@ use std::fmt;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-enum Owner {
-    /// A pooled vector of the executor's (unboxed: the allocation never moves).
-    Pooled(#[allow(dead_code)] crate::alloc::ErasedPooled),
-    /// A `Vec<T>` kept alive (boxed so the pointer never moves).
-    Vec(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
-    /// Something else that owns the memory (e.g. a NumPy array handle).
-    External(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
-}
-
-struct Storage {
+/// The shared part of a [`Buffer`]: where the elements are and what keeps them alive. `owner` is
+/// unsized (`dyn Any`), so the owner lives inline in the one `Arc` allocation whatever its type.
+struct Storage<O: ?Sized> {
     ptr: NonNull<u8>,
     len: usize,
     dtype: DType,
-    _owner: Owner,
+    /// Whether `owner` is an executor's allocation ([`Buffer::from_pooled`]) that it may take
+    /// back, rather than user data.
+    pooled: bool,
+    owner: O,
 }
 
 // SAFETY: the storage is immutable once built and its owner is `Send + Sync`; the raw pointer
 // is only ever read through shared slices.
-unsafe impl Send for Storage {}
+unsafe impl<O: ?Sized + Send> Send for Storage<O> {}
 // SAFETY: as above; no interior mutability.
-unsafe impl Sync for Storage {}
+unsafe impl<O: ?Sized + Sync> Sync for Storage<O> {}
 
 /// A cheap-to-clone handle to immutable, contiguous elements of one dtype.
 #[derive(Clone)]
-pub struct Buffer(Arc<Storage>);
+pub struct Buffer(Arc<Storage<dyn Any + Send + Sync>>);
 
 impl Buffer {
     /// Wraps a vector without copying.
     pub fn from_vec<T: Element>(v: Vec<T>) -> Buffer {
-        let len = v.len();
-        let boxed: Box<Vec<T>> = Box::new(v);
-        let ptr = NonNull::new(boxed.as_ptr() as *mut u8).unwrap_or(NonNull::dangling());
-        Buffer(Arc::new(Storage { ptr, len, dtype: T::DTYPE, _owner: Owner::Vec(boxed) }))
-    }
-
-    /// Wraps a pooled vector without copying; its memory returns to the pool when the last
-    /// handle is dropped.
-    pub fn from_pooled<T: Element>(v: crate::alloc::PooledVec<T>) -> Buffer {
-        let len = v.len();
+        // The elements stay where they are when the vector moves into the storage.
         let ptr = NonNull::new(v.as_ptr() as *mut u8).unwrap_or(NonNull::dangling());
-        Buffer(Arc::new(Storage { ptr, len, dtype: T::DTYPE, _owner: Owner::Pooled(v.erase()) }))
+        Buffer(Arc::new(Storage { ptr, len: v.len(), dtype: T::DTYPE, pooled: false, owner: v }))
     }
 
-    /// Whether the memory is a pooled vector of the executor's (which
-    /// [`Buffer::try_into_pooled`] can take over), not user data.
+    /// Wraps memory an executor allocated and owns through `owner`: when the last handle is
+    /// dropped, so is `owner` (which frees or recycles the memory), and while the buffer has a
+    /// single handle the executor may take `owner` back ([`Buffer::try_into_owner`]) to write a
+    /// new result into the memory (buffer donation).
+    ///
+    /// # Safety
+    /// As [`Buffer::from_external`]: `ptr` must point to `len` initialised, properly aligned
+    /// elements of `dtype` that stay valid and unmodified for as long as `owner` lives (and do
+    /// not move when `owner` moves).
+    pub unsafe fn from_pooled<O: Any + Send + Sync>(ptr: *const u8, len: usize, dtype: DType, owner: O) -> Buffer {
+        let ptr = NonNull::new(ptr as *mut u8).unwrap_or(NonNull::dangling());
+        Buffer(Arc::new(Storage { ptr, len, dtype, pooled: true, owner }))
+    }
+
+    /// Whether the memory is an executor's allocation ([`Buffer::from_pooled`]), which it can
+    /// take over, not user data.
     pub fn is_pooled(&self) -> bool {
-        matches!(&self.0._owner, Owner::Pooled(_))
+        self.0.pooled
     }
 
     /// Number of handles to this buffer.
@@ -61,18 +62,19 @@ impl Buffer {
         Arc::strong_count(&self.0)
     }
 
-    /// The pooled vector behind this buffer when this is its only handle (buffer donation: the
-    /// executor writes a result into memory nobody else can see); the buffer back otherwise.
-    pub fn try_into_pooled<T: Element>(self) -> std::result::Result<crate::alloc::PooledVec<T>, Buffer> {
-        let storage = match Arc::try_unwrap(self.0) {
-            Ok(s) => s,
-            Err(arc) => return Err(Buffer(arc)),
-        };
-        let Storage { ptr, len, dtype, _owner } = storage;
-        match _owner {
-            // Same dtype, so the same element layout.
-            Owner::Pooled(v) if dtype == T::DTYPE => Ok(v.into_typed()),
-            owner => Err(Buffer(Arc::new(Storage { ptr, len, dtype, _owner: owner }))),
+    /// The owner given to [`Buffer::from_pooled`] when this is the buffer's only handle and the
+    /// owner is an `O` (buffer donation: the executor writes a result into memory nobody else
+    /// can see); the buffer back otherwise. The buffer's memory is then `O`'s alone.
+    pub fn try_into_owner<O: Any + Default>(mut self) -> std::result::Result<O, Buffer> {
+        if !self.0.pooled {
+            return Err(self);
+        }
+        let Some(storage) = Arc::get_mut(&mut self.0) else { return Err(self) };
+        let owner: &mut dyn Any = &mut storage.owner;
+        match owner.downcast_mut::<O>() {
+            // The storage, left with an empty owner, is dropped with `self`.
+            Some(o) => Ok(std::mem::take(o)),
+            None => Err(self),
         }
     }
 
@@ -83,7 +85,7 @@ impl Buffer {
     /// valid and unmodified for as long as `owner` lives.
     pub unsafe fn from_external(ptr: *const u8, len: usize, dtype: DType, owner: Box<dyn Any + Send + Sync>) -> Buffer {
         let ptr = NonNull::new(ptr as *mut u8).unwrap_or(NonNull::dangling());
-        Buffer(Arc::new(Storage { ptr, len, dtype, _owner: Owner::External(owner) }))
+        Buffer(Arc::new(Storage { ptr, len, dtype, pooled: false, owner }))
     }
 
     /// Number of elements.

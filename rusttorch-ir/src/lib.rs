@@ -2,7 +2,7 @@
 //! fusion planner that turns a graph into a [`Plan`](plan::Plan) of [`FusedKernel`](plan::FusedKernel)s.
 //!
 //! Modules in dependency order, each using only those before it: `dtype`, `shape`, `error`,
-//! `op`, `infer`, `random`, `alloc`+`buffer`, `view`, `graph`, `tensor` (builds lazy tensors
+//! `op`, `infer`, `random`, `buffer`, `view`, `graph`, `tensor` (builds lazy tensors
 //! and lowers them to a `graph`), `rewrite`, `plan`, `passes` (the optimizer and the fusion
 //! planner, which emits a `plan`).
 //!
@@ -22,7 +22,6 @@
 // failure paths, so the larger `Err` variant costs nothing on the hot path.
 #![allow(clippy::result_large_err)]
 
-pub mod alloc;
 pub mod buffer;
 pub mod dtype;
 pub mod error;

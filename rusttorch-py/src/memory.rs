@@ -9,12 +9,12 @@ use pyo3::prelude::*;
 pub fn set_pool_limit(bytes: i128) -> PyResult<()> {
     let bytes = usize::try_from(bytes)
         .map_err(|_| value_err(format!("set_pool_limit: bytes must be a non-negative int, got {bytes}")))?;
-    rusttorch_ir::alloc::set_pool_limit(bytes);
+    rusttorch_exec::memory::set_pool_limit(bytes);
     Ok(())
 }
 
 /// The most bytes of freed large buffers kept for reuse.
 #[pyfunction]
 pub fn get_pool_limit() -> usize {
-    rusttorch_ir::alloc::pool_limit()
+    rusttorch_exec::memory::pool_limit()
 }

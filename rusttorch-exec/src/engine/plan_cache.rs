@@ -1,7 +1,7 @@
 //! The engine's plan cache: compiled plans by graph structure, least recently used first out,
 //! bounded both in plans and in the graph nodes they hold.
 
-use crate::engine::Executable;
+use super::executable::Executable;
 use hashbrown::HashMap;
 use rusttorch_ir::tensor::Walk;
 use smallvec::SmallVec;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 /// Bounds of a [`PlanCache`].
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct CacheLimits {
+pub(super) struct CacheLimits {
     /// Plans kept.
     pub plans: usize,
     /// Graph nodes kept over all plans (a plan holds its graph's key and per-node plan data,
@@ -25,7 +25,7 @@ struct Entry {
 
 /// Plans by [`Walk::hash`]; a bucket holds the plans of distinct structures with that hash.
 #[derive(Default)]
-pub(crate) struct PlanCache {
+pub(super) struct PlanCache {
     map: HashMap<u64, SmallVec<[Entry; 1]>>,
     clock: u64,
     plans: usize,

@@ -1,0 +1,106 @@
+//! Running one kernel of a plan: outputs allocated or donated, inputs typed and converted.
+
+use super::slots::{AnySlice, AnyVec, Slot, SlotType};
+use crate::kernel::{run_arg, run_kernel, run_matmul, Access, Ctx, KernelIo, MatMulIo, OutPtr};
+use crate::memory::PooledVec;
+use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan};
+use rusttorch_ir::{DType, Error, Result};
+use smallvec::SmallVec;
+use std::num::Wrapping;
+
+/// One kernel to run, and how.
+#[derive(Clone, Copy)]
+pub(super) struct KernelRun<'a> {
+    /// Block sizes, threads, the pool, and the flag that stops the kernel's remaining tasks.
+    pub(super) ctx: Ctx<'a>,
+    pub(super) plan: &'a Plan,
+    pub(super) k: &'a FusedKernel,
+    pub(super) access: &'a [Access],
+    /// The input whose (donated) buffer becomes the output.
+    pub(super) donor: Option<u16>,
+}
+
+pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<AnyVec>) -> Result<()> {
+    let KernelRun { ctx, plan, k, access, donor } = run;
+    // A donated input's memory becomes output 0 when it is ours alone and of type `T`.
+    let mut outs: SmallVec<[PooledVec<T>; 2]> = SmallVec::new();
+    let mut donor_input = None;
+    if let Some(i) = donor {
+        let v = k.inputs[i as usize].value;
+        if let Slot::Shared(b) = std::mem::replace(&mut slots[v], Slot::Empty) {
+            match PooledVec::<T>::try_from_buffer(b) {
+                Ok(vec) => {
+                    outs.push(vec);
+                    donor_input = Some(i);
+                }
+                Err(b) => slots[v] = Slot::Shared(b),
+            }
+        }
+    }
+    // Allocate outputs (reusing freed intermediates of the same dtype and length).
+    for o in &k.outputs[outs.len()..] {
+        let n = plan.values[o.value].shape.numel();
+        let reuse = free.iter().position(|v| v.len() == n && v.dtype() == T::DTYPE);
+        let v = match reuse {
+            Some(i) => T::unwrap(free.swap_remove(i)).expect("dtype checked"),
+            None => PooledVec::<T>::new(n)?,
+        };
+        outs.push(v);
+    }
+    let mut arg_out = None;
+    {
+        // Inputs of another dtype (a cast kernel's operand, a bool mask) are converted up front.
+        let mut converted: SmallVec<[Option<Vec<T>>; 4]> = SmallVec::new();
+        for i in &k.inputs {
+            let slot = &slots[plan.base(i.value)];
+            converted.push(match plan.values[i.value].dtype != T::DTYPE {
+                true => Some(AnySlice::of(slot)?.convert()),
+                false => None,
+            });
+        }
+        let mut inputs = SmallVec::new();
+        for (n, (i, conv)) in k.inputs.iter().zip(&converted).enumerate() {
+            inputs.push(match conv {
+                // The donated input is read through the output's pointer (the same memory).
+                _ if donor_input == Some(n as u16) => &[][..],
+                Some(v) => v.as_slice(),
+                None => T::slice(&slots[plan.base(i.value)])?,
+            });
+        }
+        let outputs = outs.iter_mut().map(|v| OutPtr::new(v)).collect();
+        let io = KernelIo { inputs, access, layouts: &k.inputs, outputs, donor: donor_input };
+        if let KernelShape::Arg { m, n, .. } = k.shape {
+            let mut idx = PooledVec::<Wrapping<i64>>::new(m * n)?;
+            run_arg(k, &io, OutPtr::new(&mut idx), ctx);
+            arg_out = Some(idx);
+        }
+        match &k.matmul {
+            _ if arg_out.is_some() => {}
+            Some(_) if !T::DTYPE.is_float() => return Err(Error::UnsupportedDType { op: "matmul", dtype: T::DTYPE }),
+            Some(mm) => {
+                let mio = MatMulIo { a: T::slice(&slots[plan.base(mm.a)])?, b: T::slice(&slots[plan.base(mm.b)])? };
+                run_matmul(k, &io, &mio, ctx);
+            }
+            None => run_kernel(k, &io, ctx),
+        }
+    }
+    if let Some(idx) = arg_out {
+        slots[k.outputs[0].value] = Slot::Owned(AnyVec::I64(idx));
+        return Ok(());
+    }
+    for (o, v) in k.outputs.iter().zip(outs) {
+        // Bool results were computed as 0/1 in the kernel's type.
+        slots[o.value] = Slot::Owned(match plan.values[o.value].dtype {
+            d if d == T::DTYPE => T::wrap(v),
+            DType::Bool => {
+                let mut b = PooledVec::<bool>::new(v.len())?;
+                for (b, &x) in b.iter_mut().zip(v.iter()) {
+                    *b = x != T::ZERO;
+                }
+                AnyVec::Bool(b)
+            }
+            d => return Err(Error::Internal(format!("a {} kernel cannot write {d}", T::DTYPE))),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! The block executor: runs one [`FusedKernel`] in a single pass over cache-sized blocks,
+//! in parallel over blocks (or rows, or column tiles) on a rayon pool.
+//!
+//! Dispatch happens per block: each instruction applies to a whole block of registers.
+//! Reductions keep per-chunk partial results in f64 and combine them in a fixed order, so the
+//! result does not depend on the number of threads.
+//!
+//! Layout, in the direction of the imports: [`run_kernel`] picks a kernel shape (`map`,
+//! `tiled`, `short_rows`, `long_rows`, `cols`, `concat`; `matmul` and `arg` are entered
+//! directly); each shape cuts its work into tasks (`tasks`, with per-thread `scratch`) and runs
+//! the block VM (`vm`) over `block`s, which reads inputs (`access`, `transpose`), writes
+//! outputs (`stores`) and is compiled per vector ISA (`isa`).
+
+mod access;
+mod arg;
+mod block;
+mod cols;
+mod concat;
+mod io;
+mod isa;
+mod long_rows;
+mod map;
+mod matmul;
+mod reduce;
+mod scratch;
+mod short_rows;
+mod stores;
+mod tasks;
+mod tiled;
+mod transpose;
+mod vm;
+
+pub(crate) use access::Access;
+pub(crate) use arg::run_arg;
+pub(crate) use io::KernelIo;
+pub(crate) use matmul::{run_matmul, MatMulIo};
+pub use stores::stream_copy;
+pub(crate) use stores::OutPtr;
+pub(crate) use tasks::Ctx;
+
+use crate::num::Num;
+use cols::run_cols;
+use concat::run_concat;
+use long_rows::run_long_rows;
+use map::run_map;
+use rusttorch_ir::plan::{FusedKernel, KernelShape, WHOLE_ROW_MAX};
+use short_rows::run_short_rows;
+use tiled::{run_tiled, tile_shape};
+
+/// Elementwise kernels up to this size run as a single block.
+const SMALL_KERNEL: usize = 4096;
+
+/// Runs a kernel.
+pub(crate) fn run_kernel<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) {
+    if k.shape.full_numel() == 0 && k.shape.row_numel() == 0 {
+        return;
+    }
+    match k.shape {
+        KernelShape::Rows { row_len: 1, .. } if tile_shape(k, io).is_some() => {
+            let (r, c) = tile_shape(k, io).unwrap();
+            run_tiled(k, io, ctx, r, c)
+        }
+        KernelShape::Rows { rows, row_len: 1 } if k.stages.iter().all(|s| s.reduces.is_empty()) => {
+            // Small kernels run as one block: per-block dispatch would dominate.
+            let block = if rows <= SMALL_KERNEL {
+                rows.max(1)
+            } else {
+                (ctx.map_block * 4 / std::mem::size_of::<T>().max(1)).max(1)
+            };
+            match &k.stages[..] {
+                [stage] if stage.row.is_empty() => run_map(k, io, Ctx { block, ..ctx }, rows),
+                _ => run_short_rows(k, io, Ctx { block, ..ctx }, rows, 1),
+            }
+        }
+        KernelShape::Rows { rows, row_len } if row_len <= ctx.block => run_short_rows(k, io, ctx, rows, row_len),
+        // Rows up to WHOLE_ROW_MAX are one block each: one dispatch per stage per row, and
+        // stages may share registers (the planner relies on it: `whole_rows`).
+        KernelShape::Rows { rows, row_len } if row_len <= WHOLE_ROW_MAX => {
+            run_short_rows(k, io, Ctx { block: row_len, ..ctx }, rows, row_len)
+        }
+        KernelShape::Rows { rows, row_len } => run_long_rows(k, io, ctx, rows, row_len),
+        KernelShape::Cols { m, k: kk, n } => run_cols(k, io, ctx, m, kk, n),
+        KernelShape::MatMul { .. } => unreachable!("matmul kernels run through run_matmul"),
+        KernelShape::Arg { .. } => unreachable!("arg kernels run through run_arg"),
+        KernelShape::Concat { outer, inner, ref parts } => run_concat(io, ctx, k, outer, inner, parts),
+    }
+}
