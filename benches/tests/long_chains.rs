@@ -11,7 +11,7 @@ use rusttorch_benches::chains::{chain, Mix, CHAIN_SHAPE};
 use rusttorch_benches::{data_f32, max_rel_err};
 use rusttorch_exec::prelude::*;
 use rusttorch_exec::reference::reference;
-use rusttorch_ir::passes::fusion::{FusionConfig, FusionPlanner, MAX_KERNEL_INPUTS, MAX_KERNEL_OUTPUTS};
+use rusttorch_ir::fusion::{FusionConfig, FusionPlanner, MAX_KERNEL_INPUTS, MAX_KERNEL_OUTPUTS};
 use rusttorch_ir::passes::PassManager;
 use rusttorch_ir::tensor::lower;
 

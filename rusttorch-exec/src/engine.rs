@@ -6,9 +6,9 @@ use crate::kernel::{run_arg, run_kernel, run_matmul, Access, Ctx, KernelIo, MatM
 use crate::num::Num;
 use crate::plan_cache::{CacheLimits, PlanCache};
 use rusttorch_ir::alloc::PooledVec;
-use rusttorch_ir::graph::GraphKey;
-use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
-use rusttorch_ir::passes::PassManager;
+use rusttorch_ir::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
+use rusttorch_ir::graph::{Graph, GraphKey};
+use rusttorch_ir::passes::{default_passes, LegalizeViews, Pass, PassManager};
 use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Operand, Plan, ValueKind};
 use rusttorch_ir::tensor::{lower, walk, Walk};
 use rusttorch_ir::{Buffer, DType, Error, Result, Tensor};
@@ -76,7 +76,6 @@ pub struct Executable {
     /// Buffers captured at compile time (evaluated tensors), bound after the placeholders.
     bound: Vec<Buffer>,
     num_placeholders: usize,
-    graph_dot: String,
 }
 
 /// Evaluates lazy tensors: owns a thread pool and a plan cache.
@@ -207,9 +206,7 @@ impl Engine {
 
     /// Builds the graph, optimizes it and plans it.
     fn build(&self, key: GraphKey) -> Result<Executable> {
-        let mut g = key.to_graph();
-        PassManager::default().run(&mut g)?;
-        let graph_dot = graph_to_dot(&g);
+        let g = optimized(&key)?;
         let fusion = FusionConfig { fuse: key.fused, ..self.config.fusion.clone() };
         let plan = FusionPlanner::new(fusion).plan(&g)?;
         let access: Vec<Vec<Access>> = plan.kernels.iter().map(|k| k.inputs.iter().map(Access::of).collect()).collect();
@@ -221,17 +218,7 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        Ok(Executable {
-            key,
-            plan,
-            access,
-            dies_after,
-            donors,
-            donatable,
-            bound: Vec::new(),
-            num_placeholders: 0,
-            graph_dot,
-        })
+        Ok(Executable { key, plan, access, dies_after, donors, donatable, bound: Vec::new(), num_placeholders: 0 })
     }
 
     /// Number of cached plans.
@@ -424,6 +411,13 @@ impl<'a> AnySlice<'a> {
     }
 }
 
+/// The graph of `key`, optimized by the default passes: what the planner plans.
+fn optimized(key: &GraphKey) -> Result<Graph> {
+    let mut g = key.to_graph();
+    PassManager::default().run(&mut g)?;
+    Ok(g)
+}
+
 /// For each kernel, the input whose buffer may become its output when donated: the kernel is
 /// elementwise with one output of the input's dtype and size, reads the input once,
 /// contiguously and in the same order as it writes (so each block is read before it is
@@ -522,9 +516,15 @@ impl Executable {
         self.plan.explain()
     }
 
-    /// Graphviz DOT of the optimized graph before fusion, then after (kernels as clusters).
-    pub fn to_dot(&self) -> String {
-        format!("// before fusion\n{}\n// after fusion\n{}", self.graph_dot, self.plan.dot)
+    /// Graphviz DOT of the optimized graph before fusion (without the copies `legalize_views`
+    /// adds for the planner), then after (kernels as clusters). Rendered on demand: the graphs
+    /// are built and optimized again from the plan's key.
+    pub fn to_dot(&self) -> Result<String> {
+        let mut before = self.key.to_graph();
+        let rewrites = default_passes().into_iter().filter(|p| p.name() != LegalizeViews.name()).collect();
+        PassManager::new(rewrites).run(&mut before)?;
+        let after = optimized(&self.key)?;
+        Ok(format!("// before fusion\n{}\n// after fusion\n{}", graph_to_dot(&before), self.plan.to_dot(&after)))
     }
 
     /// Number of fused kernels.
