@@ -51,7 +51,8 @@ pub(super) fn emit(g: &Graph, specs: Vec<Spec>, topo: &[NodeId], pos: &[usize]) 
             value_of.insert(r, values.len());
             values.push(Value { shape: g.node(r).shape.clone(), dtype: g.node(r).dtype, kind: ValueKind::Kernel(ki) });
         }
-        kernels.push(emit_kernel(g, spec, &roots, &value_of, &values, pos)?);
+        let cx = Scope { g, pos, value_of: &value_of, values: &values };
+        kernels.push(emit_kernel(cx, spec, &roots)?);
         views.resolve(g, pos, &roots, &mut values, &mut value_of)?;
     }
     // Outputs that are sources (`zeros(..)` evaluated, or an input returned as is).
@@ -66,27 +67,31 @@ pub(super) fn emit(g: &Graph, specs: Vec<Spec>, topo: &[NodeId], pos: &[usize]) 
     Ok(Plan { num_inputs, values, kernels, outputs })
 }
 
+/// What emitting a kernel reads: the graph, each node's topological position, and the plan
+/// values given so far.
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    g: &'a Graph,
+    pos: &'a [usize],
+    value_of: &'a HashMap<NodeId, ValueId>,
+    values: &'a [Value],
+}
+
 /// Emits the kernel of `spec`, whose roots (sorted by position) write values already listed.
-fn emit_kernel(
-    g: &Graph,
-    spec: &Spec,
-    roots: &[NodeId],
-    value_of: &HashMap<NodeId, ValueId>,
-    values: &[Value],
-    pos: &[usize],
-) -> Result<FusedKernel> {
+fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKernel> {
+    let g = cx.g;
     let dtype = spec.dtype;
     if let Op::Concat { dim, .. } = g.node(roots[0]).op {
-        return emit_concat(g, roots[0], dim, value_of, values, dtype);
+        return emit_concat(cx, roots[0], dim, dtype);
     }
     if let Op::ArgReduce { op, dim, .. } = g.node(roots[0]).op {
-        return emit_arg(g, roots[0], op, dim, value_of, values, dtype);
+        return emit_arg(cx, roots[0], op, dim, dtype);
     }
-    let (shape, full_shape, matmul) = kernel_space(g, spec, roots, value_of);
-    let (nodes, by_stage) = stages(g, spec, pos);
+    let (shape, full_shape, matmul) = kernel_space(cx, spec, roots);
+    let (nodes, by_stage) = stages(g, spec, cx.pos);
     let stages = by_stage.len();
     let whole_rows = stages > 1 && matches!(shape, KernelShape::Rows { row_len, .. } if row_len <= WHOLE_ROW_MAX);
-    let mut k = KernelEmitter::new(g, spec, roots, value_of, values, pos, &full_shape, &nodes);
+    let mut k = KernelEmitter::new(cx, spec, roots, &full_shape, &nodes);
     k.whole_rows = whole_rows;
     k.row_kernel = matches!(shape, KernelShape::Rows { .. });
     for (s, stage_nodes) in by_stage.iter().enumerate() {
@@ -119,13 +124,8 @@ fn is_full(g: &Graph, spec: &Spec, x: NodeId) -> bool {
 }
 
 /// The kernel's iteration space, its full shape, and the operands of its matrix product.
-fn kernel_space(
-    g: &Graph,
-    spec: &Spec,
-    roots: &[NodeId],
-    value_of: &HashMap<NodeId, ValueId>,
-) -> (KernelShape, Shape, Option<MatMulOperands>) {
-    let sp = &spec.space;
+fn kernel_space(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> (KernelShape, Shape, Option<MatMulOperands>) {
+    let (g, sp) = (cx.g, &spec.space);
     if let Some(mm) = spec.matmul {
         let ins = g.inputs(mm);
         let (sa, sb, so) = (&g.node(ins[0]).shape, &g.node(ins[1]).shape, &g.node(mm).shape);
@@ -139,8 +139,8 @@ fn kernel_space(
             own.broadcast_strides(&batch_shape).iter().map(|&x| x * mat).collect()
         };
         let operands = MatMulOperands {
-            a: value_of[&ins[0]],
-            b: value_of[&ins[1]],
+            a: cx.value_of[&ins[0]],
+            b: cx.value_of[&ins[1]],
             a_batch_strides: batch_strides(sa),
             b_batch_strides: batch_strides(sb),
             batch_shape: batch_shape.clone(),
@@ -183,12 +183,9 @@ fn stages(g: &Graph, spec: &Spec, pos: &[usize]) -> (Vec<NodeId>, Vec<Vec<NodeId
 
 /// One kernel's program while it is emitted.
 struct KernelEmitter<'a> {
-    g: &'a Graph,
+    cx: Scope<'a>,
     spec: &'a Spec,
     roots: &'a [NodeId],
-    value_of: &'a HashMap<NodeId, ValueId>,
-    values: &'a [Value],
-    pos: &'a [usize],
     full_shape: &'a Shape,
     /// The kernel is `Rows` (where `sum(y**2)` may square as it sums).
     row_kernel: bool,
@@ -210,17 +207,14 @@ struct KernelEmitter<'a> {
 }
 
 impl<'a> KernelEmitter<'a> {
-    #[allow(clippy::too_many_arguments)]
     fn new(
-        g: &'a Graph,
+        cx: Scope<'a>,
         spec: &'a Spec,
         roots: &'a [NodeId],
-        value_of: &'a HashMap<NodeId, ValueId>,
-        values: &'a [Value],
-        pos: &'a [usize],
         full_shape: &'a Shape,
         nodes: &[NodeId],
     ) -> KernelEmitter<'a> {
+        let g = cx.g;
         let mut uses_here: HashMap<NodeId, usize> = HashMap::new();
         for &x in nodes {
             let ins = g.inputs(x);
@@ -235,15 +229,12 @@ impl<'a> KernelEmitter<'a> {
         for &r in roots {
             out_index.insert(r, outputs.len() as u16);
             let space = if is_full(g, spec, r) { Space::Full } else { Space::Row };
-            outputs.push(KernelOutput { value: value_of[&r], space });
+            outputs.push(KernelOutput { value: cx.value_of[&r], space });
         }
         KernelEmitter {
-            g,
+            cx,
             spec,
             roots,
-            value_of,
-            values,
-            pos,
             full_shape,
             row_kernel: false,
             whole_rows: false,
@@ -260,13 +251,13 @@ impl<'a> KernelEmitter<'a> {
     }
 
     fn is_full(&self, x: NodeId) -> bool {
-        is_full(self.g, self.spec, x)
+        is_full(self.cx.g, self.spec, x)
     }
 
     /// The kernel input reading value `v` (of shape `vshape`) in `space`, broadcast to `read`.
     fn input(&mut self, v: ValueId, space: Space, read: &Shape, vshape: &Shape) -> u16 {
         *self.input_index.entry((v, space, read.clone())).or_insert_with(|| {
-            let (base, l) = layout_of(self.values, v);
+            let (base, l) = layout_of(self.cx.values, v);
             let off = read.ndim() - vshape.ndim();
             let mut strides: SmallVec<[isize; 6]> = smallvec::smallvec![0; read.ndim()];
             for (i, (&d, &st)) in vshape.dims().iter().zip(&l.strides).enumerate() {
@@ -281,8 +272,8 @@ impl<'a> KernelEmitter<'a> {
 
     /// Loads stored node `x` in the full space of stage `s`.
     fn load_full(&mut self, s: usize, x: NodeId) -> Reg {
-        let g = self.g;
-        let idx = self.input(self.value_of[&x], Space::Full, self.full_shape, &g.node(x).shape);
+        let g = self.cx.g;
+        let idx = self.input(self.cx.value_of[&x], Space::Full, self.full_shape, &g.node(x).shape);
         let dst = self.e.full();
         self.e.push(s, Seg::Full, Instr::Load { dst, input: idx });
         dst
@@ -297,7 +288,7 @@ impl<'a> KernelEmitter<'a> {
 
     /// Stage `s`'s full program: what its reductions and full outputs need.
     fn full_program(&mut self, s: usize, stage_nodes: &[NodeId]) -> Result<()> {
-        let g = self.g;
+        let g = self.cx.g;
         let mut memo: HashMap<NodeId, Operand> = HashMap::new();
         let mut sinks: Vec<NodeId> = stage_nodes
             .iter()
@@ -307,7 +298,7 @@ impl<'a> KernelEmitter<'a> {
                     || (self.root_set.contains(&x) && self.is_full(x) && !is_source(g, x))
             })
             .collect();
-        sinks.sort_by_key(|n| self.pos[n.index()]);
+        sinks.sort_by_key(|n| self.cx.pos[n.index()]);
         for sink in sinks {
             self.sink(s, sink, &mut memo)?;
         }
@@ -316,7 +307,7 @@ impl<'a> KernelEmitter<'a> {
 
     /// Computes what `sink` (a reduction or a full output) needs, then reduces or stores it.
     fn sink(&mut self, s: usize, sink: NodeId, memo: &mut HashMap<NodeId, Operand>) -> Result<()> {
-        let g = self.g;
+        let g = self.cx.g;
         let mut target = if matches!(g.node(sink).op, Op::Reduce { .. }) { g.inputs(sink)[0] } else { sink };
         // `sum(y**2)` in a row kernel, where nothing else reads `y**2`: sum the squares of `y`.
         let square = matches!(g.node(sink).op, Op::Reduce { op: ReduceOp::Sum, .. })
@@ -353,7 +344,7 @@ impl<'a> KernelEmitter<'a> {
 
     /// Emits `target` and the full-space operands it needs, by an iterative post-order.
     fn compute_full(&mut self, s: usize, target: NodeId, memo: &mut HashMap<NodeId, Operand>) -> Result<()> {
-        let g = self.g;
+        let g = self.cx.g;
         let mut stack: Vec<(NodeId, bool)> = vec![(target, false)];
         while let Some((x, expanded)) = stack.pop() {
             if self.operand(memo, x).is_some() {
@@ -411,7 +402,7 @@ impl<'a> KernelEmitter<'a> {
 
     /// Stage `s`'s row program: its row nodes, in topological order.
     fn row_program(&mut self, s: usize, stage_nodes: &[NodeId]) -> Result<()> {
-        let g = self.g;
+        let g = self.cx.g;
         for &x in stage_nodes {
             if self.is_full(x) {
                 continue;
@@ -424,7 +415,7 @@ impl<'a> KernelEmitter<'a> {
                     } else if let Some(&r) = self.row_reg.get(&i) {
                         Operand::Reg(r)
                     } else {
-                        let idx = self.input(self.value_of[&i], Space::Row, &g.node(x).shape, &g.node(i).shape);
+                        let idx = self.input(self.cx.value_of[&i], Space::Row, &g.node(x).shape, &g.node(i).shape);
                         let dst = self.e.row();
                         self.e.push(s, Seg::Row, Instr::Load { dst, input: idx });
                         Operand::Reg(dst)
@@ -447,7 +438,7 @@ impl<'a> KernelEmitter<'a> {
     /// Stores the roots that are sources (an evaluated `full`/`arange`), computed nowhere else.
     fn source_roots(&mut self) -> Result<()> {
         for &r in self.roots {
-            if let Op::Source(src) = self.g.node(r).op {
+            if let Op::Source(src) = self.cx.g.node(r).op {
                 let v = match src {
                     SourceOp::Full(v) => Operand::Const(v),
                     SourceOp::Arange { start, step } => {
@@ -475,14 +466,8 @@ fn compute_instr(g: &Graph, x: NodeId, dst: Reg, ops: &[Operand]) -> Result<Inst
 }
 
 /// A concatenation kernel: no program, each part copied into its place.
-fn emit_concat(
-    g: &Graph,
-    root: NodeId,
-    dim: usize,
-    value_of: &HashMap<NodeId, ValueId>,
-    values: &[Value],
-    dtype: DType,
-) -> Result<FusedKernel> {
+fn emit_concat(cx: Scope<'_>, root: NodeId, dim: usize, dtype: DType) -> Result<FusedKernel> {
+    let (g, value_of) = (cx.g, cx.value_of);
     let out = &g.node(root).shape;
     let d = out.dims();
     let (outer, inner) = (d[..dim].iter().product(), d[dim + 1..].iter().product());
@@ -490,7 +475,7 @@ fn emit_concat(
     let mut parts = Vec::new();
     for x in g.inputs(root) {
         let shape = &g.node(x).shape;
-        let (base, l) = layout_of(values, value_of[&x]);
+        let (base, l) = layout_of(cx.values, value_of[&x]);
         inputs.push(KernelInput {
             value: base,
             space: Space::Full,
@@ -531,19 +516,12 @@ fn without_program(
 }
 
 /// An argmax/argmin kernel: input 0 scanned as `m × k × n`, `m × n` indices written.
-fn emit_arg(
-    g: &Graph,
-    root: NodeId,
-    op: ArgOp,
-    dim: usize,
-    value_of: &HashMap<NodeId, ValueId>,
-    values: &[Value],
-    dtype: DType,
-) -> Result<FusedKernel> {
+fn emit_arg(cx: Scope<'_>, root: NodeId, op: ArgOp, dim: usize, dtype: DType) -> Result<FusedKernel> {
+    let (g, value_of) = (cx.g, cx.value_of);
     let x = g.inputs(root)[0];
     let shape = g.node(x).shape.clone();
     let (m, k, n) = mkn(&shape, &[dim]);
-    let (base, l) = layout_of(values, value_of[&x]);
+    let (base, l) = layout_of(cx.values, value_of[&x]);
     let input = KernelInput {
         value: base,
         space: Space::Full,

@@ -16,9 +16,9 @@
 //! 5. Kernels over the same space that share work or inputs are merged into one multi-output
 //!    kernel, unless one depends on the other.
 //!
-//! The steps, one file each: [`dtypes`] (the compute dtype of each node), [`partition`] (rules
-//! 1-4: boundaries, kernels, cuts), [`merge`] (rule 5), [`order`] (execution order), [`emit`]
-//! (register programs, with [`layout`] for views and [`regalloc`] for registers), and [`dot`]
+//! The steps, one file each: `dtypes` (the compute dtype of each node), `partition` (rules
+//! 1-4: boundaries, kernels, cuts), `merge` (rule 5), `order` (execution order), `emit`
+//! (register programs, with `layout` for views and `regalloc` for registers), and `dot`
 //! (Graphviz rendering, on demand). The planner expects views made legal by
 //! [`LegalizeViews`](crate::passes::LegalizeViews), the last of the default passes.
 
