@@ -11,7 +11,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rusttorch_benches::chains::{chain, Mix, CHAIN_SHAPE};
 use rusttorch_benches::*;
 use rusttorch_exec::prelude::*;
-use rusttorch_ir::passes::fusion::FusionPlanner;
+use rusttorch_ir::fusion::FusionPlanner;
 use rusttorch_ir::passes::PassManager;
 use rusttorch_ir::tensor::lower;
 use std::hint::black_box;

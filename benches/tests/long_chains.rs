@@ -14,7 +14,7 @@ mod common;
 use common::Tol;
 use rusttorch_benches::chains::{chain, Mix, CHAIN_SHAPE};
 use rusttorch_exec::prelude::*;
-use rusttorch_ir::passes::fusion::{FusionConfig, FusionPlanner, MAX_KERNEL_INPUTS, MAX_KERNEL_OUTPUTS};
+use rusttorch_ir::fusion::{FusionConfig, FusionPlanner, MAX_KERNEL_INPUTS, MAX_KERNEL_OUTPUTS};
 use rusttorch_ir::passes::PassManager;
 use rusttorch_ir::tensor::lower;
 

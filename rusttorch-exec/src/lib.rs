@@ -57,7 +57,7 @@ impl TensorExt for Tensor {
         Engine::default_engine().explain(std::slice::from_ref(self))
     }
     fn to_dot(&self) -> Result<String> {
-        Ok(Engine::default_engine().plan_for(std::slice::from_ref(self), true)?.to_dot())
+        Engine::default_engine().plan_for(std::slice::from_ref(self), true)?.to_dot()
     }
 }
 

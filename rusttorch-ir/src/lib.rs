@@ -3,7 +3,7 @@
 //!
 //! Modules in dependency order, each using only those before it: `dtype`, `shape`, `error`,
 //! `op`, `infer`, `random`, `buffer`, `view`, `graph`, `tensor` (builds lazy tensors
-//! and lowers them to a `graph`), `rewrite`, `plan`, `passes` (the optimizer and the fusion
+//! and lowers them to a `graph`), `rewrite`, `plan`, `passes` (the optimizer), `fusion` (the
 //! planner, which emits a `plan`).
 //!
 //! ```
@@ -25,6 +25,7 @@
 pub mod buffer;
 pub mod dtype;
 pub mod error;
+pub mod fusion;
 pub mod graph;
 pub mod infer;
 pub mod op;

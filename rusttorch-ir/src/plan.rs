@@ -345,8 +345,6 @@ pub struct Plan {
     pub kernels: Vec<FusedKernel>,
     /// The value of each graph output.
     pub outputs: Vec<ValueId>,
-    /// Graphviz DOT of the optimized graph with kernels as clusters.
-    pub dot: String,
 }
 
 fn human_bytes(b: usize) -> String {

@@ -411,7 +411,7 @@ impl PyTensor {
 
     /// Graphviz DOT of the optimized graph, before and after fusion (kernels as clusters).
     fn to_dot(&self) -> PyResult<String> {
-        guard(|| Ok(Engine::default_engine().plan_for(std::slice::from_ref(&self.tensor()), true)?.to_dot()))
+        guard(|| Engine::default_engine().plan_for(std::slice::from_ref(&self.tensor()), true)?.to_dot())
     }
 
     // ------------------------------------------------------------------ operators

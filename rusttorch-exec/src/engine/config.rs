@@ -1,6 +1,6 @@
 //! [`EngineConfig`]: the engine's settings and their measured defaults.
 
-use rusttorch_ir::passes::fusion::FusionConfig;
+use rusttorch_ir::fusion::FusionConfig;
 
 /// Default elements per block of kernels with reductions: 1024 f32 = 4 KiB per register, so a
 /// kernel's live registers stay in L1/L2 (see docs/architecture.md for the measurements).

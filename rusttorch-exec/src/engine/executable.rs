@@ -5,13 +5,20 @@ use super::kernel_run::{run_one, KernelRun};
 use super::slots::{AnyVec, Slot};
 use crate::cancel::is_set;
 use crate::kernel::{Access, Ctx};
-use rusttorch_ir::graph::GraphKey;
-use rusttorch_ir::passes::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
-use rusttorch_ir::passes::PassManager;
+use rusttorch_ir::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
+use rusttorch_ir::graph::{Graph, GraphKey};
+use rusttorch_ir::passes::{default_passes, LegalizeViews, Pass, PassManager};
 use rusttorch_ir::plan::{Plan, ValueKind};
 use rusttorch_ir::{Buffer, DType, Error, Result};
 use smallvec::SmallVec;
 use std::num::Wrapping;
+
+/// The graph of `key`, optimized by the default passes: what the planner plans.
+fn optimized(key: &GraphKey) -> Result<Graph> {
+    let mut g = key.to_graph();
+    PassManager::default().run(&mut g)?;
+    Ok(g)
+}
 
 /// A compiled plan: runs with new input buffers without re-planning.
 pub struct Executable {
@@ -29,16 +36,13 @@ pub struct Executable {
     /// Buffers captured at compile time (evaluated tensors), bound after the placeholders.
     pub(super) bound: Vec<Buffer>,
     pub(super) num_placeholders: usize,
-    graph_dot: String,
 }
 
 impl Executable {
     /// Builds the graph of `key`, optimizes it and plans it with `fusion` (its `fuse` flag taken
     /// from the key).
     pub(super) fn build(key: GraphKey, fusion: &FusionConfig) -> Result<Executable> {
-        let mut g = key.to_graph();
-        PassManager::default().run(&mut g)?;
-        let graph_dot = graph_to_dot(&g);
+        let g = optimized(&key)?;
         let fusion = FusionConfig { fuse: key.fused, ..fusion.clone() };
         let plan = FusionPlanner::new(fusion).plan(&g)?;
         let access: Vec<Vec<Access>> = plan.kernels.iter().map(|k| k.inputs.iter().map(Access::of).collect()).collect();
@@ -50,17 +54,7 @@ impl Executable {
                 _ => None,
             })
             .collect();
-        Ok(Executable {
-            key,
-            plan,
-            access,
-            dies_after,
-            donors,
-            donatable,
-            bound: Vec::new(),
-            num_placeholders: 0,
-            graph_dot,
-        })
+        Ok(Executable { key, plan, access, dies_after, donors, donatable, bound: Vec::new(), num_placeholders: 0 })
     }
 
     /// The structure the plan was made for.
@@ -78,9 +72,15 @@ impl Executable {
         self.plan.explain()
     }
 
-    /// Graphviz DOT of the optimized graph before fusion, then after (kernels as clusters).
-    pub fn to_dot(&self) -> String {
-        format!("// before fusion\n{}\n// after fusion\n{}", self.graph_dot, self.plan.dot)
+    /// Graphviz DOT of the optimized graph before fusion (without the copies `legalize_views`
+    /// adds for the planner), then after (kernels as clusters). Rendered on demand: the graphs
+    /// are built and optimized again from the plan's key.
+    pub fn to_dot(&self) -> Result<String> {
+        let mut before = self.key.to_graph();
+        let rewrites = default_passes().into_iter().filter(|p| p.name() != LegalizeViews.name()).collect();
+        PassManager::new(rewrites).run(&mut before)?;
+        let after = optimized(&self.key)?;
+        Ok(format!("// before fusion\n{}\n// after fusion\n{}", graph_to_dot(&before), self.plan.to_dot(&after)))
     }
 
     /// Number of fused kernels.

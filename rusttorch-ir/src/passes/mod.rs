@@ -1,7 +1,7 @@
 //! Optimizer passes: one type per file, each implementing [`Pass`], run in the order of
 //! [`default_passes`] by a [`PassManager`] that checks invariants after every pass.
 //!
-//! Fusion is the last stage: [`fusion::FusionPlanner`] turns the optimized graph into a
+//! The fusion planner ([`crate::fusion::FusionPlanner`]) then turns the optimized graph into a
 //! [`crate::plan::Plan`] of fused kernels.
 
 use crate::graph::Graph;
@@ -11,12 +11,13 @@ pub mod algebraic_simplification;
 pub mod common_subexpression;
 pub mod constant_folding;
 pub mod dead_code;
-pub mod fusion;
+pub mod legalize_views;
 
 pub use algebraic_simplification::AlgebraicSimplification;
 pub use common_subexpression::CommonSubexpressionElimination;
 pub use constant_folding::ConstantFolding;
 pub use dead_code::DeadCodeElimination;
+pub use legalize_views::LegalizeViews;
 
 #[cfg(test)]
 mod testing;
@@ -38,8 +39,12 @@ pub fn default_passes() -> Vec<Box<dyn Pass>> {
         // Simplification may expose new common subexpressions (e.g. `x*1` and `x`).
         Box::new(AlgebraicSimplification),
         Box::new(CommonSubexpressionElimination),
-        // Last: removes what the rewrites above orphaned.
+        // Removes what the rewrites above orphaned.
         Box::new(DeadCodeElimination),
+        // Last, for the planner: it copies views by their final shape and place (a rewrite
+        // above can turn an output into a view), and changes nothing on a graph it already
+        // made legal, so the loop still ends once the rewrites above settle.
+        Box::new(LegalizeViews),
     ]
 }
 

@@ -1,0 +1,162 @@
+//! Planner unit tests: kernel counts and shapes for the rules of [`super`].
+
+use super::{FusionConfig, FusionPlanner, MAX_KERNEL_INPUTS};
+use crate::graph::Graph;
+use crate::passes::PassManager;
+use crate::plan::{KernelShape, Plan, ValueKind};
+use crate::tensor::lower;
+use crate::{DType, Tensor};
+
+fn input(dims: &[usize]) -> Tensor {
+    Tensor::placeholder(dims, DType::F32).unwrap()
+}
+
+/// The optimized graph of `outputs`, reading `inputs`.
+fn graph(outputs: &[Tensor], inputs: &[Tensor]) -> Graph {
+    let mut g = lower(outputs, inputs, true).unwrap().key.to_graph();
+    PassManager::default().run(&mut g).unwrap();
+    g
+}
+
+fn plan_with(config: FusionConfig, outputs: &[Tensor], inputs: &[Tensor]) -> Plan {
+    FusionPlanner::new(config).plan(&graph(outputs, inputs)).unwrap()
+}
+
+fn plan(outputs: &[Tensor], inputs: &[Tensor]) -> Plan {
+    plan_with(FusionConfig::default(), outputs, inputs)
+}
+
+/// The distinct values each kernel reads.
+fn reads(plan: &Plan) -> Vec<usize> {
+    plan.kernels
+        .iter()
+        .map(|k| {
+            let mut v: Vec<_> = k.inputs.iter().map(|i| i.value).collect();
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        })
+        .collect()
+}
+
+/// The shapes of the intermediates (values written by one kernel and read by another).
+fn stored(plan: &Plan) -> Vec<Vec<usize>> {
+    let outputs: Vec<_> = plan.outputs.iter().map(|&o| plan.base(o)).collect();
+    (plan.values.iter().enumerate())
+        .filter(|(v, val)| matches!(val.kind, ValueKind::Kernel(_)) && !outputs.contains(v))
+        .map(|(_, val)| val.shape.dims().to_vec())
+        .collect()
+}
+
+#[test]
+fn an_elementwise_chain_is_one_kernel_and_eager_mode_one_per_op() {
+    let (a, b, c) = (input(&[1000]), input(&[1000]), input(&[1000]));
+    let y = (&(&(&(&a * &b).unwrap() + &c).unwrap() * 0.5).unwrap() - &(&a * &c).unwrap()).unwrap();
+    let ins = [a, b, c];
+    let p = plan(std::slice::from_ref(&y), &ins);
+    assert_eq!(p.kernels.len(), 1, "{}", p.explain());
+    let k = &p.kernels[0];
+    assert_eq!(k.shape, KernelShape::Rows { rows: 1000, row_len: 1 });
+    assert_eq!((k.stages.len(), k.outputs.len(), reads(&p)), (1, 1, vec![3]));
+    assert_eq!(k.ops, ["mul", "add", "mul", "mul", "sub"]);
+    let eager = plan_with(FusionConfig { fuse: false, ..FusionConfig::default() }, &[y], &ins);
+    assert_eq!(eager.kernels.len(), 5, "{}", eager.explain());
+}
+
+#[test]
+fn softmax_is_one_kernel_of_three_stages_over_short_rows() {
+    let x = input(&[4, 8]);
+    let p = plan(&[x.softmax(1).unwrap()], std::slice::from_ref(&x));
+    assert_eq!(p.kernels.len(), 1, "{}", p.explain());
+    let k = &p.kernels[0];
+    assert_eq!(k.shape, KernelShape::Rows { rows: 4, row_len: 8 });
+    assert_eq!(k.stages.len(), 3);
+    assert!(k.whole_rows);
+    assert_eq!(reads(&p), [1], "x is read from memory once");
+    // Over an outer dim (`n > 1`) row values cannot flow back: three column passes.
+    let p = plan(&[x.softmax(0).unwrap()], std::slice::from_ref(&x));
+    assert_eq!(p.kernels.len(), 3, "{}", p.explain());
+    assert!(matches!(p.kernels[0].shape, KernelShape::Cols { m: 1, k: 4, n: 8 }));
+    // Rows longer than `row_limit` do not stay in cache: the row values are stored.
+    let config = FusionConfig { row_limit: 7, ..FusionConfig::default() };
+    let p = plan_with(config, &[x.softmax(1).unwrap()], std::slice::from_ref(&x));
+    assert_eq!(p.kernels.len(), 3, "{}", p.explain());
+}
+
+#[test]
+fn a_cheap_shared_node_is_recomputed_and_a_dear_one_stored() {
+    let x = input(&[64, 32]);
+    let sums = |t: &Tensor| [t.sum(Some(&[1]), false).unwrap(), t.sum(Some(&[0]), false).unwrap()];
+    // `x*2` (1 flop) feeding a row sum and a column sum: recomputed by both kernels.
+    let cheap = sums(&(&x * 2.0).unwrap());
+    let p = plan(&cheap, std::slice::from_ref(&x));
+    assert_eq!(p.kernels.len(), 2, "{}", p.explain());
+    assert_eq!(p.kernels[0].shape, KernelShape::Rows { rows: 64, row_len: 32 });
+    assert_eq!(p.kernels[1].shape, KernelShape::Cols { m: 1, k: 64, n: 32 });
+    assert!(stored(&p).is_empty(), "{}", p.explain());
+    // With no recompute budget it is stored once instead.
+    let config = FusionConfig { recompute_budget: 0, ..FusionConfig::default() };
+    let p = plan_with(config, &cheap, std::slice::from_ref(&x));
+    assert_eq!((p.kernels.len(), stored(&p)), (3, vec![vec![64, 32]]), "{}", p.explain());
+    // `sigmoid(tanh(exp x))` is over the budget: stored, read by both sums.
+    let dear = sums(&x.exp().unwrap().tanh().unwrap().sigmoid().unwrap());
+    let p = plan(&dear, std::slice::from_ref(&x));
+    assert_eq!((p.kernels.len(), stored(&p)), (3, vec![vec![64, 32]]), "{}", p.explain());
+}
+
+#[test]
+fn outputs_over_one_space_merge_unless_one_reads_the_other() {
+    let (a, b, c) = (input(&[500]), input(&[500]), input(&[500]));
+    let ab = (&a * &b).unwrap();
+    let outs = [(&ab + &c).unwrap(), (&ab - &c).unwrap()];
+    let ins = [a.clone(), b, c];
+    let p = plan(&outs, &ins);
+    assert_eq!(p.kernels.len(), 1, "{}", p.explain());
+    assert_eq!(p.kernels[0].ops, ["mul", "add", "sub"], "a*b is computed once");
+    assert_eq!((p.kernels[0].outputs.len(), reads(&p)), (2, vec![3]));
+    // The second reads the first through a view: both share `a` but cannot merge.
+    let y1 = a.exp().unwrap();
+    let y2 = (&y1.slice(0, None, None, -1).unwrap() * &a).unwrap();
+    let p = plan(&[y1, y2], std::slice::from_ref(&a));
+    assert_eq!(p.kernels.len(), 2, "{}", p.explain());
+}
+
+#[test]
+fn a_kernel_reading_more_than_max_kernel_inputs_is_cut() {
+    let xs: Vec<Tensor> = (0..MAX_KERNEL_INPUTS + 100).map(|_| input(&[8])).collect();
+    let mut y = xs[0].clone();
+    for x in &xs[1..] {
+        y = (&y + x).unwrap();
+    }
+    let p = plan(&[y], &xs);
+    let widest = reads(&p).into_iter().max().unwrap();
+    assert!(widest <= MAX_KERNEL_INPUTS, "a kernel reads {widest} values");
+    // A quarter of the bound per cut: every kernel but the last reads about 256 values.
+    assert_eq!(p.kernels.len(), 5, "{}", p.explain());
+}
+
+#[test]
+fn bools_are_computed_in_their_operands_dtype() {
+    // The mask of a float select stays in the float kernel.
+    let x = input(&[100]);
+    let zero = Tensor::scalar(0.0, DType::F32);
+    let y = x.gt(&zero).unwrap().where_cond(&x, &(&x * 0.1).unwrap()).unwrap();
+    assert_eq!(plan(&[y], std::slice::from_ref(&x)).kernels.len(), 1);
+    // An int32 comparison selecting floats is computed in int32: stored, then read.
+    let i = Tensor::placeholder([100], DType::I32).unwrap();
+    let izero = Tensor::scalar(0, DType::I32);
+    let y = i.gt(&izero).unwrap().where_cond(&x, &(&x * 2.0).unwrap()).unwrap();
+    let p = plan(&[y], &[x, i]);
+    assert_eq!(p.kernels.len(), 2, "{}", p.explain());
+}
+
+#[test]
+fn dot_is_rendered_from_the_graph_on_demand() {
+    let x = input(&[4, 8]);
+    let g = graph(&[x.softmax(1).unwrap()], std::slice::from_ref(&x));
+    let p = FusionPlanner::default().plan(&g).unwrap();
+    let dot = p.to_dot(&g);
+    assert!(dot.starts_with("digraph plan {") && dot.contains("subgraph cluster_k0"), "{dot}");
+    assert_eq!(dot.matches("subgraph").count(), 1);
+    assert!(!super::graph_to_dot(&g).contains("subgraph"));
+}
