@@ -203,6 +203,7 @@ fn index_expressions_become_views_and_name_the_callers_dims() {
 fn squeeze_of_several_dims_removes_only_size_one_dims() {
     let x = lazy(&[1, 3, 1, 1], DType::F32);
     assert_eq!(x.squeeze_dims(&[0, -1, 0]).unwrap().dims(), &[3, 1]);
+    assert_eq!(lazy(&[1, 1, 3], DType::F32).squeeze_dims(&[0, 0]).unwrap().dims(), &[1, 3], "once per dim");
     assert_eq!(x.squeeze_dims(&[1]).unwrap().id(), x.id(), "a dim of size 3 stays");
     assert_eq!(x.squeeze_dims(&[]).unwrap().id(), x.id());
     assert!(matches!(x.squeeze_dims(&[0, 4]), Err(Error::DimOutOfRange { op: "squeeze", dim: 4, .. })));
@@ -231,6 +232,7 @@ fn in_place_values_keep_the_shape_and_dtype() {
     let i = lazy(&[2, 3], DType::I32);
     assert_eq!(i.inplace_value("+=", &lazy(&[2, 3], DType::I64)).unwrap().dtype(), DType::I32);
     assert!(matches!(i.inplace_value("+=", &dst), Err(Error::InplaceCast { op: "+=", .. })));
+    assert!(matches!(i.inplace_value("*=", &lazy(&[3, 2], DType::I32)), Err(Error::BadShape { op: "*=", .. })));
     let err = i.inplace_value("add_", &lazy(&[3, 2, 3], DType::I32)).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -251,6 +253,12 @@ fn clamp_takes_tensor_and_weak_scalar_bounds() {
     let y = i.clamp_with(Some(lo.clone().into()), Some(hi)).unwrap();
     assert_eq!((y.dims(), y.dtype(), y.op()), (&[2, 3][..], DType::F64, &Op::Binary(BinaryOp::Minimum)));
     assert_eq!(i.clamp_with(None, None).unwrap().id(), i.id());
+    // A scalar upper bound takes the dtype the lower bound gave: 2**40 next to float32, not
+    // wrapped to int32.
+    let lo = Operand::Scalar(Scalar::new(0.5), ScalarKind::Float);
+    let big = Operand::Scalar(Scalar::int(1 << 40), ScalarKind::Int);
+    let y = i.clamp_with(Some(lo), Some(big)).unwrap();
+    assert!(matches!(y.operands()[1].op(), Op::Source(SourceOp::Full(v)) if v.get() == 2f64.powi(40)), "{y:?}");
     let err = i.clamp_with(None, Some(lazy(&[2], DType::I32).into())).unwrap_err();
     assert!(matches!(err, Error::ShapeMismatch { op: "clamp", .. }), "{err:?}");
 }
