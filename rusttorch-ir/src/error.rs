@@ -78,6 +78,45 @@ pub enum Error {
         /// The size of that dim.
         size: usize,
     },
+    /// An index expression (`t[1, ..., None]`) naming more dims than the tensor has.
+    #[error("too many indices for a tensor of shape {shape}: {given} given, {} dims", .shape.ndim())]
+    TooManyIndices {
+        /// The indexed tensor's shape.
+        shape: Shape,
+        /// How many dims the index consumes (ints and slices).
+        given: usize,
+    },
+    /// An index expression with more than one `...`.
+    #[error("an index can only have a single ellipsis ('...')")]
+    MultipleEllipsis,
+    /// A class index of a loss outside `0..classes` (negative ones included), as the caller
+    /// gave it.
+    #[error(
+        "{op}: target[{position}] = {target} is out of range for logits of shape {shape} (class \
+         indices must be in 0..{classes})"
+    )]
+    ClassIndex {
+        /// The loss.
+        op: &'static str,
+        /// Position of the offending entry in the targets.
+        position: usize,
+        /// Its value (`i128` holds every `i64` and `u64`).
+        target: i128,
+        /// The logits' shape.
+        shape: Shape,
+        /// The number of classes (0 when the logits are not `[n, classes]`).
+        classes: usize,
+    },
+    /// A tensor with fewer dims than an op needs (`mT` of a vector).
+    #[error("{op} needs a tensor with at least {needed} dims, got shape {shape}")]
+    TooFewDims {
+        /// The op.
+        op: &'static str,
+        /// The dims it needs at least.
+        needed: usize,
+        /// The tensor's shape.
+        shape: Shape,
+    },
     /// Operands of a concatenation whose sizes differ outside the joined dim.
     #[error(
         "{op}: Sizes of tensors must match except in dimension {dim}. Expected size {expected} but \
@@ -230,13 +269,18 @@ impl Error {
             | Error::UnsupportedDType { op, .. }
             | Error::DTypeMismatch { op, .. }
             | Error::BadShape { op, .. }
-            | Error::BadArgument { op, .. } => *op = user_op,
+            | Error::BadArgument { op, .. }
+            | Error::ClassIndex { op, .. }
+            | Error::TooFewDims { op, .. } => *op = user_op,
             Error::BufferLength { .. }
             | Error::OutOfMemory { .. }
             | Error::BadInput { .. }
             | Error::Donated { .. }
             // Raised where the user's in-place operator is known, and named after it already.
             | Error::InplaceCast { .. }
+            // Name no op: an index expression is the caller's own syntax.
+            | Error::TooManyIndices { .. }
+            | Error::MultipleEllipsis
             | Error::Interrupted
             | Error::Internal(_) => {}
         }

@@ -1,12 +1,13 @@
 //! Argument types shared by methods and functions: shapes (`int` or sequence of ints), dims
 //! (`int`, sequence or `None`), tensor-like inputs and binary operands.
 
-use crate::errors::{index_err, type_err, type_name, value_err};
+use crate::errors::{type_err, type_name, value_err};
 use crate::numpy::{class_indices, int64, is_numpy_scalar, numpy_scalar_value, operand_from_array, tensor_from_data};
 use crate::tensor::PyTensor;
 use ::numpy::PyUntypedArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyTuple};
+use rusttorch_ir::tensor::Operand;
 use rusttorch_ir::{GeluApprox, Scalar, ScalarKind, Tensor};
 
 /// A shape: an int or a sequence of ints, none negative.
@@ -107,38 +108,14 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TensorSeq {
 }
 
 /// The `target` of `cross_entropy`: class indices from a 1-D integer tensor, NumPy array or
-/// sequence of ints (an integer tensor is evaluated).
+/// sequence of ints (an integer tensor is evaluated), as given (`Tensor::cross_entropy_indices`
+/// checks them).
 pub struct ClassIndices(pub Vec<i128>);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for ClassIndices {
     type Error = PyErr;
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         class_indices(&obj.to_owned()).map(ClassIndices)
-    }
-}
-
-impl ClassIndices {
-    /// The indices as the Rust API takes them. Negative ones are refused here (they have no
-    /// `usize`; PyTorch's `ignore_index=-100` is not supported), and so are indices past the
-    /// class count of 2-D `logits`, with a message naming the offending entry.
-    pub fn checked(&self, logits: &Tensor) -> PyResult<Vec<usize>> {
-        let classes = match logits.dims() {
-            &[_, c] => Some(c),
-            _ => None, // the Rust op reports the bad logits shape
-        };
-        self.0
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| match usize::try_from(t) {
-                Ok(u) if classes.is_none_or(|c| u < c) => Ok(u),
-                _ => Err(index_err(format!(
-                    "cross_entropy: target[{i}] = {t} is out of range for logits of shape {} \
-                     (class indices must be in 0..{})",
-                    logits.shape(),
-                    classes.unwrap_or(0)
-                ))),
-            })
-            .collect()
     }
 }
 
@@ -167,17 +144,9 @@ pub fn number_arg(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<(Scalar, ScalarK
     }
 }
 
-/// The other operand of a binary op with a tensor.
-pub enum Operand {
-    /// A tensor (NumPy arrays become one).
-    Tensor(Tensor),
-    /// A Python or NumPy real scalar and its kind: it takes the tensor's dtype unless its kind
-    /// is higher (`int_tensor + 0.5` is float32), as PyTorch's weak scalars.
-    Scalar(Scalar, ScalarKind),
-}
-
-/// `obj` as an operand of the binary op `op` with a tensor; `None` when its type is not
-/// supported at all (the operator then returns `NotImplemented`).
+/// `obj` as an operand of the binary op `op` with a tensor: a tensor (NumPy arrays become one)
+/// or a Python or NumPy real scalar and its kind; `None` when its type is not supported at all
+/// (the operator then returns `NotImplemented`).
 pub fn operand(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<Option<Operand>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Ok(Some(Operand::Tensor(t.get().tensor())));
@@ -186,16 +155,6 @@ pub fn operand(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<Option<Operand>> {
         return operand_from_array(arr).map(|t| Some(Operand::Tensor(t)));
     }
     Ok(number(obj, op)?.map(|(v, k)| Operand::Scalar(v, k)))
-}
-
-impl Operand {
-    /// The operand as a tensor next to `like` (a scalar gets `like`'s dtype or its own kind's).
-    pub fn into_tensor(self, like: &Tensor) -> Tensor {
-        match self {
-            Operand::Tensor(t) => t,
-            Operand::Scalar(v, kind) => like.scalar_like(v, kind),
-        }
-    }
 }
 
 /// The `approximate=` argument of `gelu`.
@@ -289,32 +248,6 @@ pub fn matmul_operand(obj: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
     match obj.cast::<PyUntypedArray>() {
         Ok(arr) => operand_from_array(arr).map(Some),
         Err(_) => Ok(None),
-    }
-}
-
-/// The number of trailing dims `normalized_shape` names in `x` (layer_norm, rms_norm): it must
-/// equal `x`'s trailing dims, as in PyTorch.
-pub fn normalized_ndim(op: &str, x: &Tensor, normalized_shape: &ShapeArg) -> PyResult<usize> {
-    let (d, n) = (x.dims(), normalized_shape.0.len());
-    if n > d.len() || d[d.len() - n..] != normalized_shape.0[..] {
-        return Err(value_err(format!(
-            "{op}: normalized_shape {:?} does not match the trailing dims of input shape {}",
-            normalized_shape.0,
-            x.shape()
-        )));
-    }
-    Ok(n)
-}
-
-/// `weight`/`bias` of a normalisation must have exactly the normalized shape.
-pub fn check_affine(op: &str, name: &str, t: Option<&TensorArg>, normalized_shape: &ShapeArg) -> PyResult<()> {
-    match t {
-        Some(t) if t.0.dims() != normalized_shape.0.as_slice() => Err(value_err(format!(
-            "{op}: {name} has shape {} but normalized_shape is {:?}",
-            t.0.shape(),
-            normalized_shape.0
-        ))),
-        _ => Ok(()),
     }
 }
 

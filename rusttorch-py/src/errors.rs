@@ -23,8 +23,13 @@ pub fn to_py_err(e: Error) -> PyErr {
         | Error::StackShape { .. }
         | Error::BadShape { .. }
         | Error::BadArgument { .. }
-        | Error::BadInput { .. } => PyValueError::new_err(msg),
-        Error::DimOutOfRange { .. } | Error::IndexOutOfRange { .. } => PyIndexError::new_err(msg),
+        | Error::BadInput { .. }
+        | Error::TooFewDims { .. } => PyValueError::new_err(msg),
+        Error::DimOutOfRange { .. }
+        | Error::IndexOutOfRange { .. }
+        | Error::TooManyIndices { .. }
+        | Error::MultipleEllipsis
+        | Error::ClassIndex { .. } => PyIndexError::new_err(msg),
         Error::UnsupportedDType { .. } | Error::DTypeMismatch { .. } => PyTypeError::new_err(msg),
         Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
         Error::Internal(_) | Error::Donated { .. } | Error::InplaceCast { .. } => PyRuntimeError::new_err(msg),
@@ -80,11 +85,6 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 /// `TypeError` with `msg`.
 pub fn type_err(msg: impl Into<String>) -> PyErr {
     PyTypeError::new_err(msg.into())
-}
-
-/// `IndexError` with `msg`.
-pub fn index_err(msg: impl Into<String>) -> PyErr {
-    PyIndexError::new_err(msg.into())
 }
 
 /// `ValueError` with `msg`.

@@ -2,22 +2,17 @@
 //! form of every tensor method (`rusttorch.exp(t)`).
 
 use crate::args::{
-    check_affine, dims, gelu_approx, normalized_ndim, number_arg, size_args, u64_arg, ClassIndices, DimArg, IntSeq,
-    ShapeArg, TensorArg, TensorSeq,
+    dims, gelu_approx, number_arg, size_args, u64_arg, ClassIndices, DimArg, IntSeq, ShapeArg, TensorArg, TensorSeq,
 };
 use crate::dtype::{float_dtype, opt_dtype};
 use crate::errors::{guard, type_err, value_err};
 use crate::numpy;
 use crate::random::call_seed;
-use crate::tensor::{clamp_op, correction_arg, eval_all, extremum, logical, squeeze_dims, where_op, PyTensor};
+use crate::tensor::{build, clamp_op, correction_arg, eval_all, extremum, where_op, PyTensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
 use rusttorch_ir::{scoped, BinaryOp, DType, ReduceOp, Result, Scalar, ScalarKind, Tensor};
-
-fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
-    guard(f).map(PyTensor::from)
-}
 
 // ---------------------------------------------------------------------- creation
 
@@ -113,13 +108,12 @@ pub fn arange(
 #[pyfunction]
 #[pyo3(signature = (*size, generator = None, dtype = None, seed = None))]
 pub fn rand(
-    py: Python<'_>,
     size: &Bound<'_, PyTuple>,
     generator: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
     seed: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyTensor> {
-    random(py, "rand", size, [generator, dtype, seed], Tensor::rand)
+    random("rand", size, [generator, dtype, seed], Tensor::rand)
 }
 
 /// Standard normal random numbers: ``randn(2, 3)`` or ``randn((2, 3))``; ``seed=`` and
@@ -127,25 +121,23 @@ pub fn rand(
 #[pyfunction]
 #[pyo3(signature = (*size, generator = None, dtype = None, seed = None))]
 pub fn randn(
-    py: Python<'_>,
     size: &Bound<'_, PyTuple>,
     generator: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
     seed: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyTensor> {
-    random(py, "randn", size, [generator, dtype, seed], Tensor::randn)
+    random("randn", size, [generator, dtype, seed], Tensor::randn)
 }
 
 /// `rand`/`randn` (`op`, built by `make`) from their Python arguments.
 fn random(
-    py: Python<'_>,
     op: &str,
     size: &Bound<'_, PyTuple>,
     [generator, dtype, seed]: [Option<&Bound<'_, PyAny>>; 3],
     make: fn(Vec<usize>, u64, DType) -> Result<Tensor>,
 ) -> PyResult<PyTensor> {
     let (shape, d) = (size_args(op, size)?, float_dtype(op, dtype)?);
-    let seed = call_seed(py, op, seed, generator)?;
+    let seed = call_seed(op, seed, generator)?;
     build(|| make(shape, seed, d))
 }
 
@@ -328,10 +320,8 @@ pub fn layer_norm(
     bias: Option<TensorArg>,
     eps: f64,
 ) -> PyResult<PyTensor> {
-    let n = normalized_ndim("layer_norm", &input.0, &normalized_shape)?;
-    check_affine("layer_norm", "weight", weight.as_ref(), &normalized_shape)?;
-    check_affine("layer_norm", "bias", bias.as_ref(), &normalized_shape)?;
-    build(|| input.0.layer_norm(n, weight.as_ref().map(|w| &w.0), bias.as_ref().map(|b| &b.0), eps))
+    let (weight, bias) = (weight.as_ref().map(|w| &w.0), bias.as_ref().map(|b| &b.0));
+    build(|| input.0.layer_norm_shaped(&normalized_shape.0, weight, bias, eps))
 }
 
 /// RMS normalisation over the trailing dims given by ``normalized_shape``:
@@ -344,9 +334,7 @@ pub fn rms_norm(
     weight: Option<TensorArg>,
     eps: f64,
 ) -> PyResult<PyTensor> {
-    let n = normalized_ndim("rms_norm", &input.0, &normalized_shape)?;
-    check_affine("rms_norm", "weight", weight.as_ref(), &normalized_shape)?;
-    build(|| input.0.rms_norm(n, weight.as_ref().map(|w| &w.0), eps))
+    build(|| input.0.rms_norm_shaped(&normalized_shape.0, weight.as_ref().map(|w| &w.0), eps))
 }
 
 /// Mean squared error ``mean((input - target)**2)`` (broadcasting; reduction "mean").
@@ -362,8 +350,7 @@ pub fn mse_loss(input: TensorArg, target: TensorArg) -> PyResult<PyTensor> {
 /// ``ignore_index``.
 #[pyfunction]
 pub fn cross_entropy(logits: TensorArg, target: ClassIndices) -> PyResult<PyTensor> {
-    let targets = target.checked(&logits.0)?;
-    build(|| logits.0.cross_entropy(&targets))
+    build(|| logits.0.cross_entropy_indices(&target.0))
 }
 
 /// Matrix product with NumPy semantics (``input @ other``): 1-d · 1-d is a dot product, a
@@ -385,7 +372,7 @@ pub fn softplus(input: TensorArg, beta: f64, threshold: f64) -> PyResult<PyTenso
 #[pyfunction]
 #[pyo3(signature = (input, min = None, max = None))]
 pub fn clamp(input: TensorArg, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    clamp_op(&PyTensor::from(input.0), min, max)
+    clamp_op(&input.0, min, max)
 }
 
 /// ``input`` where ``condition`` holds, else ``other`` (tensors, arrays or scalars,
@@ -465,17 +452,17 @@ binary_fns! {
 /// Logical and of truth values, bool result.
 #[pyfunction]
 pub fn logical_and(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
-    logical(&input.0, &other.0, BinaryOp::And)
+    build(|| input.0.logical_and(&other.0))
 }
 /// Logical or of truth values, bool result.
 #[pyfunction]
 pub fn logical_or(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
-    logical(&input.0, &other.0, BinaryOp::Or)
+    build(|| input.0.logical_or(&other.0))
 }
 /// Logical xor of truth values, bool result.
 #[pyfunction]
 pub fn logical_xor(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
-    logical(&input.0, &other.0, BinaryOp::Xor)
+    build(|| input.0.logical_xor(&other.0))
 }
 
 /// Variance over ``dim`` (``None``: all), dividing by ``N - correction``.
@@ -537,10 +524,10 @@ pub fn unsqueeze(input: TensorArg, dim: isize) -> PyResult<PyTensor> {
 #[pyfunction]
 #[pyo3(signature = (input, dim = None))]
 pub fn squeeze(input: TensorArg, dim: Option<DimArg>) -> PyResult<PyTensor> {
-    match dim {
-        None => build(|| input.0.squeeze(None)),
-        Some(d) => build(|| squeeze_dims(&input.0, &d.0)),
-    }
+    build(|| match dim {
+        None => input.0.squeeze(None),
+        Some(d) => input.0.squeeze_dims(&d.0),
+    })
 }
 
 /// ``tensors`` (a list or tuple) joined along the existing dim ``dim``; their other dims must

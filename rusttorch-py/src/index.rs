@@ -1,97 +1,34 @@
-//! `t[index]`: basic indexing translated into view ops of `rusttorch_ir::Tensor`. An int is a
-//! `select` (the dim goes away), a slice a `slice` (any step), `None` an `unsqueeze`, and `...`
-//! stands for as many full slices as the other items leave dims. Every result is a view.
-//! Advanced indexing (lists, arrays, tensors, bools) is not supported: a `TypeError` names the
-//! type.
+//! `t[index]`: the Python index (an item or a tuple of ints, slices, `None` and `...`) as
+//! `rusttorch_ir` index items, which `Tensor::index` turns into views. Advanced indexing (lists,
+//! arrays, tensors, bools) is not supported: a `TypeError` names the type.
 
-use crate::errors::{guard, type_err};
+use crate::errors::type_err;
 use crate::tensor::PyTensor;
 use ::numpy::PyUntypedArray;
 use pyo3::exceptions::{PyIndexError, PyOverflowError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyEllipsis, PyNone, PySlice, PyTuple};
-use rusttorch_ir::{Error, Tensor};
+use rusttorch_ir::tensor::IndexItem;
 
-/// One item of an index tuple.
-enum Item {
-    Int(isize),
-    Slice { start: Option<isize>, stop: Option<isize>, step: isize },
-    NewAxis,
-    Ellipsis,
-}
-
-impl Item {
-    /// How many dims of the input this item consumes.
-    fn consumes(&self) -> usize {
-        match self {
-            Item::Int(_) | Item::Slice { .. } => 1,
-            Item::NewAxis | Item::Ellipsis => 0,
-        }
+/// The items of the index `index` (one item, or a tuple of them).
+pub fn index_items(index: &Bound<'_, PyAny>) -> PyResult<Vec<IndexItem>> {
+    match index.cast::<PyTuple>() {
+        Ok(tuple) => tuple.iter().map(|i| parse_item(&i)).collect(),
+        Err(_) => Ok(vec![parse_item(index)?]),
     }
 }
 
-/// `t[index]`.
-pub fn get_item(t: &Tensor, index: &Bound<'_, PyAny>) -> PyResult<Tensor> {
-    let items: Vec<Item> = match index.cast::<PyTuple>() {
-        Ok(tuple) => tuple.iter().map(|i| parse_item(&i)).collect::<PyResult<_>>()?,
-        Err(_) => vec![parse_item(index)?],
-    };
-    let consumed: usize = items.iter().map(Item::consumes).sum();
-    let ellipses = items.iter().filter(|i| matches!(i, Item::Ellipsis)).count();
-    if ellipses > 1 {
-        return Err(PyIndexError::new_err("an index can only have a single ellipsis ('...')"));
-    }
-    if consumed > t.ndim() {
-        return Err(PyIndexError::new_err(format!(
-            "too many indices for a tensor of shape {}: {consumed} given, {} dims",
-            t.shape(),
-            t.ndim()
-        )));
-    }
-    guard(|| {
-        // `d` is the dim of `cur` the next item applies to, `own` the dim of `t` it indexes (the
-        // one an error names).
-        let (mut cur, mut d, mut own) = (t.clone(), 0isize, 0usize);
-        for item in &items {
-            match *item {
-                Item::Int(i) => {
-                    cur = cur.select(d, i).map_err(|e| match e {
-                        Error::IndexOutOfRange { op, index, size, .. } => {
-                            Error::IndexOutOfRange { op, index, dim: own, size }
-                        }
-                        e => e,
-                    })?;
-                    own += 1;
-                }
-                Item::Slice { start, stop, step } => {
-                    cur = cur.slice(d, start, stop, step)?;
-                    d += 1;
-                    own += 1;
-                }
-                Item::NewAxis => {
-                    cur = cur.unsqueeze(d)?;
-                    d += 1;
-                }
-                Item::Ellipsis => {
-                    d += (t.ndim() - consumed) as isize;
-                    own += t.ndim() - consumed;
-                }
-            }
-        }
-        Ok(cur)
-    })
-}
-
-fn parse_item(obj: &Bound<'_, PyAny>) -> PyResult<Item> {
+/// One item of an index: `None`, `...`, a slice or an int.
+fn parse_item(obj: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
     if obj.is_instance_of::<PyNone>() {
-        return Ok(Item::NewAxis);
+        return Ok(IndexItem::NewAxis);
     }
     if obj.is_instance_of::<PyEllipsis>() {
-        return Ok(Item::Ellipsis);
+        return Ok(IndexItem::Ellipsis);
     }
     if let Ok(s) = obj.cast::<PySlice>() {
         let step = bound(&s.getattr("step")?)?.unwrap_or(1);
-        return Ok(Item::Slice { start: bound(&s.getattr("start")?)?, stop: bound(&s.getattr("stop")?)?, step });
+        return Ok(IndexItem::Slice { start: bound(&s.getattr("start")?)?, stop: bound(&s.getattr("stop")?)?, step });
     }
     // bool is an int in Python, but NumPy treats it as a mask: refuse rather than guess.
     // Tensors and arrays are refused before `__index__`, which 0-d integer arrays have.
@@ -99,7 +36,7 @@ fn parse_item(obj: &Bound<'_, PyAny>) -> PyResult<Item> {
         obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyTensor>() || obj.is_instance_of::<PyUntypedArray>();
     if !advanced {
         if let Ok(i) = obj.extract::<isize>() {
-            return Ok(Item::Int(i));
+            return Ok(IndexItem::Int(i));
         }
         if is_int_like(obj) {
             return Err(PyIndexError::new_err(format!("index {obj} is out of range")));

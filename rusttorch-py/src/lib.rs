@@ -2,10 +2,11 @@
 //!
 //! The layer is thin: it converts arguments and results and maps errors; every rule (shapes,
 //! dtypes, broadcasting, fusion) lives in `rusttorch-ir` and `rusttorch-exec`.
-//! - `tensor`: the `Tensor` class, one-line delegates to `rusttorch_ir::Tensor` and the engine;
+//! - `tensor`: the `Tensor` class, one-line delegates to `rusttorch_ir::Tensor` and the engine,
+//!   one file per protocol group (operators, in-place ops, named methods, reductions, shape);
 //! - `functions`: creation, `eval` of several tensors, threads and the functional ops;
 //! - `unary`: the op table's unary ops as functions and methods, generated from its rows;
-//! - `index`: `t[...]` as a sequence of view ops;
+//! - `index`: the items of `t[...]` (ints, slices, `None`, `...`) for `Tensor::index`;
 //! - `args`: shape, dim, tensor-like and operand arguments;
 //! - `dtype`: dtype objects and `dtype=` parsing;
 //! - `numpy`: zero-copy conversion from and to NumPy;

@@ -116,17 +116,6 @@ impl Tensor {
         Ok(Tensor::lazy(Op::Cast(dtype), self.shape().clone(), dtype, smallvec![self.clone()]))
     }
 
-    /// This tensor as the new value of a tensor of dtype `out` updated in place by `op` (`+=`,
-    /// `add_`): cast to `out` when [`DType::can_cast`] allows it, else an
-    /// [`Error::InplaceCast`] (as PyTorch, `int_tensor += 0.5` is an error rather than a silent
-    /// truncation).
-    pub fn cast_inplace(&self, op: &'static str, out: DType) -> Result<Tensor> {
-        if !self.dtype().can_cast(out) {
-            return Err(Error::InplaceCast { op, result: self.dtype(), out });
-        }
-        self.cast(out)
-    }
-
     /// Binary op with a scalar right operand of this tensor's dtype (converted by the cast rule).
     pub fn binary_scalar(&self, op: BinaryOp, rhs: impl Into<Scalar>) -> Result<Tensor> {
         self.binary(op, &Tensor::operand_scalar(rhs.into(), self.dtype()))
@@ -198,6 +187,22 @@ impl Tensor {
                 self.binary(BinaryOp::Pow, &self.scalar_like(exponent, kind))
             }
         })
+    }
+    /// Logical and of the truth values (`!= 0`) of `self` and `rhs`, bool result.
+    pub fn logical_and(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.logical("logical_and", BinaryOp::And, rhs)
+    }
+    /// Logical or of the truth values (`!= 0`) of `self` and `rhs`, bool result.
+    pub fn logical_or(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.logical("logical_or", BinaryOp::Or, rhs)
+    }
+    /// Logical xor of the truth values (`!= 0`) of `self` and `rhs`, bool result.
+    pub fn logical_xor(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.logical("logical_xor", BinaryOp::Xor, rhs)
+    }
+    /// The bitwise `op` of both sides cast to bool (where it is the logical op), named `name`.
+    fn logical(&self, name: &'static str, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
+        scoped(name, || self.cast(DType::Bool)?.binary(op, &rhs.cast(DType::Bool)?))
     }
     /// Elementwise maximum.
     pub fn maximum(&self, rhs: &Tensor) -> Result<Tensor> {

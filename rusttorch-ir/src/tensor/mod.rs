@@ -6,12 +6,15 @@
 //! by the expression that produced it is released.
 //!
 //! Here: the node and handle types and their accessors. The builders live by kind in
-//! `creation`, `elementwise`, `views`, `reductions`, `matmul`, `nn` and `operators`; `state`
-//! holds what a node holds (operands, or a buffer once evaluated); `walk` lowers a DAG into the
-//! IR graph's [`GraphKey`](crate::graph::GraphKey).
+//! `creation`, `elementwise`, `views`, `index` (`t[...]`), `reductions`, `matmul`, `nn`,
+//! `inplace` (the values `t += x` and `copy_` give) and `operators`; `state` holds what a node
+//! holds (operands, or a buffer once evaluated); `walk` lowers a DAG into the IR graph's
+//! [`GraphKey`](crate::graph::GraphKey).
 
 mod creation;
 mod elementwise;
+mod index;
+mod inplace;
 mod matmul;
 mod nn;
 mod operators;
@@ -23,7 +26,8 @@ mod tests;
 mod views;
 mod walk;
 
-pub use operators::IntoOperand;
+pub use index::IndexItem;
+pub use operators::{binary_op_name, IntoOperand, Operand};
 use state::{release, NodeState};
 pub use table_methods::unary_op_names;
 pub use walk::{lower, walk, Lowered, Walk, WalkNode};

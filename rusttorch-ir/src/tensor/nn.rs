@@ -1,7 +1,7 @@
 //! Neural-network composites: softmax, log-softmax, norms, losses and activations built from
 //! other ops (lowered when built, so the fusion planner sees through them).
 
-use super::Tensor;
+use super::{Operand, Tensor};
 use crate::buffer::try_zeroed_vec;
 use crate::error::bad_argument;
 use crate::op::{BinaryOp, Scalar};
@@ -21,7 +21,7 @@ impl Tensor {
             if targets.len() != n {
                 return Err(bad_argument("cross_entropy", format!("{} targets for {n} rows of logits", targets.len())));
             }
-            if let Some(&t) = targets.iter().find(|&&t| t >= c) {
+            if let Some((_, t)) = first_bad_class(targets.iter().map(|&t| t as i128), Some(c)) {
                 return Err(Error::IndexOutOfRange { op: "cross_entropy", index: t as isize, dim: 1, size: c });
             }
             let mask = match self.dtype() {
@@ -40,6 +40,29 @@ impl Tensor {
             let lse = lse.binary(BinaryOp::Add, &self.max(Some(&[1]), false)?)?;
             lse.binary(BinaryOp::Sub, &picked)?.mean(None, false)
         })
+    }
+
+    /// [`Tensor::cross_entropy`] of class indices as the caller gave them, of any integer type
+    /// (`i128` holds every `i64` and `u64`). They are checked first: one outside
+    /// `0..classes`, negative ones included (PyTorch's `ignore_index=-100` is not supported),
+    /// is an [`Error::ClassIndex`] naming its position and value.
+    pub fn cross_entropy_indices(&self, targets: &[i128]) -> Result<Tensor> {
+        let classes = match self.dims() {
+            &[_, c] => Some(c),
+            _ => None, // `cross_entropy` reports the bad logits shape
+        };
+        if let Some((position, target)) = first_bad_class(targets.iter().copied(), classes) {
+            let shape = self.shape().clone();
+            return Err(Error::ClassIndex {
+                op: "cross_entropy",
+                position,
+                target,
+                shape,
+                classes: classes.unwrap_or(0),
+            });
+        }
+        let targets: Vec<usize> = targets.iter().map(|&t| t as usize).collect();
+        self.cross_entropy(&targets)
     }
 
     /// `exp(x - max) / sum(exp(x - max))` along `dim`.
@@ -77,6 +100,23 @@ impl Tensor {
                 y = y.binary_scalar(BinaryOp::Minimum, hi)?;
             }
             Ok(y)
+        })
+    }
+
+    /// Limits values to `[min, max]` where either bound is optional and may be a tensor
+    /// (broadcasting) or a scalar of a kind ([`Operand`]: a float bound makes an int tensor
+    /// float32, as in PyTorch); NaN stays NaN.
+    pub fn clamp_with(&self, min: Option<Operand>, max: Option<Operand>) -> Result<Tensor> {
+        scoped("clamp", || {
+            let y = match min {
+                Some(lo) => self.binary(BinaryOp::Maximum, &lo.into_tensor(self))?,
+                None => self.clone(),
+            };
+            match max {
+                // Next to `y`: a scalar bound takes the dtype the lower bound gave.
+                Some(hi) => y.binary(BinaryOp::Minimum, &hi.into_tensor(&y)),
+                None => Ok(y),
+            }
         })
     }
 
@@ -123,6 +163,47 @@ impl Tensor {
         })
     }
 
+    /// PyTorch's `rms_norm(x, normalized_shape, weight, eps)`: [`Tensor::rms_norm`] over the
+    /// trailing dims, which `normalized_shape` must equal, with a `weight` of exactly that shape
+    /// (where `rms_norm` broadcasts it).
+    pub fn rms_norm_shaped(&self, normalized_shape: &[usize], weight: Option<&Tensor>, eps: f64) -> Result<Tensor> {
+        let n = self.normalized_ndim("rms_norm", normalized_shape)?;
+        check_affine("rms_norm", "weight", weight, normalized_shape)?;
+        self.rms_norm(n, weight, eps)
+    }
+
+    /// PyTorch's `layer_norm(x, normalized_shape, weight, bias, eps)`: [`Tensor::layer_norm`]
+    /// over the trailing dims, which `normalized_shape` must equal, with a `weight` and `bias`
+    /// of exactly that shape (where `layer_norm` broadcasts them).
+    pub fn layer_norm_shaped(
+        &self,
+        normalized_shape: &[usize],
+        weight: Option<&Tensor>,
+        bias: Option<&Tensor>,
+        eps: f64,
+    ) -> Result<Tensor> {
+        let n = self.normalized_ndim("layer_norm", normalized_shape)?;
+        check_affine("layer_norm", "weight", weight, normalized_shape)?;
+        check_affine("layer_norm", "bias", bias, normalized_shape)?;
+        self.layer_norm(n, weight, bias, eps)
+    }
+
+    /// How many trailing dims `normalized_shape` names (the norm `op`'s argument): it must equal
+    /// them, as in PyTorch.
+    fn normalized_ndim(&self, op: &'static str, normalized_shape: &[usize]) -> Result<usize> {
+        let (d, n) = (self.dims(), normalized_shape.len());
+        if n > d.len() || d[d.len() - n..] != *normalized_shape {
+            return Err(bad_argument(
+                op,
+                format!(
+                    "normalized_shape {normalized_shape:?} does not match the trailing dims of input shape {}",
+                    self.shape()
+                ),
+            ));
+        }
+        Ok(n)
+    }
+
     /// Mean squared error `mean((self - target)^2)` (reduction "mean").
     pub fn mse_loss(&self, target: &Tensor) -> Result<Tensor> {
         scoped("mse_loss", || {
@@ -156,6 +237,24 @@ impl Tensor {
             Ok(y)
         })
     }
+}
+
+/// The `weight`/`bias` (`name`) of the norm `op` must have exactly the normalized shape.
+fn check_affine(op: &'static str, name: &str, t: Option<&Tensor>, normalized_shape: &[usize]) -> Result<()> {
+    match t {
+        Some(t) if t.dims() != normalized_shape => Err(bad_argument(
+            op,
+            format!("{name} has shape {} but normalized_shape is {normalized_shape:?}", t.shape()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The first class index outside `0..classes` (any, when `classes` is unknown: negative ones
+/// only), with its position.
+fn first_bad_class(targets: impl Iterator<Item = i128>, classes: Option<usize>) -> Option<(usize, i128)> {
+    let limit = classes.map_or(i128::MAX, |c| c as i128);
+    targets.enumerate().find(|&(_, t)| t < 0 || t >= limit)
 }
 
 /// `targets.len() × c` rows, 1 at each row's target class, 0 elsewhere.

@@ -173,3 +173,162 @@ fn composites_keep_the_operand_shape_and_check_dtypes() {
     assert!(matches!(x.cross_entropy(&[0, 3]), Err(Error::IndexOutOfRange { op: "cross_entropy", index: 3, .. })));
     assert_eq!(x.cross_entropy(&[0, 2]).unwrap().dims(), &[] as &[usize]);
 }
+
+#[test]
+fn index_expressions_become_views_and_name_the_callers_dims() {
+    use super::IndexItem::{Ellipsis, Int, NewAxis, Slice};
+    let x = lazy(&[2, 3, 4], DType::F32);
+    let all = |step| Slice { start: None, stop: None, step };
+    assert_eq!(x.index(&[Int(1)]).unwrap().dims(), &[3, 4]);
+    assert_eq!(x.index(&[Int(-1), all(2), NewAxis]).unwrap().dims(), &[2, 1, 4]);
+    assert_eq!(x.index(&[NewAxis, Ellipsis, Int(0)]).unwrap().dims(), &[1, 2, 3]);
+    assert_eq!(x.index(&[Ellipsis, NewAxis]).unwrap().dims(), &[2, 3, 4, 1]);
+    assert_eq!(x.index(&[all(1), Slice { start: Some(-2), stop: None, step: -1 }]).unwrap().dims(), &[2, 2, 4]);
+    assert_eq!(x.index(&[]).unwrap().id(), x.id(), "an empty index is the tensor itself");
+    let s = x.index(&[Int(0), Ellipsis, Int(3)]).unwrap();
+    assert_eq!((s.dims(), s.dtype()), (&[3][..], DType::F32));
+    // An int past its dim names the dim of `x`, not of the partial result.
+    let err = x.index(&[Int(0), Ellipsis, Int(4)]).unwrap_err();
+    assert_eq!(err, Error::IndexOutOfRange { op: "index", index: 4, dim: 2, size: 4 });
+    assert_eq!(err.to_string(), "index: index 4 is out of bounds for dim 2 with size 4");
+    let err = x.index(&[Int(0), Int(0), Int(0), Int(0)]).unwrap_err();
+    assert_eq!(err, Error::TooManyIndices { shape: Shape::from([2, 3, 4]), given: 4 });
+    assert_eq!(err.to_string(), "too many indices for a tensor of shape [2, 3, 4]: 4 given, 3 dims");
+    let err = x.index(&[Ellipsis, Int(0), Ellipsis]).unwrap_err();
+    assert_eq!(err.to_string(), "an index can only have a single ellipsis ('...')");
+    assert!(matches!(x.index(&[all(0)]), Err(Error::BadArgument { op: "slice", .. })));
+}
+
+#[test]
+fn squeeze_of_several_dims_removes_only_size_one_dims() {
+    let x = lazy(&[1, 3, 1, 1], DType::F32);
+    assert_eq!(x.squeeze_dims(&[0, -1, 0]).unwrap().dims(), &[3, 1]);
+    assert_eq!(lazy(&[1, 1, 3], DType::F32).squeeze_dims(&[0, 0]).unwrap().dims(), &[1, 3], "once per dim");
+    assert_eq!(x.squeeze_dims(&[1]).unwrap().id(), x.id(), "a dim of size 3 stays");
+    assert_eq!(x.squeeze_dims(&[]).unwrap().id(), x.id());
+    assert!(matches!(x.squeeze_dims(&[0, 4]), Err(Error::DimOutOfRange { op: "squeeze", dim: 4, .. })));
+}
+
+#[test]
+fn t_reverses_all_dims_and_mt_swaps_the_last_two() {
+    let x = lazy(&[2, 3, 4], DType::F32);
+    let t = x.permute_reversed().unwrap();
+    assert_eq!((t.dims(), t.op()), (&[4, 3, 2][..], &Op::Permute(smallvec![2, 1, 0])));
+    let v = lazy(&[3], DType::F32);
+    assert_eq!(v.permute_reversed().unwrap().id(), v.id(), "a vector is its own .T");
+    assert_eq!(lazy(&[], DType::F32).permute_reversed().unwrap().dims(), &[] as &[usize]);
+    assert_eq!(x.matrix_transpose().unwrap().dims(), &[2, 4, 3]);
+    let err = v.matrix_transpose().unwrap_err();
+    assert_eq!(err.to_string(), "mT needs a tensor with at least 2 dims, got shape [3]");
+}
+
+#[test]
+fn in_place_values_keep_the_shape_and_dtype() {
+    let dst = lazy(&[2, 3], DType::F32);
+    let c = dst.copy_value(&lazy(&[3], DType::I64)).unwrap();
+    assert_eq!((c.dims(), c.dtype()), (&[2, 3][..], DType::F32));
+    assert!(matches!(dst.copy_value(&lazy(&[2], DType::F32)), Err(Error::ShapeMismatch { op: "copy_", .. })));
+    assert!(matches!(dst.copy_value(&lazy(&[4, 2, 3], DType::F32)), Err(Error::BadArgument { op: "copy_", .. })));
+    let i = lazy(&[2, 3], DType::I32);
+    assert_eq!(i.inplace_value("+=", &lazy(&[2, 3], DType::I64)).unwrap().dtype(), DType::I32);
+    assert!(matches!(i.inplace_value("+=", &dst), Err(Error::InplaceCast { op: "+=", .. })));
+    assert!(matches!(i.inplace_value("*=", &lazy(&[3, 2], DType::I32)), Err(Error::BadShape { op: "*=", .. })));
+    let err = i.inplace_value("add_", &lazy(&[3, 2, 3], DType::I32)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "add_: the result has shape [3, 2, 3] but the tensor updated in place has shape [2, 3]"
+    );
+}
+
+#[test]
+fn clamp_takes_tensor_and_weak_scalar_bounds() {
+    use super::Operand;
+    use crate::ScalarKind;
+    let i = lazy(&[2, 3], DType::I32);
+    let y = i.clamp_with(Some(Operand::Scalar(Scalar::new(0.5), ScalarKind::Float)), None).unwrap();
+    assert_eq!(y.dtype(), DType::F32, "a float bound makes an int tensor float32");
+    let hi = Operand::Scalar(Scalar::int(2), ScalarKind::Int);
+    assert_eq!(i.clamp_with(None, Some(hi.clone())).unwrap().dtype(), DType::I32);
+    let lo = lazy(&[3], DType::F64);
+    let y = i.clamp_with(Some(lo.clone().into()), Some(hi)).unwrap();
+    assert_eq!((y.dims(), y.dtype(), y.op()), (&[2, 3][..], DType::F64, &Op::Binary(BinaryOp::Minimum)));
+    assert_eq!(i.clamp_with(None, None).unwrap().id(), i.id());
+    // A scalar upper bound takes the dtype the lower bound gave: 2**40 next to float32, not
+    // wrapped to int32.
+    let lo = Operand::Scalar(Scalar::new(0.5), ScalarKind::Float);
+    let big = Operand::Scalar(Scalar::int(1 << 40), ScalarKind::Int);
+    let y = i.clamp_with(Some(lo), Some(big)).unwrap();
+    assert!(matches!(y.operands()[1].op(), Op::Source(SourceOp::Full(v)) if v.get() == 2f64.powi(40)), "{y:?}");
+    let err = i.clamp_with(None, Some(lazy(&[2], DType::I32).into())).unwrap_err();
+    assert!(matches!(err, Error::ShapeMismatch { op: "clamp", .. }), "{err:?}");
+}
+
+#[test]
+fn norms_check_normalized_shape_weight_and_bias() {
+    let x = lazy(&[3, 4, 6], DType::F32);
+    let w = |d: &[usize]| lazy(d, DType::F32);
+    let y = x.layer_norm_shaped(&[4, 6], Some(&w(&[4, 6])), Some(&w(&[4, 6])), 1e-5).unwrap();
+    assert_eq!(y.dims(), &[3, 4, 6]);
+    assert_eq!(x.rms_norm_shaped(&[6], None, 1e-6).unwrap().dims(), &[3, 4, 6]);
+    let msg = |r: crate::Result<Tensor>| r.unwrap_err().to_string();
+    assert_eq!(
+        msg(x.layer_norm_shaped(&[5], None, None, 1e-5)),
+        "layer_norm: normalized_shape [5] does not match the trailing dims of input shape [3, 4, 6]"
+    );
+    assert!(msg(x.rms_norm_shaped(&[2, 3, 4, 6], None, 1e-6)).starts_with("rms_norm: normalized_shape"));
+    // A weight that would broadcast is still refused: it must have the normalized shape.
+    assert_eq!(
+        msg(x.layer_norm_shaped(&[6], Some(&w(&[1, 6])), None, 1e-5)),
+        "layer_norm: weight has shape [1, 6] but normalized_shape is [6]"
+    );
+    assert_eq!(
+        msg(x.layer_norm_shaped(&[6], None, Some(&w(&[5])), 1e-5)),
+        "layer_norm: bias has shape [5] but normalized_shape is [6]"
+    );
+    assert_eq!(
+        msg(x.rms_norm_shaped(&[6], Some(&w(&[3])), 1e-6)),
+        "rms_norm: weight has shape [3] but normalized_shape is [6]"
+    );
+    assert!(matches!(x.layer_norm_shaped(&[], None, None, 1e-5), Err(Error::BadArgument { op: "layer_norm", .. })));
+}
+
+#[test]
+fn cross_entropy_checks_class_indices_as_given() {
+    let x = lazy(&[4, 3], DType::F32);
+    assert_eq!(x.cross_entropy_indices(&[0, 1, 2, 0]).unwrap().dims(), &[] as &[usize]);
+    let err = x.cross_entropy_indices(&[0, -1, 2, 0]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cross_entropy: target[1] = -1 is out of range for logits of shape [4, 3] (class indices must be in 0..3)"
+    );
+    let big = u64::MAX as i128;
+    let err = x.cross_entropy_indices(&[big, 0, 0, 0]).unwrap_err();
+    assert!(matches!(err, Error::ClassIndex { position: 0, target, classes: 3, .. } if target == big));
+    assert!(matches!(x.cross_entropy_indices(&[0, 1, 3, 0]), Err(Error::ClassIndex { position: 2, target: 3, .. })));
+    // Indices are checked before the number of rows, and negative ones whatever the logits.
+    assert!(matches!(x.cross_entropy_indices(&[5]), Err(Error::ClassIndex { position: 0, .. })));
+    assert!(matches!(x.cross_entropy_indices(&[0, 1]), Err(Error::BadArgument { op: "cross_entropy", .. })));
+    let v = lazy(&[3], DType::F32);
+    assert!(matches!(v.cross_entropy_indices(&[7, -2]), Err(Error::ClassIndex { position: 1, classes: 0, .. })));
+    assert!(matches!(v.cross_entropy_indices(&[7]), Err(Error::BadArgument { op: "cross_entropy", .. })));
+}
+
+#[test]
+fn operands_of_dynamic_callers_keep_pytorchs_names_and_weak_scalars() {
+    use super::Operand;
+    use crate::ScalarKind;
+    let i = lazy(&[3], DType::I32);
+    let two = || Operand::Scalar(Scalar::int(2), ScalarKind::Int);
+    assert_eq!(i.binary_operand(BinaryOp::Pow, two()).unwrap().op(), &Op::Unary(crate::op::UnaryOp::Square));
+    let r = i.rbinary_operand(BinaryOp::Sub, Operand::Scalar(Scalar::new(0.5), ScalarKind::Float)).unwrap();
+    assert_eq!((r.dtype(), r.operands()[0].op()), (DType::F32, &Op::Source(SourceOp::Full(Scalar::new(0.5)))));
+    let f = lazy(&[3], DType::F32);
+    assert!(matches!(f.binary_operand(BinaryOp::And, two()), Err(Error::UnsupportedDType { op: "bitwise_and", .. })));
+    assert!(matches!(
+        f.binary_operand(BinaryOp::Add, lazy(&[2], DType::F32).into()),
+        Err(Error::ShapeMismatch { op: "add", .. })
+    ));
+    let l = f.logical_xor(&i).unwrap();
+    assert_eq!((l.dims(), l.dtype()), (&[3][..], DType::Bool));
+    assert!(matches!(f.logical_and(&lazy(&[2], DType::F32)), Err(Error::ShapeMismatch { op: "logical_and", .. })));
+}

@@ -72,6 +72,22 @@ impl Tensor {
         })
     }
 
+    /// All dims reversed (a view), PyTorch's `.T`: the transpose of a matrix; a 0-d or 1-d
+    /// tensor is returned unchanged.
+    pub fn permute_reversed(&self) -> Result<Tensor> {
+        let dims: SmallVec<[isize; 6]> = (0..self.ndim() as isize).rev().collect();
+        self.permute(&dims)
+    }
+
+    /// The last two dims swapped (a view), PyTorch's `.mT`: the transpose of each matrix in a
+    /// batch. A tensor of fewer than 2 dims is an [`Error::TooFewDims`].
+    pub fn matrix_transpose(&self) -> Result<Tensor> {
+        if self.ndim() < 2 {
+            return Err(Error::TooFewDims { op: "mT", needed: 2, shape: self.shape().clone() });
+        }
+        self.transpose(-2, -1)
+    }
+
     /// Broadcasts size-1 dims (and new leading dims) to `shape` (a view); `-1` keeps a size.
     pub fn expand(&self, shape: &[isize]) -> Result<Tensor> {
         if shape.len() < self.ndim() {
@@ -156,6 +172,17 @@ impl Tensor {
             };
             self.reshape_to(Shape(dims))
         })
+    }
+
+    /// Removes each of `dims` that has size 1 (a dim named twice counts once); a named dim
+    /// whose size is not 1 is left alone, as in PyTorch.
+    pub fn squeeze_dims(&self, dims: &[isize]) -> Result<Tensor> {
+        let mut norm: SmallVec<[usize; 6]> =
+            dims.iter().map(|&d| self.shape().normalize_dim("squeeze", d)).collect::<Result<_>>()?;
+        norm.sort_unstable();
+        norm.dedup();
+        // Highest first, so the others keep their index.
+        norm.iter().rev().try_fold(self.clone(), |acc, &d| acc.squeeze(Some(d as isize)))
     }
 
     /// Inserts a size-1 dim at `dim` (which may be `ndim`; negative counts from the end).

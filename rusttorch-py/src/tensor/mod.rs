@@ -1,0 +1,244 @@
+//! `rusttorch.Tensor`: the class, its attributes, and its evaluation and conversion to Python.
+//!
+//! Every method delegates to `rusttorch_ir::Tensor` (building the expression) or to the default
+//! `Engine` (evaluating it), and only converts arguments. The methods are grouped by protocol,
+//! one `#[pymethods]` block per file (pyo3's `multiple-pymethods`): here the attributes and
+//! evaluation; `operators` the Python operators; `inplace` the in-place ops; `methods` the
+//! named elementwise and composite ops; `reductions`; `shape` the views and dtype conversions.
+
+mod inplace;
+mod methods;
+mod operators;
+mod reductions;
+mod shape;
+
+pub use methods::{clamp_op, where_op};
+pub use reductions::{correction_arg, extremum};
+
+use crate::dtype::{dtype_object, PyDType};
+use crate::errors::{guard, run_interruptible, type_err, value_err};
+use crate::numpy::{array_protocol, view_to_numpy};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use rusttorch_exec::Engine;
+use rusttorch_ir::{Error, Result, Tensor};
+use std::sync::{PoisonError, RwLock};
+
+/// A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()`` and
+/// friends evaluate it with a fusing CPU backend.
+#[pyclass(name = "Tensor", module = "rusttorch", frozen)]
+pub struct PyTensor {
+    /// The graph node this object names. In-place ops (`t += x`, `t.add_(x)`) rebind it to a new
+    /// node: buffers are immutable, so "in place" means "this object now names the result", and
+    /// arrays or tensors taken from the old node keep the old values. A lock rather than a
+    /// mutable pyclass borrow: a thread evaluating `t` with the GIL released must not make
+    /// another thread's `t += 1` fail with "already borrowed". Held only to clone or swap the
+    /// handle (an `Arc`), never across evaluation.
+    node: RwLock<Tensor>,
+}
+
+impl From<Tensor> for PyTensor {
+    fn from(t: Tensor) -> Self {
+        PyTensor { node: RwLock::new(t) }
+    }
+}
+
+impl PyTensor {
+    /// The node this object names now (a cheap handle clone).
+    pub fn tensor(&self) -> Tensor {
+        self.node.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Makes this object name `t` (the in-place ops).
+    pub fn rebind(&self, t: Tensor) {
+        *self.node.write().unwrap_or_else(PoisonError::into_inner) = t;
+    }
+}
+
+/// Builds a tensor with `f` (errors and panics become Python exceptions).
+pub fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
+    guard(f).map(PyTensor::from)
+}
+
+/// Evaluates the tensors that are not evaluated yet, in one plan. The GIL is released while
+/// it runs and Ctrl-C stops it ([`run_interruptible`]), unless it is a few microseconds of work
+/// ([`PreparedEval::is_small`]), where releasing and taking it back would cost more.
+pub fn eval_all(py: Python<'_>, tensors: &[Tensor], fuse: bool) -> PyResult<()> {
+    if tensors.iter().all(Tensor::is_evaluated) {
+        return Ok(());
+    }
+    let engine = Engine::default_engine();
+    let prepared = guard(|| engine.prepare(tensors, fuse))?;
+    if prepared.is_small() {
+        guard(|| prepared.run())
+    } else {
+        run_interruptible(py, prepared)
+    }
+}
+
+/// `t` as a read-only ndarray over its memory (no copy): a view of an evaluated buffer (or of
+/// a user's array) is read in place with its strides; anything else is evaluated first.
+pub fn to_numpy<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
+    let view = match t.strided_view() {
+        Some(v) => v,
+        None => {
+            eval_all(py, std::slice::from_ref(t), true)?;
+            guard(|| t.strided_view().ok_or_else(|| Error::Internal("evaluated tensor has no buffer".into())))?
+        }
+    };
+    view_to_numpy(py, view, t.dims())
+}
+
+/// Python's repr of a shape tuple: `()`, `(3,)`, `(2, 3)`.
+fn shape_repr(dims: &[usize]) -> String {
+    match dims {
+        [d] => format!("({d},)"),
+        _ => format!("({})", dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// `f` of the tensor `slf` names: `slf` itself when `f` returns the same node (`t.to(t.dtype)
+/// is t`, as PyTorch), else a new tensor.
+fn same_or_new<'py>(
+    slf: &Bound<'py, PyTensor>,
+    f: impl FnOnce(&Tensor) -> Result<Tensor>,
+) -> PyResult<Bound<'py, PyTensor>> {
+    let t = slf.get().tensor();
+    let r = guard(|| f(&t))?;
+    if r.id() == t.id() {
+        Ok(slf.clone())
+    } else {
+        Bound::new(slf.py(), PyTensor::from(r))
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    // ------------------------------------------------------------------ attributes
+
+    /// The shape, a tuple of ints.
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.tensor().dims())
+    }
+
+    /// The element type (``rusttorch.float32`` or ``rusttorch.float64``).
+    #[getter]
+    fn dtype<'py>(&self, py: Python<'py>) -> Bound<'py, PyDType> {
+        dtype_object(py, self.tensor().dtype())
+    }
+
+    /// Number of dimensions.
+    #[getter]
+    fn ndim(&self) -> usize {
+        self.tensor().ndim()
+    }
+
+    /// Whether the tensor holds a computed result (never triggers evaluation).
+    #[getter]
+    fn is_evaluated(&self) -> bool {
+        self.tensor().is_evaluated()
+    }
+
+    /// Number of elements.
+    fn numel(&self) -> usize {
+        self.tensor().numel()
+    }
+
+    fn __len__(&self) -> PyResult<usize> {
+        self.tensor().dims().first().copied().ok_or_else(|| type_err("len() of a 0-d tensor"))
+    }
+
+    fn __repr__(&self) -> String {
+        let t = self.tensor();
+        let state = if t.is_evaluated() { "evaluated" } else { "lazy" };
+        format!("Tensor(shape={}, dtype={}, {state})", shape_repr(t.dims()), t.dtype())
+    }
+
+    /// NumPy defers to the reflected operators of a tensor (``ndarray + tensor`` is a tensor).
+    #[classattr]
+    fn __array_ufunc__(py: Python<'_>) -> Py<PyAny> {
+        py.None()
+    }
+
+    // ------------------------------------------------------------------ evaluation
+
+    /// Evaluates the tensor (fused, or op by op with ``fuse=False``) and returns it; later uses
+    /// read the stored result. The GIL is released while it runs (kept for evaluations of a few
+    /// microseconds, as NumPy keeps it for small loops).
+    #[pyo3(signature = (fuse = true))]
+    fn eval<'py>(slf: &Bound<'py, Self>, fuse: bool) -> PyResult<Bound<'py, Self>> {
+        eval_all(slf.py(), std::slice::from_ref(&slf.get().tensor()), fuse)?;
+        Ok(slf.clone())
+    }
+
+    /// The result as a read-only ``numpy.ndarray`` over the tensor's own memory (no copy);
+    /// evaluates first if needed. The array keeps the memory alive.
+    fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_numpy(py, &self.tensor())
+    }
+
+    /// NumPy's array protocol: ``np.asarray(t)`` is ``t.numpy()``.
+    #[pyo3(signature = (dtype = None, copy = None))]
+    fn __array__<'py>(
+        &self,
+        py: Python<'py>,
+        dtype: Option<&Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        array_protocol(to_numpy(py, &self.tensor())?, dtype, copy)
+    }
+
+    /// The value of a one-element tensor as a Python float, int or bool (by dtype).
+    fn item<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let t = self.tensor(); // one snapshot: another thread may rebind `self` meanwhile
+        if t.numel() != 1 {
+            return Err(value_err(format!(
+                "item() needs a tensor with one element, this one has {} (shape {})",
+                t.numel(),
+                shape_repr(t.dims())
+            )));
+        }
+        to_numpy(py, &t)?.call_method0("item")
+    }
+
+    fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
+        self.item(py)?.extract()
+    }
+
+    fn __int__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.item(py)?.call_method0("__int__")
+    }
+
+    /// An integer or bool one-element tensor used as an index (``range(t)``, ``lst[t]``).
+    fn __index__(&self, py: Python<'_>) -> PyResult<i64> {
+        if self.tensor().dtype().is_float() {
+            return Err(type_err("only integer tensors of a single element can be used as an index"));
+        }
+        self.item(py)?.extract()
+    }
+
+    fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
+        self.item(py)?.is_truthy()
+    }
+
+    /// Hashed by identity, as PyTorch tensors (``==`` is elementwise).
+    fn __hash__(slf: &Bound<'_, Self>) -> isize {
+        slf.as_ptr() as isize
+    }
+
+    /// The values as (nested) Python lists of floats; a float for a 0-d tensor.
+    fn tolist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_numpy(py, &self.tensor())?.call_method0("tolist")
+    }
+
+    /// The optimized, fused plan as text: kernels, ops, inputs, outputs and bytes moved.
+    fn explain(&self) -> PyResult<String> {
+        guard(|| Engine::default_engine().explain(std::slice::from_ref(&self.tensor())))
+    }
+
+    /// Graphviz DOT of the optimized graph, before and after fusion (kernels as clusters).
+    fn to_dot(&self) -> PyResult<String> {
+        guard(|| Engine::default_engine().plan_for(std::slice::from_ref(&self.tensor()), true)?.to_dot())
+    }
+}
