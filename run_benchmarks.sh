@@ -306,26 +306,28 @@ do_callgrind() {
         exit 1
     fi
     need_rusttorch
-    # Only instructions inside the evaluation entry point are counted (not Python start-up or
-    # input generation); two runs, 1 and 5 timed calls after the first, give the steady per-call
-    # count as their difference / 4. One thread: no work-stealing or idle spinning in the count.
-    local toggle='rusttorch_exec::engine::Engine::eval_with'
+    # Two runs, 1 and 5 timed calls after the first, give the steady per-call count as their
+    # difference / 4: Python start-up, input generation and planning cancel out, and what is left
+    # is one call's whole path (building the expression in Python, the walk, the plan cache, the
+    # kernels). No --toggle-collect: a large evaluation runs on an engine worker (run_watched),
+    # outside any one entry point of the calling thread. One thread: no work-stealing or idle
+    # spinning in the count.
     local args=("$key" --threads 1 --quick)
     [[ $PROFILE_EAGER == 1 ]] && args+=(--eager)
     local n total=() out
     for n in 1 5; do
         out="$OUT/callgrind-$key-$n.out"
-        echo "valgrind --tool=callgrind --toggle-collect=$toggle: profile_driver.py ${args[*]} --iters $n ..."
-        valgrind --tool=callgrind --toggle-collect="$toggle" --callgrind-out-file="$out" \
+        echo "valgrind --tool=callgrind: profile_driver.py ${args[*]} --iters $n ..."
+        valgrind --tool=callgrind --callgrind-out-file="$out" \
             "$PY" benchmarks/profile_driver.py "${args[@]}" --iters "$n" 2>"$out.log" | sed 's/^/  /'
         total+=("$(sed -n 's/^totals: *//p' "$out" | head -n 1)")
     done
     if [[ -z "${total[0]}" || -z "${total[1]}" || "${total[0]}" == 0 ]]; then
-        echo "no instructions counted inside $toggle (symbol renamed?); see $OUT/callgrind-$key-*.out.log"
+        echo "no instructions counted; see $OUT/callgrind-$key-*.out.log"
         exit 1
     fi
     local per_call=$(( (total[1] - total[0]) / 4 ))
-    echo "instructions inside eval (quick sizes, 1 thread): first call + 1 = ${total[0]}, first + 5 = ${total[1]}"
+    echo "instructions (quick sizes, 1 thread): first call + 1 = ${total[0]}, first + 5 = ${total[1]}"
     echo "steady state: $per_call instructions per call; first call (planning) ~ $(( total[0] - per_call ))"
     echo "hottest functions of the 5-call run:"
     callgrind_annotate "$OUT/callgrind-$key-5.out" 2>/dev/null >"$OUT/callgrind-$key-5.txt" || true

@@ -2,8 +2,8 @@
 //! (`int`, sequence or `None`), tensor-like inputs and binary operands.
 
 use crate::errors::{type_err, type_name, value_err};
+use crate::handle::PyTensor;
 use crate::numpy::{class_indices, int64, is_numpy_scalar, numpy_scalar_value, operand_from_array, tensor_from_data};
-use crate::tensor::PyTensor;
 use ::numpy::PyUntypedArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyTuple};

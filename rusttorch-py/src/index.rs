@@ -3,7 +3,7 @@
 //! arrays, tensors, bools) is not supported: a `TypeError` names the type.
 
 use crate::errors::type_err;
-use crate::tensor::PyTensor;
+use crate::handle::PyTensor;
 use ::numpy::PyUntypedArray;
 use pyo3::exceptions::{PyIndexError, PyOverflowError};
 use pyo3::prelude::*;

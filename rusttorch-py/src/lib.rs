@@ -2,7 +2,9 @@
 //!
 //! The layer is thin: it converts arguments and results and maps errors; every rule (shapes,
 //! dtypes, broadcasting, fusion) lives in `rusttorch-ir` and `rusttorch-exec`.
-//! - `tensor`: the `Tensor` class, one-line delegates to `rusttorch_ir::Tensor` and the engine,
+//! - `handle`: the `Tensor` object (the handle it holds), `build` and `eval_all`: what the
+//!   converters below need, so they never import the methods;
+//! - `tensor`: the `Tensor` class's methods, one-line delegates to `rusttorch_ir::Tensor` and the engine,
 //!   one file per protocol group (operators, in-place ops, named methods, reductions, shape);
 //! - `functions`: creation, `eval` of several tensors, threads and the functional ops;
 //! - `unary`: the op table's unary ops as functions and methods, generated from its rows;
@@ -21,6 +23,7 @@ mod args;
 mod dtype;
 mod errors;
 mod functions;
+mod handle;
 mod index;
 mod memory;
 mod numpy;

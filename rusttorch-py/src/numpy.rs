@@ -5,7 +5,7 @@
 
 use crate::dtype::{from_descr, to_descr};
 use crate::errors::{guard, type_err, value_err};
-use crate::tensor::{eval_all, PyTensor};
+use crate::handle::{eval_all, PyTensor};
 use ::numpy::npyffi::{_PyArray_GET_ITEM_DATA, get_type_object, NpyTypes, PY_ARRAY_API};
 use ::numpy::{PyArray1, PyArrayDescr, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::PyOverflowError;

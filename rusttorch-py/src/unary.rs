@@ -4,7 +4,7 @@
 //! and are written out in `functions.rs` and `tensor.rs`.
 
 use crate::args::TensorArg;
-use crate::tensor::{build, PyTensor};
+use crate::handle::{build, PyTensor};
 use pyo3::prelude::*;
 
 /// The Python function and the method of one row; `@skip` rows have none here.

@@ -12,69 +12,17 @@ mod operators;
 mod reductions;
 mod shape;
 
+pub use crate::handle::{build, eval_all, PyTensor};
 pub use methods::{clamp_op, where_op};
 pub use reductions::{correction_arg, extremum};
 
 use crate::dtype::{dtype_object, PyDType};
-use crate::errors::{guard, run_interruptible, type_err, value_err};
+use crate::errors::{guard, type_err, value_err};
 use crate::numpy::{array_protocol, view_to_numpy};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
 use rusttorch_ir::{Error, Result, Tensor};
-use std::sync::{PoisonError, RwLock};
-
-/// A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()`` and
-/// friends evaluate it with a fusing CPU backend.
-#[pyclass(name = "Tensor", module = "rusttorch", frozen)]
-pub struct PyTensor {
-    /// The graph node this object names. In-place ops (`t += x`, `t.add_(x)`) rebind it to a new
-    /// node: buffers are immutable, so "in place" means "this object now names the result", and
-    /// arrays or tensors taken from the old node keep the old values. A lock rather than a
-    /// mutable pyclass borrow: a thread evaluating `t` with the GIL released must not make
-    /// another thread's `t += 1` fail with "already borrowed". Held only to clone or swap the
-    /// handle (an `Arc`), never across evaluation.
-    node: RwLock<Tensor>,
-}
-
-impl From<Tensor> for PyTensor {
-    fn from(t: Tensor) -> Self {
-        PyTensor { node: RwLock::new(t) }
-    }
-}
-
-impl PyTensor {
-    /// The node this object names now (a cheap handle clone).
-    pub fn tensor(&self) -> Tensor {
-        self.node.read().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    /// Makes this object name `t` (the in-place ops).
-    pub fn rebind(&self, t: Tensor) {
-        *self.node.write().unwrap_or_else(PoisonError::into_inner) = t;
-    }
-}
-
-/// Builds a tensor with `f` (errors and panics become Python exceptions).
-pub fn build(f: impl FnOnce() -> Result<Tensor>) -> PyResult<PyTensor> {
-    guard(f).map(PyTensor::from)
-}
-
-/// Evaluates the tensors that are not evaluated yet, in one plan. The GIL is released while
-/// it runs and Ctrl-C stops it ([`run_interruptible`]), unless it is a few microseconds of work
-/// ([`PreparedEval::is_small`]), where releasing and taking it back would cost more.
-pub fn eval_all(py: Python<'_>, tensors: &[Tensor], fuse: bool) -> PyResult<()> {
-    if tensors.iter().all(Tensor::is_evaluated) {
-        return Ok(());
-    }
-    let engine = Engine::default_engine();
-    let prepared = guard(|| engine.prepare(tensors, fuse))?;
-    if prepared.is_small() {
-        guard(|| prepared.run())
-    } else {
-        run_interruptible(py, prepared)
-    }
-}
 
 /// `t` as a read-only ndarray over its memory (no copy): a view of an evaluated buffer (or of
 /// a user's array) is read in place with its strides; anything else is evaluated first.
