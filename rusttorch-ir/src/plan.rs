@@ -421,7 +421,9 @@ impl FusedKernel {
         self.ops.len()
     }
 
-    /// The strategy and the executor's other static decisions, as `explain()` prints them.
+    /// The strategy and the executor's other static decisions, as `explain()` prints them. The
+    /// donor is left out: which input qualifies depends on how registers were numbered, which
+    /// is not yet the same from run to run (snapshots would flicker).
     pub fn describe_strategy(&self) -> String {
         let mut s = self.strategy.to_string();
         for (i, st) in self.stages.iter().enumerate() {
@@ -433,9 +435,6 @@ impl FusedKernel {
         }
         if let Some(d) = self.direct_store {
             let _ = write!(s, ", direct_store(instr {} -> output {})", d.instr, d.output);
-        }
-        if let Some(i) = self.donor {
-            let _ = write!(s, ", donor(input {i})");
         }
         s
     }
