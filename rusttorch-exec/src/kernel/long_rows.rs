@@ -17,7 +17,8 @@ use smallvec::SmallVec;
 /// Elements per reduction chunk = this many blocks; partials are combined chunk by chunk.
 const CHUNK_BLOCKS: usize = 16;
 
-/// Partial results of every reduction of one stage over elements `[k0, k1)` of row `r`.
+/// Partial results of every reduction of one stage over elements `[k0, k1)` of row `r`
+/// (`srcs`: the reductions' sources; `tail`: the stage's sum tail, from [`SumTail::of`]).
 #[allow(clippy::too_many_arguments)]
 fn row_chunk<T: Num>(
     k: &FusedKernel,
