@@ -159,6 +159,13 @@ impl KernelInput {
     pub fn is_scalar(&self) -> bool {
         self.strides.iter().zip(self.read_shape.dims()).all(|(&s, &d)| s == 0 || d == 1)
     }
+    /// Whether the value is gathered with a large innermost stride (a transposed view): neither
+    /// contiguous nor one value, and the innermost dim of more than one element neither
+    /// broadcast nor unit-strided, so a flat block touches a new cache line per element.
+    pub fn reads_transposed(&self) -> bool {
+        let inner = (self.strides.iter().zip(self.read_shape.dims()).rev()).find(|&(_, &d)| d != 1).map(|(&s, _)| s);
+        !self.is_scalar() && !self.is_contiguous() && inner.is_some_and(|s| s != 0 && s != 1)
+    }
 }
 
 /// A buffer a kernel writes.
@@ -276,6 +283,79 @@ pub struct Stage {
     pub reduces: Vec<ReduceInstr>,
     /// Runs over row-space blocks after the reductions.
     pub row: Vec<Instr>,
+    /// The reduction that absorbs the full program's last instruction (long-row kernels).
+    pub sum_tail: Option<SumTail>,
+}
+
+/// A sum whose source is its stage's last full-space instruction, a binary op nothing else
+/// reads: the executor computes the op inside the block sum, in the same order and precision
+/// as storing it first (`sum((a-b)**2)` reads `a` and `b` once, with no block register
+/// between). The program's other instructions run as usual.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SumTail {
+    /// Index of the sum in [`Stage::reduces`].
+    pub reduce: usize,
+    /// The absorbed op (`+`, `-` or `*`).
+    pub op: BinaryOp,
+    /// Its left operand.
+    pub a: Operand,
+    /// Its right operand.
+    pub b: Operand,
+}
+
+/// How the executor walks a kernel: decided once by the planner from the kernel's shape,
+/// programs and input layouts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// Elementwise (one stage, no reductions or row program) over flat blocks.
+    Map,
+    /// Elementwise over the last two dims (`rows × cols`, both at least 32) in square tiles:
+    /// some input is read transposed ([`KernelInput::reads_transposed`]).
+    Tiled {
+        /// Extent of the second-to-last dim.
+        rows: usize,
+        /// Extent of the last dim.
+        cols: usize,
+    },
+    /// Whole rows per block, stage by stage: rows up to [`WHOLE_ROW_MAX`] elements (an
+    /// elementwise kernel with a row program as rows of one element).
+    ShortRows,
+    /// Rows longer than [`WHOLE_ROW_MAX`], walked in chunks of blocks whose reduction partials
+    /// are combined in chunk order.
+    LongRows,
+    /// Column reductions (`m × k × n`, `n > 1`) in tiles of `k`-rows × a block of columns.
+    Cols,
+    /// A matrix product with its epilogue on the output tiles.
+    MatMul,
+    /// A concatenation, copied part by part.
+    Concat,
+    /// An argmax/argmin scan.
+    Arg,
+}
+
+impl std::fmt::Display for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Strategy::Map => f.write_str("map"),
+            Strategy::Tiled { rows, cols } => write!(f, "tiled {rows} x {cols}"),
+            Strategy::ShortRows => f.write_str("short_rows"),
+            Strategy::LongRows => f.write_str("long_rows"),
+            Strategy::Cols => f.write_str("cols"),
+            Strategy::MatMul => f.write_str("matmul"),
+            Strategy::Concat => f.write_str("concat"),
+            Strategy::Arg => f.write_str("arg"),
+        }
+    }
+}
+
+/// The last computing instruction of a flat program, which writes straight into an output's
+/// range (no register round trip, no copy).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirectStore {
+    /// Index of the instruction in the last stage's full program.
+    pub instr: usize,
+    /// The output it writes.
+    pub output: u16,
 }
 
 /// A fused kernel: one pass over its inputs (per stage) computing all its ops block by block.
@@ -307,6 +387,14 @@ pub struct FusedKernel {
     /// Stages share full-space registers, so every block must hold whole rows (the executor
     /// runs rows up to [`WHOLE_ROW_MAX`] elements as single blocks).
     pub whole_rows: bool,
+    /// How the executor walks it.
+    pub strategy: Strategy,
+    /// The input whose buffer may hold output 0 when the caller gives it up (buffer donation;
+    /// whether it is given up is settled at run time).
+    pub donor: Option<u16>,
+    /// The instruction of the last stage's full program that stores straight into its output
+    /// ([`Strategy::Map`] and [`Strategy::ShortRows`] only; not when an input is donated).
+    pub direct_store: Option<DirectStore>,
 }
 
 /// Rows up to this many elements are always processed whole, one block per row at most.
@@ -331,6 +419,24 @@ impl FusedKernel {
     /// Number of elementwise/reduce ops computed (not counting loads and stores).
     pub fn num_ops(&self) -> usize {
         self.ops.len()
+    }
+
+    /// The strategy and the executor's other static decisions, as `explain()` prints them. The
+    /// donor is left out: which input qualifies depends on how registers were numbered, which
+    /// is not yet the same from run to run (snapshots would flicker).
+    pub fn describe_strategy(&self) -> String {
+        let mut s = self.strategy.to_string();
+        for (i, st) in self.stages.iter().enumerate() {
+            if let Some(t) = &st.sum_tail {
+                let stage = if self.stages.len() > 1 { format!("stage {i}: ") } else { String::new() };
+                let square = if st.reduces[t.reduce].square { ", squared" } else { "" };
+                let _ = write!(s, ", sum_tail({stage}{}{square})", t.op.info().name);
+            }
+        }
+        if let Some(d) = self.direct_store {
+            let _ = write!(s, ", direct_store(instr {} -> output {})", d.instr, d.output);
+        }
+        s
     }
 }
 
@@ -483,6 +589,7 @@ impl Plan {
             for o in &k.outputs {
                 let _ = writeln!(s, "  write {}", vname(o.value));
             }
+            let _ = writeln!(s, "  strategy {}", k.describe_strategy());
             let _ = writeln!(s, "  bytes read {}, written {}", human_bytes(r), human_bytes(w));
         }
         let outs: Vec<String> = self.outputs.iter().map(|&o| format!("v{o}")).collect();

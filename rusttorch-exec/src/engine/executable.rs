@@ -1,6 +1,5 @@
 //! [`Executable`]: a planned graph with its per-kernel run data, run on bound input buffers.
 
-use super::donation::donor_inputs;
 use super::kernel_run::{run_one, KernelRun};
 use super::slots::{AnyVec, Slot};
 use crate::cancel::is_set;
@@ -29,8 +28,6 @@ pub struct Executable {
     access: Vec<Vec<Access>>,
     /// Per kernel, the intermediates whose last reader it is.
     dies_after: Vec<Vec<usize>>,
-    /// Per kernel, the input whose buffer may hold its output (buffer donation).
-    donors: Vec<Option<u16>>,
     /// The input slots some kernel may write into when their buffers are donated.
     pub(super) donatable: Vec<usize>,
     /// Buffers captured at compile time (evaluated tensors), bound after the placeholders.
@@ -47,14 +44,13 @@ impl Executable {
         let plan = FusionPlanner::new(fusion).plan(&g)?;
         let access: Vec<Vec<Access>> = plan.kernels.iter().map(|k| k.inputs.iter().map(Access::of).collect()).collect();
         let dies_after = plan.dies_after();
-        let donors = donor_inputs(&plan, &access);
-        let donatable = (plan.kernels.iter().zip(&donors))
-            .filter_map(|(k, d)| match plan.values[k.inputs[(*d)? as usize].value].kind {
+        let donatable = (plan.kernels.iter())
+            .filter_map(|k| match plan.values[k.inputs[k.donor? as usize].value].kind {
                 ValueKind::Input(s) => Some(s),
                 _ => None,
             })
             .collect();
-        Ok(Executable { key, plan, access, dies_after, donors, donatable, bound: Vec::new(), num_placeholders: 0 })
+        Ok(Executable { key, plan, access, dies_after, donatable, bound: Vec::new(), num_placeholders: 0 })
     }
 
     /// The structure the plan was made for.
@@ -151,7 +147,7 @@ impl Executable {
                 return Err(fail(Error::Interrupted, &mut slots));
             }
             let access = &self.access[ki];
-            let donor = self.donors[ki].filter(|&i| {
+            let donor = k.donor.filter(|&i| {
                 matches!(plan.values[k.inputs[i as usize].value].kind, ValueKind::Input(s) if donated.get(s) == Some(&true))
             });
             // Writing into a donated input destroys its old value: from here on the evaluation

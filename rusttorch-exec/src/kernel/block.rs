@@ -40,7 +40,7 @@ pub(super) struct Block<'r, T> {
     /// Write outputs with non-temporal stores (outputs far larger than the caches; the task
     /// ends with a store fence): full tile rows of tiled blocks, whole flat blocks.
     pub(super) stream: bool,
-    /// The instruction (and output) that writes straight into the output (`vm::direct_store`),
+    /// The instruction (and output) that writes straight into the output (the plan's `direct_store`),
     /// settled by the caller once per program.
     pub(super) direct: Option<(usize, u16)>,
 }

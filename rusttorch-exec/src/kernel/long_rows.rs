@@ -10,14 +10,15 @@ use super::stores::OutPtr;
 use super::tasks::{for_tasks, Ctx, PARALLEL_MIN_ELEMS};
 use super::vm::{exec, exec_generic};
 use crate::num::{block_sum_binary, combine, identity, Num, Src};
-use rusttorch_ir::op::{BinaryOp, ReduceOp, Scalar};
-use rusttorch_ir::plan::{FusedKernel, Instr, Operand, ReduceInstr, Reg, Stage};
+use rusttorch_ir::op::{BinaryOp, Scalar};
+use rusttorch_ir::plan::{FusedKernel, Instr, Operand, ReduceInstr, Reg, Stage, SumTail as PlannedTail};
 use smallvec::SmallVec;
 
 /// Elements per reduction chunk = this many blocks; partials are combined chunk by chunk.
 const CHUNK_BLOCKS: usize = 16;
 
-/// Partial results of every reduction of one stage over elements `[k0, k1)` of row `r`.
+/// Partial results of every reduction of one stage over elements `[k0, k1)` of row `r`
+/// (`srcs`: the reductions' sources; `tail`: the stage's sum tail, from [`SumTail::of`]).
 #[allow(clippy::too_many_arguments)]
 fn row_chunk<T: Num>(
     k: &FusedKernel,
@@ -30,6 +31,7 @@ fn row_chunk<T: Num>(
     (k0, k1): (usize, usize),
     partial: &mut [T::Acc],
     srcs: &[Reg],
+    tail: &Option<(SumTail, SmallVec<[Reg; 8]>)>,
 ) {
     let st = &k.stages[stage];
     for (p, red) in partial.iter_mut().zip(&st.reduces) {
@@ -38,13 +40,13 @@ fn row_chunk<T: Num>(
     if k0 >= k1 {
         return;
     }
-    match SumTail::of(st, srcs) {
+    match tail {
         Some((tail, materialize)) => {
-            let mut fb = Block::full(&mut s.full, &s.rows, b, r * row_len + k0, b, &materialize);
+            let mut fb = Block::full(&mut s.full, &s.rows, b, r * row_len + k0, b, materialize);
             chunk_blocks(
                 &st.full[..st.full.len() - 1],
                 &st.reduces,
-                Some(&tail),
+                Some(tail),
                 &mut fb,
                 io,
                 r * row_len + k1,
@@ -61,10 +63,9 @@ fn row_chunk<T: Num>(
 /// An operand read in place: `(input, offset)` of a contiguous input, or a constant.
 type InPlace = Result<(usize, usize), Scalar>;
 
-/// A sum whose source is the program's last instruction, a binary op nothing else reads: the
-/// op runs inside the sum (`sum((a-b)**2)` reads `a` and `b` once, with no block register in
-/// between: W5). The rest of the program runs as usual and leaves the op's operands where
-/// `Block::result` finds them.
+/// The plan's sum tail of a stage as the block loop reads it: the op runs inside the sum
+/// (`sum((a-b)**2)` reads `a` and `b` once, with no block register in between: W5). The rest
+/// of the program runs as usual and leaves the op's operands where `Block::result` finds them.
 struct SumTail {
     /// The reduction it feeds.
     red: usize,
@@ -78,19 +79,11 @@ struct SumTail {
 }
 
 impl SumTail {
-    /// The tail of `st` if it has one, with the registers the program's prefix must leave
-    /// readable (the other reductions' sources, then the op's register operands).
+    /// The plan's tail of `st` if it has one (`Stage::sum_tail`), with the registers the
+    /// program's prefix must leave readable (the reductions' sources `srcs`, then the op's
+    /// register operands; the planner keeps them at most 8).
     fn of(st: &Stage, srcs: &[Reg]) -> Option<(SumTail, SmallVec<[Reg; 8]>)> {
-        let Some(&Instr::Binary { op, dst, a, b }) = st.full.last() else { return None };
-        if !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul)
-            || matches!((a, b), (Operand::Const(_), Operand::Const(_)))
-        {
-            return None;
-        }
-        let red = srcs.iter().position(|&r| r == dst)?;
-        if srcs.iter().filter(|&&r| r == dst).count() != 1 || st.reduces[red].op != ReduceOp::Sum {
-            return None;
-        }
+        let &PlannedTail { reduce, op, a, b } = st.sum_tail.as_ref()?;
         let mut materialize: SmallVec<[Reg; 8]> = srcs.into();
         let mut operand = |o: Operand| match o {
             Operand::Reg(r) => {
@@ -105,8 +98,7 @@ impl SumTail {
         };
         let (a_reg, b_reg) = (reg(a), reg(b));
         let (a, b) = (operand(a), operand(b));
-        // Results past the 8th are copied into their registers, which the tail does not read.
-        (materialize.len() <= 8).then_some((SumTail { red, op, a, b, a_reg, b_reg }, materialize))
+        Some((SumTail { red: reduce, op, a, b, a_reg, b_reg }, materialize))
     }
 
     /// When the program before the tail only loads its operands from contiguous inputs: per
@@ -143,7 +135,7 @@ impl SumTail {
             Ok(i) => Src::Slice(unsafe { result(b.results[i], len) }),
             Err(c) => Src::Scalar(c.to()),
         };
-        block_sum_binary(self.op, red.square, src(self.a), src(self.b), len).expect("ops checked in SumTail::of")
+        block_sum_binary(self.op, red.square, src(self.a), src(self.b), len).expect("ops checked by the planner")
     }
 }
 
@@ -174,7 +166,7 @@ fn chunk_blocks_generic<T: Num>(
                     Ok((i, offset)) => Src::Slice(&io.inputs[i][offset + b.start..offset + b.start + len]),
                     Err(c) => Src::Scalar(c.to()),
                 };
-                let v = block_sum_binary(t.op, red.square, at(sa), at(sb), len).expect("ops checked in SumTail::of");
+                let v = block_sum_binary(t.op, red.square, at(sa), at(sb), len).expect("ops checked by the planner");
                 *p = combine(red.op, *p, v);
                 b.start += len;
             }
@@ -205,6 +197,7 @@ pub(super) fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: 
     let nchunks = row_len.div_ceil(chunk);
     let nred: Vec<usize> = k.stages.iter().map(|s| s.reduces.len()).collect();
     let srcs = reduce_sources(k);
+    let tails: SmallVec<[_; 2]> = k.stages.iter().zip(&srcs).map(|(st, s)| SumTail::of(st, s)).collect();
     let finish_row = |s: &mut Scratch<T>, stage: usize, r: usize, partials: &[T::Acc]| {
         let st = &k.stages[stage];
         for (i, red) in st.reduces.iter().enumerate() {
@@ -225,7 +218,7 @@ pub(super) fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: 
             let (r, c) = (t / nchunks, t % nchunks);
             let mut part: SmallVec<[T::Acc; 4]> = smallvec::smallvec![T::Acc::ZERO; nr];
             let range = (c * chunk, ((c + 1) * chunk).min(row_len));
-            row_chunk(k, io, s, 0, b, r, row_len, range, &mut part, &srcs[0]);
+            row_chunk(k, io, s, 0, b, r, row_len, range, &mut part, &srcs[0], &tails[0]);
             pp.write(t * nr, &part);
         });
         let mut s = Scratch::new(k, b);
@@ -239,7 +232,19 @@ pub(super) fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: 
             let mut partials = vec![T::Acc::ZERO; nchunks * nr];
             for c in 0..nchunks {
                 let range = (c * chunk, ((c + 1) * chunk).min(row_len));
-                row_chunk(k, io, s, si, b, r, row_len, range, &mut partials[c * nr..(c + 1) * nr], &srcs[si]);
+                row_chunk(
+                    k,
+                    io,
+                    s,
+                    si,
+                    b,
+                    r,
+                    row_len,
+                    range,
+                    &mut partials[c * nr..(c + 1) * nr],
+                    &srcs[si],
+                    &tails[si],
+                );
             }
             finish_row(s, si, r, &partials);
         }

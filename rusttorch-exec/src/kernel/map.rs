@@ -5,7 +5,7 @@ use super::io::KernelIo;
 use super::scratch::Scratch;
 use super::stores::{store_fence, STREAM_MIN_BYTES};
 use super::tasks::{blocks_per_task, for_tasks, Ctx, PARALLEL_MIN_ELEMS};
-use super::vm::{direct_store, map_blocks};
+use super::vm::map_blocks;
 use crate::num::Num;
 use rusttorch_ir::plan::FusedKernel;
 
@@ -26,8 +26,9 @@ pub(super) fn run_map<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_
         let start = t * per_task * b;
         let end = ((t + 1) * per_task * b).min(n);
         let mut fb = Block { expand_run: 1, stream, ..Block::full(&mut s.full, &s.rows, b, start, b, &[]) };
-        if !stream {
-            fb.direct = direct_store(prog, &[], io);
+        // Never with a donated input: it is read through the output.
+        if !stream && io.donor.is_none() {
+            fb.direct = k.direct_store.map(|d| (d.instr, d.output));
         }
         map_blocks(prog, &mut fb, io, end);
         if stream {

@@ -43,45 +43,54 @@ use cols::run_cols;
 use concat::run_concat;
 use long_rows::run_long_rows;
 use map::run_map;
-use rusttorch_ir::plan::{FusedKernel, KernelShape, WHOLE_ROW_MAX};
+use rusttorch_ir::plan::{FusedKernel, KernelShape, Strategy};
 use short_rows::run_short_rows;
-use tiled::{run_tiled, tile_shape};
+use tiled::run_tiled;
 
 /// Elementwise kernels up to this size run as a single block.
 const SMALL_KERNEL: usize = 4096;
 
-/// Runs a kernel.
+/// Runs a kernel by the strategy its plan gives it. Block sizes are the engine's settings, so
+/// they are chosen here.
 pub(crate) fn run_kernel<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) {
     if k.shape.full_numel() == 0 && k.shape.row_numel() == 0 {
         return;
     }
-    match k.shape {
-        KernelShape::Rows { row_len: 1, .. } if tile_shape(k, io).is_some() => {
-            let (r, c) = tile_shape(k, io).unwrap();
-            run_tiled(k, io, ctx, r, c)
+    let (rows, row_len) = match k.shape {
+        KernelShape::Rows { rows, row_len } => (rows, row_len),
+        _ => (0, 0),
+    };
+    match k.strategy {
+        Strategy::Tiled { rows: r, cols: c } => run_tiled(k, io, ctx, r, c),
+        Strategy::Map => run_map(k, io, Ctx { block: map_block::<T>(rows, ctx), ..ctx }, rows),
+        // Elementwise kernels with a row program: rows of one element in map-sized blocks.
+        Strategy::ShortRows if row_len == 1 && k.stages.iter().all(|s| s.reduces.is_empty()) => {
+            run_short_rows(k, io, Ctx { block: map_block::<T>(rows, ctx), ..ctx }, rows, 1)
         }
-        KernelShape::Rows { rows, row_len: 1 } if k.stages.iter().all(|s| s.reduces.is_empty()) => {
-            // Small kernels run as one block: per-block dispatch would dominate.
-            let block = if rows <= SMALL_KERNEL {
-                rows.max(1)
-            } else {
-                (ctx.map_block * 4 / std::mem::size_of::<T>().max(1)).max(1)
-            };
-            match &k.stages[..] {
-                [stage] if stage.row.is_empty() => run_map(k, io, Ctx { block, ..ctx }, rows),
-                _ => run_short_rows(k, io, Ctx { block, ..ctx }, rows, 1),
-            }
-        }
-        KernelShape::Rows { rows, row_len } if row_len <= ctx.block => run_short_rows(k, io, ctx, rows, row_len),
+        Strategy::ShortRows | Strategy::LongRows if row_len <= ctx.block => run_short_rows(k, io, ctx, rows, row_len),
         // Rows up to WHOLE_ROW_MAX are one block each: one dispatch per stage per row, and
         // stages may share registers (the planner relies on it: `whole_rows`).
-        KernelShape::Rows { rows, row_len } if row_len <= WHOLE_ROW_MAX => {
-            run_short_rows(k, io, Ctx { block: row_len, ..ctx }, rows, row_len)
-        }
-        KernelShape::Rows { rows, row_len } => run_long_rows(k, io, ctx, rows, row_len),
-        KernelShape::Cols { m, k: kk, n } => run_cols(k, io, ctx, m, kk, n),
-        KernelShape::MatMul { .. } => unreachable!("matmul kernels run through run_matmul"),
-        KernelShape::Arg { .. } => unreachable!("arg kernels run through run_arg"),
-        KernelShape::Concat { outer, inner, ref parts } => run_concat(io, ctx, k, outer, inner, parts),
+        Strategy::ShortRows => run_short_rows(k, io, Ctx { block: row_len, ..ctx }, rows, row_len),
+        Strategy::LongRows => run_long_rows(k, io, ctx, rows, row_len),
+        Strategy::Cols => match k.shape {
+            KernelShape::Cols { m, k: kk, n } => run_cols(k, io, ctx, m, kk, n),
+            _ => unreachable!("a cols strategy on a cols shape"),
+        },
+        Strategy::Concat => match k.shape {
+            KernelShape::Concat { outer, inner, ref parts } => run_concat(io, ctx, k, outer, inner, parts),
+            _ => unreachable!("a concat strategy on a concat shape"),
+        },
+        Strategy::MatMul => unreachable!("matmul kernels run through run_matmul"),
+        Strategy::Arg => unreachable!("arg kernels run through run_arg"),
+    }
+}
+
+/// Block length of an elementwise kernel over `n` elements: small kernels run as one block
+/// (per-block dispatch would dominate), others in blocks of `map_block` 4-byte elements.
+fn map_block<T>(n: usize, ctx: Ctx<'_>) -> usize {
+    if n <= SMALL_KERNEL {
+        n.max(1)
+    } else {
+        (ctx.map_block * 4 / std::mem::size_of::<T>().max(1)).max(1)
     }
 }

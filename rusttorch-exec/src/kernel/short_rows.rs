@@ -6,7 +6,7 @@ use super::isa::{isa_dispatch, wants_wide};
 use super::reduce::{reduce_block, reduce_sources};
 use super::scratch::Scratch;
 use super::tasks::{blocks_per_task, for_tasks, Ctx, PARALLEL_MIN_ELEMS};
-use super::vm::{direct_store, exec_generic};
+use super::vm::exec_generic;
 use crate::num::Num;
 use rusttorch_ir::plan::{FusedKernel, Reg};
 use smallvec::SmallVec;
@@ -23,10 +23,9 @@ pub(super) fn run_short_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx:
     let per_task = blocks_per_task(nblocks, b, instrs, ctx.threads);
     let ntasks = nblocks.div_ceil(per_task);
     let srcs = reduce_sources(k);
-    // The last stage's full program may store straight into its output; earlier stages' (and
-    // row programs') registers can be read by the stages after them.
-    let last = k.stages.len().saturating_sub(1);
-    let direct = k.stages.last().and_then(|st| direct_store(&st.full, &srcs[last], io));
+    // The last stage's full program may store straight into its output (never with a donated
+    // input, which is read through the output).
+    let direct = k.direct_store.filter(|_| io.donor.is_none()).map(|d| (d.instr, d.output));
     let g = ShortRows { b, per_block, rows, row_len, srcs: &srcs, direct };
     for_tasks(ctx, ntasks, parallel, k, |s: &mut Scratch<T>, t| {
         short_rows_blocks(k, io, s, &g, t * per_task, ((t + 1) * per_task).min(nblocks));

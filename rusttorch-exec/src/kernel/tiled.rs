@@ -1,6 +1,5 @@
 //! Elementwise kernels that read a transposed input, walked in square tiles.
 
-use super::access::Access;
 use super::block::{Block, TILE};
 use super::io::KernelIo;
 use super::scratch::Scratch;
@@ -9,22 +8,6 @@ use super::tasks::{blocks_per_task, for_tasks, Ctx, PARALLEL_MIN_ELEMS};
 use super::vm::exec;
 use crate::num::Num;
 use rusttorch_ir::plan::FusedKernel;
-
-/// Whether an elementwise kernel should walk its last two dims in square-ish tiles: some input
-/// is read with a large innermost stride (a transposed view), so flat blocks would touch a new
-/// cache line per element.
-pub(super) fn tile_shape<T>(k: &FusedKernel, io: &KernelIo<'_, T>) -> Option<(usize, usize)> {
-    let d = k.full_shape.dims();
-    if d.len() < 2 || k.stages.len() != 1 || !k.stages[0].reduces.is_empty() {
-        return None;
-    }
-    let (r, c) = (d[d.len() - 2], d[d.len() - 1]);
-    let transposed = io
-        .access
-        .iter()
-        .any(|a| matches!(a, Access::Strided { strides, .. } if strides.last().is_some_and(|&s| s != 0 && s != 1)));
-    (transposed && r >= 32 && c >= 32).then_some((r, c))
-}
 
 /// An elementwise kernel over `[planes, r, c]` in tiles of at most `TILE × TILE`.
 pub(super) fn run_tiled<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>, r: usize, c: usize) {

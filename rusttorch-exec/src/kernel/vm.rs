@@ -264,31 +264,6 @@ fn leave_results<T: Num>(b: &mut Block<'_, T>, alias: &[*const T], base: *mut T)
     }
 }
 
-/// The instruction (and its output) whose result goes straight into the output's range of a
-/// flat block: the last computing instruction when only stores follow it and one of them stores
-/// its register, which nothing reads after the program. Saves a register round trip and a copy
-/// per block. For flat blocks only (callers): not for tiles (their output rows are apart) or
-/// matmul epilogues (their accumulator is the output's memory); `materialize` are the
-/// registers read after the program. Never with a donated input (read through the output).
-pub(super) fn direct_store<T>(prog: &[Instr], materialize: &[Reg], io: &KernelIo<'_, T>) -> Option<(usize, u16)> {
-    if io.donor.is_some() {
-        return None;
-    }
-    let stores = prog.iter().rev().take_while(|i| matches!(i, Instr::Store { .. })).count();
-    let at = prog.len().checked_sub(stores + 1)?;
-    let r = match prog[at] {
-        Instr::Binary { dst, .. } | Instr::Unary { dst, .. } | Instr::Select { dst, .. } => dst,
-        _ => return None,
-    };
-    if stores == 0 || materialize.contains(&r) {
-        return None;
-    }
-    prog[at + 1..].iter().find_map(|i| match *i {
-        Instr::Store { output, src: Operand::Reg(s) } if s == r => Some((at, output)),
-        _ => None,
-    })
-}
-
 isa_dispatch! {
     /// Runs a program over the blocks of `start..end` (see `run_map`): the AVX-512 build for
     /// programs with transcendental ops (compute-bound), the AVX2 build otherwise

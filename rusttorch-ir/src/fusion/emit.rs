@@ -5,12 +5,13 @@
 use super::layout::{layout_of, PendingViews};
 use super::order::kernel_order;
 use super::regalloc::{Emitter, Seg};
+use super::strategy::decide;
 use super::{full_value, is_source, mkn, Spec};
 use crate::graph::{Graph, NodeId};
 use crate::op::{ArgOp, BinaryOp, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 use crate::plan::{
     FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, MatMulOperands, Operand, Plan, ReduceInstr, Reg, Space,
-    Stage, Value, ValueId, ValueKind, WHOLE_ROW_MAX,
+    Stage, Strategy, Value, ValueId, ValueKind, WHOLE_ROW_MAX,
 };
 use crate::{DType, Error, Result, Shape};
 use hashbrown::{HashMap, HashSet};
@@ -64,7 +65,9 @@ pub(super) fn emit(g: &Graph, specs: Vec<Spec>, topo: &[NodeId], pos: &[usize]) 
         };
         outputs.push(v);
     }
-    Ok(Plan { num_inputs, values, kernels, outputs })
+    let mut plan = Plan { num_inputs, values, kernels, outputs };
+    decide(&mut plan);
+    Ok(plan)
 }
 
 /// What emitting a kernel reads: the graph, each node's topological position, and the plan
@@ -115,6 +118,9 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
         ops,
         matmul,
         whole_rows,
+        strategy: Strategy::Map,
+        donor: None,
+        direct_store: None,
     })
 }
 
@@ -512,6 +518,9 @@ fn without_program(
         ops: vec![g.node(root).op.name()],
         matmul: None,
         whole_rows: false,
+        strategy: Strategy::Map,
+        donor: None,
+        direct_store: None,
     }
 }
 

@@ -18,7 +18,8 @@
 //!
 //! The steps, one file each: `dtypes` (the compute dtype of each node), `partition` (rules
 //! 1-4: boundaries, kernels, cuts), `merge` (rule 5), `order` (execution order), `emit`
-//! (register programs, with `layout` for views and `regalloc` for registers), and `dot`
+//! (register programs, with `layout` for views and `regalloc` for registers), `strategy` (how
+//! the executor walks each kernel, and its other static decisions), and `dot`
 //! (Graphviz rendering, on demand). The planner expects views made legal by
 //! [`LegalizeViews`](crate::passes::LegalizeViews), the last of the default passes.
 
@@ -30,6 +31,7 @@ mod merge;
 mod order;
 mod partition;
 mod regalloc;
+mod strategy;
 #[cfg(test)]
 mod tests;
 

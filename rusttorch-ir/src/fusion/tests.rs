@@ -2,8 +2,9 @@
 
 use super::{FusionConfig, FusionPlanner, MAX_KERNEL_INPUTS};
 use crate::graph::Graph;
+use crate::op::BinaryOp;
 use crate::passes::PassManager;
-use crate::plan::{KernelShape, Plan, ValueKind};
+use crate::plan::{DirectStore, KernelShape, Operand, Plan, Strategy, ValueKind, WHOLE_ROW_MAX};
 use crate::tensor::lower;
 use crate::{DType, Tensor};
 
@@ -159,4 +160,51 @@ fn dot_is_rendered_from_the_graph_on_demand() {
     assert!(dot.starts_with("digraph plan {") && dot.contains("subgraph cluster_k0"), "{dot}");
     assert_eq!(dot.matches("subgraph").count(), 1);
     assert!(!super::graph_to_dot(&g).contains("subgraph"));
+}
+
+#[test]
+fn elementwise_kernels_map_flat_blocks_or_tiles_when_an_input_is_transposed() {
+    let (a, b) = (input(&[64, 48]), input(&[48, 64]));
+    let p = plan(&[(&a * 2.0).unwrap()], std::slice::from_ref(&a));
+    let k = &p.kernels[0];
+    assert_eq!(k.strategy, Strategy::Map, "{}", p.explain());
+    // Its input is a graph input read once, in order: its buffer may hold the output, and the
+    // multiply stores straight into the output.
+    assert_eq!(k.donor, Some(0));
+    assert_eq!(k.direct_store, Some(DirectStore { instr: 1, output: 0 }));
+    let p = plan(&[(&b.transpose(0, 1).unwrap() + &a).unwrap()], &[a.clone(), b.clone()]);
+    let k = &p.kernels[0];
+    assert_eq!(k.strategy, Strategy::Tiled { rows: 64, cols: 48 }, "{}", p.explain());
+    assert!(k.inputs.iter().any(|i| i.reads_transposed()));
+    assert_eq!((k.donor, k.direct_store), (None, None), "tiles read and write in another order");
+    assert!(p.explain().contains("  strategy tiled 64 x 48\n"), "{}", p.explain());
+    // Below 32 x 32 a transposed read stays in flat blocks.
+    let (c, d) = (input(&[16, 48]), input(&[48, 16]));
+    let p = plan(&[(&d.transpose(0, 1).unwrap() + &c).unwrap()], &[c, d]);
+    assert_eq!(p.kernels[0].strategy, Strategy::Map, "{}", p.explain());
+}
+
+#[test]
+fn reductions_walk_short_rows_long_rows_or_columns() {
+    let x = input(&[4, 8]);
+    let p = plan(&[x.softmax(1).unwrap()], std::slice::from_ref(&x));
+    assert_eq!(p.kernels[0].strategy, Strategy::ShortRows, "{}", p.explain());
+    assert_eq!(p.kernels[0].donor, None);
+    let p = plan(&[x.sum(Some(&[0]), false).unwrap()], std::slice::from_ref(&x));
+    assert_eq!(p.kernels[0].strategy, Strategy::Cols, "{}", p.explain());
+    // `sum(a - b)` over rows longer than WHOLE_ROW_MAX: the sum absorbs the difference.
+    let n = WHOLE_ROW_MAX + 1;
+    let (a, b) = (input(&[n]), input(&[n]));
+    let y = (&a - &b).unwrap().sum(None, false).unwrap();
+    let p = plan(&[y], &[a, b]);
+    let k = &p.kernels[0];
+    assert_eq!(k.strategy, Strategy::LongRows, "{}", p.explain());
+    let tail = k.stages[0].sum_tail.as_ref().expect("a sum tail");
+    assert_eq!((tail.reduce, tail.op), (0, BinaryOp::Sub));
+    assert!(matches!((tail.a, tail.b), (Operand::Reg(_), Operand::Reg(_))));
+    assert!(p.explain().contains("  strategy long_rows, sum_tail(sub)\n"), "{}", p.explain());
+    // A max absorbs nothing.
+    let x = input(&[n]);
+    let p = plan(&[(&x * 2.0).unwrap().max(None, false).unwrap()], std::slice::from_ref(&x));
+    assert_eq!(p.kernels[0].stages[0].sum_tail, None, "{}", p.explain());
 }

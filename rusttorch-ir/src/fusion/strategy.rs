@@ -1,0 +1,160 @@
+//! The executor's static decisions, made once per plan: each kernel's strategy, the input that
+//! may donate its buffer, the instruction that stores straight into an output, and the sums
+//! that absorb their stage's last op.
+
+use crate::op::{BinaryOp, ReduceOp};
+use crate::plan::{
+    DirectStore, FusedKernel, Instr, KernelShape, Operand, Plan, Reg, Stage, Strategy, SumTail, ValueKind,
+    WHOLE_ROW_MAX,
+};
+use smallvec::SmallVec;
+
+/// Sets every kernel's decisions (the plan is otherwise complete).
+pub(super) fn decide(plan: &mut Plan) {
+    for k in &mut plan.kernels {
+        k.strategy = strategy(k);
+        k.direct_store = match k.strategy {
+            Strategy::Map | Strategy::ShortRows => k.stages.last().and_then(|st| direct_store(&st.full, &sources(st))),
+            _ => None,
+        };
+        if k.strategy == Strategy::LongRows {
+            for st in &mut k.stages {
+                st.sum_tail = sum_tail(st);
+            }
+        }
+    }
+    let donors = donors(plan);
+    for (k, d) in plan.kernels.iter_mut().zip(donors) {
+        k.donor = d;
+    }
+}
+
+/// The registers a stage's reductions read, in order.
+fn sources(st: &Stage) -> SmallVec<[Reg; 4]> {
+    st.reduces.iter().map(|r| r.src).collect()
+}
+
+/// How the executor walks `k`.
+fn strategy(k: &FusedKernel) -> Strategy {
+    let elementwise = k.stages.iter().all(|s| s.reduces.is_empty());
+    match k.shape {
+        KernelShape::Rows { row_len: 1, .. } if tile_shape(k).is_some() => {
+            let (rows, cols) = tile_shape(k).expect("checked");
+            Strategy::Tiled { rows, cols }
+        }
+        KernelShape::Rows { row_len: 1, .. } if elementwise => match &k.stages[..] {
+            [stage] if stage.row.is_empty() => Strategy::Map,
+            _ => Strategy::ShortRows,
+        },
+        KernelShape::Rows { row_len, .. } if row_len <= WHOLE_ROW_MAX => Strategy::ShortRows,
+        KernelShape::Rows { .. } => Strategy::LongRows,
+        KernelShape::Cols { .. } => Strategy::Cols,
+        KernelShape::MatMul { .. } => Strategy::MatMul,
+        KernelShape::Arg { .. } => Strategy::Arg,
+        KernelShape::Concat { .. } => Strategy::Concat,
+    }
+}
+
+/// The tile extents of an elementwise kernel that should walk its last two dims in square-ish
+/// tiles: some input is read transposed, so flat blocks would touch a new cache line per
+/// element.
+fn tile_shape(k: &FusedKernel) -> Option<(usize, usize)> {
+    let d = k.full_shape.dims();
+    if d.len() < 2 || k.stages.len() != 1 || !k.stages[0].reduces.is_empty() {
+        return None;
+    }
+    let (r, c) = (d[d.len() - 2], d[d.len() - 1]);
+    let transposed = k.inputs.iter().any(|i| i.reads_transposed());
+    (transposed && r >= 32 && c >= 32).then_some((r, c))
+}
+
+/// The instruction (and its output) whose result goes straight into the output's range of a
+/// flat block: the last computing instruction when only stores follow it and one of them stores
+/// its register, which nothing reads after the program (`materialize`: the reductions'
+/// sources). Not for tiles (their output rows are apart) or matmul epilogues (their
+/// accumulator is the output's memory).
+fn direct_store(prog: &[Instr], materialize: &[Reg]) -> Option<DirectStore> {
+    let stores = prog.iter().rev().take_while(|i| matches!(i, Instr::Store { .. })).count();
+    let at = prog.len().checked_sub(stores + 1)?;
+    let r = match prog[at] {
+        Instr::Binary { dst, .. } | Instr::Unary { dst, .. } | Instr::Select { dst, .. } => dst,
+        _ => return None,
+    };
+    if stores == 0 || materialize.contains(&r) {
+        return None;
+    }
+    prog[at + 1..].iter().find_map(|i| match *i {
+        Instr::Store { output, src: Operand::Reg(s) } if s == r => Some(DirectStore { instr: at, output }),
+        _ => None,
+    })
+}
+
+/// The sum of `st` that absorbs the full program's last instruction, if any: a `+ - *` of
+/// which at least one operand is a register, read only by that one sum, and leaving at most 8
+/// registers to read after the program (the sources, then the op's register operands).
+fn sum_tail(st: &Stage) -> Option<SumTail> {
+    let Some(&Instr::Binary { op, dst, a, b }) = st.full.last() else { return None };
+    if !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul)
+        || matches!((a, b), (Operand::Const(_), Operand::Const(_)))
+    {
+        return None;
+    }
+    let srcs = sources(st);
+    let reduce = srcs.iter().position(|&r| r == dst)?;
+    if srcs.iter().filter(|&&r| r == dst).count() != 1 || st.reduces[reduce].op != ReduceOp::Sum {
+        return None;
+    }
+    let regs = [a, b].iter().filter(|o| matches!(o, Operand::Reg(_))).count();
+    (srcs.len() + regs <= 8).then_some(SumTail { reduce, op, a, b })
+}
+
+/// For each kernel, the input whose buffer may become its output when donated: the kernel is
+/// elementwise with one output of the input's dtype and size, reads every input contiguously
+/// or as one value (not in tiles, which read inputs in another order), reads the input once,
+/// from its start and in the same order as it writes (so each block is read before it is
+/// overwritten), is the input's last reader, and the input is a graph input, not an output.
+fn donors(plan: &Plan) -> Vec<Option<u16>> {
+    let last_use = plan.last_use();
+    let outputs: Vec<usize> = plan.outputs.iter().map(|&o| plan.base(o)).collect();
+    let flat = |k: &FusedKernel| k.inputs.iter().all(|i| i.is_scalar() || i.is_contiguous());
+    plan.kernels
+        .iter()
+        .enumerate()
+        .map(|(ki, k)| {
+            let simple = k.matmul.is_none()
+                && matches!(k.shape, KernelShape::Rows { row_len: 1, .. })
+                && k.stages.len() == 1
+                && k.stages[0].reduces.is_empty()
+                && k.outputs.len() == 1
+                && plan.values[k.outputs[0].value].dtype == k.dtype
+                && flat(k);
+            if !simple {
+                return None;
+            }
+            let out = &plan.values[k.outputs[0].value];
+            k.inputs.iter().enumerate().find_map(|(i, input)| {
+                let v = input.value;
+                let val = &plan.values[v];
+                let ok = matches!(val.kind, ValueKind::Input(_))
+                    && val.dtype == k.dtype
+                    && val.shape.numel() == out.shape.numel()
+                    && input.read_shape.numel() == out.shape.numel()
+                    && !input.is_scalar()
+                    && input.is_contiguous()
+                    && input.offset == 0
+                    && k.inputs.iter().filter(|j| j.value == v).count() == 1
+                    && last_use[v] == ki
+                    && !outputs.contains(&v)
+                    // The store must come from a computed register, never straight from the
+                    // donated input's own (aliased) load.
+                    && k.stages[0].full.iter().all(|ins| match ins {
+                        Instr::Store { src: Operand::Reg(r), .. } => !k.stages[0].full.iter().any(
+                            |l| matches!(l, Instr::Load { dst, input } if dst == r && *input as usize == i),
+                        ),
+                        _ => true,
+                    });
+                ok.then_some(i as u16)
+            })
+        })
+        .collect()
+}
