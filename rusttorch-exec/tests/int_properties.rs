@@ -485,7 +485,7 @@ fn int32_pow() {
 }
 
 /// BUG: a slice view of an int32/int64 constant panics while planning ("no entry found for
-/// key", fusion.rs `emit_kernel`), fused and eager; a slice of an int sum over an empty dim
+/// key", `fusion/emit.rs`), fused and eager; a slice of an int sum over an empty dim
 /// (which becomes a constant 0) fails with `Internal("output node 1 has no value")`. Constant folding leaves int `Slice`
 /// nodes alone (its int allow-list has Cast/Reshape/Permute/Expand only), and the planner
 /// has no stored value for the view. Float and bool constants are folded and work.

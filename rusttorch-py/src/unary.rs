@@ -1,7 +1,7 @@
 //! The unary ops of the op table as Python functions (`rusttorch.exp`) and `Tensor` methods
 //! (`t.exp()`), generated from the table's rows (`rusttorch_ir::for_each_unary_op!` and
 //! `for_each_composite_op!`). Ops with a parameter (`leaky_relu`, `gelu`) have Python defaults
-//! and are written out in `functions.rs` and `tensor.rs`.
+//! and are written out in `functions.rs` and `tensor/methods.rs`.
 
 use crate::args::TensorArg;
 use crate::handle::{build, PyTensor};
