@@ -78,13 +78,9 @@ impl TensorArg {
     pub fn of(op: &str, arg: &str, obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
         obj.extract::<TensorArg>().map(|t| t.0).map_err(|e| {
             let py = obj.py();
-            let named = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
             let msg = format!("{op}(): argument '{arg}' (a {}) cannot be a tensor: {}", type_name(obj), e.value(py));
-            match named.as_str() {
-                "OverflowError" => pyo3::exceptions::PyOverflowError::new_err(msg),
-                "ValueError" => pyo3::exceptions::PyValueError::new_err(msg),
-                _ => type_err(msg),
-            }
+            // The conversion's own exception class (TypeError, OverflowError, ValueError...).
+            PyErr::from_type(e.get_type(py), msg)
         })
     }
 }
