@@ -2,7 +2,7 @@
 //! fusion planner that turns a graph into a [`Plan`](plan::Plan) of [`FusedKernel`](plan::FusedKernel)s.
 //!
 //! Modules in dependency order, each using only those before it: `dtype`, `shape`, `error`,
-//! `op`, `infer`, `random`, `buffer`, `view`, `graph`, `tensor` (builds lazy tensors
+//! `hash`, `op`, `infer`, `random`, `buffer`, `view`, `graph`, `tensor` (builds lazy tensors
 //! and lowers them to a `graph`), `rewrite`, `plan`, `passes` (the optimizer), `fusion` (the
 //! planner, which emits a `plan`).
 //!
@@ -27,6 +27,7 @@ pub mod dtype;
 pub mod error;
 pub mod fusion;
 pub mod graph;
+pub mod hash;
 pub mod infer;
 pub mod op;
 pub mod shape;

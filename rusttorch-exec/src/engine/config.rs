@@ -36,9 +36,53 @@ impl Default for EngineConfig {
             threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             block: DEFAULT_BLOCK,
             map_block: DEFAULT_MAP_BLOCK,
-            fusion: FusionConfig::default(),
+            fusion: FusionConfig {
+                stream_min_bytes: last_level_cache_bytes().unwrap_or(FusionConfig::default().stream_min_bytes),
+                ..FusionConfig::default()
+            },
             cache_capacity: 256,
             cache_nodes: 1 << 20,
         }
+    }
+}
+
+/// The size of the largest data cache the CPU reports (its last level), read from Linux's sysfs;
+/// `None` elsewhere or when it cannot be read.
+pub fn last_level_cache_bytes() -> Option<usize> {
+    let dir = std::fs::read_dir("/sys/devices/system/cpu/cpu0/cache").ok()?;
+    dir.filter_map(|e| {
+        let path = e.ok()?.path();
+        let kind = std::fs::read_to_string(path.join("type")).ok()?;
+        if kind.trim() == "Instruction" {
+            return None;
+        }
+        parse_cache_size(&std::fs::read_to_string(path.join("size")).ok()?)
+    })
+    .max()
+}
+
+/// Parses sysfs's cache size text: `512K`, `32768K`, `8M` or bytes.
+fn parse_cache_size(text: &str) -> Option<usize> {
+    let t = text.trim();
+    let (digits, scale) = match t.as_bytes().last()? {
+        b'K' => (&t[..t.len() - 1], 1 << 10),
+        b'M' => (&t[..t.len() - 1], 1 << 20),
+        b'G' => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    digits.parse::<usize>().ok().map(|n| n * scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_cache_size;
+
+    #[test]
+    fn cache_sizes_parse_as_sysfs_prints_them() {
+        assert_eq!(parse_cache_size("32768K\n"), Some(32 << 20));
+        assert_eq!(parse_cache_size("8M"), Some(8 << 20));
+        assert_eq!(parse_cache_size("1024"), Some(1024));
+        assert_eq!(parse_cache_size("K"), None);
+        assert_eq!(parse_cache_size(""), None);
     }
 }

@@ -13,7 +13,7 @@ mod kernel_run;
 mod plan_cache;
 mod slots;
 
-pub use config::{EngineConfig, DEFAULT_BLOCK, DEFAULT_MAP_BLOCK};
+pub use config::{last_level_cache_bytes, EngineConfig, DEFAULT_BLOCK, DEFAULT_MAP_BLOCK};
 pub use executable::Executable;
 
 use crate::cancel::Cancel;

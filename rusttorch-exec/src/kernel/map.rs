@@ -3,7 +3,7 @@
 use super::block::Block;
 use super::io::KernelIo;
 use super::scratch::Scratch;
-use super::stores::{store_fence, STREAM_MIN_BYTES};
+use super::stores::store_fence;
 use super::tasks::{blocks_per_task, for_tasks, Ctx, PARALLEL_MIN_ELEMS};
 use super::vm::map_blocks;
 use crate::num::Num;
@@ -21,7 +21,7 @@ pub(super) fn run_map<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_
     let ntasks = nblocks.div_ceil(per_task);
     // Outputs far larger than the caches go around them: no read-for-ownership of each output
     // line, and the inputs stay cached.
-    let stream = io.donor.is_none() && n * std::mem::size_of::<T>() * io.outputs.len() >= STREAM_MIN_BYTES;
+    let stream = io.donor.is_none() && k.stream_stores;
     for_tasks(ctx, ntasks, n >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
         let start = t * per_task * b;
         let end = ((t + 1) * per_task * b).min(n);

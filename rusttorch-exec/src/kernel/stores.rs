@@ -2,10 +2,6 @@
 
 use super::isa::has_avx2_fma;
 
-/// Elementwise kernels whose outputs are at least this large (beyond the caches) write them
-/// with non-temporal stores.
-pub(super) const STREAM_MIN_BYTES: usize = 32 << 20;
-
 /// A raw output pointer shared by tasks that write disjoint ranges.
 #[derive(Clone, Copy)]
 pub(crate) struct OutPtr<T> {

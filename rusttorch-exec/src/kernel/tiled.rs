@@ -3,7 +3,7 @@
 use super::block::{Block, TILE};
 use super::io::KernelIo;
 use super::scratch::Scratch;
-use super::stores::{store_fence, STREAM_MIN_BYTES};
+use super::stores::store_fence;
 use super::tasks::{blocks_per_task, for_tasks, Ctx, PARALLEL_MIN_ELEMS};
 use super::vm::exec;
 use crate::num::Num;
@@ -35,7 +35,7 @@ pub(super) fn run_tiled<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<
         let (r0, c0) = (rt * tr, ct * tc);
         (p * r * c + r0 * c + c0, tr.min(r - r0), tc.min(c - c0))
     };
-    let stream = planes * r * c * std::mem::size_of::<T>() >= STREAM_MIN_BYTES;
+    let stream = k.stream_stores;
     for_tasks(ctx, ntiles.div_ceil(per_task), parallel, k, |s: &mut Scratch<T>, t| {
         // Registers of a whole tile each, in a file of the task's own: tiles are larger than
         // `ctx.block`, and a per-thread cached scratch grown to tile size would make every later

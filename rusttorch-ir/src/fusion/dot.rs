@@ -1,8 +1,8 @@
 //! Graphviz DOT of a graph, with a plan's kernels as clusters; rendered only when asked for.
 
 use crate::graph::{Graph, NodeId};
+use crate::hash::HashSet;
 use crate::plan::{FusedKernel, Plan};
-use hashbrown::HashSet;
 use std::fmt::Write;
 
 /// Graphviz DOT of a graph before fusion (no clusters).
@@ -20,7 +20,7 @@ impl Plan {
 
 fn render(g: &Graph, kernels: &[FusedKernel]) -> String {
     let mut s = String::from("digraph plan {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n");
-    let mut in_kernel: HashSet<NodeId> = HashSet::new();
+    let mut in_kernel: HashSet<NodeId> = HashSet::default();
     for (ki, k) in kernels.iter().enumerate() {
         let _ = writeln!(s, "  subgraph cluster_k{ki} {{\n    label=\"kernel {ki}\";\n    style=rounded; color=blue;");
         for &n in &k.nodes {

@@ -6,22 +6,23 @@ use super::layout::{layout_of, PendingViews};
 use super::order::kernel_order;
 use super::regalloc::{Emitter, Seg};
 use super::strategy::decide;
+use super::FusionConfig;
 use super::{full_value, is_source, mkn, Spec};
 use crate::graph::{Graph, NodeId};
+use crate::hash::{HashMap, HashSet};
 use crate::op::{ArgOp, BinaryOp, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 use crate::plan::{
     FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, MatMulOperands, Operand, Plan, ReduceInstr, Reg, Space,
     Stage, Strategy, Value, ValueId, ValueKind, WHOLE_ROW_MAX,
 };
 use crate::{DType, Error, Result, Shape};
-use hashbrown::{HashMap, HashSet};
 use smallvec::SmallVec;
 
 /// Builds the plan from the final kernel specs (`topo` and `pos`: the graph's topological
 /// order and each node's position in it).
-pub(super) fn emit(g: &Graph, specs: Vec<Spec>, topo: &[NodeId], pos: &[usize]) -> Result<Plan> {
+pub(super) fn emit(g: &Graph, specs: Vec<Spec>, topo: &[NodeId], pos: &[usize], config: &FusionConfig) -> Result<Plan> {
     let mut values: Vec<Value> = Vec::new();
-    let mut value_of: HashMap<NodeId, ValueId> = HashMap::new();
+    let mut value_of: HashMap<NodeId, ValueId> = HashMap::default();
     let num_inputs = g.num_inputs();
     // Inputs first, by slot.
     let mut input_nodes: Vec<(usize, NodeId)> = g
@@ -66,7 +67,7 @@ pub(super) fn emit(g: &Graph, specs: Vec<Spec>, topo: &[NodeId], pos: &[usize]) 
         outputs.push(v);
     }
     let mut plan = Plan { num_inputs, values, kernels, outputs };
-    decide(&mut plan);
+    decide(&mut plan, config);
     Ok(plan)
 }
 
@@ -121,6 +122,7 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
         strategy: Strategy::Map,
         donor: None,
         direct_store: None,
+        stream_stores: false,
     })
 }
 
@@ -168,7 +170,7 @@ fn kernel_space(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> (KernelShape, S
 fn stages(g: &Graph, spec: &Spec, pos: &[usize]) -> (Vec<NodeId>, Vec<Vec<NodeId>>) {
     let mut nodes: Vec<NodeId> = spec.nodes.iter().copied().collect();
     nodes.sort_by_key(|n| pos[n.index()]);
-    let mut depth: HashMap<NodeId, usize> = HashMap::new();
+    let mut depth: HashMap<NodeId, usize> = HashMap::default();
     for &x in &nodes {
         let mut d = 0;
         for i in g.inputs(x) {
@@ -221,7 +223,7 @@ impl<'a> KernelEmitter<'a> {
         nodes: &[NodeId],
     ) -> KernelEmitter<'a> {
         let g = cx.g;
-        let mut uses_here: HashMap<NodeId, usize> = HashMap::new();
+        let mut uses_here: HashMap<NodeId, usize> = HashMap::default();
         for &x in nodes {
             let ins = g.inputs(x);
             for (j, i) in ins.iter().enumerate() {
@@ -231,7 +233,7 @@ impl<'a> KernelEmitter<'a> {
             }
         }
         let mut outputs = Vec::new();
-        let mut out_index: HashMap<NodeId, u16> = HashMap::new();
+        let mut out_index: HashMap<NodeId, u16> = HashMap::default();
         for &r in roots {
             out_index.insert(r, outputs.len() as u16);
             let space = if is_full(g, spec, r) { Space::Full } else { Space::Row };
@@ -249,10 +251,10 @@ impl<'a> KernelEmitter<'a> {
             out_index,
             outputs,
             inputs: Vec::new(),
-            input_index: HashMap::new(),
+            input_index: HashMap::default(),
             e: Emitter::default(),
-            row_reg: HashMap::new(),
-            carried: HashMap::new(),
+            row_reg: HashMap::default(),
+            carried: HashMap::default(),
         }
     }
 
@@ -295,7 +297,7 @@ impl<'a> KernelEmitter<'a> {
     /// Stage `s`'s full program: what its reductions and full outputs need.
     fn full_program(&mut self, s: usize, stage_nodes: &[NodeId]) -> Result<()> {
         let g = self.cx.g;
-        let mut memo: HashMap<NodeId, Operand> = HashMap::new();
+        let mut memo: HashMap<NodeId, Operand> = HashMap::default();
         let mut sinks: Vec<NodeId> = stage_nodes
             .iter()
             .copied()
@@ -521,6 +523,7 @@ fn without_program(
         strategy: Strategy::Map,
         donor: None,
         direct_store: None,
+        stream_stores: false,
     }
 }
 

@@ -2,10 +2,10 @@
 //! once the value it views exists.
 
 use crate::graph::{Graph, NodeId};
+use crate::hash::HashMap;
 use crate::plan::{Value, ValueId, ValueKind};
 use crate::view::{apply_view, contiguous, Layout};
 use crate::{Error, Result};
-use hashbrown::HashMap;
 
 /// The base value and layout of value `v`.
 pub(super) fn layout_of(values: &[Value], v: ValueId) -> (ValueId, Layout) {
@@ -24,7 +24,7 @@ pub(super) struct PendingViews {
 impl PendingViews {
     /// Every view of `g` (`topo` its topological order).
     pub(super) fn new(g: &Graph, topo: &[NodeId]) -> PendingViews {
-        let mut waiting: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+        let mut waiting: HashMap<NodeId, Vec<NodeId>> = HashMap::default();
         for &n in topo {
             if g.node(n).op.is_movement() {
                 waiting.entry(g.inputs(n)[0]).or_default().push(n);

@@ -3,7 +3,7 @@
 
 use super::{view_base, Spec, MAX_KERNEL_INPUTS, MAX_KERNEL_OUTPUTS};
 use crate::graph::{Graph, NodeId};
-use hashbrown::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 use std::collections::BTreeSet;
 
 /// Candidates taken per shared node or leaf, and dependent candidates tried per kernel, when
@@ -20,9 +20,9 @@ const DEPENDS_VISITS: usize = 256;
 /// none is left. Candidates are found through the nodes and leaves they share, not by
 /// comparing every pair.
 pub(super) fn merge(g: &Graph, specs: Vec<Spec>) -> Vec<Spec> {
-    let mut node_holders: HashMap<NodeId, Vec<usize>> = HashMap::new();
-    let mut leaf_holders: HashMap<NodeId, Vec<usize>> = HashMap::new();
-    let mut producer: HashMap<NodeId, usize> = HashMap::new();
+    let mut node_holders: HashMap<NodeId, Vec<usize>> = HashMap::default();
+    let mut leaf_holders: HashMap<NodeId, Vec<usize>> = HashMap::default();
+    let mut producer: HashMap<NodeId, usize> = HashMap::default();
     for (i, s) in specs.iter().enumerate() {
         for &n in &s.nodes {
             node_holders.entry(n).or_default().push(i);
@@ -51,7 +51,7 @@ pub(super) fn merge(g: &Graph, specs: Vec<Spec>) -> Vec<Spec> {
                 }
             }
         };
-        let (mut cands, mut examined) = (BTreeSet::new(), HashSet::new());
+        let (mut cands, mut examined) = (BTreeSet::new(), HashSet::default());
         later(&a, &mut cands, &examined);
         let mut dependent = 0;
         while let Some(j) = cands.pop_first() {
@@ -99,7 +99,7 @@ fn depends(
 ) -> bool {
     let spec = |k: usize| if k == cur.0 { Some(cur.1) } else { specs[k].as_ref() };
     let mut stack = vec![from];
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     seen.insert(from);
     while let Some(x) = stack.pop() {
         let Some(sx) = spec(x) else { continue };

@@ -38,10 +38,10 @@ mod tests;
 pub use dot::graph_to_dot;
 
 use crate::graph::{Graph, NodeId};
+use crate::hash::HashSet;
 use crate::op::{Op, Scalar, SourceOp};
 use crate::plan::Plan;
 use crate::{DType, Result, Shape};
-use hashbrown::HashSet;
 use smallvec::SmallVec;
 
 /// Most stored values one kernel reads: a block walks one pointer per input, and the plan
@@ -61,11 +61,15 @@ pub struct FusionConfig {
     pub row_limit: usize,
     /// Largest cost (simple flops per element) of a subexpression recomputed per consumer.
     pub recompute_budget: u32,
+    /// Elementwise kernels (flat or tiled) whose outputs take at least this many bytes write
+    /// them with non-temporal stores, around the caches. The engine sets it to the size of the
+    /// CPU's last-level cache: an output that large would be evicted before anything reads it.
+    pub stream_min_bytes: usize,
 }
 
 impl Default for FusionConfig {
     fn default() -> Self {
-        FusionConfig { fuse: true, row_limit: 32 * 1024, recompute_budget: 16 }
+        FusionConfig { fuse: true, row_limit: 32 * 1024, recompute_budget: 16, stream_min_bytes: 32 << 20 }
     }
 }
 
@@ -124,7 +128,7 @@ impl FusionPlanner {
         let specs = self.partition(g, &topo, &pos, mat, &ct)?;
         // Eager plans stay one kernel per op (the baseline), so nothing is merged.
         let specs = if self.config.fuse { merge::merge(g, specs) } else { specs };
-        emit::emit(g, specs, &topo, &pos)
+        emit::emit(g, specs, &topo, &pos, &self.config)
     }
 }
 

@@ -3,15 +3,15 @@
 
 use super::{view_base, Spec};
 use crate::graph::{Graph, NodeId};
+use crate::hash::HashMap;
 use crate::{Error, Result};
-use hashbrown::HashMap;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// Kahn's algorithm over kernel dependencies (view leaves resolved to their base nodes); gives
 /// the indices of `specs` in execution order.
 pub(super) fn kernel_order(g: &Graph, specs: &[Spec], pos: &[usize]) -> Result<Vec<usize>> {
-    let mut producer: HashMap<NodeId, usize> = HashMap::new();
+    let mut producer: HashMap<NodeId, usize> = HashMap::default();
     for (i, s) in specs.iter().enumerate() {
         for &r in &s.roots {
             producer.insert(r, i);

@@ -4,9 +4,9 @@
 
 use super::{has_several_users, is_source, mkn, FusionPlanner, SpaceKey, Spec, MAX_KERNEL_INPUTS};
 use crate::graph::{Graph, NodeId};
+use crate::hash::{HashMap, HashSet};
 use crate::op::{Op, SourceOp};
 use crate::{DType, Error, Result, Shape};
-use hashbrown::{HashMap, HashSet};
 use smallvec::SmallVec;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -218,8 +218,8 @@ impl FusionPlanner {
     /// Whether `n`'s fused subexpression may be recomputed by each of its consumers (rule 4).
     fn cheap(&self, g: &Graph, n: NodeId, mat: &[bool], visited: &mut u64) -> bool {
         let mut cost = 0u32;
-        let mut leaves = HashSet::new();
-        let mut seen = HashSet::new();
+        let mut leaves = HashSet::default();
+        let mut seen = HashSet::default();
         let mut stack = vec![n];
         while let Some(x) = stack.pop() {
             if !seen.insert(x) {
@@ -257,8 +257,8 @@ impl FusionPlanner {
         visited: &mut u64,
     ) -> std::result::Result<Spec, Violators> {
         let dtype = ct[root.index()];
-        let mut nodes = HashSet::new();
-        let mut leaves = HashSet::new();
+        let mut nodes = HashSet::default();
+        let mut leaves = HashSet::default();
         let mut order = Vec::new();
         let mut stack = vec![root];
         while let Some(x) = stack.pop() {
@@ -401,7 +401,7 @@ impl FusionPlanner {
 /// count reaches a quarter of the bound, after which its consumers count it as one read. Ops
 /// take at most three operands, so every kernel left reads fewer than three quarters.
 fn cuts(g: &Graph, root: NodeId, order: &[NodeId], mat: &[bool]) -> Violators {
-    let mut reads: HashMap<NodeId, usize> = HashMap::with_capacity(order.len());
+    let mut reads: HashMap<NodeId, usize> = HashMap::with_capacity_and_hasher(order.len(), Default::default());
     let mut out = Violators::new();
     let mut stack = vec![(root, false)];
     while let Some((x, expanded)) = stack.pop() {

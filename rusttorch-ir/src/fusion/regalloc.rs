@@ -1,8 +1,8 @@
 //! Register allocation: a kernel's program is emitted with virtual registers, then mapped to
 //! physical ones by a linear scan over execution order.
 
+use crate::hash::HashMap;
 use crate::plan::{Instr, Operand, ReduceInstr, Reg, Stage};
-use hashbrown::HashMap;
 use smallvec::SmallVec;
 
 /// Program under construction: virtual registers, later mapped to physical ones.
@@ -85,8 +85,8 @@ impl Emitter {
             .map(|(idx, (s, ev))| if matches!(ev, Ev::I(Seg::Full, _) | Ev::R(_)) { part_end[*s] } else { idx })
             .collect();
         // Last use of each (file, vreg).
-        let mut last_full: HashMap<u32, usize> = HashMap::new();
-        let mut last_row: HashMap<u32, usize> = HashMap::new();
+        let mut last_full: HashMap<u32, usize> = HashMap::default();
+        let mut last_row: HashMap<u32, usize> = HashMap::default();
         let mut note = |file_row: bool, r: Reg, at: usize| {
             let m = if file_row { &mut last_row } else { &mut last_full };
             let e = m.entry(r).or_insert(at);
@@ -112,7 +112,7 @@ impl Emitter {
             }
         }
         let invert = |last: &HashMap<u32, usize>| {
-            let mut m: HashMap<usize, Vec<u32>> = HashMap::new();
+            let mut m: HashMap<usize, Vec<u32>> = HashMap::default();
             for (&v, &at) in last {
                 m.entry(at).or_default().push(v);
             }
@@ -120,7 +120,7 @@ impl Emitter {
         };
         let (dies_full, dies_row) = (invert(&last_full), invert(&last_row));
         let mut files = [RegFile::default(), RegFile::default()];
-        let mut map = [HashMap::<u32, Reg>::new(), HashMap::<u32, Reg>::new()];
+        let mut map = [HashMap::<u32, Reg>::default(), HashMap::<u32, Reg>::default()];
         let mut out: Vec<Stage> = vec![Stage::default(); stages];
         for (idx, (s, ev)) in evs.into_iter().enumerate() {
             let phys = |map: &mut [HashMap<u32, Reg>; 2], files: &mut [RegFile; 2], is_row: bool, v: Reg| -> Reg {

@@ -1,7 +1,8 @@
 //! The executor's static decisions, made once per plan: each kernel's strategy, the input that
-//! may donate its buffer, the instruction that stores straight into an output, and the sums
-//! that absorb their stage's last op.
+//! may donate its buffer, the instruction that stores straight into an output, whether outputs
+//! are streamed around the caches, and the sums that absorb their stage's last op.
 
+use super::FusionConfig;
 use crate::op::{BinaryOp, ReduceOp};
 use crate::plan::{
     DirectStore, FusedKernel, Instr, KernelShape, Operand, Plan, Reg, Stage, Strategy, SumTail, ValueKind,
@@ -10,9 +11,17 @@ use crate::plan::{
 use smallvec::SmallVec;
 
 /// Sets every kernel's decisions (the plan is otherwise complete).
-pub(super) fn decide(plan: &mut Plan) {
-    for k in &mut plan.kernels {
+pub(super) fn decide(plan: &mut Plan, config: &FusionConfig) {
+    for ki in 0..plan.kernels.len() {
+        let out_bytes: usize = plan.kernels[ki]
+            .outputs
+            .iter()
+            .map(|o| plan.values[o.value].shape.numel() * plan.values[o.value].dtype.size_of())
+            .sum();
+        let k = &mut plan.kernels[ki];
         k.strategy = strategy(k);
+        k.stream_stores =
+            matches!(k.strategy, Strategy::Map | Strategy::Tiled { .. }) && out_bytes >= config.stream_min_bytes;
         k.direct_store = match k.strategy {
             Strategy::Map | Strategy::ShortRows => k.stages.last().and_then(|st| direct_store(&st.full, &sources(st))),
             _ => None,

@@ -208,3 +208,39 @@ fn reductions_walk_short_rows_long_rows_or_columns() {
     let p = plan(&[(&x * 2.0).unwrap().max(None, false).unwrap()], std::slice::from_ref(&x));
     assert_eq!(p.kernels[0].stages[0].sum_tail, None, "{}", p.explain());
 }
+
+#[test]
+fn outputs_beyond_the_stream_threshold_are_streamed_unless_reduced() {
+    let (a, b) = (input(&[64, 64]), input(&[64, 64]));
+    let small = FusionConfig { stream_min_bytes: 64 * 64 * 4 + 1, ..FusionConfig::default() };
+    let at = FusionConfig { stream_min_bytes: 64 * 64 * 4, ..FusionConfig::default() };
+    let y = (&a + &b).unwrap();
+    let ins = [a.clone(), b.clone()];
+    assert!(!plan_with(small, std::slice::from_ref(&y), &ins).kernels[0].stream_stores);
+    let p = plan_with(at.clone(), std::slice::from_ref(&y), &ins);
+    assert!(p.kernels[0].stream_stores, "{}", p.explain());
+    assert!(p.explain().contains(", stream_stores"), "{}", p.explain());
+    // Tiles stream too; rows with reductions never do.
+    let t = (&b.transpose(0, 1).unwrap() + &a).unwrap();
+    let p = plan_with(at.clone(), &[t], &ins);
+    assert!(matches!(p.kernels[0].strategy, Strategy::Tiled { .. }) && p.kernels[0].stream_stores);
+    let p = plan_with(at, &[a.softmax(1).unwrap()], std::slice::from_ref(&a));
+    assert!(!p.kernels[0].stream_stores, "{}", p.explain());
+}
+
+#[test]
+fn planning_is_deterministic() {
+    // Many inputs and shared subexpressions, so slot, register and donor choices have room to
+    // differ if any of them followed a hash map's iteration order.
+    let ins: Vec<Tensor> = (0..8).map(|_| input(&[256])).collect();
+    let mut acc = ins[0].clone();
+    for (i, x) in ins.iter().enumerate().skip(1) {
+        let shared = (x * (i as f64)).unwrap().exp().unwrap();
+        acc = (&(&acc + &shared).unwrap() * &(&shared - &ins[i - 1]).unwrap()).unwrap();
+    }
+    let outs = [acc.clone(), (&acc * 2.0).unwrap().sum(None, false).unwrap()];
+    let first = plan(&outs, &ins).explain();
+    for _ in 0..20 {
+        assert_eq!(plan(&outs, &ins).explain(), first);
+    }
+}

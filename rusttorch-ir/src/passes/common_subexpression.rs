@@ -3,11 +3,11 @@
 
 use super::Pass;
 use crate::graph::{GNode, Graph, NodeId};
+use crate::hash::HashMap;
 use crate::op::Op;
 use crate::rewrite::Rewriter;
 use crate::Result;
 use hashbrown::hash_map::Entry;
-use hashbrown::HashMap;
 use smallvec::SmallVec;
 
 /// Merges structurally identical nodes by hashing `(node, operands)` in topological order.
@@ -19,7 +19,7 @@ impl Pass for CommonSubexpressionElimination {
     }
 
     fn run(&self, g: &mut Graph) -> Result<bool> {
-        let mut seen: HashMap<(GNode, SmallVec<[NodeId; 2]>), NodeId> = HashMap::new();
+        let mut seen: HashMap<(GNode, SmallVec<[NodeId; 2]>), NodeId> = HashMap::default();
         let mut rw = Rewriter::new(g);
         for i in 0..rw.order().len() {
             let n = rw.at(i);

@@ -2,10 +2,10 @@
 
 use super::Pass;
 use crate::graph::{GNode, Graph, NodeId};
+use crate::hash::HashMap;
 use crate::op::{Op, UnaryOp};
 use crate::view::{apply_view, contiguous, is_contiguous, Layout};
 use crate::Result;
-use hashbrown::HashMap;
 
 /// Inserts a `copy` where a view cannot stay a view: a reshape of a non-contiguous view (no
 /// strides express it), a graph output that is not its whole base buffer in order, a matmul
@@ -53,10 +53,10 @@ fn illegal_uses(g: &Graph) -> Vec<Use> {
     if !g.node_ids().iter().any(|&n| g.node(n).op.is_movement()) {
         return Vec::new();
     }
-    let mut layout: HashMap<NodeId, Layout> = HashMap::new();
+    let mut layout: HashMap<NodeId, Layout> = HashMap::default();
     // The size of the buffer a node reads from its first element on (`usize::MAX` when a view
     // starts at an offset): a view covering its whole base in order is read in place.
-    let mut base_numel: HashMap<NodeId, usize> = HashMap::new();
+    let mut base_numel: HashMap<NodeId, usize> = HashMap::default();
     let mut fixes = Vec::new();
     for n in g.topo_order() {
         let node = g.node(n);

@@ -1,12 +1,16 @@
 //! The output of fusion planning: a [`Plan`] of [`FusedKernel`]s, each a small register program
-//! that an executor runs block by block.
+//! that an executor runs block by block. The register program (`program.rs`) and the printing
+//! (`explain.rs`) have files of their own.
+
+mod explain;
+mod program;
+
+pub use program::{Instr, Operand, ReduceInstr, Reg, Stage, SumTail};
 
 use crate::graph::NodeId;
-use crate::op::{BinaryOp, ReduceOp, Scalar, UnaryOp};
 use crate::shape::Dims;
 use crate::{DType, Shape};
 use smallvec::SmallVec;
-use std::fmt::Write;
 
 /// Index of a value (a materialised buffer) in [`Plan::values`].
 pub type ValueId = usize;
@@ -177,132 +181,6 @@ pub struct KernelOutput {
     pub space: Space,
 }
 
-/// Register number (full-space registers and row registers are separate files).
-pub type Reg = u32;
-
-/// An instruction operand.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Operand {
-    /// A register.
-    Reg(Reg),
-    /// A constant broadcast over the block.
-    Const(Scalar),
-}
-
-/// One instruction, applied to a whole block (never per element).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Instr {
-    /// Reads kernel input `input` for the current block.
-    Load {
-        /// Destination register.
-        dst: Reg,
-        /// Index into [`FusedKernel::inputs`].
-        input: u16,
-    },
-    /// Broadcasts row register `src` over the full-space block (each row's value repeated).
-    Expand {
-        /// Full-space destination.
-        dst: Reg,
-        /// Row-space source.
-        src: Reg,
-    },
-    /// Reads the matrix product for the current block (matmul kernels only).
-    Acc {
-        /// Destination.
-        dst: Reg,
-    },
-    /// `start + step * i` for flat index `i`.
-    Arange {
-        /// Destination.
-        dst: Reg,
-        /// First value.
-        start: Scalar,
-        /// Increment.
-        step: Scalar,
-    },
-    /// Elementwise unary op.
-    Unary {
-        /// The op.
-        op: UnaryOp,
-        /// Destination.
-        dst: Reg,
-        /// Source.
-        src: Operand,
-    },
-    /// Elementwise binary op.
-    Binary {
-        /// The op.
-        op: BinaryOp,
-        /// Destination.
-        dst: Reg,
-        /// Left operand.
-        a: Operand,
-        /// Right operand.
-        b: Operand,
-    },
-    /// Elementwise `cond != 0 ? a : b` (`where`).
-    Select {
-        /// Destination.
-        dst: Reg,
-        /// The condition (0/1).
-        cond: Operand,
-        /// Taken where `cond` holds.
-        a: Operand,
-        /// Taken elsewhere.
-        b: Operand,
-    },
-    /// Writes a block of kernel output `output`.
-    Store {
-        /// Index into [`FusedKernel::outputs`].
-        output: u16,
-        /// What to write.
-        src: Operand,
-    },
-}
-
-/// Reduces a full-space register into a row register.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReduceInstr {
-    /// The reduction.
-    pub op: ReduceOp,
-    /// Full-space source register.
-    pub src: Reg,
-    /// Row-space destination register.
-    pub dst: Reg,
-    /// The source is squared as it is summed (`sum(x**2)` without storing `x**2` in a block
-    /// register first); only for sums in row kernels.
-    pub square: bool,
-}
-
-/// One pass over the rows: a full-space program, its reductions, then row-space work.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Stage {
-    /// Runs over full-space blocks.
-    pub full: Vec<Instr>,
-    /// Reductions of full registers into row registers.
-    pub reduces: Vec<ReduceInstr>,
-    /// Runs over row-space blocks after the reductions.
-    pub row: Vec<Instr>,
-    /// The reduction that absorbs the full program's last instruction (long-row kernels).
-    pub sum_tail: Option<SumTail>,
-}
-
-/// A sum whose source is its stage's last full-space instruction, a binary op nothing else
-/// reads: the executor computes the op inside the block sum, in the same order and precision
-/// as storing it first (`sum((a-b)**2)` reads `a` and `b` once, with no block register
-/// between). The program's other instructions run as usual.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SumTail {
-    /// Index of the sum in [`Stage::reduces`].
-    pub reduce: usize,
-    /// The absorbed op (`+`, `-` or `*`).
-    pub op: BinaryOp,
-    /// Its left operand.
-    pub a: Operand,
-    /// Its right operand.
-    pub b: Operand,
-}
-
 /// How the executor walks a kernel: decided once by the planner from the kernel's shape,
 /// programs and input layouts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -331,21 +209,6 @@ pub enum Strategy {
     Concat,
     /// An argmax/argmin scan.
     Arg,
-}
-
-impl std::fmt::Display for Strategy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Strategy::Map => f.write_str("map"),
-            Strategy::Tiled { rows, cols } => write!(f, "tiled {rows} x {cols}"),
-            Strategy::ShortRows => f.write_str("short_rows"),
-            Strategy::LongRows => f.write_str("long_rows"),
-            Strategy::Cols => f.write_str("cols"),
-            Strategy::MatMul => f.write_str("matmul"),
-            Strategy::Concat => f.write_str("concat"),
-            Strategy::Arg => f.write_str("arg"),
-        }
-    }
 }
 
 /// The last computing instruction of a flat program, which writes straight into an output's
@@ -395,6 +258,10 @@ pub struct FusedKernel {
     /// The instruction of the last stage's full program that stores straight into its output
     /// ([`Strategy::Map`] and [`Strategy::ShortRows`] only; not when an input is donated).
     pub direct_store: Option<DirectStore>,
+    /// Writes its outputs with non-temporal stores, around the caches ([`Strategy::Map`] and
+    /// [`Strategy::Tiled`] kernels whose outputs outgrow the last-level cache); never into a
+    /// donated input, which is read through the output.
+    pub stream_stores: bool,
 }
 
 /// Rows up to this many elements are always processed whole, one block per row at most.
@@ -420,24 +287,6 @@ impl FusedKernel {
     pub fn num_ops(&self) -> usize {
         self.ops.len()
     }
-
-    /// The strategy and the executor's other static decisions, as `explain()` prints them. The
-    /// donor is left out: which input qualifies depends on how registers were numbered, which
-    /// is not yet the same from run to run (snapshots would flicker).
-    pub fn describe_strategy(&self) -> String {
-        let mut s = self.strategy.to_string();
-        for (i, st) in self.stages.iter().enumerate() {
-            if let Some(t) = &st.sum_tail {
-                let stage = if self.stages.len() > 1 { format!("stage {i}: ") } else { String::new() };
-                let square = if st.reduces[t.reduce].square { ", squared" } else { "" };
-                let _ = write!(s, ", sum_tail({stage}{}{square})", t.op.info().name);
-            }
-        }
-        if let Some(d) = self.direct_store {
-            let _ = write!(s, ", direct_store(instr {} -> output {})", d.instr, d.output);
-        }
-        s
-    }
 }
 
 /// An executable plan: values (buffers) and the kernels that compute them, in order.
@@ -451,21 +300,6 @@ pub struct Plan {
     pub kernels: Vec<FusedKernel>,
     /// The value of each graph output.
     pub outputs: Vec<ValueId>,
-}
-
-fn human_bytes(b: usize) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut v = b as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < 3 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }
 
 impl Plan {
@@ -532,77 +366,5 @@ impl Plan {
             live -= dying.iter().map(|&v| self.values[v].bytes()).sum::<usize>();
         }
         peak
-    }
-
-    /// Human-readable description of the plan: each kernel, its ops, inputs, outputs and the
-    /// bytes it moves, then the totals. Deterministic (used in snapshot tests).
-    pub fn explain(&self) -> String {
-        let mut s = String::new();
-        let (mut tr, mut tw) = (0, 0);
-        let vname = |v: ValueId| -> String {
-            let val = &self.values[v];
-            let origin = match val.kind {
-                ValueKind::Input(i) => format!("in{i}"),
-                ValueKind::Kernel(k) => format!("k{k}"),
-                ValueKind::View { base, .. } => format!("view of v{base}"),
-            };
-            format!("v{v}({origin}) {} {}", val.dtype, val.shape)
-        };
-        for (ki, k) in self.kernels.iter().enumerate() {
-            let (r, w) = self.kernel_traffic(k);
-            tr += r;
-            tw += w;
-            let space = match k.shape {
-                KernelShape::Rows { rows, row_len: 1 } if k.stages.iter().all(|s| s.reduces.is_empty()) => {
-                    format!("elementwise over {rows}")
-                }
-                KernelShape::Rows { rows, row_len } => format!("rows {rows} x {row_len}"),
-                KernelShape::Cols { m, k, n } => format!("cols {m} x {k} x {n} (reduce middle)"),
-                KernelShape::Concat { ref parts, .. } => format!("concat of {} parts", parts.len()),
-                KernelShape::Arg { op, m, k, n } => {
-                    format!(
-                        "{} over {m} x {k} x {n} (reduce middle)",
-                        if op == crate::op::ArgOp::Max { "argmax" } else { "argmin" }
-                    )
-                }
-                KernelShape::MatMul { batch, m, k, n } => {
-                    format!("matmul {batch} x [{m} x {k}] @ [{k} x {n}] with fused epilogue")
-                }
-            };
-            let _ = writeln!(
-                s,
-                "kernel {ki}: {space}, {} stage{}, {} op{}: {}",
-                k.stages.len(),
-                if k.stages.len() == 1 { "" } else { "s" },
-                k.num_ops(),
-                if k.num_ops() == 1 { "" } else { "s" },
-                k.ops.join(" ")
-            );
-            let mut seen = Vec::new();
-            let mm = k.matmul.iter().flat_map(|m| [m.a, m.b]);
-            for v in mm.chain(k.inputs.iter().map(|i| i.value)) {
-                if !seen.contains(&v) {
-                    seen.push(v);
-                    let _ = writeln!(s, "  read  {}", vname(v));
-                }
-            }
-            for o in &k.outputs {
-                let _ = writeln!(s, "  write {}", vname(o.value));
-            }
-            let _ = writeln!(s, "  strategy {}", k.describe_strategy());
-            let _ = writeln!(s, "  bytes read {}, written {}", human_bytes(r), human_bytes(w));
-        }
-        let outs: Vec<String> = self.outputs.iter().map(|&o| format!("v{o}")).collect();
-        let _ = writeln!(
-            s,
-            "total: {} kernel{}, read {}, written {}, peak intermediate+output memory {}; outputs {}",
-            self.kernels.len(),
-            if self.kernels.len() == 1 { "" } else { "s" },
-            human_bytes(tr),
-            human_bytes(tw),
-            human_bytes(self.peak_bytes()),
-            outs.join(", ")
-        );
-        s
     }
 }
