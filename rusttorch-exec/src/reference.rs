@@ -52,6 +52,22 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                 let v: Vec<&Vec<f64>> = ins.iter().map(|i| &vals[i]).collect();
                 (0..numel).map(|i| if v[0][idx[0][i]] != 0.0 { v[1][idx[1][i]] } else { v[2][idx[2][i]] }).collect()
             }
+            Op::Line { op, dim } => {
+                let d = g.node(ins[0]).shape.dims().to_vec();
+                let (m, k, nn): (usize, usize, usize) =
+                    (d[..*dim].iter().product(), d[*dim], d[dim + 1..].iter().product());
+                let (x, ok) = (&vals[&ins[0]], op.out_len(k));
+                let mut out = vec![0.0; m * ok * nn];
+                for mi in 0..m {
+                    for ni in 0..nn {
+                        let line: Vec<f64> = (0..k).map(|ki| x[(mi * k + ki) * nn + ni]).collect();
+                        for (oi, v) in op.apply_f64(&line).into_iter().enumerate() {
+                            out[(mi * ok + oi) * nn + ni] = v;
+                        }
+                    }
+                }
+                out
+            }
             Op::ArgReduce { op, dim, .. } => {
                 let d = g.node(ins[0]).shape.dims().to_vec();
                 let (m, k, nn): (usize, usize, usize) =

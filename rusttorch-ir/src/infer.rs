@@ -159,6 +159,12 @@ pub fn infer_shape(op: &Op, operands: &[&Shape]) -> Result<Shape> {
             in_range(perm, operands[0].ndim())?;
             Ok(permuted_shape(operands[0], perm))
         }
+        Op::Line { op, dim } => {
+            in_range(&[*dim], operands[0].ndim())?;
+            let mut dims = operands[0].dims().to_vec();
+            dims[*dim] = op.out_len(dims[*dim]);
+            Ok(Shape::from(dims))
+        }
         Op::MatMul => matmul_shape(operands[0], operands[1]),
         Op::Concat { dim, .. } => concat_shape(operands.iter().copied(), *dim),
         Op::Source(_) | Op::Reshape | Op::Expand | Op::Slice { .. } => {

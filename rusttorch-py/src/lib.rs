@@ -28,6 +28,7 @@ mod index;
 mod memory;
 mod numpy;
 mod random;
+mod scans;
 mod tensor;
 mod unary;
 
@@ -124,5 +125,6 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ] {
         m.add_function(f)?;
     }
+    scans::register(m)?;
     unary::register(m)
 }

@@ -1,7 +1,7 @@
 //! Running one kernel of a plan: outputs allocated or donated, inputs typed and converted.
 
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
-use crate::kernel::{run_arg, run_kernel, run_matmul, Access, Ctx, KernelIo, MatMulIo, OutPtr};
+use crate::kernel::{run_arg, run_kernel, run_line, run_matmul, Access, Ctx, KernelIo, LineOut, MatMulIo, OutPtr};
 use crate::memory::PooledVec;
 use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan};
 use rusttorch_ir::{DType, Error, Result};
@@ -37,8 +37,19 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             }
         }
     }
+    // Index outputs (argmax, a scan's positions) are int64 whatever the kernel computes in.
+    let index_out = match k.shape {
+        KernelShape::Arg { m, n, .. } => Some(m * n),
+        KernelShape::Line { op, .. } if op.writes_indices() => Some(plan.values[k.outputs[0].value].shape.numel()),
+        _ => None,
+    };
+    let mut arg_out = match index_out {
+        Some(len) => Some(PooledVec::<Wrapping<i64>>::new(len)?),
+        None => None,
+    };
     // Allocate outputs (reusing freed intermediates of the same dtype and length).
-    for o in &k.outputs[outs.len()..] {
+    let value_outputs = if arg_out.is_some() { &k.outputs[..0] } else { &k.outputs[outs.len()..] };
+    for o in value_outputs {
         let n = plan.values[o.value].shape.numel();
         let reuse = free.iter().position(|v| v.len() == n && v.dtype() == T::DTYPE);
         let v = match reuse {
@@ -47,7 +58,6 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         };
         outs.push(v);
     }
-    let mut arg_out = None;
     {
         // Inputs of another dtype (a cast kernel's operand, a bool mask) are converted up front.
         let mut converted: SmallVec<[Option<Vec<T>>; 4]> = SmallVec::new();
@@ -69,13 +79,16 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         }
         let outputs = outs.iter_mut().map(|v| OutPtr::new(v)).collect();
         let io = KernelIo { inputs, access, layouts: &k.inputs, outputs, donor: donor_input };
-        if let KernelShape::Arg { m, n, .. } = k.shape {
-            let mut idx = PooledVec::<Wrapping<i64>>::new(m * n)?;
-            run_arg(k, &io, OutPtr::new(&mut idx), ctx);
-            arg_out = Some(idx);
+        match (&k.shape, arg_out.as_mut()) {
+            (KernelShape::Arg { .. }, Some(idx)) => run_arg(k, &io, OutPtr::new(idx), ctx),
+            (KernelShape::Line { .. }, Some(idx)) => run_line(k, &io, LineOut::Indices(OutPtr::new(idx)), ctx),
+            (KernelShape::Line { .. }, None) => {
+                run_line(k, &io, LineOut::Values(io.outputs[0]), ctx);
+            }
+            _ => {}
         }
         match &k.matmul {
-            _ if arg_out.is_some() => {}
+            _ if arg_out.is_some() || matches!(k.shape, KernelShape::Line { .. }) => {}
             Some(_) if !T::DTYPE.is_float() => return Err(Error::UnsupportedDType { op: "matmul", dtype: T::DTYPE }),
             Some(mm) => {
                 let mio = MatMulIo { a: T::slice(&slots[plan.base(mm.a)])?, b: T::slice(&slots[plan.base(mm.b)])? };

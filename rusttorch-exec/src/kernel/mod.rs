@@ -6,7 +6,7 @@
 //! result does not depend on the number of threads.
 //!
 //! Layout, in the direction of the imports: [`run_kernel`] picks a kernel shape (`map`,
-//! `tiled`, `short_rows`, `long_rows`, `cols`, `concat`; `matmul` and `arg` are entered
+//! `tiled`, `short_rows`, `long_rows`, `cols`, `concat`; `matmul`, `arg` and `line` are entered
 //! directly); each shape cuts its work into tasks (`tasks`, with per-thread `scratch`) and runs
 //! the block VM (`vm`) over `block`s, which reads inputs (`access`, `transpose`), writes
 //! outputs (`stores`) and is compiled per vector ISA (`isa`).
@@ -18,6 +18,7 @@ mod cols;
 mod concat;
 mod io;
 mod isa;
+mod line;
 mod long_rows;
 mod map;
 mod matmul;
@@ -33,6 +34,7 @@ mod vm;
 pub(crate) use access::Access;
 pub(crate) use arg::run_arg;
 pub(crate) use io::KernelIo;
+pub(crate) use line::{run_line, LineOut};
 pub(crate) use matmul::{run_matmul, MatMulIo};
 pub use stores::stream_copy;
 pub(crate) use stores::OutPtr;
@@ -82,6 +84,7 @@ pub(crate) fn run_kernel<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx
         },
         Strategy::MatMul => unreachable!("matmul kernels run through run_matmul"),
         Strategy::Arg => unreachable!("arg kernels run through run_arg"),
+        Strategy::Line => unreachable!("line kernels run through run_line"),
     }
 }
 

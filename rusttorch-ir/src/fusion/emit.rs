@@ -10,7 +10,7 @@ use super::FusionConfig;
 use super::{full_value, is_source, mkn, Spec};
 use crate::graph::{Graph, NodeId};
 use crate::hash::{HashMap, HashSet};
-use crate::op::{ArgOp, BinaryOp, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
+use crate::op::{ArgOp, BinaryOp, LineOp, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 use crate::plan::{
     FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, MatMulOperands, Operand, Plan, ReduceInstr, Reg, Space,
     Stage, Strategy, Value, ValueId, ValueKind, WHOLE_ROW_MAX,
@@ -90,6 +90,9 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
     }
     if let Op::ArgReduce { op, dim, .. } = g.node(roots[0]).op {
         return emit_arg(cx, roots[0], op, dim, dtype);
+    }
+    if let Op::Line { op, dim } = g.node(roots[0]).op {
+        return emit_line(cx, roots[0], op, dim, dtype);
     }
     let (shape, full_shape, matmul) = kernel_space(cx, spec, roots);
     let (nodes, by_stage) = stages(g, spec, cx.pos);
@@ -529,18 +532,26 @@ fn without_program(
 
 /// An argmax/argmin kernel: input 0 scanned as `m × k × n`, `m × n` indices written.
 fn emit_arg(cx: Scope<'_>, root: NodeId, op: ArgOp, dim: usize, dtype: DType) -> Result<FusedKernel> {
-    let (g, value_of) = (cx.g, cx.value_of);
-    let x = g.inputs(root)[0];
-    let shape = g.node(x).shape.clone();
-    let (m, k, n) = mkn(&shape, &[dim]);
-    let (base, l) = layout_of(cx.values, value_of[&x]);
-    let input = KernelInput {
-        value: base,
-        space: Space::Full,
-        read_shape: shape.clone(),
-        offset: l.offset,
-        strides: l.strides,
-    };
-    let output = KernelOutput { value: value_of[&root], space: Space::Row };
-    Ok(without_program(g, root, KernelShape::Arg { op, m, k, n }, shape, dtype, vec![input], output))
+    let (input, (m, k, n)) = line_input(cx, root, dim);
+    let output = KernelOutput { value: cx.value_of[&root], space: Space::Row };
+    let shape = input.read_shape.clone();
+    Ok(without_program(cx.g, root, KernelShape::Arg { op, m, k, n }, shape, dtype, vec![input], output))
+}
+
+/// A line kernel: input 0 read as `m × k × n`, each of its `m × n` lines of `k` elements turned
+/// into an output line of `op.out_len(k)` (written as `m × out_len × n`).
+fn emit_line(cx: Scope<'_>, root: NodeId, op: LineOp, dim: usize, dtype: DType) -> Result<FusedKernel> {
+    let (input, (m, k, n)) = line_input(cx, root, dim);
+    let output = KernelOutput { value: cx.value_of[&root], space: Space::Full };
+    let shape = input.read_shape.clone();
+    Ok(without_program(cx.g, root, KernelShape::Line { op, m, k, n }, shape, dtype, vec![input], output))
+}
+
+/// The one operand of an arg or line kernel, and its shape as `m × k × n` around `dim`.
+fn line_input(cx: Scope<'_>, root: NodeId, dim: usize) -> (KernelInput, (usize, usize, usize)) {
+    let x = cx.g.inputs(root)[0];
+    let shape = cx.g.node(x).shape.clone();
+    let mkn = mkn(&shape, &[dim]);
+    let (base, l) = layout_of(cx.values, cx.value_of[&x]);
+    (KernelInput { value: base, space: Space::Full, read_shape: shape, offset: l.offset, strides: l.strides }, mkn)
 }

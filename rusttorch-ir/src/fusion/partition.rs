@@ -56,8 +56,8 @@ impl FusionPlanner {
                         mat[n.index()] = true;
                     }
                 }
-                Op::ArgReduce { .. } => {
-                    // An index scan over a stored operand, its own kernel.
+                Op::ArgReduce { .. } | Op::Line { .. } => {
+                    // A scan over a stored operand, its own kernel.
                     mat[n.index()] = true;
                     mat[g.inputs(n)[0].index()] = true;
                 }
@@ -311,7 +311,7 @@ impl FusionPlanner {
                 return Err(smallvec::smallvec![op0]);
             }
         }
-        let solo = matches!(g.node(root).op, Op::Concat { .. } | Op::ArgReduce { .. });
+        let solo = matches!(g.node(root).op, Op::Concat { .. } | Op::ArgReduce { .. } | Op::Line { .. });
         let spec = Spec { roots: vec![root], matmul: None, solo, nodes, space, leaves, dtype };
         match self.check(g, &spec) {
             // The root does not fit the space its nearest reduction defines: that reduction

@@ -60,6 +60,7 @@ fn strategy(k: &FusedKernel) -> Strategy {
         KernelShape::Cols { .. } => Strategy::Cols,
         KernelShape::MatMul { .. } => Strategy::MatMul,
         KernelShape::Arg { .. } => Strategy::Arg,
+        KernelShape::Line { .. } => Strategy::Line,
         KernelShape::Concat { .. } => Strategy::Concat,
     }
 }

@@ -2,10 +2,12 @@
 //! the kind, never on individual ops. The elementwise ops and their facts are rows of one table
 //! ([`table`]): adding one is a row there.
 
+pub mod line;
 mod reference;
 mod scalar;
 pub mod table;
 
+pub use line::{LineOp, ScanOp};
 pub use reference::{erf_f64, gelu_erf_f64, gelu_tanh_f64, py_divmod, sigmoid_f64, GELU_TANH_C};
 pub use scalar::Scalar;
 pub use table::{BinaryOp, BinaryRule, BoolForm, UnaryOp, UnaryRule};
@@ -131,6 +133,13 @@ pub enum Op {
     Cast(DType),
     /// Batched matrix product `[.., m, k] @ [.., k, n] -> [.., m, n]` (batch dims broadcast).
     MatMul,
+    /// An op over each line of its operand along `dim` (scans, sorts): see [`line`].
+    Line {
+        /// What each line becomes.
+        op: LineOp,
+        /// The dim lines run along.
+        dim: usize,
+    },
     /// Concatenation of `parts` operands along `dim` (their other dims are equal).
     Concat {
         /// The joined dim.
@@ -171,6 +180,7 @@ impl Op {
                 let ax: Vec<String> = axes.iter().map(|a| a.to_string()).collect();
                 format!("{}[{}]{}", op.name(), ax.join(","), if *keepdim { " keepdim" } else { "" })
             }
+            Op::Line { op, dim } => format!("{}[{dim}]", op.name()),
             Op::Reshape => "reshape".to_string(),
             Op::Cast(d) => format!("cast({d})"),
             Op::MatMul => "matmul".to_string(),
@@ -188,6 +198,7 @@ impl Op {
             Op::Binary(b) => b.info().cost,
             Op::Reduce { .. } | Op::Cast(_) | Op::Where | Op::ArgReduce { .. } => 1,
             Op::MatMul => 1000,
+            Op::Line { op, .. } => op.cost(),
             Op::Concat { .. } => 1,
             Op::Source(_) | Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => 0,
         }
@@ -207,7 +218,7 @@ impl Op {
     pub fn arity(&self) -> usize {
         match self {
             Op::Source(_) => 0,
-            Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) | Op::ArgReduce { .. } => 1,
+            Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) | Op::ArgReduce { .. } | Op::Line { .. } => 1,
             Op::Permute(_) | Op::Expand | Op::Slice { .. } => 1,
             Op::Binary(_) | Op::MatMul => 2,
             Op::Where => 3,

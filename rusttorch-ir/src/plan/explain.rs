@@ -14,6 +14,7 @@ impl std::fmt::Display for Strategy {
             Strategy::MatMul => f.write_str("matmul"),
             Strategy::Concat => f.write_str("concat"),
             Strategy::Arg => f.write_str("arg"),
+            Strategy::Line => f.write_str("line"),
         }
     }
 }
@@ -88,6 +89,9 @@ impl Plan {
                         "{} over {m} x {k} x {n} (reduce middle)",
                         if op == crate::op::ArgOp::Max { "argmax" } else { "argmin" }
                     )
+                }
+                KernelShape::Line { op, m, k, n } => {
+                    format!("{} over {m} x {k} x {n} (lines along the middle)", op.name())
                 }
                 KernelShape::MatMul { batch, m, k, n } => {
                     format!("matmul {batch} x [{m} x {k}] @ [{k} x {n}] with fused epilogue")

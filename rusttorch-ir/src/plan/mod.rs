@@ -97,6 +97,18 @@ pub enum KernelShape {
         /// Inner kept extent.
         n: usize,
     },
+    /// A line op over the middle of `m × k × n`: input 0's `m × n` lines of `k` elements
+    /// become output 0's lines of `op.out_len(k)` elements (no program).
+    Line {
+        /// What each line becomes.
+        op: crate::op::LineOp,
+        /// Outer extent.
+        m: usize,
+        /// Line length.
+        k: usize,
+        /// Inner extent (the distance between a line's elements).
+        n: usize,
+    },
     /// `m × k × n` with `n > 1`, reducing `k`: row values are indexed by `(m, n)`.
     Cols {
         /// Outer kept extent.
@@ -113,7 +125,9 @@ impl KernelShape {
     pub fn full_numel(&self) -> usize {
         match *self {
             KernelShape::Rows { rows, row_len } => rows * row_len,
-            KernelShape::Cols { m, k, n } | KernelShape::Arg { m, k, n, .. } => m * k * n,
+            KernelShape::Cols { m, k, n } | KernelShape::Arg { m, k, n, .. } | KernelShape::Line { m, k, n, .. } => {
+                m * k * n
+            }
             KernelShape::MatMul { batch, m, n, .. } => batch * m * n,
             KernelShape::Concat { outer, inner, ref parts } => outer * inner * parts.iter().map(|p| p.1).sum::<usize>(),
         }
@@ -123,7 +137,7 @@ impl KernelShape {
         match *self {
             KernelShape::Rows { rows, .. } => rows,
             KernelShape::Cols { m, n, .. } | KernelShape::Arg { m, n, .. } => m * n,
-            KernelShape::MatMul { .. } | KernelShape::Concat { .. } => 0,
+            KernelShape::MatMul { .. } | KernelShape::Concat { .. } | KernelShape::Line { .. } => 0,
         }
     }
 }
@@ -209,6 +223,8 @@ pub enum Strategy {
     Concat,
     /// An argmax/argmin scan.
     Arg,
+    /// A line op (scan, sort), line by line.
+    Line,
 }
 
 /// The last computing instruction of a flat program, which writes straight into an output's

@@ -19,6 +19,7 @@ mod matmul;
 mod nn;
 mod operators;
 mod reductions;
+mod scans;
 mod state;
 mod table_methods;
 #[cfg(test)]

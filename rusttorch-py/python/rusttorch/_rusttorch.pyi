@@ -379,6 +379,16 @@ class Tensor:
     def logsumexp(self, dim: builtins.int, keepdim: builtins.bool = False) -> Tensor:
         """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
     PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
+    def cumsum(self, dim: builtins.int, *, dtype: DTypeLike | None = None) -> Tensor:
+        """Cumulative sum along ``dim`` (see ``rusttorch.cumsum``)."""
+    def cumprod(self, dim: builtins.int, *, dtype: DTypeLike | None = None) -> Tensor:
+        """Cumulative product along ``dim`` (see ``rusttorch.cumprod``)."""
+    def cummax(self, dim: builtins.int) -> return_types.cummax:
+        """Running maximum along ``dim`` and its indices."""
+    def cummin(self, dim: builtins.int) -> return_types.cummin:
+        """Running minimum along ``dim`` and its indices."""
+    def logcumsumexp(self, dim: builtins.int) -> Tensor:
+        """``log(cumsum(exp(self)))`` along ``dim``."""
     def to(self, dtype: DTypeLike) -> Tensor:
         """The tensor converted to ``dtype`` (the tensor itself when it already has it:
         ``t.to(t.dtype) is t``; so for ``float()``, ``double()``, ...). Float to int
@@ -774,6 +784,22 @@ def std(
 def logsumexp(input: TensorLike, dim: builtins.int, keepdim: builtins.bool = False) -> Tensor:
     """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
     PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
+
+def cumsum(input: TensorLike, dim: builtins.int, *, dtype: DTypeLike | None = None) -> Tensor:
+    """Cumulative sum along ``dim``; ints and bools give int64 unless ``dtype`` is given (the input
+    is cast to it first). float32 accumulates in float64."""
+
+def cumprod(input: TensorLike, dim: builtins.int, *, dtype: DTypeLike | None = None) -> Tensor:
+    """Cumulative product along ``dim``; ints and bools give int64 unless ``dtype`` is given."""
+
+def cummax(input: TensorLike, dim: builtins.int) -> return_types.cummax:
+    """Running maximum along ``dim`` and where each was found: ``(values, indices)``."""
+
+def cummin(input: TensorLike, dim: builtins.int) -> return_types.cummin:
+    """Running minimum along ``dim`` and where each was found: ``(values, indices)``."""
+
+def logcumsumexp(input: TensorLike, dim: builtins.int) -> Tensor:
+    """``log(cumsum(exp(input)))`` along ``dim``, without overflow."""
 
 def transpose(input: TensorLike, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """``input`` with ``dim0`` and ``dim1`` swapped (a view)."""

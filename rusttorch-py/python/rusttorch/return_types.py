@@ -40,4 +40,16 @@ class min(ValuesIndices):
     __slots__ = ()
 
 
-__all__ = ["ValuesIndices", "max", "min"]
+class cummax(ValuesIndices):
+    """What ``cummax(input, dim)`` returns."""
+
+    __slots__ = ()
+
+
+class cummin(ValuesIndices):
+    """What ``cummin(input, dim)`` returns."""
+
+    __slots__ = ()
+
+
+__all__ = ["ValuesIndices", "cummax", "cummin", "max", "min"]
