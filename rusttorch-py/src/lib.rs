@@ -168,7 +168,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ] {
         m.add_function(f)?;
     }
-    // `rusttorch.nn.functional.pad` (re-exported there by the Python package).
+    // `rusttorch.nn.functional.pad` wraps it.
     m.add_function(wrap_pyfunction!(shape_fns::pad, m)?)?;
     unary::register(m)
 }

@@ -197,7 +197,7 @@ pub fn broadcast_shapes<'py>(py: Python<'py>, shapes: &Bound<'py, PyTuple>) -> P
 /// Pads the last ``len(pad) // 2`` dims of ``input``: ``pad = (left, right, top, bottom,
 /// ...)`` from the last dim backwards; ``mode`` is ``'constant'`` (with ``value``; negative
 /// amounts crop), ``'reflect'``, ``'replicate'`` or ``'circular'``.
-#[pyfunction]
+#[pyfunction(name = "_pad")]
 #[pyo3(signature = (input, pad, mode = "constant", value = None))]
 pub fn pad(input: TensorArg, pad: IntSeq, mode: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
     let v = match value.filter(|v| !v.is_none()) {

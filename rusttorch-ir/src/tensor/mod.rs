@@ -25,6 +25,8 @@ mod ranges;
 mod reductions;
 mod sampling;
 mod shape_ops;
+#[cfg(test)]
+mod shape_tests;
 mod state;
 mod table_methods;
 #[cfg(test)]

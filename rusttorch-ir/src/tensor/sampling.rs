@@ -80,17 +80,17 @@ impl Tensor {
 
     /// Uniform random numbers of this tensor's shape (`rand_like`), of `dtype` or its own.
     pub fn rand_like(&self, seed: u64, dtype: Option<DType>) -> Result<Tensor> {
-        Tensor::rand(self.shape().clone(), seed, dtype.unwrap_or(self.dtype()))
+        scoped("rand_like", || Tensor::rand(self.shape().clone(), seed, dtype.unwrap_or(self.dtype())))
     }
 
     /// Standard normal random numbers of this tensor's shape (`randn_like`).
     pub fn randn_like(&self, seed: u64, dtype: Option<DType>) -> Result<Tensor> {
-        Tensor::randn(self.shape().clone(), seed, dtype.unwrap_or(self.dtype()))
+        scoped("randn_like", || Tensor::randn(self.shape().clone(), seed, dtype.unwrap_or(self.dtype())))
     }
 
     /// Integers uniform in `low..high` of this tensor's shape (`randint_like`).
     pub fn randint_like(&self, low: i64, high: i64, seed: u64, dtype: Option<DType>) -> Result<Tensor> {
-        Tensor::randint(low, high, self.shape().clone(), seed, dtype.unwrap_or(self.dtype()))
+        scoped("randint_like", || Tensor::randint(low, high, self.shape().clone(), seed, dtype.unwrap_or(self.dtype())))
     }
 
     /// `num_samples` category indices per row of the weights `self` (1-d, or 2-d: one row per
