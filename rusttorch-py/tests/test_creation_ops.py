@@ -32,7 +32,9 @@ def test_linspace_logspace_dtypes() -> None:
     assert rt.linspace(0, 10, 4, dtype=rt.int64).tolist() == [0, 3, 6, 10]
     np.testing.assert_allclose(rt.logspace(0, 3, 4).numpy(), [1, 10, 100, 1000], rtol=1e-6)
     np.testing.assert_allclose(
-        rt.logspace(-1, 2, 7, base=2.0, dtype=rt.float64).numpy(), np.logspace(-1, 2, 7, base=2.0), rtol=1e-14
+        rt.logspace(-1, 2, 7, base=2.0, dtype=rt.float64).numpy(),
+        np.logspace(-1, 2, 7, base=2.0),
+        rtol=1e-14,
     )
     assert rt.linspace(3.0, 5.0, 1).tolist() == [3.0]
 
@@ -45,7 +47,9 @@ def test_eye(dtype: str) -> None:
         np.testing.assert_array_equal(got.numpy(), np.eye(n, m, dtype=dtype))
     assert rt.eye(2).dtype == rt.float32
     x = rt.tensor(np.arange(9.0).reshape(3, 3))
-    np.testing.assert_array_equal((rt.eye(3, dtype=rt.float64) * x).numpy(), np.diag(np.diag(np.arange(9.0).reshape(3, 3))))
+    np.testing.assert_array_equal(
+        (rt.eye(3, dtype=rt.float64) * x).numpy(), np.diag(np.diag(np.arange(9.0).reshape(3, 3)))
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -53,10 +57,14 @@ def test_eye(dtype: str) -> None:
 def test_tril_triu_indices(row: int, col: int, offset: int) -> None:
     got = rt.tril_indices(row, col, offset)
     assert got.dtype == rt.int64
-    np.testing.assert_array_equal(got.numpy(), np.array(np.tril_indices(row, offset, col)).reshape(2, -1))
+    np.testing.assert_array_equal(
+        got.numpy(), np.array(np.tril_indices(row, offset, col)).reshape(2, -1)
+    )
     got = rt.triu_indices(row, col, offset, dtype=rt.int32)
     assert got.dtype == rt.int32
-    np.testing.assert_array_equal(got.numpy(), np.array(np.triu_indices(row, offset, col)).reshape(2, -1))
+    np.testing.assert_array_equal(
+        got.numpy(), np.array(np.triu_indices(row, offset, col)).reshape(2, -1)
+    )
 
 
 @pytest.mark.parametrize("indexing", ["ij", "xy"])
@@ -81,14 +89,17 @@ def test_like_functions(dtype: str) -> None:
     x = rt.tensor(np.ones((2, 3), dtype=dtype)).transpose(0, 1)
     for f, v in [(rt.zeros_like, 0), (rt.ones_like, 1), (rt.empty_like, None)]:
         got = f(x)
-        assert got.shape == (3, 2) and got.dtype == dtype
+        assert got.shape == (3, 2)
+        assert got.dtype == dtype
         if v is not None:
             np.testing.assert_array_equal(got.numpy(), np.full((3, 2), v, dtype=dtype))
     got = rt.full_like(x, 7, dtype=rt.float64)
-    assert got.dtype == rt.float64 and got.tolist() == [[7.0, 7.0]] * 3
+    assert got.dtype == rt.float64
+    assert got.tolist() == [[7.0, 7.0]] * 3
     assert rt.zeros_like(x, dtype=rt.int32).dtype == rt.int32
     r = rt.randint_like(x, 5, 9, seed=1)
-    assert r.dtype == dtype and r.shape == (3, 2)
+    assert r.dtype == dtype
+    assert r.shape == (3, 2)
     if dtype.startswith("float"):
         assert rt.rand_like(x, seed=1).dtype == dtype
         assert rt.randn_like(x, seed=1).shape == (3, 2)
@@ -98,7 +109,14 @@ def test_like_functions(dtype: str) -> None:
 
 
 def test_arange_float_steps_follow_pytorch() -> None:
-    for start, end, step in [(0, 1, 0.1), (1, 2.5, 0.5), (0, 1, 0.3), (-1.0, 1.0, 0.25), (0.5, 3, 1), (10, 0, -1.5)]:
+    for start, end, step in [
+        (0, 1, 0.1),
+        (1, 2.5, 0.5),
+        (0, 1, 0.3),
+        (-1.0, 1.0, 0.25),
+        (0.5, 3, 1),
+        (10, 0, -1.5),
+    ]:
         got = rt.arange(start, end, step, dtype=rt.float64)
         assert got.shape == (math.ceil((end - start) / step),)
         np.testing.assert_allclose(got.numpy(), start + step * np.arange(got.shape[0]), rtol=1e-15)
@@ -111,14 +129,19 @@ def test_randint_randperm() -> None:
     a = rt.randint(3, 10, (1000,), seed=5)
     assert a.dtype == rt.int64
     v = a.numpy()
-    assert v.min() >= 3 and v.max() <= 9 and set(v.tolist()) == set(range(3, 10))
+    assert v.min() >= 3
+    assert v.max() <= 9
+    assert set(v.tolist()) == set(range(3, 10))
     assert rt.randint(10, (2, 3), seed=1).shape == (2, 3)
     assert rt.randint(-4, 4, size=(5,), dtype=rt.int32, seed=1).dtype == rt.int32
-    np.testing.assert_array_equal(rt.randint(0, 100, (50,), seed=9).numpy(), rt.randint(0, 100, (50,), seed=9).numpy())
+    np.testing.assert_array_equal(
+        rt.randint(0, 100, (50,), seed=9).numpy(), rt.randint(0, 100, (50,), seed=9).numpy()
+    )
     with pytest.raises(ValueError, match=r"^randint: low \(5\) must be less than high \(5\)"):
         rt.randint(5, 5, (2,))
     p = rt.randperm(100, seed=3)
-    assert p.dtype == rt.int64 and sorted(p.tolist()) == list(range(100))
+    assert p.dtype == rt.int64
+    assert sorted(p.tolist()) == list(range(100))
     assert p.tolist() != list(range(100))
     assert rt.randperm(0).shape == (0,)
     g1, g2 = rt.Generator(7), rt.Generator(7)
@@ -129,7 +152,8 @@ def test_randint_randperm() -> None:
 def test_normal_forms() -> None:
     z = rt.normal(2.0, 3.0, (20000,), seed=1).numpy()
     assert z.dtype == np.float32
-    assert abs(z.mean() - 2.0) < 0.1 and abs(z.std() - 3.0) < 0.1
+    assert abs(z.mean() - 2.0) < 0.1
+    assert abs(z.std() - 3.0) < 0.1
     mean = rt.tensor(np.array([0.0, 100.0, -100.0]))
     got = rt.normal(mean, 0.0, seed=2)
     assert got.dtype == rt.float64
@@ -148,18 +172,24 @@ def test_bernoulli_and_multinomial() -> None:
     b = rt.bernoulli(p, seed=4)
     assert b.dtype == rt.float64
     v = b.numpy().reshape(-1, 3)
-    assert (v[:, 0] == 0).all() and (v[:, 1] == 1).all() and 0.45 < v[:, 2].mean() < 0.55
+    assert (v[:, 0] == 0).all()
+    assert (v[:, 1] == 1).all()
+    assert 0.45 < v[:, 2].mean() < 0.55
     assert p.bernoulli(generator=rt.Generator(1)).shape == (6000,)
     with pytest.raises(TypeError, match=r"^bernoulli is not supported for dtype int64"):
         rt.bernoulli(rt.tensor([1, 0]))
     w = rt.tensor([[0.0, 1.0, 3.0], [1.0, 0.0, 0.0]]) * 2  # lazy: evaluated to read the weights
     s = rt.multinomial(w, 2000, replacement=True, generator=rt.Generator(0)).numpy()
-    assert s.shape == (2, 2000) and s.dtype == np.int64
-    assert set(s[0].tolist()) == {1, 2} and 0.7 < (s[0] == 2).mean() < 0.8
+    assert s.shape == (2, 2000)
+    assert s.dtype == np.int64
+    assert set(s[0].tolist()) == {1, 2}
+    assert 0.7 < (s[0] == 2).mean() < 0.8
     assert set(s[1].tolist()) == {0}
     perm = rt.tensor([1.0, 1.0, 1.0, 1.0]).multinomial(4, generator=rt.Generator(3))
     assert sorted(perm.tolist()) == [0, 1, 2, 3]
-    with pytest.raises(ValueError, match=r"^multinomial: cannot sample n_sample \(5\) > prob_dist size \(4\)"):
+    with pytest.raises(
+        ValueError, match=r"^multinomial: cannot sample n_sample \(5\) > prob_dist size \(4\)"
+    ):
         rt.multinomial(rt.tensor([1.0, 1.0, 1.0, 1.0]), 5)
     with pytest.raises(ValueError, match=r"^multinomial: probability tensor contains"):
         rt.multinomial(rt.tensor([1.0, -1.0]), 1)

@@ -22,7 +22,10 @@ CASES = [
     (lambda: rt.tensor([1, 2, 3], dtype=rt.int32), "tensor([1, 2, 3], dtype=rusttorch.int32)"),
     (lambda: rt.tensor([1, -2, 3]), "tensor([ 1, -2,  3])"),
     (lambda: rt.tensor([True, False]), "tensor([ True, False])"),
-    (lambda: rt.tensor([0.1234, 0.5678], dtype=rt.float64), "tensor([0.1234, 0.5678], dtype=rusttorch.float64)"),
+    (
+        lambda: rt.tensor([0.1234, 0.5678], dtype=rt.float64),
+        "tensor([0.1234, 0.5678], dtype=rusttorch.float64)",
+    ),
     (
         lambda: rt.tensor([[0.1234, 0.5678], [1.0, -2.5]]),
         "tensor([[ 0.1234,  0.5678],\n        [ 1.0000, -2.5000]])",
@@ -39,7 +42,10 @@ CASES = [
     (lambda: rt.zeros(0), "tensor([])"),
     (lambda: rt.zeros(2, 0), "tensor([], size=(2, 0))"),
     (lambda: rt.zeros(0, dtype=rt.int64), "tensor([], dtype=rusttorch.int64)"),
-    (lambda: rt.tensor(np.arange(6).reshape(2, 1, 3)), "tensor([[[0, 1, 2]],\n\n        [[3, 4, 5]]])"),
+    (
+        lambda: rt.tensor(np.arange(6).reshape(2, 1, 3)),
+        "tensor([[[0, 1, 2]],\n\n        [[3, 4, 5]]])",
+    ),
     (
         lambda: rt.arange(2000),
         "tensor([   0,    1,    2,  ..., 1997, 1998, 1999])",

@@ -27,6 +27,7 @@ mod sampling;
 mod shape_ops;
 #[cfg(test)]
 mod shape_tests;
+mod sink;
 mod state;
 mod table_methods;
 #[cfg(test)]

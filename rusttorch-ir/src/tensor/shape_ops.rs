@@ -18,7 +18,12 @@ impl Tensor {
     pub fn flip(&self, dims: &[isize]) -> Result<Tensor> {
         scoped("flip", || {
             let norm = self.shape().normalize_dims("flip", dims)?;
-            norm.iter().try_fold(self.clone(), |acc, &d| acc.slice(d as isize, None, None, -1))
+            if norm.iter().all(|&d| self.dims()[d] <= 1) {
+                return Ok(self.clone());
+            }
+            self.view_below(&|x: &Tensor| {
+                norm.iter().try_fold(x.clone(), |acc, &d| acc.slice(d as isize, None, None, -1))
+            })
         })
     }
 
@@ -82,12 +87,15 @@ impl Tensor {
                 return Err(bad_argument("rot90", format!("dims must be two different dims, got {dims:?}")));
             }
             let (a, b) = (a as isize, b as isize);
-            match k.rem_euclid(4) {
-                1 => self.flip(&[b])?.transpose(a, b),
-                2 => self.flip(&[a, b]),
-                3 => self.flip(&[a])?.transpose(a, b),
-                _ => Ok(self.clone()),
+            let k = k.rem_euclid(4);
+            if k == 0 {
+                return Ok(self.clone());
             }
+            self.view_below(&|x: &Tensor| match k {
+                1 => x.flip(&[b])?.transpose(a, b),
+                2 => x.flip(&[a, b]),
+                _ => x.flip(&[a])?.transpose(a, b),
+            })
         })
     }
 

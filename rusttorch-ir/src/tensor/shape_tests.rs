@@ -53,6 +53,25 @@ fn flip_and_rot90_are_views() {
 }
 
 #[test]
+fn flip_moves_below_elementwise_ops() {
+    let x = ramp(&[2, 3]).cast(DType::F32).unwrap().exp().unwrap();
+    let y = Tensor::from_vec(vec![1.0f32; 3], [3]).unwrap();
+    let e = (&x * &y).unwrap().binary_scalar(crate::BinaryOp::Add, 1.0).unwrap();
+    let f = e.flip(&[0]).unwrap();
+    // add(mul(exp(flip(cast x)), flip(expand y)), 1): the views sit on the leaves.
+    assert_eq!(f.op(), e.op());
+    let mul = &f.operands()[0];
+    let exp = &mul.operands()[0];
+    assert_eq!(exp.op(), x.op());
+    assert!(matches!(exp.operands()[0].op(), Op::Slice { step: -1, .. }));
+    assert!(matches!(mul.operands()[1].op(), Op::Slice { step: -1, .. }));
+    assert_eq!(mul.operands()[1].operands()[0].op(), &Op::Expand);
+    assert_eq!(f.operands()[1].ndim(), 0, "a scalar operand is not viewed");
+    let r = e.rot90(1, [0, 1]).unwrap();
+    assert_eq!((r.dims(), r.op()), (&[3, 2][..], e.op()));
+}
+
+#[test]
 fn roll_splits_and_joins() {
     let x = ramp(&[5]);
     let r = x.roll(&[2], &[0]).unwrap();

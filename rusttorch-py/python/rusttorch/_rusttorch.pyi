@@ -378,7 +378,7 @@ class Tensor:
         """Standard deviation over ``dim``: ``sqrt(var(dim, correction=correction))``."""
     def logsumexp(self, dim: builtins.int, keepdim: builtins.bool = False) -> Tensor:
         """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
-    PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
+        PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
     def to(self, dtype: DTypeLike | Tensor) -> Tensor:
         """The tensor converted to ``dtype`` (the tensor itself when it already has it:
         ``t.to(t.dtype) is t``; so for ``float()``, ``double()``, ...). Float to int
@@ -415,7 +415,9 @@ class Tensor:
     def roll(self, shifts: ShapeLike, dims: ShapeLike | None = None) -> Tensor:
         """Elements shifted by ``shifts`` along ``dims``, wrapping around; without ``dims`` the
         flattened tensor is rolled."""
-    def rot90(self, k: builtins.int = 1, dims: tuple[builtins.int, builtins.int] = (0, 1)) -> Tensor:
+    def rot90(
+        self, k: builtins.int = 1, dims: tuple[builtins.int, builtins.int] = (0, 1)
+    ) -> Tensor:
         """Rotated by 90 degrees ``k`` times from the first of ``dims`` towards the second."""
     def repeat(self, *sizes: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
         """The tensor repeated ``sizes[i]`` times along dim ``i`` (more sizes add leading dims)."""
@@ -462,7 +464,6 @@ class Tensor:
     ) -> Tensor:
         """``num_samples`` category indices per row of the weights ``self`` (1-d or 2-d),
         drawn in proportion to them; the tensor is evaluated to read them."""
-
 
 def tensor(data: TensorLike, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor holding a copy of ``data`` (a NumPy array, nested lists, a scalar or a tensor).
@@ -648,26 +649,32 @@ def mean(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False)
 @overload
 def max(input: TensorLike) -> Tensor:
     """The maximum of all elements (0-d)."""
+
 @overload
 def max(input: TensorLike, dim: SupportsIndex, keepdim: builtins.bool = False) -> return_types.max:
     """The named tuple ``(values, indices)``: the maxima along ``dim`` and the index of the first
     of each (int64), as PyTorch's ``torch.return_types.max``."""
+
 @overload
 def max(input: TensorLike, other: Tensor | npt.NDArray[Any]) -> Tensor:
     """The elementwise maximum (``maximum``)."""
+
 def amax(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
 
 @overload
 def min(input: TensorLike) -> Tensor:
     """The minimum of all elements (0-d)."""
+
 @overload
 def min(input: TensorLike, dim: SupportsIndex, keepdim: builtins.bool = False) -> return_types.min:
     """The named tuple ``(values, indices)``: the minima along ``dim`` and the index of the first
     of each (int64), as PyTorch's ``torch.return_types.min``."""
+
 @overload
 def min(input: TensorLike, other: Tensor | npt.NDArray[Any]) -> Tensor:
     """The elementwise minimum (``minimum``)."""
+
 def amin(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
 
@@ -897,20 +904,32 @@ def logspace(
 ) -> Tensor:
     """``base ** linspace(start, end, steps)`` (float32 by default)."""
 
-def eye(n: builtins.int, m: builtins.int | None = None, *, dtype: DTypeLike | None = None) -> Tensor:
+def eye(
+    n: builtins.int, m: builtins.int | None = None, *, dtype: DTypeLike | None = None
+) -> Tensor:
     """The ``n x m`` identity (``m = n`` by default), float32 by default."""
 
 def tril_indices(
-    row: builtins.int, col: builtins.int, offset: builtins.int = 0, *, dtype: DTypeLike | None = None
+    row: builtins.int,
+    col: builtins.int,
+    offset: builtins.int = 0,
+    *,
+    dtype: DTypeLike | None = None,
 ) -> Tensor:
     """The ``[2, N]`` coordinates of the lower triangle of a ``row x col`` matrix (int64)."""
 
 def triu_indices(
-    row: builtins.int, col: builtins.int, offset: builtins.int = 0, *, dtype: DTypeLike | None = None
+    row: builtins.int,
+    col: builtins.int,
+    offset: builtins.int = 0,
+    *,
+    dtype: DTypeLike | None = None,
 ) -> Tensor:
     """The ``[2, N]`` coordinates of the upper triangle of a ``row x col`` matrix (int64)."""
 
-def meshgrid(*tensors: TensorLike | Sequence[TensorLike], indexing: str = "ij") -> tuple[Tensor, ...]:
+def meshgrid(
+    *tensors: TensorLike | Sequence[TensorLike], indexing: str = "ij"
+) -> tuple[Tensor, ...]:
     """Coordinate grids of 1-d tensors (views), ``indexing='ij'`` or ``'xy'``."""
 
 def zeros_like(input: TensorLike, *, dtype: DTypeLike | None = None) -> Tensor:
@@ -922,16 +941,26 @@ def ones_like(input: TensorLike, *, dtype: DTypeLike | None = None) -> Tensor:
 def empty_like(input: TensorLike, *, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor of ``input``'s shape whose values are not to be relied on (zeros here)."""
 
-def full_like(input: TensorLike, fill_value: SupportsFloat, *, dtype: DTypeLike | None = None) -> Tensor:
+def full_like(
+    input: TensorLike, fill_value: SupportsFloat, *, dtype: DTypeLike | None = None
+) -> Tensor:
     """``fill_value`` everywhere, in ``input``'s shape (and dtype unless ``dtype`` is given)."""
 
 def rand_like(
-    input: TensorLike, *, generator: Generator | None = None, dtype: DTypeLike | None = None, seed: Seed = None
+    input: TensorLike,
+    *,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: Seed = None,
 ) -> Tensor:
     """Uniform numbers in ``[0, 1)`` of ``input``'s shape (a float dtype)."""
 
 def randn_like(
-    input: TensorLike, *, generator: Generator | None = None, dtype: DTypeLike | None = None, seed: Seed = None
+    input: TensorLike,
+    *,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: Seed = None,
 ) -> Tensor:
     """Standard normal numbers of ``input``'s shape (a float dtype)."""
 
@@ -956,7 +985,11 @@ def randint(
     ``randint(low, high, size)``."""
 
 def randperm(
-    n: builtins.int, *, generator: Generator | None = None, dtype: DTypeLike | None = None, seed: Seed = None
+    n: builtins.int,
+    *,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: Seed = None,
 ) -> Tensor:
     """A random permutation of ``0..n`` (int64 by default)."""
 
@@ -972,7 +1005,9 @@ def normal(
     """Normal random numbers: tensor ``mean`` and/or ``std`` (their broadcast shape), or two
     numbers and ``size``."""
 
-def bernoulli(input: TensorLike, *, generator: Generator | None = None, seed: Seed = None) -> Tensor:
+def bernoulli(
+    input: TensorLike, *, generator: Generator | None = None, seed: Seed = None
+) -> Tensor:
     """1 with probability ``input`` (elementwise), else 0, in ``input``'s float dtype."""
 
 def multinomial(
@@ -982,7 +1017,8 @@ def multinomial(
     *,
     generator: Generator | None = None,
 ) -> Tensor:
-    """``num_samples`` category indices per row of the weights ``input`` (evaluated to read them)."""
+    """``num_samples`` category indices per row of the weights ``input`` (evaluated to read
+    them)."""
 
 def flip(input: TensorLike, dims: ShapeLike) -> Tensor:
     """``input`` with the elements of ``dims`` reversed (a view)."""
@@ -1010,7 +1046,9 @@ def repeat_interleave(
     """Each element repeated ``repeats`` times along ``dim``."""
 
 def split(
-    tensor: TensorLike, split_size_or_sections: builtins.int | Sequence[builtins.int], dim: builtins.int = 0
+    tensor: TensorLike,
+    split_size_or_sections: builtins.int | Sequence[builtins.int],
+    dim: builtins.int = 0,
 ) -> tuple[Tensor, ...]:
     """Views of consecutive pieces of ``dim`` (see ``Tensor.split``)."""
 
@@ -1020,7 +1058,9 @@ def chunk(input: TensorLike, chunks: builtins.int, dim: builtins.int = 0) -> tup
 def unbind(input: TensorLike, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, each without that dim."""
 
-def narrow(input: TensorLike, dim: builtins.int, start: builtins.int, length: builtins.int) -> Tensor:
+def narrow(
+    input: TensorLike, dim: builtins.int, start: builtins.int, length: builtins.int
+) -> Tensor:
     """``length`` elements of ``dim`` from ``start`` (a view)."""
 
 def movedim(input: TensorLike, source: ShapeLike, destination: ShapeLike) -> Tensor:
@@ -1051,7 +1091,10 @@ def broadcast_shapes(*shapes: ShapeLike) -> tuple[builtins.int, ...]:
     """The shape that all ``shapes`` broadcast to."""
 
 def _pad(
-    input: TensorLike, pad: Sequence[SupportsIndex], mode: str = "constant", value: SupportsFloat | None = None
+    input: TensorLike,
+    pad: Sequence[SupportsIndex],
+    mode: str = "constant",
+    value: SupportsFloat | None = None,
 ) -> Tensor:
     """``rusttorch.nn.functional.pad``."""
 

@@ -3,7 +3,8 @@ normalisations and ``pad``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence, SupportsFloat, SupportsIndex
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
 
 from .._rusttorch import (
     _pad,
