@@ -9,7 +9,7 @@ use crate::random::call_seed;
 use crate::shape_fns::tensors_tuple;
 use crate::tensor::{build, eval_all, PyTensor};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyList, PyTuple};
 use rusttorch_ir::{DType, Scalar, Tensor};
 
 type Obj<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
@@ -78,7 +78,7 @@ pub fn meshgrid<'py>(py: Python<'py>, tensors: &Bound<'py, PyTuple>, indexing: &
         other => return Err(value_err(format!("meshgrid: indexing must be 'ij' or 'xy', got {other:?}"))),
     };
     let items: Vec<Bound<'py, PyAny>> = match tensors.len() {
-        1 if !tensors.get_item(0)?.is_instance_of::<PyTensor>() => {
+        1 if tensors.get_item(0)?.is_instance_of::<PyList>() || tensors.get_item(0)?.is_instance_of::<PyTuple>() => {
             tensors.get_item(0)?.try_iter()?.collect::<PyResult<_>>()?
         }
         _ => tensors.iter().collect(),

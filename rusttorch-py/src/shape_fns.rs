@@ -5,7 +5,7 @@ use crate::args::{number_arg, IntSeq, TensorArg, TensorSeq};
 use crate::errors::{guard, type_err, value_err};
 use crate::tensor::{build, counts_arg, repeat_interleave_op, split_op, to_numpy, PyTensor};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyInt, PyTuple};
+use pyo3::types::{PyDict, PyInt, PyList, PyTuple};
 use rusttorch_ir::print::{print_options, set_print_options, PrintOptions};
 use rusttorch_ir::{scoped, PadMode, Scalar, Shape, Tensor};
 
@@ -35,10 +35,12 @@ pub fn split_arg(obj: &Bound<'_, PyAny>) -> PyResult<SplitArg> {
 }
 
 /// The `repeats` of `repeat_interleave`: an int, or a sequence or integer tensor of counts
-/// (a tensor is evaluated to read them).
+/// (a tensor is evaluated to read them). An empty list is no counts, whatever its dtype.
 pub fn repeat_counts(obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
     let values: Vec<isize> = if obj.is_instance_of::<PyInt>() {
         vec![obj.extract()?]
+    } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        obj.extract().map_err(|_| type_err(format!("repeat_interleave: repeats must hold ints, got {obj}")))?
     } else {
         let t = TensorArg::of("repeat_interleave", "repeats", obj)?;
         if t.dtype().is_float() || t.ndim() > 1 {
