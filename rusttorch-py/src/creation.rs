@@ -2,7 +2,7 @@
 //! `tril_indices`, `meshgrid`, the `*_like` family, and `randint`, `randperm`, `normal`,
 //! `bernoulli`, `multinomial`.
 
-use crate::args::{number, number_arg, ShapeArg, TensorArg};
+use crate::args::{count, number, ShapeArg, TensorArg};
 use crate::dtype::{float_dtype, opt_dtype};
 use crate::errors::{type_err, value_err};
 use crate::random::call_seed;
@@ -15,15 +15,21 @@ use rusttorch_ir::{DType, Scalar, Tensor};
 type Obj<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
 
 /// A float argument (`start`, `end`...): a number or a one-element tensor.
-fn float_arg(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<f64> {
-    Ok(number_arg(obj, op)?.0.get())
+fn float_arg(obj: &Bound<'_, PyAny>, op: &str, what: &str) -> PyResult<f64> {
+    match number(obj, op)? {
+        Some((v, _)) => Ok(v.get()),
+        None => obj
+            .extract::<f64>()
+            .map_err(|_| type_err(format!("{op}: {what} must be a number, got '{}'", crate::errors::type_name(obj)))),
+    }
 }
 
 /// ``steps`` values evenly spaced from ``start`` to ``end`` inclusive (float32 by default).
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, dtype = None))]
-pub fn linspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: usize, dtype: Obj) -> PyResult<PyTensor> {
-    let (a, b) = (float_arg(start, "linspace")?, float_arg(end, "linspace")?);
+pub fn linspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, dtype: Obj) -> PyResult<PyTensor> {
+    let (a, b) = (float_arg(start, "linspace", "start")?, float_arg(end, "linspace", "end")?);
+    let steps = count("linspace", "steps", steps)?;
     let d = opt_dtype(dtype)?.unwrap_or(DType::F32);
     build(|| Tensor::linspace(a, b, steps, d))
 }
@@ -34,11 +40,12 @@ pub fn linspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: usize, 
 pub fn logspace(
     start: &Bound<'_, PyAny>,
     end: &Bound<'_, PyAny>,
-    steps: usize,
+    steps: i64,
     base: f64,
     dtype: Obj,
 ) -> PyResult<PyTensor> {
-    let (a, b) = (float_arg(start, "logspace")?, float_arg(end, "logspace")?);
+    let (a, b) = (float_arg(start, "logspace", "start")?, float_arg(end, "logspace", "end")?);
+    let steps = count("logspace", "steps", steps)?;
     let d = opt_dtype(dtype)?.unwrap_or(DType::F32);
     build(|| Tensor::logspace(a, b, steps, base, d))
 }
@@ -46,24 +53,28 @@ pub fn logspace(
 /// The ``n x m`` identity (``m = n`` by default), float32 by default.
 #[pyfunction]
 #[pyo3(signature = (n, m = None, *, dtype = None))]
-pub fn eye(n: usize, m: Option<usize>, dtype: Obj) -> PyResult<PyTensor> {
+pub fn eye(n: i64, m: Option<i64>, dtype: Obj) -> PyResult<PyTensor> {
     let d = opt_dtype(dtype)?.unwrap_or(DType::F32);
-    build(|| Tensor::eye(n, m.unwrap_or(n), d))
+    let n = count("eye", "n", n)?;
+    let m = m.map(|m| count("eye", "m", m)).transpose()?.unwrap_or(n);
+    build(|| Tensor::eye(n, m, d))
 }
 
 /// The ``[2, N]`` coordinates of the lower triangle of a ``row x col`` matrix (int64).
 #[pyfunction]
 #[pyo3(signature = (row, col, offset = 0, *, dtype = None))]
-pub fn tril_indices(row: usize, col: usize, offset: i64, dtype: Obj) -> PyResult<PyTensor> {
+pub fn tril_indices(row: i64, col: i64, offset: i64, dtype: Obj) -> PyResult<PyTensor> {
     let d = opt_dtype(dtype)?.unwrap_or(DType::I64);
+    let (row, col) = (count("tril_indices", "row", row)?, count("tril_indices", "col", col)?);
     build(|| Tensor::tril_indices(row, col, offset, d))
 }
 
 /// The ``[2, N]`` coordinates of the upper triangle of a ``row x col`` matrix (int64).
 #[pyfunction]
 #[pyo3(signature = (row, col, offset = 0, *, dtype = None))]
-pub fn triu_indices(row: usize, col: usize, offset: i64, dtype: Obj) -> PyResult<PyTensor> {
+pub fn triu_indices(row: i64, col: i64, offset: i64, dtype: Obj) -> PyResult<PyTensor> {
     let d = opt_dtype(dtype)?.unwrap_or(DType::I64);
+    let (row, col) = (count("triu_indices", "row", row)?, count("triu_indices", "col", col)?);
     build(|| Tensor::triu_indices(row, col, offset, d))
 }
 
@@ -116,7 +127,10 @@ like_fn!(
 #[pyfunction]
 #[pyo3(signature = (input, fill_value, *, dtype = None))]
 pub fn full_like(input: TensorArg, fill_value: &Bound<'_, PyAny>, dtype: Obj) -> PyResult<PyTensor> {
-    let (v, _) = number_arg(fill_value, "full_like")?;
+    let v = match number(fill_value, "full_like")? {
+        Some((v, _)) => v,
+        None => Scalar::new(float_arg(fill_value, "full_like", "fill_value")?),
+    };
     let d = opt_dtype(dtype)?;
     build(|| input.0.full_like(v, d))
 }
@@ -187,7 +201,8 @@ pub fn randint(
 /// A random permutation of ``0..n`` (int64 by default).
 #[pyfunction]
 #[pyo3(signature = (n, *, generator = None, dtype = None, seed = None))]
-pub fn randperm(n: usize, generator: Obj, dtype: Obj, seed: Obj) -> PyResult<PyTensor> {
+pub fn randperm(n: i64, generator: Obj, dtype: Obj, seed: Obj) -> PyResult<PyTensor> {
+    let n = count("randperm", "n", n)?;
     let d = opt_dtype(dtype)?.unwrap_or(DType::I64);
     let seed = call_seed("randperm", seed, generator)?;
     build(|| Tensor::randperm(n, seed, d))
@@ -240,10 +255,11 @@ pub fn bernoulli(input: TensorArg, generator: Obj, seed: Obj) -> PyResult<PyTens
 pub fn multinomial_op(
     py: Python<'_>,
     t: &Tensor,
-    num_samples: usize,
+    num_samples: i64,
     replacement: bool,
     generator: Obj,
 ) -> PyResult<PyTensor> {
+    let num_samples = count("multinomial", "num_samples", num_samples)?;
     eval_all(py, std::slice::from_ref(t), true)?;
     let seed = call_seed("multinomial", None, generator)?;
     build(|| t.multinomial(num_samples, replacement, seed))
@@ -256,7 +272,7 @@ pub fn multinomial_op(
 pub fn multinomial(
     py: Python<'_>,
     input: TensorArg,
-    num_samples: usize,
+    num_samples: i64,
     replacement: bool,
     generator: Obj,
 ) -> PyResult<PyTensor> {

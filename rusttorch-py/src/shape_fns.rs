@@ -1,7 +1,7 @@
 //! Module functions of the movement ops (`rusttorch.flip(t, dims)`, `split`, `meshgrid`'s
 //! siblings, `broadcast_tensors`, `nn.functional.pad`) and the print options.
 
-use crate::args::{number_arg, IntSeq, TensorArg, TensorSeq};
+use crate::args::{count, number_arg, IntSeq, TensorArg, TensorSeq};
 use crate::errors::{guard, type_err, value_err};
 use crate::tensor::{build, counts_arg, repeat_interleave_op, split_op, to_numpy, PyTensor};
 use pyo3::prelude::*;
@@ -117,7 +117,8 @@ pub fn split<'py>(
 /// At most ``chunks`` views of ``dim``.
 #[pyfunction]
 #[pyo3(signature = (input, chunks, dim = 0))]
-pub fn chunk(py: Python<'_>, input: TensorArg, chunks: usize, dim: isize) -> PyResult<Bound<'_, PyTuple>> {
+pub fn chunk(py: Python<'_>, input: TensorArg, chunks: i64, dim: isize) -> PyResult<Bound<'_, PyTuple>> {
+    let chunks = count("chunk", "chunks", chunks)?;
     tensors_tuple(py, guard(|| input.0.chunk(chunks, dim))?)
 }
 
@@ -130,7 +131,8 @@ pub fn unbind(py: Python<'_>, input: TensorArg, dim: isize) -> PyResult<Bound<'_
 
 /// ``length`` elements of ``dim`` from ``start`` (a view).
 #[pyfunction]
-pub fn narrow(input: TensorArg, dim: isize, start: isize, length: usize) -> PyResult<PyTensor> {
+pub fn narrow(input: TensorArg, dim: isize, start: isize, length: i64) -> PyResult<PyTensor> {
+    let length = count("narrow", "length", length)?;
     build(|| input.0.narrow(dim, start, length))
 }
 

@@ -2,7 +2,7 @@
 //! `size()`, `dim()`, `element_size()`, `nbytes`, and printing (`repr(t)`).
 
 use super::{build, eval_all, same_or_new, PyTensor};
-use crate::args::{int_args, IntSeq, TensorArg};
+use crate::args::{count, int_args, IntSeq, TensorArg};
 use crate::errors::guard;
 use crate::random::call_seed;
 use crate::shape_fns::{repeat_counts, split_arg, tensors_tuple, SplitArg};
@@ -158,7 +158,8 @@ impl PyTensor {
 
     /// At most ``chunks`` views of ``dim`` of ``ceil(size / chunks)`` elements each.
     #[pyo3(signature = (chunks, dim = 0))]
-    fn chunk<'py>(&self, py: Python<'py>, chunks: usize, dim: isize) -> PyResult<Bound<'py, PyTuple>> {
+    fn chunk<'py>(&self, py: Python<'py>, chunks: i64, dim: isize) -> PyResult<Bound<'py, PyTuple>> {
+        let chunks = count("chunk", "chunks", chunks)?;
         tensors_tuple(py, guard(|| self.tensor().chunk(chunks, dim))?)
     }
 
@@ -169,7 +170,8 @@ impl PyTensor {
     }
 
     /// ``length`` elements of ``dim`` from ``start`` (a view).
-    fn narrow(&self, dim: isize, start: isize, length: usize) -> PyResult<PyTensor> {
+    fn narrow(&self, dim: isize, start: isize, length: i64) -> PyResult<PyTensor> {
+        let length = count("narrow", "length", length)?;
         build(|| self.tensor().narrow(dim, start, length))
     }
 
@@ -221,7 +223,7 @@ impl PyTensor {
     fn multinomial(
         &self,
         py: Python<'_>,
-        num_samples: usize,
+        num_samples: i64,
         replacement: bool,
         generator: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTensor> {
