@@ -284,3 +284,12 @@ def test_flip_of_elementwise_is_one_kernel() -> None:
     z = (x * 2).flip(0, 1) + x
     assert rt.explain(z).count("kernel ") == 1, rt.explain(z)
     np.testing.assert_array_equal(z.numpy(), np.flip(x.numpy() * 2) + x.numpy())
+
+
+def test_nn_functional_reexports() -> None:
+    assert F.relu is rt.relu
+    assert F.softmax is rt.softmax
+    assert set(F.__all__) <= set(dir(F))
+    x = rt.tensor(np.arange(4.0).reshape(1, 1, 2, 2))
+    want = np.pad(np.arange(4.0).reshape(1, 1, 2, 2), ((0, 0), (0, 0), (1, 1), (1, 1)), mode="edge")
+    np.testing.assert_array_equal(F.pad(x, (1, 1, 1, 1), mode="replicate").numpy(), want)
