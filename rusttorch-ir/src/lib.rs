@@ -3,7 +3,7 @@
 //!
 //! Modules in dependency order, each using only those before it: `dtype`, `shape`, `error`,
 //! `hash`, `op`, `infer`, `random`, `buffer`, `view`, `graph`, `tensor` (builds lazy tensors
-//! and lowers them to a `graph`), `rewrite`, `plan`, `passes` (the optimizer), `fusion` (the
+//! and lowers them to a `graph`), `print` (values as PyTorch prints them), `rewrite`, `plan`, `passes` (the optimizer), `fusion` (the
 //! planner, which emits a `plan`).
 //!
 //! ```
@@ -30,6 +30,7 @@ pub mod graph;
 pub mod hash;
 pub mod infer;
 pub mod op;
+pub mod print;
 pub mod shape;
 pub mod tensor;
 pub mod view;
@@ -39,7 +40,7 @@ pub use dtype::{DType, Element, ScalarKind};
 pub use error::{scoped, Error, Result};
 pub use op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 pub use shape::Shape;
-pub use tensor::Tensor;
+pub use tensor::{PadMode, Tensor};
 pub mod passes;
 pub mod plan;
 pub mod random;

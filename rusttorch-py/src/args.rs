@@ -267,3 +267,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for InplaceOperand<'py> {
         }
     }
 }
+
+/// A count argument `what` of `op` (a size, a number of steps or samples): a `ValueError`
+/// naming both when it is negative.
+pub fn count(op: &str, what: &str, v: i64) -> PyResult<usize> {
+    usize::try_from(v).map_err(|_| value_err(format!("{op}: {what} must be non-negative, got {v}")))
+}

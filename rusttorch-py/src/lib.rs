@@ -7,6 +7,8 @@
 //! - `tensor`: the `Tensor` class's methods, one-line delegates to `rusttorch_ir::Tensor` and the engine,
 //!   one file per protocol group (operators, in-place ops, named methods, reductions, shape);
 //! - `functions`: creation, `eval` of several tensors, threads and the functional ops;
+//! - `creation`: linspace, eye, meshgrid, the `*_like` family and the random samplers;
+//! - `shape_fns`: the movement ops as functions (`flip`, `split`...), `pad`, print options;
 //! - `unary`: the op table's unary ops as functions and methods, generated from its rows;
 //! - `index`: the items of `t[...]` (ints, slices, `None`, `...`) for `Tensor::index`;
 //! - `args`: shape, dim, tensor-like and operand arguments;
@@ -20,6 +22,7 @@
 #![allow(clippy::result_large_err)]
 
 mod args;
+mod creation;
 mod dtype;
 mod errors;
 mod functions;
@@ -29,6 +32,7 @@ mod memory;
 mod numpy;
 mod random;
 mod scans;
+mod shape_fns;
 mod tensor;
 mod unary;
 
@@ -122,9 +126,51 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(logical_and, m)?,
         wrap_pyfunction!(logical_or, m)?,
         wrap_pyfunction!(logical_xor, m)?,
+        wrap_pyfunction!(creation::linspace, m)?,
+        wrap_pyfunction!(creation::logspace, m)?,
+        wrap_pyfunction!(creation::eye, m)?,
+        wrap_pyfunction!(creation::tril_indices, m)?,
+        wrap_pyfunction!(creation::triu_indices, m)?,
+        wrap_pyfunction!(creation::meshgrid, m)?,
+        wrap_pyfunction!(creation::zeros_like, m)?,
+        wrap_pyfunction!(creation::ones_like, m)?,
+        wrap_pyfunction!(creation::empty_like, m)?,
+        wrap_pyfunction!(creation::full_like, m)?,
+        wrap_pyfunction!(creation::rand_like, m)?,
+        wrap_pyfunction!(creation::randn_like, m)?,
+        wrap_pyfunction!(creation::randint_like, m)?,
+        wrap_pyfunction!(creation::randint, m)?,
+        wrap_pyfunction!(creation::randperm, m)?,
+        wrap_pyfunction!(creation::normal, m)?,
+        wrap_pyfunction!(creation::bernoulli, m)?,
+        wrap_pyfunction!(creation::multinomial, m)?,
+        wrap_pyfunction!(shape_fns::flip, m)?,
+        wrap_pyfunction!(shape_fns::fliplr, m)?,
+        wrap_pyfunction!(shape_fns::flipud, m)?,
+        wrap_pyfunction!(shape_fns::roll, m)?,
+        wrap_pyfunction!(shape_fns::rot90, m)?,
+        wrap_pyfunction!(shape_fns::tile, m)?,
+        wrap_pyfunction!(shape_fns::repeat_interleave, m)?,
+        wrap_pyfunction!(shape_fns::split, m)?,
+        wrap_pyfunction!(shape_fns::chunk, m)?,
+        wrap_pyfunction!(shape_fns::unbind, m)?,
+        wrap_pyfunction!(shape_fns::narrow, m)?,
+        wrap_pyfunction!(shape_fns::movedim, m)?,
+        wrap_pyfunction!(shape_fns::moveaxis, m)?,
+        wrap_pyfunction!(shape_fns::swapaxes, m)?,
+        wrap_pyfunction!(shape_fns::swapdims, m)?,
+        wrap_pyfunction!(shape_fns::unflatten, m)?,
+        wrap_pyfunction!(shape_fns::clone, m)?,
+        wrap_pyfunction!(shape_fns::numel, m)?,
+        wrap_pyfunction!(shape_fns::broadcast_tensors, m)?,
+        wrap_pyfunction!(shape_fns::broadcast_shapes, m)?,
+        wrap_pyfunction!(shape_fns::set_printoptions, m)?,
+        wrap_pyfunction!(shape_fns::get_printoptions, m)?,
     ] {
         m.add_function(f)?;
     }
     scans::register(m)?;
+    // `rusttorch.nn.functional.pad` wraps it.
+    m.add_function(wrap_pyfunction!(shape_fns::pad, m)?)?;
     unary::register(m)
 }

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import rusttorch as rt
 from helpers import needs_constant_graphs
+from shape_bad_calls import SHAPE_BAD_CALLS, SHAPE_NO_BAD_CALL
 
 
 def test_shapes_that_do_not_broadcast_name_both_shapes() -> None:
@@ -341,6 +342,8 @@ BAD_CALLS += [
 ]
 
 NO_BAD_CALL = {"get_num_threads", "get_pool_limit", "initial_seed"}  # take no argument that can be wrong
+BAD_CALLS += SHAPE_BAD_CALLS
+NO_BAD_CALL |= SHAPE_NO_BAD_CALL
 
 
 @pytest.mark.parametrize(

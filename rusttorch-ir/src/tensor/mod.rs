@@ -6,7 +6,9 @@
 //! by the expression that produced it is released.
 //!
 //! Here: the node and handle types and their accessors. The builders live by kind in
-//! `creation`, `elementwise`, `views`, `index` (`t[...]`), `reductions`, `matmul`, `nn`,
+//! `creation`, `ranges` (linspace, eye, meshgrid...), `sampling` (randint, normal, multinomial...),
+//! `elementwise`, `views`, `shape_ops` (flip, roll, repeat, split...), `pad`, `index` (`t[...]`),
+//! `reductions`, `matmul`, `nn`,
 //! `inplace` (the values `t += x` and `copy_` give) and `operators`; `state` holds what a node
 //! holds (operands, or a buffer once evaluated); `walk` lowers a DAG into the IR graph's
 //! [`GraphKey`](crate::graph::GraphKey).
@@ -18,8 +20,15 @@ mod inplace;
 mod matmul;
 mod nn;
 mod operators;
+mod pad;
+mod ranges;
 mod reductions;
 mod scans;
+mod sampling;
+mod shape_ops;
+#[cfg(test)]
+mod shape_tests;
+mod sink;
 mod state;
 mod table_methods;
 #[cfg(test)]
@@ -29,6 +38,7 @@ mod walk;
 
 pub use index::IndexItem;
 pub use operators::{binary_op_name, IntoOperand, Operand};
+pub use pad::PadMode;
 use state::{release, NodeState};
 pub use table_methods::unary_op_names;
 pub use walk::{lower, walk, Lowered, Walk, WalkNode};

@@ -378,7 +378,7 @@ class Tensor:
         """Standard deviation over ``dim``: ``sqrt(var(dim, correction=correction))``."""
     def logsumexp(self, dim: builtins.int, keepdim: builtins.bool = False) -> Tensor:
         """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
-    PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
+        PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
     def cumsum(self, dim: builtins.int, *, dtype: DTypeLike | None = None) -> Tensor:
         """Cumulative sum along ``dim`` (see ``rusttorch.cumsum``)."""
     def cumprod(self, dim: builtins.int, *, dtype: DTypeLike | None = None) -> Tensor:
@@ -389,11 +389,91 @@ class Tensor:
         """Running minimum along ``dim`` and its indices."""
     def logcumsumexp(self, dim: builtins.int) -> Tensor:
         """``log(cumsum(exp(self)))`` along ``dim``."""
-    def to(self, dtype: DTypeLike) -> Tensor:
+    def to(self, dtype: DTypeLike | Tensor) -> Tensor:
         """The tensor converted to ``dtype`` (the tensor itself when it already has it:
         ``t.to(t.dtype) is t``; so for ``float()``, ``double()``, ...). Float to int
         truncates toward zero and saturates, NaN becomes 0; int to int wraps; to bool is
         ``!= 0``."""
+
+    def clone(self) -> Tensor:
+        """A new tensor with the same values (values are immutable, so it shares them)."""
+    @overload
+    def size(self, dim: None = None) -> tuple[builtins.int, ...]: ...
+    @overload
+    def size(self, dim: builtins.int) -> builtins.int:
+        """The shape as a tuple, or the size of dim ``dim``."""
+    def dim(self) -> builtins.int:
+        """Number of dims (``ndim``)."""
+    def ndimension(self) -> builtins.int:
+        """Number of dims (``ndim``)."""
+    def element_size(self) -> builtins.int:
+        """Bytes per element."""
+    @property
+    def itemsize(self) -> builtins.int:
+        """Bytes per element."""
+    @property
+    def nbytes(self) -> builtins.int:
+        """Bytes of all elements (``numel() * element_size()``)."""
+    def type_as(self, other: TensorLike) -> Tensor:
+        """The tensor converted to ``other``'s dtype (itself when it already has it)."""
+    def flip(self, *dims: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
+        """The elements of ``dims`` in reverse order (a view)."""
+    def fliplr(self) -> Tensor:
+        """``flip(1)`` (at least 2 dims)."""
+    def flipud(self) -> Tensor:
+        """``flip(0)`` (at least 1 dim)."""
+    def roll(self, shifts: ShapeLike, dims: ShapeLike | None = None) -> Tensor:
+        """Elements shifted by ``shifts`` along ``dims``, wrapping around; without ``dims`` the
+        flattened tensor is rolled."""
+    def rot90(
+        self, k: builtins.int = 1, dims: tuple[builtins.int, builtins.int] = (0, 1)
+    ) -> Tensor:
+        """Rotated by 90 degrees ``k`` times from the first of ``dims`` towards the second."""
+    def repeat(self, *sizes: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
+        """The tensor repeated ``sizes[i]`` times along dim ``i`` (more sizes add leading dims)."""
+    def tile(self, *dims: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
+        """NumPy's ``tile``: ``repeat`` with ones prepended to ``dims`` as needed."""
+    def repeat_interleave(
+        self, repeats: builtins.int | TensorLike, dim: builtins.int | None = None
+    ) -> Tensor:
+        """Each element repeated ``repeats`` times (an int, or one count per element) along
+        ``dim`` (the flattened tensor when ``None``)."""
+    def split(
+        self, split_size_or_sections: builtins.int | Sequence[builtins.int], dim: builtins.int = 0
+    ) -> tuple[Tensor, ...]:
+        """Views of consecutive pieces of ``dim``: of ``split_size_or_sections`` elements each
+        (the last may be shorter) or of the listed sizes."""
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        """At most ``chunks`` views of ``dim`` of ``ceil(size / chunks)`` elements each."""
+    def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, each without that dim."""
+    def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Tensor:
+        """``length`` elements of ``dim`` from ``start`` (a view)."""
+    def movedim(self, source: ShapeLike, destination: ShapeLike) -> Tensor:
+        """Dims ``source`` moved to ``destination``, the others in order (a view)."""
+    def moveaxis(self, source: ShapeLike, destination: ShapeLike) -> Tensor:
+        """``movedim`` (NumPy's name)."""
+    def swapaxes(self, axis0: builtins.int, axis1: builtins.int) -> Tensor:
+        """``transpose`` (NumPy's name)."""
+    def swapdims(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+        """``transpose``."""
+    def unflatten(self, dim: builtins.int, sizes: ShapeLike) -> Tensor:
+        """Dim ``dim`` split into ``sizes`` (one may be ``-1``), a view."""
+    def view_as(self, other: TensorLike) -> Tensor:
+        """The elements in ``other``'s shape (a view)."""
+    def expand_as(self, other: TensorLike) -> Tensor:
+        """Broadcast to ``other``'s shape (a view)."""
+    def bernoulli(self, *, generator: Generator | None = None) -> Tensor:
+        """1 with probability ``self`` (elementwise), else 0, in this tensor's float dtype."""
+    def multinomial(
+        self,
+        num_samples: builtins.int,
+        replacement: builtins.bool = False,
+        *,
+        generator: Generator | None = None,
+    ) -> Tensor:
+        """``num_samples`` category indices per row of the weights ``self`` (1-d or 2-d),
+        drawn in proportion to them; the tensor is evaluated to read them."""
 
 def tensor(data: TensorLike, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor holding a copy of ``data`` (a NumPy array, nested lists, a scalar or a tensor).
@@ -579,26 +659,32 @@ def mean(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False)
 @overload
 def max(input: TensorLike) -> Tensor:
     """The maximum of all elements (0-d)."""
+
 @overload
 def max(input: TensorLike, dim: SupportsIndex, keepdim: builtins.bool = False) -> return_types.max:
     """The named tuple ``(values, indices)``: the maxima along ``dim`` and the index of the first
     of each (int64), as PyTorch's ``torch.return_types.max``."""
+
 @overload
 def max(input: TensorLike, other: Tensor | npt.NDArray[Any]) -> Tensor:
     """The elementwise maximum (``maximum``)."""
+
 def amax(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
 
 @overload
 def min(input: TensorLike) -> Tensor:
     """The minimum of all elements (0-d)."""
+
 @overload
 def min(input: TensorLike, dim: SupportsIndex, keepdim: builtins.bool = False) -> return_types.min:
     """The named tuple ``(values, indices)``: the minima along ``dim`` and the index of the first
     of each (int64), as PyTorch's ``torch.return_types.min``."""
+
 @overload
 def min(input: TensorLike, other: Tensor | npt.NDArray[Any]) -> Tensor:
     """The elementwise minimum (``minimum``)."""
+
 def amin(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
 
@@ -826,6 +912,230 @@ def cat(tensors: Sequence[TensorLike], dim: builtins.int = 0) -> Tensor:
 def stack(tensors: Sequence[TensorLike], dim: builtins.int = 0) -> Tensor:
     """``tensors`` (a list or tuple, all of one shape) joined along a new dim ``dim``; their dtypes
     promote."""
+
+Seed: TypeAlias = builtins.int | None
+
+def linspace(
+    start: SupportsFloat, end: SupportsFloat, steps: builtins.int, *, dtype: DTypeLike | None = None
+) -> Tensor:
+    """``steps`` values evenly spaced from ``start`` to ``end`` inclusive (float32 by default)."""
+
+def logspace(
+    start: SupportsFloat,
+    end: SupportsFloat,
+    steps: builtins.int,
+    base: builtins.float = 10.0,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)`` (float32 by default)."""
+
+def eye(
+    n: builtins.int, m: builtins.int | None = None, *, dtype: DTypeLike | None = None
+) -> Tensor:
+    """The ``n x m`` identity (``m = n`` by default), float32 by default."""
+
+def tril_indices(
+    row: builtins.int,
+    col: builtins.int,
+    offset: builtins.int = 0,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """The ``[2, N]`` coordinates of the lower triangle of a ``row x col`` matrix (int64)."""
+
+def triu_indices(
+    row: builtins.int,
+    col: builtins.int,
+    offset: builtins.int = 0,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """The ``[2, N]`` coordinates of the upper triangle of a ``row x col`` matrix (int64)."""
+
+def meshgrid(
+    *tensors: TensorLike | Sequence[TensorLike], indexing: str = "ij"
+) -> tuple[Tensor, ...]:
+    """Coordinate grids of 1-d tensors (views), ``indexing='ij'`` or ``'xy'``."""
+
+def zeros_like(input: TensorLike, *, dtype: DTypeLike | None = None) -> Tensor:
+    """Zeros of ``input``'s shape (and dtype unless ``dtype`` is given)."""
+
+def ones_like(input: TensorLike, *, dtype: DTypeLike | None = None) -> Tensor:
+    """Ones of ``input``'s shape (and dtype unless ``dtype`` is given)."""
+
+def empty_like(input: TensorLike, *, dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor of ``input``'s shape whose values are not to be relied on (zeros here)."""
+
+def full_like(
+    input: TensorLike, fill_value: SupportsFloat, *, dtype: DTypeLike | None = None
+) -> Tensor:
+    """``fill_value`` everywhere, in ``input``'s shape (and dtype unless ``dtype`` is given)."""
+
+def rand_like(
+    input: TensorLike,
+    *,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: Seed = None,
+) -> Tensor:
+    """Uniform numbers in ``[0, 1)`` of ``input``'s shape (a float dtype)."""
+
+def randn_like(
+    input: TensorLike,
+    *,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: Seed = None,
+) -> Tensor:
+    """Standard normal numbers of ``input``'s shape (a float dtype)."""
+
+def randint_like(
+    input: TensorLike,
+    *bounds_: builtins.int,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: Seed = None,
+) -> Tensor:
+    """Integers uniform in ``[low, high)`` of ``input``'s shape: ``randint_like(t, high)`` or
+    ``randint_like(t, low, high)``."""
+
+def randint(
+    *args: builtins.int | ShapeLike,
+    size: ShapeLike | None = None,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: Seed = None,
+) -> Tensor:
+    """Integers uniform in ``[low, high)`` (int64 by default): ``randint(high, size)`` or
+    ``randint(low, high, size)``."""
+
+def randperm(
+    n: builtins.int,
+    *,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: Seed = None,
+) -> Tensor:
+    """A random permutation of ``0..n`` (int64 by default)."""
+
+def normal(
+    mean: TensorLike,
+    std: TensorLike | None = None,
+    size: ShapeLike | None = None,
+    *,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    seed: Seed = None,
+) -> Tensor:
+    """Normal random numbers: tensor ``mean`` and/or ``std`` (their broadcast shape), or two
+    numbers and ``size``."""
+
+def bernoulli(
+    input: TensorLike, *, generator: Generator | None = None, seed: Seed = None
+) -> Tensor:
+    """1 with probability ``input`` (elementwise), else 0, in ``input``'s float dtype."""
+
+def multinomial(
+    input: TensorLike,
+    num_samples: builtins.int,
+    replacement: builtins.bool = False,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    """``num_samples`` category indices per row of the weights ``input`` (evaluated to read
+    them)."""
+
+def flip(input: TensorLike, dims: ShapeLike) -> Tensor:
+    """``input`` with the elements of ``dims`` reversed (a view)."""
+
+def fliplr(input: TensorLike) -> Tensor:
+    """``flip(input, 1)``."""
+
+def flipud(input: TensorLike) -> Tensor:
+    """``flip(input, 0)``."""
+
+def roll(input: TensorLike, shifts: ShapeLike, dims: ShapeLike | None = None) -> Tensor:
+    """Elements shifted by ``shifts`` along ``dims``, wrapping around."""
+
+def rot90(
+    input: TensorLike, k: builtins.int = 1, dims: tuple[builtins.int, builtins.int] = (0, 1)
+) -> Tensor:
+    """Rotated by 90 degrees ``k`` times in the plane of ``dims``."""
+
+def tile(input: TensorLike, dims: ShapeLike) -> Tensor:
+    """NumPy's ``tile``."""
+
+def repeat_interleave(
+    input: TensorLike, repeats: builtins.int | TensorLike, dim: builtins.int | None = None
+) -> Tensor:
+    """Each element repeated ``repeats`` times along ``dim``."""
+
+def split(
+    tensor: TensorLike,
+    split_size_or_sections: builtins.int | Sequence[builtins.int],
+    dim: builtins.int = 0,
+) -> tuple[Tensor, ...]:
+    """Views of consecutive pieces of ``dim`` (see ``Tensor.split``)."""
+
+def chunk(input: TensorLike, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """At most ``chunks`` views of ``dim``."""
+
+def unbind(input: TensorLike, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, each without that dim."""
+
+def narrow(
+    input: TensorLike, dim: builtins.int, start: builtins.int, length: builtins.int
+) -> Tensor:
+    """``length`` elements of ``dim`` from ``start`` (a view)."""
+
+def movedim(input: TensorLike, source: ShapeLike, destination: ShapeLike) -> Tensor:
+    """Dims ``source`` moved to ``destination``."""
+
+def moveaxis(input: TensorLike, source: ShapeLike, destination: ShapeLike) -> Tensor:
+    """``movedim`` (NumPy's name)."""
+
+def swapaxes(input: TensorLike, axis0: builtins.int, axis1: builtins.int) -> Tensor:
+    """``transpose`` (NumPy's name)."""
+
+def swapdims(input: TensorLike, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+    """``transpose``."""
+
+def unflatten(input: TensorLike, dim: builtins.int, sizes: ShapeLike) -> Tensor:
+    """Dim ``dim`` split into ``sizes``."""
+
+def clone(input: TensorLike) -> Tensor:
+    """A new tensor with ``input``'s values."""
+
+def numel(input: TensorLike) -> builtins.int:
+    """Number of elements of ``input``."""
+
+def broadcast_tensors(*tensors: TensorLike) -> tuple[Tensor, ...]:
+    """Every tensor broadcast to their common shape (views)."""
+
+def broadcast_shapes(*shapes: ShapeLike) -> tuple[builtins.int, ...]:
+    """The shape that all ``shapes`` broadcast to."""
+
+def _pad(
+    input: TensorLike,
+    pad: Sequence[SupportsIndex],
+    mode: str = "constant",
+    value: SupportsFloat | None = None,
+) -> Tensor:
+    """``rusttorch.nn.functional.pad``."""
+
+def set_printoptions(
+    precision: builtins.int | None = None,
+    threshold: builtins.float | None = None,
+    edgeitems: builtins.int | None = None,
+    linewidth: builtins.int | None = None,
+    profile: str | None = None,
+    sci_mode: builtins.bool | None = None,
+) -> None:
+    """Sets how tensors print, as PyTorch's ``set_printoptions``."""
+
+def get_printoptions() -> dict[str, Any]:
+    """The print options as a dict."""
 
 def _unary_op_names() -> list[str]:
     """Names of the unary ops of the op table (one row each)."""

@@ -4,16 +4,19 @@
 //! `Engine` (evaluating it), and only converts arguments. The methods are grouped by protocol,
 //! one `#[pymethods]` block per file (pyo3's `multiple-pymethods`): here the attributes and
 //! evaluation; `operators` the Python operators; `inplace` the in-place ops; `methods` the
-//! named elementwise and composite ops; `reductions`; `shape` the views and dtype conversions.
+//! named elementwise and composite ops; `reductions`; `shape` the views and dtype conversions;
+//! `movement` flip/roll/split..., the size attributes and printing.
 
 mod inplace;
 mod methods;
+mod movement;
 mod operators;
 mod reductions;
 mod shape;
 
 pub use crate::handle::{build, eval_all, PyTensor};
 pub use methods::{clamp_op, where_op};
+pub use movement::{counts_arg, repeat_interleave_op, split_op};
 pub use reductions::{correction_arg, extremum};
 
 use crate::dtype::{dtype_object, PyDType};
@@ -95,12 +98,6 @@ impl PyTensor {
 
     fn __len__(&self) -> PyResult<usize> {
         self.tensor().dims().first().copied().ok_or_else(|| type_err("len() of a 0-d tensor"))
-    }
-
-    fn __repr__(&self) -> String {
-        let t = self.tensor();
-        let state = if t.is_evaluated() { "evaluated" } else { "lazy" };
-        format!("Tensor(shape={}, dtype={}, {state})", shape_repr(t.dims()), t.dtype())
     }
 
     /// NumPy defers to the reflected operators of a tensor (``ndarray + tensor`` is a tensor).

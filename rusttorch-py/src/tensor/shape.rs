@@ -105,8 +105,15 @@ impl PyTensor {
     /// The tensor converted to ``dtype`` (the tensor itself when it already has it). Float to
     /// int truncates toward zero and saturates, NaN becomes 0; int to int wraps; to bool is
     /// ``!= 0``.
+    /// ``to(other_tensor)`` takes ``other``'s dtype; ``to("cpu")`` is the tensor itself.
     fn to<'py>(slf: &Bound<'py, Self>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        let d = parse_dtype(dtype)?;
+        if dtype.extract::<&str>().is_ok_and(|s| s == "cpu") {
+            return Ok(slf.clone());
+        }
+        let d = match dtype.cast::<PyTensor>() {
+            Ok(t) => t.get().tensor().dtype(),
+            Err(_) => parse_dtype(dtype)?,
+        };
         same_or_new(slf, |t| t.cast(d))
     }
     /// The same as ``to(dtype)`` (NumPy's spelling).
