@@ -45,8 +45,19 @@ fn scans_of_ints_wrap_in_int64() {
 }
 
 #[test]
+fn long_lines_scan_in_chunks_as_the_reference_does() {
+    // Lines of over 2 * 65536 elements are scanned in parallel chunks.
+    let x = data(&[2, 150_001], 4, DType::F32);
+    let engines = common::engines();
+    common::assert_paths_agree(&engines, Tol::Bitwise, Tol::rel(1e-5), || {
+        let (vmax, _) = x.cummax(1).unwrap();
+        [x.cumsum(1, None).unwrap(), vmax, x.logcumsumexp(1).unwrap()]
+    });
+}
+
+#[test]
 fn scans_are_bitwise_identical_for_any_thread_count() {
-    let x = data(&[4, 70_000], 2, DType::F32);
+    let x = data(&[4, 200_000], 2, DType::F32);
     let xt = data(&[300, 257], 3, DType::F32);
     let run = |threads: usize| -> Vec<Vec<u64>> {
         let engine = Engine::new(threads).unwrap();

@@ -31,6 +31,11 @@ pub(crate) fn run_line<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, out: LineO
     if m * n == 0 || kk == 0 {
         return;
     }
+    if let (LineOp::Scan(s), LineOut::Values(o), 1) = (op, &out, n) {
+        if kk >= 2 * SCAN_CHUNK {
+            return run_chunked_scan(k, io, s, *o, ctx);
+        }
+    }
     let w = (TILE_ELEMS / kk).clamp(1, n);
     let bands = n.div_ceil(w);
     let parallel = m * kk * n >= PARALLEL_MIN_ELEMS;
@@ -72,34 +77,109 @@ fn apply<T: Num>(op: LineOp, line: &[T], vals: &mut [T], idx: &mut [Wrapping<i64
     }
 }
 
-/// An inclusive scan; sums and products accumulate in the accumulator type (f64 for floats,
-/// wrapping i64 for ints), so an f32 running sum never adds in f32.
-fn scan<T: Num>(op: ScanOp, line: &[T], out: &mut [T]) {
-    match op {
-        ScanOp::Sum | ScanOp::Prod => {
-            let mut acc = if op == ScanOp::Sum { T::Acc::ZERO } else { T::Acc::ONE };
-            for (o, &x) in out.iter_mut().zip(line) {
-                acc = if op == ScanOp::Sum { acc + x.to_acc() } else { acc * x.to_acc() };
-                *o = T::from_acc(acc);
-            }
-        }
-        ScanOp::Max | ScanOp::Min => {
-            let mut acc = line[0];
-            for (o, &x) in out.iter_mut().zip(line) {
-                if takes(op, acc, x) {
-                    acc = x;
-                }
-                *o = acc;
-            }
-        }
-        ScanOp::LogSumExp => {
-            let mut acc = f64::NEG_INFINITY;
-            for (o, &x) in out.iter_mut().zip(line) {
-                acc = log_add_exp(acc, x.to_f64());
-                *o = T::from_f64(acc);
-            }
+/// What a scan carries from one element (or chunk) to the next: the running sum or product in
+/// the accumulator type (f64 for floats, wrapping i64 for ints, so an f32 running sum never adds
+/// in f32), the running extreme, or the running log-sum-exp in f64.
+#[derive(Clone, Copy)]
+struct Carry<T: Num> {
+    acc: T::Acc,
+    ext: Option<T>,
+    lse: f64,
+}
+
+impl<T: Num> Carry<T> {
+    fn start(op: ScanOp) -> Carry<T> {
+        let acc = if op == ScanOp::Prod { T::Acc::ONE } else { T::Acc::ZERO };
+        Carry { acc, ext: None, lse: f64::NEG_INFINITY }
+    }
+
+    /// The carry after `self` and then `next` (a chunk's own carry from its start).
+    fn then(self, op: ScanOp, next: Carry<T>) -> Carry<T> {
+        match op {
+            ScanOp::Sum => Carry { acc: self.acc + next.acc, ..self },
+            ScanOp::Prod => Carry { acc: self.acc * next.acc, ..self },
+            ScanOp::Max | ScanOp::Min => match (self.ext, next.ext) {
+                (Some(a), Some(b)) if !takes(op, a, b) => self,
+                _ => next,
+            },
+            ScanOp::LogSumExp => Carry { lse: log_add_exp(self.lse, next.lse), ..self },
         }
     }
+}
+
+/// An inclusive scan of `line` continuing from `carry`, written to `out` when given; returns
+/// the carry at the end.
+fn scan_from<T: Num>(op: ScanOp, line: &[T], mut out: Option<&mut [T]>, mut c: Carry<T>) -> Carry<T> {
+    for (i, &x) in line.iter().enumerate() {
+        let v = match op {
+            ScanOp::Sum | ScanOp::Prod => {
+                c.acc = if op == ScanOp::Sum { c.acc + x.to_acc() } else { c.acc * x.to_acc() };
+                T::from_acc(c.acc)
+            }
+            ScanOp::Max | ScanOp::Min => {
+                let e = match c.ext {
+                    Some(e) if !takes(op, e, x) => e,
+                    _ => x,
+                };
+                c.ext = Some(e);
+                e
+            }
+            ScanOp::LogSumExp => {
+                c.lse = log_add_exp(c.lse, x.to_f64());
+                T::from_f64(c.lse)
+            }
+        };
+        if let Some(o) = out.as_deref_mut() {
+            o[i] = v;
+        }
+    }
+    c
+}
+
+/// An inclusive scan of a whole line.
+fn scan<T: Num>(op: ScanOp, line: &[T], out: &mut [T]) {
+    scan_from(op, line, Some(out), Carry::start(op));
+}
+
+/// Contiguous lines at least twice this long are scanned in chunks of this many elements, in
+/// parallel: each chunk's own carry first, then each chunk again from the carry of the chunks
+/// before it. The chunking depends on the line length only, never on the thread count, so the
+/// result is the same for any number of threads.
+const SCAN_CHUNK: usize = 1 << 16;
+
+/// A scan of `m` contiguous lines of `kk` elements in chunks (see [`SCAN_CHUNK`]).
+fn run_chunked_scan<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, op: ScanOp, out: OutPtr<T>, ctx: Ctx<'_>) {
+    let KernelShape::Line { m, k: kk, .. } = k.shape else { unreachable!("not a line kernel") };
+    let nc = kk.div_ceil(SCAN_CHUNK);
+    let chunk = |t: usize| {
+        let (line, c) = (t / nc, t % nc);
+        let start = line * kk + c * SCAN_CHUNK;
+        (start, SCAN_CHUNK.min(kk - c * SCAN_CHUNK))
+    };
+    let mut own = vec![Carry::<T>::start(op); m * nc];
+    let own_out = OutPtr::new(&mut own);
+    for_tasks(ctx, m * nc, true, k, |_s: &mut Scratch<T>, t| {
+        let (start, len) = chunk(t);
+        let mut buf = vec![T::ZERO; len];
+        gather(&io.access[0], io.inputs[0], start, &mut buf);
+        own_out.write(t, &[scan_from(op, &buf, None, Carry::start(op))]);
+    });
+    // The carry into each chunk: the chunks before it, in order.
+    let mut into = own.clone();
+    for line in 0..m {
+        let mut c = Carry::start(op);
+        for i in line * nc..(line + 1) * nc {
+            into[i] = c;
+            c = c.then(op, own[i]);
+        }
+    }
+    for_tasks(ctx, m * nc, true, k, |_s: &mut Scratch<T>, t| {
+        let (start, len) = chunk(t);
+        let (mut buf, mut res) = (vec![T::ZERO; len], vec![T::ZERO; len]);
+        gather(&io.access[0], io.inputs[0], start, &mut buf);
+        scan_from(op, &buf, Some(&mut res), into[t]);
+        out.write(start, &res);
+    });
 }
 
 /// Where each running extreme of a max/min scan was found.

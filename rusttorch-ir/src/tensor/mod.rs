@@ -23,8 +23,8 @@ mod operators;
 mod pad;
 mod ranges;
 mod reductions;
-mod scans;
 mod sampling;
+mod scans;
 mod shape_ops;
 #[cfg(test)]
 mod shape_tests;
