@@ -39,7 +39,7 @@ pub use dtype::{DType, Element, ScalarKind};
 pub use error::{scoped, Error, Result};
 pub use op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 pub use shape::Shape;
-pub use tensor::Tensor;
+pub use tensor::{MatrixOrd, NormOrd, Tensor};
 pub mod passes;
 pub mod plan;
 pub mod random;

@@ -6,19 +6,25 @@
 //! by the expression that produced it is released.
 //!
 //! Here: the node and handle types and their accessors. The builders live by kind in
-//! `creation`, `elementwise`, `views`, `index` (`t[...]`), `reductions`, `matmul`, `nn`,
+//! `creation`, `elementwise`, `views`, `index` (`t[...]`), `reductions` (and `reductions_more`:
+//! `dtype=` forms, all/any, NaN-ignoring sums, norms), `matmul`, `einsum` (the contraction
+//! behind `products`: dot, mm, tensordot...), `diagonals` (diagonal, trace, tril...), `nn`,
 //! `inplace` (the values `t += x` and `copy_` give) and `operators`; `state` holds what a node
 //! holds (operands, or a buffer once evaluated); `walk` lowers a DAG into the IR graph's
 //! [`GraphKey`](crate::graph::GraphKey).
 
 mod creation;
+mod diagonals;
+mod einsum;
 mod elementwise;
 mod index;
 mod inplace;
 mod matmul;
 mod nn;
 mod operators;
+mod products;
 mod reductions;
+mod reductions_more;
 mod state;
 mod table_methods;
 #[cfg(test)]
@@ -28,6 +34,7 @@ mod walk;
 
 pub use index::IndexItem;
 pub use operators::{binary_op_name, IntoOperand, Operand};
+pub use reductions_more::{MatrixOrd, NormOrd};
 use state::{release, NodeState};
 pub use table_methods::unary_op_names;
 pub use walk::{lower, walk, Lowered, Walk, WalkNode};
