@@ -32,7 +32,9 @@ def make(shape: tuple[int, ...], dtype: str, seed: int) -> np.ndarray:
 def check(got: Any, want: np.ndarray, dtype: str) -> None:
     g = np.asarray(got)
     assert g.shape == np.shape(want), (g.shape, np.shape(want))
-    np.testing.assert_allclose(g.astype(np.float64), np.asarray(want, dtype=np.float64), **tol(dtype))
+    np.testing.assert_allclose(
+        g.astype(np.float64), np.asarray(want, dtype=np.float64), **tol(dtype)
+    )
 
 
 def kernels(t: rt.Tensor) -> int:
@@ -77,11 +79,13 @@ EINSUM_CASES = [
 ]
 
 
-@pytest.mark.parametrize("equation,shapes", EINSUM_CASES)
+@pytest.mark.parametrize(("equation", "shapes"), EINSUM_CASES)
 @pytest.mark.parametrize("dtype", NUMERIC)
 def test_einsum_matches_numpy(equation: str, shapes: list[tuple[int, ...]], dtype: str) -> None:
     arrays = [make(s, dtype, i) for i, s in enumerate(shapes)]
-    want = np.einsum(equation, *[a.astype(np.float64) if dtype in FLOATS else a.astype(np.int64) for a in arrays])
+    want = np.einsum(
+        equation, *[a.astype(np.float64) if dtype in FLOATS else a.astype(np.int64) for a in arrays]
+    )
     got = rt.einsum(equation, *[rt.tensor(a) for a in arrays])
     assert got.dtype == getattr(rt, dtype)
     check(got, want, dtype)
@@ -96,7 +100,7 @@ def test_einsum_takes_a_list_and_views() -> None:
 
 
 @pytest.mark.parametrize(
-    "equation,shapes,message",
+    ("equation", "shapes", "message"),
     [
         ("ij,jk->ik", [(3, 4), (5, 6)], "einsum: subscript j has size 5"),
         ("ij->k", [(3, 4)], "output subscript k does not appear"),
@@ -107,7 +111,9 @@ def test_einsum_takes_a_list_and_views() -> None:
         ("ii->i", [(3, 4)], "subscript i is repeated with sizes 3 and 4"),
     ],
 )
-def test_einsum_errors_name_the_problem(equation: str, shapes: list[tuple[int, ...]], message: str) -> None:
+def test_einsum_errors_name_the_problem(
+    equation: str, shapes: list[tuple[int, ...]], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         rt.einsum(equation, *[rt.tensor(make(s, "float32", 0)) for s in shapes])
 
@@ -117,7 +123,8 @@ def test_einsum_kernel_counts() -> None:
     assert kernels(rt.einsum("ij,ij->i", x, y)) == 1
     a, b = rt.tensor(make((3, 8, 9), "float32", 3)), rt.tensor(make((3, 9, 7), "float32", 4))
     plan = rt.einsum("bij,bjk->bik", a, b).explain()
-    assert "total: 1 kernel," in plan and "matmul" in plan, plan
+    assert "total: 1 kernel," in plan, plan
+    assert "matmul" in plan, plan
     # A matrix-vector contraction is a multiply fused with its sum.
     v = rt.tensor(make((100,), "float32", 5))
     assert kernels(rt.einsum("ij,j->i", x, v)) == 1
@@ -142,7 +149,11 @@ def test_products_match_numpy(m: int, k: int, n: int, b: int, dtype: str, transp
     w = make((k,), dtype, 4)
     check(rt.dot(rt.tensor(v), rt.tensor(w)), np.dot(v.astype(ref), w.astype(ref)), dtype)
     check(rt.tensor(v).vdot(rt.tensor(w)), np.vdot(v.astype(ref), w.astype(ref)), dtype)
-    check(rt.outer(rt.tensor(v), rt.tensor(make((n,), dtype, 5))), np.outer(v, make((n,), dtype, 5)), dtype)
+    check(
+        rt.outer(rt.tensor(v), rt.tensor(make((n,), dtype, 5))),
+        np.outer(v, make((n,), dtype, 5)),
+        dtype,
+    )
     check(rt.ger(rt.tensor(v), rt.tensor(w)), np.outer(v, w), dtype)
     BA, BB = make((b, m, k), dtype, 6), make((b, k, n), dtype, 7)
     check(rt.bmm(rt.tensor(BA), rt.tensor(BB)), BA.astype(ref) @ BB.astype(ref), dtype)
@@ -155,16 +166,32 @@ def test_add_products_with_beta_alpha(dtype: str) -> None:
     r = rt.addmm(rt.tensor(inp), rt.tensor(m1), rt.tensor(m2), beta=0.5, alpha=2.0)
     check(r, 0.5 * inp.astype(np.float64) + 2.0 * (m1.astype(np.float64) @ m2), dtype)
     row = make((5,), dtype, 4)  # broadcast over the rows of the product
-    check(rt.tensor(row).addmm(rt.tensor(m1), rt.tensor(m2)), row.astype(np.float64) + m1.astype(np.float64) @ m2, dtype)
+    check(
+        rt.tensor(row).addmm(rt.tensor(m1), rt.tensor(m2)),
+        row.astype(np.float64) + m1.astype(np.float64) @ m2,
+        dtype,
+    )
     # beta = 0 ignores the input (NaN does not propagate).
     nan = np.full((3, 5), np.nan, dtype)
-    check(rt.addmm(rt.tensor(nan), rt.tensor(m1), rt.tensor(m2), beta=0.0), m1.astype(np.float64) @ m2, dtype)
+    check(
+        rt.addmm(rt.tensor(nan), rt.tensor(m1), rt.tensor(m2), beta=0.0),
+        m1.astype(np.float64) @ m2,
+        dtype,
+    )
     v = make((4,), dtype, 5)
-    check(rt.addmv(rt.tensor(make((3,), dtype, 6)), rt.tensor(m1), rt.tensor(v), beta=2.0, alpha=-1.0),
-          2.0 * make((3,), dtype, 6).astype(np.float64) - m1.astype(np.float64) @ v, dtype)
+    check(
+        rt.addmv(
+            rt.tensor(make((3,), dtype, 6)), rt.tensor(m1), rt.tensor(v), beta=2.0, alpha=-1.0
+        ),
+        2.0 * make((3,), dtype, 6).astype(np.float64) - m1.astype(np.float64) @ v,
+        dtype,
+    )
     b1, b2, bi = make((2, 3, 4), dtype, 7), make((2, 4, 5), dtype, 8), make((2, 3, 5), dtype, 9)
-    check(rt.tensor(bi).baddbmm(rt.tensor(b1), rt.tensor(b2), alpha=0.5),
-          bi.astype(np.float64) + 0.5 * (b1.astype(np.float64) @ b2), dtype)
+    check(
+        rt.tensor(bi).baddbmm(rt.tensor(b1), rt.tensor(b2), alpha=0.5),
+        bi.astype(np.float64) + 0.5 * (b1.astype(np.float64) @ b2),
+        dtype,
+    )
     with pytest.raises(ValueError, match="addmm: shapes"):
         rt.addmm(rt.tensor(make((4, 4), dtype, 1)), rt.tensor(m1), rt.tensor(m2))
 
@@ -184,7 +211,7 @@ def test_product_shape_errors() -> None:
 
 
 @pytest.mark.parametrize(
-    "sa,sb,dims",
+    ("sa", "sb", "dims"),
     [
         ((3, 4, 5), (4, 5, 6), 2),
         ((3, 4, 5), (5, 6), 1),
@@ -196,7 +223,9 @@ def test_product_shape_errors() -> None:
     ],
 )
 @pytest.mark.parametrize("dtype", NUMERIC)
-def test_tensordot_matches_numpy(sa: tuple[int, ...], sb: tuple[int, ...], dims: Any, dtype: str) -> None:
+def test_tensordot_matches_numpy(
+    sa: tuple[int, ...], sb: tuple[int, ...], dims: Any, dtype: str
+) -> None:
     a, b = make(sa, dtype, 1), make(sb, dtype, 2)
     ref = np.float64 if dtype in FLOATS else np.int64
     want = np.tensordot(a.astype(ref), b.astype(ref), axes=dims)
@@ -225,10 +254,12 @@ def test_vecdot_broadcasts(shape: list[int], dtype: str, dim: int) -> None:
     n=st.integers(0, 5),
     m=st.integers(0, 5),
     k=st.integers(-6, 6),
-    dtype=st.sampled_from(NUMERIC + ["bool"]),
+    dtype=st.sampled_from([*NUMERIC, "bool"]),
     transpose=st.booleans(),
 )
-def test_tril_triu_match_numpy(batch: list[int], n: int, m: int, k: int, dtype: str, transpose: bool) -> None:
+def test_tril_triu_match_numpy(
+    batch: list[int], n: int, m: int, k: int, dtype: str, transpose: bool
+) -> None:
     a = make((*batch, n, m), dtype, 3)
     t = rt.tensor(a)
     if transpose:
@@ -242,7 +273,9 @@ def test_tril_fuses_into_its_consumer() -> None:
     x = rt.tensor(make((50, 40), "float32", 1))
     y = (x.tril() * 2).sum()
     assert kernels(y) == 1, y.explain()
-    np.testing.assert_allclose(y.item(), (np.tril(np.asarray(x).astype(np.float64)) * 2).sum(), rtol=1e-5)
+    np.testing.assert_allclose(
+        y.item(), (np.tril(np.asarray(x).astype(np.float64)) * 2).sum(), rtol=1e-5
+    )
     with pytest.raises(ValueError, match="tril needs a tensor with at least 2 dims"):
         rt.tensor(make((3,), "float32", 1)).tril()
 
@@ -252,7 +285,7 @@ def test_tril_fuses_into_its_consumer() -> None:
     shape=st.lists(st.integers(0, 4), min_size=2, max_size=4),
     offset=st.integers(-5, 5),
     d=st.data(),
-    dtype=st.sampled_from(NUMERIC + ["bool"]),
+    dtype=st.sampled_from([*NUMERIC, "bool"]),
 )
 def test_diagonal_matches_numpy(shape: list[int], offset: int, d: Any, dtype: str) -> None:
     nd = len(shape)
@@ -261,7 +294,9 @@ def test_diagonal_matches_numpy(shape: list[int], offset: int, d: Any, dtype: st
     a = make(tuple(shape), dtype, 4)
     got = rt.tensor(a).diagonal(offset, d1, d2)
     np.testing.assert_array_equal(np.asarray(got), np.diagonal(a, offset, d1, d2))
-    np.testing.assert_array_equal(np.asarray(rt.diagonal(rt.tensor(a), offset, d1, d2)), np.diagonal(a, offset, d1, d2))
+    np.testing.assert_array_equal(
+        np.asarray(rt.diagonal(rt.tensor(a), offset, d1, d2)), np.diagonal(a, offset, d1, d2)
+    )
 
 
 def test_diagonal_of_a_buffer_is_a_view() -> None:
@@ -272,7 +307,9 @@ def test_diagonal_of_a_buffer_is_a_view() -> None:
     arr = np.asarray(dg)
     assert np.shares_memory(arr, a)
     np.testing.assert_array_equal(arr, np.diagonal(a, 1))
-    np.testing.assert_array_equal(np.asarray(rt.linalg.diagonal(rt.tensor(np.ones((2, 3, 3))))), np.ones((2, 3)))
+    np.testing.assert_array_equal(
+        np.asarray(rt.linalg.diagonal(rt.tensor(np.ones((2, 3, 3))))), np.ones((2, 3))
+    )
 
 
 @pytest.mark.parametrize("dtype", NUMERIC)
@@ -287,7 +324,7 @@ def test_trace(dtype: str) -> None:
 
 
 @pytest.mark.parametrize("k", [-3, -1, 0, 2])
-@pytest.mark.parametrize("dtype", NUMERIC + ["bool"])
+@pytest.mark.parametrize("dtype", [*NUMERIC, "bool"])
 def test_diag_both_ways(k: int, dtype: str) -> None:
     v = make((4,), dtype, 1)
     np.testing.assert_array_equal(np.asarray(rt.diag(rt.tensor(v), k)), np.diag(v, k))
@@ -298,7 +335,7 @@ def test_diag_both_ways(k: int, dtype: str) -> None:
 
 def np_diag_embed(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
     n = x.shape[-1] + abs(offset)
-    out = np.zeros(x.shape[:-1] + (n, n), dtype=x.dtype)
+    out = np.zeros((*x.shape[:-1], n, n), dtype=x.dtype)
     idx = np.arange(x.shape[-1])
     rows, cols = (idx, idx + offset) if offset >= 0 else (idx - offset, idx)
     out[..., rows, cols] = x
@@ -320,4 +357,6 @@ def test_diag_embed(offset: int, dims: tuple[int, int]) -> None:
     assert g.shape == want.shape
     np.testing.assert_array_equal(np.diagonal(g, offset, dims[0], dims[1]), x)
     assert np.count_nonzero(g) == np.count_nonzero(x)
-    np.testing.assert_array_equal(np.asarray(rt.tensor(x).diag_embed()), np_diag_embed(x, 0, -2, -1))
+    np.testing.assert_array_equal(
+        np.asarray(rt.tensor(x).diag_embed()), np_diag_embed(x, 0, -2, -1)
+    )

@@ -164,9 +164,13 @@ impl Tensor {
                     format!("both dim lists must have the same length, got {dims_a:?} and {dims_b:?}"),
                 ));
             }
-            let da = self.shape().normalize_dims("tensordot", dims_a)?;
-            let db = rhs.shape().normalize_dims("tensordot", dims_b)?;
-            if da.len() != dims_a.len() || db.len() != dims_b.len() {
+            // Pairwise, in the caller's order (not sorted as a reduction's dims are).
+            let norm = |t: &Tensor, d: &[isize]| -> Result<Vec<usize>> {
+                d.iter().map(|&x| t.shape().normalize_dim("tensordot", x)).collect()
+            };
+            let (da, db) = (norm(self, dims_a)?, norm(rhs, dims_b)?);
+            let repeats = |d: &[usize]| d.iter().enumerate().any(|(i, x)| d[..i].contains(x));
+            if repeats(&da) || repeats(&db) {
                 return Err(bad_argument("tensordot", format!("a dim repeats in {dims_a:?} or {dims_b:?}")));
             }
             let (na, nb) = (self.ndim(), rhs.ndim());

@@ -9,13 +9,27 @@ use smallvec::{smallvec, SmallVec};
 impl Tensor {
     /// Reduces over `dims` (all dims when `None`), keeping them as size 1 when `keepdim`.
     pub fn reduce(&self, op: ReduceOp, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
-        let name = op.name();
         match self.dtype() {
             // Sums and products of ints and bools are int64 (as PyTorch); max/min of bools are
             // any/all.
             DType::I32 | DType::Bool if op.has_identity() => return self.cast(DType::I64)?.reduce(op, dims, keepdim),
             DType::Bool => return self.cast(DType::I32)?.reduce(op, dims, keepdim)?.cast(DType::Bool),
             _ => {}
+        }
+        self.reduce_nodes(op, dims, keepdim)
+    }
+
+    /// [`Tensor::reduce`] in `self`'s own dtype (no int64 sums, no bool cast): checks the dims,
+    /// handles empty reductions and builds one `Reduce` node per run of adjacent dims. Bools
+    /// reduced here (`all`/`any` as min/max) are computed as 0/1 in the kernel of their source.
+    pub(super) fn reduce_nodes(&self, op: ReduceOp, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        let name = op.name();
+        if self.ndim() == 0 {
+            // As PyTorch: dim 0 or -1 of a 0-d tensor is the tensor itself.
+            if let Some(&dim) = dims.and_then(|d| d.iter().find(|&&d| d != 0 && d != -1)) {
+                return Err(Error::DimOutOfRange { op: name, dim, ndim: 0, shape: self.shape().clone() });
+            }
+            return Ok(self.clone());
         }
         let axes: SmallVec<[usize; 6]> = match dims {
             None => (0..self.ndim()).collect(),
@@ -134,6 +148,9 @@ impl Tensor {
     }
 
     pub(super) fn reduced_count(&self, dims: Option<&[isize]>) -> Result<usize> {
+        if self.ndim() == 0 {
+            return Ok(1); // dim 0 or -1 of a 0-d tensor: itself (others fail when reduced)
+        }
         Ok(match dims {
             None => self.numel(),
             Some(d) => self.shape().normalize_dims("mean", d)?.iter().map(|&a| self.dims()[a]).product(),

@@ -71,6 +71,10 @@ impl Tensor {
                 let shape = self.sum(dims, keepdim)?.shape().clone();
                 return Tensor::full(shape, if empty { 1.0 } else { 0.0 }, DType::Bool);
             }
+            if self.dtype() == DType::Bool {
+                // Max/min of 0/1 computed where the bool is (a comparison's operand type).
+                return self.reduce_nodes(op, dims, keepdim);
+            }
             let ind = self.nonzero_indicator()?;
             let zero = Tensor::operand_scalar(Scalar::new(0.0), ind.dtype());
             ind.reduce(op, dims, keepdim)?.ne_elem(&zero)

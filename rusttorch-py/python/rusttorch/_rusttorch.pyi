@@ -309,7 +309,12 @@ class Tensor:
     ) -> Tensor:
         """``beta * self + alpha * (mat1 @ mat2)``."""
     def addmv(
-        self, mat: TensorLike, vec: TensorLike, *, beta: builtins.float = 1.0, alpha: builtins.float = 1.0
+        self,
+        mat: TensorLike,
+        vec: TensorLike,
+        *,
+        beta: builtins.float = 1.0,
+        alpha: builtins.float = 1.0,
     ) -> Tensor:
         """``beta * self + alpha * (mat @ vec)``."""
     def baddbmm(
@@ -478,7 +483,7 @@ class Tensor:
         """Standard deviation over ``dim``: ``sqrt(var(dim, correction=correction))``."""
     def logsumexp(self, dim: builtins.int, keepdim: builtins.bool = False) -> Tensor:
         """``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
-    PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
+        PyTorch, a row of ``-inf`` gives ``-inf`` and a row holding ``+inf`` gives ``+inf``."""
     def to(self, dtype: DTypeLike) -> Tensor:
         """The tensor converted to ``dtype`` (the tensor itself when it already has it:
         ``t.to(t.dtype) is t``; so for ``float()``, ``double()``, ...). Float to int
@@ -683,26 +688,32 @@ def mean(
 @overload
 def max(input: TensorLike) -> Tensor:
     """The maximum of all elements (0-d)."""
+
 @overload
 def max(input: TensorLike, dim: SupportsIndex, keepdim: builtins.bool = False) -> return_types.max:
     """The named tuple ``(values, indices)``: the maxima along ``dim`` and the index of the first
     of each (int64), as PyTorch's ``torch.return_types.max``."""
+
 @overload
 def max(input: TensorLike, other: Tensor | npt.NDArray[Any]) -> Tensor:
     """The elementwise maximum (``maximum``)."""
+
 def amax(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
 
 @overload
 def min(input: TensorLike) -> Tensor:
     """The minimum of all elements (0-d)."""
+
 @overload
 def min(input: TensorLike, dim: SupportsIndex, keepdim: builtins.bool = False) -> return_types.min:
     """The named tuple ``(values, indices)``: the minima along ``dim`` and the index of the first
     of each (int64), as PyTorch's ``torch.return_types.min``."""
+
 @overload
 def min(input: TensorLike, other: Tensor | npt.NDArray[Any]) -> Tensor:
     """The elementwise minimum (``minimum``)."""
+
 def amin(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
     """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
 

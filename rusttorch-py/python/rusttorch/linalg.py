@@ -6,8 +6,8 @@ RustTorch does not compute: they raise ``NotImplementedError``.
 """
 
 from ._rusttorch import _linalg_diagonal as diagonal
-from ._rusttorch import _linalg_norm as norm
 from ._rusttorch import _linalg_matrix_norm as matrix_norm
+from ._rusttorch import _linalg_norm as norm
 from ._rusttorch import _linalg_vecdot as vecdot
 from ._rusttorch import _linalg_vector_norm as vector_norm
 from ._rusttorch import matmul
