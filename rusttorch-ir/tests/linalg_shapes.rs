@@ -48,7 +48,10 @@ fn products_check_their_operands() {
     assert!(err(m.mm(&m)).starts_with("mm: shapes [2, 3] and [2, 3] do not broadcast"));
     assert_eq!(err(v.dot(&m)), "dot: other must be a 1-d tensor, got shape [2, 3]");
     assert!(err(m.tensordot(&m, &[0], &[1])).starts_with("tensordot: contracted dims must match"));
-    assert_eq!(err(Tensor::einsum("ij,jk", &[m.clone()])), "einsum: the equation has 2 operand(s) but 1 were given");
+    assert_eq!(
+        err(Tensor::einsum("ij,jk", std::slice::from_ref(&m))),
+        "einsum: the equation has 2 operand(s) but 1 were given"
+    );
 }
 
 #[test]

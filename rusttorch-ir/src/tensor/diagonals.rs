@@ -24,7 +24,7 @@ fn index_vector(values: impl Iterator<Item = i64>, shape: [usize; 2], dtype: DTy
 /// The `[n, m]` mask `j - i op k` (`op` a comparison) for the matrix dims of a tensor of
 /// `dtype`: a column of row indices against a row of column indices less `k`.
 fn band_mask(n: usize, m: usize, k: isize, op: BinaryOp, dtype: DType) -> Result<Tensor> {
-    let rows = index_vector((0..n as i64).map(|i| i), [n, 1], dtype)?;
+    let rows = index_vector(0..n as i64, [n, 1], dtype)?;
     let cols = index_vector((0..m as i64).map(|j| j - k as i64), [1, m], dtype)?;
     cols.binary(op, &rows)
 }

@@ -170,7 +170,7 @@ pub(super) fn contract(op: &'static str, terms: Vec<Term>, output: &[Label]) -> 
     let work = if dtype == DType::Bool { DType::I64 } else { dtype };
     let mut terms: Vec<Term> = terms
         .into_iter()
-        .map(|t| Ok(Term { t: t.t.cast(work)?, labels: t.labels }.diagonals(op)?))
+        .map(|t| Term { t: t.t.cast(work)?, labels: t.labels }.diagonals(op))
         .collect::<Result<_>>()?;
     // Sizes agree label by label (or broadcast from 1).
     for (i, t) in terms.iter().enumerate() {

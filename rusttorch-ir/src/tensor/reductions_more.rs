@@ -179,8 +179,8 @@ impl Tensor {
             // Columns are summed over the row dim (dim 0 of the pair), rows over the column dim.
             let (summed, extreme, op) = match ord {
                 MatrixOrd::Fro => return x.vector_norm(2.0, Some(&dims), keepdim, None),
-                MatrixOrd::P(p) if p == 1.0 => (dims[0], dims[1], ReduceOp::Max),
-                MatrixOrd::P(p) if p == -1.0 => (dims[0], dims[1], ReduceOp::Min),
+                MatrixOrd::P(1.0) => (dims[0], dims[1], ReduceOp::Max),
+                MatrixOrd::P(-1.0) => (dims[0], dims[1], ReduceOp::Min),
                 MatrixOrd::P(p) if p == f64::INFINITY => (dims[1], dims[0], ReduceOp::Max),
                 MatrixOrd::P(p) if p == f64::NEG_INFINITY => (dims[1], dims[0], ReduceOp::Min),
                 MatrixOrd::Nuc => {
