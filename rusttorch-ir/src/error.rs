@@ -39,12 +39,25 @@ pub enum Error {
         dim: isize,
     },
     /// max/min of an empty tensor (or over an empty dim) has no identity.
-    #[error("{op}: cannot reduce an empty dimension (shape {shape}); {op} has no identity")]
+    #[error(
+        "{op}: cannot reduce an empty dimension{} (shape {shape}); {op} has no identity",
+        .dim.map(|d| format!(" (dim {d} has size 0)")).unwrap_or_default()
+    )]
     EmptyReduction {
         /// The reduction.
         op: &'static str,
         /// The input shape.
         shape: Shape,
+        /// The empty dim as the caller gave it, when the reduction named dims.
+        dim: Option<isize>,
+    },
+    /// A form of an op that RustTorch does not compute (yet), e.g. the nuclear matrix norm.
+    #[error("{op}: {what} is not implemented")]
+    NotImplemented {
+        /// The op.
+        op: &'static str,
+        /// The unsupported form, in the caller's own values.
+        what: String,
     },
     /// A data buffer whose length does not match the shape it is given.
     #[error("buffer holds {got} elements but shape {shape} needs {expected}")]
@@ -271,7 +284,8 @@ impl Error {
             | Error::BadShape { op, .. }
             | Error::BadArgument { op, .. }
             | Error::ClassIndex { op, .. }
-            | Error::TooFewDims { op, .. } => *op = user_op,
+            | Error::TooFewDims { op, .. }
+            | Error::NotImplemented { op, .. } => *op = user_op,
             Error::BufferLength { .. }
             | Error::OutOfMemory { .. }
             | Error::BadInput { .. }

@@ -40,7 +40,7 @@ pub use dtype::{DType, Element, ScalarKind};
 pub use error::{scoped, Error, Result};
 pub use op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 pub use shape::Shape;
-pub use tensor::{PadMode, Tensor};
+pub use tensor::{MatrixOrd, NormOrd, PadMode, Tensor};
 pub mod passes;
 pub mod plan;
 pub mod random;

@@ -1,7 +1,9 @@
 //! Error mapping at the Python boundary: each RustTorch error variant becomes the matching Python
 //! exception, and a Rust panic becomes a `RuntimeError` (never a `PanicException`).
 
-use pyo3::exceptions::{PyIndexError, PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyIndexError, PyKeyboardInterrupt, PyMemoryError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 use rusttorch_exec::PreparedEval;
 use rusttorch_ir::Error;
@@ -34,6 +36,7 @@ pub fn to_py_err(e: Error) -> PyErr {
         Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
         Error::Internal(_) | Error::Donated { .. } | Error::InplaceCast { .. } => PyRuntimeError::new_err(msg),
         Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
+        Error::NotImplemented { .. } => PyNotImplementedError::new_err(msg),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::dtype::{float_dtype, opt_dtype};
 use crate::errors::{guard, type_err, value_err};
 use crate::numpy;
 use crate::random::call_seed;
-use crate::tensor::{build, clamp_op, correction_arg, eval_all, extremum, where_op, PyTensor};
+use crate::tensor::{build, clamp_op, eval_all, extremum, where_op, PyTensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
@@ -209,16 +209,47 @@ pub fn gelu(input: TensorArg, approximate: &str) -> PyResult<PyTensor> {
     build(|| input.0.gelu(approx))
 }
 
-/// Softmax along ``dim``.
+/// Softmax along ``dim``; ``dtype`` casts the input first.
 #[pyfunction]
-pub fn softmax(input: TensorArg, dim: isize) -> PyResult<PyTensor> {
-    build(|| input.0.softmax(dim))
+#[pyo3(signature = (input, dim, dtype = None))]
+pub fn softmax(input: TensorArg, dim: isize, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let d = opt_dtype(dtype)?;
+    build(|| scoped("softmax", || input.0.cast_opt(d)?.softmax(dim)))
 }
 
-/// Log-softmax along ``dim``.
+/// Log-softmax along ``dim``; ``dtype`` casts the input first.
 #[pyfunction]
-pub fn log_softmax(input: TensorArg, dim: isize) -> PyResult<PyTensor> {
-    build(|| input.0.log_softmax(dim))
+#[pyo3(signature = (input, dim, dtype = None))]
+pub fn log_softmax(input: TensorArg, dim: isize, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let d = opt_dtype(dtype)?;
+    build(|| scoped("log_softmax", || input.0.cast_opt(d)?.log_softmax(dim)))
+}
+
+/// Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all); ``dtype`` casts first and
+/// is the result's dtype.
+#[pyfunction]
+#[pyo3(signature = (input, dim = None, keepdim = false, *, dtype = None))]
+pub fn sum(
+    input: TensorArg,
+    dim: Option<DimArg>,
+    keepdim: bool,
+    dtype: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
+    let d = opt_dtype(dtype)?;
+    build(|| input.0.sum_as(dims(&dim), keepdim, d))
+}
+
+/// Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all); ``dtype`` casts first.
+#[pyfunction]
+#[pyo3(signature = (input, dim = None, keepdim = false, *, dtype = None))]
+pub fn mean(
+    input: TensorArg,
+    dim: Option<DimArg>,
+    keepdim: bool,
+    dtype: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
+    let d = opt_dtype(dtype)?;
+    build(|| input.0.mean_as(dims(&dim), keepdim, d))
 }
 
 macro_rules! reduce_fns {
@@ -233,10 +264,6 @@ macro_rules! reduce_fns {
 }
 
 reduce_fns! {
-    /// Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all).
-    sum => sum;
-    /// Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all).
-    mean => mean;
     /// Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only.
     amax => max;
     /// Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only.
@@ -463,22 +490,6 @@ pub fn logical_or(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
 #[pyfunction]
 pub fn logical_xor(input: TensorArg, other: TensorArg) -> PyResult<PyTensor> {
     build(|| input.0.logical_xor(&other.0))
-}
-
-/// Variance over ``dim`` (``None``: all), dividing by ``N - correction``.
-#[pyfunction]
-#[pyo3(signature = (input, dim = None, *, correction = 1, keepdim = false))]
-pub fn var(input: TensorArg, dim: Option<DimArg>, correction: i64, keepdim: bool) -> PyResult<PyTensor> {
-    let c = correction_arg(correction)?;
-    build(|| input.0.var(dims(&dim), c, keepdim))
-}
-
-/// Standard deviation over ``dim`` (``None``: all), dividing by ``N - correction``.
-#[pyfunction(name = "std")]
-#[pyo3(signature = (input, dim = None, *, correction = 1, keepdim = false))]
-pub fn std_dev(input: TensorArg, dim: Option<DimArg>, correction: i64, keepdim: bool) -> PyResult<PyTensor> {
-    let c = correction_arg(correction)?;
-    build(|| input.0.std(dims(&dim), c, keepdim))
 }
 
 /// ``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in

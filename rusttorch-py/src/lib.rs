@@ -10,6 +10,8 @@
 //! - `creation`: linspace, eye, meshgrid, the `*_like` family and the random samplers;
 //! - `shape_fns`: the movement ops as functions (`flip`, `split`...), `pad`, print options;
 //! - `unary`: the op table's unary ops as functions and methods, generated from its rows;
+//! - `linalg`: reductions (prod, all, norms...) and linear algebra (einsum, products,
+//!   diagonals) as functions, and `rusttorch.linalg`'s;
 //! - `index`: the items of `t[...]` (ints, slices, `None`, `...`) for `Tensor::index`;
 //! - `args`: shape, dim, tensor-like and operand arguments;
 //! - `dtype`: dtype objects and `dtype=` parsing;
@@ -28,6 +30,7 @@ mod errors;
 mod functions;
 mod handle;
 mod index;
+mod linalg;
 mod memory;
 mod numpy;
 mod random;
@@ -97,8 +100,39 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(matmul, m)?,
         wrap_pyfunction!(clamp, m)?,
         wrap_pyfunction!(softplus, m)?,
-        wrap_pyfunction!(var, m)?,
-        wrap_pyfunction!(std_dev, m)?,
+        wrap_pyfunction!(linalg::var, m)?,
+        wrap_pyfunction!(linalg::std_dev, m)?,
+        wrap_pyfunction!(linalg::prod, m)?,
+        wrap_pyfunction!(linalg::all, m)?,
+        wrap_pyfunction!(linalg::any, m)?,
+        wrap_pyfunction!(linalg::count_nonzero, m)?,
+        wrap_pyfunction!(linalg::nansum, m)?,
+        wrap_pyfunction!(linalg::nanmean, m)?,
+        wrap_pyfunction!(linalg::norm, m)?,
+        wrap_pyfunction!(linalg::einsum, m)?,
+        wrap_pyfunction!(linalg::tensordot, m)?,
+        wrap_pyfunction!(linalg::dot, m)?,
+        wrap_pyfunction!(linalg::vdot, m)?,
+        wrap_pyfunction!(linalg::inner, m)?,
+        wrap_pyfunction!(linalg::outer, m)?,
+        wrap_pyfunction!(linalg::ger, m)?,
+        wrap_pyfunction!(linalg::mm, m)?,
+        wrap_pyfunction!(linalg::bmm, m)?,
+        wrap_pyfunction!(linalg::mv, m)?,
+        wrap_pyfunction!(linalg::addmm, m)?,
+        wrap_pyfunction!(linalg::addmv, m)?,
+        wrap_pyfunction!(linalg::baddbmm, m)?,
+        wrap_pyfunction!(linalg::tril, m)?,
+        wrap_pyfunction!(linalg::triu, m)?,
+        wrap_pyfunction!(linalg::diagonal, m)?,
+        wrap_pyfunction!(linalg::trace, m)?,
+        wrap_pyfunction!(linalg::diag, m)?,
+        wrap_pyfunction!(linalg::diag_embed, m)?,
+        wrap_pyfunction!(linalg::vector_norm, m)?,
+        wrap_pyfunction!(linalg::matrix_norm, m)?,
+        wrap_pyfunction!(linalg::vecdot, m)?,
+        wrap_pyfunction!(linalg::linalg_norm, m)?,
+        wrap_pyfunction!(linalg::linalg_diagonal, m)?,
         wrap_pyfunction!(logsumexp, m)?,
         wrap_pyfunction!(transpose, m)?,
         wrap_pyfunction!(permute, m)?,

@@ -71,12 +71,20 @@ pub(super) fn run_cols<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'
             for (i, red) in st.reduces.iter().enumerate() {
                 // SAFETY: `res` comes from the exec just above; nothing was written since.
                 let src = unsafe { result(res[i], len) };
+                if red.op == ReduceOp::Prod && w > 0 {
+                    // Products go straight into the accumulator type, row by row: an f32 partial
+                    // of 16 rows could overflow or underflow where the f64 product does not.
+                    for row in src[..rr * w].chunks_exact(w) {
+                        accumulate(red.op, &mut s.acc[i * nlen..i * nlen + w], row);
+                    }
+                    continue;
+                }
                 accumulate_near(red.op, &mut near[i * nlen..i * nlen + w], &src[..rr * w]);
             }
             pending += rr;
             kr += rr;
             if pending >= COL_FLUSH || kr >= kend {
-                for (i, red) in st.reduces.iter().enumerate() {
+                for (i, red) in st.reduces.iter().enumerate().filter(|(_, r)| r.op != ReduceOp::Prod) {
                     let nv = &mut near[i * nlen..i * nlen + w];
                     accumulate(red.op, &mut s.acc[i * nlen..i * nlen + w], nv);
                     nv.fill(T::from_f64(red.op.identity()));
@@ -131,6 +139,11 @@ fn accumulate_into<A: Num, T: Num>(op: ReduceOp, acc: &mut [A], x: &[T], conv: i
             for (a, &v) in acc.iter_mut().zip(x) {
                 let v = conv(v);
                 *a = if v < *a || v.is_nan() { v } else { *a };
+            }
+        }
+        ReduceOp::Prod => {
+            for (a, &v) in acc.iter_mut().zip(x) {
+                *a = *a * conv(v);
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Reductions of a block's values and the registers a kernel's reductions read.
 
-use crate::num::{block_max, block_min, block_sum, block_sum_sq, Num};
+use crate::num::{block_max, block_min, block_prod, block_sum, block_sum_sq, Num};
 use rusttorch_ir::op::ReduceOp;
 use rusttorch_ir::plan::{FusedKernel, ReduceInstr, Reg};
 use smallvec::SmallVec;
@@ -13,6 +13,7 @@ pub(super) fn reduce_block<T: Num>(red: &ReduceInstr, x: &[T]) -> T::Acc {
         ReduceOp::Sum => block_sum(x),
         ReduceOp::Max => block_max(x),
         ReduceOp::Min => block_min(x),
+        ReduceOp::Prod => block_prod(x),
     }
 }
 

@@ -13,7 +13,7 @@ mod sums;
 
 pub use elementwise::{binary, select, unary, Src};
 use elementwise::{map1, nan_max, nan_min};
-pub use sums::{block_max, block_min, block_sum, block_sum_binary, block_sum_sq};
+pub use sums::{block_max, block_min, block_prod, block_sum, block_sum_binary, block_sum_sq};
 
 use crate::vmath;
 use rusttorch_ir::op::{ReduceOp, UnaryOp};
@@ -360,6 +360,7 @@ pub fn combine<A: Num>(op: ReduceOp, a: A, b: A) -> A {
         ReduceOp::Sum => a + b,
         ReduceOp::Max => nan_max(a, b),
         ReduceOp::Min => nan_min(a, b),
+        ReduceOp::Prod => a * b,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Block reductions: sums (plain, of squares, of a binary op) in 32 lanes with wide
-//! accumulators, and NaN-propagating max/min in 8 lanes.
+//! accumulators, products in 8 lanes of the accumulator type, and NaN-propagating max/min in
+//! 8 lanes.
 
 use super::{Num, Src};
 use rusttorch_ir::op::BinaryOp;
@@ -102,6 +103,27 @@ fn pair_sum<T: Num>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> T::Acc {
 #[inline(always)]
 fn block_sum_of<T: Num>(x: &[T], f: impl Fn(T) -> T) -> T::Acc {
     pair_sum(x, x, |v, _| f(v))
+}
+
+/// Product of a block (1 for an empty block), multiplied in 8 lanes of the accumulator type
+/// (f64 for floats, so an f32 product neither rounds per element nor overflows midway; wrapping
+/// i64 for integers, exact modulo 2^64 in any order). The lane order depends only on the
+/// block, so results do not depend on the thread count.
+#[inline(always)]
+pub fn block_prod<T: Num>(x: &[T]) -> T::Acc {
+    let mut lanes = [T::Acc::ONE; 8];
+    let chunks = x.chunks_exact(8);
+    let rem = chunks.remainder();
+    for c in chunks {
+        for i in 0..8 {
+            lanes[i] = lanes[i] * c[i].to_acc();
+        }
+    }
+    let mut p = (lanes[0] * lanes[1]) * (lanes[2] * lanes[3]) * ((lanes[4] * lanes[5]) * (lanes[6] * lanes[7]));
+    for &r in rem {
+        p = p * r.to_acc();
+    }
+    p
 }
 
 /// NaN-propagating max of a block (`-inf` for an empty block), in 8 lanes.

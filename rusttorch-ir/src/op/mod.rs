@@ -42,6 +42,8 @@ pub enum ReduceOp {
     Max,
     /// Minimum (no identity); NaN propagates.
     Min,
+    /// Product (identity 1); integer products wrap (they are computed in int64).
+    Prod,
 }
 
 impl ReduceOp {
@@ -51,7 +53,12 @@ impl ReduceOp {
             ReduceOp::Sum => "sum",
             ReduceOp::Max => "max",
             ReduceOp::Min => "min",
+            ReduceOp::Prod => "prod",
         }
+    }
+    /// Whether reducing an empty dim gives the identity (sum, prod) rather than an error.
+    pub fn has_identity(self) -> bool {
+        matches!(self, ReduceOp::Sum | ReduceOp::Prod)
     }
     /// The identity used to start an accumulation.
     pub fn identity(self) -> f64 {
@@ -59,6 +66,7 @@ impl ReduceOp {
             ReduceOp::Sum => 0.0,
             ReduceOp::Max => f64::NEG_INFINITY,
             ReduceOp::Min => f64::INFINITY,
+            ReduceOp::Prod => 1.0,
         }
     }
     /// Combines two partial results (NaN-propagating for max/min).
@@ -67,6 +75,7 @@ impl ReduceOp {
             ReduceOp::Sum => a + b,
             ReduceOp::Max => BinaryOp::Maximum.apply_f64(a, b),
             ReduceOp::Min => BinaryOp::Minimum.apply_f64(a, b),
+            ReduceOp::Prod => a * b,
         }
     }
 }

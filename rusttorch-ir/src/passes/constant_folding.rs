@@ -62,6 +62,10 @@ impl Pass for ConstantFolding {
                     let k = in_numel / node.shape.numel().max(1);
                     Scalar::new(x(0) * k as f64)
                 }
+                Op::Reduce { op: ReduceOp::Prod, .. } => {
+                    let k = in_numel / node.shape.numel().max(1);
+                    Scalar::new(x(0).powi(i32::try_from(k).unwrap_or(i32::MAX)))
+                }
                 Op::Reduce { .. } => vals[0],
                 Op::Source(_) | Op::MatMul | Op::Concat { .. } | Op::ArgReduce { .. } | Op::Line { .. } => continue,
             };

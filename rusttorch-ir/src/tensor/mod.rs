@@ -8,12 +8,16 @@
 //! Here: the node and handle types and their accessors. The builders live by kind in
 //! `creation`, `ranges` (linspace, eye, meshgrid...), `sampling` (randint, normal, multinomial...),
 //! `elementwise`, `views`, `shape_ops` (flip, roll, repeat, split...), `pad`, `index` (`t[...]`),
-//! `reductions`, `matmul`, `nn`,
+//! `reductions` (and `reductions_more`: `dtype=` forms, all/any, NaN-ignoring sums, norms),
+//! `scans`, `matmul`, `einsum` (the contraction behind `products`: dot, mm, tensordot...),
+//! `diagonals` (diagonal, trace, tril...), `nn`,
 //! `inplace` (the values `t += x` and `copy_` give) and `operators`; `state` holds what a node
 //! holds (operands, or a buffer once evaluated); `walk` lowers a DAG into the IR graph's
 //! [`GraphKey`](crate::graph::GraphKey).
 
 mod creation;
+mod diagonals;
+mod einsum;
 mod elementwise;
 mod index;
 mod inplace;
@@ -21,8 +25,10 @@ mod matmul;
 mod nn;
 mod operators;
 mod pad;
+mod products;
 mod ranges;
 mod reductions;
+mod reductions_more;
 mod sampling;
 mod scans;
 mod shape_ops;
@@ -39,6 +45,7 @@ mod walk;
 pub use index::IndexItem;
 pub use operators::{binary_op_name, IntoOperand, Operand};
 pub use pad::PadMode;
+pub use reductions_more::{MatrixOrd, NormOrd};
 use state::{release, NodeState};
 pub use table_methods::unary_op_names;
 pub use walk::{lower, walk, Lowered, Walk, WalkNode};

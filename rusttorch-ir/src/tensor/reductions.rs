@@ -9,12 +9,27 @@ use smallvec::{smallvec, SmallVec};
 impl Tensor {
     /// Reduces over `dims` (all dims when `None`), keeping them as size 1 when `keepdim`.
     pub fn reduce(&self, op: ReduceOp, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
-        let name = op.name();
         match self.dtype() {
-            // Sums of ints and bools are int64 (as PyTorch); max/min of bools are any/all.
-            DType::I32 | DType::Bool if op == ReduceOp::Sum => return self.cast(DType::I64)?.reduce(op, dims, keepdim),
+            // Sums and products of ints and bools are int64 (as PyTorch); max/min of bools are
+            // any/all.
+            DType::I32 | DType::Bool if op.has_identity() => return self.cast(DType::I64)?.reduce(op, dims, keepdim),
             DType::Bool => return self.cast(DType::I32)?.reduce(op, dims, keepdim)?.cast(DType::Bool),
             _ => {}
+        }
+        self.reduce_nodes(op, dims, keepdim)
+    }
+
+    /// [`Tensor::reduce`] in `self`'s own dtype (no int64 sums, no bool cast): checks the dims,
+    /// handles empty reductions and builds one `Reduce` node per run of adjacent dims. Bools
+    /// reduced here (`all`/`any` as min/max) are computed as 0/1 in the kernel of their source.
+    pub(super) fn reduce_nodes(&self, op: ReduceOp, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        let name = op.name();
+        if self.ndim() == 0 {
+            // As PyTorch: dim 0 or -1 of a 0-d tensor is the tensor itself.
+            if let Some(&dim) = dims.and_then(|d| d.iter().find(|&&d| d != 0 && d != -1)) {
+                return Err(Error::DimOutOfRange { op: name, dim, ndim: 0, shape: self.shape().clone() });
+            }
+            return Ok(self.clone());
         }
         let axes: SmallVec<[usize; 6]> = match dims {
             None => (0..self.ndim()).collect(),
@@ -24,10 +39,14 @@ impl Tensor {
         let out_shape = infer::reduced_shape(self.shape(), &axes, keepdim);
         let reduced: usize = axes.iter().map(|&a| in_dims[a]).product();
         if reduced == 0 && axes.iter().any(|&a| in_dims[a] == 0) || axes.is_empty() && self.numel() == 0 {
-            if op != ReduceOp::Sum {
-                return Err(Error::EmptyReduction { op: name, shape: self.shape().clone() });
+            if !op.has_identity() {
+                // The first empty dim as the caller wrote it (none when all dims are reduced).
+                let dim = dims.and_then(|d| {
+                    d.iter().copied().find(|&x| in_dims[x.rem_euclid(in_dims.len() as isize) as usize] == 0)
+                });
+                return Err(Error::EmptyReduction { op: name, shape: self.shape().clone(), dim });
             }
-            return Tensor::full(out_shape, 0.0, self.dtype());
+            return Tensor::full(out_shape, op.identity(), self.dtype());
         }
         // Size-1 axes reduce nothing; a run of the others is one Reduce node each.
         let real: SmallVec<[usize; 6]> = axes.iter().copied().filter(|&a| in_dims[a] != 1).collect();
@@ -54,6 +73,11 @@ impl Tensor {
     pub fn sum(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         self.reduce(ReduceOp::Sum, dims, keepdim)
     }
+    /// Product over `dims` (all when `None`); 1 for an empty reduction. Ints and bools give
+    /// int64, whose products wrap (as PyTorch's).
+    pub fn prod(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        self.reduce(ReduceOp::Prod, dims, keepdim)
+    }
     /// Max over `dims` (all when `None`); an error for empty input.
     pub fn max(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         self.reduce(ReduceOp::Max, dims, keepdim)
@@ -68,7 +92,7 @@ impl Tensor {
         let (name, arg) = match op {
             ReduceOp::Max => ("max", ArgOp::Max),
             ReduceOp::Min => ("min", ArgOp::Min),
-            ReduceOp::Sum => return Err(bad_argument("sum", "has no index of its result")),
+            ReduceOp::Sum | ReduceOp::Prod => return Err(bad_argument(op.name(), "has no index of its result")),
         };
         scoped(name, || {
             if self.ndim() == 0 {
@@ -100,7 +124,7 @@ impl Tensor {
         let x = if self.ndim() == 0 { self.reshape_to(Shape::from(1))? } else { self.clone() };
         let d = x.shape().normalize_dims(name, &[dim])?[0];
         if x.dims()[d] == 0 {
-            return Err(Error::EmptyReduction { op: name, shape: self.shape().clone() });
+            return Err(Error::EmptyReduction { op: name, shape: self.shape().clone(), dim: Some(dim) });
         }
         let x = if x.dtype() == DType::Bool { x.cast(DType::I32)? } else { x };
         let out = infer::reduced_shape(x.shape(), &[d], keepdim);
@@ -123,7 +147,10 @@ impl Tensor {
         })
     }
 
-    fn reduced_count(&self, dims: Option<&[isize]>) -> Result<usize> {
+    pub(super) fn reduced_count(&self, dims: Option<&[isize]>) -> Result<usize> {
+        if self.ndim() == 0 {
+            return Ok(1); // dim 0 or -1 of a 0-d tensor: itself (others fail when reduced)
+        }
         Ok(match dims {
             None => self.numel(),
             Some(d) => self.shape().normalize_dims("mean", d)?.iter().map(|&a| self.dims()[a]).product(),

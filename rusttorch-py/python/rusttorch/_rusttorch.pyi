@@ -246,11 +246,104 @@ class Tensor:
         """Elementwise maximum with a tensor, array or scalar, broadcasting."""
     def minimum(self, other: Operand) -> Tensor:
         """Elementwise minimum with a tensor, array or scalar, broadcasting."""
-    def sum(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
+    def sum(
+        self, dim: DimLike = None, keepdim: builtins.bool = False, *, dtype: DTypeLike | None = None
+    ) -> Tensor:
         """Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all), keeping the reduced
-        dims as size 1 when ``keepdim``."""
-    def mean(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
-        """Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
+        dims as size 1 when ``keepdim``; ``dtype`` casts first (and is the result's dtype)."""
+    def mean(
+        self, dim: DimLike = None, keepdim: builtins.bool = False, *, dtype: DTypeLike | None = None
+    ) -> Tensor:
+        """Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all); ``dtype`` casts
+        first."""
+    def prod(
+        self, dim: DimLike = None, keepdim: builtins.bool = False, *, dtype: DTypeLike | None = None
+    ) -> Tensor:
+        """Product over ``dim`` (``None``: all); 1 for an empty reduction; ints and bools give
+        int64 (wrapping); ``dtype`` casts first."""
+    def all(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
+        """Whether all elements over ``dim`` are non-zero (bool; true when empty)."""
+    def any(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
+        """Whether any element over ``dim`` is non-zero (bool; false when empty)."""
+    def count_nonzero(self, dim: DimLike = None) -> Tensor:
+        """The number of non-zero elements over ``dim`` (int64)."""
+    def nansum(
+        self, dim: DimLike = None, keepdim: builtins.bool = False, *, dtype: DTypeLike | None = None
+    ) -> Tensor:
+        """Sum over ``dim`` treating NaN as zero."""
+    def nanmean(
+        self, dim: DimLike = None, keepdim: builtins.bool = False, *, dtype: DTypeLike | None = None
+    ) -> Tensor:
+        """Mean over ``dim`` of the non-NaN elements (floats)."""
+    def norm(
+        self,
+        p: str | builtins.float | None = None,
+        dim: DimLike = None,
+        keepdim: builtins.bool = False,
+        dtype: DTypeLike | None = None,
+    ) -> Tensor:
+        """PyTorch's ``norm``: ``p='fro'`` (default) or a number over ``dim``."""
+    def dot(self, other: TensorLike) -> Tensor:
+        """The dot product with another 1-d tensor."""
+    def vdot(self, other: TensorLike) -> Tensor:
+        """The dot product with another 1-d tensor."""
+    def inner(self, other: TensorLike) -> Tensor:
+        """Sum of products over the last dims."""
+    def outer(self, vec2: TensorLike) -> Tensor:
+        """The outer product with another 1-d tensor."""
+    def ger(self, vec2: TensorLike) -> Tensor:
+        """The outer product with another 1-d tensor (``outer``)."""
+    def mm(self, mat2: TensorLike) -> Tensor:
+        """Matrix product with a matrix."""
+    def bmm(self, mat2: TensorLike) -> Tensor:
+        """Batched matrix product of 3-d tensors."""
+    def mv(self, vec: TensorLike) -> Tensor:
+        """Matrix-vector product."""
+    def addmm(
+        self,
+        mat1: TensorLike,
+        mat2: TensorLike,
+        *,
+        beta: builtins.float = 1.0,
+        alpha: builtins.float = 1.0,
+    ) -> Tensor:
+        """``beta * self + alpha * (mat1 @ mat2)``."""
+    def addmv(
+        self,
+        mat: TensorLike,
+        vec: TensorLike,
+        *,
+        beta: builtins.float = 1.0,
+        alpha: builtins.float = 1.0,
+    ) -> Tensor:
+        """``beta * self + alpha * (mat @ vec)``."""
+    def baddbmm(
+        self,
+        batch1: TensorLike,
+        batch2: TensorLike,
+        *,
+        beta: builtins.float = 1.0,
+        alpha: builtins.float = 1.0,
+    ) -> Tensor:
+        """``beta * self + alpha * bmm(batch1, batch2)``."""
+    def tensordot(self, other: TensorLike, dims: Any = None) -> Tensor:
+        """Sums products with ``other`` over ``dims`` (an int, default 2, or two lists of dims)."""
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
+        """The lower triangle of the last two dims (``j - i <= diagonal`` kept)."""
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
+        """The upper triangle of the last two dims (``j - i >= diagonal`` kept)."""
+    def diagonal(
+        self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1
+    ) -> Tensor:
+        """The ``offset`` diagonal of dims ``dim1`` and ``dim2`` as a new last dim (a view)."""
+    def trace(self) -> Tensor:
+        """The sum of the main diagonal of a matrix."""
+    def diag(self, diagonal: builtins.int = 0) -> Tensor:
+        """1-d: a square matrix with this on the ``diagonal``-th diagonal; 2-d: that diagonal."""
+    def diag_embed(
+        self, offset: builtins.int = 0, dim1: builtins.int = -2, dim2: builtins.int = -1
+    ) -> Tensor:
+        """The last dim placed on the ``offset`` diagonal of new dims ``dim1``, ``dim2``."""
     @overload
     def max(self) -> Tensor:
         """The maximum of all elements (0-d)."""
@@ -274,10 +367,11 @@ class Tensor:
         """Maximum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
     def amin(self, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
         """Minimum over ``dim`` (an int, a tuple of ints, or ``None`` for all), values only."""
-    def softmax(self, dim: builtins.int) -> Tensor:
-        """Softmax along ``dim``: ``exp(x - max) / sum(exp(x - max))``."""
-    def log_softmax(self, dim: builtins.int) -> Tensor:
-        """Log-softmax along ``dim``: ``x - max - log(sum(exp(x - max)))``."""
+    def softmax(self, dim: builtins.int, dtype: DTypeLike | None = None) -> Tensor:
+        """Softmax along ``dim``: ``exp(x - max) / sum(exp(x - max))``; ``dtype`` casts first."""
+    def log_softmax(self, dim: builtins.int, dtype: DTypeLike | None = None) -> Tensor:
+        """Log-softmax along ``dim``: ``x - max - log(sum(exp(x - max)))``; ``dtype`` casts
+        first."""
     def reshape(self, *shape: SupportsIndex | Sequence[SupportsIndex]) -> Tensor:
         """The same elements in a new shape (``t.reshape(2, 3)`` or ``t.reshape((2, 3))``); one
         size may be ``-1`` and is inferred. Never copies when created; a fused kernel reads
@@ -368,12 +462,23 @@ class Tensor:
         """Limits values to ``[min, max]`` (either bound may be ``None``, a scalar or a tensor);
         NaN stays NaN. A float bound makes an int tensor float32, as in PyTorch."""
     def var(
-        self, dim: DimLike = None, *, correction: builtins.int = 1, keepdim: builtins.bool = False
+        self,
+        dim: DimLike | builtins.bool = None,
+        unbiased: builtins.bool | None = None,
+        keepdim: builtins.bool = False,
+        *,
+        correction: builtins.int | None = None,
     ) -> Tensor:
         """Variance over ``dim`` (an int, a tuple of ints, or ``None`` for all), dividing by
-        ``N - correction`` (1: unbiased, 0: population); NaN when that is not positive."""
+        ``N - correction`` (1: unbiased, 0: population); NaN when that is not positive.
+        ``unbiased`` (also as the first argument) is correction 1 or 0."""
     def std(
-        self, dim: DimLike = None, *, correction: builtins.int = 1, keepdim: builtins.bool = False
+        self,
+        dim: DimLike | builtins.bool = None,
+        unbiased: builtins.bool | None = None,
+        keepdim: builtins.bool = False,
+        *,
+        correction: builtins.int | None = None,
     ) -> Tensor:
         """Standard deviation over ``dim``: ``sqrt(var(dim, correction=correction))``."""
     def logsumexp(self, dim: builtins.int, keepdim: builtins.bool = False) -> Tensor:
@@ -644,17 +749,31 @@ def leaky_relu(input: TensorLike, negative_slope: builtins.float = 0.01) -> Tens
 def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
     """GELU: exact (``approximate="none"``) or the tanh approximation (``"tanh"``)."""
 
-def softmax(input: TensorLike, dim: builtins.int) -> Tensor:
-    """Softmax along ``dim``."""
+def softmax(input: TensorLike, dim: builtins.int, dtype: DTypeLike | None = None) -> Tensor:
+    """Softmax along ``dim``; ``dtype`` casts the input first."""
 
-def log_softmax(input: TensorLike, dim: builtins.int) -> Tensor:
-    """Log-softmax along ``dim``."""
+def log_softmax(input: TensorLike, dim: builtins.int, dtype: DTypeLike | None = None) -> Tensor:
+    """Log-softmax along ``dim``; ``dtype`` casts the input first."""
 
-def sum(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
-    """Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
+def sum(
+    input: TensorLike,
+    dim: DimLike = None,
+    keepdim: builtins.bool = False,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all); ``dtype`` casts first
+    and is the result's dtype."""
 
-def mean(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
-    """Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all)."""
+def mean(
+    input: TensorLike,
+    dim: DimLike = None,
+    keepdim: builtins.bool = False,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all); ``dtype`` casts
+    first."""
 
 @overload
 def max(input: TensorLike) -> Tensor:
@@ -851,19 +970,22 @@ def round(input: TensorLike) -> Tensor:
 
 def var(
     input: TensorLike,
-    dim: DimLike = None,
-    *,
-    correction: builtins.int = 1,
+    dim: DimLike | builtins.bool = None,
+    unbiased: builtins.bool | None = None,
     keepdim: builtins.bool = False,
+    *,
+    correction: builtins.int | None = None,
 ) -> Tensor:
-    """Variance over ``dim`` (``None``: all), dividing by ``N - correction``."""
+    """Variance over ``dim`` (``None``: all), dividing by ``N - correction``; ``unbiased``
+    (also as the second argument) is correction 1 or 0."""
 
 def std(
     input: TensorLike,
-    dim: DimLike = None,
-    *,
-    correction: builtins.int = 1,
+    dim: DimLike | builtins.bool = None,
+    unbiased: builtins.bool | None = None,
     keepdim: builtins.bool = False,
+    *,
+    correction: builtins.int | None = None,
 ) -> Tensor:
     """Standard deviation over ``dim`` (``None``: all), dividing by ``N - correction``."""
 
@@ -1139,3 +1261,173 @@ def get_printoptions() -> dict[str, Any]:
 
 def _unary_op_names() -> list[str]:
     """Names of the unary ops of the op table (one row each)."""
+
+# ---------------------------------------------------------------- reductions and linear algebra
+
+def prod(
+    input: TensorLike,
+    dim: DimLike = None,
+    keepdim: builtins.bool = False,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """Product over ``dim`` (``None``: all); 1 for an empty reduction; ints and bools give int64
+    (wrapping); ``dtype`` casts first."""
+
+def all(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
+    """Whether all elements over ``dim`` are non-zero (bool; true when empty)."""
+
+def any(input: TensorLike, dim: DimLike = None, keepdim: builtins.bool = False) -> Tensor:
+    """Whether any element over ``dim`` is non-zero (bool; false when empty)."""
+
+def count_nonzero(input: TensorLike, dim: DimLike = None) -> Tensor:
+    """The number of non-zero elements over ``dim`` (int64)."""
+
+def nansum(
+    input: TensorLike,
+    dim: DimLike = None,
+    keepdim: builtins.bool = False,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """Sum over ``dim`` treating NaN as zero."""
+
+def nanmean(
+    input: TensorLike,
+    dim: DimLike = None,
+    keepdim: builtins.bool = False,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """Mean over ``dim`` of the non-NaN elements (floats)."""
+
+def norm(
+    input: TensorLike,
+    p: str | builtins.float | None = None,
+    dim: DimLike = None,
+    keepdim: builtins.bool = False,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """PyTorch's ``norm``: ``p='fro'`` (default) or a number over ``dim``; ``'nuc'`` raises
+    ``NotImplementedError``."""
+
+def _linalg_vector_norm(
+    x: TensorLike,
+    ord: builtins.float | None = None,
+    dim: DimLike = None,
+    keepdim: builtins.bool = False,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """``linalg.vector_norm``."""
+
+def _linalg_matrix_norm(
+    a: TensorLike,
+    ord: str | builtins.float | None = None,
+    dim: DimLike = None,
+    keepdim: builtins.bool = False,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """``linalg.matrix_norm``."""
+
+def _linalg_norm(
+    a: TensorLike,
+    ord: str | builtins.float | None = None,
+    dim: DimLike = None,
+    keepdim: builtins.bool = False,
+    *,
+    dtype: DTypeLike | None = None,
+) -> Tensor:
+    """``linalg.norm``."""
+
+def _linalg_vecdot(x: TensorLike, y: TensorLike, *, dim: builtins.int = -1) -> Tensor:
+    """``linalg.vecdot``."""
+
+def _linalg_diagonal(
+    a: TensorLike, *, offset: builtins.int = 0, dim1: builtins.int = -2, dim2: builtins.int = -1
+) -> Tensor:
+    """``linalg.diagonal``."""
+
+def einsum(equation: str, *operands: TensorLike | Sequence[TensorLike]) -> Tensor:
+    """Einstein summation: ``einsum("ij,jk->ik", a, b)`` (operands also as one list)."""
+
+def tensordot(a: TensorLike, b: TensorLike, dims: Any = None) -> Tensor:
+    """Sums products over ``dims`` (an int, default 2: the last of ``a`` with the first of
+    ``b``; or two lists of dims)."""
+
+def dot(input: TensorLike, tensor: TensorLike) -> Tensor:
+    """The dot product of two 1-d tensors."""
+
+def vdot(input: TensorLike, other: TensorLike) -> Tensor:
+    """The dot product of two 1-d tensors (no conjugation for real tensors)."""
+
+def inner(input: TensorLike, other: TensorLike) -> Tensor:
+    """Sum of products over the last dims."""
+
+def outer(input: TensorLike, vec2: TensorLike) -> Tensor:
+    """The outer product of two 1-d tensors."""
+
+def ger(input: TensorLike, vec2: TensorLike) -> Tensor:
+    """The outer product of two 1-d tensors (``outer``)."""
+
+def mm(input: TensorLike, mat2: TensorLike) -> Tensor:
+    """Matrix product of two matrices."""
+
+def bmm(input: TensorLike, mat2: TensorLike) -> Tensor:
+    """Batched matrix product of two 3-d tensors."""
+
+def mv(input: TensorLike, vec: TensorLike) -> Tensor:
+    """Matrix-vector product."""
+
+def addmm(
+    input: TensorLike,
+    mat1: TensorLike,
+    mat2: TensorLike,
+    *,
+    beta: builtins.float = 1.0,
+    alpha: builtins.float = 1.0,
+) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``."""
+
+def addmv(
+    input: TensorLike,
+    mat: TensorLike,
+    vec: TensorLike,
+    *,
+    beta: builtins.float = 1.0,
+    alpha: builtins.float = 1.0,
+) -> Tensor:
+    """``beta * input + alpha * (mat @ vec)``."""
+
+def baddbmm(
+    input: TensorLike,
+    batch1: TensorLike,
+    batch2: TensorLike,
+    *,
+    beta: builtins.float = 1.0,
+    alpha: builtins.float = 1.0,
+) -> Tensor:
+    """``beta * input + alpha * bmm(batch1, batch2)``."""
+
+def tril(input: TensorLike, diagonal: builtins.int = 0) -> Tensor:
+    """The lower triangle of the last two dims (``j - i <= diagonal`` kept)."""
+
+def triu(input: TensorLike, diagonal: builtins.int = 0) -> Tensor:
+    """The upper triangle of the last two dims (``j - i >= diagonal`` kept)."""
+
+def diagonal(
+    input: TensorLike, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1
+) -> Tensor:
+    """The ``offset`` diagonal of dims ``dim1`` and ``dim2`` as a new last dim (a view)."""
+
+def trace(input: TensorLike) -> Tensor:
+    """The sum of a matrix's main diagonal."""
+
+def diag(input: TensorLike, diagonal: builtins.int = 0) -> Tensor:
+    """1-d: a square matrix with ``input`` on the ``diagonal``-th diagonal; 2-d: that diagonal."""
+
+def diag_embed(
+    input: TensorLike, offset: builtins.int = 0, dim1: builtins.int = -2, dim2: builtins.int = -1
+) -> Tensor:
+    """The last dim placed on the ``offset`` diagonal of new dims ``dim1``, ``dim2``."""

@@ -4,10 +4,12 @@
 //! `Engine` (evaluating it), and only converts arguments. The methods are grouped by protocol,
 //! one `#[pymethods]` block per file (pyo3's `multiple-pymethods`): here the attributes and
 //! evaluation; `operators` the Python operators; `inplace` the in-place ops; `methods` the
-//! named elementwise and composite ops; `reductions`; `shape` the views and dtype conversions;
-//! `movement` flip/roll/split..., the size attributes and printing.
+//! named elementwise and composite ops; `reductions`; `linalg` (prod, all/any, norms, products,
+//! diagonals); `shape` the views and dtype conversions; `movement` flip/roll/split..., the size
+//! attributes and printing.
 
 mod inplace;
+mod linalg;
 mod methods;
 mod movement;
 mod operators;
@@ -17,7 +19,7 @@ mod shape;
 pub use crate::handle::{build, eval_all, PyTensor};
 pub use methods::{clamp_op, where_op};
 pub use movement::{counts_arg, repeat_interleave_op, split_op};
-pub use reductions::{correction_arg, extremum};
+pub use reductions::{extremum, var_args};
 
 use crate::dtype::{dtype_object, PyDType};
 use crate::errors::{guard, type_err, value_err};

@@ -3,9 +3,11 @@
 
 use super::{build, PyTensor};
 use crate::args::{dims, DimArg};
+use crate::dtype::opt_dtype;
 use crate::errors::{guard, type_err, value_err};
 use ::numpy::PyUntypedArray;
 use pyo3::prelude::*;
+use pyo3::types::PyBool;
 use rusttorch_ir::{scoped, BinaryOp, ReduceOp};
 
 /// `max`/`min` in PyTorch's three forms (see `PyTensor::max`): `dim` an int gives the named
@@ -53,18 +55,48 @@ pub fn correction_arg(correction: i64) -> PyResult<usize> {
     usize::try_from(correction).map_err(|_| value_err(format!("correction must be >= 0, got {correction}")))
 }
 
+/// The dims and correction of var/std in PyTorch's forms: `var(dim, unbiased, keepdim)`,
+/// `var(unbiased)` (a bool where the dim goes) and `var(dim, correction=c)`.
+pub fn var_args(
+    dim: Option<&Bound<'_, PyAny>>,
+    unbiased: Option<bool>,
+    correction: Option<i64>,
+) -> PyResult<(Option<DimArg>, usize)> {
+    let dim = dim.filter(|d| !d.is_none());
+    let (dim, unbiased) = match dim {
+        Some(d) if d.is_instance_of::<PyBool>() => {
+            if unbiased.is_some() {
+                return Err(type_err("var: unbiased given twice"));
+            }
+            (None, Some(d.extract::<bool>()?))
+        }
+        Some(d) => (Some(d.extract::<DimArg>()?), unbiased),
+        None => (None, unbiased),
+    };
+    let c = match (unbiased, correction) {
+        (Some(_), Some(_)) => return Err(type_err("var: give unbiased or correction, not both")),
+        (Some(u), None) => usize::from(u),
+        (None, Some(c)) => correction_arg(c)?,
+        (None, None) => 1,
+    };
+    Ok((dim, c))
+}
+
 #[pymethods]
 impl PyTensor {
     /// Sum over ``dim`` (an int, a tuple of ints, or ``None`` for all), keeping the reduced dims
     /// as size 1 when ``keepdim``.
-    #[pyo3(signature = (dim = None, keepdim = false))]
-    fn sum(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
-        build(|| self.tensor().sum(dims(&dim), keepdim))
+    /// ``dtype`` casts the input first (and is the result's dtype).
+    #[pyo3(signature = (dim = None, keepdim = false, *, dtype = None))]
+    fn sum(&self, dim: Option<DimArg>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+        let d = opt_dtype(dtype)?;
+        build(|| self.tensor().sum_as(dims(&dim), keepdim, d))
     }
-    /// Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all).
-    #[pyo3(signature = (dim = None, keepdim = false))]
-    fn mean(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
-        build(|| self.tensor().mean(dims(&dim), keepdim))
+    /// Mean over ``dim`` (an int, a tuple of ints, or ``None`` for all); ``dtype`` casts first.
+    #[pyo3(signature = (dim = None, keepdim = false, *, dtype = None))]
+    fn mean(&self, dim: Option<DimArg>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+        let d = opt_dtype(dtype)?;
+        build(|| self.tensor().mean_as(dims(&dim), keepdim, d))
     }
     /// ``t.max()``: the maximum (0-d); ``t.max(dim, keepdim=False)``: the named tuple
     /// ``(values, indices)`` of the maxima along ``dim`` and their first indices;
@@ -101,13 +133,17 @@ impl PyTensor {
     fn amin(&self, dim: Option<DimArg>, keepdim: bool) -> PyResult<PyTensor> {
         build(|| scoped("amin", || self.tensor().min(dims(&dim), keepdim)))
     }
-    /// Softmax along ``dim``: ``exp(x - max) / sum(exp(x - max))``.
-    fn softmax(&self, dim: isize) -> PyResult<PyTensor> {
-        build(|| self.tensor().softmax(dim))
+    /// Softmax along ``dim``: ``exp(x - max) / sum(exp(x - max))``; ``dtype`` casts first.
+    #[pyo3(signature = (dim, dtype = None))]
+    fn softmax(&self, dim: isize, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+        let d = opt_dtype(dtype)?;
+        build(|| scoped("softmax", || self.tensor().cast_opt(d)?.softmax(dim)))
     }
-    /// Log-softmax along ``dim``: ``x - max - log(sum(exp(x - max)))``.
-    fn log_softmax(&self, dim: isize) -> PyResult<PyTensor> {
-        build(|| self.tensor().log_softmax(dim))
+    /// Log-softmax along ``dim``: ``x - max - log(sum(exp(x - max)))``; ``dtype`` casts first.
+    #[pyo3(signature = (dim, dtype = None))]
+    fn log_softmax(&self, dim: isize, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+        let d = opt_dtype(dtype)?;
+        build(|| scoped("log_softmax", || self.tensor().cast_opt(d)?.log_softmax(dim)))
     }
     /// Index of the first maximum along ``dim`` (of the flattened tensor when ``None``), int64.
     #[pyo3(signature = (dim = None, keepdim = false))]
@@ -121,15 +157,28 @@ impl PyTensor {
     }
     /// Variance over ``dim`` (an int, a tuple of ints, or ``None`` for all), dividing by
     /// ``N - correction`` (1: unbiased, 0: population); NaN when that is not positive.
-    #[pyo3(signature = (dim = None, *, correction = 1, keepdim = false))]
-    fn var(&self, dim: Option<DimArg>, correction: i64, keepdim: bool) -> PyResult<PyTensor> {
-        let c = correction_arg(correction)?;
+    /// ``unbiased`` (PyTorch's older form, also as the first argument) is ``correction`` 1 or 0.
+    #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
+    fn var(
+        &self,
+        dim: Option<&Bound<'_, PyAny>>,
+        unbiased: Option<bool>,
+        keepdim: bool,
+        correction: Option<i64>,
+    ) -> PyResult<PyTensor> {
+        let (dim, c) = var_args(dim, unbiased, correction)?;
         build(|| self.tensor().var(dims(&dim), c, keepdim))
     }
-    /// Standard deviation over ``dim``: ``sqrt(var(dim, correction=correction))``.
-    #[pyo3(signature = (dim = None, *, correction = 1, keepdim = false))]
-    fn std(&self, dim: Option<DimArg>, correction: i64, keepdim: bool) -> PyResult<PyTensor> {
-        let c = correction_arg(correction)?;
+    /// Standard deviation over ``dim``: ``sqrt(var(...))`` with the same arguments.
+    #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
+    fn std(
+        &self,
+        dim: Option<&Bound<'_, PyAny>>,
+        unbiased: Option<bool>,
+        keepdim: bool,
+        correction: Option<i64>,
+    ) -> PyResult<PyTensor> {
+        let (dim, c) = var_args(dim, unbiased, correction)?;
         build(|| self.tensor().std(dims(&dim), c, keepdim))
     }
     /// ``log(sum(exp(x)))`` along ``dim``, shifted by the max so it never overflows; as in
