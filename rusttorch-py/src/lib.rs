@@ -8,6 +8,7 @@
 //!   one file per protocol group (operators, in-place ops, named methods, reductions, shape);
 //! - `functions`: creation, `eval` of several tensors, threads and the functional ops;
 //! - `unary`: the op table's unary ops as functions and methods, generated from its rows;
+//! - `math`: the math library's binary ops and its unary ops with parameters;
 //! - `index`: the items of `t[...]` (ints, slices, `None`, `...`) for `Tensor::index`;
 //! - `args`: shape, dim, tensor-like and operand arguments;
 //! - `dtype`: dtype objects and `dtype=` parsing;
@@ -25,6 +26,7 @@ mod errors;
 mod functions;
 mod handle;
 mod index;
+mod math;
 mod memory;
 mod numpy;
 mod random;
@@ -124,5 +126,6 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ] {
         m.add_function(f)?;
     }
-    unary::register(m)
+    unary::register(m)?;
+    math::register(m)
 }

@@ -15,6 +15,8 @@ mod creation;
 mod elementwise;
 mod index;
 mod inplace;
+pub(crate) mod math;
+mod math_binary;
 mod matmul;
 mod nn;
 mod operators;
