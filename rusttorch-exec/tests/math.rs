@@ -45,7 +45,11 @@ fn fmod_takes_the_dividends_sign_and_remainder_the_divisors() {
 #[test]
 fn nextafter_steps_in_the_result_dtype() {
     let up32 = f64::from(f32::from_bits(1.0f32.to_bits() + 1));
-    check(|| t32(&[1.0, 0.0]).nextafter(&t32(&[2.0, -1.0])).unwrap(), &[up32, -f64::from(f32::from_bits(1))], Tol::Bitwise);
+    check(
+        || t32(&[1.0, 0.0]).nextafter(&t32(&[2.0, -1.0])).unwrap(),
+        &[up32, -f64::from(f32::from_bits(1))],
+        Tol::Bitwise,
+    );
     check(|| t64(&[1.0]).nextafter(&t64(&[2.0])).unwrap(), &[1.0 + f64::EPSILON], Tol::Bitwise);
     // Constants fold in f64 only for f64 results.
     let full = |v: f64| Tensor::full([2], v, DType::F32).unwrap();
@@ -79,9 +83,17 @@ fn atan2_hypot_copysign_promote_ints_to_float32() {
     for op in [Tensor::atan2, Tensor::hypot, Tensor::copysign] {
         assert_eq!(op(&i, &i).unwrap().dtype(), DType::F32);
     }
-    check(|| t64(&[3.0, INF, 1e300]).hypot(&t64(&[4.0, NAN, 1e300])).unwrap(), &[5.0, INF, 1e300 * 2f64.sqrt()], Tol::relative(1e-15));
+    check(
+        || t64(&[3.0, INF, 1e300]).hypot(&t64(&[4.0, NAN, 1e300])).unwrap(),
+        &[5.0, INF, 1e300 * 2f64.sqrt()],
+        Tol::relative(1e-15),
+    );
     check(|| t64(&[1.0, -1.0, 1.0]).copysign(&t64(&[-0.0, 0.0, -NAN])).unwrap(), &[-1.0, 1.0, -1.0], Tol::Bitwise);
-    check(|| t64(&[0.0, -0.0, 1.0]).atan2(&t64(&[-1.0, -1.0, 0.0])).unwrap(), &[std::f64::consts::PI, -std::f64::consts::PI, std::f64::consts::FRAC_PI_2], Tol::Bitwise);
+    check(
+        || t64(&[0.0, -0.0, 1.0]).atan2(&t64(&[-1.0, -1.0, 0.0])).unwrap(),
+        &[std::f64::consts::PI, -std::f64::consts::PI, std::f64::consts::FRAC_PI_2],
+        Tol::Bitwise,
+    );
 }
 
 #[test]
@@ -105,7 +117,10 @@ fn isclose_allclose_equal() {
     check(|| t64(&[NAN]).equal(&t64(&[NAN])).unwrap(), &[0.0], Tol::EXACT);
     let eq = t64(&[1.0, 2.0]).equal(&t64(&[1.0])).unwrap();
     assert_eq!((eq.dtype(), eq.shape().dims().to_vec()), (DType::Bool, vec![]));
-    assert!(matches!(t64(&[1.0]).isclose(&t64(&[1.0]), -1.0, 0.0, false), Err(Error::BadArgument { op: "isclose", .. })));
+    assert!(matches!(
+        t64(&[1.0]).isclose(&t64(&[1.0]), -1.0, 0.0, false),
+        Err(Error::BadArgument { op: "isclose", .. })
+    ));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::args::{operand, TensorArg};
 use crate::errors::{type_err, type_name};
 use crate::handle::{build, PyTensor};
 use crate::numpy::tensor_from_data;
-use crate::tensor::{clamp_op, to_numpy};
+use crate::tensor::{clamp_bound, to_numpy};
 use pyo3::prelude::*;
 use rusttorch_ir::tensor::Operand;
 use rusttorch_ir::Tensor;
@@ -103,24 +103,26 @@ binary_math! {
 /// ``input + weight * (end - input)`` (``weight`` a scalar or a tensor), exact at
 /// ``weight == 1``.
 #[pyfunction]
-pub fn lerp(input: TensorArg, end: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-    let end = other_of(&input.0, end, "lerp")?;
+pub fn lerp(input: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    let x = TensorArg::of("lerp", "input", input)?;
+    let end = other_of(&x, end, "lerp")?;
     let w = operand_of(weight, "lerp")?;
-    build(|| input.0.lerp(&end, w))
+    build(|| x.lerp(&end, w))
 }
 
 /// Whether ``|input - other| <= atol + rtol * |other|`` elementwise (bool).
 #[pyfunction]
 #[pyo3(signature = (input, other, rtol = 1e-05, atol = 1e-08, equal_nan = false))]
 pub fn isclose(
-    input: TensorArg,
+    input: &Bound<'_, PyAny>,
     other: &Bound<'_, PyAny>,
     rtol: f64,
     atol: f64,
     equal_nan: bool,
 ) -> PyResult<PyTensor> {
-    let o = other_of(&input.0, other, "isclose")?;
-    build(|| input.0.isclose(&o, rtol, atol, equal_nan))
+    let x = TensorArg::of("isclose", "input", input)?;
+    let o = other_of(&x, other, "isclose")?;
+    build(|| x.isclose(&o, rtol, atol, equal_nan))
 }
 
 /// Whether every element of ``input`` is close to ``other`` (``isclose``), as a Python bool.
@@ -128,63 +130,77 @@ pub fn isclose(
 #[pyo3(signature = (input, other, rtol = 1e-05, atol = 1e-08, equal_nan = false))]
 pub fn allclose(
     py: Python<'_>,
-    input: TensorArg,
+    input: &Bound<'_, PyAny>,
     other: &Bound<'_, PyAny>,
     rtol: f64,
     atol: f64,
     equal_nan: bool,
 ) -> PyResult<bool> {
-    let o = other_of(&input.0, other, "allclose")?;
-    truth(py, build(|| input.0.allclose(&o, rtol, atol, equal_nan))?)
+    let x = TensorArg::of("allclose", "input", input)?;
+    let o = other_of(&x, other, "allclose")?;
+    truth(py, build(|| x.allclose(&o, rtol, atol, equal_nan))?)
 }
 
 /// Whether ``input`` and ``other`` have the same shape and equal elements, as a Python bool.
 #[pyfunction]
-pub fn equal(py: Python<'_>, input: TensorArg, other: TensorArg) -> PyResult<bool> {
-    truth(py, build(|| input.0.equal(&other.0))?)
+pub fn equal(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let x = TensorArg::of("equal", "input", input)?;
+    let other = TensorArg::of("equal", "other", other)?;
+    truth(py, build(|| x.equal(&other))?)
 }
 
 /// NumPy's name for ``clamp``.
 #[pyfunction]
 #[pyo3(signature = (input, min = None, max = None))]
-pub fn clip(input: TensorArg, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    clamp_op(&input.0, min, max)
+pub fn clip(
+    input: &Bound<'_, PyAny>,
+    min: Option<&Bound<'_, PyAny>>,
+    max: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
+    let x = TensorArg::of("clip", "input", input)?;
+    let (lo, hi) = (clamp_bound(min)?, clamp_bound(max)?);
+    build(|| x.clip(lo, hi))
 }
 
 /// ``input`` clamped to ``[min_val, max_val]``.
 #[pyfunction]
 #[pyo3(signature = (input, min_val = -1.0, max_val = 1.0))]
-pub fn hardtanh(input: TensorArg, min_val: f64, max_val: f64) -> PyResult<PyTensor> {
-    build(|| input.0.hardtanh(min_val, max_val))
+pub fn hardtanh(input: &Bound<'_, PyAny>, min_val: f64, max_val: f64) -> PyResult<PyTensor> {
+    let x = TensorArg::of("hardtanh", "input", input)?;
+    build(|| x.hardtanh(min_val, max_val))
 }
 
 /// ELU: ``input`` where ``input > 0``, else ``alpha * (exp(input) - 1)``.
 #[pyfunction]
 #[pyo3(signature = (input, alpha = 1.0))]
-pub fn elu(input: TensorArg, alpha: f64) -> PyResult<PyTensor> {
-    build(|| input.0.elu(alpha))
+pub fn elu(input: &Bound<'_, PyAny>, alpha: f64) -> PyResult<PyTensor> {
+    let x = TensorArg::of("elu", "input", input)?;
+    build(|| x.elu(alpha))
 }
 
 /// CELU: ``input`` where ``input > 0``, else ``alpha * (exp(input / alpha) - 1)``.
 #[pyfunction]
 #[pyo3(signature = (input, alpha = 1.0))]
-pub fn celu(input: TensorArg, alpha: f64) -> PyResult<PyTensor> {
-    build(|| input.0.celu(alpha))
+pub fn celu(input: &Bound<'_, PyAny>, alpha: f64) -> PyResult<PyTensor> {
+    let x = TensorArg::of("celu", "input", input)?;
+    build(|| x.celu(alpha))
 }
 
 /// NaN, ``+inf`` and ``-inf`` replaced by ``nan``, ``posinf`` and ``neginf`` (by default the
 /// dtype's largest and lowest finite values).
 #[pyfunction]
 #[pyo3(signature = (input, nan = 0.0, posinf = None, neginf = None))]
-pub fn nan_to_num(input: TensorArg, nan: f64, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<PyTensor> {
-    build(|| input.0.nan_to_num(nan, posinf, neginf))
+pub fn nan_to_num(input: &Bound<'_, PyAny>, nan: f64, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<PyTensor> {
+    let x = TensorArg::of("nan_to_num", "input", input)?;
+    build(|| x.nan_to_num(nan, posinf, neginf))
 }
 
 /// Rounds half to even, at ``decimals`` decimal digits.
 #[pyfunction]
 #[pyo3(signature = (input, decimals = 0))]
-pub fn round(input: TensorArg, decimals: i64) -> PyResult<PyTensor> {
-    build(|| input.0.round_decimals(decimals))
+pub fn round(input: &Bound<'_, PyAny>, decimals: i64) -> PyResult<PyTensor> {
+    let x = TensorArg::of("round", "input", input)?;
+    build(|| x.round_decimals(decimals))
 }
 
 #[pymethods]
@@ -225,7 +241,8 @@ impl PyTensor {
     /// NumPy's name for ``clamp``.
     #[pyo3(signature = (min = None, max = None))]
     fn clip(&self, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-        clamp_op(&self.tensor(), min, max)
+        let (lo, hi) = (clamp_bound(min)?, clamp_bound(max)?);
+        build(|| self.tensor().clip(lo, hi))
     }
     /// ``self`` clamped to ``[min_val, max_val]``.
     #[pyo3(signature = (min_val = -1.0, max_val = 1.0))]

@@ -13,7 +13,7 @@ mod reductions;
 mod shape;
 
 pub use crate::handle::{build, eval_all, PyTensor};
-pub use methods::{clamp_op, where_op};
+pub use methods::{clamp_bound, clamp_op, where_op};
 pub use reductions::{correction_arg, extremum};
 
 use crate::dtype::{dtype_object, PyDType};
