@@ -132,7 +132,9 @@ fn hyperbolic_and_inverse_functions_at_the_edges() {
     check(|| t64(&y).asinh().unwrap(), &y.map(f64::asinh), Tol::relative(4e-16));
     check(|| t64(&y).acosh().unwrap(), &y.map(f64::acosh), Tol::relative(4e-16));
     let z = [0.0, -0.0, 1e-300, 0.5, -0.999999, 1.0, -1.0, 1.5, NAN];
-    check(|| t64(&z).atanh().unwrap(), &z.map(f64::atanh), Tol::relative(4e-16));
+    // std's atanh loses digits for negative x near -1 (log1p of nearly -1); its positive side
+    // does not.
+    check(|| t64(&z).atanh().unwrap(), &z.map(|v| v.abs().atanh().copysign(v)), Tol::relative(4e-16));
 }
 
 #[test]
