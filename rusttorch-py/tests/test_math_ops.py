@@ -282,7 +282,8 @@ def test_exact_at_powers() -> None:
 
 def test_sign_family_on_ints_and_bools() -> None:
     i = rt.tensor(np.array([-5, 0, 7], dtype=np.int32))
-    assert rt.sign(i).dtype == rt.int32 and rt.sign(i).tolist() == [-1, 0, 1]
+    assert rt.sign(i).dtype == rt.int32
+    assert rt.sign(i).tolist() == [-1, 0, 1]
     assert rt.sgn(rt.tensor([-5, 0, 7])).tolist() == [-1, 0, 1]
     assert rt.sign(rt.tensor([True, False])).tolist() == [True, False]
     assert rt.signbit(i).tolist() == [True, False, False]
@@ -461,7 +462,8 @@ def test_fmod_and_remainder_signs() -> None:
     assert np.signbit(rt.fmod(a, b).numpy()[4])
     np.testing.assert_array_equal(rt.remainder(a, b).numpy()[:4], [2.0, -2.0, -1.0, 1.0])
     ints = rt.fmod(rt.tensor([-7, 7, 5]), rt.tensor([3, -3, 0]))
-    assert ints.dtype == rt.int64 and ints.tolist() == [-1, 1, 0]
+    assert ints.dtype == rt.int64
+    assert ints.tolist() == [-1, 1, 0]
     assert rt.tensor([-7, 7]).fmod(3).tolist() == [-1, 1]
     with pytest.raises(TypeError, match=r"^fmod is not supported for dtype bool"):
         rt.fmod(rt.tensor([True]), rt.tensor([True]))
@@ -502,7 +504,8 @@ def test_xlogy_zero_cases() -> None:
     np.testing.assert_array_equal(
         got[:5], [0.0, np.nan, 0.0, 0.0, np.float32(2.0) * np.log(np.float32(np.e))]
     )
-    assert np.isnan(got[1]) and np.isnan(got[5])
+    assert np.isnan(got[1])
+    assert np.isnan(got[5])
 
 
 def test_lerp_forms() -> None:
