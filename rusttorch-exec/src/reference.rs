@@ -40,7 +40,11 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                 let int = node.dtype.is_int();
                 let f = |x: f64, y: f64| match b {
                     // Integer `x // 0` and `x % 0` are 0 (as NumPy); integer results wrap.
-                    BinaryOp::FloorDiv | BinaryOp::Rem if int && y == 0.0 => 0.0,
+                    BinaryOp::FloorDiv | BinaryOp::Rem | BinaryOp::Fmod if int && y == 0.0 => 0.0,
+                    // The f64 reference steps in f64; a float32 result steps in float32.
+                    BinaryOp::NextAfter if node.dtype == DType::F32 => {
+                        f64::from(rusttorch_ir::op::nextafter_f32(x as f32, y as f32))
+                    }
                     _ if int => cast_value(DType::I64, node.dtype, b.apply_f64(x, y) as i64 as f64),
                     _ => b.apply_f64(x, y),
                 };

@@ -5,6 +5,8 @@
 //!   below; `RUSTTORCH_OPS=exp,tanh cargo test --release -p rusttorch-exec --test accuracy -- --ignored every_f32`
 //!   checks every float32 (about 6 minutes per op on one core).
 //! - float64 over the edge values and dense log-spaced and linear sweeps.
+//! - the trickiest composites of the math library (`tan`, `sinh`, `cosh`, `asinh`, `acosh`,
+//!   `atanh`), evaluated by the engine, over the same float32 pass.
 //!
 //! A result passes when it is within `ulp` units in the last place of the exact result (the ulp of
 //! a subnormal is the smallest subnormal), or within `abs` of it; a NaN must be NaN, an infinite
@@ -12,7 +14,9 @@
 
 use rayon::prelude::*;
 use rusttorch_exec::num::unary;
+use rusttorch_exec::Engine;
 use rusttorch_ir::op::{GeluApprox, UnaryOp};
+use rusttorch_ir::Tensor;
 
 /// Every `STRIDE`-th bit pattern (4.3M inputs per op; a prime, so every mantissa pattern class
 /// and every exponent is hit).
@@ -41,7 +45,38 @@ const F32_BOUNDS: &[(UnaryOp, f64, f64)] = &[
     (UnaryOp::Sigmoid, 4.0, 0.0),
     (UnaryOp::Gelu(GeluApprox::Erf), 8.0, 1.5e-7),
     (UnaryOp::Gelu(GeluApprox::Tanh), 8.0, 1.5e-7),
+    // glibc's float32 routines (one call per element).
+    (UnaryOp::Log2, 1.0, 0.0),
+    (UnaryOp::Exp2, 1.0, 0.0),
+    (UnaryOp::Atan, 1.0, 0.0),
+    (UnaryOp::Asin, 1.0, 0.0),
+    (UnaryOp::Acos, 1.0, 0.0),
+    // Computed in f64 and rounded once (0.5 ulp, plus the f64 error before the rounding).
+    (UnaryOp::Log10, 0.51, 0.0),
+    (UnaryOp::Erfc, 0.51, 0.0),
+    (UnaryOp::Erfinv, 0.51, 0.0),
+    // The vectorised kernel `gelu` uses.
+    (UnaryOp::Erf, 3.0, 0.0),
 ];
+
+/// A composite of the op table, evaluated by the engine (fused), with its f64 reference.
+type Composite = (&'static str, fn(&Tensor) -> rusttorch_ir::Result<Tensor>, fn(f64) -> f64);
+
+/// `(composite, ulp, abs)`: the bounds asserted for float32 composites, over the strided pass.
+const COMPOSITE_BOUNDS: &[(Composite, f64, f64)] = &[
+    (("tan", Tensor::tan, f64::tan), 2.5, 0.0),
+    (("sinh", Tensor::sinh, f64::sinh), 3.0, 0.0),
+    (("cosh", Tensor::cosh, f64::cosh), 3.0, 0.0),
+    (("asinh", Tensor::asinh, f64::asinh), 3.0, 0.0),
+    (("acosh", Tensor::acosh, f64::acosh), 3.0, 0.0),
+    (("atanh", Tensor::atanh, atanh_f64), 3.5, 0.0),
+];
+
+/// `atanh` in f64 from `|x|`: std's `0.5 log1p(2x / (1 - x))` loses digits for negative `x`
+/// near -1 (`log1p` of nearly -1), the positive side does not.
+fn atanh_f64(x: f64) -> f64 {
+    x.abs().atanh().copysign(x)
+}
 
 /// `(op, ulp)`: the bounds asserted for float64 (the kernels are libm's or the reference's own
 /// formula, so a few ulp of rounding in the block loops at most).
@@ -118,9 +153,9 @@ fn ulp(r: f64, mant: i32, emin: i32) -> f64 {
 /// One failure or the worst error seen: `(x, got, want, ulps)`.
 type Case = (f64, f64, f64, f64);
 
-/// Checks `got = op(x)` against the reference; `Err` on a failure, else the error in ulps.
-fn check(op: UnaryOp, x: f64, got: f64, bound: (f64, f64), f32_like: bool) -> Result<f64, Case> {
-    let want = op.apply_f64(x);
+/// Checks `got = f(x)` against the reference `want = f(x)` in f64; `Err` on a failure, else the
+/// error in ulps.
+fn check(want: f64, x: f64, got: f64, bound: (f64, f64), f32_like: bool) -> Result<f64, Case> {
     let (mant, emin, max) = if f32_like { (23, -126, 2f64.powi(128)) } else { (52, -1022, f64::MAX) };
     let want_r = if f32_like { want as f32 as f64 } else { want };
     let fail = |e: f64| Err((x, got, want, e));
@@ -141,21 +176,26 @@ fn check(op: UnaryOp, x: f64, got: f64, bound: (f64, f64), f32_like: bool) -> Re
     }
 }
 
-/// Runs `op` over the float32 values whose bit patterns are `bits`, in parallel chunks; returns
-/// the worst case and the failures (at most 10).
-fn run_f32(op: UnaryOp, bound: (f64, f64), bits: impl IndexedParallelIterator<Item = u32>) -> (Case, Vec<Case>) {
+/// Runs `eval` (a block of `f32` in, results out) over the float32 values whose bit patterns are
+/// `bits`, in parallel chunks, checking each against `reference`; returns the worst case and
+/// the failures (at most 10).
+fn run_f32(
+    eval: impl Fn(&[f32], &mut [f32]) + Sync,
+    reference: impl Fn(f64) -> f64 + Sync,
+    bound: (f64, f64),
+    bits: impl IndexedParallelIterator<Item = u32>,
+) -> (Case, Vec<Case>) {
     bits.chunks(1 << 14)
         .map(|chunk| {
             let x: Vec<f32> = chunk.iter().map(|&b| f32::from_bits(b)).collect();
             let mut y = vec![0.0f32; x.len()];
-            for (d, a) in y.chunks_mut(256).zip(x.chunks(256)) {
-                unary(op, d, a);
-            }
+            eval(&x, &mut y);
             let mut worst: Case = (0.0, 0.0, 0.0, 0.0);
             let mut fails = Vec::new();
             for (&x, &y) in x.iter().zip(&y) {
-                match check(op, x as f64, y as f64, bound, true) {
-                    Ok(e) if e > worst.3 => worst = (x as f64, y as f64, op.apply_f64(x as f64), e),
+                let want = reference(x as f64);
+                match check(want, x as f64, y as f64, bound, true) {
+                    Ok(e) if e > worst.3 => worst = (x as f64, y as f64, want, e),
                     Ok(_) => {}
                     Err(c) if fails.len() < 10 => fails.push(c),
                     Err(_) => {}
@@ -173,9 +213,28 @@ fn run_f32(op: UnaryOp, bound: (f64, f64), bits: impl IndexedParallelIterator<It
         )
 }
 
+/// `op`'s block kernel over a block of float32, 256 elements at a time (the VM's blocks).
+fn kernel(op: UnaryOp) -> impl Fn(&[f32], &mut [f32]) + Sync {
+    move |x, y| {
+        for (d, a) in y.chunks_mut(256).zip(x.chunks(256)) {
+            unary(op, d, a);
+        }
+    }
+}
+
+/// The composite `f` evaluated (fused) by the engine over a block of float32.
+fn engine_eval(f: fn(&Tensor) -> rusttorch_ir::Result<Tensor>) -> impl Fn(&[f32], &mut [f32]) + Sync {
+    move |x, y| {
+        let t = f(&Tensor::from_vec(x.to_vec(), [x.len()]).unwrap()).unwrap();
+        Engine::default_engine().eval(std::slice::from_ref(&t)).unwrap();
+        for (d, v) in y.iter_mut().zip(t.buffer().unwrap().to_f64_vec()) {
+            *d = v as f32;
+        }
+    }
+}
+
 /// Prints the worst case; returns the failures as a message (empty when there are none).
-fn report(op: UnaryOp, what: &str, (worst, fails): (Case, Vec<Case>)) -> String {
-    let name = op.info().name;
+fn report(name: &str, what: &str, (worst, fails): (Case, Vec<Case>)) -> String {
     eprintln!(
         "{name:>12} {what}: worst {:.3} ulp at x = {:e} (got {:e}, want {:e})",
         worst.3, worst.0, worst.1, worst.2
@@ -191,10 +250,26 @@ fn report(op: UnaryOp, what: &str, (worst, fails): (Case, Vec<Case>)) -> String 
 fn every_unary_op_f32_strided_and_edges() {
     let mut all = String::new();
     for &(op, u, a) in F32_BOUNDS {
+        let name = op.info().name;
         let edge: Vec<u32> = edges().iter().map(|&x| (x as f32).to_bits()).collect();
-        all += &report(op, "edges", run_f32(op, (u, a), edge.into_par_iter()));
-        let strided = (0..(1usize << 32) / STRIDE).into_par_iter().map(|i| (i * STRIDE) as u32);
-        all += &report(op, "strided f32", run_f32(op, (u, a), strided));
+        all += &report(name, "edges", run_f32(kernel(op), |x| op.apply_f64(x), (u, a), edge.into_par_iter()));
+        all += &report(name, "strided f32", run_f32(kernel(op), |x| op.apply_f64(x), (u, a), strided()));
+    }
+    assert!(all.is_empty(), "{all}");
+}
+
+/// Every `STRIDE`-th float32 bit pattern.
+fn strided() -> impl IndexedParallelIterator<Item = u32> {
+    (0..(1usize << 32) / STRIDE).into_par_iter().map(|i| (i * STRIDE) as u32)
+}
+
+#[test]
+fn composites_f32_strided_and_edges() {
+    let mut all = String::new();
+    for &((name, f, reference), u, a) in COMPOSITE_BOUNDS {
+        let edge: Vec<u32> = edges().iter().map(|&x| (x as f32).to_bits()).collect();
+        all += &report(name, "edges", run_f32(engine_eval(f), reference, (u, a), edge.into_par_iter()));
+        all += &report(name, "strided f32", run_f32(engine_eval(f), reference, (u, a), strided()));
     }
     assert!(all.is_empty(), "{all}");
 }
@@ -204,10 +279,14 @@ fn every_unary_op_f32_strided_and_edges() {
 #[ignore]
 fn every_f32() {
     let only = std::env::var("RUSTTORCH_OPS").unwrap_or_default();
-    let wanted = |op: UnaryOp| only.is_empty() || only.split(',').any(|n| n == op.info().name);
+    let wanted = |name: &str| only.is_empty() || only.split(',').any(|n| n == name);
     let mut all = String::new();
-    for &(op, u, a) in F32_BOUNDS.iter().filter(|b| wanted(b.0)) {
-        all += &report(op, "every f32", run_f32(op, (u, a), (0..1usize << 32).into_par_iter().map(|i| i as u32)));
+    let every = || (0..1usize << 32).into_par_iter().map(|i| i as u32);
+    for &(op, u, a) in F32_BOUNDS.iter().filter(|b| wanted(b.0.info().name)) {
+        all += &report(op.info().name, "every f32", run_f32(kernel(op), |x| op.apply_f64(x), (u, a), every()));
+    }
+    for &((name, f, reference), u, a) in COMPOSITE_BOUNDS.iter().filter(|b| wanted(b.0 .0)) {
+        all += &report(name, "every f32", run_f32(engine_eval(f), reference, (u, a), every()));
     }
     assert!(all.is_empty(), "{all}");
 }
@@ -231,14 +310,14 @@ fn every_unary_op_f64_sweeps() {
         let mut worst: Case = (0.0, 0.0, 0.0, 0.0);
         let mut fails = Vec::new();
         for (&x, &y) in xs.iter().zip(&y) {
-            match check(op, x, y, (F64_ULP, 0.0), false) {
+            match check(op.apply_f64(x), x, y, (F64_ULP, 0.0), false) {
                 Ok(e) if e > worst.3 => worst = (x, y, op.apply_f64(x), e),
                 Ok(_) => {}
                 Err(c) => fails.push(c),
             }
         }
         fails.truncate(10);
-        all += &report(op, "f64 sweeps", (worst, fails));
+        all += &report(op.info().name, "f64 sweeps", (worst, fails));
     }
     assert!(all.is_empty(), "{all}");
 }

@@ -12,6 +12,7 @@
 //! - `unary`: the op table's unary ops as functions and methods, generated from its rows;
 //! - `linalg`: reductions (prod, all, norms...) and linear algebra (einsum, products,
 //!   diagonals) as functions, and `rusttorch.linalg`'s;
+//! - `math`: the math library's binary ops and its unary ops with parameters;
 //! - `index`: the items of `t[...]` (ints, slices, `None`, `...`) for `Tensor::index`;
 //! - `args`: shape, dim, tensor-like and operand arguments;
 //! - `dtype`: dtype objects and `dtype=` parsing;
@@ -31,6 +32,7 @@ mod functions;
 mod handle;
 mod index;
 mod linalg;
+mod math;
 mod memory;
 mod numpy;
 mod random;
@@ -206,5 +208,6 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     scans::register(m)?;
     // `rusttorch.nn.functional.pad` wraps it.
     m.add_function(wrap_pyfunction!(shape_fns::pad, m)?)?;
-    unary::register(m)
+    unary::register(m)?;
+    math::register(m)
 }

@@ -36,8 +36,8 @@ macro_rules! register {
     };
 }
 
-/// Whether a primitive row is bound here: not when it has a parameter, and not `copy` (an
-/// internal op; Python has `contiguous()`).
+/// Whether a primitive row is bound here: not when it has a parameter, not `copy` (an
+/// internal op; Python has `contiguous()`), and not `round` (its `decimals=` is in `math.rs`).
 macro_rules! primitive_rows {
     ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr;)*) => {
         $(primitive_rows!(@row $(#[$doc])* $v $(($p: $pty))?, $name);)*
@@ -48,9 +48,11 @@ macro_rules! primitive_rows {
         }
     };
     (@row $(#[$doc:meta])* Copy, $name:ident) => { binding!(@skip); };
+    (@row $(#[$doc:meta])* Round, $name:ident) => { binding!(@skip); };
     (@row $(#[$doc:meta])* $v:ident ($p:ident : $pty:ty), $name:ident) => { binding!(@skip); };
     (@row $(#[$doc:meta])* $v:ident, $name:ident) => { binding!($(#[$doc])* $name); };
     (@register $m:ident, Copy, $name:ident) => { register!($m, @skip); };
+    (@register $m:ident, Round, $name:ident) => { register!($m, @skip); };
     (@register $m:ident, $v:ident ($p:ident : $pty:ty), $name:ident) => { register!($m, @skip); };
     (@register $m:ident, $v:ident, $name:ident) => { register!($m, $name); };
 }

@@ -56,6 +56,32 @@ _REFERENCE_ELSEWHERE = {
     "silu": "test_composites.py",
     "expm1": "test_numerics.py",
     "log1p": "test_numerics.py",
+    # The math library, against NumPy/SciPy in ulp (and round(decimals=) there too).
+    **dict.fromkeys(
+        [
+            "log2",
+            "log10",
+            "exp2",
+            "erf",
+            "erfc",
+            "erfinv",
+            "atan",
+            "asin",
+            "acos",
+            "tan",
+            "sinh",
+            "cosh",
+            "asinh",
+            "acosh",
+            "atanh",
+            "sign",
+            "sgn",
+            "signbit",
+            "frac",
+            "selu",
+        ],
+        "test_math_ops.py",
+    ),
 }
 
 EDGES = [

@@ -43,6 +43,8 @@ pub fn unary<T: Num>(op: UnaryOp, d: &mut [T], a: &[T]) {
             }
         }
         Gelu(GeluApprox::Erf) => T::gelu_erf_block(d, a),
+        Erf => T::erf_block(d, a),
+        Log2 | Log10 | Exp2 | Erfc | Erfinv | Atan | Asin | Acos => T::scalar_block(op, d, a),
         Sin => map1(d, a, |x| x.sin()),
         Cos => map1(d, a, |x| x.cos()),
         Square => map1(d, a, |x| x * x),
@@ -152,6 +154,11 @@ pub fn binary<T: Num>(op: BinaryOp, d: &mut [T], a: Src<'_, T>, b: Src<'_, T>) {
         Minimum => map2(d, a, b, nan_min),
         FloorDiv => map2(d, a, b, |x, y| x.floor_div(y)),
         Rem => map2(d, a, b, |x, y| x.rem_py(y)),
+        Fmod => map2(d, a, b, |x, y| x.fmod(y)),
+        Atan2 => map2(d, a, b, |x, y| x.atan2(y)),
+        Hypot => map2(d, a, b, |x, y| x.hypot(y)),
+        Copysign => map2(d, a, b, |x, y| x.copysign(y)),
+        NextAfter => map2(d, a, b, |x, y| x.next_after(y)),
         Lt => map2(d, a, b, |x, y| truth(x < y)),
         Le => map2(d, a, b, |x, y| truth(x <= y)),
         Gt => map2(d, a, b, |x, y| truth(x > y)),

@@ -92,6 +92,20 @@ pub trait Num:
     fn ln_1p_block(d: &mut [Self], a: &[Self]);
     /// Whole-block exact (erf) GELU.
     fn gelu_erf_block(d: &mut [Self], a: &[Self]);
+    /// Whole-block `op` by the scalar libm routine, one call per element: the unary primitives
+    /// without a vectorised kernel (`log2`, `log10`, `exp2`, `erfc`, `erfinv`, `atan`, `asin`,
+    /// `acos`).
+    fn scalar_block(op: UnaryOp, d: &mut [Self], a: &[Self]);
+    /// C's `fmod` (the dividend's sign; integers: 0 for `b == 0`)
+    fn fmod(self, b: Self) -> Self;
+    /// `atan2(self, b)`
+    fn atan2(self, b: Self) -> Self;
+    /// `sqrt(self^2 + b^2)` without intermediate overflow
+    fn hypot(self, b: Self) -> Self;
+    /// `|self|` with the sign bit of `b`
+    fn copysign(self, b: Self) -> Self;
+    /// The next value of this type after `self` toward `b`
+    fn next_after(self, b: Self) -> Self;
 }
 
 #[inline(always)]
@@ -104,7 +118,7 @@ fn truth<T: Num>(b: bool) -> T {
 }
 
 macro_rules! float_impl {
-    ($t:ident, $exp:path, $tanh:path, $erf:path, $ln:path, $ln_1p:path, $gelu_erf:path) => {
+    ($t:ident, $exp:path, $tanh:path, $erf:path, $ln:path, $ln_1p:path, $gelu_erf:path, $next:path) => {
         impl Num for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -222,11 +236,65 @@ macro_rules! float_impl {
             fn gelu_erf_block(d: &mut [Self], a: &[Self]) {
                 $gelu_erf(d, a)
             }
+            fn scalar_block(op: UnaryOp, d: &mut [Self], a: &[Self]) {
+                use rusttorch_ir::op::{erfc_f64, erfinv_f64};
+                match op {
+                    UnaryOp::Log2 => map1(d, a, $t::log2),
+                    // glibc's `log10f` is off by up to 2 ulp; through f64 it rounds once.
+                    UnaryOp::Log10 => map1(d, a, |x| (x as f64).log10() as $t),
+                    UnaryOp::Exp2 => map1(d, a, $t::exp2),
+                    UnaryOp::Atan => map1(d, a, $t::atan),
+                    UnaryOp::Asin => map1(d, a, $t::asin),
+                    UnaryOp::Acos => map1(d, a, $t::acos),
+                    // In f64 for float32 too: one rounding of a result good to a few f64 ulp.
+                    UnaryOp::Erfc => map1(d, a, |x| erfc_f64(x as f64) as $t),
+                    UnaryOp::Erfinv => map1(d, a, |x| erfinv_f64(x as f64) as $t),
+                    op => map1(d, a, |x| op.apply_f64(x as f64) as $t),
+                }
+            }
+            #[inline(always)]
+            fn fmod(self, b: Self) -> Self {
+                self % b
+            }
+            #[inline(always)]
+            fn atan2(self, b: Self) -> Self {
+                self.atan2(b)
+            }
+            #[inline(always)]
+            fn hypot(self, b: Self) -> Self {
+                self.hypot(b)
+            }
+            #[inline(always)]
+            fn copysign(self, b: Self) -> Self {
+                self.copysign(b)
+            }
+            #[inline(always)]
+            fn next_after(self, b: Self) -> Self {
+                $next(self, b)
+            }
         }
     };
 }
-float_impl!(f32, vmath::exp_f32, vmath::tanh_f32, vmath::erf_f32, vmath::ln_f32, vmath::ln_1p_f32, vmath::gelu_erf_f32);
-float_impl!(f64, vmath::exp_f64, vmath::tanh_f64, vmath::erf_f64, vmath::ln_f64, vmath::ln_1p_f64, vmath::gelu_erf_f64);
+float_impl!(
+    f32,
+    vmath::exp_f32,
+    vmath::tanh_f32,
+    vmath::erf_f32,
+    vmath::ln_f32,
+    vmath::ln_1p_f32,
+    vmath::gelu_erf_f32,
+    rusttorch_ir::op::nextafter_f32
+);
+float_impl!(
+    f64,
+    vmath::exp_f64,
+    vmath::tanh_f64,
+    vmath::erf_f64,
+    vmath::ln_f64,
+    vmath::ln_1p_f64,
+    vmath::gelu_erf_f64,
+    rusttorch_ir::op::nextafter_f64
+);
 
 macro_rules! int_impl {
     ($t:ident) => {
@@ -346,6 +414,29 @@ macro_rules! int_impl {
             }
             fn gelu_erf_block(d: &mut [Self], a: &[Self]) {
                 map1(d, a, |x| Self::from_f64(rusttorch_ir::op::gelu_erf_f64(x.0 as f64)))
+            }
+            fn scalar_block(op: UnaryOp, d: &mut [Self], a: &[Self]) {
+                map1(d, a, |x| Self::from_f64(op.apply_f64(x.0 as f64)))
+            }
+            #[inline(always)]
+            fn fmod(self, b: Self) -> Self {
+                if b.0 == 0 {
+                    Wrapping(0)
+                } else {
+                    Wrapping(self.0.wrapping_rem(b.0))
+                }
+            }
+            fn atan2(self, b: Self) -> Self {
+                Self::from_f64((self.0 as f64).atan2(b.0 as f64))
+            }
+            fn hypot(self, b: Self) -> Self {
+                Self::from_f64((self.0 as f64).hypot(b.0 as f64))
+            }
+            fn copysign(self, b: Self) -> Self {
+                Self::from_f64((self.0 as f64).copysign(b.0 as f64))
+            }
+            fn next_after(self, b: Self) -> Self {
+                Self::from_f64(rusttorch_ir::op::nextafter_f64(self.0 as f64, b.0 as f64))
             }
         }
     };

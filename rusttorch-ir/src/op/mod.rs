@@ -5,11 +5,13 @@
 pub mod line;
 mod reference;
 mod scalar;
+mod special;
 pub mod table;
 
 pub use line::{LineOp, ScanOp};
 pub use reference::{erf_f64, gelu_erf_f64, gelu_tanh_f64, py_divmod, sigmoid_f64, GELU_TANH_C};
 pub use scalar::Scalar;
+pub use special::{erfc_f64, erfinv_f64, nextafter_f32, nextafter_f64};
 pub use table::{BinaryOp, BinaryRule, BoolForm, UnaryOp, UnaryRule};
 
 use crate::DType;

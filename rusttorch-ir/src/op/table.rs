@@ -60,6 +60,24 @@ macro_rules! for_each_unary_op {
                 $crate::op::GeluApprox::Erf => $crate::op::gelu_erf_f64(x),
                 $crate::op::GeluApprox::Tanh => $crate::op::gelu_tanh_f64(x),
             };
+            /// Base-2 logarithm (exact at powers of two).
+            Log2, log2, 10, Float, |x: f64| x.log2();
+            /// Base-10 logarithm (exact at powers of ten).
+            Log10, log10, 10, Float, |x: f64| x.log10();
+            /// `2^x` (exact at integers).
+            Exp2, exp2, 10, Float, |x: f64| x.exp2();
+            /// The error function.
+            Erf, erf, 12, Float, $crate::op::erf_f64;
+            /// `1 - erf(x)`, keeping its relative accuracy where `erf(x)` is near 1.
+            Erfc, erfc, 14, Float, $crate::op::erfc_f64;
+            /// The inverse of `erf` on `[-1, 1]` (`±inf` at `±1`, NaN outside).
+            Erfinv, erfinv, 40, Float, $crate::op::erfinv_f64;
+            /// Arctangent.
+            Atan, atan, 12, Float, |x: f64| x.atan();
+            /// Arcsine (NaN outside `[-1, 1]`).
+            Asin, asin, 12, Float, |x: f64| x.asin();
+            /// Arccosine (NaN outside `[-1, 1]`).
+            Acos, acos, 12, Float, |x: f64| x.acos();
             /// Sine.
             Sin, sin, 10, Float, |x: f64| x.sin();
             /// Cosine.
@@ -131,6 +149,34 @@ macro_rules! for_each_composite_op {
                 let x = x.float_valued("mish")?;
                 x.binary($crate::BinaryOp::Mul, &x.softplus(1.0, 20.0)?.tanh()?)
             };
+            /// Tangent, `sin(x) / cos(x)`.
+            tan, |x: &$crate::Tensor| $crate::tensor::math::tan(&x.to_float()?);
+            /// Hyperbolic sine, from `expm1` (no cancellation near 0) and, past `|x| = 20`, from
+            /// `e^(|x|/2)` squared (finite up to where the result itself overflows).
+            sinh, |x: &$crate::Tensor| $crate::tensor::math::sinh(&x.to_float()?);
+            /// Hyperbolic cosine (finite up to where the result itself overflows).
+            cosh, |x: &$crate::Tensor| $crate::tensor::math::cosh(&x.to_float()?);
+            /// Inverse hyperbolic sine, `log1p` based; `log|x| + ln 2` past `2^28`, where `x*x`
+            /// would overflow.
+            asinh, |x: &$crate::Tensor| $crate::tensor::math::asinh(&x.to_float()?);
+            /// Inverse hyperbolic cosine (NaN below 1), `log1p` based; `log x + ln 2` past `2^28`.
+            acosh, |x: &$crate::Tensor| $crate::tensor::math::acosh(&x.to_float()?);
+            /// Inverse hyperbolic tangent, `sign(x) * 0.5 * log1p(2|x| / (1 - |x|))` (`±inf` at `±1`).
+            atanh, |x: &$crate::Tensor| $crate::tensor::math::atanh(&x.to_float()?);
+            /// `-1`, `0` or `1` by the sign of `x`, in `x`'s dtype (bools unchanged); NaN gives 0, as
+            /// in PyTorch (NumPy gives NaN).
+            sign, |x: &$crate::Tensor| $crate::tensor::math::sign(x);
+            /// The sign of `x` (for real tensors, `sign`).
+            sgn, |x: &$crate::Tensor| $crate::tensor::math::sign(x);
+            /// Whether the sign bit is set (true for `-0.0`), bool result.
+            signbit, |x: &$crate::Tensor| $crate::tensor::math::signbit(x);
+            /// The fractional part, `x - trunc(x)`, with the sign of `x` (float tensors only).
+            frac, |x: &$crate::Tensor| {
+                x.float_only("frac")?;
+                x.binary($crate::BinaryOp::Sub, &x.trunc()?)
+            };
+            /// Scaled ELU with the self-normalising constants: `scale * elu(x, alpha)`.
+            selu, |x: &$crate::Tensor| $crate::tensor::math::selu(&x.float_valued("selu")?);
         }
     };
 }
@@ -161,6 +207,18 @@ macro_rules! for_each_binary_op {
             /// `a - floor(a / b) * b`: the remainder takes the divisor's sign, as Python's `%`
             /// (integer `x % 0` is 0, as NumPy).
             Rem, remainder, 6, Arith, Error, false, |a: f64, b: f64| $crate::op::py_divmod(a, b).1;
+            /// C's `fmod`: `a - trunc(a / b) * b`, the remainder with the dividend's sign (integer
+            /// `x fmod 0` is 0, as NumPy).
+            Fmod, fmod, 6, Arith, Error, false, |a: f64, b: f64| a % b;
+            /// `atan(a / b)` in the quadrant of the point `(b, a)`.
+            Atan2, atan2, 16, TrueDiv, Same, false, |a: f64, b: f64| a.atan2(b);
+            /// `sqrt(a^2 + b^2)` without intermediate overflow or underflow.
+            Hypot, hypot, 8, TrueDiv, Same, true, |a: f64, b: f64| a.hypot(b);
+            /// `|a|` with the sign bit of `b` (so `-0.0` and `-nan` count as negative).
+            Copysign, copysign, 1, TrueDiv, Same, false, |a: f64, b: f64| a.copysign(b);
+            /// The next float after `a` toward `b` (in f64 here: float32 kernels and the reference
+            /// interpreter step in float32).
+            NextAfter, nextafter, 2, TrueDiv, Same, false, $crate::op::nextafter_f64;
             /// `a < b`
             Lt, lt, 1, Compare, Same, false, |a: f64, b: f64| f64::from(a < b);
             /// `a <= b`
@@ -389,7 +447,7 @@ mod tests {
             assert!(names.contains(&op.info().name), "{op:?}");
         }
         let binary: Vec<_> = BinaryOp::ALL.iter().map(|b| b.info().name).collect();
-        assert_eq!(binary.len(), 18);
+        assert_eq!(binary.len(), 23);
     }
 
     #[test]

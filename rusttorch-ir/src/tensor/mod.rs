@@ -21,6 +21,8 @@ mod einsum;
 mod elementwise;
 mod index;
 mod inplace;
+pub(crate) mod math;
+mod math_binary;
 mod matmul;
 mod nn;
 mod operators;

@@ -171,8 +171,9 @@ class Tensor:
         """Rounds up (identity on ints)."""
     def trunc(self) -> Tensor:
         """Rounds toward zero (identity on ints)."""
-    def round(self) -> Tensor:
-        """Rounds half to even (identity on ints)."""
+    def round(self, decimals: builtins.int = 0) -> Tensor:
+        """Rounds half to even (identity on ints), at ``decimals`` decimal digits:
+        ``round(x * 10**decimals) / 10**decimals`` as PyTorch."""
     def where(self, condition: TensorLike, other: Operand) -> Tensor:
         """``self`` where ``condition`` holds, else ``other`` (PyTorch's ``Tensor.where``)."""
     def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
@@ -494,6 +495,101 @@ class Tensor:
         """Running minimum along ``dim`` and its indices."""
     def logcumsumexp(self, dim: builtins.int) -> Tensor:
         """``log(cumsum(exp(self)))`` along ``dim``."""
+    def log2(self) -> Tensor:
+        """Base-2 logarithm (exact at powers of two)."""
+    def log10(self) -> Tensor:
+        """Base-10 logarithm (exact at powers of ten)."""
+    def exp2(self) -> Tensor:
+        """``2**x`` (exact at integers)."""
+    def erf(self) -> Tensor:
+        """The error function."""
+    def erfc(self) -> Tensor:
+        """``1 - erf(x)``, keeping its relative accuracy where ``erf(x)`` is near 1."""
+    def erfinv(self) -> Tensor:
+        """The inverse of ``erf`` on ``[-1, 1]`` (``±inf`` at ``±1``, NaN outside)."""
+    def atan(self) -> Tensor:
+        """Arctangent."""
+    def asin(self) -> Tensor:
+        """Arcsine (NaN outside ``[-1, 1]``)."""
+    def acos(self) -> Tensor:
+        """Arccosine (NaN outside ``[-1, 1]``)."""
+    def tan(self) -> Tensor:
+        """Tangent."""
+    def sinh(self) -> Tensor:
+        """Hyperbolic sine."""
+    def cosh(self) -> Tensor:
+        """Hyperbolic cosine."""
+    def asinh(self) -> Tensor:
+        """Inverse hyperbolic sine."""
+    def acosh(self) -> Tensor:
+        """Inverse hyperbolic cosine (NaN below 1)."""
+    def atanh(self) -> Tensor:
+        """Inverse hyperbolic tangent (``±inf`` at ``±1``, NaN outside ``[-1, 1]``)."""
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 by the sign, in the input's dtype; NaN gives 0 (as PyTorch)."""
+    def sgn(self) -> Tensor:
+        """The sign (``sign`` for real tensors)."""
+    def signbit(self) -> Tensor:
+        """Whether the sign bit is set (true for ``-0.0``), bool."""
+    def frac(self) -> Tensor:
+        """The fractional part ``x - trunc(x)`` (float tensors only)."""
+    def selu(self) -> Tensor:
+        """SELU: ``scale * elu(x, alpha)`` with the self-normalising constants."""
+    def atan2(self, other: Operand) -> Tensor:
+        """``atan(self / other)`` in the quadrant of the point ``(other, self)``."""
+    def arctan2(self, other: Operand) -> Tensor:
+        """NumPy's name for ``atan2``."""
+    def hypot(self, other: Operand) -> Tensor:
+        """``sqrt(self**2 + other**2)`` without intermediate overflow or underflow."""
+    def fmod(self, other: Operand) -> Tensor:
+        """C's ``fmod``: the remainder of truncated division, with the dividend's sign."""
+    def copysign(self, other: Operand) -> Tensor:
+        """``|self|`` with the sign bit of ``other`` (``-0.0`` counts as negative)."""
+    def nextafter(self, other: Operand) -> Tensor:
+        """The next representable value after ``self`` toward ``other`` (floats only)."""
+    def logaddexp(self, other: Operand) -> Tensor:
+        """``log(exp(self) + exp(other))`` without overflow."""
+    def logaddexp2(self, other: Operand) -> Tensor:
+        """``log2(2**self + 2**other)`` without overflow."""
+    def xlogy(self, other: Operand) -> Tensor:
+        """``self * log(other)``, and 0 where ``self == 0`` unless ``other`` is NaN."""
+    def lerp(self, end: Operand, weight: Operand) -> Tensor:
+        """``self + weight * (end - self)`` (``weight`` a scalar or a tensor), exact at 1."""
+    def isclose(
+        self,
+        other: Operand,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> Tensor:
+        """Whether ``|self - other| <= atol + rtol * |other|`` elementwise (bool)."""
+    def allclose(
+        self,
+        other: Operand,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> builtins.bool:
+        """Whether every element is close to ``other`` (``isclose``)."""
+    def equal(self, other: TensorLike) -> builtins.bool:
+        """Whether ``other`` has this shape and equal elements."""
+    def clip(self, min: Operand | None = None, max: Operand | None = None) -> Tensor:
+        """NumPy's name for ``clamp``."""
+    def hardtanh(
+        self, min_val: builtins.float = -1.0, max_val: builtins.float = 1.0
+    ) -> Tensor:
+        """``self`` clamped to ``[min_val, max_val]`` (ints stay ints)."""
+    def elu(self, alpha: builtins.float = 1.0) -> Tensor:
+        """ELU: ``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
+    def celu(self, alpha: builtins.float = 1.0) -> Tensor:
+        """CELU: ``x`` where ``x > 0``, else ``alpha * (exp(x / alpha) - 1)``."""
+    def nan_to_num(
+        self,
+        nan: builtins.float = 0.0,
+        posinf: builtins.float | None = None,
+        neginf: builtins.float | None = None,
+    ) -> Tensor:
+        """NaN, ``+inf`` and ``-inf`` replaced (by default by 0 and the dtype's extremes)."""
     def to(self, dtype: DTypeLike | Tensor) -> Tensor:
         """The tensor converted to ``dtype`` (the tensor itself when it already has it:
         ``t.to(t.dtype) is t``; so for ``float()``, ``double()``, ...). Float to int
@@ -965,8 +1061,9 @@ def ceil(input: TensorLike) -> Tensor:
 def trunc(input: TensorLike) -> Tensor:
     """Rounds toward zero (identity on ints)."""
 
-def round(input: TensorLike) -> Tensor:
-    """Rounds half to even (identity on ints)."""
+def round(input: TensorLike, decimals: builtins.int = 0) -> Tensor:
+    """Rounds half to even (identity on ints), at ``decimals`` decimal digits:
+    ``round(x * 10**decimals) / 10**decimals`` as PyTorch."""
 
 def var(
     input: TensorLike,
@@ -1258,6 +1355,140 @@ def set_printoptions(
 
 def get_printoptions() -> dict[str, Any]:
     """The print options as a dict."""
+# The elementwise math library (rusttorch-py/src/math.rs and the op table's rows).
+
+def log2(input: TensorLike) -> Tensor:
+    """Base-2 logarithm (exact at powers of two)."""
+
+def log10(input: TensorLike) -> Tensor:
+    """Base-10 logarithm (exact at powers of ten)."""
+
+def exp2(input: TensorLike) -> Tensor:
+    """``2**x`` (exact at integers)."""
+
+def erf(input: TensorLike) -> Tensor:
+    """The error function."""
+
+def erfc(input: TensorLike) -> Tensor:
+    """``1 - erf(x)``, keeping its relative accuracy where ``erf(x)`` is near 1."""
+
+def erfinv(input: TensorLike) -> Tensor:
+    """The inverse of ``erf`` on ``[-1, 1]`` (``±inf`` at ``±1``, NaN outside)."""
+
+def atan(input: TensorLike) -> Tensor:
+    """Arctangent."""
+
+def asin(input: TensorLike) -> Tensor:
+    """Arcsine (NaN outside ``[-1, 1]``)."""
+
+def acos(input: TensorLike) -> Tensor:
+    """Arccosine (NaN outside ``[-1, 1]``)."""
+
+def tan(input: TensorLike) -> Tensor:
+    """Tangent."""
+
+def sinh(input: TensorLike) -> Tensor:
+    """Hyperbolic sine."""
+
+def cosh(input: TensorLike) -> Tensor:
+    """Hyperbolic cosine."""
+
+def asinh(input: TensorLike) -> Tensor:
+    """Inverse hyperbolic sine."""
+
+def acosh(input: TensorLike) -> Tensor:
+    """Inverse hyperbolic cosine (NaN below 1)."""
+
+def atanh(input: TensorLike) -> Tensor:
+    """Inverse hyperbolic tangent (``±inf`` at ``±1``, NaN outside ``[-1, 1]``)."""
+
+def sign(input: TensorLike) -> Tensor:
+    """-1, 0 or 1 by the sign, in the input's dtype; NaN gives 0 (as PyTorch)."""
+
+def sgn(input: TensorLike) -> Tensor:
+    """The sign (``sign`` for real tensors)."""
+
+def signbit(input: TensorLike) -> Tensor:
+    """Whether the sign bit is set (true for ``-0.0``), bool."""
+
+def frac(input: TensorLike) -> Tensor:
+    """The fractional part ``x - trunc(x)`` (float tensors only)."""
+
+def selu(input: TensorLike) -> Tensor:
+    """SELU: ``scale * elu(x, alpha)`` with the self-normalising constants."""
+
+def atan2(input: Operand, other: Operand) -> Tensor:
+    """``atan(input / other)`` in the quadrant of the point ``(other, input)``."""
+
+def arctan2(input: Operand, other: Operand) -> Tensor:
+    """NumPy's name for ``atan2``."""
+
+def hypot(input: Operand, other: Operand) -> Tensor:
+    """``sqrt(input**2 + other**2)`` without intermediate overflow or underflow."""
+
+def fmod(input: Operand, other: Operand) -> Tensor:
+    """C's ``fmod``: the remainder of truncated division, with the dividend's sign."""
+
+def copysign(input: Operand, other: Operand) -> Tensor:
+    """``|input|`` with the sign bit of ``other`` (``-0.0`` counts as negative)."""
+
+def nextafter(input: Operand, other: Operand) -> Tensor:
+    """The next representable value after ``input`` toward ``other`` (floats only)."""
+
+def logaddexp(input: Operand, other: Operand) -> Tensor:
+    """``log(exp(input) + exp(other))`` without overflow."""
+
+def logaddexp2(input: Operand, other: Operand) -> Tensor:
+    """``log2(2**input + 2**other)`` without overflow."""
+
+def xlogy(input: Operand, other: Operand) -> Tensor:
+    """``input * log(other)``, and 0 where ``input == 0`` unless ``other`` is NaN."""
+
+def lerp(input: TensorLike, end: Operand, weight: Operand) -> Tensor:
+    """``input + weight * (end - input)`` (``weight`` a scalar or a tensor), exact at 1."""
+
+def isclose(
+    input: TensorLike,
+    other: Operand,
+    rtol: builtins.float = 1e-05,
+    atol: builtins.float = 1e-08,
+    equal_nan: builtins.bool = False,
+) -> Tensor:
+    """Whether ``|input - other| <= atol + rtol * |other|`` elementwise (bool)."""
+
+def allclose(
+    input: TensorLike,
+    other: Operand,
+    rtol: builtins.float = 1e-05,
+    atol: builtins.float = 1e-08,
+    equal_nan: builtins.bool = False,
+) -> builtins.bool:
+    """Whether every element of ``input`` is close to ``other`` (``isclose``)."""
+
+def equal(input: TensorLike, other: TensorLike) -> builtins.bool:
+    """Whether ``input`` and ``other`` have the same shape and equal elements."""
+
+def clip(input: TensorLike, min: Operand | None = None, max: Operand | None = None) -> Tensor:
+    """NumPy's name for ``clamp``."""
+
+def hardtanh(
+    input: TensorLike, min_val: builtins.float = -1.0, max_val: builtins.float = 1.0
+) -> Tensor:
+    """``input`` clamped to ``[min_val, max_val]`` (ints stay ints)."""
+
+def elu(input: TensorLike, alpha: builtins.float = 1.0) -> Tensor:
+    """ELU: ``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
+
+def celu(input: TensorLike, alpha: builtins.float = 1.0) -> Tensor:
+    """CELU: ``x`` where ``x > 0``, else ``alpha * (exp(x / alpha) - 1)``."""
+
+def nan_to_num(
+    input: TensorLike,
+    nan: builtins.float = 0.0,
+    posinf: builtins.float | None = None,
+    neginf: builtins.float | None = None,
+) -> Tensor:
+    """NaN, ``+inf`` and ``-inf`` replaced (by default by 0 and the dtype's extremes)."""
 
 def _unary_op_names() -> list[str]:
     """Names of the unary ops of the op table (one row each)."""

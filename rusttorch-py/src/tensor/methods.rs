@@ -23,7 +23,7 @@ pub fn clamp_op(x: &Tensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'
 }
 
 /// A bound of `clamp`: `None`, or an operand (a `TypeError` for other types).
-fn clamp_bound(b: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Operand>> {
+pub fn clamp_bound(b: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Operand>> {
     match b.filter(|b| !b.is_none()) {
         None => Ok(None),
         Some(b) => operand(b, "clamp")?
