@@ -19,7 +19,7 @@ mod shape;
 pub use crate::handle::{build, eval_all, PyTensor};
 pub use methods::{clamp_bound, clamp_op, where_op};
 pub use movement::{counts_arg, repeat_interleave_op, split_op};
-pub use reductions::{correction_arg, extremum, var_args};
+pub use reductions::{extremum, var_args};
 
 use crate::dtype::{dtype_object, PyDType};
 use crate::errors::{guard, type_err, value_err};

@@ -51,7 +51,7 @@ pub fn extremum<'py>(
 }
 
 /// The `correction` of var/std: a non-negative int.
-pub fn correction_arg(correction: i64) -> PyResult<usize> {
+fn correction_arg(correction: i64) -> PyResult<usize> {
     usize::try_from(correction).map_err(|_| value_err(format!("correction must be >= 0, got {correction}")))
 }
 
