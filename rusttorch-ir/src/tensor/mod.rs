@@ -13,8 +13,10 @@
 //! holds (operands, or a buffer once evaluated); `walk` lowers a DAG into the IR graph's
 //! [`GraphKey`](crate::graph::GraphKey).
 
+mod advanced;
 mod creation;
 mod elementwise;
+mod gather;
 mod index;
 mod inplace;
 mod matmul;
@@ -23,8 +25,8 @@ mod operators;
 mod pad;
 mod ranges;
 mod reductions;
-mod scans;
 mod sampling;
+mod scans;
 mod shape_ops;
 #[cfg(test)]
 mod shape_tests;
@@ -36,6 +38,7 @@ mod tests;
 mod views;
 mod walk;
 
+pub use advanced::Index;
 pub use index::IndexItem;
 pub use operators::{binary_op_name, IntoOperand, Operand};
 pub use pad::PadMode;
