@@ -199,6 +199,29 @@ pub fn fits(op: &Op, operands: &[&Shape], out: &Shape) -> bool {
     }
 }
 
+/// The shape of `x.gather(dim, index)`: `index`'s, which must have `x`'s rank and no dim other
+/// than `dim` larger than `x`'s (PyTorch's rule).
+pub fn gather_shape(x: &Shape, index: &Shape, dim: usize) -> Result<Shape> {
+    if index.ndim() != x.ndim() {
+        return Err(Error::BadShape {
+            op: "gather",
+            reason: format!("index {index} must have as many dims as the input {x}"),
+        });
+    }
+    if dim >= x.ndim() {
+        return Err(Error::DimOutOfRange { op: "gather", dim: dim as isize, ndim: x.ndim(), shape: x.clone() });
+    }
+    for (d, (&i, &s)) in index.dims().iter().zip(x.dims()).enumerate() {
+        if d != dim && i > s {
+            return Err(Error::BadShape {
+                op: "gather",
+                reason: format!("index {index} is larger than the input {x} in dim {d}"),
+            });
+        }
+    }
+    Ok(index.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,27 +277,4 @@ mod tests {
         assert!(fits(&slice, &[&s(&[5])], &s(&[3])));
         assert!(!fits(&slice, &[&s(&[5])], &s(&[4])), "reads index -2");
     }
-}
-
-/// The shape of `x.gather(dim, index)`: `index`'s, which must have `x`'s rank and no dim other
-/// than `dim` larger than `x`'s (PyTorch's rule).
-pub fn gather_shape(x: &Shape, index: &Shape, dim: usize) -> Result<Shape> {
-    if index.ndim() != x.ndim() {
-        return Err(Error::BadShape {
-            op: "gather",
-            reason: format!("index {index} must have as many dims as the input {x}"),
-        });
-    }
-    if dim >= x.ndim() {
-        return Err(Error::DimOutOfRange { op: "gather", dim: dim as isize, ndim: x.ndim(), shape: x.clone() });
-    }
-    for (d, (&i, &s)) in index.dims().iter().zip(x.dims()).enumerate() {
-        if d != dim && i > s {
-            return Err(Error::BadShape {
-                op: "gather",
-                reason: format!("index {index} is larger than the input {x} in dim {d}"),
-            });
-        }
-    }
-    Ok(index.clone())
 }
