@@ -23,7 +23,9 @@ def values(dtype: str, shape: tuple[int, ...], seed: int) -> np.ndarray:
     return (rng.standard_normal(shape) * 10).astype(dtype)
 
 
-def indices(shape: tuple[int, ...], size: int, seed: int, dtype: str, negative: bool = False) -> np.ndarray:
+def indices(
+    shape: tuple[int, ...], size: int, seed: int, dtype: str, negative: bool = False
+) -> np.ndarray:
     rng = np.random.default_rng(seed)
     lo = -size if negative else 0
     if size == 0:
@@ -51,7 +53,9 @@ def test_gather_matches_take_along_axis(shape, data, dtype, idt, seed) -> None:
             ishape[d] = small[d]
     idx = indices(tuple(ishape), shape[dim], seed + 1, idt)
     got = rt.gather(rt.tensor(x), dim, rt.tensor(idx)).numpy()
-    sub = x[tuple(slice(0, n) if d != dim % len(shape) else slice(None) for d, n in enumerate(ishape))]
+    sub = x[
+        tuple(slice(0, n) if d != dim % len(shape) else slice(None) for d, n in enumerate(ishape))
+    ]
     want = np.take_along_axis(sub, idx.astype(np.int64), axis=dim)
     assert got.dtype == x.dtype
     np.testing.assert_array_equal(got, want)
@@ -70,26 +74,37 @@ def test_gather_of_0d_and_empty() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(shape=shapes, data=st.data(), dtype=st.sampled_from(DTYPES), idt=st.sampled_from(["int32", "int64"]))
+@given(
+    shape=shapes,
+    data=st.data(),
+    dtype=st.sampled_from(DTYPES),
+    idt=st.sampled_from(["int32", "int64"]),
+)
 def test_index_select_take_take_along_dim(shape, data, dtype, idt) -> None:
     x = values(dtype, shape, 3)
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
     n = data.draw(st.integers(0, 6))
     idx = indices((n,), shape[dim], 4, idt) if shape[dim] > 0 else np.zeros(0, dtype=idt)
-    np.testing.assert_array_equal(rt.index_select(rt.tensor(x), dim, rt.tensor(idx)).numpy(), np.take(x, idx, axis=dim))
+    np.testing.assert_array_equal(
+        rt.index_select(rt.tensor(x), dim, rt.tensor(idx)).numpy(), np.take(x, idx, axis=dim)
+    )
     if x.size:
         flat = indices((2, 3), x.size, 5, idt, negative=True)
         np.testing.assert_array_equal(rt.tensor(x).take(rt.tensor(flat)).numpy(), np.take(x, flat))
         along = indices(x.shape, x.size, 6, idt)
         np.testing.assert_array_equal(
-            rt.take_along_dim(rt.tensor(x), rt.tensor(along)).numpy(), np.take_along_axis(x.ravel(), along.ravel(), 0)
+            rt.take_along_dim(rt.tensor(x), rt.tensor(along)).numpy(),
+            np.take_along_axis(x.ravel(), along.ravel(), 0),
         )
     ishape = list(x.shape)
     ishape[dim] = 3
-    along = indices(tuple(ishape), shape[dim], 7, idt) if shape[dim] else np.zeros(ishape, dtype=idt)
+    along = (
+        indices(tuple(ishape), shape[dim], 7, idt) if shape[dim] else np.zeros(ishape, dtype=idt)
+    )
     if shape[dim]:
         np.testing.assert_array_equal(
-            rt.tensor(x).take_along_dim(rt.tensor(along), dim).numpy(), np.take_along_axis(x, along.astype(np.int64), dim)
+            rt.tensor(x).take_along_dim(rt.tensor(along), dim).numpy(),
+            np.take_along_axis(x, along.astype(np.int64), dim),
         )
 
 
@@ -137,7 +152,11 @@ def test_advanced_indexing_matches_numpy(index, idt) -> None:
     assert got.shape == want.shape
     np.testing.assert_array_equal(got, want)
     # Index tensors, lazy ones included, and a view as the indexed tensor.
-    as_t = tuple(rt.tensor(i) + 0 if isinstance(i, np.ndarray) else i for i in index) if isinstance(index, tuple) else index
+    as_t = (
+        tuple(rt.tensor(i) + 0 if isinstance(i, np.ndarray) else i for i in index)
+        if isinstance(index, tuple)
+        else index
+    )
     np.testing.assert_array_equal(rt.tensor(X)[as_t].numpy(), want)
     xt = rt.tensor(np.ascontiguousarray(X.transpose(3, 2, 1, 0))).permute(3, 2, 1, 0)
     np.testing.assert_array_equal(xt[index].numpy(), want)
@@ -149,21 +168,32 @@ def test_one_index_array_matches_numpy(shape, data, dtype) -> None:
     x = values(dtype, shape, 9)
     d = data.draw(st.integers(0, len(shape) - 1))
     n = data.draw(st.integers(0, 4))
-    idx = indices((n,), shape[d], 10, "int64", negative=True) if shape[d] else np.zeros(0, dtype=np.int64)
+    idx = (
+        indices((n,), shape[d], 10, "int64", negative=True)
+        if shape[d]
+        else np.zeros(0, dtype=np.int64)
+    )
     index = (slice(None),) * d + (idx,)
     np.testing.assert_array_equal(rt.tensor(x)[index].numpy(), x[index])
     # A 0-d index tensor is an int.
     if shape[d]:
-        np.testing.assert_array_equal(rt.tensor(x)[(slice(None),) * d + (rt.tensor(idx[:1].sum() % shape[d]),)].numpy(), x[(slice(None),) * d + (int(idx[:1].sum() % shape[d]),)])
+        np.testing.assert_array_equal(
+            rt.tensor(x)[(slice(None),) * d + (rt.tensor(idx[:1].sum() % shape[d]),)].numpy(),
+            x[(slice(None),) * d + (int(idx[:1].sum() % shape[d]),)],
+        )
 
 
 def test_out_of_range_indices_raise() -> None:
     t = rt.tensor(X)
     with pytest.raises(IndexError, match=r"^index: index 3 is out of bounds for dim 1 with size 3"):
         t[:, [0, 3]]
-    with pytest.raises(IndexError, match=r"^index: index -3 is out of bounds for dim 0 with size 2"):
+    with pytest.raises(
+        IndexError, match=r"^index: index -3 is out of bounds for dim 0 with size 2"
+    ):
         t[[-3]]
-    with pytest.raises(IndexError, match=r"^gather: index 4 is out of bounds for dim 0 with size 4"):
+    with pytest.raises(
+        IndexError, match=r"^gather: index 4 is out of bounds for dim 0 with size 4"
+    ):
         rt.index_select(rt.arange(4), 0, [1, 4]).numpy()
     with pytest.raises(IndexError, match=r"must be int32 or int64, got float32"):
         t[rt.tensor([0.0])]

@@ -903,10 +903,14 @@ def index_select(input: TensorLike, dim: builtins.int, index: TensorLike) -> Ten
     """The entries ``index`` (a 1-d int tensor) names along ``dim``, in its order."""
 
 def take(input: TensorLike, index: TensorLike) -> Tensor:
-    """The elements of ``input`` flattened, at ``index`` (any shape; negative counts from the end)."""
+    """The elements of ``input`` flattened, at ``index`` (any shape; negative entries count
+    from the end)."""
 
-def take_along_dim(input: TensorLike, indices: TensorLike, dim: builtins.int | None = None) -> Tensor:
-    """``gather`` along ``dim`` with the other dims broadcast; with ``dim=None`` both are flattened."""
+def take_along_dim(
+    input: TensorLike, indices: TensorLike, dim: builtins.int | None = None
+) -> Tensor:
+    """``gather`` along ``dim`` with the other dims broadcast; with ``dim=None`` both are
+    flattened."""
 
 def transpose(input: TensorLike, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """``input`` with ``dim0`` and ``dim1`` swapped (a view)."""
