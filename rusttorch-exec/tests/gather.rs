@@ -146,3 +146,54 @@ fn gathers_are_bitwise_identical_for_any_thread_count() {
         assert_eq!(one, run(threads));
     }
 }
+
+#[test]
+fn advanced_indexing_places_index_arrays_as_numpy() {
+    use rusttorch_exec::ir::tensor::{Index, IndexItem};
+    use IndexItem::{NewAxis, Slice};
+    let engines = common::engines();
+    let x = Tensor::from_vec((0..120).map(|v| v as f64).collect::<Vec<_>>(), [2, 3, 4, 5]).unwrap();
+    let all = Index::Basic(Slice { start: None, stop: None, step: 1 });
+    let ix = |v: Vec<i64>, dims: Vec<usize>| Index::Tensor(Tensor::from_vec(v, dims).unwrap());
+    // x[:, [2, 0], [3, -1]] (adjacent: in place), x[[1, 0], :, [3, 2]] (separated: first),
+    // x[None, 1, :, :, [0, 4]] (an int counts as an index array).
+    let cases: Vec<(Vec<Index>, Vec<usize>)> = vec![
+        (vec![all.clone(), ix(vec![2, 0], vec![2]), ix(vec![3, -1], vec![2])], vec![2, 2, 5]),
+        (vec![ix(vec![1, 0], vec![2]), all.clone(), ix(vec![3, 2], vec![2])], vec![2, 3, 5]),
+        (
+            vec![
+                Index::Basic(NewAxis),
+                Index::Basic(IndexItem::Int(1)),
+                all.clone(),
+                all.clone(),
+                ix(vec![0, 4], vec![2]),
+            ],
+            vec![2, 1, 3, 4],
+        ),
+        (vec![all.clone(), ix(vec![2, 0], vec![2, 1]), ix(vec![1, 2, 3], vec![3])], vec![2, 2, 3, 5]),
+    ];
+    let want = [
+        // x[b, [2, 0], [3, 3], e]
+        (0..2)
+            .flat_map(|b| {
+                [(2, 3), (0, 3)]
+                    .into_iter()
+                    .flat_map(move |(c, d)| (0..5).map(move |e| (((b * 3 + c) * 4 + d) * 5 + e) as f64))
+            })
+            .collect::<Vec<_>>(),
+        [(1, 3), (0, 2)]
+            .into_iter()
+            .flat_map(|(a, d)| (0..3).flat_map(move |c| (0..5).map(move |e| (((a * 3 + c) * 4 + d) * 5 + e) as f64)))
+            .collect(),
+        [0, 4].into_iter().flat_map(|e| (0..12).map(move |cd| ((3 * 4 + cd) * 5 + e) as f64)).collect(),
+    ];
+    for (k, (items, dims)) in cases.into_iter().enumerate() {
+        let paths = common::assert_paths_agree(&engines, Tol::Bitwise, Tol::EXACT, || x.index_with(&items).unwrap());
+        assert_eq!(x.index_with(&items).unwrap().dims(), &dims[..], "case {k}");
+        if let Some(w) = want.get(k) {
+            assert_eq!(&paths.fused[0], w, "case {k}");
+        }
+    }
+    let err = x.index_with(&[all, ix(vec![3], vec![1])]).unwrap_err();
+    assert!(matches!(err, Error::IndexOutOfRange { op: "index", index: 3, dim: 1, size: 3 }), "{err}");
+}

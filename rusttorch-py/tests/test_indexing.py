@@ -129,7 +129,7 @@ FANCY = [
     ([1, 0], slice(None), [3, 2]),
     (0, slice(None), [1, 2]),
     (Ellipsis, [4, 0]),
-    (None, [1], slice(1, None), None, [0, 4]),
+    (None, [1], slice(1, None), None, [0, 3]),
     ([0], Ellipsis, np.array(2)),
     (slice(None, None, -1), np.array([[0, 2]]), 1),
     (1, [2, 0], slice(None), 3),
