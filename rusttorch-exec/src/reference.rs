@@ -56,6 +56,28 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                 let v: Vec<&Vec<f64>> = ins.iter().map(|i| &vals[i]).collect();
                 (0..numel).map(|i| if v[0][idx[0][i]] != 0.0 { v[1][idx[1][i]] } else { v[2][idx[2][i]] }).collect()
             }
+            Op::Gather { dim } => {
+                // Row-major coordinates of each output position; an out-of-range index is NaN.
+                let (xs, is) = (g.node(ins[0]).shape.dims(), node.shape.dims());
+                let (x, idx) = (&vals[&ins[0]], &vals[&ins[1]]);
+                (0..numel)
+                    .map(|p| {
+                        let (mut rest, mut flat, mut scale) = (p, 0usize, 1usize);
+                        for d in (0..is.len()).rev() {
+                            let c = if d == *dim { idx[p] as usize } else { rest % is[d] };
+                            rest /= is[d].max(1);
+                            flat += c * scale;
+                            scale *= xs[d];
+                        }
+                        let i = idx[p];
+                        if i < 0.0 || i as usize >= xs[*dim] {
+                            f64::NAN
+                        } else {
+                            x[flat]
+                        }
+                    })
+                    .collect()
+            }
             Op::Line { op, dim } => {
                 let d = g.node(ins[0]).shape.dims().to_vec();
                 let (m, k, nn): (usize, usize, usize) =

@@ -165,6 +165,7 @@ pub fn infer_shape(op: &Op, operands: &[&Shape]) -> Result<Shape> {
             dims[*dim] = op.out_len(dims[*dim]);
             Ok(Shape::from(dims))
         }
+        Op::Gather { dim } => gather_shape(operands[0], operands[1], *dim),
         Op::MatMul => matmul_shape(operands[0], operands[1]),
         Op::Concat { dim, .. } => concat_shape(operands.iter().copied(), *dim),
         Op::Source(_) | Op::Reshape | Op::Expand | Op::Slice { .. } => {
@@ -196,6 +197,29 @@ pub fn fits(op: &Op, operands: &[&Shape], out: &Shape) -> bool {
         }
         _ => infer_shape(op, operands).is_ok_and(|s| &s == out),
     }
+}
+
+/// The shape of `x.gather(dim, index)`: `index`'s, which must have `x`'s rank and no dim other
+/// than `dim` larger than `x`'s (PyTorch's rule).
+pub fn gather_shape(x: &Shape, index: &Shape, dim: usize) -> Result<Shape> {
+    if index.ndim() != x.ndim() {
+        return Err(Error::BadShape {
+            op: "gather",
+            reason: format!("index {index} must have as many dims as the input {x}"),
+        });
+    }
+    if dim >= x.ndim() {
+        return Err(Error::DimOutOfRange { op: "gather", dim: dim as isize, ndim: x.ndim(), shape: x.clone() });
+    }
+    for (d, (&i, &s)) in index.dims().iter().zip(x.dims()).enumerate() {
+        if d != dim && i > s {
+            return Err(Error::BadShape {
+                op: "gather",
+                reason: format!("index {index} is larger than the input {x} in dim {d}"),
+            });
+        }
+    }
+    Ok(index.clone())
 }
 
 #[cfg(test)]

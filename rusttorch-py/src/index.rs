@@ -1,20 +1,52 @@
-//! `t[index]`: the Python index (an item or a tuple of ints, slices, `None` and `...`) as
-//! `rusttorch_ir` index items, which `Tensor::index` turns into views. Advanced indexing (lists,
-//! arrays, tensors, bools) is not supported: a `TypeError` names the type.
+//! `t[index]`: the Python index (an item or a tuple of ints, slices, `None`, `...`, and integer
+//! tensors, arrays or lists) as `rusttorch_ir` index items, which `Tensor::index_with` turns
+//! into views and gathers. Bool items (masks) are refused with a `TypeError` naming the type.
 
 use crate::errors::type_err;
-use crate::handle::PyTensor;
+use crate::handle::{eval_all, PyTensor};
+use crate::numpy::tensor_from_data;
 use ::numpy::PyUntypedArray;
 use pyo3::exceptions::{PyIndexError, PyOverflowError};
 use pyo3::prelude::*;
+use pyo3::types::PyList;
 use pyo3::types::{PyBool, PyEllipsis, PyNone, PySlice, PyTuple};
+use rusttorch_ir::tensor::Index;
 use rusttorch_ir::tensor::IndexItem;
+use rusttorch_ir::DType;
 
 /// The items of the index `index` (one item, or a tuple of them).
-pub fn index_items(index: &Bound<'_, PyAny>) -> PyResult<Vec<IndexItem>> {
+pub fn index_items(index: &Bound<'_, PyAny>) -> PyResult<Vec<Index>> {
     match index.cast::<PyTuple>() {
-        Ok(tuple) => tuple.iter().map(|i| parse_item(&i)).collect(),
-        Err(_) => Ok(vec![parse_item(index)?]),
+        Ok(tuple) => tuple.iter().map(|i| parse_index(&i)).collect(),
+        Err(_) => Ok(vec![parse_index(index)?]),
+    }
+}
+
+/// One item: an integer tensor, array or list (evaluated, so its indices are checked when
+/// the index is built), or a basic item.
+fn parse_index(obj: &Bound<'_, PyAny>) -> PyResult<Index> {
+    let t = match obj.cast::<PyTensor>() {
+        Ok(t) => t.get().tensor(),
+        Err(_) if obj.is_instance_of::<PyUntypedArray>() || obj.is_instance_of::<PyList>() => {
+            let t = tensor_from_data(obj, None)?;
+            // `t[[]]` selects nothing: an empty list is an empty int index, as NumPy's.
+            if t.numel() == 0 && t.dtype().is_float() {
+                t.cast(DType::I64).map_err(crate::errors::to_py_err)?
+            } else {
+                t
+            }
+        }
+        Err(_) => return parse_item(obj).map(Index::Basic),
+    };
+    match t.dtype() {
+        DType::I32 | DType::I64 => {
+            eval_all(obj.py(), std::slice::from_ref(&t), true)?;
+            Ok(Index::Tensor(t))
+        }
+        DType::Bool => Err(type_err("boolean mask indices are not supported yet: use masked_select")),
+        d => Err(pyo3::exceptions::PyIndexError::new_err(format!(
+            "tensors used as indices must be int32 or int64, got {d}"
+        ))),
     }
 }
 

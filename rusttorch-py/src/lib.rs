@@ -29,6 +29,7 @@ mod creation;
 mod dtype;
 mod errors;
 mod functions;
+mod gather;
 mod handle;
 mod index;
 mod linalg;
@@ -206,6 +207,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add_function(f)?;
     }
     scans::register(m)?;
+    gather::register(m)?;
     // `rusttorch.nn.functional.pad` wraps it.
     m.add_function(wrap_pyfunction!(shape_fns::pad, m)?)?;
     unary::register(m)?;

@@ -1,7 +1,9 @@
 //! Running one kernel of a plan: outputs allocated or donated, inputs typed and converted.
 
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
-use crate::kernel::{run_arg, run_kernel, run_line, run_matmul, Access, Ctx, KernelIo, LineOut, MatMulIo, OutPtr};
+use crate::kernel::{
+    run_arg, run_gather, run_kernel, run_line, run_matmul, Access, Ctx, KernelIo, LineOut, MatMulIo, OutPtr,
+};
 use crate::memory::PooledVec;
 use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan};
 use rusttorch_ir::{DType, Error, Result};
@@ -60,19 +62,33 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
     }
     {
         // Inputs of another dtype (a cast kernel's operand, a bool mask) are converted up front.
+        // A gather's index (input 1) is read as int64 whatever the kernel computes in.
+        let gather = matches!(k.shape, KernelShape::Gather { .. });
+        let is_index = |n: usize| gather && n == 1;
         let mut converted: SmallVec<[Option<Vec<T>>; 4]> = SmallVec::new();
-        for i in &k.inputs {
+        for (n, i) in k.inputs.iter().enumerate() {
             let slot = &slots[plan.base(i.value)];
-            converted.push(match plan.values[i.value].dtype != T::DTYPE {
+            converted.push(match plan.values[i.value].dtype != T::DTYPE && !is_index(n) {
                 true => Some(AnySlice::of(slot)?.convert()),
                 false => None,
             });
         }
+        let index_owned: Vec<Wrapping<i64>>;
+        let index: &[Wrapping<i64>] = match gather {
+            false => &[],
+            true => match AnySlice::of(&slots[plan.base(k.inputs[1].value)])? {
+                AnySlice::I64(v) => v,
+                other => {
+                    index_owned = other.convert();
+                    &index_owned
+                }
+            },
+        };
         let mut inputs = SmallVec::new();
         for (n, (i, conv)) in k.inputs.iter().zip(&converted).enumerate() {
             inputs.push(match conv {
                 // The donated input is read through the output's pointer (the same memory).
-                _ if donor_input == Some(n as u16) => &[][..],
+                _ if donor_input == Some(n as u16) || is_index(n) => &[][..],
                 Some(v) => v.as_slice(),
                 None => T::slice(&slots[plan.base(i.value)])?,
             });
@@ -85,10 +101,11 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             (KernelShape::Line { .. }, None) => {
                 run_line(k, &io, LineOut::Values(io.outputs[0]), ctx);
             }
+            (KernelShape::Gather { .. }, _) => run_gather(k, &io, index, ctx)?,
             _ => {}
         }
         match &k.matmul {
-            _ if arg_out.is_some() || matches!(k.shape, KernelShape::Line { .. }) => {}
+            _ if arg_out.is_some() || matches!(k.shape, KernelShape::Line { .. } | KernelShape::Gather { .. }) => {}
             Some(_) if !T::DTYPE.is_float() => return Err(Error::UnsupportedDType { op: "matmul", dtype: T::DTYPE }),
             Some(mm) => {
                 let mio = MatMulIo { a: T::slice(&slots[plan.base(mm.a)])?, b: T::slice(&slots[plan.base(mm.b)])? };

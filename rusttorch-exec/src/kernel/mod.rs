@@ -6,7 +6,7 @@
 //! result does not depend on the number of threads.
 //!
 //! Layout, in the direction of the imports: [`run_kernel`] picks a kernel shape (`map`,
-//! `tiled`, `short_rows`, `long_rows`, `cols`, `concat`; `matmul`, `arg` and `line` are entered
+//! `tiled`, `short_rows`, `long_rows`, `cols`, `concat`; `matmul`, `arg`, `line` and `gather` are entered
 //! directly); each shape cuts its work into tasks (`tasks`, with per-thread `scratch`) and runs
 //! the block VM (`vm`) over `block`s, which reads inputs (`access`, `transpose`), writes
 //! outputs (`stores`) and is compiled per vector ISA (`isa`).
@@ -16,6 +16,7 @@ mod arg;
 mod block;
 mod cols;
 mod concat;
+mod gather;
 mod io;
 mod isa;
 mod line;
@@ -33,6 +34,7 @@ mod vm;
 
 pub(crate) use access::Access;
 pub(crate) use arg::run_arg;
+pub(crate) use gather::run_gather;
 pub(crate) use io::KernelIo;
 pub(crate) use line::{run_line, LineOut};
 pub(crate) use matmul::{run_matmul, MatMulIo};
@@ -85,6 +87,7 @@ pub(crate) fn run_kernel<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx
         Strategy::MatMul => unreachable!("matmul kernels run through run_matmul"),
         Strategy::Arg => unreachable!("arg kernels run through run_arg"),
         Strategy::Line => unreachable!("line kernels run through run_line"),
+        Strategy::Gather => unreachable!("gather kernels run through run_gather"),
     }
 }
 

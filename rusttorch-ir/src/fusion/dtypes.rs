@@ -22,7 +22,12 @@ pub(super) fn compute_dtypes(g: &Graph, topo: &[NodeId], bound: usize) -> Vec<DT
             None
         } else {
             let ins = g.inputs(n);
-            let data = if matches!(node.op, Op::Where) { &ins[1..] } else { &ins[..] };
+            let data = match node.op {
+                Op::Where => &ins[1..],
+                // A gather's index is read as int64 whatever the kernel computes in.
+                Op::Gather { .. } => &ins[..1],
+                _ => &ins[..],
+            };
             data.iter().find_map(|i| own[i.index()])
         };
     }

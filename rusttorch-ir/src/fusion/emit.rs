@@ -94,6 +94,9 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
     if let Op::Line { op, dim } = g.node(roots[0]).op {
         return emit_line(cx, roots[0], op, dim, dtype);
     }
+    if let Op::Gather { dim } = g.node(roots[0]).op {
+        return Ok(emit_gather(cx, roots[0], dim, dtype));
+    }
     let (shape, full_shape, matmul) = kernel_space(cx, spec, roots);
     let (nodes, by_stage) = stages(g, spec, cx.pos);
     let stages = by_stage.len();
@@ -545,6 +548,24 @@ fn emit_line(cx: Scope<'_>, root: NodeId, op: LineOp, dim: usize, dtype: DType) 
     let output = KernelOutput { value: cx.value_of[&root], space: Space::Full };
     let shape = input.read_shape.clone();
     Ok(without_program(cx.g, root, KernelShape::Line { op, m, k, n }, shape, dtype, vec![input], output))
+}
+
+/// A gather kernel: input 0 (`x`) and input 1 (the index) read by their own layouts, the
+/// output written in the index's order.
+fn emit_gather(cx: Scope<'_>, root: NodeId, dim: usize, dtype: DType) -> FusedKernel {
+    let inputs: Vec<KernelInput> =
+        cx.g.inputs(root)
+            .iter()
+            .map(|&x| {
+                let shape = cx.g.node(x).shape.clone();
+                let (base, l) = layout_of(cx.values, cx.value_of[&x]);
+                KernelInput { value: base, space: Space::Full, read_shape: shape, offset: l.offset, strides: l.strides }
+            })
+            .collect();
+    let output = KernelOutput { value: cx.value_of[&root], space: Space::Full };
+    let shape = cx.g.node(root).shape.clone();
+    let len = shape.numel();
+    without_program(cx.g, root, KernelShape::Gather { dim, len }, shape, dtype, inputs, output)
 }
 
 /// The one operand of an arg or line kernel, and its shape as `m × k × n` around `dim`.

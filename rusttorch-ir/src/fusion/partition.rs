@@ -61,6 +61,13 @@ impl FusionPlanner {
                     mat[n.index()] = true;
                     mat[g.inputs(n)[0].index()] = true;
                 }
+                Op::Gather { .. } => {
+                    // Reads at data-dependent positions of stored operands, its own kernel.
+                    mat[n.index()] = true;
+                    for i in g.inputs(n) {
+                        mat[i.index()] = true;
+                    }
+                }
                 Op::Source(SourceOp::Full(_)) => {}
                 _ if !self.config.fuse => mat[n.index()] = true,
                 _ => {}
@@ -311,7 +318,8 @@ impl FusionPlanner {
                 return Err(smallvec::smallvec![op0]);
             }
         }
-        let solo = matches!(g.node(root).op, Op::Concat { .. } | Op::ArgReduce { .. } | Op::Line { .. });
+        let solo =
+            matches!(g.node(root).op, Op::Concat { .. } | Op::ArgReduce { .. } | Op::Line { .. } | Op::Gather { .. });
         let spec = Spec { roots: vec![root], matmul: None, solo, nodes, space, leaves, dtype };
         match self.check(g, &spec) {
             // The root does not fit the space its nearest reduction defines: that reduction

@@ -61,6 +61,7 @@ fn strategy(k: &FusedKernel) -> Strategy {
         KernelShape::MatMul { .. } => Strategy::MatMul,
         KernelShape::Arg { .. } => Strategy::Arg,
         KernelShape::Line { .. } => Strategy::Line,
+        KernelShape::Gather { .. } => Strategy::Gather,
         KernelShape::Concat { .. } => Strategy::Concat,
     }
 }

@@ -151,6 +151,12 @@ pub enum Op {
         /// The dim lines run along.
         dim: usize,
     },
+    /// `out[.., i, ..] = x[.., index[.., i, ..], ..]` along `dim` (`torch.gather`): operands
+    /// `x` and an int32/int64 `index` of the same rank, the output has `index`'s shape.
+    Gather {
+        /// The dim `index` selects along.
+        dim: usize,
+    },
     /// Concatenation of `parts` operands along `dim` (their other dims are equal).
     Concat {
         /// The joined dim.
@@ -192,6 +198,7 @@ impl Op {
                 format!("{}[{}]{}", op.name(), ax.join(","), if *keepdim { " keepdim" } else { "" })
             }
             Op::Line { op, dim } => format!("{}[{dim}]", op.name()),
+            Op::Gather { dim } => format!("gather[{dim}]"),
             Op::Reshape => "reshape".to_string(),
             Op::Cast(d) => format!("cast({d})"),
             Op::MatMul => "matmul".to_string(),
@@ -210,7 +217,7 @@ impl Op {
             Op::Reduce { .. } | Op::Cast(_) | Op::Where | Op::ArgReduce { .. } => 1,
             Op::MatMul => 1000,
             Op::Line { op, .. } => op.cost(),
-            Op::Concat { .. } => 1,
+            Op::Concat { .. } | Op::Gather { .. } => 1,
             Op::Source(_) | Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => 0,
         }
     }
@@ -231,7 +238,7 @@ impl Op {
             Op::Source(_) => 0,
             Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) | Op::ArgReduce { .. } | Op::Line { .. } => 1,
             Op::Permute(_) | Op::Expand | Op::Slice { .. } => 1,
-            Op::Binary(_) | Op::MatMul => 2,
+            Op::Binary(_) | Op::MatMul | Op::Gather { .. } => 2,
             Op::Where => 3,
             Op::Concat { parts, .. } => *parts,
         }

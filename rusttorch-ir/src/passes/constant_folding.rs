@@ -71,7 +71,12 @@ impl Pass for ConstantFolding {
                     Scalar::new(x(0).powi(i32::try_from(k).unwrap_or(i32::MAX)))
                 }
                 Op::Reduce { .. } => vals[0],
-                Op::Source(_) | Op::MatMul | Op::Concat { .. } | Op::ArgReduce { .. } | Op::Line { .. } => continue,
+                Op::Source(_)
+                | Op::MatMul
+                | Op::Concat { .. }
+                | Op::ArgReduce { .. }
+                | Op::Line { .. }
+                | Op::Gather { .. } => continue,
             };
             // The value in the node's dtype, by the cast rule (exact for ints).
             let op = Op::Source(SourceOp::Full(v.cast(node.dtype)));

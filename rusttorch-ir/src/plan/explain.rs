@@ -15,6 +15,7 @@ impl std::fmt::Display for Strategy {
             Strategy::Concat => f.write_str("concat"),
             Strategy::Arg => f.write_str("arg"),
             Strategy::Line => f.write_str("line"),
+            Strategy::Gather => f.write_str("gather"),
         }
     }
 }
@@ -92,6 +93,9 @@ impl Plan {
                 }
                 KernelShape::Line { op, m, k, n } => {
                     format!("{} over {m} x {k} x {n} (lines along the middle)", op.name())
+                }
+                KernelShape::Gather { dim, len } => {
+                    format!("gather of {len} elements along dim {dim} (indices checked when run)")
                 }
                 KernelShape::MatMul { batch, m, k, n } => {
                     format!("matmul {batch} x [{m} x {k}] @ [{k} x {n}] with fused epilogue")

@@ -109,6 +109,14 @@ pub enum KernelShape {
         /// Inner extent (the distance between a line's elements).
         n: usize,
     },
+    /// `out = x.gather(dim, index)` (no program): input 0 is `x`, input 1 the index (each
+    /// read by its own shape and strides), output 0 has the index's `len` elements.
+    Gather {
+        /// The dim the index selects along.
+        dim: usize,
+        /// Number of output elements.
+        len: usize,
+    },
     /// `m × k × n` with `n > 1`, reducing `k`: row values are indexed by `(m, n)`.
     Cols {
         /// Outer kept extent.
@@ -129,6 +137,7 @@ impl KernelShape {
                 m * k * n
             }
             KernelShape::MatMul { batch, m, n, .. } => batch * m * n,
+            KernelShape::Gather { len, .. } => len,
             KernelShape::Concat { outer, inner, ref parts } => outer * inner * parts.iter().map(|p| p.1).sum::<usize>(),
         }
     }
@@ -137,7 +146,10 @@ impl KernelShape {
         match *self {
             KernelShape::Rows { rows, .. } => rows,
             KernelShape::Cols { m, n, .. } | KernelShape::Arg { m, n, .. } => m * n,
-            KernelShape::MatMul { .. } | KernelShape::Concat { .. } | KernelShape::Line { .. } => 0,
+            KernelShape::MatMul { .. }
+            | KernelShape::Concat { .. }
+            | KernelShape::Line { .. }
+            | KernelShape::Gather { .. } => 0,
         }
     }
 }
@@ -225,6 +237,8 @@ pub enum Strategy {
     Arg,
     /// A line op (scan, sort), line by line.
     Line,
+    /// A gather: reads at positions an index tensor holds.
+    Gather,
 }
 
 /// The last computing instruction of a flat program, which writes straight into an output's

@@ -15,10 +15,12 @@
 //! holds (operands, or a buffer once evaluated); `walk` lowers a DAG into the IR graph's
 //! [`GraphKey`](crate::graph::GraphKey).
 
+mod advanced;
 mod creation;
 mod diagonals;
 mod einsum;
 mod elementwise;
+mod gather;
 mod index;
 mod inplace;
 pub(crate) mod math;
@@ -44,6 +46,7 @@ mod tests;
 mod views;
 mod walk;
 
+pub use advanced::Index;
 pub use index::IndexItem;
 pub use operators::{binary_op_name, IntoOperand, Operand};
 pub use pad::PadMode;

@@ -590,6 +590,14 @@ class Tensor:
         neginf: builtins.float | None = None,
     ) -> Tensor:
         """NaN, ``+inf`` and ``-inf`` replaced (by default by 0 and the dtype's extremes)."""
+    def gather(self, dim: builtins.int, index: TensorLike) -> Tensor:
+        """Values along ``dim`` at ``index`` (see ``rusttorch.gather``)."""
+    def index_select(self, dim: builtins.int, index: TensorLike) -> Tensor:
+        """The entries ``index`` names along ``dim`` (see ``rusttorch.index_select``)."""
+    def take(self, index: TensorLike) -> Tensor:
+        """The flattened elements at ``index`` (see ``rusttorch.take``)."""
+    def take_along_dim(self, indices: TensorLike, dim: builtins.int | None = None) -> Tensor:
+        """``gather`` with broadcasting (see ``rusttorch.take_along_dim``)."""
     def to(self, dtype: DTypeLike | Tensor) -> Tensor:
         """The tensor converted to ``dtype`` (the tensor itself when it already has it:
         ``t.to(t.dtype) is t``; so for ``float()``, ``double()``, ...). Float to int
@@ -1105,6 +1113,23 @@ def cummin(input: TensorLike, dim: builtins.int) -> return_types.cummin:
 
 def logcumsumexp(input: TensorLike, dim: builtins.int) -> Tensor:
     """``log(cumsum(exp(input)))`` along ``dim``, without overflow."""
+
+def gather(input: TensorLike, dim: builtins.int, index: TensorLike) -> Tensor:
+    """``out[i][j][k] = input[index[i][j][k]][j][k]`` for ``dim=0`` (and so on for other dims):
+    ``index`` is an int tensor of ``input``'s rank; negative indices are errors."""
+
+def index_select(input: TensorLike, dim: builtins.int, index: TensorLike) -> Tensor:
+    """The entries ``index`` (a 1-d int tensor) names along ``dim``, in its order."""
+
+def take(input: TensorLike, index: TensorLike) -> Tensor:
+    """The elements of ``input`` flattened, at ``index`` (any shape; negative entries count
+    from the end)."""
+
+def take_along_dim(
+    input: TensorLike, indices: TensorLike, dim: builtins.int | None = None
+) -> Tensor:
+    """``gather`` along ``dim`` with the other dims broadcast; with ``dim=None`` both are
+    flattened."""
 
 def transpose(input: TensorLike, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """``input`` with ``dim0`` and ``dim1`` swapped (a view)."""

@@ -96,10 +96,11 @@ impl PyTensor {
     }
 
     /// ``t[index]``: ints (negative count from the end), slices (any step, negative too),
-    /// ``None`` (a new size-1 dim), ``...``, and tuples of these. Every result is a view.
+    /// ``None`` (a new size-1 dim), ``...``, integer tensors, arrays and lists (NumPy's
+    /// advanced indexing, a gather), and tuples of these. Without index arrays it is a view.
     fn __getitem__(&self, index: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
         let items = index_items(index)?;
-        build(|| self.tensor().index(&items))
+        build(|| self.tensor().index_with(&items))
     }
 
     /// The tensor converted to ``dtype`` (the tensor itself when it already has it). Float to

@@ -1,0 +1,96 @@
+//! Gather kernels: `out[p] = x[p with coordinate dim replaced by index[p]]`, the output cut
+//! into runs of positions, each task writing its own run (results never depend on threads).
+
+use super::io::KernelIo;
+use super::scratch::Scratch;
+use super::tasks::{for_tasks, Ctx, PARALLEL_MIN_ELEMS};
+use crate::num::Num;
+use rusttorch_ir::plan::{FusedKernel, KernelInput, KernelShape};
+use rusttorch_ir::{Error, Result};
+use std::num::Wrapping;
+use std::sync::Mutex;
+
+/// Output positions one task writes.
+const RUN: usize = 1 << 14;
+
+/// Runs a gather kernel (`KernelShape::Gather`): `io.inputs[0]` is `x`'s buffer, `index` the
+/// index's buffer as int64. An index outside `[0, size)` of the gathered dim is an
+/// [`Error::IndexOutOfRange`] naming the first such index in output order.
+pub(crate) fn run_gather<T: Num>(
+    k: &FusedKernel,
+    io: &KernelIo<'_, T>,
+    index: &[Wrapping<i64>],
+    ctx: Ctx<'_>,
+) -> Result<()> {
+    let KernelShape::Gather { dim, len } = k.shape else { unreachable!("not a gather kernel") };
+    let (xl, il) = (&k.inputs[0], &k.inputs[1]);
+    let dims = il.read_shape.dims();
+    let size = xl.read_shape.dims()[dim];
+    let (x, out) = (io.inputs[0], io.outputs[0]);
+    // The first bad index in output order (position, value), whichever task finds it.
+    let bad: Mutex<Option<(usize, i64)>> = Mutex::new(None);
+    let runs = len.div_ceil(RUN);
+    for_tasks(ctx, runs, len >= PARALLEL_MIN_ELEMS, k, |_s: &mut Scratch<T>, t| {
+        let (p0, p1) = (t * RUN, ((t + 1) * RUN).min(len));
+        let mut coord = unflatten(p0, dims);
+        let mut vals = vec![T::ZERO; p1 - p0];
+        let mut first_bad = None;
+        for (p, v) in (p0..p1).zip(vals.iter_mut()) {
+            let i = index[at(il, &coord, None)].0;
+            if i < 0 || i as usize >= size {
+                first_bad.get_or_insert((p, i));
+            } else {
+                *v = x[at(xl, &coord, Some((dim, i as usize)))];
+            }
+            step(&mut coord, dims);
+        }
+        if let Some(b) = first_bad {
+            let mut g = bad.lock().unwrap_or_else(|e| e.into_inner());
+            if g.is_none_or(|(p, _)| b.0 < p) {
+                *g = Some(b);
+            }
+        }
+        out.write(p0, &vals);
+    });
+    match bad.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some((_, i)) => Err(Error::IndexOutOfRange { op: "gather", index: i as isize, dim, size }),
+        None => Ok(()),
+    }
+}
+
+/// The element of `l` at `coord` (with `dim`'s coordinate replaced when given).
+#[inline(always)]
+fn at(l: &KernelInput, coord: &[usize], replace: Option<(usize, usize)>) -> usize {
+    let mut off = l.offset as isize;
+    for (d, (&c, &s)) in coord.iter().zip(&l.strides).enumerate() {
+        let c = match replace {
+            Some((rd, rc)) if rd == d => rc,
+            _ => c,
+        };
+        off += c as isize * s;
+    }
+    off as usize
+}
+
+/// The coordinates of flat position `p` in `dims` (row-major).
+fn unflatten(mut p: usize, dims: &[usize]) -> Vec<usize> {
+    let mut c = vec![0; dims.len()];
+    for (c, &d) in c.iter_mut().zip(dims).rev() {
+        if d > 0 {
+            (*c, p) = (p % d, p / d);
+        }
+    }
+    c
+}
+
+/// Advances `coord` to the next position in row-major order.
+#[inline(always)]
+fn step(coord: &mut [usize], dims: &[usize]) {
+    for (c, &d) in coord.iter_mut().zip(dims).rev() {
+        *c += 1;
+        if *c < d {
+            return;
+        }
+        *c = 0;
+    }
+}

@@ -1,0 +1,148 @@
+//! Advanced indexing reads (`t[idx]`, `t[0, :, [1, 2]]`): integer index tensors broadcast
+//! together and become one gather, placed as NumPy places them.
+
+use super::gather::signed;
+use super::index::IndexItem;
+use super::Tensor;
+use crate::op::BinaryOp;
+use crate::{scoped, DType, Error, Result, Shape};
+
+/// One item of an index expression that may hold integer index tensors.
+#[derive(Clone, Debug)]
+pub enum Index {
+    /// An int, slice, `None` or `...`.
+    Basic(IndexItem),
+    /// An int32/int64 tensor of positions in the next dim (negative count from the end).
+    Tensor(Tensor),
+}
+
+impl From<IndexItem> for Index {
+    fn from(i: IndexItem) -> Index {
+        Index::Basic(i)
+    }
+}
+
+impl Tensor {
+    /// `t[items]` with integer index tensors (NumPy's advanced indexing): the index tensors,
+    /// and the ints next to them, broadcast together to a shape `B` that replaces the dims
+    /// they index, in place when they are adjacent and first otherwise; slices, `None` and
+    /// `...` keep their dims. Without index tensors this is [`Tensor::index`] (a view).
+    ///
+    /// Indices of an evaluated index tensor are checked when built
+    /// ([`Error::IndexOutOfRange`] naming `index`, the dim of `self` and its size); those of a
+    /// lazy one when evaluated, by the gather (which then names `gather` and the flat index).
+    pub fn index_with(&self, items: &[Index]) -> Result<Tensor> {
+        if !items.iter().any(|i| matches!(i, Index::Tensor(_))) {
+            let basic: Vec<IndexItem> =
+                items.iter().map(|i| if let Index::Basic(b) = i { *b } else { unreachable!() }).collect();
+            return self.index(&basic);
+        }
+        scoped("index", || self.advanced(items))
+    }
+
+    fn advanced(&self, items: &[Index]) -> Result<Tensor> {
+        let full = IndexItem::Slice { start: None, stop: None, step: 1 };
+        let consumed =
+            items.iter().filter(|i| !matches!(i, Index::Basic(IndexItem::NewAxis | IndexItem::Ellipsis))).count();
+        if items.iter().filter(|i| matches!(i, Index::Basic(IndexItem::Ellipsis))).count() > 1 {
+            return Err(Error::MultipleEllipsis);
+        }
+        if consumed > self.ndim() {
+            return Err(Error::TooManyIndices { shape: self.shape().clone(), given: consumed });
+        }
+        // The basic pass keeps every advanced dim whole; `adv` holds (dim of the basic result,
+        // dim of self, index tensor).
+        let (mut basic, mut adv, mut out_dim, mut own) = (Vec::new(), Vec::new(), 0usize, 0usize);
+        for item in items {
+            match item {
+                Index::Basic(IndexItem::Ellipsis) => {
+                    let n = self.ndim() - consumed;
+                    basic.extend(std::iter::repeat_n(full, n));
+                    (out_dim, own) = (out_dim + n, own + n);
+                }
+                Index::Basic(IndexItem::NewAxis) => {
+                    basic.push(IndexItem::NewAxis);
+                    out_dim += 1;
+                }
+                Index::Basic(s @ IndexItem::Slice { .. }) => {
+                    basic.push(*s);
+                    (out_dim, own) = (out_dim + 1, own + 1);
+                }
+                Index::Basic(IndexItem::Int(i)) => {
+                    basic.push(full);
+                    adv.push((out_dim, own, Tensor::from_vec(vec![*i as i64], Shape::scalar())?));
+                    (out_dim, own) = (out_dim + 1, own + 1);
+                }
+                Index::Tensor(t) => {
+                    Tensor::check_index("index", "an index tensor", t)?;
+                    basic.push(full);
+                    adv.push((out_dim, own, t.clone()));
+                    (out_dim, own) = (out_dim + 1, own + 1);
+                }
+            }
+        }
+        let y = self.index(&basic)?;
+        let adjacent = adv.windows(2).all(|w| w[1].0 == w[0].0 + 1);
+        let first = adv[0].0;
+        // Each index wrapped and checked against its dim, then all broadcast together.
+        let mut idx = Vec::new();
+        for (d, own, t) in &adv {
+            let size = y.dims()[*d];
+            check_ready(t, *own, size)?;
+            idx.push(Tensor::wrap_negative(&t.cast(DType::I64)?, size)?);
+        }
+        let idx = Tensor::broadcast_tensors(&idx)?;
+        let b = idx[0].shape().clone();
+        // One flat position over the advanced dims (row-major), -1 where any index is out of
+        // range (lazy index tensors), so the gather reports it.
+        let (mut flat, mut bad) = (Tensor::full(b.clone(), 0i64, DType::I64)?, None::<Tensor>);
+        for ((d, _, _), t) in adv.iter().zip(&idx) {
+            let size = y.dims()[*d];
+            flat = flat.binary_scalar(BinaryOp::Mul, size as i64)?.binary(BinaryOp::Add, t)?;
+            let out = t.binary_scalar(BinaryOp::Lt, 0)?.logical_or(&t.binary_scalar(BinaryOp::Ge, size as i64)?)?;
+            bad = Some(match bad {
+                Some(b) => b.logical_or(&out)?,
+                None => out,
+            });
+        }
+        if let Some(bad) = bad {
+            flat = bad.where_cond(&Tensor::full(Shape::scalar(), -1i64, DType::I64)?, &flat)?;
+        }
+        // The advanced dims first, merged into one; the gather runs along it.
+        let advanced: Vec<usize> = adv.iter().map(|a| a.0).collect();
+        let rest: Vec<usize> = (0..y.ndim()).filter(|d| !advanced.contains(d)).collect();
+        let perm: Vec<isize> = advanced.iter().chain(&rest).map(|&d| d as isize).collect();
+        let rest_dims: Vec<usize> = rest.iter().map(|&d| y.dims()[d]).collect();
+        let merged: usize = advanced.iter().map(|&d| y.dims()[d]).product();
+        let mut ys = vec![merged];
+        ys.extend(&rest_dims);
+        let y2 = y.permute(&perm)?.reshape(&signed(&ys))?;
+        let mut at = vec![b.numel()];
+        at.extend(std::iter::repeat_n(1, rest_dims.len()));
+        let mut gs = vec![b.numel()];
+        gs.extend(&rest_dims);
+        let flat = flat.reshape(&signed(&at))?.expand(&signed(&gs))?;
+        let mut out_dims = b.dims().to_vec();
+        out_dims.extend(&rest_dims);
+        let out = y2.gather(0, &flat)?.reshape(&signed(&out_dims))?;
+        if !adjacent || first == 0 {
+            return Ok(out);
+        }
+        // Adjacent advanced indices replace their dims in place: the `first` dims before them
+        // move back in front.
+        let nb = b.ndim();
+        let perm: Vec<isize> =
+            (nb..nb + first).chain(0..nb).chain(nb + first..out.ndim()).map(|d| d as isize).collect();
+        out.permute(&perm)
+    }
+}
+
+/// Checks an evaluated index tensor against a dim of `size` (dim `dim` of the indexed tensor).
+fn check_ready(t: &Tensor, dim: usize, size: usize) -> Result<()> {
+    let Some(buf) = t.buffer() else { return Ok(()) };
+    let bad = buf.to_f64_vec().into_iter().find(|&i| i < -(size as f64) || i >= size as f64);
+    match bad {
+        Some(i) => Err(Error::IndexOutOfRange { op: "index", index: i as isize, dim, size }),
+        None => Ok(()),
+    }
+}
