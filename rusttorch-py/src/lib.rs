@@ -33,6 +33,7 @@ mod numpy;
 mod random;
 mod scans;
 mod shape_fns;
+mod sorting;
 mod tensor;
 mod unary;
 
@@ -170,6 +171,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add_function(f)?;
     }
     scans::register(m)?;
+    sorting::register(m)?;
     // `rusttorch.nn.functional.pad` wraps it.
     m.add_function(wrap_pyfunction!(shape_fns::pad, m)?)?;
     unary::register(m)

@@ -23,12 +23,13 @@ mod operators;
 mod pad;
 mod ranges;
 mod reductions;
-mod scans;
 mod sampling;
+mod scans;
 mod shape_ops;
 #[cfg(test)]
 mod shape_tests;
 mod sink;
+mod sorting;
 mod state;
 mod table_methods;
 #[cfg(test)]
