@@ -59,8 +59,9 @@ pub fn argsort(input: TensorArg, dim: isize, descending: bool, stable: Option<bo
 
 /// ``input`` sorted along dim 0, ascending.
 #[pyfunction]
-pub fn msort(input: TensorArg) -> PyResult<PyTensor> {
-    build(|| input.0.msort())
+pub fn msort(input: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    let input = TensorArg::of("msort", "input", input)?;
+    build(|| input.msort())
 }
 
 /// The ``k`` largest (``largest=False``: smallest) elements along ``dim`` and their indices,

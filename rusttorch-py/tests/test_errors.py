@@ -14,6 +14,7 @@ import pytest
 import rusttorch as rt
 from helpers import needs_constant_graphs
 from shape_bad_calls import SHAPE_BAD_CALLS, SHAPE_NO_BAD_CALL
+from sorting_bad_calls import SORTING_BAD_CALLS
 
 
 def test_shapes_that_do_not_broadcast_name_both_shapes() -> None:
@@ -343,6 +344,7 @@ BAD_CALLS += [
 
 NO_BAD_CALL = {"get_num_threads", "get_pool_limit", "initial_seed"}  # take no argument that can be wrong
 BAD_CALLS += SHAPE_BAD_CALLS
+BAD_CALLS += SORTING_BAD_CALLS
 NO_BAD_CALL |= SHAPE_NO_BAD_CALL
 
 

@@ -38,7 +38,11 @@ def per_line(
 
 
 def sort_up(line: np.ndarray) -> np.ndarray:
-    return np.argsort(line, kind="stable") if line.dtype.kind == "f" else np.argsort(ranks(line), kind="stable")
+    return (
+        np.argsort(line, kind="stable")
+        if line.dtype.kind == "f"
+        else np.argsort(ranks(line), kind="stable")
+    )
 
 
 def sort_down(line: np.ndarray) -> np.ndarray:
@@ -85,7 +89,9 @@ def as_view(data: st.DataObject, x: np.ndarray) -> tuple[rt.Tensor, np.ndarray]:
     return rt.tensor(x), x
 
 
-def check(got: tuple[rt.Tensor, rt.Tensor], want: tuple[np.ndarray, np.ndarray], dtype: str) -> None:
+def check(
+    got: tuple[rt.Tensor, rt.Tensor], want: tuple[np.ndarray, np.ndarray], dtype: str
+) -> None:
     values, indices = got
     assert values.dtype == getattr(rt, dtype)
     assert indices.dtype == rt.int64
@@ -103,7 +109,9 @@ def draw_dim(data: st.DataObject, x: np.ndarray) -> int:
 
 @settings(max_examples=80, deadline=None)
 @given(data=st.data(), dtype=st.sampled_from(DTYPES), descending=st.booleans())
-def test_sort_and_argsort_are_stable_with_nan_largest(data: st.DataObject, dtype: str, descending: bool) -> None:
+def test_sort_and_argsort_are_stable_with_nan_largest(
+    data: st.DataObject, dtype: str, descending: bool
+) -> None:
     x = draw_input(data, dtype)
     t, x = as_view(data, x)
     dim = draw_dim(data, x)
@@ -116,14 +124,18 @@ def test_sort_and_argsort_are_stable_with_nan_largest(data: st.DataObject, dtype
     np.testing.assert_array_equal(t.argsort(dim, descending=descending).numpy(), want[1])
     if not descending and dtype.startswith("float"):
         # NumPy's own stable sort agrees (NaN last).
-        np.testing.assert_array_equal(rt.sort(t, dim).values.numpy(), np.sort(xl, axis=dim, kind="stable").reshape(x.shape))
+        np.testing.assert_array_equal(
+            rt.sort(t, dim).values.numpy(), np.sort(xl, axis=dim, kind="stable").reshape(x.shape)
+        )
     if x.ndim >= 1:
         np.testing.assert_array_equal(rt.msort(t).numpy(), per_line(x, 0, x.shape[0], sort_up)[0])
 
 
 @settings(max_examples=80, deadline=None)
 @given(data=st.data(), dtype=st.sampled_from(DTYPES), largest=st.booleans())
-def test_topk_is_the_head_of_the_stable_sort(data: st.DataObject, dtype: str, largest: bool) -> None:
+def test_topk_is_the_head_of_the_stable_sort(
+    data: st.DataObject, dtype: str, largest: bool
+) -> None:
     x = draw_input(data, dtype)
     t, x = as_view(data, x)
     dim = draw_dim(data, x)
@@ -136,7 +148,8 @@ def test_topk_is_the_head_of_the_stable_sort(data: st.DataObject, dtype: str, la
     got = rt.topk(t, k, dim, largest=largest)
     check(got, (v, i), dtype)
     check(t.topk(k, dim=dim, largest=largest, sorted=False), (v, i), dtype)
-    assert type(got).__name__ == "topk" and got.values is got[0]
+    assert type(got).__name__ == "topk"
+    assert got.values is got[0]
     if dtype.startswith("float") and largest and k and x.ndim and not np.isnan(x).any():
         # The k-th largest is NumPy's partition at n - k.
         n = x.shape[dim]
@@ -146,7 +159,9 @@ def test_topk_is_the_head_of_the_stable_sort(data: st.DataObject, dtype: str, la
 
 @settings(max_examples=80, deadline=None)
 @given(data=st.data(), dtype=st.sampled_from(DTYPES), keepdim=st.booleans())
-def test_kthvalue_median_mode_pick_by_torch_rules(data: st.DataObject, dtype: str, keepdim: bool) -> None:
+def test_kthvalue_median_mode_pick_by_torch_rules(
+    data: st.DataObject, dtype: str, keepdim: bool
+) -> None:
     x = draw_input(data, dtype, min_side=1)
     t, x = as_view(data, x)
     dim = draw_dim(data, x)
@@ -193,7 +208,8 @@ def test_worked_examples() -> None:
     assert rt.tensor([[1, 2, 3, 4]]).median(1).values.numpy().tolist() == [2]
     b = rt.tensor(np.array([True, False, True]))
     s = rt.sort(b, descending=True)
-    assert s.values.dtype == rt.bool and s.values.numpy().tolist() == [True, True, False]
+    assert s.values.dtype == rt.bool
+    assert s.values.numpy().tolist() == [True, True, False]
     assert s.indices.numpy().tolist() == [0, 2, 1]
     assert "rusttorch.return_types.sort(" in repr(s)
 
@@ -202,7 +218,9 @@ def test_empty_dims_and_bad_k() -> None:
     e = rt.tensor(np.zeros((2, 0), dtype=np.float32))
     assert rt.sort(e, 1).values.shape == (2, 0)
     assert rt.topk(e, 0).values.shape == (2, 0)
-    with pytest.raises(ValueError, match=r"^topk: selected index k out of range \(k = 1, dim size 0\)"):
+    with pytest.raises(
+        ValueError, match=r"^topk: selected index k out of range \(k = 1, dim size 0\)"
+    ):
         rt.topk(e, 1)
     with pytest.raises(ValueError, match=r"^kthvalue: selected index k out of range"):
         rt.kthvalue(e, 1)

@@ -390,17 +390,28 @@ class Tensor:
     def logcumsumexp(self, dim: builtins.int) -> Tensor:
         """``log(cumsum(exp(self)))`` along ``dim``."""
     def sort(
-        self, dim: builtins.int = -1, descending: builtins.bool = False, *, stable: builtins.bool | None = False
+        self,
+        dim: builtins.int = -1,
+        descending: builtins.bool = False,
+        *,
+        stable: builtins.bool | None = False,
     ) -> return_types.sort:
         """Sorted along ``dim`` with indices (see ``rusttorch.sort``)."""
     def argsort(
-        self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool | None = False
+        self,
+        dim: builtins.int = -1,
+        descending: builtins.bool = False,
+        stable: builtins.bool | None = False,
     ) -> Tensor:
         """The indices that sort along ``dim`` (see ``rusttorch.argsort``)."""
     def msort(self) -> Tensor:
         """Sorted along dim 0 (see ``rusttorch.msort``)."""
     def topk(
-        self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True, sorted: builtins.bool = True
+        self,
+        k: builtins.int,
+        dim: builtins.int = -1,
+        largest: builtins.bool = True,
+        sorted: builtins.bool = True,
     ) -> return_types.topk:
         """The ``k`` largest or smallest along ``dim`` (see ``rusttorch.topk``)."""
     def kthvalue(
@@ -417,7 +428,9 @@ class Tensor:
     def nanmedian(self) -> Tensor:
         """The lower median of the non-NaN elements (0-d)."""
     @overload
-    def nanmedian(self, dim: builtins.int, keepdim: builtins.bool = False) -> return_types.nanmedian:
+    def nanmedian(
+        self, dim: builtins.int, keepdim: builtins.bool = False
+    ) -> return_types.nanmedian:
         """The lower median of the non-NaN elements (see ``rusttorch.nanmedian``)."""
     def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False) -> return_types.mode:
         """The most frequent value along ``dim`` (see ``rusttorch.mode``)."""
@@ -920,13 +933,20 @@ def logcumsumexp(input: TensorLike, dim: builtins.int) -> Tensor:
     """``log(cumsum(exp(input)))`` along ``dim``, without overflow."""
 
 def sort(
-    input: TensorLike, dim: builtins.int = -1, descending: builtins.bool = False, *, stable: builtins.bool | None = False
+    input: TensorLike,
+    dim: builtins.int = -1,
+    descending: builtins.bool = False,
+    *,
+    stable: builtins.bool | None = False,
 ) -> return_types.sort:
     """Sorts ``input`` along ``dim``: ``(values, indices)``. NaN sorts as the largest value; the
     sort is always stable (ties keep their order), whatever ``stable`` says."""
 
 def argsort(
-    input: TensorLike, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool | None = False
+    input: TensorLike,
+    dim: builtins.int = -1,
+    descending: builtins.bool = False,
+    stable: builtins.bool | None = False,
 ) -> Tensor:
     """The indices that sort ``input`` along ``dim`` (stable, NaN largest)."""
 
@@ -934,7 +954,11 @@ def msort(input: TensorLike) -> Tensor:
     """``input`` sorted along dim 0, ascending."""
 
 def topk(
-    input: TensorLike, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True, sorted: builtins.bool = True
+    input: TensorLike,
+    k: builtins.int,
+    dim: builtins.int = -1,
+    largest: builtins.bool = True,
+    sorted: builtins.bool = True,
 ) -> return_types.topk:
     """The ``k`` largest (``largest=False``: smallest) elements along ``dim`` and their indices,
     always sorted."""
@@ -947,19 +971,27 @@ def kthvalue(
 @overload
 def median(input: TensorLike) -> Tensor:
     """The lower median of all elements (0-d)."""
+
 @overload
-def median(input: TensorLike, dim: builtins.int, keepdim: builtins.bool = False) -> return_types.median:
+def median(
+    input: TensorLike, dim: builtins.int, keepdim: builtins.bool = False
+) -> return_types.median:
     """The lower median: of all elements (a 0-d tensor), or along ``dim`` with its index. NaN
     when there is a NaN."""
 
 @overload
 def nanmedian(input: TensorLike) -> Tensor:
     """The lower median of the non-NaN elements (0-d)."""
+
 @overload
-def nanmedian(input: TensorLike, dim: builtins.int, keepdim: builtins.bool = False) -> return_types.nanmedian:
+def nanmedian(
+    input: TensorLike, dim: builtins.int, keepdim: builtins.bool = False
+) -> return_types.nanmedian:
     """The lower median of the non-NaN elements: of all (a 0-d tensor), or along ``dim``."""
 
-def mode(input: TensorLike, dim: builtins.int = -1, keepdim: builtins.bool = False) -> return_types.mode:
+def mode(
+    input: TensorLike, dim: builtins.int = -1, keepdim: builtins.bool = False
+) -> return_types.mode:
     """The most frequent value along ``dim`` (the smallest of equally frequent ones) and the
     index of its last occurrence."""
 
