@@ -40,6 +40,8 @@ const OPS: &[GridOp] = &[
     op("tanh", 1, |t, _| t[0].tanh()),
     op("gelu", 1, |t, _| t[0].gelu(GeluApprox::Erf)),
     op("softmax", 1, |t, _| t[0].softmax(1)),
+    op("cumsum", 1, |t, _| t[0].cumsum(1, None)),
+    op("sort", 1, |t, _| Ok(t[0].sort(1, false)?.0)),
 ];
 
 fn sizes() -> &'static [usize] {

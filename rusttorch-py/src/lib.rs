@@ -39,6 +39,7 @@ mod numpy;
 mod random;
 mod scans;
 mod shape_fns;
+mod sorting;
 mod tensor;
 mod unary;
 
@@ -208,6 +209,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     scans::register(m)?;
     gather::register(m)?;
+    sorting::register(m)?;
     // `rusttorch.nn.functional.pad` wraps it.
     m.add_function(wrap_pyfunction!(shape_fns::pad, m)?)?;
     unary::register(m)?;

@@ -9,7 +9,11 @@ use pyo3::prelude::*;
 use rusttorch_ir::Tensor;
 
 /// `rusttorch.return_types.<name>(values, indices)`.
-fn values_indices<'py>(py: Python<'py>, name: &str, (v, i): (Tensor, Tensor)) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn values_indices<'py>(
+    py: Python<'py>,
+    name: &str,
+    (v, i): (Tensor, Tensor),
+) -> PyResult<Bound<'py, PyAny>> {
     let class = py.import("rusttorch.return_types")?.getattr(name)?;
     class.call1((PyTensor::from(v), PyTensor::from(i)))
 }

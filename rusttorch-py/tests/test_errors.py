@@ -15,6 +15,7 @@ import rusttorch as rt
 from helpers import needs_constant_graphs
 from indexing_bad_calls import INDEXING_BAD_CALLS
 from shape_bad_calls import SHAPE_BAD_CALLS, SHAPE_NO_BAD_CALL
+from sorting_bad_calls import SORTING_BAD_CALLS
 
 
 def test_shapes_that_do_not_broadcast_name_both_shapes() -> None:
@@ -391,6 +392,7 @@ BAD_CALLS += [
 NO_BAD_CALL = {"get_num_threads", "get_pool_limit", "initial_seed"}  # take no argument that can be wrong
 BAD_CALLS += SHAPE_BAD_CALLS
 BAD_CALLS += INDEXING_BAD_CALLS
+BAD_CALLS += SORTING_BAD_CALLS
 NO_BAD_CALL |= SHAPE_NO_BAD_CALL
 
 

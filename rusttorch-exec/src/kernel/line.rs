@@ -3,6 +3,7 @@
 
 use super::access::gather;
 use super::io::KernelIo;
+use super::order::order_line;
 use super::scratch::Scratch;
 use super::stores::OutPtr;
 use super::tasks::{for_tasks, Ctx, PARALLEL_MIN_ELEMS};
@@ -74,6 +75,7 @@ fn apply<T: Num>(op: LineOp, line: &[T], vals: &mut [T], idx: &mut [Wrapping<i64
     match op {
         LineOp::Scan(s) => scan(s, line, vals),
         LineOp::ScanIndex(s) => scan_index(s, line, idx),
+        LineOp::Order(o) | LineOp::OrderIndex(o) => order_line(o, line, vals, idx),
     }
 }
 

@@ -23,6 +23,7 @@ mod line;
 mod long_rows;
 mod map;
 mod matmul;
+mod order;
 mod reduce;
 mod scratch;
 mod short_rows;

@@ -1,4 +1,4 @@
-//! Line ops: scans (and, later, sorts and order statistics), which map each line of their operand
+//! Line ops: scans, sorts and order statistics, which map each line of their operand
 //! along one dim to a line of their output, reading the whole line.
 //!
 //! A line is the run of elements that differ only in their index along `dim` (the operand seen
@@ -8,6 +8,7 @@
 //! element depends on every element before it), but its output is an ordinary stored value that
 //! later kernels read.
 
+use super::order::OrderOp;
 use crate::DType;
 
 /// Inclusive scans (`out[i] = x[0] ∘ x[1] ∘ ... ∘ x[i]`).
@@ -33,6 +34,10 @@ pub enum LineOp {
     /// Where each running extreme of a `Max`/`Min` scan was found (int64): the last position of
     /// the running value, as PyTorch gives it (ties and NaNs move the index forward).
     ScanIndex(ScanOp),
+    /// The values an order op picks (the operand's dtype): see [`OrderOp`].
+    Order(OrderOp),
+    /// Where in the line an order op's values were (int64).
+    OrderIndex(OrderOp),
 }
 
 impl ScanOp {
@@ -93,6 +98,8 @@ impl LineOp {
         match self {
             LineOp::Scan(s) => s.name().to_string(),
             LineOp::ScanIndex(s) => format!("{}.indices", s.name()),
+            LineOp::Order(o) => o.name().to_string(),
+            LineOp::OrderIndex(o) => format!("{}.indices", o.name()),
         }
     }
 
@@ -101,12 +108,14 @@ impl LineOp {
         match self {
             LineOp::Scan(ScanOp::LogSumExp) => 20,
             LineOp::Scan(_) | LineOp::ScanIndex(_) => 2,
+            // A sort's `log2(k)` comparisons, for lines of around a thousand.
+            LineOp::Order(_) | LineOp::OrderIndex(_) => 10,
         }
     }
 
     /// Whether the output is int64 positions in the line (not values of the operand).
     pub fn writes_indices(self) -> bool {
-        matches!(self, LineOp::ScanIndex(_))
+        matches!(self, LineOp::ScanIndex(_) | LineOp::OrderIndex(_))
     }
 
     /// The output dtype for an operand of dtype `input`.
@@ -120,7 +129,10 @@ impl LineOp {
 
     /// Length of an output line for input lines of `k` elements.
     pub fn out_len(self, k: usize) -> usize {
-        k
+        match self {
+            LineOp::Scan(_) | LineOp::ScanIndex(_) => k,
+            LineOp::Order(o) | LineOp::OrderIndex(o) => o.out_len(k),
+        }
     }
 
     /// The f64 reference: the output line for `line` (the tests' oracle).
@@ -144,6 +156,8 @@ impl LineOp {
                     out.push(at as f64);
                 }
             }
+            LineOp::Order(o) => out.extend(o.positions_f64(line).into_iter().map(|p| line[p])),
+            LineOp::OrderIndex(o) => out.extend(o.positions_f64(line).into_iter().map(|p| p as f64)),
         }
         out
     }

@@ -3,12 +3,14 @@
 //! ([`table`]): adding one is a row there.
 
 pub mod line;
+pub mod order;
 mod reference;
 mod scalar;
 mod special;
 pub mod table;
 
 pub use line::{LineOp, ScanOp};
+pub use order::OrderOp;
 pub use reference::{erf_f64, gelu_erf_f64, gelu_tanh_f64, py_divmod, sigmoid_f64, GELU_TANH_C};
 pub use scalar::Scalar;
 pub use special::{erfc_f64, erfinv_f64, nextafter_f32, nextafter_f64};

@@ -39,6 +39,7 @@ mod shape_ops;
 #[cfg(test)]
 mod shape_tests;
 mod sink;
+mod sorting;
 mod state;
 mod table_methods;
 #[cfg(test)]

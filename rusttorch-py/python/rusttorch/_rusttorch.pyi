@@ -598,6 +598,51 @@ class Tensor:
         """The flattened elements at ``index`` (see ``rusttorch.take``)."""
     def take_along_dim(self, indices: TensorLike, dim: builtins.int | None = None) -> Tensor:
         """``gather`` with broadcasting (see ``rusttorch.take_along_dim``)."""
+    def sort(
+        self,
+        dim: builtins.int = -1,
+        descending: builtins.bool = False,
+        *,
+        stable: builtins.bool | None = False,
+    ) -> return_types.sort:
+        """Sorted along ``dim`` with indices (see ``rusttorch.sort``)."""
+    def argsort(
+        self,
+        dim: builtins.int = -1,
+        descending: builtins.bool = False,
+        stable: builtins.bool | None = False,
+    ) -> Tensor:
+        """The indices that sort along ``dim`` (see ``rusttorch.argsort``)."""
+    def msort(self) -> Tensor:
+        """Sorted along dim 0 (see ``rusttorch.msort``)."""
+    def topk(
+        self,
+        k: builtins.int,
+        dim: builtins.int = -1,
+        largest: builtins.bool = True,
+        sorted: builtins.bool = True,
+    ) -> return_types.topk:
+        """The ``k`` largest or smallest along ``dim`` (see ``rusttorch.topk``)."""
+    def kthvalue(
+        self, k: builtins.int, dim: builtins.int = -1, keepdim: builtins.bool = False
+    ) -> return_types.kthvalue:
+        """The ``k``-th smallest along ``dim`` (see ``rusttorch.kthvalue``)."""
+    @overload
+    def median(self) -> Tensor:
+        """The lower median of all elements (0-d)."""
+    @overload
+    def median(self, dim: builtins.int, keepdim: builtins.bool = False) -> return_types.median:
+        """The lower median (see ``rusttorch.median``)."""
+    @overload
+    def nanmedian(self) -> Tensor:
+        """The lower median of the non-NaN elements (0-d)."""
+    @overload
+    def nanmedian(
+        self, dim: builtins.int, keepdim: builtins.bool = False
+    ) -> return_types.nanmedian:
+        """The lower median of the non-NaN elements (see ``rusttorch.nanmedian``)."""
+    def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False) -> return_types.mode:
+        """The most frequent value along ``dim`` (see ``rusttorch.mode``)."""
     def to(self, dtype: DTypeLike | Tensor) -> Tensor:
         """The tensor converted to ``dtype`` (the tensor itself when it already has it:
         ``t.to(t.dtype) is t``; so for ``float()``, ``double()``, ...). Float to int
@@ -1130,6 +1175,69 @@ def take_along_dim(
 ) -> Tensor:
     """``gather`` along ``dim`` with the other dims broadcast; with ``dim=None`` both are
     flattened."""
+
+def sort(
+    input: TensorLike,
+    dim: builtins.int = -1,
+    descending: builtins.bool = False,
+    *,
+    stable: builtins.bool | None = False,
+) -> return_types.sort:
+    """Sorts ``input`` along ``dim``: ``(values, indices)``. NaN sorts as the largest value; the
+    sort is always stable (ties keep their order), whatever ``stable`` says."""
+
+def argsort(
+    input: TensorLike,
+    dim: builtins.int = -1,
+    descending: builtins.bool = False,
+    stable: builtins.bool | None = False,
+) -> Tensor:
+    """The indices that sort ``input`` along ``dim`` (stable, NaN largest)."""
+
+def msort(input: TensorLike) -> Tensor:
+    """``input`` sorted along dim 0, ascending."""
+
+def topk(
+    input: TensorLike,
+    k: builtins.int,
+    dim: builtins.int = -1,
+    largest: builtins.bool = True,
+    sorted: builtins.bool = True,
+) -> return_types.topk:
+    """The ``k`` largest (``largest=False``: smallest) elements along ``dim`` and their indices,
+    always sorted."""
+
+def kthvalue(
+    input: TensorLike, k: builtins.int, dim: builtins.int = -1, keepdim: builtins.bool = False
+) -> return_types.kthvalue:
+    """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
+
+@overload
+def median(input: TensorLike) -> Tensor:
+    """The lower median of all elements (0-d)."""
+
+@overload
+def median(
+    input: TensorLike, dim: builtins.int, keepdim: builtins.bool = False
+) -> return_types.median:
+    """The lower median: of all elements (a 0-d tensor), or along ``dim`` with its index. NaN
+    when there is a NaN."""
+
+@overload
+def nanmedian(input: TensorLike) -> Tensor:
+    """The lower median of the non-NaN elements (0-d)."""
+
+@overload
+def nanmedian(
+    input: TensorLike, dim: builtins.int, keepdim: builtins.bool = False
+) -> return_types.nanmedian:
+    """The lower median of the non-NaN elements: of all (a 0-d tensor), or along ``dim``."""
+
+def mode(
+    input: TensorLike, dim: builtins.int = -1, keepdim: builtins.bool = False
+) -> return_types.mode:
+    """The most frequent value along ``dim`` (the smallest of equally frequent ones) and the
+    index of its last occurrence."""
 
 def transpose(input: TensorLike, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """``input`` with ``dim0`` and ``dim1`` swapped (a view)."""

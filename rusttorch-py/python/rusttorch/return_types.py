@@ -52,4 +52,52 @@ class cummin(ValuesIndices):
     __slots__ = ()
 
 
-__all__ = ["ValuesIndices", "cummax", "cummin", "max", "min"]
+class kthvalue(ValuesIndices):
+    """What ``kthvalue(input, k, dim)`` returns."""
+
+    __slots__ = ()
+
+
+class median(ValuesIndices):
+    """What ``median(input, dim)`` returns."""
+
+    __slots__ = ()
+
+
+class mode(ValuesIndices):
+    """What ``mode(input, dim)`` returns."""
+
+    __slots__ = ()
+
+
+class nanmedian(ValuesIndices):
+    """What ``nanmedian(input, dim)`` returns."""
+
+    __slots__ = ()
+
+
+class sort(ValuesIndices):
+    """What ``sort(input, dim)`` returns."""
+
+    __slots__ = ()
+
+
+class topk(ValuesIndices):
+    """What ``topk(input, k, dim)`` returns."""
+
+    __slots__ = ()
+
+
+__all__ = [
+    "ValuesIndices",
+    "cummax",
+    "cummin",
+    "kthvalue",
+    "max",
+    "median",
+    "min",
+    "mode",
+    "nanmedian",
+    "sort",
+    "topk",
+]
