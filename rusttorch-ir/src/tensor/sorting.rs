@@ -108,7 +108,7 @@ impl Tensor {
     ) -> Result<(Tensor, Tensor)> {
         self.order(name, dim, keepdim, |len| {
             if len == 0 {
-                return Err(Error::EmptyReduction { op: name, shape: self.shape().clone() });
+                return Err(Error::EmptyReduction { op: name, shape: self.shape().clone(), dim: Some(dim) });
             }
             Ok(OrderOp::Median { ignore_nan })
         })
@@ -126,7 +126,7 @@ impl Tensor {
     pub fn mode(&self, dim: isize, keepdim: bool) -> Result<(Tensor, Tensor)> {
         self.order("mode", dim, keepdim, |len| {
             if len == 0 {
-                return Err(Error::EmptyReduction { op: "mode", shape: self.shape().clone() });
+                return Err(Error::EmptyReduction { op: "mode", shape: self.shape().clone(), dim: Some(dim) });
             }
             Ok(OrderOp::Mode)
         })
