@@ -107,16 +107,7 @@ fn results_are_bitwise_identical_for_1_2_and_16_threads() {
             x.reshape(&[3000, 1000]).unwrap().sum(Some(&[0]), false).unwrap(),
         ]
     };
-    let mut results: Vec<Vec<Vec<u64>>> = Vec::new();
-    for threads in [1, 2, 16] {
-        let e = Engine::new(threads).unwrap();
-        let ts = build();
-        e.eval(&ts).unwrap();
-        results
-            .push(ts.iter().map(|t| t.buffer().unwrap().to_f64_vec().iter().map(|v| v.to_bits()).collect()).collect());
-    }
-    assert_eq!(results[0], results[1]);
-    assert_eq!(results[0], results[2]);
+    common::assert_same_bits_for_threads(&[2, 16], build);
 }
 
 #[test]

@@ -135,16 +135,9 @@ fn index_select_take_and_take_along_dim() {
 fn gathers_are_bitwise_identical_for_any_thread_count() {
     let x = data(&[300, 257], 8, DType::F32);
     let i = indices(&[300, 400], 257, 9, DType::I32);
-    let run = |threads: usize| -> Vec<u64> {
-        let engine = Engine::new(threads).unwrap();
-        let out = x.transpose(0, 1).unwrap().gather(0, &i.transpose(0, 1).unwrap()).unwrap();
-        engine.eval(std::slice::from_ref(&out)).unwrap();
-        out.buffer().unwrap().to_f64_vec().iter().map(|v| v.to_bits()).collect()
-    };
-    let one = run(1);
-    for threads in [2, 5] {
-        assert_eq!(one, run(threads));
-    }
+    common::assert_same_bits_for_threads(&[2, 5], || {
+        x.transpose(0, 1).unwrap().gather(0, &i.transpose(0, 1).unwrap()).unwrap()
+    });
 }
 
 #[test]

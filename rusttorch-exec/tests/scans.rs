@@ -59,14 +59,7 @@ fn long_lines_scan_in_chunks_as_the_reference_does() {
 fn scans_are_bitwise_identical_for_any_thread_count() {
     let x = data(&[4, 200_000], 2, DType::F32);
     let xt = data(&[300, 257], 3, DType::F32);
-    let run = |threads: usize| -> Vec<Vec<u64>> {
-        let engine = Engine::new(threads).unwrap();
-        let outs = [x.cumsum(1, None).unwrap(), xt.cumsum(0, None).unwrap(), xt.logcumsumexp(0).unwrap()];
-        engine.eval(&outs).unwrap();
-        outs.iter().map(|t| t.buffer().unwrap().to_f64_vec().iter().map(|v| v.to_bits()).collect()).collect()
-    };
-    let one = run(1);
-    for threads in [2, 5] {
-        assert_eq!(one, run(threads));
-    }
+    common::assert_same_bits_for_threads(&[2, 5], || {
+        [x.cumsum(1, None).unwrap(), xt.cumsum(0, None).unwrap(), xt.logcumsumexp(0).unwrap()]
+    });
 }

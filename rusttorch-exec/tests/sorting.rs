@@ -119,17 +119,10 @@ fn topk_then_elementwise_is_two_kernels() {
 fn order_ops_are_bitwise_identical_for_any_thread_count() {
     let x = data(&[4, 30_000], 2, DType::F32);
     let xt = data(&[300, 257], 3, DType::F64);
-    let run = |threads: usize| -> Vec<Vec<u64>> {
-        let engine = Engine::new(threads).unwrap();
+    common::assert_same_bits_for_threads(&[2, 5], || {
         let (s, si) = x.sort(1, true).unwrap();
         let (t, ti) = xt.topk(9, 0, false).unwrap();
         let (m, mi) = xt.mode(0, false).unwrap();
-        let outs = [s, si, t, ti, m, mi, x.median().unwrap()];
-        engine.eval(&outs).unwrap();
-        outs.iter().map(|t| common::values(t).iter().map(|v| v.to_bits()).collect()).collect()
-    };
-    let one = run(1);
-    for threads in [2, 5] {
-        assert_eq!(one, run(threads));
-    }
+        [s, si, t, ti, m, mi, x.median().unwrap()]
+    });
 }

@@ -239,6 +239,21 @@ pub fn assert_paths_agree<O: Outputs>(
     check_paths_agree(engines, fused_eager, reference_tol, build).unwrap_or_else(|m| panic!("{m}"))
 }
 
+/// Asserts that the outputs of `build()` are bitwise the same evaluated on 1 thread and on each
+/// of `threads` (fused; reductions, scans and gathers must not depend on how work is split).
+#[track_caller]
+pub fn assert_same_bits_for_threads<O: Outputs>(threads: &[usize], build: impl Fn() -> O) {
+    let bits = |n: usize| -> Vec<Vec<u64>> {
+        let outs = build().into_tensors();
+        Engine::new(n).unwrap().eval(&outs).unwrap();
+        outs.iter().map(|t| t.buffer().unwrap().to_f64_vec().iter().map(|v| v.to_bits()).collect()).collect()
+    };
+    let one = bits(1);
+    for &n in threads {
+        assert_eq!(one, bits(n), "{n} threads differ from 1");
+    }
+}
+
 // ------------------------------------------------------------------------------- random inputs
 
 /// The tests' one generator: xoshiro256++ seeded by splitmix64, the stream `Tensor::rand` draws
