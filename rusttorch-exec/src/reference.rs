@@ -78,6 +78,35 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                     })
                     .collect()
             }
+            Op::Scatter { dim, reduce } => {
+                // Writes in row-major order of the index; an out-of-range index makes every
+                // element NaN (the executors fail instead).
+                let (xs, is) = (g.node(ins[0]).shape.dims(), g.node(ins[1]).shape.dims());
+                let (idx, src) = (&vals[&ins[1]], &vals[&ins[2]]);
+                let mut out = vals[&ins[0]].clone();
+                for p in 0..idx.len() {
+                    let (mut rest, mut flat, mut scale) = (p, 0usize, 1usize);
+                    let i = idx[p];
+                    if i < 0.0 || i as usize >= xs[*dim] {
+                        out.iter_mut().for_each(|v| *v = f64::NAN);
+                        break;
+                    }
+                    for d in (0..is.len()).rev() {
+                        let c = if d == *dim { i as usize } else { rest % is[d] };
+                        rest /= is[d].max(1);
+                        flat += c * scale;
+                        scale *= xs[d];
+                    }
+                    out[flat] = match reduce {
+                        None => src[p],
+                        Some(r) if node.dtype.is_int() => {
+                            cast_value(DType::I64, node.dtype, r.combine_f64(out[flat], src[p]))
+                        }
+                        Some(r) => r.combine_f64(out[flat], src[p]),
+                    };
+                }
+                out
+            }
             Op::Line { op, dim } => {
                 let d = g.node(ins[0]).shape.dims().to_vec();
                 let (m, k, nn): (usize, usize, usize) =

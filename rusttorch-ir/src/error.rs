@@ -99,6 +99,18 @@ pub enum Error {
         /// How many dims the index consumes (ints and slices).
         given: usize,
     },
+    /// A bool mask whose shape is not that of the dims it indexes.
+    #[error(
+        "index: the shape of the mask {mask} does not match the shape of the indexed tensor {shape} from dim {dim}"
+    )]
+    MaskShape {
+        /// The mask's shape.
+        mask: Shape,
+        /// The indexed tensor's shape.
+        shape: Shape,
+        /// The first dim the mask covers.
+        dim: usize,
+    },
     /// An index expression with more than one `...`.
     #[error("an index can only have a single ellipsis ('...')")]
     MultipleEllipsis,
@@ -295,6 +307,7 @@ impl Error {
             // Name no op: an index expression is the caller's own syntax.
             | Error::TooManyIndices { .. }
             | Error::MultipleEllipsis
+            | Error::MaskShape { .. }
             | Error::Interrupted
             | Error::Internal(_) => {}
         }

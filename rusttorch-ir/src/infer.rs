@@ -166,6 +166,7 @@ pub fn infer_shape(op: &Op, operands: &[&Shape]) -> Result<Shape> {
             Ok(Shape::from(dims))
         }
         Op::Gather { dim } => gather_shape(operands[0], operands[1], *dim),
+        Op::Scatter { dim, .. } => scatter_shape(operands[0], operands[1], operands[2], *dim),
         Op::MatMul => matmul_shape(operands[0], operands[1]),
         Op::Concat { dim, .. } => concat_shape(operands.iter().copied(), *dim),
         Op::Source(_) | Op::Reshape | Op::Expand | Op::Slice { .. } => {
@@ -220,6 +221,23 @@ pub fn gather_shape(x: &Shape, index: &Shape, dim: usize) -> Result<Shape> {
         }
     }
     Ok(index.clone())
+}
+
+/// The shape of `x.scatter(dim, index, src)`: `x`'s. `index` must be shaped as for a gather
+/// from `x` and `src` exactly as `index` (builders narrow a larger `src` first).
+pub fn scatter_shape(x: &Shape, index: &Shape, src: &Shape, dim: usize) -> Result<Shape> {
+    gather_shape(x, index, dim).map_err(|e| match e {
+        Error::BadShape { reason, .. } => Error::BadShape { op: "scatter", reason },
+        Error::DimOutOfRange { dim, ndim, shape, .. } => Error::DimOutOfRange { op: "scatter", dim, ndim, shape },
+        e => e,
+    })?;
+    if src != index {
+        return Err(Error::BadShape {
+            op: "scatter",
+            reason: format!("src {src} must have the shape of index {index}"),
+        });
+    }
+    Ok(x.clone())
 }
 
 #[cfg(test)]

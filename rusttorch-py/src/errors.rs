@@ -31,6 +31,7 @@ pub fn to_py_err(e: Error) -> PyErr {
         | Error::IndexOutOfRange { .. }
         | Error::TooManyIndices { .. }
         | Error::MultipleEllipsis
+        | Error::MaskShape { .. }
         | Error::ClassIndex { .. } => PyIndexError::new_err(msg),
         Error::UnsupportedDType { .. } | Error::DTypeMismatch { .. } => PyTypeError::new_err(msg),
         Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),

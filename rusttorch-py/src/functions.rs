@@ -404,13 +404,25 @@ pub fn clamp(input: TensorArg, min: Option<&Bound<'_, PyAny>>, max: Option<&Boun
 
 /// ``input`` where ``condition`` holds, else ``other`` (tensors, arrays or scalars,
 /// broadcasting; a non-bool condition means ``!= 0``).
+/// With ``condition`` alone: ``nonzero(condition, as_tuple=True)``.
 #[pyfunction]
-#[pyo3(name = "where")]
-pub fn where_fn(
-    condition: &Bound<'_, PyAny>,
-    input: &Bound<'_, PyAny>,
-    other: &Bound<'_, PyAny>,
-) -> PyResult<PyTensor> {
+#[pyo3(name = "where", signature = (condition, input = None, other = None))]
+pub fn where_fn<'py>(
+    condition: &Bound<'py, PyAny>,
+    input: Option<&Bound<'py, PyAny>>,
+    other: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = condition.py();
+    match (input, other) {
+        (Some(i), Some(o)) => Ok(where3(condition, i, o)?.into_pyobject(py)?.into_any()),
+        (None, None) => {
+            crate::dynamic::nonzero_as_tuple(py, &crate::args::TensorArg::of("where", "condition", condition)?)
+        }
+        _ => Err(type_err("where() takes a condition alone or a condition, input and other")),
+    }
+}
+
+fn where3(condition: &Bound<'_, PyAny>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
     match input.cast::<PyTensor>() {
         Ok(t) => where_op(condition, &t.get().tensor(), other),
         Err(_) => match other.cast::<PyTensor>() {

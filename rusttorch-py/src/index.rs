@@ -1,6 +1,7 @@
 //! `t[index]`: the Python index (an item or a tuple of ints, slices, `None`, `...`, and integer
 //! tensors, arrays or lists) as `rusttorch_ir` index items, which `Tensor::index_with` turns
-//! into views and gathers. Bool items (masks) are refused with a `TypeError` naming the type.
+//! into views, gathers and scatters. Bool tensors are masks (evaluated where their true count
+//! decides a shape).
 
 use crate::errors::type_err;
 use crate::handle::{eval_all, PyTensor};
@@ -43,7 +44,8 @@ fn parse_index(obj: &Bound<'_, PyAny>) -> PyResult<Index> {
             eval_all(obj.py(), std::slice::from_ref(&t), true)?;
             Ok(Index::Tensor(t))
         }
-        DType::Bool => Err(type_err("boolean mask indices are not supported yet: use masked_select")),
+        // Evaluated by the caller when the index needs its values (reads, most writes).
+        DType::Bool => Ok(Index::Mask(t)),
         d => Err(pyo3::exceptions::PyIndexError::new_err(format!(
             "tensors used as indices must be int32 or int64, got {d}"
         ))),
@@ -78,6 +80,15 @@ fn parse_item(obj: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
         "unsupported index type '{}': only ints, slices, None and ... are supported",
         obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
     )))
+}
+
+/// Evaluates the masks among `items` that are not evaluated yet.
+pub fn eval_masks(py: Python<'_>, items: &[Index]) -> PyResult<()> {
+    let lazy = Index::lazy_masks(items);
+    if lazy.is_empty() {
+        return Ok(());
+    }
+    eval_all(py, &lazy, true)
 }
 
 /// Whether `obj` has `__index__` (an int too large for `isize` lands here).

@@ -27,6 +27,7 @@
 mod args;
 mod creation;
 mod dtype;
+mod dynamic;
 mod errors;
 mod functions;
 mod gather;
@@ -38,6 +39,7 @@ mod memory;
 mod numpy;
 mod random;
 mod scans;
+mod scatter;
 mod shape_fns;
 mod sorting;
 mod tensor;
@@ -209,6 +211,8 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     scans::register(m)?;
     gather::register(m)?;
+    scatter::register(m)?;
+    dynamic::register(m)?;
     sorting::register(m)?;
     // `rusttorch.nn.functional.pad` wraps it.
     m.add_function(wrap_pyfunction!(shape_fns::pad, m)?)?;

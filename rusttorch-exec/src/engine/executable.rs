@@ -147,8 +147,11 @@ impl Executable {
                 return Err(fail(Error::Interrupted, &mut slots));
             }
             let access = &self.access[ki];
-            let donor = k.donor.filter(|&i| {
-                matches!(plan.values[k.inputs[i as usize].value].kind, ValueKind::Input(s) if donated.get(s) == Some(&true))
+            let donor = k.donor.filter(|&i| match plan.values[k.inputs[i as usize].value].kind {
+                ValueKind::Input(s) => donated.get(s) == Some(&true),
+                // An intermediate the planner gave away: only this kernel reads it.
+                ValueKind::Kernel(_) => true,
+                ValueKind::View { .. } => false,
             });
             // Writing into a donated input destroys its old value: from here on the evaluation
             // can only be finished, not abandoned.

@@ -2,7 +2,8 @@
 
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
 use crate::kernel::{
-    run_arg, run_gather, run_kernel, run_line, run_matmul, Access, Ctx, KernelIo, LineOut, MatMulIo, OutPtr,
+    run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, Access, Ctx, KernelIo, LineOut, MatMulIo,
+    OutPtr,
 };
 use crate::memory::PooledVec;
 use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan};
@@ -24,19 +25,25 @@ pub(super) struct KernelRun<'a> {
 
 pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<AnyVec>) -> Result<()> {
     let KernelRun { ctx, plan, k, access, donor } = run;
-    // A donated input's memory becomes output 0 when it is ours alone and of type `T`.
+    // A donated input's memory becomes output 0 when it is ours alone and of type `T` (a graph
+    // input handed over by its tensor, or an intermediate whose last reader this is).
     let mut outs: SmallVec<[PooledVec<T>; 2]> = SmallVec::new();
     let mut donor_input = None;
     if let Some(i) = donor {
-        let v = k.inputs[i as usize].value;
-        if let Slot::Shared(b) = std::mem::replace(&mut slots[v], Slot::Empty) {
-            match PooledVec::<T>::try_from_buffer(b) {
+        let v = plan.base(k.inputs[i as usize].value);
+        match std::mem::replace(&mut slots[v], Slot::Empty) {
+            Slot::Shared(b) => match PooledVec::<T>::try_from_buffer(b) {
                 Ok(vec) => {
                     outs.push(vec);
                     donor_input = Some(i);
                 }
                 Err(b) => slots[v] = Slot::Shared(b),
+            },
+            Slot::Owned(vec) if vec.dtype() == T::DTYPE => {
+                outs.push(T::unwrap(vec).expect("dtype checked"));
+                donor_input = Some(i);
             }
+            other => slots[v] = other,
         }
     }
     // Index outputs (argmax, a scan's positions) are int64 whatever the kernel computes in.
@@ -62,8 +69,9 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
     }
     {
         // Inputs of another dtype (a cast kernel's operand, a bool mask) are converted up front.
-        // A gather's index (input 1) is read as int64 whatever the kernel computes in.
-        let gather = matches!(k.shape, KernelShape::Gather { .. });
+        // A gather's or scatter's index (input 1) is read as int64 whatever the kernel computes
+        // in.
+        let gather = matches!(k.shape, KernelShape::Gather { .. } | KernelShape::Scatter { .. });
         let is_index = |n: usize| gather && n == 1;
         let mut converted: SmallVec<[Option<Vec<T>>; 4]> = SmallVec::new();
         for (n, i) in k.inputs.iter().enumerate() {
@@ -102,10 +110,15 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
                 run_line(k, &io, LineOut::Values(io.outputs[0]), ctx);
             }
             (KernelShape::Gather { .. }, _) => run_gather(k, &io, index, ctx)?,
+            (KernelShape::Scatter { .. }, _) => run_scatter(k, &io, index, ctx)?,
             _ => {}
         }
         match &k.matmul {
-            _ if arg_out.is_some() || matches!(k.shape, KernelShape::Line { .. } | KernelShape::Gather { .. }) => {}
+            _ if arg_out.is_some()
+                || matches!(
+                    k.shape,
+                    KernelShape::Line { .. } | KernelShape::Gather { .. } | KernelShape::Scatter { .. }
+                ) => {}
             Some(_) if !T::DTYPE.is_float() => return Err(Error::UnsupportedDType { op: "matmul", dtype: T::DTYPE }),
             Some(mm) => {
                 let mio = MatMulIo { a: T::slice(&slots[plan.base(mm.a)])?, b: T::slice(&slots[plan.base(mm.b)])? };

@@ -109,8 +109,16 @@ impl Engine {
     }
 
     /// Text of the optimized, fused plan of `tensors`.
+    /// Data an op computed while building (a data-dependent shape: `nonzero`, masks, `unique`)
+    /// is listed after the plan, as `note:` lines.
     pub fn explain(&self, tensors: &[Tensor]) -> Result<String> {
-        Ok(self.plan_for(tensors, true)?.explain())
+        let mut s = self.plan_for(tensors, true)?.explain();
+        for n in Tensor::notes(tensors) {
+            s.push_str("note: ");
+            s.push_str(&n);
+            s.push('\n');
+        }
+        Ok(s)
     }
 
     /// Compiles outputs over placeholders once; run it with [`Executable::run`].

@@ -6,7 +6,7 @@
 //! result does not depend on the number of threads.
 //!
 //! Layout, in the direction of the imports: [`run_kernel`] picks a kernel shape (`map`,
-//! `tiled`, `short_rows`, `long_rows`, `cols`, `concat`; `matmul`, `arg`, `line` and `gather` are entered
+//! `tiled`, `short_rows`, `long_rows`, `cols`, `concat`; `matmul`, `arg`, `line`, `gather` and `scatter` are entered
 //! directly); each shape cuts its work into tasks (`tasks`, with per-thread `scratch`) and runs
 //! the block VM (`vm`) over `block`s, which reads inputs (`access`, `transpose`), writes
 //! outputs (`stores`) and is compiled per vector ISA (`isa`).
@@ -25,6 +25,7 @@ mod map;
 mod matmul;
 mod order;
 mod reduce;
+mod scatter;
 mod scratch;
 mod short_rows;
 mod stores;
@@ -39,6 +40,7 @@ pub(crate) use gather::run_gather;
 pub(crate) use io::KernelIo;
 pub(crate) use line::{run_line, LineOut};
 pub(crate) use matmul::{run_matmul, MatMulIo};
+pub(crate) use scatter::run_scatter;
 pub use stores::stream_copy;
 pub(crate) use stores::OutPtr;
 pub(crate) use tasks::Ctx;
@@ -89,6 +91,7 @@ pub(crate) fn run_kernel<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx
         Strategy::Arg => unreachable!("arg kernels run through run_arg"),
         Strategy::Line => unreachable!("line kernels run through run_line"),
         Strategy::Gather => unreachable!("gather kernels run through run_gather"),
+        Strategy::Scatter => unreachable!("scatter kernels run through run_scatter"),
     }
 }
 

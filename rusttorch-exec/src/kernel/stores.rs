@@ -38,6 +38,22 @@ impl<T: Copy> OutPtr<T> {
         unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }
     }
 
+    /// Element `at`, for a task that owns it (a scatter reading what it combines with).
+    #[inline(always)]
+    pub(super) fn get(&self, at: usize) -> T {
+        assert!(at < self.len, "read out of bounds");
+        // SAFETY: in bounds (checked above); the element belongs to the calling task only.
+        unsafe { *self.ptr.add(at) }
+    }
+
+    /// Sets element `at`, which the calling task owns (a scatter's write).
+    #[inline(always)]
+    pub(super) fn set(&self, at: usize, v: T) {
+        assert!(at < self.len, "store out of bounds");
+        // SAFETY: in bounds (checked above); the element belongs to the calling task only.
+        unsafe { *self.ptr.add(at) = v }
+    }
+
     /// A pointer to `len` elements from `start`, for reading a range this task owns before it
     /// writes it (a donated input).
     #[inline(always)]

@@ -118,7 +118,7 @@ fn map2<T: Num>(d: &mut [T], a: Src<'_, T>, b: Src<'_, T>, f: impl Fn(T, T) -> T
 
 /// Max that propagates NaN from either side.
 #[inline(always)]
-pub(super) fn nan_max<T: Num>(a: T, b: T) -> T {
+pub(crate) fn nan_max<T: Num>(a: T, b: T) -> T {
     if a.is_nan() || b.is_nan() {
         T::NAN
     } else if a > b {
@@ -130,7 +130,7 @@ pub(super) fn nan_max<T: Num>(a: T, b: T) -> T {
 
 /// Min that propagates NaN from either side.
 #[inline(always)]
-pub(super) fn nan_min<T: Num>(a: T, b: T) -> T {
+pub(crate) fn nan_min<T: Num>(a: T, b: T) -> T {
     if a.is_nan() || b.is_nan() {
         T::NAN
     } else if a < b {

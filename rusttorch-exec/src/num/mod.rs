@@ -11,8 +11,9 @@
 mod elementwise;
 mod sums;
 
+use elementwise::map1;
 pub use elementwise::{binary, select, unary, Src};
-use elementwise::{map1, nan_max, nan_min};
+pub(crate) use elementwise::{nan_max, nan_min};
 pub use sums::{block_max, block_min, block_prod, block_sum, block_sum_binary, block_sum_sq};
 
 use crate::vmath;

@@ -25,7 +25,7 @@ pub(super) fn compute_dtypes(g: &Graph, topo: &[NodeId], bound: usize) -> Vec<DT
             let data = match node.op {
                 Op::Where => &ins[1..],
                 // A gather's index is read as int64 whatever the kernel computes in.
-                Op::Gather { .. } => &ins[..1],
+                Op::Gather { .. } | Op::Scatter { .. } => &ins[..1],
                 _ => &ins[..],
             };
             data.iter().find_map(|i| own[i.index()])

@@ -97,6 +97,9 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
     if let Op::Gather { dim } = g.node(roots[0]).op {
         return Ok(emit_gather(cx, roots[0], dim, dtype));
     }
+    if let Op::Scatter { dim, reduce } = g.node(roots[0]).op {
+        return Ok(emit_scatter(cx, roots[0], dim, reduce, dtype));
+    }
     let (shape, full_shape, matmul) = kernel_space(cx, spec, roots);
     let (nodes, by_stage) = stages(g, spec, cx.pos);
     let stages = by_stage.len();
@@ -553,19 +556,32 @@ fn emit_line(cx: Scope<'_>, root: NodeId, op: LineOp, dim: usize, dtype: DType) 
 /// A gather kernel: input 0 (`x`) and input 1 (the index) read by their own layouts, the
 /// output written in the index's order.
 fn emit_gather(cx: Scope<'_>, root: NodeId, dim: usize, dtype: DType) -> FusedKernel {
-    let inputs: Vec<KernelInput> =
-        cx.g.inputs(root)
-            .iter()
-            .map(|&x| {
-                let shape = cx.g.node(x).shape.clone();
-                let (base, l) = layout_of(cx.values, cx.value_of[&x]);
-                KernelInput { value: base, space: Space::Full, read_shape: shape, offset: l.offset, strides: l.strides }
-            })
-            .collect();
     let output = KernelOutput { value: cx.value_of[&root], space: Space::Full };
     let shape = cx.g.node(root).shape.clone();
     let len = shape.numel();
-    without_program(cx.g, root, KernelShape::Gather { dim, len }, shape, dtype, inputs, output)
+    without_program(cx.g, root, KernelShape::Gather { dim, len }, shape, dtype, own_layouts(cx, root), output)
+}
+
+/// A scatter kernel: input 0 (`x`), 1 (the index) and 2 (`src`) read by their own layouts; the
+/// output (`x`'s shape) starts as a copy of `x` (none when `x` donates its buffer), then takes
+/// `src` at the index's positions. Its space is the index's.
+fn emit_scatter(cx: Scope<'_>, root: NodeId, dim: usize, reduce: Option<ReduceOp>, dtype: DType) -> FusedKernel {
+    let output = KernelOutput { value: cx.value_of[&root], space: Space::Full };
+    let shape = cx.g.node(cx.g.inputs(root)[1]).shape.clone();
+    let len = shape.numel();
+    without_program(cx.g, root, KernelShape::Scatter { dim, reduce, len }, shape, dtype, own_layouts(cx, root), output)
+}
+
+/// Every operand of `root` as a kernel input read by its own shape and layout.
+fn own_layouts(cx: Scope<'_>, root: NodeId) -> Vec<KernelInput> {
+    cx.g.inputs(root)
+        .iter()
+        .map(|&x| {
+            let shape = cx.g.node(x).shape.clone();
+            let (base, l) = layout_of(cx.values, cx.value_of[&x]);
+            KernelInput { value: base, space: Space::Full, read_shape: shape, offset: l.offset, strides: l.strides }
+        })
+        .collect()
 }
 
 /// The one operand of an arg or line kernel, and its shape as `m × k × n` around `dim`.

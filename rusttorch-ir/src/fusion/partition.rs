@@ -61,8 +61,9 @@ impl FusionPlanner {
                     mat[n.index()] = true;
                     mat[g.inputs(n)[0].index()] = true;
                 }
-                Op::Gather { .. } => {
-                    // Reads at data-dependent positions of stored operands, its own kernel.
+                Op::Gather { .. } | Op::Scatter { .. } => {
+                    // Reads or writes at data-dependent positions of stored operands, its own
+                    // kernel.
                     mat[n.index()] = true;
                     for i in g.inputs(n) {
                         mat[i.index()] = true;
@@ -318,8 +319,10 @@ impl FusionPlanner {
                 return Err(smallvec::smallvec![op0]);
             }
         }
-        let solo =
-            matches!(g.node(root).op, Op::Concat { .. } | Op::ArgReduce { .. } | Op::Line { .. } | Op::Gather { .. });
+        let solo = matches!(
+            g.node(root).op,
+            Op::Concat { .. } | Op::ArgReduce { .. } | Op::Line { .. } | Op::Gather { .. } | Op::Scatter { .. }
+        );
         let spec = Spec { roots: vec![root], matmul: None, solo, nodes, space, leaves, dtype };
         match self.check(g, &spec) {
             // The root does not fit the space its nearest reduction defines: that reduction

@@ -62,6 +62,7 @@ fn strategy(k: &FusedKernel) -> Strategy {
         KernelShape::Arg { .. } => Strategy::Arg,
         KernelShape::Line { .. } => Strategy::Line,
         KernelShape::Gather { .. } => Strategy::Gather,
+        KernelShape::Scatter { .. } => Strategy::Scatter,
         KernelShape::Concat { .. } => Strategy::Concat,
     }
 }
@@ -132,6 +133,9 @@ fn donors(plan: &Plan) -> Vec<Option<u16>> {
         .iter()
         .enumerate()
         .map(|(ki, k)| {
+            if let KernelShape::Scatter { .. } = k.shape {
+                return scatter_donor(plan, ki, &last_use, &outputs);
+            }
             let simple = k.matmul.is_none()
                 && matches!(k.shape, KernelShape::Rows { row_len: 1, .. })
                 && k.stages.len() == 1
@@ -168,4 +172,25 @@ fn donors(plan: &Plan) -> Vec<Option<u16>> {
             })
         })
         .collect()
+}
+
+/// Input 0 of scatter kernel `ki` when its buffer may become the output, so the kernel writes
+/// in place instead of copying `x` first: a whole, contiguous buffer of the kernel's dtype
+/// (a graph input or an intermediate) that nothing reads after this kernel, which is not an
+/// output, and which the index and `src` do not read.
+fn scatter_donor(plan: &Plan, ki: usize, last_use: &[usize], outputs: &[usize]) -> Option<u16> {
+    let k = &plan.kernels[ki];
+    let x = &k.inputs[0];
+    let v = x.value;
+    let val = &plan.values[v];
+    let ok = matches!(val.kind, ValueKind::Input(_) | ValueKind::Kernel(_))
+        && val.dtype == k.dtype
+        && plan.values[k.outputs[0].value].dtype == k.dtype
+        && val.shape.numel() == x.read_shape.numel()
+        && x.is_contiguous()
+        && x.offset == 0
+        && k.inputs[1..].iter().all(|i| i.value != v)
+        && last_use[v] == ki
+        && !outputs.contains(&v);
+    ok.then_some(0)
 }

@@ -159,6 +159,18 @@ pub enum Op {
         /// The dim `index` selects along.
         dim: usize,
     },
+    /// `out = x`, then for every position `p` of `index`: `out[p with coordinate dim replaced by
+    /// index[p]] ∘= src[p]` (`torch.scatter` / `scatter_reduce`). Operands `x`, an int32/int64
+    /// `index` of `x`'s rank (no dim other than `dim` larger than `x`'s) and `src` of `index`'s
+    /// shape; the output has `x`'s shape and dtype. `reduce` combines a written value with
+    /// what is there (`None`: it replaces it). Writes to one position apply in row-major order
+    /// of `index`, so with `None` the last one wins, for any thread count.
+    Scatter {
+        /// The dim `index` selects along.
+        dim: usize,
+        /// How a written value combines with the value at its position.
+        reduce: Option<ReduceOp>,
+    },
     /// Concatenation of `parts` operands along `dim` (their other dims are equal).
     Concat {
         /// The joined dim.
@@ -201,6 +213,10 @@ impl Op {
             }
             Op::Line { op, dim } => format!("{}[{dim}]", op.name()),
             Op::Gather { dim } => format!("gather[{dim}]"),
+            Op::Scatter { dim, reduce } => match reduce {
+                Some(r) => format!("scatter_{}[{dim}]", r.name()),
+                None => format!("scatter[{dim}]"),
+            },
             Op::Reshape => "reshape".to_string(),
             Op::Cast(d) => format!("cast({d})"),
             Op::MatMul => "matmul".to_string(),
@@ -219,7 +235,7 @@ impl Op {
             Op::Reduce { .. } | Op::Cast(_) | Op::Where | Op::ArgReduce { .. } => 1,
             Op::MatMul => 1000,
             Op::Line { op, .. } => op.cost(),
-            Op::Concat { .. } | Op::Gather { .. } => 1,
+            Op::Concat { .. } | Op::Gather { .. } | Op::Scatter { .. } => 1,
             Op::Source(_) | Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => 0,
         }
     }
@@ -241,7 +257,7 @@ impl Op {
             Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) | Op::ArgReduce { .. } | Op::Line { .. } => 1,
             Op::Permute(_) | Op::Expand | Op::Slice { .. } => 1,
             Op::Binary(_) | Op::MatMul | Op::Gather { .. } => 2,
-            Op::Where => 3,
+            Op::Where | Op::Scatter { .. } => 3,
             Op::Concat { parts, .. } => *parts,
         }
     }

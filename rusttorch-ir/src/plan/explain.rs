@@ -16,6 +16,7 @@ impl std::fmt::Display for Strategy {
             Strategy::Arg => f.write_str("arg"),
             Strategy::Line => f.write_str("line"),
             Strategy::Gather => f.write_str("gather"),
+            Strategy::Scatter => f.write_str("scatter"),
         }
     }
 }
@@ -96,6 +97,10 @@ impl Plan {
                 }
                 KernelShape::Gather { dim, len } => {
                     format!("gather of {len} elements along dim {dim} (indices checked when run)")
+                }
+                KernelShape::Scatter { dim, reduce, len } => {
+                    let how = reduce.map_or("assigning".to_string(), |r| format!("combining by {}", r.name()));
+                    format!("scatter of {len} elements along dim {dim}, {how} (indices checked when run)")
                 }
                 KernelShape::MatMul { batch, m, k, n } => {
                     format!("matmul {batch} x [{m} x {k}] @ [{k} x {n}] with fused epilogue")

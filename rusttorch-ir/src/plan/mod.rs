@@ -117,6 +117,17 @@ pub enum KernelShape {
         /// Number of output elements.
         len: usize,
     },
+    /// `out = x.scatter(dim, index, src)` (no program): inputs 0, 1, 2 are `x`, the index and
+    /// `src` (each read by its own shape and strides); the output has `x`'s shape, and `len`
+    /// is the number of index positions (the kernel's space).
+    Scatter {
+        /// The dim the index selects along.
+        dim: usize,
+        /// How a written value combines with the one there (`None`: replaces it).
+        reduce: Option<crate::op::ReduceOp>,
+        /// Number of index positions.
+        len: usize,
+    },
     /// `m × k × n` with `n > 1`, reducing `k`: row values are indexed by `(m, n)`.
     Cols {
         /// Outer kept extent.
@@ -137,7 +148,7 @@ impl KernelShape {
                 m * k * n
             }
             KernelShape::MatMul { batch, m, n, .. } => batch * m * n,
-            KernelShape::Gather { len, .. } => len,
+            KernelShape::Gather { len, .. } | KernelShape::Scatter { len, .. } => len,
             KernelShape::Concat { outer, inner, ref parts } => outer * inner * parts.iter().map(|p| p.1).sum::<usize>(),
         }
     }
@@ -149,7 +160,8 @@ impl KernelShape {
             KernelShape::MatMul { .. }
             | KernelShape::Concat { .. }
             | KernelShape::Line { .. }
-            | KernelShape::Gather { .. } => 0,
+            | KernelShape::Gather { .. }
+            | KernelShape::Scatter { .. } => 0,
         }
     }
 }
@@ -239,6 +251,8 @@ pub enum Strategy {
     Line,
     /// A gather: reads at positions an index tensor holds.
     Gather,
+    /// A scatter: writes at positions an index tensor holds, in the index's order.
+    Scatter,
 }
 
 /// The last computing instruction of a flat program, which writes straight into an output's

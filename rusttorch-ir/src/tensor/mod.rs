@@ -7,7 +7,8 @@
 //!
 //! Here: the node and handle types and their accessors. The builders live by kind in
 //! `creation`, `ranges` (linspace, eye, meshgrid...), `sampling` (randint, normal, multinomial...),
-//! `elementwise`, `views`, `shape_ops` (flip, roll, repeat, split...), `pad`, `index` (`t[...]`),
+//! `elementwise`, `views`, `shape_ops` (flip, roll, repeat, split...), `pad`, `index` (`t[...]`), `advanced` and `gather` (reads at index positions), `scatter` and
+//! `index_put` (writes at index positions),
 //! `reductions` (and `reductions_more`: `dtype=` forms, all/any, NaN-ignoring sums, norms),
 //! `scans`, `matmul`, `einsum` (the contraction behind `products`: dot, mm, tensordot...),
 //! `diagonals` (diagonal, trace, tril...), `nn`,
@@ -18,10 +19,12 @@
 mod advanced;
 mod creation;
 mod diagonals;
+mod dynamic;
 mod einsum;
 mod elementwise;
 mod gather;
 mod index;
+mod index_put;
 mod inplace;
 pub(crate) mod math;
 mod math_binary;
@@ -35,6 +38,7 @@ mod reductions;
 mod reductions_more;
 mod sampling;
 mod scans;
+mod scatter;
 mod shape_ops;
 #[cfg(test)]
 mod shape_tests;
@@ -48,6 +52,7 @@ mod views;
 mod walk;
 
 pub use advanced::Index;
+pub use dynamic::Unique;
 pub use index::IndexItem;
 pub use operators::{binary_op_name, IntoOperand, Operand};
 pub use pad::PadMode;
@@ -71,6 +76,9 @@ pub struct Node {
     shape: Shape,
     dtype: DType,
     state: Mutex<NodeState>,
+    /// Why this data exists, when an op computed it while building (see
+    /// [`Tensor::with_note`]); `explain()` prints it.
+    note: Option<Arc<str>>,
 }
 
 /// A lazy tensor: a cheap-to-clone, `Send + Sync` handle to a node of the expression DAG.
@@ -88,11 +96,52 @@ impl Drop for Node {
 
 impl Tensor {
     fn new(op: Op, shape: Shape, dtype: DType, state: NodeState) -> Tensor {
-        Tensor(Arc::new(Node { op, shape, dtype, state: Mutex::new(state) }))
+        Tensor(Arc::new(Node { op, shape, dtype, state: Mutex::new(state), note: None }))
     }
 
     fn lazy(op: Op, shape: Shape, dtype: DType, operands: Operands) -> Tensor {
         Tensor::new(op, shape, dtype, NodeState::Lazy(operands))
+    }
+
+    /// This tensor with `note` attached: data an op computed while building (a data-dependent
+    /// shape), which `explain()` of anything built from it mentions. An evaluated tensor only
+    /// (its only handle: it is rebuilt around the same buffer).
+    pub fn with_note(self, note: impl Into<String>) -> Tensor {
+        let state = match self.buffer() {
+            Some(b) => NodeState::Ready(b),
+            None => return self,
+        };
+        let n = &self.0;
+        Tensor(Arc::new(Node {
+            op: n.op.clone(),
+            shape: n.shape.clone(),
+            dtype: n.dtype,
+            state: Mutex::new(state),
+            note: Some(Arc::from(note.into())),
+        }))
+    }
+
+    /// The note [`Tensor::with_note`] attached, if any.
+    pub fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// The notes of every tensor `tensors` are built from (each once, in the order found).
+    pub fn notes(tensors: &[Tensor]) -> Vec<String> {
+        let (mut seen, mut out) = (crate::hash::HashSet::default(), Vec::new());
+        let mut stack: Vec<Tensor> = tensors.to_vec();
+        while let Some(t) = stack.pop() {
+            if !seen.insert(t.id()) {
+                continue;
+            }
+            if let Some(n) = t.note() {
+                if !out.iter().any(|o: &String| o == n) {
+                    out.push(n.to_string());
+                }
+            }
+            stack.extend(t.operands());
+        }
+        out
     }
 
     /// A stable identity for this node (used to deduplicate nodes while lowering).

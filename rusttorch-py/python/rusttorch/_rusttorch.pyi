@@ -3,7 +3,7 @@
 import builtins
 from collections.abc import Sequence
 from types import EllipsisType
-from typing import Any, ClassVar, SupportsFloat, SupportsIndex, TypeAlias, overload
+from typing import Any, ClassVar, Literal, SupportsFloat, SupportsIndex, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -18,8 +18,11 @@ DimLike: TypeAlias = SupportsIndex | Sequence[SupportsIndex] | None
 Operand: TypeAlias = (
     Tensor | builtins.float | builtins.int | builtins.bool | np.generic | npt.NDArray[Any]
 )
+Number: TypeAlias = builtins.float | builtins.int
 TensorLike: TypeAlias = Tensor | builtins.float | builtins.int | builtins.bool | npt.ArrayLike
-IndexItem: TypeAlias = SupportsIndex | slice | EllipsisType | None
+IndexItem: TypeAlias = (
+    SupportsIndex | slice | EllipsisType | Tensor | npt.NDArray[Any] | list[Any] | None
+)
 IndexLike: TypeAlias = IndexItem | tuple[IndexItem, ...]
 
 class dtype:
@@ -407,9 +410,13 @@ class Tensor:
     def contiguous(self) -> Tensor:
         """The tensor written out contiguously when it is a strided view (a copy), else the
         tensor itself (``t.contiguous() is t``)."""
+    def __setitem__(self, index: IndexLike, value: TensorLike) -> None:
+        """``t[index] = value``: this object now names ``t`` with the indexed elements replaced
+        by ``value`` (broadcast, cast to ``t``'s dtype); other tensors are unchanged."""
     def __getitem__(self, index: IndexLike) -> Tensor:
         """``t[index]``: ints (negative count from the end), slices (any step, negative too),
-        ``None`` (a new size-1 dim), ``...``, and tuples of these. Every result is a view."""
+        ``None`` (a new size-1 dim), ``...``, integer tensors, arrays and lists (a gather),
+        bool masks (evaluated), and tuples of these. Without index arrays it is a view."""
     def __matmul__(self, other: Tensor | npt.NDArray[Any]) -> Tensor: ...
     def __rmatmul__(self, other: Tensor | npt.NDArray[Any]) -> Tensor: ...
     def matmul(self, other: TensorLike) -> Tensor:
@@ -575,9 +582,7 @@ class Tensor:
         """Whether ``other`` has this shape and equal elements."""
     def clip(self, min: Operand | None = None, max: Operand | None = None) -> Tensor:
         """NumPy's name for ``clamp``."""
-    def hardtanh(
-        self, min_val: builtins.float = -1.0, max_val: builtins.float = 1.0
-    ) -> Tensor:
+    def hardtanh(self, min_val: builtins.float = -1.0, max_val: builtins.float = 1.0) -> Tensor:
         """``self`` clamped to ``[min_val, max_val]`` (ints stay ints)."""
     def elu(self, alpha: builtins.float = 1.0) -> Tensor:
         """ELU: ``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
@@ -598,6 +603,141 @@ class Tensor:
         """The flattened elements at ``index`` (see ``rusttorch.take``)."""
     def take_along_dim(self, indices: TensorLike, dim: builtins.int | None = None) -> Tensor:
         """``gather`` with broadcasting (see ``rusttorch.take_along_dim``)."""
+    def scatter(
+        self,
+        dim: builtins.int,
+        index: TensorLike,
+        src: TensorLike | None = None,
+        *,
+        value: Number | None = None,
+        reduce: builtins.str | None = None,
+    ) -> Tensor:
+        """See ``rusttorch.scatter``."""
+    def scatter_(
+        self,
+        dim: builtins.int,
+        index: TensorLike,
+        src: TensorLike | None = None,
+        *,
+        value: Number | None = None,
+        reduce: builtins.str | None = None,
+    ) -> Tensor:
+        """In place ``scatter`` (rebinds this object). Returns ``self``."""
+    def scatter_add(self, dim: builtins.int, index: TensorLike, src: TensorLike) -> Tensor:
+        """See ``rusttorch.scatter_add``."""
+    def scatter_add_(self, dim: builtins.int, index: TensorLike, src: TensorLike) -> Tensor:
+        """In place ``scatter_add``. Returns ``self``."""
+    def scatter_reduce(
+        self,
+        dim: builtins.int,
+        index: TensorLike,
+        src: TensorLike,
+        reduce: builtins.str,
+        *,
+        include_self: builtins.bool = True,
+    ) -> Tensor:
+        """See ``rusttorch.scatter_reduce``."""
+    def scatter_reduce_(
+        self,
+        dim: builtins.int,
+        index: TensorLike,
+        src: TensorLike,
+        reduce: builtins.str,
+        *,
+        include_self: builtins.bool = True,
+    ) -> Tensor:
+        """In place ``scatter_reduce``. Returns ``self``."""
+    def index_add(
+        self,
+        dim: builtins.int,
+        index: TensorLike,
+        source: TensorLike,
+        *,
+        alpha: Number | None = None,
+    ) -> Tensor:
+        """See ``rusttorch.index_add``."""
+    def index_add_(
+        self,
+        dim: builtins.int,
+        index: TensorLike,
+        source: TensorLike,
+        *,
+        alpha: Number | None = None,
+    ) -> Tensor:
+        """In place ``index_add``. Returns ``self``."""
+    def index_copy(self, dim: builtins.int, index: TensorLike, source: TensorLike) -> Tensor:
+        """See ``rusttorch.index_copy``."""
+    def index_copy_(self, dim: builtins.int, index: TensorLike, source: TensorLike) -> Tensor:
+        """In place ``index_copy``. Returns ``self``."""
+    def index_fill(self, dim: builtins.int, index: TensorLike, value: TensorLike) -> Tensor:
+        """See ``rusttorch.index_fill``."""
+    def index_fill_(self, dim: builtins.int, index: TensorLike, value: TensorLike) -> Tensor:
+        """In place ``index_fill``. Returns ``self``."""
+    def index_reduce(
+        self,
+        dim: builtins.int,
+        index: TensorLike,
+        source: TensorLike,
+        reduce: builtins.str,
+        *,
+        include_self: builtins.bool = True,
+    ) -> Tensor:
+        """See ``rusttorch.index_reduce``."""
+    def index_reduce_(
+        self,
+        dim: builtins.int,
+        index: TensorLike,
+        source: TensorLike,
+        reduce: builtins.str,
+        *,
+        include_self: builtins.bool = True,
+    ) -> Tensor:
+        """In place ``index_reduce``. Returns ``self``."""
+    def masked_fill(self, mask: TensorLike, value: TensorLike) -> Tensor:
+        """See ``rusttorch.masked_fill``."""
+    def masked_fill_(self, mask: TensorLike, value: TensorLike) -> Tensor:
+        """In place ``masked_fill``. Returns ``self``."""
+    def index_put(
+        self, indices: Sequence[Any], values: TensorLike, accumulate: builtins.bool = False
+    ) -> Tensor:
+        """See ``rusttorch.index_put``."""
+    def index_put_(
+        self, indices: Sequence[Any], values: TensorLike, accumulate: builtins.bool = False
+    ) -> Tensor:
+        """In place ``index_put``. Returns ``self``."""
+    def put(
+        self, index: TensorLike, source: TensorLike, accumulate: builtins.bool = False
+    ) -> Tensor:
+        """See ``rusttorch.put``."""
+    def put_(
+        self, index: TensorLike, source: TensorLike, accumulate: builtins.bool = False
+    ) -> Tensor:
+        """In place ``put``. Returns ``self``."""
+    @overload
+    def nonzero(self, *, as_tuple: Literal[False] = False) -> Tensor: ...
+    @overload
+    def nonzero(self, *, as_tuple: Literal[True]) -> tuple[Tensor, ...]: ...
+    def argwhere(self) -> Tensor:
+        """See ``rusttorch.argwhere``."""
+    def masked_select(self, mask: TensorLike) -> Tensor:
+        """See ``rusttorch.masked_select``."""
+    def unique(
+        self,
+        sorted: builtins.bool = True,
+        return_inverse: builtins.bool = False,
+        return_counts: builtins.bool = False,
+        dim: builtins.int | None = None,
+    ) -> Any:
+        """See ``rusttorch.unique``."""
+    def unique_consecutive(
+        self,
+        return_inverse: builtins.bool = False,
+        return_counts: builtins.bool = False,
+        dim: builtins.int | None = None,
+    ) -> Any:
+        """See ``rusttorch.unique_consecutive``."""
+    def bincount(self, weights: TensorLike | None = None, minlength: builtins.int = 0) -> Tensor:
+        """See ``rusttorch.bincount``."""
     def sort(
         self,
         dim: builtins.int = -1,
@@ -1034,9 +1174,14 @@ def softplus(
 def clamp(input: TensorLike, min: Operand | None = None, max: Operand | None = None) -> Tensor:
     """Limits values to ``[min, max]`` (either bound may be ``None``); NaN stays NaN."""
 
+@overload
 def where(condition: TensorLike, input: Operand, other: Operand) -> Tensor:
     """``input`` where ``condition`` holds, else ``other`` (tensors, arrays or scalars,
     broadcasting; a non-bool condition means ``!= 0``)."""
+
+@overload
+def where(condition: TensorLike) -> tuple[Tensor, ...]:
+    """``nonzero(condition, as_tuple=True)``."""
 
 def argmax(
     input: TensorLike, dim: builtins.int | None = None, keepdim: builtins.bool = False
@@ -1175,6 +1320,114 @@ def take_along_dim(
 ) -> Tensor:
     """``gather`` along ``dim`` with the other dims broadcast; with ``dim=None`` both are
     flattened."""
+
+def scatter(
+    input: TensorLike,
+    dim: builtins.int,
+    index: TensorLike,
+    src: TensorLike | None = None,
+    *,
+    value: Number | None = None,
+    reduce: builtins.str | None = None,
+) -> Tensor:
+    """``input`` with ``src`` (a tensor, or a number) written at ``index`` along ``dim``."""
+
+def scatter_add(input: TensorLike, dim: builtins.int, index: TensorLike, src: TensorLike) -> Tensor:
+    """``input`` with ``src`` added at ``index`` along ``dim``."""
+
+def scatter_reduce(
+    input: TensorLike,
+    dim: builtins.int,
+    index: TensorLike,
+    src: TensorLike,
+    reduce: builtins.str,
+    *,
+    include_self: builtins.bool = True,
+) -> Tensor:
+    """``input`` with ``src`` combined at ``index`` along ``dim`` by ``reduce``."""
+
+def index_add(
+    input: TensorLike,
+    dim: builtins.int,
+    index: TensorLike,
+    source: TensorLike,
+    *,
+    alpha: Number | None = None,
+) -> Tensor:
+    """``input`` with ``alpha * source`` added to the entries ``index`` names along ``dim``."""
+
+def index_copy(
+    input: TensorLike, dim: builtins.int, index: TensorLike, source: TensorLike
+) -> Tensor:
+    """``input`` with ``source`` written to the entries ``index`` names along ``dim``."""
+
+def index_fill(
+    input: TensorLike, dim: builtins.int, index: TensorLike, value: TensorLike
+) -> Tensor:
+    """``input`` with ``value`` in the entries ``index`` names along ``dim``."""
+
+def index_reduce(
+    input: TensorLike,
+    dim: builtins.int,
+    index: TensorLike,
+    source: TensorLike,
+    reduce: builtins.str,
+    *,
+    include_self: builtins.bool = True,
+) -> Tensor:
+    """``input`` with ``source`` combined by ``reduce`` into the entries ``index`` names."""
+
+def masked_fill(input: TensorLike, mask: TensorLike, value: TensorLike) -> Tensor:
+    """``input`` with ``value`` where the bool ``mask`` (broadcast to ``input``) is true."""
+
+def index_put(
+    input: TensorLike,
+    indices: Sequence[Any],
+    values: TensorLike,
+    accumulate: builtins.bool = False,
+) -> Tensor:
+    """``input`` with ``values`` written (added, with ``accumulate``) at ``input[indices]``."""
+
+def put(
+    input: TensorLike, index: TensorLike, source: TensorLike, accumulate: builtins.bool = False
+) -> Tensor:
+    """``input`` flattened, with ``source`` written (added) at ``index``, in ``input``'s shape."""
+
+@overload
+def nonzero(input: TensorLike, *, as_tuple: Literal[False] = False) -> Tensor: ...
+@overload
+def nonzero(input: TensorLike, *, as_tuple: Literal[True]) -> tuple[Tensor, ...]: ...
+def argwhere(input: TensorLike) -> Tensor:
+    """``nonzero(input)``: an ``[n, ndim]`` int64 tensor. Evaluates ``input``."""
+
+def masked_select(input: TensorLike, mask: TensorLike) -> Tensor:
+    """The elements of ``input`` where the bool ``mask`` is true (broadcasting), 1-d. Evaluates
+    ``mask``; ``input`` stays lazy."""
+
+def unique(
+    input: TensorLike,
+    sorted: builtins.bool = True,
+    return_inverse: builtins.bool = False,
+    return_counts: builtins.bool = False,
+    dim: builtins.int | None = None,
+) -> Any:
+    """The distinct values of ``input`` (flattened), ascending, with where each element's value
+    is and how many each has on request. Evaluates ``input``."""
+
+def unique_consecutive(
+    input: TensorLike,
+    return_inverse: builtins.bool = False,
+    return_counts: builtins.bool = False,
+    dim: builtins.int | None = None,
+) -> Any:
+    """Each run of equal consecutive elements of ``input`` (flattened) once. Evaluates
+    ``input``."""
+
+def bincount(
+    input: TensorLike, weights: TensorLike | None = None, minlength: builtins.int = 0
+) -> Tensor:
+    """How often each value ``0..=max(input)`` occurs in ``input``, or the sum of ``weights`` per
+    value. Evaluates ``input``."""
 
 def sort(
     input: TensorLike,
@@ -1488,6 +1741,7 @@ def set_printoptions(
 
 def get_printoptions() -> dict[str, Any]:
     """The print options as a dict."""
+
 # The elementwise math library (rusttorch-py/src/math.rs and the op table's rows).
 
 def log2(input: TensorLike) -> Tensor:

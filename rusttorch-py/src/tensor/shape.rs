@@ -97,9 +97,11 @@ impl PyTensor {
 
     /// ``t[index]``: ints (negative count from the end), slices (any step, negative too),
     /// ``None`` (a new size-1 dim), ``...``, integer tensors, arrays and lists (NumPy's
-    /// advanced indexing, a gather), and tuples of these. Without index arrays it is a view.
+    /// advanced indexing, a gather), bool masks (evaluated: their true positions index), and
+    /// tuples of these. Without index arrays or masks it is a view.
     fn __getitem__(&self, index: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
         let items = index_items(index)?;
+        crate::index::eval_masks(index.py(), &items)?;
         build(|| self.tensor().index_with(&items))
     }
 
