@@ -114,3 +114,13 @@ def test_print_options() -> None:
 def test_named_tuple_prints_values() -> None:
     r = rt.tensor([[1.0, 2.0]]).max(1)
     assert repr(r) == "rusttorch.return_types.max(\nvalues=tensor([2.]),\nindices=tensor([1]))"
+
+
+def test_printing_a_lazy_tensor_says_so_in_explain_only() -> None:
+    x = rt.tensor([1.0, 2.0, 3.0]) * 2.0
+    assert "tensor([2., 4., 6.])" == repr(x)
+    assert "note: a float32 [3] tensor was evaluated to be printed" in x.explain()
+    assert "note: a float32 [3] tensor was evaluated to be printed" in (x + 1.0).explain()
+    y = rt.tensor([1.0, 2.0])
+    repr(y)
+    assert "note:" not in y.explain()

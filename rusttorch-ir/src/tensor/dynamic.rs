@@ -93,9 +93,9 @@ impl Tensor {
     }
 
     /// Data computed from `source`'s values by `op`, marked for `explain()`.
-    fn data_from(op: &str, source: &Tensor, buffer: Buffer, shape: impl Into<Shape>) -> Result<Tensor> {
+    fn data_from(op: &str, arg: &str, source: &Tensor, buffer: Buffer, shape: impl Into<Shape>) -> Result<Tensor> {
         let note = format!(
-            "{op} evaluated its {} {} input to know its output's shape; the result is data here",
+            "{op} evaluated its {} {} {arg} to know its output's shape; the result is data here",
             source.dtype(),
             source.shape()
         );
@@ -120,7 +120,7 @@ impl Tensor {
             }
             n += 1;
         }
-        Tensor::data_from("nonzero", self, Buffer::from_vec(out), vec![n, self.ndim()])
+        Tensor::data_from("nonzero", "input", self, Buffer::from_vec(out), vec![n, self.ndim()])
     }
 
     /// `torch.nonzero(as_tuple=True)`: one 1-d int64 tensor of coordinates per dim (a 0-d
@@ -169,7 +169,7 @@ impl Tensor {
             }
         }
         let n = pos.len();
-        let pos = Tensor::data_from("masked_select", mask, Buffer::from_vec(pos), n)?;
+        let pos = Tensor::data_from("masked_select", "mask", mask, Buffer::from_vec(pos), n)?;
         self.expand(&signed(shape.dims()))?.reshape(&[-1])?.gather(0, &pos)
     }
 
@@ -207,9 +207,9 @@ impl Tensor {
         }
         let n = firsts.len();
         Ok(Unique {
-            values: Tensor::data_from(op, self, buffer_of(self.dtype(), &v.pick(&firsts)), n)?,
-            inverse: Tensor::data_from(op, self, Buffer::from_vec(inverse), self.shape().clone())?,
-            counts: Tensor::data_from(op, self, Buffer::from_vec(counts), n)?,
+            values: Tensor::data_from(op, "input", self, buffer_of(self.dtype(), &v.pick(&firsts)), n)?,
+            inverse: Tensor::data_from(op, "input", self, Buffer::from_vec(inverse), self.shape().clone())?,
+            counts: Tensor::data_from(op, "input", self, Buffer::from_vec(counts), n)?,
         })
     }
 
@@ -237,7 +237,7 @@ impl Tensor {
             return Err(bad_argument("bincount", format!("input must be non-negative, got {bad}")));
         }
         let bins = v.iter().max().map_or(0, |&m| m as usize + 1).max(minlength);
-        let idx = Tensor::data_from("bincount", self, Buffer::from_vec(v), self.numel())?;
+        let idx = Tensor::data_from("bincount", "input", self, Buffer::from_vec(v), self.numel())?;
         let (src, dtype) = match weights {
             Some(w) => {
                 let d = if w.dtype() == DType::F32 { DType::F32 } else { DType::F64 };

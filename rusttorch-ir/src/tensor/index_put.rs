@@ -40,7 +40,12 @@ impl Tensor {
             if shape.numel() == 0 {
                 return Ok(self.clone());
             }
-            let v = v.expand(&signed(shape.dims()))?.reshape(&[-1])?;
+            // One value for every position is read with stride 0 (no buffer of the result's
+            // size); others are laid out flat in the result's order.
+            let v = match v.numel() {
+                1 => v.reshape(&[])?.expand(&[shape.numel() as isize])?,
+                _ => v.expand(&signed(shape.dims()))?.reshape(&[-1])?,
+            };
             let reduce = accumulate.then_some(ReduceOp::Sum);
             let flat = self.reshape(&[-1])?;
             flat.scatter_raw(&pos.reshape(&[-1])?, &v, reduce)?.reshape_to(self.shape().clone())

@@ -77,8 +77,9 @@ pub struct Node {
     dtype: DType,
     state: Mutex<NodeState>,
     /// Why this data exists, when an op computed it while building (see
-    /// [`Tensor::with_note`]); `explain()` prints it.
-    note: Option<Arc<str>>,
+    /// [`Tensor::with_note`]) or printing evaluated it ([`Tensor::add_note`]); `explain()`
+    /// prints it.
+    note: std::sync::OnceLock<Arc<str>>,
 }
 
 /// A lazy tensor: a cheap-to-clone, `Send + Sync` handle to a node of the expression DAG.
@@ -96,7 +97,7 @@ impl Drop for Node {
 
 impl Tensor {
     fn new(op: Op, shape: Shape, dtype: DType, state: NodeState) -> Tensor {
-        Tensor(Arc::new(Node { op, shape, dtype, state: Mutex::new(state), note: None }))
+        Tensor(Arc::new(Node { op, shape, dtype, state: Mutex::new(state), note: Default::default() }))
     }
 
     fn lazy(op: Op, shape: Shape, dtype: DType, operands: Operands) -> Tensor {
@@ -117,13 +118,19 @@ impl Tensor {
             shape: n.shape.clone(),
             dtype: n.dtype,
             state: Mutex::new(state),
-            note: Some(Arc::from(note.into())),
+            note: std::sync::OnceLock::from(Arc::from(note.into())),
         }))
     }
 
-    /// The note [`Tensor::with_note`] attached, if any.
+    /// Attaches `note` to this tensor if it has none (printing a lazy tensor evaluates it,
+    /// and says so here: `explain()` of it, or of what is built from it, prints the note).
+    pub fn add_note(&self, note: impl Into<String>) {
+        let _ = self.0.note.set(Arc::from(note.into()));
+    }
+
+    /// The note [`Tensor::with_note`] or [`Tensor::add_note`] attached, if any.
     pub fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+        self.0.note.get().map(|n| &**n)
     }
 
     /// The notes of every tensor `tensors` are built from (each once, in the order found).

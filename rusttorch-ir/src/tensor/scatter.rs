@@ -97,7 +97,7 @@ impl Tensor {
     /// `torch.scatter(dim, index, value)`: [`Tensor::scatter`] writing one scalar.
     pub fn scatter_value(&self, dim: isize, index: &Tensor, value: impl Into<Scalar>) -> Result<Tensor> {
         scoped("scatter", || {
-            let src = Tensor::full(index.shape().clone(), value, self.dtype())?;
+            let src = Tensor::full(Shape::scalar(), value, self.dtype())?.expand(&signed(index.dims()))?;
             self.scatter_op("scatter", dim, index, &src, None)
         })
     }
@@ -135,21 +135,20 @@ impl Tensor {
         include_self: bool,
     ) -> Result<Tensor> {
         let r = reduction(op, reduce, true)?;
-        let ishape = index.shape().clone();
+        // Constant operands are one element read with stride 0, never a buffer of index's size.
+        let constant = |v: f64| Tensor::full(Shape::scalar(), v, self.dtype())?.expand(&signed(index.dims()));
         let base = match (include_self, r) {
             (true, _) => self.clone(),
             // A written value stands in for the position's own: the extreme is unchanged.
             (false, ReduceOp::Max | ReduceOp::Min) => self.scatter_op(op, dim, index, src, None)?,
-            (false, _) => {
-                self.scatter_op(op, dim, index, &Tensor::full(ishape.clone(), r.identity(), self.dtype())?, None)?
-            }
+            (false, _) => self.scatter_op(op, dim, index, &constant(r.identity())?, None)?,
         };
         let out = base.scatter_op(op, dim, index, src, Some(r))?;
         if reduce != "mean" {
             return Ok(out);
         }
         let start = Tensor::full(self.shape().clone(), if include_self { 1 } else { 0 }, self.dtype())?;
-        let count = start.scatter_op(op, dim, index, &Tensor::full(ishape, 1, self.dtype())?, Some(ReduceOp::Sum))?;
+        let count = start.scatter_op(op, dim, index, &constant(1.0)?, Some(ReduceOp::Sum))?;
         let count = count.maximum(&Tensor::scalar(1, self.dtype()))?;
         if self.dtype().is_float() {
             out.binary(BinaryOp::Div, &count)
@@ -267,7 +266,7 @@ impl Tensor {
             let d = self.shape().normalize_dim("index_fill", dim)?;
             let n = self.dims()[d];
             let marks = Tensor::full(Shape::from(n), false, DType::Bool)?;
-            let ones = Tensor::full(Shape::from(index.numel()), true, DType::Bool)?;
+            let ones = Tensor::full(Shape::scalar(), true, DType::Bool)?.expand(&[index.numel() as isize])?;
             let mask = marks.scatter_op("index_fill", 0, &index.reshape(&[-1])?, &ones, None)?;
             let mut at = vec![1isize; self.ndim()];
             at[d] = n as isize;

@@ -13,7 +13,10 @@ use rusttorch_ir::{scoped, Tensor};
 
 /// `repr(t)`: `t` evaluated and printed as PyTorch prints it.
 pub fn tensor_repr(py: Python<'_>, t: &Tensor) -> PyResult<String> {
-    eval_all(py, std::slice::from_ref(t), true)?;
+    if !t.is_evaluated() {
+        eval_all(py, std::slice::from_ref(t), true)?;
+        t.add_note(format!("a {} {} tensor was evaluated to be printed", t.dtype(), t.shape()));
+    }
     guard(|| t.format_values(&print_options()))
 }
 
