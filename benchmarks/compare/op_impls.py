@@ -133,6 +133,6 @@ def jax_op(w: OpRow, arrays: list[np.ndarray]) -> Callable[[], Any]:
 
     def call() -> Any:
         out = jax.block_until_ready(jf(*t))
-        return out[0] if isinstance(out, tuple) else out
+        return out[0] if isinstance(out, (tuple, list)) else out
 
     return call
