@@ -14,7 +14,7 @@ What to run (default: --rust --python):
   --rust-bench NAME       only this criterion bench target (workloads, per_op, planning, vectorize)
   --python                benchmarks/compare.py: the W-suite against NumPy, numexpr, PyTorch,
                           torch.compile and jax.jit (peers that are not installed are skipped;
-                          `make bench-deps` installs them)
+                          `make bench-deps` installs them); `-- --suite ops`: the per-op rows
   --quick                 quick mode: RUSTTORCH_BENCH_QUICK=1 for criterion, --quick for compare.py
                           (smaller sizes, short measurements: a smoke test, not figures to report)
   --threads N             threads of every engine (default 2)
@@ -46,6 +46,7 @@ Outputs go to bench-results/ (git-ignored): rust-bench.log, compare.json/.md/.pn
 Examples:
   ./run_benchmarks.sh --quick                      # everything, quick
   ./run_benchmarks.sh --python -- --only W1,W2     # two workloads, full size
+  ./run_benchmarks.sh --python -- --suite ops      # the per-op rows (sort, gather, einsum, ...)
   ./run_benchmarks.sh --save-baseline before ; <change> ; ./run_benchmarks.sh --baseline before
   ./run_benchmarks.sh --profile W3
 EOF

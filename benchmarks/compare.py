@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Runs the W-suite comparison, the package ``compare/`` beside this file (``--help``)."""
+"""Runs the W-suite comparison (``--suite ops``: the per-op rows), the package ``compare/`` beside
+this file (``--help``)."""
 
 import sys
 

@@ -1,5 +1,6 @@
 //! The per-op grid: single ops at 100x100, 500x500, 1000x1000 and 4096x4096, fused only (for a
-//! single op the eager plan is the same kernel). Throughput counts compulsory bytes.
+//! single op the eager plan is the same kernel). Throughput counts the f32 inputs and the output
+//! as f32 (constant index tensors are not counted, int64 outputs count half).
 #![allow(clippy::result_large_err)] // rusttorch errors carry shapes by value
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -18,7 +19,18 @@ const fn op(name: &'static str, arity: usize, build: fn(&[Tensor], &[usize]) -> 
     GridOp { name, arity, build }
 }
 
-/// `gelu` is the exact (erf) form, PyTorch's default; W2 times the tanh form.
+/// A constant int64 tensor of `shape`, entries uniform in `[0, high)` (deterministic): the index
+/// of the gather rows, built once per size with the graph.
+fn random_index(shape: &[usize], high: usize) -> Result<Tensor> {
+    let n = shape.iter().product();
+    let top = high as i64 - 1;
+    let idx = data_f32(n, 7).into_iter().map(|v| (((v + 2.0) * 0.25 * high as f32) as i64).min(top)).collect();
+    Tensor::from_vec::<i64>(idx, shape)
+}
+
+/// `gelu` is the exact (erf) form, PyTorch's default; W2 times the tanh form. The rows after
+/// `softmax` are issue 14's families (compare.py's ops suite times them against NumPy, PyTorch
+/// and JAX at fixed sizes).
 const OPS: &[GridOp] = &[
     op("zeros", 0, |_, s| Tensor::zeros(s, DType::F32)),
     op("ones", 0, |_, s| Tensor::ones(s, DType::F32)),
@@ -42,6 +54,11 @@ const OPS: &[GridOp] = &[
     op("softmax", 1, |t, _| t[0].softmax(1)),
     op("cumsum", 1, |t, _| t[0].cumsum(1, None)),
     op("sort", 1, |t, _| Ok(t[0].sort(1, false)?.0)),
+    op("argsort", 1, |t, _| t[0].argsort(1, false)),
+    op("topk16", 1, |t, _| Ok(t[0].topk(16, 1, true)?.0)),
+    op("gather", 1, |t, s| t[0].gather(1, &random_index(s, s[1])?)),
+    op("index_select", 1, |t, s| t[0].index_select(0, &random_index(&s[..1], s[0])?)),
+    op("einsum_rowdot", 2, |t, _| Tensor::einsum("ij,ij->i", &[t[0].clone(), t[1].clone()])),
 ];
 
 fn sizes() -> &'static [usize] {

@@ -1,4 +1,5 @@
-"""The W-suite of the benchmarks issue, RustTorch against its peers, in one process.
+"""The W-suite of the benchmarks issue, and the per-op rows of issue 14 (``--suite ops``),
+RustTorch against its peers, in one process.
 
 Engines: RustTorch fused and eager (``t.eval(fuse=False)``), NumPy, and when importable numexpr,
 PyTorch eager (composed formula and builtin fused op), ``torch.compile`` and ``jax.jit``. A missing
@@ -24,9 +25,14 @@ PyTorch or JAX are.
 Outputs: a markdown report (stdout and ``<out>.md``), the raw figures as JSON (``--out``,
 default ``bench-results/compare.json``) and a PNG bar chart (``<out>.png``, with matplotlib).
 
+The per-op rows (O1..O14: sort, argsort, topk, cumsum, index_select, gather, take_along_dim,
+einsum, scatter_add, index_add) run on RustTorch, NumPy, torch eager and ``jax.jit``; a row that
+needs a RustTorch function the installed package lacks says "missing" in RustTorch's cells.
+
 Run it as ``python benchmarks/compare.py`` or ``python -m benchmarks.compare``. Modules: ``env``
-(thread environment), ``workloads``, ``engines``, ``timing``, ``stream`` (bandwidth probes),
-``runner`` (one workload's rounds), ``machine``, ``report``, ``chart``, ``cli``.
+(thread environment), ``workloads`` (the W-suite), ``ops`` (the per-op rows), ``engines``,
+``op_impls`` (the per-op rows per engine), ``timing``, ``stream`` (bandwidth probes), ``runner``
+(one workload's rounds), ``machine``, ``report``, ``chart``, ``cli``.
 """
 
 # Imported before any submodule, whichever one a caller imports: it sets the thread environment

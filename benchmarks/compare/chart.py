@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .report import suite_title
+
 
 def chart(data: dict[str, Any], path: Path) -> str | None:
     """Grouped bars: speedup over NumPy per workload and engine (log scale). None when skipped."""
@@ -44,7 +46,7 @@ def chart(data: dict[str, Any], path: Path) -> str | None:
     ax.set_ylabel("speedup over NumPy (median time; higher is better)")
     ls = data["machine"].get("lscpu", {})
     ax.set_title(
-        f"RustTorch W-suite, {data['threads']} threads, {data['mode']} mode - "
+        f"RustTorch {suite_title(data)}, {data['threads']} threads, {data['mode']} mode - "
         f"{ls.get('Model name', '')}",
         fontsize=9,
     )

@@ -11,18 +11,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from . import __doc__ as SUITE_DOC
 from .chart import chart
 from .engines import Engine, all_engines
 from .env import THREADS
 from .machine import REPO, machine, wait_for_low_load
+from .ops import op_suite
 from .report import report
 from .runner import run_workload
 from .stream import STREAM_N, CopyProbe, best_stream, print_stream, stream
 from .timing import Budget
 from .workloads import Workload, suite
+
+SUITES = ("w", "ops", "all")
+# The engines with per-op implementations (op_impls): numexpr has none of these ops, and
+# torch eager is torch's builtin op; torch.compile of single ops is not measured.
+OPS_ENGINES = ("rt_fused", "rt_eager", "numpy", "torch", "jax_jit")
 
 # The environment variables recorded with the results.
 ENV_KEYS = (
@@ -48,17 +52,27 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="smoke test: sizes 16x smaller and short measurements (not for reports)",
     )
     p.add_argument(
+        "--suite",
+        choices=SUITES,
+        default="w",
+        help="w: the W-suite (W1..W8, default); ops: the per-op rows (O1..O14: sort, argsort, "
+        "topk, cumsum, index_select, gather, take_along_dim, einsum, scatter_add, index_add) "
+        "on RustTorch, NumPy, torch eager and jax.jit; all: both",
+    )
+    p.add_argument(
         "--out",
         type=Path,
-        default=REPO / "bench-results" / "compare.json",
-        help="JSON output; the report and chart go beside it as .md and .png",
+        default=None,
+        help="JSON output (default bench-results/compare.json, with --suite ops "
+        "compare-ops.json); the report and chart go beside it as .md and .png",
     )
-    p.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W3")
+    p.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W3 or O1,O5")
     p.add_argument(
         "--engines",
         default="",
         help="comma-separated engine keys: rt_fused, rt_eager, numpy, numexpr, torch, "
-        "torch_builtin, torch_compile, jax_jit",
+        "torch_builtin, torch_compile, jax_jit (--suite ops: the ops engines "
+        f"{', '.join(OPS_ENGINES)})",
     )
     p.add_argument(
         "--budget",
@@ -82,7 +96,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="measure nothing: print the report of an earlier run's JSON and redraw its chart",
     )
     p.add_argument("--chart", type=Path, default=None, help="chart path (default <out>.png)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.out is None:
+        name = "compare-ops.json" if args.suite == "ops" else "compare.json"
+        args.out = REPO / "bench-results" / name
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.wait_load is not None:
         wait_for_low_load(args.wait_load, 600.0)
     print(
-        f"# compare.py: {len(workloads)} workloads, {threads} threads, "
+        f"# compare.py: suite {args.suite}, {len(workloads)} workloads, {threads} threads, "
         f"{'quick' if quick else 'full'} mode",
         flush=True,
     )
@@ -118,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         "argv": sys.argv[1:] if argv is None else argv,
         "threads": threads,
         "mode": "quick" if quick else "full",
+        "suite": args.suite,
         "budget_s": budget.seconds,
         "machine": machine(),
         "env": {k: os.environ.get(k) for k in ENV_KEYS},
@@ -155,11 +174,17 @@ def make_budget(quick: bool, seconds: float | None) -> Budget:
 
 def select(args: argparse.Namespace, quick: bool) -> tuple[list[Workload], list[Engine]]:
     """The workloads of ``--only`` and the engines of ``--engines`` (all when empty)."""
-    workloads = suite(quick)
+    workloads: list[Workload] = []
+    if args.suite in ("w", "all"):
+        workloads += suite(quick)
+    if args.suite in ("ops", "all"):
+        workloads += op_suite(quick)
     if args.only:
         keep = {k.strip().upper() for k in args.only.split(",") if k.strip()}
         workloads = [w for w in workloads if w.key in keep]
     engines = all_engines()
+    if args.suite == "ops":
+        engines = [e for e in engines if e.key in OPS_ENGINES]
     if args.engines:
         keep = {k.strip() for k in args.engines.split(",") if k.strip()}
         engines = [e for e in engines if e.key in keep]
@@ -205,7 +230,7 @@ def measure(
     for w in workloads:
         data["workloads"].append(w.record())
         arrays = w.inputs(seed=int(w.key[1:]))
-        ref = w.ref([a.astype(np.float64) for a in arrays])
+        ref = w.reference(arrays)
         print(f"{w.key} {w.name} {' x '.join(str(s) for s in w.shapes)}", flush=True)
         run_workload(w, live, arrays, ref, budget, data["results"], probe)
         del arrays, ref

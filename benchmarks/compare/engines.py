@@ -10,11 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from .op_impls import Unsupported, jax_op, numpy_op, rusttorch_op, torch_op
+from .ops import OpRow
 from .workloads import GELU_C, GELU_K, LN_EPS, Workload
-
-
-class Unsupported(Exception):
-    """The engine has no implementation of this workload."""
 
 
 class Engine:
@@ -72,6 +70,8 @@ class RustTorch(Engine):
     def make(self, w: Workload, arrays: list[np.ndarray]) -> Callable[[], Any]:
         import rusttorch as rt
 
+        if isinstance(w, OpRow):
+            return rusttorch_op(w, arrays, self.fuse)
         t = [rt.from_numpy(a) for a in arrays]
         fuse = self.fuse
         # Every call builds the lazy expression anew (as a user's code does) and forces it.
@@ -115,6 +115,8 @@ class NumPy(Engine):
     module = "numpy"
 
     def make(self, w: Workload, arrays: list[np.ndarray]) -> Callable[[], Any]:
+        if isinstance(w, OpRow):
+            return numpy_op(w, arrays)
         t = arrays
         if w.key in ("W1", "W8"):
             a, b, c = t
@@ -263,6 +265,8 @@ class TorchEager(TorchBase):
     label = "torch eager (composed)"
 
     def make(self, w: Workload, arrays: list[np.ndarray]) -> Callable[[], Any]:
+        if isinstance(w, OpRow):
+            return torch_op(w, arrays)
         return self.call(w, torch_composed(w.key), self.tensors(arrays))
 
 
@@ -323,6 +327,8 @@ class JaxJit(Engine):
         import jax
         import jax.numpy as jnp
 
+        if isinstance(w, OpRow):
+            return jax_op(w, arrays)
         t = [jax.device_put(a) for a in arrays]
         if w.key in ("W1", "W8"):
 

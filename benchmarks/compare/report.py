@@ -45,6 +45,8 @@ def cell(res: Record | None) -> str:
         return fmt_ms(res["median_ms"]) + fmt_first(res["first_ms"], res["median_ms"])
     if st == "unsupported":
         return "—"
+    if st == "missing":
+        return "missing"
     if st == "wrong":
         e = res["check"]
         return (
@@ -91,6 +93,13 @@ def _name(w: Record) -> str:
     return f"{w['key']} {w['name']}"
 
 
+def suite_title(data: Record) -> str:
+    """What the run measured (runs before ``--suite`` existed are W-suite runs)."""
+    return {"ops": "Per-op rows", "all": "W-suite and per-op rows"}.get(
+        data.get("suite", "w"), "W-suite"
+    )
+
+
 def report(data: Record) -> str:
     run = _Run.of(data)
     out = _header(run)
@@ -112,7 +121,7 @@ def _header(run: _Run) -> list[str]:
     out: list[str] = []
     m = data["machine"]
     ls = m.get("lscpu", {})
-    out.append(f"## W-suite, {data['threads']} threads ({data['mode']} mode)\n")
+    out.append(f"## {suite_title(data)}, {data['threads']} threads ({data['mode']} mode)\n")
     out.append(
         f"Machine: {ls.get('Model name', '?')}, {ls.get('CPU(s)', '?')} CPUs "
         f"({', '.join(m.get('simd', []))}), L2 {ls.get('L2 cache', '?')}, "
@@ -218,7 +227,8 @@ def _rate_table(run: _Run) -> list[str]:
         return rate + (f" ({pct})" if pct else "")
 
     return [
-        "\n### Effective bandwidth, GB/s (% of STREAM copy); W7 GFLOP/s; W8 us per call\n",
+        "\n### Effective bandwidth, GB/s (% of STREAM copy); compute-bound rows (W7, einsum "
+        "bmm) GFLOP/s; W8 us per call\n",
         run.per_engine_table(fill),
     ]
 
@@ -232,13 +242,20 @@ def _accuracy_table(run: _Run) -> list[str]:
     return [
         "\n### Accuracy: max|got-ref| / max|ref| against NumPy float64\n",
         f"Pass: |got-ref| <= 1e-05 + 0.0001*|ref| everywhere (unless: {tol}). "
-        "W2 also against the issue's target 1e-6 + 1e-6*|ref| (the ratio shown is the "
-        "worst err/allowed; <= 1 meets it).\n",
+        + (
+            "W2 also against the issue's target 1e-6 + 1e-6*|ref| (the ratio shown is the "
+            "worst err/allowed; <= 1 meets it). "
+            if any(w.get("target") for w in run.wls)
+            else ""
+        )
+        + "A result of another dtype is marked with it (argsort: int64 indices, JAX's int32).\n",
         run.per_engine_table(lambda _w, r: _accuracy_cell(r)),
     ]
 
 
 def _accuracy_cell(r: Record | None) -> str:
+    if r is not None and r["status"] == "missing":
+        return "missing"
     if r is None or r["status"] == "unsupported" or "check" not in r:
         return "—"
     c = r["check"]

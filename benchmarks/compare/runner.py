@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .engines import Engine, Unsupported
+from .op_impls import Missing
 from .report import fmt_ms
 from .stream import CopyProbe
 from .timing import Budget, sample, summarize, warm_up
@@ -43,7 +44,7 @@ def run_workload(
         call = _first_call(w, e, arrays, ref, budget, r)
         if call is not None:
             ready.append((e, r, call))
-    if probe is not None and w.memory_bound and ready:
+    if probe is not None and w.memory_bound and w.alongside and ready:
         r = {"workload": w.key, "engine": probe.key, "first_ms": 0.0}
         results.append(r)
         r.update(warm_up(probe, budget))
@@ -76,7 +77,7 @@ def _first_call(
     try:
         call = e.make(w, arrays)
     except Unsupported as u:
-        r["status"] = "unsupported"
+        r["status"] = "missing" if isinstance(u, Missing) else "unsupported"
         if e.key.startswith("rt_"):
             r["note"] = str(u)
             print(f"  {e.label:24s} skipped: {u}", flush=True)

@@ -31,6 +31,8 @@ class Workload:
     target: tuple[float, float] | None = None
     flops: float | None = None  # compute-bound workloads: rate in GFLOP/s instead of GB/s
     per_call: bool = False  # W8: per-call overhead, reported in microseconds
+    # A STREAM copy takes turns with the engines (memory-bound rows only; the W-suite's).
+    alongside: bool = True
 
     @property
     def memory_bound(self) -> bool:
@@ -45,6 +47,10 @@ class Workload:
     def inputs(self, seed: int = 0) -> list[np.ndarray]:
         rng = np.random.default_rng(seed)
         return [rng.uniform(-2.0, 2.0, size=s).astype(np.float32) for s in self.shapes]
+
+    def reference(self, arrays: list[np.ndarray]) -> np.ndarray:
+        """The float64 result of ``arrays`` (the inputs, converted to float64)."""
+        return self.ref([a.astype(np.float64) for a in arrays])
 
     def record(self) -> dict[str, Any]:
         """The workload as written in the JSON results (and read back by the report)."""
