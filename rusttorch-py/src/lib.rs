@@ -38,6 +38,7 @@ mod memory;
 mod numpy;
 mod random;
 mod scans;
+mod search;
 mod shape_fns;
 mod sorting;
 mod tensor;
@@ -210,6 +211,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     scans::register(m)?;
     gather::register(m)?;
     sorting::register(m)?;
+    search::register(m)?;
     // `rusttorch.nn.functional.pad` wraps it.
     m.add_function(wrap_pyfunction!(shape_fns::pad, m)?)?;
     unary::register(m)?;

@@ -14,6 +14,7 @@ import pytest
 import rusttorch as rt
 from helpers import needs_constant_graphs
 from indexing_bad_calls import INDEXING_BAD_CALLS
+from search_bad_calls import SEARCH_BAD_CALLS
 from shape_bad_calls import SHAPE_BAD_CALLS, SHAPE_NO_BAD_CALL
 from sorting_bad_calls import SORTING_BAD_CALLS
 
@@ -393,6 +394,7 @@ NO_BAD_CALL = {"get_num_threads", "get_pool_limit", "initial_seed"}  # take no a
 BAD_CALLS += SHAPE_BAD_CALLS
 BAD_CALLS += INDEXING_BAD_CALLS
 BAD_CALLS += SORTING_BAD_CALLS
+BAD_CALLS += SEARCH_BAD_CALLS
 NO_BAD_CALL |= SHAPE_NO_BAD_CALL
 
 

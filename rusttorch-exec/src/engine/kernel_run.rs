@@ -2,7 +2,7 @@
 
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
 use crate::kernel::{
-    run_arg, run_gather, run_kernel, run_line, run_matmul, Access, Ctx, KernelIo, LineOut, MatMulIo, OutPtr,
+    run_arg, run_gather, run_kernel, run_line, run_matmul, run_search, Access, Ctx, KernelIo, LineOut, MatMulIo, OutPtr,
 };
 use crate::memory::PooledVec;
 use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan};
@@ -39,9 +39,11 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             }
         }
     }
-    // Index outputs (argmax, a scan's positions) are int64 whatever the kernel computes in.
+    // Index outputs (argmax, a scan's positions, a search's) are int64 whatever the kernel
+    // computes in.
     let index_out = match k.shape {
         KernelShape::Arg { m, n, .. } => Some(m * n),
+        KernelShape::Search { len, .. } => Some(len),
         KernelShape::Line { op, .. } if op.writes_indices() => Some(plan.values[k.outputs[0].value].shape.numel()),
         _ => None,
     };
@@ -102,6 +104,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
                 run_line(k, &io, LineOut::Values(io.outputs[0]), ctx);
             }
             (KernelShape::Gather { .. }, _) => run_gather(k, &io, index, ctx)?,
+            (KernelShape::Search { .. }, Some(idx)) => run_search(k, &io, OutPtr::new(idx), ctx),
             _ => {}
         }
         match &k.matmul {

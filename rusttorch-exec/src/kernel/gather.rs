@@ -60,7 +60,7 @@ pub(crate) fn run_gather<T: Num>(
 
 /// The element of `l` at `coord` (with `dim`'s coordinate replaced when given).
 #[inline(always)]
-fn at(l: &KernelInput, coord: &[usize], replace: Option<(usize, usize)>) -> usize {
+pub(super) fn at(l: &KernelInput, coord: &[usize], replace: Option<(usize, usize)>) -> usize {
     let mut off = l.offset as isize;
     for (d, (&c, &s)) in coord.iter().zip(&l.strides).enumerate() {
         let c = match replace {
@@ -73,7 +73,7 @@ fn at(l: &KernelInput, coord: &[usize], replace: Option<(usize, usize)>) -> usiz
 }
 
 /// The coordinates of flat position `p` in `dims` (row-major).
-fn unflatten(mut p: usize, dims: &[usize]) -> Vec<usize> {
+pub(super) fn unflatten(mut p: usize, dims: &[usize]) -> Vec<usize> {
     let mut c = vec![0; dims.len()];
     for (c, &d) in c.iter_mut().zip(dims).rev() {
         if d > 0 {
@@ -85,7 +85,7 @@ fn unflatten(mut p: usize, dims: &[usize]) -> Vec<usize> {
 
 /// Advances `coord` to the next position in row-major order.
 #[inline(always)]
-fn step(coord: &mut [usize], dims: &[usize]) {
+pub(super) fn step(coord: &mut [usize], dims: &[usize]) {
     for (c, &d) in coord.iter_mut().zip(dims).rev() {
         *c += 1;
         if *c < d {

@@ -26,6 +26,7 @@ mod matmul;
 mod order;
 mod reduce;
 mod scratch;
+mod search;
 mod short_rows;
 mod stores;
 mod tasks;
@@ -39,6 +40,7 @@ pub(crate) use gather::run_gather;
 pub(crate) use io::KernelIo;
 pub(crate) use line::{run_line, LineOut};
 pub(crate) use matmul::{run_matmul, MatMulIo};
+pub(crate) use search::run_search;
 pub use stores::stream_copy;
 pub(crate) use stores::OutPtr;
 pub(crate) use tasks::Ctx;
@@ -89,6 +91,7 @@ pub(crate) fn run_kernel<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx
         Strategy::Arg => unreachable!("arg kernels run through run_arg"),
         Strategy::Line => unreachable!("line kernels run through run_line"),
         Strategy::Gather => unreachable!("gather kernels run through run_gather"),
+        Strategy::Search => unreachable!("search kernels run through run_search"),
     }
 }
 

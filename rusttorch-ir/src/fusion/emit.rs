@@ -95,7 +95,12 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
         return emit_line(cx, roots[0], op, dim, dtype);
     }
     if let Op::Gather { dim } = g.node(roots[0]).op {
-        return Ok(emit_gather(cx, roots[0], dim, dtype));
+        let len = g.node(roots[0]).shape.numel();
+        return Ok(emit_indexed(cx, roots[0], KernelShape::Gather { dim, len }, dtype));
+    }
+    if let Op::Search { right } = g.node(roots[0]).op {
+        let len = g.node(roots[0]).shape.numel();
+        return Ok(emit_indexed(cx, roots[0], KernelShape::Search { right, len }, dtype));
     }
     let (shape, full_shape, matmul) = kernel_space(cx, spec, roots);
     let (nodes, by_stage) = stages(g, spec, cx.pos);
@@ -550,9 +555,9 @@ fn emit_line(cx: Scope<'_>, root: NodeId, op: LineOp, dim: usize, dtype: DType) 
     Ok(without_program(cx.g, root, KernelShape::Line { op, m, k, n }, shape, dtype, vec![input], output))
 }
 
-/// A gather kernel: input 0 (`x`) and input 1 (the index) read by their own layouts, the
-/// output written in the index's order.
-fn emit_gather(cx: Scope<'_>, root: NodeId, dim: usize, dtype: DType) -> FusedKernel {
+/// A gather or search kernel: every operand read by its own layout (a gather's `x` and index,
+/// a search's sorted sequence and values), the output written in the order of the last one.
+fn emit_indexed(cx: Scope<'_>, root: NodeId, kernel: KernelShape, dtype: DType) -> FusedKernel {
     let inputs: Vec<KernelInput> =
         cx.g.inputs(root)
             .iter()
@@ -564,8 +569,7 @@ fn emit_gather(cx: Scope<'_>, root: NodeId, dim: usize, dtype: DType) -> FusedKe
             .collect();
     let output = KernelOutput { value: cx.value_of[&root], space: Space::Full };
     let shape = cx.g.node(root).shape.clone();
-    let len = shape.numel();
-    without_program(cx.g, root, KernelShape::Gather { dim, len }, shape, dtype, inputs, output)
+    without_program(cx.g, root, kernel, shape, dtype, inputs, output)
 }
 
 /// The one operand of an arg or line kernel, and its shape as `m × k × n` around `dim`.

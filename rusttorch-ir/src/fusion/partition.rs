@@ -61,7 +61,7 @@ impl FusionPlanner {
                     mat[n.index()] = true;
                     mat[g.inputs(n)[0].index()] = true;
                 }
-                Op::Gather { .. } => {
+                Op::Gather { .. } | Op::Search { .. } => {
                     // Reads at data-dependent positions of stored operands, its own kernel.
                     mat[n.index()] = true;
                     for i in g.inputs(n) {
@@ -318,8 +318,10 @@ impl FusionPlanner {
                 return Err(smallvec::smallvec![op0]);
             }
         }
-        let solo =
-            matches!(g.node(root).op, Op::Concat { .. } | Op::ArgReduce { .. } | Op::Line { .. } | Op::Gather { .. });
+        let solo = matches!(
+            g.node(root).op,
+            Op::Concat { .. } | Op::ArgReduce { .. } | Op::Line { .. } | Op::Gather { .. } | Op::Search { .. }
+        );
         let spec = Spec { roots: vec![root], matmul: None, solo, nodes, space, leaves, dtype };
         match self.check(g, &spec) {
             // The root does not fit the space its nearest reduction defines: that reduction

@@ -62,6 +62,7 @@ fn strategy(k: &FusedKernel) -> Strategy {
         KernelShape::Arg { .. } => Strategy::Arg,
         KernelShape::Line { .. } => Strategy::Line,
         KernelShape::Gather { .. } => Strategy::Gather,
+        KernelShape::Search { .. } => Strategy::Search,
         KernelShape::Concat { .. } => Strategy::Concat,
     }
 }

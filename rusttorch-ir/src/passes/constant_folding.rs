@@ -76,7 +76,8 @@ impl Pass for ConstantFolding {
                 | Op::Concat { .. }
                 | Op::ArgReduce { .. }
                 | Op::Line { .. }
-                | Op::Gather { .. } => continue,
+                | Op::Gather { .. }
+                | Op::Search { .. } => continue,
             };
             // The value in the node's dtype, by the cast rule (exact for ints).
             let op = Op::Source(SourceOp::Full(v.cast(node.dtype)));

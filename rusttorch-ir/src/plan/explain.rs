@@ -16,6 +16,7 @@ impl std::fmt::Display for Strategy {
             Strategy::Arg => f.write_str("arg"),
             Strategy::Line => f.write_str("line"),
             Strategy::Gather => f.write_str("gather"),
+            Strategy::Search => f.write_str("search"),
         }
     }
 }
@@ -96,6 +97,10 @@ impl Plan {
                 }
                 KernelShape::Gather { dim, len } => {
                     format!("gather of {len} elements along dim {dim} (indices checked when run)")
+                }
+                KernelShape::Search { right, len } => {
+                    let side = if right { "right" } else { "left" };
+                    format!("binary search of {len} values along the sorted last dim (side {side})")
                 }
                 KernelShape::MatMul { batch, m, k, n } => {
                     format!("matmul {batch} x [{m} x {k}] @ [{k} x {n}] with fused epilogue")

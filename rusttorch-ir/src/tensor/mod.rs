@@ -9,7 +9,8 @@
 //! `creation`, `ranges` (linspace, eye, meshgrid...), `sampling` (randint, normal, multinomial...),
 //! `elementwise`, `views`, `shape_ops` (flip, roll, repeat, split...), `pad`, `index` (`t[...]`),
 //! `reductions` (and `reductions_more`: `dtype=` forms, all/any, NaN-ignoring sums, norms),
-//! `scans`, `matmul`, `einsum` (the contraction behind `products`: dot, mm, tensordot...),
+//! `scans`, `sorting`, `search` (searchsorted, bucketize, isin), `matmul`, `einsum` (the
+//! contraction behind `products`: dot, mm, tensordot...),
 //! `diagonals` (diagonal, trace, tril...), `nn`,
 //! `inplace` (the values `t += x` and `copy_` give) and `operators`; `state` holds what a node
 //! holds (operands, or a buffer once evaluated); `walk` lowers a DAG into the IR graph's
@@ -35,6 +36,7 @@ mod reductions;
 mod reductions_more;
 mod sampling;
 mod scans;
+mod search;
 mod shape_ops;
 #[cfg(test)]
 mod shape_tests;
@@ -52,6 +54,7 @@ pub use index::IndexItem;
 pub use operators::{binary_op_name, IntoOperand, Operand};
 pub use pad::PadMode;
 pub use reductions_more::{MatrixOrd, NormOrd};
+pub use search::search_side;
 use state::{release, NodeState};
 pub use table_methods::unary_op_names;
 pub use walk::{lower, walk, Lowered, Walk, WalkNode};
