@@ -190,7 +190,7 @@ def test_isin_numbers_and_lazy() -> None:
     # Nothing is evaluated while building it.
     x = rt.tensor([1.0, 5.0]) * 2
     y = rt.isin(x, rt.tensor([10.0, 3.0]))
-    assert not x.is_evaluated()
+    assert not x.is_evaluated
     assert y.numpy().tolist() == [False, True]
 
 
