@@ -93,6 +93,22 @@ fn topk_then_elementwise_is_two_kernels() {
 }
 
 #[test]
+fn values_and_indices_of_one_sort_are_one_kernel() {
+    let x = data(&[64, 100], 1, DType::F32);
+    let (v, i) = x.sort(1, false).unwrap();
+    let (tv, ti) = x.topk(3, 0, true).unwrap();
+    let engine = common::engine();
+    let kernels = |outs: &[Tensor], fuse: bool| engine.plan_for(outs, fuse).unwrap().plan().kernels.len();
+    assert_eq!(kernels(&[v.clone(), i.clone()], true), 1);
+    let plan = engine.explain(&[v.clone(), i.clone()]).unwrap();
+    assert!(plan.contains("sort over 64 x 100 x 1 (lines along the middle, values and indices)"), "{plan}");
+    // Each ranking once: sort and topk are two kernels for four outputs; eagerly four.
+    let outs = [v, i, tv, ti];
+    assert_eq!(kernels(&outs, true), 2);
+    assert_eq!(kernels(&outs, false), 4);
+}
+
+#[test]
 fn order_ops_are_bitwise_identical_for_any_thread_count() {
     let x = data(&[4, 30_000], 2, DType::F32);
     let xt = data(&[300, 257], 3, DType::F64);

@@ -40,11 +40,14 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         }
     }
     // Index outputs (argmax, a scan's positions, a search's) are int64 whatever the kernel
-    // computes in.
+    // computes in; an order kernel writing values and indices writes the indices last.
+    let last = k.outputs[k.outputs.len() - 1].value;
     let index_out = match k.shape {
         KernelShape::Arg { m, n, .. } => Some(m * n),
         KernelShape::Search { len, .. } => Some(len),
-        KernelShape::Line { op, .. } if op.writes_indices() => Some(plan.values[k.outputs[0].value].shape.numel()),
+        KernelShape::Line { op, .. } if op.writes_indices() || k.outputs.len() == 2 => {
+            Some(plan.values[last].shape.numel())
+        }
         _ => None,
     };
     let mut arg_out = match index_out {
@@ -52,7 +55,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         None => None,
     };
     // Allocate outputs (reusing freed intermediates of the same dtype and length).
-    let value_outputs = if arg_out.is_some() { &k.outputs[..0] } else { &k.outputs[outs.len()..] };
+    let value_outputs = &k.outputs[outs.len()..k.outputs.len() - usize::from(arg_out.is_some())];
     for o in value_outputs {
         let n = plan.values[o.value].shape.numel();
         let reuse = free.iter().position(|v| v.len() == n && v.dtype() == T::DTYPE);
@@ -99,6 +102,9 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         let io = KernelIo { inputs, access, layouts: &k.inputs, outputs, donor: donor_input };
         match (&k.shape, arg_out.as_mut()) {
             (KernelShape::Arg { .. }, Some(idx)) => run_arg(k, &io, OutPtr::new(idx), ctx),
+            (KernelShape::Line { .. }, Some(idx)) if k.outputs.len() == 2 => {
+                run_line(k, &io, LineOut::Both(io.outputs[0], OutPtr::new(idx)), ctx)
+            }
             (KernelShape::Line { .. }, Some(idx)) => run_line(k, &io, LineOut::Indices(OutPtr::new(idx)), ctx),
             (KernelShape::Line { .. }, None) => {
                 run_line(k, &io, LineOut::Values(io.outputs[0]), ctx);
@@ -118,8 +124,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         }
     }
     if let Some(idx) = arg_out {
-        slots[k.outputs[0].value] = Slot::Owned(AnyVec::I64(idx));
-        return Ok(());
+        slots[last] = Slot::Owned(AnyVec::I64(idx));
     }
     for (o, v) in k.outputs.iter().zip(outs) {
         // Bool results were computed as 0/1 in the kernel's type.

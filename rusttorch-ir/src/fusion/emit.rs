@@ -10,7 +10,7 @@ use super::FusionConfig;
 use super::{full_value, is_source, mkn, Spec};
 use crate::graph::{Graph, NodeId};
 use crate::hash::{HashMap, HashSet};
-use crate::op::{ArgOp, BinaryOp, LineOp, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
+use crate::op::{ArgOp, BinaryOp, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 use crate::plan::{
     FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, MatMulOperands, Operand, Plan, ReduceInstr, Reg, Space,
     Stage, Strategy, Value, ValueId, ValueKind, WHOLE_ROW_MAX,
@@ -91,8 +91,8 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
     if let Op::ArgReduce { op, dim, .. } = g.node(roots[0]).op {
         return emit_arg(cx, roots[0], op, dim, dtype);
     }
-    if let Op::Line { op, dim } = g.node(roots[0]).op {
-        return emit_line(cx, roots[0], op, dim, dtype);
+    if let Op::Line { dim, .. } = g.node(roots[0]).op {
+        return emit_line(cx, roots, dim, dtype);
     }
     if let Op::Gather { dim } = g.node(roots[0]).op {
         let len = g.node(roots[0]).shape.numel();
@@ -547,12 +547,23 @@ fn emit_arg(cx: Scope<'_>, root: NodeId, op: ArgOp, dim: usize, dtype: DType) ->
 }
 
 /// A line kernel: input 0 read as `m × k × n`, each of its `m × n` lines of `k` elements turned
-/// into an output line of `op.out_len(k)` (written as `m × out_len × n`).
-fn emit_line(cx: Scope<'_>, root: NodeId, op: LineOp, dim: usize, dtype: DType) -> Result<FusedKernel> {
+/// into an output line of `op.out_len(k)` (written as `m × out_len × n`). An order kernel with
+/// two roots writes the values (output 0) and the indices (output 1) of one ranking.
+fn emit_line(cx: Scope<'_>, roots: &[NodeId], dim: usize, dtype: DType) -> Result<FusedKernel> {
+    let mut roots = roots.to_vec();
+    roots.sort_by_key(|&r| matches!(cx.g.node(r).op, Op::Line { op, .. } if op.writes_indices()));
+    let root = roots[0];
+    let Op::Line { op, .. } = cx.g.node(root).op else { unreachable!("a line kernel's root is a line op") };
     let (input, (m, k, n)) = line_input(cx, root, dim);
     let output = KernelOutput { value: cx.value_of[&root], space: Space::Full };
     let shape = input.read_shape.clone();
-    Ok(without_program(cx.g, root, KernelShape::Line { op, m, k, n }, shape, dtype, vec![input], output))
+    let mut kernel = without_program(cx.g, root, KernelShape::Line { op, m, k, n }, shape, dtype, vec![input], output);
+    for &r in &roots[1..] {
+        kernel.outputs.push(KernelOutput { value: cx.value_of[&r], space: Space::Full });
+        kernel.nodes.push(r);
+        kernel.ops.push(cx.g.node(r).op.name());
+    }
+    Ok(kernel)
 }
 
 /// A gather or search kernel: every operand read by its own layout (a gather's `x` and index,

@@ -92,8 +92,9 @@ impl Plan {
                         if op == crate::op::ArgOp::Max { "argmax" } else { "argmin" }
                     )
                 }
-                KernelShape::Line { op, m, k, n } => {
-                    format!("{} over {m} x {k} x {n} (lines along the middle)", op.name())
+                KernelShape::Line { op, m, k: kk, n } => {
+                    let both = if k.outputs.len() == 2 { ", values and indices" } else { "" };
+                    format!("{} over {m} x {kk} x {n} (lines along the middle{both})", op.name())
                 }
                 KernelShape::Gather { dim, len } => {
                     format!("gather of {len} elements along dim {dim} (indices checked when run)")
