@@ -3,9 +3,11 @@
 //! the scalar op definitions (`apply_f64`).
 
 use rusttorch_ir::graph::{Graph, NodeId};
+use rusttorch_ir::op::order::total_order;
 use rusttorch_ir::op::{ArgOp, BinaryOp, Op, SourceOp};
 use rusttorch_ir::tensor::lower;
 use rusttorch_ir::{Buffer, DType, Result, Scalar, Shape, Tensor};
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// Computes `tensors` in f64 by walking their (unoptimized) graph.
@@ -106,6 +108,24 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                     };
                 }
                 out
+            }
+            Op::Search { right } => {
+                // Counts, over the whole line, the elements below (or not above) each value.
+                let sd = g.node(ins[0]).shape.dims();
+                let k = sd[sd.len() - 1];
+                let per_line = if sd.len() > 1 { node.shape.dims().last().copied().unwrap_or(1) } else { numel };
+                let (s, v) = (&vals[&ins[0]], &vals[&ins[1]]);
+                (0..numel)
+                    .map(|p| {
+                        let line = &s[p / per_line.max(1) * k..][..k];
+                        let counted = |&e: &f64| match total_order(e, v[p]) {
+                            Ordering::Less => true,
+                            Ordering::Equal => *right,
+                            Ordering::Greater => false,
+                        };
+                        line.iter().filter(|e| counted(e)).count() as f64
+                    })
+                    .collect()
             }
             Op::Line { op, dim } => {
                 let d = g.node(ins[0]).shape.dims().to_vec();

@@ -4,33 +4,10 @@
 
 mod common;
 
+// Values in a few levels (many ties), with NaNs, infinities and `-0.0` sprinkled in.
+use common::levels_with_specials as data;
 use common::Tol;
 use rusttorch_exec::prelude::*;
-
-/// `dims` of values in a few levels (many ties), with NaNs, infinities and `-0.0` sprinkled in.
-fn data(dims: &[usize], seed: u64, dtype: DType) -> Tensor {
-    let n = dims.iter().product();
-    let v: Vec<f64> = common::uniform_values(n, seed, -4.0, 4.0)
-        .into_iter()
-        .enumerate()
-        .map(|(i, x)| match i % 11 {
-            3 => f64::NAN,
-            5 => f64::INFINITY,
-            7 => -0.0,
-            8 => f64::NEG_INFINITY,
-            _ => x.round(),
-        })
-        .collect();
-    let dims = dims.to_vec();
-    match dtype {
-        DType::F32 => Tensor::from_vec(v.iter().map(|&x| x as f32).collect::<Vec<_>>(), dims),
-        DType::F64 => Tensor::from_vec(v, dims),
-        DType::I32 => Tensor::from_vec(v.iter().map(|&x| x.clamp(-9.0, 9.0) as i32).collect::<Vec<_>>(), dims),
-        DType::I64 => Tensor::from_vec(v.iter().map(|&x| x.clamp(-9.0, 9.0) as i64).collect::<Vec<_>>(), dims),
-        d => panic!("no data of {d}"),
-    }
-    .unwrap()
-}
 
 /// Every order op's values and indices along `dim` of `x`.
 fn all_ops(x: &Tensor, dim: isize) -> Vec<Tensor> {
@@ -113,6 +90,22 @@ fn topk_then_elementwise_is_two_kernels() {
     let exe = Engine::default_engine().compile(std::slice::from_ref(&x), std::slice::from_ref(&y)).unwrap();
     assert_eq!(exe.num_kernels(), 2, "{}", exe.explain());
     assert!(exe.explain().contains("topk over 64 x 100 x 1"), "{}", exe.explain());
+}
+
+#[test]
+fn values_and_indices_of_one_sort_are_one_kernel() {
+    let x = data(&[64, 100], 1, DType::F32);
+    let (v, i) = x.sort(1, false).unwrap();
+    let (tv, ti) = x.topk(3, 0, true).unwrap();
+    let engine = common::engine();
+    let kernels = |outs: &[Tensor], fuse: bool| engine.plan_for(outs, fuse).unwrap().plan().kernels.len();
+    assert_eq!(kernels(&[v.clone(), i.clone()], true), 1);
+    let plan = engine.explain(&[v.clone(), i.clone()]).unwrap();
+    assert!(plan.contains("sort over 64 x 100 x 1 (lines along the middle, values and indices)"), "{plan}");
+    // Each ranking once: sort and topk are two kernels for four outputs; eagerly four.
+    let outs = [v, i, tv, ti];
+    assert_eq!(kernels(&outs, true), 2);
+    assert_eq!(kernels(&outs, false), 4);
 }
 
 #[test]

@@ -167,6 +167,7 @@ pub fn infer_shape(op: &Op, operands: &[&Shape]) -> Result<Shape> {
         }
         Op::Gather { dim } => gather_shape(operands[0], operands[1], *dim),
         Op::Scatter { dim, .. } => scatter_shape(operands[0], operands[1], operands[2], *dim),
+        Op::Search { .. } => search_shape(operands[0], operands[1]),
         Op::MatMul => matmul_shape(operands[0], operands[1]),
         Op::Concat { dim, .. } => concat_shape(operands.iter().copied(), *dim),
         Op::Source(_) | Op::Reshape | Op::Expand | Op::Slice { .. } => {
@@ -238,6 +239,25 @@ pub fn scatter_shape(x: &Shape, index: &Shape, src: &Shape, dim: usize) -> Resul
         });
     }
     Ok(x.clone())
+}
+
+/// The shape of `searchsorted(sorted, values)`: `values`' shape, where `sorted` is 1-d or has
+/// `values`' rank and leading dims (PyTorch's rule and wording).
+pub fn search_shape(sorted: &Shape, values: &Shape) -> Result<Shape> {
+    let bad = |reason: String| Err(Error::BadShape { op: "searchsorted", reason });
+    match (sorted.ndim(), values.ndim()) {
+        (0, _) => bad("boundaries tensor should have positive dimension, but got 0 dimension".into()),
+        (1, _) => Ok(values.clone()),
+        (n, 0) => bad(format!(
+            "input value can be a scalar only when boundaries tensor dimension is 1, but got boundaries \
+             tensor dim({n}) and input value's dim(0)"
+        )),
+        (n, m) if n != m || sorted.dims()[..n - 1] != values.dims()[..n - 1] => bad(format!(
+            "boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor \
+             and input value tensor must match, but got boundaries tensor {sorted} and input value tensor {values}"
+        )),
+        _ => Ok(values.clone()),
+    }
 }
 
 #[cfg(test)]

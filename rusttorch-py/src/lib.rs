@@ -40,6 +40,7 @@ mod numpy;
 mod random;
 mod scans;
 mod scatter;
+mod search;
 mod shape_fns;
 mod sorting;
 mod tensor;
@@ -214,6 +215,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     scatter::register(m)?;
     dynamic::register(m)?;
     sorting::register(m)?;
+    search::register(m)?;
     // `rusttorch.nn.functional.pad` wraps it.
     m.add_function(wrap_pyfunction!(shape_fns::pad, m)?)?;
     unary::register(m)?;

@@ -14,6 +14,7 @@ import pytest
 import rusttorch as rt
 from helpers import needs_constant_graphs
 from indexing_bad_calls import INDEXING_BAD_CALLS
+from search_bad_calls import SEARCH_BAD_CALLS
 from shape_bad_calls import SHAPE_BAD_CALLS, SHAPE_NO_BAD_CALL
 from sorting_bad_calls import SORTING_BAD_CALLS
 from writes_bad_calls import WRITES_BAD_CALLS
@@ -395,6 +396,7 @@ BAD_CALLS += SHAPE_BAD_CALLS
 BAD_CALLS += INDEXING_BAD_CALLS
 BAD_CALLS += SORTING_BAD_CALLS
 BAD_CALLS += WRITES_BAD_CALLS
+BAD_CALLS += SEARCH_BAD_CALLS
 NO_BAD_CALL |= SHAPE_NO_BAD_CALL
 
 

@@ -2,8 +2,8 @@
 
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
 use crate::kernel::{
-    run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, Access, Ctx, KernelIo, LineOut, MatMulIo,
-    OutPtr,
+    run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, run_search, Access, Ctx, KernelIo, LineOut,
+    MatMulIo, OutPtr,
 };
 use crate::memory::PooledVec;
 use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan};
@@ -46,10 +46,15 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             other => slots[v] = other,
         }
     }
-    // Index outputs (argmax, a scan's positions) are int64 whatever the kernel computes in.
+    // Index outputs (argmax, a scan's positions, a search's) are int64 whatever the kernel
+    // computes in; an order kernel writing values and indices writes the indices last.
+    let last = k.outputs[k.outputs.len() - 1].value;
     let index_out = match k.shape {
         KernelShape::Arg { m, n, .. } => Some(m * n),
-        KernelShape::Line { op, .. } if op.writes_indices() => Some(plan.values[k.outputs[0].value].shape.numel()),
+        KernelShape::Search { len, .. } => Some(len),
+        KernelShape::Line { op, .. } if op.writes_indices() || k.outputs.len() == 2 => {
+            Some(plan.values[last].shape.numel())
+        }
         _ => None,
     };
     let mut arg_out = match index_out {
@@ -57,7 +62,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         None => None,
     };
     // Allocate outputs (reusing freed intermediates of the same dtype and length).
-    let value_outputs = if arg_out.is_some() { &k.outputs[..0] } else { &k.outputs[outs.len()..] };
+    let value_outputs = &k.outputs[outs.len()..k.outputs.len() - usize::from(arg_out.is_some())];
     for o in value_outputs {
         let n = plan.values[o.value].shape.numel();
         let reuse = free.iter().position(|v| v.len() == n && v.dtype() == T::DTYPE);
@@ -105,12 +110,16 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         let io = KernelIo { inputs, access, layouts: &k.inputs, outputs, donor: donor_input };
         match (&k.shape, arg_out.as_mut()) {
             (KernelShape::Arg { .. }, Some(idx)) => run_arg(k, &io, OutPtr::new(idx), ctx),
+            (KernelShape::Line { .. }, Some(idx)) if k.outputs.len() == 2 => {
+                run_line(k, &io, LineOut::Both(io.outputs[0], OutPtr::new(idx)), ctx)
+            }
             (KernelShape::Line { .. }, Some(idx)) => run_line(k, &io, LineOut::Indices(OutPtr::new(idx)), ctx),
             (KernelShape::Line { .. }, None) => {
                 run_line(k, &io, LineOut::Values(io.outputs[0]), ctx);
             }
             (KernelShape::Gather { .. }, _) => run_gather(k, &io, index, ctx)?,
             (KernelShape::Scatter { .. }, _) => run_scatter(k, &io, index, ctx)?,
+            (KernelShape::Search { .. }, Some(idx)) => run_search(k, &io, OutPtr::new(idx), ctx),
             _ => {}
         }
         match &k.matmul {
@@ -128,8 +137,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         }
     }
     if let Some(idx) = arg_out {
-        slots[k.outputs[0].value] = Slot::Owned(AnyVec::I64(idx));
-        return Ok(());
+        slots[last] = Slot::Owned(AnyVec::I64(idx));
     }
     for (o, v) in k.outputs.iter().zip(outs) {
         // Bool results were computed as 0/1 in the kernel's type.

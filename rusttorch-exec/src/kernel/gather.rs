@@ -60,7 +60,7 @@ pub(crate) fn run_gather<T: Num>(
 
 /// The element of `l` at `coord` (with `dim`'s coordinate replaced when given).
 #[inline(always)]
-fn at(l: &KernelInput, coord: &[usize], replace: Option<(usize, usize)>) -> usize {
+pub(super) fn at(l: &KernelInput, coord: &[usize], replace: Option<(usize, usize)>) -> usize {
     let mut off = l.offset as isize;
     for (d, (&c, &s)) in coord.iter().zip(&l.strides).enumerate() {
         let c = match replace {

@@ -13,12 +13,15 @@ use rusttorch_ir::op::{LineOp, ScanOp};
 use rusttorch_ir::plan::{FusedKernel, KernelShape};
 use std::num::Wrapping;
 
-/// Where a line kernel writes: values of the operand's type, or int64 indices.
+/// Where a line kernel writes: values of the operand's type, int64 indices, or both (an order
+/// kernel whose values and indices are both wanted ranks each line once).
 pub(crate) enum LineOut<T> {
     /// Output lines of values.
     Values(OutPtr<T>),
     /// Output lines of indices.
     Indices(OutPtr<Wrapping<i64>>),
+    /// Output lines of values and of their indices.
+    Both(OutPtr<T>, OutPtr<Wrapping<i64>>),
 }
 
 /// Elements of the operand one task step holds (`k` rows of `w` columns): lines of a dim that
@@ -62,9 +65,14 @@ pub(crate) fn run_line<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, out: LineO
         }
         for oi in 0..ok {
             let at = (mi * ok + oi) * n + n0;
+            let (v, i) = (&vals[oi * w..(oi + 1) * w], &idx[oi * w..(oi + 1) * w]);
             match &out {
-                LineOut::Values(o) => o.write(at, &vals[oi * w..(oi + 1) * w]),
-                LineOut::Indices(o) => o.write(at, &idx[oi * w..(oi + 1) * w]),
+                LineOut::Values(o) => o.write(at, v),
+                LineOut::Indices(o) => o.write(at, i),
+                LineOut::Both(ov, ix) => {
+                    ov.write(at, v);
+                    ix.write(at, i);
+                }
             }
         }
     });

@@ -27,6 +27,7 @@ mod order;
 mod reduce;
 mod scatter;
 mod scratch;
+mod search;
 mod short_rows;
 mod stores;
 mod tasks;
@@ -41,6 +42,7 @@ pub(crate) use io::KernelIo;
 pub(crate) use line::{run_line, LineOut};
 pub(crate) use matmul::{run_matmul, MatMulIo};
 pub(crate) use scatter::run_scatter;
+pub(crate) use search::run_search;
 pub use stores::stream_copy;
 pub(crate) use stores::OutPtr;
 pub(crate) use tasks::Ctx;
@@ -92,6 +94,7 @@ pub(crate) fn run_kernel<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx
         Strategy::Line => unreachable!("line kernels run through run_line"),
         Strategy::Gather => unreachable!("gather kernels run through run_gather"),
         Strategy::Scatter => unreachable!("scatter kernels run through run_scatter"),
+        Strategy::Search => unreachable!("search kernels run through run_search"),
     }
 }
 

@@ -66,7 +66,7 @@ fn select(perm: &mut [usize], at: usize, cmp: impl FnMut(&usize, &usize) -> Orde
 
 /// The total order of order ops: NaN largest, NaNs equal, `-0.0 == 0.0`.
 #[inline(always)]
-fn rank<T: Num>(a: T, b: T) -> Ordering {
+pub(super) fn rank<T: Num>(a: T, b: T) -> Ordering {
     match (a.is_nan(), b.is_nan()) {
         (true, true) => Ordering::Equal,
         (true, false) => Ordering::Greater,

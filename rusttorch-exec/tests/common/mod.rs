@@ -302,3 +302,29 @@ pub fn uniform(dims: &[usize], seed: u64, dtype: DType, lo: f64, hi: f64) -> Ten
 pub fn rand(dims: &[usize], seed: u64) -> Tensor {
     uniform(dims, seed, DType::F32, 0.0, 1.0)
 }
+
+/// `dims` of values in a few levels (many ties), with NaNs, infinities and `-0.0` sprinkled in
+/// (ints: integers in `[-9, 9]`, the specials saturated or 0).
+pub fn levels_with_specials(dims: &[usize], seed: u64, dtype: DType) -> Tensor {
+    let n = dims.iter().product();
+    let v: Vec<f64> = uniform_values(n, seed, -4.0, 4.0)
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| match i % 11 {
+            3 => f64::NAN,
+            5 => f64::INFINITY,
+            7 => -0.0,
+            8 => f64::NEG_INFINITY,
+            _ => x.round(),
+        })
+        .collect();
+    let dims = dims.to_vec();
+    match dtype {
+        DType::F32 => Tensor::from_vec(v.iter().map(|&x| x as f32).collect::<Vec<_>>(), dims),
+        DType::F64 => Tensor::from_vec(v, dims),
+        DType::I32 => Tensor::from_vec(v.iter().map(|&x| x.clamp(-9.0, 9.0) as i32).collect::<Vec<_>>(), dims),
+        DType::I64 => Tensor::from_vec(v.iter().map(|&x| x.clamp(-9.0, 9.0) as i64).collect::<Vec<_>>(), dims),
+        d => panic!("no data of {d}"),
+    }
+    .unwrap()
+}

@@ -13,8 +13,8 @@ pub(super) fn compute_dtypes(g: &Graph, topo: &[NodeId], bound: usize) -> Vec<DT
     let mut own: Vec<Option<DType>> = vec![None; bound];
     for &n in topo {
         let node = g.node(n);
-        own[n.index()] = if let Op::ArgReduce { .. } | Op::Line { .. } = node.op {
-            // Indices of extremes and lines are computed in the operand's own type.
+        own[n.index()] = if let Op::ArgReduce { .. } | Op::Line { .. } | Op::Search { .. } = node.op {
+            // Indices of extremes, lines and searches are computed in the operand's own type.
             Some(g.node(g.inputs(n)[0]).dtype)
         } else if node.dtype != DType::Bool {
             Some(node.dtype)

@@ -10,7 +10,7 @@ use super::FusionConfig;
 use super::{full_value, is_source, mkn, Spec};
 use crate::graph::{Graph, NodeId};
 use crate::hash::{HashMap, HashSet};
-use crate::op::{ArgOp, BinaryOp, LineOp, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
+use crate::op::{ArgOp, BinaryOp, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 use crate::plan::{
     FusedKernel, Instr, KernelInput, KernelOutput, KernelShape, MatMulOperands, Operand, Plan, ReduceInstr, Reg, Space,
     Stage, Strategy, Value, ValueId, ValueKind, WHOLE_ROW_MAX,
@@ -91,11 +91,16 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
     if let Op::ArgReduce { op, dim, .. } = g.node(roots[0]).op {
         return emit_arg(cx, roots[0], op, dim, dtype);
     }
-    if let Op::Line { op, dim } = g.node(roots[0]).op {
-        return emit_line(cx, roots[0], op, dim, dtype);
+    if let Op::Line { dim, .. } = g.node(roots[0]).op {
+        return emit_line(cx, roots, dim, dtype);
     }
     if let Op::Gather { dim } = g.node(roots[0]).op {
-        return Ok(emit_gather(cx, roots[0], dim, dtype));
+        let len = g.node(roots[0]).shape.numel();
+        return Ok(emit_indexed(cx, roots[0], KernelShape::Gather { dim, len }, dtype));
+    }
+    if let Op::Search { right } = g.node(roots[0]).op {
+        let len = g.node(roots[0]).shape.numel();
+        return Ok(emit_indexed(cx, roots[0], KernelShape::Search { right, len }, dtype));
     }
     if let Op::Scatter { dim, reduce } = g.node(roots[0]).op {
         return Ok(emit_scatter(cx, roots[0], dim, reduce, dtype));
@@ -545,21 +550,31 @@ fn emit_arg(cx: Scope<'_>, root: NodeId, op: ArgOp, dim: usize, dtype: DType) ->
 }
 
 /// A line kernel: input 0 read as `m × k × n`, each of its `m × n` lines of `k` elements turned
-/// into an output line of `op.out_len(k)` (written as `m × out_len × n`).
-fn emit_line(cx: Scope<'_>, root: NodeId, op: LineOp, dim: usize, dtype: DType) -> Result<FusedKernel> {
+/// into an output line of `op.out_len(k)` (written as `m × out_len × n`). An order kernel with
+/// two roots writes the values (output 0) and the indices (output 1) of one ranking.
+fn emit_line(cx: Scope<'_>, roots: &[NodeId], dim: usize, dtype: DType) -> Result<FusedKernel> {
+    let mut roots = roots.to_vec();
+    roots.sort_by_key(|&r| matches!(cx.g.node(r).op, Op::Line { op, .. } if op.writes_indices()));
+    let root = roots[0];
+    let Op::Line { op, .. } = cx.g.node(root).op else { unreachable!("a line kernel's root is a line op") };
     let (input, (m, k, n)) = line_input(cx, root, dim);
     let output = KernelOutput { value: cx.value_of[&root], space: Space::Full };
     let shape = input.read_shape.clone();
-    Ok(without_program(cx.g, root, KernelShape::Line { op, m, k, n }, shape, dtype, vec![input], output))
+    let mut kernel = without_program(cx.g, root, KernelShape::Line { op, m, k, n }, shape, dtype, vec![input], output);
+    for &r in &roots[1..] {
+        kernel.outputs.push(KernelOutput { value: cx.value_of[&r], space: Space::Full });
+        kernel.nodes.push(r);
+        kernel.ops.push(cx.g.node(r).op.name());
+    }
+    Ok(kernel)
 }
 
-/// A gather kernel: input 0 (`x`) and input 1 (the index) read by their own layouts, the
-/// output written in the index's order.
-fn emit_gather(cx: Scope<'_>, root: NodeId, dim: usize, dtype: DType) -> FusedKernel {
+/// A gather or search kernel: every operand read by its own layout (a gather's `x` and index,
+/// a search's sorted sequence and values), the output written in the order of the last one.
+fn emit_indexed(cx: Scope<'_>, root: NodeId, kernel: KernelShape, dtype: DType) -> FusedKernel {
     let output = KernelOutput { value: cx.value_of[&root], space: Space::Full };
     let shape = cx.g.node(root).shape.clone();
-    let len = shape.numel();
-    without_program(cx.g, root, KernelShape::Gather { dim, len }, shape, dtype, own_layouts(cx, root), output)
+    without_program(cx.g, root, kernel, shape, dtype, own_layouts(cx, root), output)
 }
 
 /// A scatter kernel: input 0 (`x`), 1 (the index) and 2 (`src`) read by their own layouts; the

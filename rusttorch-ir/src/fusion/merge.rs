@@ -4,6 +4,7 @@
 use super::{view_base, Spec, MAX_KERNEL_INPUTS, MAX_KERNEL_OUTPUTS};
 use crate::graph::{Graph, NodeId};
 use crate::hash::{HashMap, HashSet};
+use crate::op::{LineOp, Op, OrderOp};
 use std::collections::BTreeSet;
 
 /// Candidates taken per shared node or leaf, and dependent candidates tried per kernel, when
@@ -83,6 +84,33 @@ pub(super) fn merge(g: &Graph, specs: Vec<Spec>) -> Vec<Spec> {
             // A root of one may be a leaf of the other only if dependent, excluded above.
         }
         specs[i] = Some(a);
+    }
+    specs.into_iter().flatten().collect()
+}
+
+/// Pairs each order line kernel writing values with the one writing the indices of the same
+/// order op over the same operand (`sort` evaluated for both): one kernel that ranks each line
+/// once and writes both (values first). Neither reads the other, so they never depend.
+pub(super) fn pair_order_lines(g: &Graph, specs: Vec<Spec>) -> Vec<Spec> {
+    let key = |s: &Spec| -> Option<((NodeId, OrderOp, usize), bool)> {
+        let [r] = s.roots[..] else { return None };
+        match g.node(r).op {
+            Op::Line { op: LineOp::Order(o), dim } => Some(((g.inputs(r)[0], o, dim), false)),
+            Op::Line { op: LineOp::OrderIndex(o), dim } => Some(((g.inputs(r)[0], o, dim), true)),
+            _ => None,
+        }
+    };
+    let values_at: HashMap<_, usize> =
+        specs.iter().enumerate().filter_map(|(i, s)| key(s).filter(|k| !k.1).map(|k| (k.0, i))).collect();
+    let mut specs: Vec<Option<Spec>> = specs.into_iter().map(Some).collect();
+    for j in 0..specs.len() {
+        let Some((at, true)) = specs[j].as_ref().and_then(key) else { continue };
+        let Some(&i) = values_at.get(&at) else { continue };
+        let b = specs[j].take().expect("checked above");
+        let a = specs[i].as_mut().expect("a values kernel is never taken");
+        a.roots.extend(b.roots);
+        a.nodes.extend(b.nodes);
+        a.leaves.extend(b.leaves);
     }
     specs.into_iter().flatten().collect()
 }

@@ -127,7 +127,7 @@ impl FusionPlanner {
         let mat = self.mark_boundaries(g, &topo, &ct);
         let specs = self.partition(g, &topo, &pos, mat, &ct)?;
         // Eager plans stay one kernel per op (the baseline), so nothing is merged.
-        let specs = if self.config.fuse { merge::merge(g, specs) } else { specs };
+        let specs = if self.config.fuse { merge::pair_order_lines(g, merge::merge(g, specs)) } else { specs };
         emit::emit(g, specs, &topo, &pos, &self.config)
     }
 }

@@ -61,7 +61,7 @@ impl FusionPlanner {
                     mat[n.index()] = true;
                     mat[g.inputs(n)[0].index()] = true;
                 }
-                Op::Gather { .. } | Op::Scatter { .. } => {
+                Op::Gather { .. } | Op::Scatter { .. } | Op::Search { .. } => {
                     // Reads or writes at data-dependent positions of stored operands, its own
                     // kernel.
                     mat[n.index()] = true;
@@ -321,7 +321,12 @@ impl FusionPlanner {
         }
         let solo = matches!(
             g.node(root).op,
-            Op::Concat { .. } | Op::ArgReduce { .. } | Op::Line { .. } | Op::Gather { .. } | Op::Scatter { .. }
+            Op::Concat { .. }
+                | Op::ArgReduce { .. }
+                | Op::Line { .. }
+                | Op::Gather { .. }
+                | Op::Scatter { .. }
+                | Op::Search { .. }
         );
         let spec = Spec { roots: vec![root], matmul: None, solo, nodes, space, leaves, dtype };
         match self.check(g, &spec) {

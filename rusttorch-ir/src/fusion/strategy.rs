@@ -63,6 +63,7 @@ fn strategy(k: &FusedKernel) -> Strategy {
         KernelShape::Line { .. } => Strategy::Line,
         KernelShape::Gather { .. } => Strategy::Gather,
         KernelShape::Scatter { .. } => Strategy::Scatter,
+        KernelShape::Search { .. } => Strategy::Search,
         KernelShape::Concat { .. } => Strategy::Concat,
     }
 }

@@ -171,6 +171,15 @@ pub enum Op {
         /// How a written value combines with the value at its position.
         reduce: Option<ReduceOp>,
     },
+    /// `torch.searchsorted` (int64 result of `values`' shape): for each element of `values`
+    /// (operand 1), how many elements of its line of `sorted` (operand 0, of the same dtype,
+    /// searched along its last dim; a 1-d `sorted` is every element's line, otherwise its
+    /// leading dims are `values`' leading dims) are below it (`right`: at most it), in the
+    /// total order of sorts (NaN largest, `-0.0 == 0.0`).
+    Search {
+        /// Counts the elements equal to the value too (`side='right'`).
+        right: bool,
+    },
     /// Concatenation of `parts` operands along `dim` (their other dims are equal).
     Concat {
         /// The joined dim.
@@ -217,6 +226,7 @@ impl Op {
                 Some(r) => format!("scatter_{}[{dim}]", r.name()),
                 None => format!("scatter[{dim}]"),
             },
+            Op::Search { right } => format!("searchsorted[{}]", if *right { "right" } else { "left" }),
             Op::Reshape => "reshape".to_string(),
             Op::Cast(d) => format!("cast({d})"),
             Op::MatMul => "matmul".to_string(),
@@ -236,6 +246,8 @@ impl Op {
             Op::MatMul => 1000,
             Op::Line { op, .. } => op.cost(),
             Op::Concat { .. } | Op::Gather { .. } | Op::Scatter { .. } => 1,
+            // A binary search: about log2 of the line's length comparisons.
+            Op::Search { .. } => 8,
             Op::Source(_) | Op::Reshape | Op::Permute(_) | Op::Expand | Op::Slice { .. } => 0,
         }
     }
@@ -256,7 +268,7 @@ impl Op {
             Op::Source(_) => 0,
             Op::Unary(_) | Op::Reduce { .. } | Op::Reshape | Op::Cast(_) | Op::ArgReduce { .. } | Op::Line { .. } => 1,
             Op::Permute(_) | Op::Expand | Op::Slice { .. } => 1,
-            Op::Binary(_) | Op::MatMul | Op::Gather { .. } => 2,
+            Op::Binary(_) | Op::MatMul | Op::Gather { .. } | Op::Search { .. } => 2,
             Op::Where | Op::Scatter { .. } => 3,
             Op::Concat { parts, .. } => *parts,
         }

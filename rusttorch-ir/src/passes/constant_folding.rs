@@ -77,7 +77,8 @@ impl Pass for ConstantFolding {
                 | Op::ArgReduce { .. }
                 | Op::Line { .. }
                 | Op::Gather { .. }
-                | Op::Scatter { .. } => continue,
+                | Op::Scatter { .. }
+                | Op::Search { .. } => continue,
             };
             // The value in the node's dtype, by the cast rule (exact for ints).
             let op = Op::Source(SourceOp::Full(v.cast(node.dtype)));

@@ -17,6 +17,7 @@ impl std::fmt::Display for Strategy {
             Strategy::Line => f.write_str("line"),
             Strategy::Gather => f.write_str("gather"),
             Strategy::Scatter => f.write_str("scatter"),
+            Strategy::Search => f.write_str("search"),
         }
     }
 }
@@ -92,8 +93,9 @@ impl Plan {
                         if op == crate::op::ArgOp::Max { "argmax" } else { "argmin" }
                     )
                 }
-                KernelShape::Line { op, m, k, n } => {
-                    format!("{} over {m} x {k} x {n} (lines along the middle)", op.name())
+                KernelShape::Line { op, m, k: kk, n } => {
+                    let both = if k.outputs.len() == 2 { ", values and indices" } else { "" };
+                    format!("{} over {m} x {kk} x {n} (lines along the middle{both})", op.name())
                 }
                 KernelShape::Gather { dim, len } => {
                     format!("gather of {len} elements along dim {dim} (indices checked when run)")
@@ -101,6 +103,10 @@ impl Plan {
                 KernelShape::Scatter { dim, reduce, len } => {
                     let how = reduce.map_or("assigning".to_string(), |r| format!("combining by {}", r.name()));
                     format!("scatter of {len} elements along dim {dim}, {how} (indices checked when run)")
+                }
+                KernelShape::Search { right, len } => {
+                    let side = if right { "right" } else { "left" };
+                    format!("binary search of {len} values along the sorted last dim (side {side})")
                 }
                 KernelShape::MatMul { batch, m, k, n } => {
                     format!("matmul {batch} x [{m} x {k}] @ [{k} x {n}] with fused epilogue")

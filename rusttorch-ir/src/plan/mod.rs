@@ -128,6 +128,15 @@ pub enum KernelShape {
         /// Number of index positions.
         len: usize,
     },
+    /// `out = searchsorted(sorted, values)` (no program): input 0 is the sorted sequence,
+    /// input 1 the values (each read by its own shape and strides), output 0 the `len` int64
+    /// positions, one per value.
+    Search {
+        /// Counts the elements equal to the value too (`side='right'`).
+        right: bool,
+        /// Number of output elements.
+        len: usize,
+    },
     /// `m × k × n` with `n > 1`, reducing `k`: row values are indexed by `(m, n)`.
     Cols {
         /// Outer kept extent.
@@ -148,7 +157,7 @@ impl KernelShape {
                 m * k * n
             }
             KernelShape::MatMul { batch, m, n, .. } => batch * m * n,
-            KernelShape::Gather { len, .. } | KernelShape::Scatter { len, .. } => len,
+            KernelShape::Gather { len, .. } | KernelShape::Scatter { len, .. } | KernelShape::Search { len, .. } => len,
             KernelShape::Concat { outer, inner, ref parts } => outer * inner * parts.iter().map(|p| p.1).sum::<usize>(),
         }
     }
@@ -161,7 +170,8 @@ impl KernelShape {
             | KernelShape::Concat { .. }
             | KernelShape::Line { .. }
             | KernelShape::Gather { .. }
-            | KernelShape::Scatter { .. } => 0,
+            | KernelShape::Scatter { .. }
+            | KernelShape::Search { .. } => 0,
         }
     }
 }
@@ -253,6 +263,8 @@ pub enum Strategy {
     Gather,
     /// A scatter: writes at positions an index tensor holds, in the index's order.
     Scatter,
+    /// A binary search of each value in its line of a sorted sequence.
+    Search,
 }
 
 /// The last computing instruction of a flat program, which writes straight into an output's

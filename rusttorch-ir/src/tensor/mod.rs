@@ -10,7 +10,8 @@
 //! `elementwise`, `views`, `shape_ops` (flip, roll, repeat, split...), `pad`, `index` (`t[...]`), `advanced` and `gather` (reads at index positions), `scatter` and
 //! `index_put` (writes at index positions),
 //! `reductions` (and `reductions_more`: `dtype=` forms, all/any, NaN-ignoring sums, norms),
-//! `scans`, `matmul`, `einsum` (the contraction behind `products`: dot, mm, tensordot...),
+//! `scans`, `sorting`, `search` (searchsorted, bucketize, isin), `matmul`, `einsum` (the
+//! contraction behind `products`: dot, mm, tensordot...),
 //! `diagonals` (diagonal, trace, tril...), `nn`,
 //! `inplace` (the values `t += x` and `copy_` give) and `operators`; `state` holds what a node
 //! holds (operands, or a buffer once evaluated); `walk` lowers a DAG into the IR graph's
@@ -39,6 +40,7 @@ mod reductions_more;
 mod sampling;
 mod scans;
 mod scatter;
+mod search;
 mod shape_ops;
 #[cfg(test)]
 mod shape_tests;
@@ -57,6 +59,7 @@ pub use index::IndexItem;
 pub use operators::{binary_op_name, IntoOperand, Operand};
 pub use pad::PadMode;
 pub use reductions_more::{MatrixOrd, NormOrd};
+pub use search::search_side;
 use state::{release, NodeState};
 pub use table_methods::unary_op_names;
 pub use walk::{lower, walk, Lowered, Walk, WalkNode};

@@ -1492,6 +1492,42 @@ def mode(
     """The most frequent value along ``dim`` (the smallest of equally frequent ones) and the
     index of its last occurrence."""
 
+def searchsorted(
+    sorted_sequence: TensorLike,
+    input: TensorLike,
+    *,
+    out_int32: builtins.bool = False,
+    right: builtins.bool = False,
+    side: str | None = None,
+    sorter: TensorLike | None = None,
+) -> Tensor:
+    """For each element of ``input``, the index at which it would be inserted into its line of
+    ``sorted_sequence`` (1-d, or searched along its last dim with ``input``'s leading dims) to
+    keep it sorted: the first such index, or the last with ``right=True`` / ``side='right'``.
+    ``sorter`` holds the int64 indices that sort each line. NaN sorts last. Int64 (int32 with
+    ``out_int32``)."""
+
+def bucketize(
+    input: TensorLike,
+    boundaries: TensorLike,
+    *,
+    out_int32: builtins.bool = False,
+    right: builtins.bool = False,
+) -> Tensor:
+    """The index of the bucket of ``boundaries`` (1-d, sorted) each element of ``input`` falls
+    in: ``boundaries[i-1] < x <= boundaries[i]``, or ``boundaries[i-1] <= x < boundaries[i]``
+    with ``right=True``."""
+
+def isin(
+    elements: TensorLike,
+    test_elements: TensorLike,
+    *,
+    assume_unique: builtins.bool = False,
+    invert: builtins.bool = False,
+) -> Tensor:
+    """A bool tensor of ``elements``' shape: whether each element is in ``test_elements`` (with
+    ``invert=True``: is not). Either may be a number; NaN is in nothing."""
+
 def transpose(input: TensorLike, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """``input`` with ``dim0`` and ``dim1`` swapped (a view)."""
 
