@@ -35,7 +35,8 @@ def test_nonzero_argwhere_and_where_match_numpy(shape, dtype, seed) -> None:
     t = rt.tensor(x)
     want = np.argwhere(x)
     got = rt.nonzero(t).numpy()
-    assert got.dtype == np.int64 and got.shape == want.shape
+    assert got.dtype == np.int64
+    assert got.shape == want.shape
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(t.argwhere().numpy(), want)
     cols = t.nonzero(as_tuple=True)
@@ -106,7 +107,11 @@ def test_mask_writes_match_numpy(shape, dtype, seed) -> None:
 
 def test_mask_of_the_wrong_shape_raises_in_the_users_line() -> None:
     t = rt.ones((3, 4))
-    with pytest.raises(IndexError, match=r"the shape of the mask \[4\] does not match the shape of the indexed tensor \[3, 4\] from dim 0"):
+    with pytest.raises(
+        IndexError,
+        match=r"the shape of the mask \[4\] does not match the shape of the indexed tensor "
+        r"\[3, 4\] from dim 0",
+    ):
         t[rt.ones(4, dtype=rt.bool)]
     with pytest.raises(IndexError, match=r"mask \[3\] does not match"):
         t[:, rt.ones(3, dtype=rt.bool)]
@@ -122,7 +127,9 @@ def test_masked_select_broadcasts_as_numpy(shape, dtype, seed) -> None:
     x = sample(dtype, shape, seed)
     mshape = shape[1:] if len(shape) > 1 else shape
     mask = np.random.default_rng(seed).random(mshape) < 0.5
-    want = np.broadcast_to(x, np.broadcast_shapes(x.shape, mask.shape))[np.broadcast_to(mask, np.broadcast_shapes(x.shape, mask.shape))]
+    want = np.broadcast_to(x, np.broadcast_shapes(x.shape, mask.shape))[
+        np.broadcast_to(mask, np.broadcast_shapes(x.shape, mask.shape))
+    ]
     got = rt.masked_select(rt.tensor(x), rt.tensor(mask))
     assert got.numpy().dtype == x.dtype
     np.testing.assert_array_equal(got.numpy(), want)
@@ -165,7 +172,7 @@ def test_unique_matches_numpy(shape, dtype, seed) -> None:
     np.testing.assert_array_equal(got_i.numpy(), inv)
     np.testing.assert_array_equal(got_c.numpy(), counts)
     np.testing.assert_array_equal(rt.tensor(x).unique().numpy(), vals)
-    v, c = rt.unique(rt.tensor(x), return_counts=True)
+    _, c = rt.unique(rt.tensor(x), return_counts=True)
     np.testing.assert_array_equal(c.numpy(), counts)
 
 
@@ -173,7 +180,8 @@ def test_unique_keeps_each_nan_and_orders_them_last() -> None:
     x = np.array([np.nan, 1.0, -0.0, 0.0, np.nan, -np.inf], dtype=np.float32)
     got = rt.unique(rt.tensor(x)).numpy()
     np.testing.assert_array_equal(got[:3], [-np.inf, 0.0, 1.0])
-    assert np.isnan(got[3:]).all() and len(got) == 5
+    assert np.isnan(got[3:]).all()
+    assert len(got) == 5
 
 
 def test_unique_consecutive_matches_a_loop() -> None:
@@ -197,7 +205,9 @@ def test_bincount_matches_numpy(dtype: str, minlength: int) -> None:
     for wd, out in [("float32", np.float32), ("float64", np.float64), ("int64", np.float64)]:
         got = rt.tensor(x).bincount(rt.tensor(w.astype(wd)), minlength).numpy()
         assert got.dtype == out
-        want = np.bincount(x.astype(np.int64), weights=w.astype(wd).astype(np.float64), minlength=minlength)
+        want = np.bincount(
+            x.astype(np.int64), weights=w.astype(wd).astype(np.float64), minlength=minlength
+        )
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
