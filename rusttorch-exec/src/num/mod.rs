@@ -47,6 +47,11 @@ pub trait Num:
     fn from_acc(a: Self::Acc) -> Self;
     /// Whether this is NaN.
     fn is_nan(self) -> bool;
+    /// Bits of the key order ops sort by ([`Num::order_key`]): 32 for 4-byte types, else 64.
+    const KEY_BITS: u32;
+    /// An unsigned key of [`Num::KEY_BITS`] bits ordered as the order ops rank (NaN above
+    /// everything, NaNs equal, `-0.0 == 0.0`), so sorts compare integers.
+    fn order_key(self) -> u64;
     /// `e^x`
     fn exp(self) -> Self;
     /// natural log
@@ -125,6 +130,7 @@ macro_rules! float_impl {
             const ONE: Self = 1.0;
             const NAN: Self = $t::NAN;
             const FLOAT: bool = true;
+            const KEY_BITS: u32 = 8 * std::mem::size_of::<$t>() as u32;
             type Acc = f64;
             #[inline(always)]
             fn to_acc(self) -> f64 {
@@ -137,6 +143,21 @@ macro_rules! float_impl {
             #[inline(always)]
             fn is_nan(self) -> bool {
                 self.is_nan()
+            }
+            #[inline(always)]
+            fn order_key(self) -> u64 {
+                let all = u64::MAX >> (64 - Self::KEY_BITS);
+                if self.is_nan() {
+                    return all;
+                }
+                // IEEE bits ordered as integers: negatives reversed below, positives above.
+                let b = (if self == 0.0 { 0.0 } else { self }).to_bits() as u64;
+                let top = 1u64 << (Self::KEY_BITS - 1);
+                if b & top != 0 {
+                    !b & all
+                } else {
+                    b | top
+                }
             }
             #[inline(always)]
             fn exp(self) -> Self {
@@ -304,6 +325,7 @@ macro_rules! int_impl {
             const ONE: Self = Wrapping(1);
             const NAN: Self = Wrapping(0);
             const FLOAT: bool = false;
+            const KEY_BITS: u32 = 8 * std::mem::size_of::<$t>() as u32;
             type Acc = Wrapping<i64>;
             #[inline(always)]
             fn to_acc(self) -> Wrapping<i64> {
@@ -316,6 +338,11 @@ macro_rules! int_impl {
             #[inline(always)]
             fn is_nan(self) -> bool {
                 false
+            }
+            #[inline(always)]
+            fn order_key(self) -> u64 {
+                // Two's complement with the sign bit flipped orders as unsigned.
+                ((self.0 as i64 as u64) & (u64::MAX >> (64 - Self::KEY_BITS))) ^ (1 << (Self::KEY_BITS - 1))
             }
             fn exp(self) -> Self {
                 Self::from_f64((self.0 as f64).exp())
