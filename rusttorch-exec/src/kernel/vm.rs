@@ -120,7 +120,13 @@ pub(super) fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &Ke
                 Some(*dst)
             }
             Instr::Gather { dst, input, index, dim, size, stride } => {
-                let g = GatherRead { table: *input as usize, index: *index as usize, dim: *dim, size: *size, stride: *stride };
+                let g = GatherRead {
+                    table: *input as usize,
+                    index: *index as usize,
+                    dim: *dim,
+                    size: *size,
+                    stride: *stride,
+                };
                 gather_block(b, io, g, dst_mut(*dst));
                 Some(*dst)
             }

@@ -310,14 +310,26 @@ impl<'a> KernelEmitter<'a> {
             let (base, l) = layout_of(self.cx.values, table);
             let mut strides = l.strides;
             strides[dim] = 0;
-            self.inputs.push(KernelInput { value: base, space: Space::Full, read_shape: read.clone(), offset: l.offset, strides });
+            self.inputs.push(KernelInput {
+                value: base,
+                space: Space::Full,
+                read_shape: read.clone(),
+                offset: l.offset,
+                strides,
+            });
             (self.inputs.len() - 1) as u16
         });
         let ishape = &g.node(ins[1]).shape;
         let index = *self.index_index.entry(index).or_insert_with(|| {
             let (base, l) = layout_of(self.cx.values, index);
             let strides = broadcast_strides(&l.strides, ishape, &read);
-            self.inputs.push(KernelInput { value: base, space: Space::Full, read_shape: read.clone(), offset: l.offset, strides });
+            self.inputs.push(KernelInput {
+                value: base,
+                space: Space::Full,
+                read_shape: read.clone(),
+                offset: l.offset,
+                strides,
+            });
             (self.inputs.len() - 1) as u16
         });
         let dst = self.e.full();
@@ -566,7 +578,8 @@ fn without_program(
     output: KernelOutput,
 ) -> FusedKernel {
     // A gather kernel of its own reads its index (input 1) as int64.
-    let index_inputs = if matches!(shape, KernelShape::Gather { .. }) { smallvec::smallvec![1] } else { SmallVec::new() };
+    let index_inputs =
+        if matches!(shape, KernelShape::Gather { .. }) { smallvec::smallvec![1] } else { SmallVec::new() };
     FusedKernel {
         shape,
         full_shape,

@@ -90,9 +90,10 @@ fn direct_store(prog: &[Instr], materialize: &[Reg]) -> Option<DirectStore> {
     let stores = prog.iter().rev().take_while(|i| matches!(i, Instr::Store { .. })).count();
     let at = prog.len().checked_sub(stores + 1)?;
     let r = match prog[at] {
-        Instr::Binary { dst, .. } | Instr::Unary { dst, .. } | Instr::Select { dst, .. } | Instr::Gather { dst, .. } => {
-            dst
-        }
+        Instr::Binary { dst, .. }
+        | Instr::Unary { dst, .. }
+        | Instr::Select { dst, .. }
+        | Instr::Gather { dst, .. } => dst,
         _ => return None,
     };
     if stores == 0 || materialize.contains(&r) {

@@ -124,7 +124,10 @@ impl Plan {
             for i in k.stages.iter().flat_map(|st| &st.full) {
                 if let super::Instr::Gather { input, index, dim, .. } = *i {
                     let (t, x) = (k.inputs[input as usize].value, k.inputs[index as usize].value);
-                    let _ = writeln!(s, "  gather v{t} along dim {dim} at indices v{x} (read in the kernel, checked when run)");
+                    let _ = writeln!(
+                        s,
+                        "  gather v{t} along dim {dim} at indices v{x} (read in the kernel, checked when run)"
+                    );
                 }
             }
             let _ = writeln!(s, "  strategy {}", k.describe_strategy());
