@@ -32,6 +32,11 @@ fn kernels(engine: &Engine, t: &Tensor) -> usize {
     engine.plan_for(std::slice::from_ref(t), true).unwrap().plan().kernels.len()
 }
 
+/// The fused plan of `t`, printed.
+fn plan(engine: &Engine, t: &Tensor) -> String {
+    engine.explain(std::slice::from_ref(t)).unwrap()
+}
+
 /// `emb[idx] * scale + b`, the lookup an embedding layer does.
 fn lookup(emb: &Tensor, idx: &Tensor, scale: &Tensor, b: &Tensor) -> Tensor {
     ((emb.index_select(0, idx).unwrap() * scale).unwrap() + b).unwrap()
@@ -56,9 +61,9 @@ fn gathers_fuse_with_their_elementwise_consumers() {
     let i = ids(&[8, 4], 16, 6);
     // The table a buffer: one kernel. A computed table is stored first: two.
     let direct = ((x.gather(1, &i).unwrap() * 3.0).unwrap() + 1.0).unwrap();
-    assert_eq!(kernels(&engine, &direct), 1, "{}", engine.explain(&[direct.clone()]).unwrap());
+    assert_eq!(kernels(&engine, &direct), 1, "{}", plan(&engine, &direct));
     let computed = (((&x * 2.0).unwrap().gather(1, &i).unwrap() * 3.0).unwrap() + 1.0).unwrap();
-    assert_eq!(kernels(&engine, &computed), 2, "{}", engine.explain(&[computed.clone()]).unwrap());
+    assert_eq!(kernels(&engine, &computed), 2, "{}", plan(&engine, &computed));
     // Two lookups of one table share its input.
     let j = ids(&[8, 4], 16, 7);
     let two = (x.gather(1, &i).unwrap() - x.gather(1, &j).unwrap()).unwrap();
@@ -66,12 +71,12 @@ fn gathers_fuse_with_their_elementwise_consumers() {
     // A lazy index (take wraps negative ones) is stored as int64 and read by the fused gather.
     let flat = Tensor::from_vec(vec![-1i64, 0, 5, -128, 127, 3], [2, 3]).unwrap();
     let taken = (x.take(&flat).unwrap() * 2.0).unwrap();
-    assert_eq!(kernels(&engine, &taken), 2, "{}", engine.explain(&[taken.clone()]).unwrap());
+    assert_eq!(kernels(&engine, &taken), 2, "{}", plan(&engine, &taken));
     // Advanced indexing: the positions (one small int64 kernel), then the fused lookup, also
     // for an index of several dims (batch x sequence).
     for dims in [vec![12], vec![3, 4]] {
         let t = (x.index_with(&[Index::Tensor(ids(&dims, 8, 8))]).unwrap() * 2.0).unwrap();
-        assert_eq!(kernels(&engine, &t), 2, "{}", engine.explain(&[t.clone()]).unwrap());
+        assert_eq!(kernels(&engine, &t), 2, "{}", plan(&engine, &t));
     }
 }
 
