@@ -69,21 +69,46 @@ pub(super) fn gather_block<T: Num>(b: &Block<'_, T>, io: &KernelIo<'_, T>, g: Ga
             let n = out.len();
             gather(&io.access[g.index], index, p, &mut idx[..n]);
             offsets(&io.access[g.table], p, &mut off[..n]);
-            let mut bad = None;
-            for (j, ((v, &i), &o)) in out.iter_mut().zip(&idx[..n]).zip(&off[..n]).enumerate() {
-                let i = i.0;
-                *v = if i >= 0 && (i as u64) < g.size as u64 {
-                    table[(o + i as isize * g.stride) as usize]
-                } else {
-                    bad = bad.or(Some((j, i)));
-                    T::ZERO
-                };
-            }
-            if let Some((j, i)) = bad {
+            if let Some((j, i)) = read_spans(table, &idx[..n], &off[..n], g, out) {
                 io.bad_index.report(p + j, i, g.dim, g.size);
             }
         }
     }
+}
+
+/// `out[j] = table[off[j] + idx[j] * stride]` for one pass, a span of consecutive elements
+/// read through one index (a row of an embedding lookup) copied at once; gives the first
+/// out-of-range index (its element is 0).
+#[inline(always)]
+fn read_spans<T: Num>(
+    table: &[T],
+    idx: &[Wrapping<i64>],
+    off: &[isize],
+    g: GatherRead,
+    out: &mut [T],
+) -> Option<(usize, i64)> {
+    let (n, mut bad, mut j) = (out.len(), None, 0);
+    while j < n {
+        let i = idx[j].0;
+        if i < 0 || i as u64 >= g.size as u64 {
+            bad = bad.or(Some((j, i)));
+            out[j] = T::ZERO;
+            j += 1;
+            continue;
+        }
+        let at = (off[j] + i as isize * g.stride) as usize;
+        let mut k = j + 1;
+        while k < n && idx[k].0 == i && off[k] == off[k - 1] + 1 {
+            k += 1;
+        }
+        if k == j + 1 {
+            out[j] = table[at];
+        } else {
+            out[j..k].copy_from_slice(&table[at..at + (k - j)]);
+        }
+        j = k;
+    }
+    bad
 }
 
 /// The buffer offsets of `dst.len()` consecutive reads of `access` from flat index `start`.
