@@ -1,4 +1,4 @@
-//! Gathers (kernels of their own reading at data-dependent positions): fused = eager = the f64
+//! Gathers (reads at data-dependent positions, fused or kernels of their own): fused = eager = the f64
 //! reference along every dim, on views and with int32 and int64 indices; the Tensor methods built
 //! on them (index_select, take, take_along_dim); out-of-range indices as typed errors.
 
@@ -67,15 +67,22 @@ fn gather_matches_hand_computed_values() {
 }
 
 #[test]
-fn gather_is_a_kernel_of_its_own() {
+fn a_stored_gather_is_a_kernel_of_its_own() {
     let engine = common::engine();
     let x = data(&[8, 16], 3, DType::F32);
     let i = indices(&[8, 4], 16, 4, DType::I64);
-    let out = (((&x * 2.0).unwrap().gather(1, &i).unwrap() * 3.0).unwrap() + 1.0).unwrap();
+    let kernels = |t: &Tensor| engine.plan_for(std::slice::from_ref(t), true).unwrap().plan().kernels.len();
+    // A gather that is an output is a kernel of its own.
+    let out = (&x * 2.0).unwrap().gather(1, &i).unwrap();
     let plan = engine.explain(std::slice::from_ref(&out)).unwrap();
     assert!(plan.contains("strategy gather"), "{plan}");
-    // `x * 2` stored, the gather, and its elementwise consumer.
-    assert_eq!(engine.plan_for(std::slice::from_ref(&out), true).unwrap().plan().kernels.len(), 3, "{plan}");
+    assert_eq!(kernels(&out), 2, "{plan}");
+    // With an elementwise consumer it is read in the consumer's kernel (tests/gather_fused.rs):
+    // `x * 2` stored, then the gather with `* 3 + 1` (before gathers fused: three kernels).
+    let out = (((&x * 2.0).unwrap().gather(1, &i).unwrap() * 3.0).unwrap() + 1.0).unwrap();
+    let plan = engine.explain(std::slice::from_ref(&out)).unwrap();
+    assert!(!plan.contains("strategy gather") && plan.contains("read in the kernel"), "{plan}");
+    assert_eq!(kernels(&out), 2, "{plan}");
 }
 
 #[test]

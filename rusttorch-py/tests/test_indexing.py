@@ -201,9 +201,15 @@ def test_out_of_range_indices_raise() -> None:
         t[np.array([True, False, True])]
 
 
-def test_gather_is_its_own_kernel() -> None:
+def test_gather_reads_inside_its_consumers_kernel() -> None:
     x = rt.rand(8, 16)
+    # A stored gather (an output) is a kernel of its own.
+    alone = (x * 2).gather(1, rt.randint(0, 16, (8, 4)))
+    assert "strategy gather" in alone.explain()
+    # With elementwise consumers it is read inside their kernel: `x * 2` stored, then the
+    # gather with `* 3 + 1` (three kernels before gathers fused; test_gather_fused.py).
     out = (x * 2).gather(1, rt.randint(0, 16, (8, 4))) * 3 + 1
     plan = out.explain()
-    assert "strategy gather" in plan
-    assert plan.count("kernel ") == 3, plan
+    assert "strategy gather" not in plan, plan
+    assert "read in the kernel" in plan, plan
+    assert plan.count("kernel ") == 2, plan

@@ -2,8 +2,8 @@
 
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
 use crate::kernel::{
-    run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, run_search, Access, Ctx, KernelIo, LineOut,
-    MatMulIo, OutPtr,
+    run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, run_search, Access, BadIndex, Ctx, KernelIo,
+    LineOut, MatMulIo, OutPtr,
 };
 use crate::memory::PooledVec;
 use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan};
@@ -74,40 +74,48 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
     }
     {
         // Inputs of another dtype (a cast kernel's operand, a bool mask) are converted up front.
-        // A gather's or scatter's index (input 1) is read as int64 whatever the kernel computes
-        // in.
-        let gather = matches!(k.shape, KernelShape::Gather { .. } | KernelShape::Scatter { .. });
-        let is_index = |n: usize| gather && n == 1;
+        // A gather's or scatter's index is read as int64 whatever the kernel computes in.
         let mut converted: SmallVec<[Option<Vec<T>>; 4]> = SmallVec::new();
+        let mut index_owned: SmallVec<[Option<Vec<Wrapping<i64>>>; 4]> = SmallVec::new();
         for (n, i) in k.inputs.iter().enumerate() {
             let slot = &slots[plan.base(i.value)];
-            converted.push(match plan.values[i.value].dtype != T::DTYPE && !is_index(n) {
-                true => Some(AnySlice::of(slot)?.convert()),
+            let (index, other) = (k.is_index_input(n), plan.values[i.value].dtype != T::DTYPE);
+            converted.push(if other && !index { Some(AnySlice::of(slot)?.convert()) } else { None });
+            index_owned.push(match index {
+                true => match AnySlice::of(slot)? {
+                    AnySlice::I64(_) => None,
+                    s => Some(s.convert()),
+                },
                 false => None,
             });
         }
-        let index_owned: Vec<Wrapping<i64>>;
-        let index: &[Wrapping<i64>] = match gather {
-            false => &[],
-            true => match AnySlice::of(&slots[plan.base(k.inputs[1].value)])? {
-                AnySlice::I64(v) => v,
-                other => {
-                    index_owned = other.convert();
-                    &index_owned
-                }
-            },
-        };
         let mut inputs = SmallVec::new();
-        for (n, (i, conv)) in k.inputs.iter().zip(&converted).enumerate() {
+        let mut indices = SmallVec::new();
+        for (n, ((i, conv), owned)) in k.inputs.iter().zip(&converted).zip(&index_owned).enumerate() {
+            let slot = &slots[plan.base(i.value)];
+            let index = k.is_index_input(n);
             inputs.push(match conv {
                 // The donated input is read through the output's pointer (the same memory).
-                _ if donor_input == Some(n as u16) || is_index(n) => &[][..],
+                _ if donor_input == Some(n as u16) || index => &[][..],
                 Some(v) => v.as_slice(),
-                None => T::slice(&slots[plan.base(i.value)])?,
+                None => T::slice(slot)?,
+            });
+            indices.push(match owned {
+                _ if !index => &[][..],
+                Some(v) => v.as_slice(),
+                None => <Wrapping<i64> as SlotType>::slice(slot)?,
             });
         }
         let outputs = outs.iter_mut().map(|v| OutPtr::new(v)).collect();
-        let io = KernelIo { inputs, access, layouts: &k.inputs, outputs, donor: donor_input };
+        let io = KernelIo {
+            inputs,
+            access,
+            layouts: &k.inputs,
+            outputs,
+            donor: donor_input,
+            indices,
+            bad_index: BadIndex::default(),
+        };
         match (&k.shape, arg_out.as_mut()) {
             (KernelShape::Arg { .. }, Some(idx)) => run_arg(k, &io, OutPtr::new(idx), ctx),
             (KernelShape::Line { .. }, Some(idx)) if k.outputs.len() == 2 => {
@@ -117,8 +125,8 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             (KernelShape::Line { .. }, None) => {
                 run_line(k, &io, LineOut::Values(io.outputs[0]), ctx);
             }
-            (KernelShape::Gather { .. }, _) => run_gather(k, &io, index, ctx)?,
-            (KernelShape::Scatter { .. }, _) => run_scatter(k, &io, index, ctx)?,
+            (KernelShape::Gather { .. }, _) => run_gather(k, &io, ctx),
+            (KernelShape::Scatter { .. }, _) => run_scatter(k, &io, ctx)?,
             (KernelShape::Search { .. }, Some(idx)) => run_search(k, &io, OutPtr::new(idx), ctx),
             _ => {}
         }
@@ -134,6 +142,9 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
                 run_matmul(k, &io, &mio, ctx);
             }
             None => run_kernel(k, &io, ctx),
+        }
+        if let Some(e) = io.bad_index.error() {
+            return Err(e);
         }
     }
     if let Some(idx) = arg_out {

@@ -52,44 +52,54 @@ pub(super) fn gather<T: Num>(access: &Access, data: &[T], start: usize, dst: &mu
     match access {
         Access::Contiguous { offset } => dst.copy_from_slice(&data[offset + start..offset + start + len]),
         Access::Scalar { offset } => dst.fill(data[*offset]),
-        Access::Strided { offset, dims, strides } => {
-            let nd = dims.len();
-            // Multi-index of `start`.
-            let mut idx: Dims = smallvec::smallvec![0; nd];
-            let mut rem = start;
-            for i in (0..nd).rev() {
-                idx[i] = rem % dims[i];
-                rem /= dims[i];
-            }
-            let mut off: isize =
-                *offset as isize + idx.iter().zip(strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
-            let (inner, s_in) = (dims[nd - 1], strides[nd - 1]);
-            let mut done = 0;
-            while done < len {
-                let run = (inner - idx[nd - 1]).min(len - done);
-                let out = &mut dst[done..done + run];
-                let o = off as usize;
-                match s_in {
-                    0 => out.fill(data[o]),
-                    1 => out.copy_from_slice(&data[o..o + run]),
-                    s => {
-                        for (j, v) in out.iter_mut().enumerate() {
-                            *v = data[(off + j as isize * s) as usize];
-                        }
+        Access::Strided { .. } => access.runs(start, len, |done, off, run, s| {
+            let out = &mut dst[done..done + run];
+            let o = off as usize;
+            match s {
+                0 => out.fill(data[o]),
+                1 => out.copy_from_slice(&data[o..o + run]),
+                s => {
+                    for (j, v) in out.iter_mut().enumerate() {
+                        *v = data[(off + j as isize * s) as usize];
                     }
                 }
-                done += run;
-                // Advance the odometer by `run` along the innermost dim.
-                idx[nd - 1] += run;
-                off += run as isize * s_in;
-                let mut d = nd - 1;
-                while idx[d] == dims[d] && d > 0 {
-                    off -= idx[d] as isize * strides[d];
-                    idx[d] = 0;
-                    d -= 1;
-                    idx[d] += 1;
-                    off += strides[d];
-                }
+            }
+        }),
+    }
+}
+
+impl Access {
+    /// Walks `len` consecutive reads of a strided access from flat index `start` as runs along
+    /// the innermost dim: `f(done, offset, run, stride)` for the reads `done..done + run`, at
+    /// buffer offsets `offset + j * stride`. Nothing for the other kinds of access.
+    #[inline(always)]
+    pub(super) fn runs(&self, start: usize, len: usize, mut f: impl FnMut(usize, isize, usize, isize)) {
+        let Access::Strided { offset, dims, strides } = self else { return };
+        let nd = dims.len();
+        // Multi-index of `start`.
+        let mut idx: Dims = smallvec::smallvec![0; nd];
+        let mut rem = start;
+        for i in (0..nd).rev() {
+            idx[i] = rem % dims[i];
+            rem /= dims[i];
+        }
+        let mut off: isize = *offset as isize + idx.iter().zip(strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
+        let (inner, s_in) = (dims[nd - 1], strides[nd - 1]);
+        let mut done = 0;
+        while done < len {
+            let run = (inner - idx[nd - 1]).min(len - done);
+            f(done, off, run, s_in);
+            done += run;
+            // Advance the odometer by `run` along the innermost dim.
+            idx[nd - 1] += run;
+            off += run as isize * s_in;
+            let mut d = nd - 1;
+            while idx[d] == dims[d] && d > 0 {
+                off -= idx[d] as isize * strides[d];
+                idx[d] = 0;
+                d -= 1;
+                idx[d] += 1;
+                off += strides[d];
             }
         }
     }

@@ -6,29 +6,19 @@ use super::scratch::Scratch;
 use super::tasks::{for_tasks, Ctx, PARALLEL_MIN_ELEMS};
 use crate::num::Num;
 use rusttorch_ir::plan::{FusedKernel, KernelInput, KernelShape};
-use rusttorch_ir::{Error, Result};
-use std::num::Wrapping;
-use std::sync::Mutex;
 
 /// Output positions one task writes.
 const RUN: usize = 1 << 14;
 
-/// Runs a gather kernel (`KernelShape::Gather`): `io.inputs[0]` is `x`'s buffer, `index` the
-/// index's buffer as int64. An index outside `[0, size)` of the gathered dim is an
-/// [`Error::IndexOutOfRange`] naming the first such index in output order.
-pub(crate) fn run_gather<T: Num>(
-    k: &FusedKernel,
-    io: &KernelIo<'_, T>,
-    index: &[Wrapping<i64>],
-    ctx: Ctx<'_>,
-) -> Result<()> {
+/// Runs a gather kernel (`KernelShape::Gather`): `io.inputs[0]` is `x`'s buffer,
+/// `io.indices[1]` the index's as int64. An index outside `[0, size)` of the gathered dim is
+/// reported to `io.bad_index` (the first in output order) and reads nothing.
+pub(crate) fn run_gather<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) {
     let KernelShape::Gather { dim, len } = k.shape else { unreachable!("not a gather kernel") };
     let (xl, il) = (&k.inputs[0], &k.inputs[1]);
     let dims = il.read_shape.dims();
     let size = xl.read_shape.dims()[dim];
-    let (x, out) = (io.inputs[0], io.outputs[0]);
-    // The first bad index in output order (position, value), whichever task finds it.
-    let bad: Mutex<Option<(usize, i64)>> = Mutex::new(None);
+    let (x, index, out) = (io.inputs[0], io.indices[1], io.outputs[0]);
     let runs = len.div_ceil(RUN);
     for_tasks(ctx, runs, len >= PARALLEL_MIN_ELEMS, k, |_s: &mut Scratch<T>, t| {
         let (p0, p1) = (t * RUN, ((t + 1) * RUN).min(len));
@@ -44,18 +34,11 @@ pub(crate) fn run_gather<T: Num>(
             }
             step(&mut coord, dims);
         }
-        if let Some(b) = first_bad {
-            let mut g = bad.lock().unwrap_or_else(|e| e.into_inner());
-            if g.is_none_or(|(p, _)| b.0 < p) {
-                *g = Some(b);
-            }
+        if let Some((p, i)) = first_bad {
+            io.bad_index.report(p, i, dim, size);
         }
         out.write(p0, &vals);
     });
-    match bad.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        Some((_, i)) => Err(Error::IndexOutOfRange { op: "gather", index: i as isize, dim, size }),
-        None => Ok(()),
-    }
 }
 
 /// The element of `l` at `coord` (with `dim`'s coordinate replaced when given).

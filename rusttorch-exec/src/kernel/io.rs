@@ -1,9 +1,11 @@
 //! The typed inputs and outputs a kernel runs on.
 
 use super::access::Access;
+use super::indexed::BadIndex;
 use super::stores::OutPtr;
 use rusttorch_ir::plan::KernelInput;
 use smallvec::SmallVec;
+use std::num::Wrapping;
 
 /// Everything a kernel reads and writes, typed.
 pub(crate) struct KernelIo<'a, T> {
@@ -15,4 +17,9 @@ pub(crate) struct KernelIo<'a, T> {
     /// The input whose buffer is output 0 (buffer donation): its `inputs` entry is empty and it
     /// is read through the output's pointer, contiguously, each block before it is written.
     pub donor: Option<u16>,
+    /// Per input, the int indices of a gather's index input as int64 (empty for the others,
+    /// whose `inputs` entry is empty instead).
+    pub indices: SmallVec<[&'a [Wrapping<i64>]; 4]>,
+    /// The first out-of-range index a gather of the kernel met.
+    pub bad_index: BadIndex,
 }

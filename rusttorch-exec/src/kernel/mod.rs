@@ -8,8 +8,8 @@
 //! Layout, in the direction of the imports: [`run_kernel`] picks a kernel shape (`map`,
 //! `tiled`, `short_rows`, `long_rows`, `cols`, `concat`; `matmul`, `arg`, `line`, `gather` and `scatter` are entered
 //! directly); each shape cuts its work into tasks (`tasks`, with per-thread `scratch`) and runs
-//! the block VM (`vm`) over `block`s, which reads inputs (`access`, `transpose`), writes
-//! outputs (`stores`) and is compiled per vector ISA (`isa`).
+//! the block VM (`vm`) over `block`s, which reads inputs (`access`, `transpose`; through an
+//! index, `indexed`), writes outputs (`stores`) and is compiled per vector ISA (`isa`).
 
 mod access;
 mod arg;
@@ -17,6 +17,7 @@ mod block;
 mod cols;
 mod concat;
 mod gather;
+mod indexed;
 mod io;
 mod isa;
 mod line;
@@ -38,6 +39,7 @@ mod vm;
 pub(crate) use access::Access;
 pub(crate) use arg::run_arg;
 pub(crate) use gather::run_gather;
+pub(crate) use indexed::BadIndex;
 pub(crate) use io::KernelIo;
 pub(crate) use line::{run_line, LineOut};
 pub(crate) use matmul::{run_matmul, MatMulIo};

@@ -23,14 +23,10 @@ use std::sync::Mutex;
 const RUN: usize = 1 << 14;
 
 /// Runs a scatter kernel (`KernelShape::Scatter`): `io.inputs[0]` is `x`'s buffer (empty when
-/// donated: the output already holds `x`), `index` the index's buffer as int64,
+/// donated: the output already holds `x`), `io.indices[1]` the index's buffer as int64,
 /// `io.inputs[2]` `src`'s buffer.
-pub(crate) fn run_scatter<T: Num>(
-    k: &FusedKernel,
-    io: &KernelIo<'_, T>,
-    index: &[Wrapping<i64>],
-    ctx: Ctx<'_>,
-) -> Result<()> {
+pub(crate) fn run_scatter<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) -> Result<()> {
+    let index = io.indices[1];
     let KernelShape::Scatter { dim, reduce, len } = k.shape else { unreachable!("not a scatter kernel") };
     let (xl, il, sl) = (&k.inputs[0], &k.inputs[1], &k.inputs[2]);
     let (xdims, idims) = (xl.read_shape.dims(), il.read_shape.dims());

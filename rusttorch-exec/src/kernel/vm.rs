@@ -2,6 +2,7 @@
 
 use super::access::{gather, offset_of, prefetch, Access, LINE};
 use super::block::{Block, TILE};
+use super::indexed::{gather_block, GatherRead};
 use super::io::KernelIo;
 use super::isa::{isa_dispatch, wants_wide};
 use super::stores::OutPtr;
@@ -116,6 +117,17 @@ pub(super) fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &Ke
             }
             Instr::Select { dst, cond, a, b: bb } => {
                 select(dst_mut(*dst), src(cond), src(a), src(bb));
+                Some(*dst)
+            }
+            Instr::Gather { dst, input, index, dim, size, stride } => {
+                let g = GatherRead {
+                    table: *input as usize,
+                    index: *index as usize,
+                    dim: *dim,
+                    size: *size,
+                    stride: *stride,
+                };
+                gather_block(b, io, g, dst_mut(*dst));
                 Some(*dst)
             }
             Instr::Store { output, src: s } => {

@@ -117,7 +117,9 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
         k.row_program(s, stage_nodes)?;
     }
     k.source_roots()?;
-    let KernelEmitter { inputs, outputs, e, .. } = k;
+    let KernelEmitter { inputs, outputs, e, index_index, .. } = k;
+    let mut index_inputs: SmallVec<[u16; 2]> = index_index.into_values().collect();
+    index_inputs.sort_unstable();
     let (stages_vec, nf, nr) = e.allocate(stages);
     let ops = nodes.iter().map(|&n| g.node(n).op.name()).collect();
     Ok(FusedKernel {
@@ -133,6 +135,7 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
         ops,
         matmul,
         whole_rows,
+        index_inputs,
         strategy: Strategy::Map,
         donor: None,
         direct_store: None,
@@ -221,6 +224,9 @@ struct KernelEmitter<'a> {
     outputs: Vec<KernelOutput>,
     inputs: Vec<KernelInput>,
     input_index: HashMap<(ValueId, Space, Shape), u16>,
+    /// The input reading each gather table (by value and dim) and each gather index.
+    table_index: HashMap<(ValueId, usize), u16>,
+    index_index: HashMap<ValueId, u16>,
     e: Emitter,
     /// The row register of each row value computed so far.
     row_reg: HashMap<NodeId, Reg>,
@@ -266,6 +272,8 @@ impl<'a> KernelEmitter<'a> {
             outputs,
             inputs: Vec::new(),
             input_index: HashMap::default(),
+            table_index: HashMap::default(),
+            index_index: HashMap::default(),
             e: Emitter::default(),
             row_reg: HashMap::default(),
             carried: HashMap::default(),
@@ -280,13 +288,7 @@ impl<'a> KernelEmitter<'a> {
     fn input(&mut self, v: ValueId, space: Space, read: &Shape, vshape: &Shape) -> u16 {
         *self.input_index.entry((v, space, read.clone())).or_insert_with(|| {
             let (base, l) = layout_of(self.cx.values, v);
-            let off = read.ndim() - vshape.ndim();
-            let mut strides: SmallVec<[isize; 6]> = smallvec::smallvec![0; read.ndim()];
-            for (i, (&d, &st)) in vshape.dims().iter().zip(&l.strides).enumerate() {
-                if !(d == 1 && read.dims()[i + off] != 1) {
-                    strides[i + off] = st;
-                }
-            }
+            let strides = broadcast_strides(&l.strides, vshape, read);
             self.inputs.push(KernelInput { value: base, space, read_shape: read.clone(), offset: l.offset, strides });
             (self.inputs.len() - 1) as u16
         })
@@ -298,6 +300,48 @@ impl<'a> KernelEmitter<'a> {
         let idx = self.input(self.cx.value_of[&x], Space::Full, self.full_shape, &g.node(x).shape);
         let dst = self.e.full();
         self.e.push(s, Seg::Full, Instr::Load { dst, input: idx });
+        dst
+    }
+
+    /// Emits gather node `x` (along `dim`) in the full space of stage `s`: its stored table
+    /// read with `dim`'s stride set to 0 (so each position reads the base of its line), and
+    /// its stored index read as int64, as inputs of their own (an index is never a loaded
+    /// register, so an int64 index stays exact in a float32 kernel).
+    fn gather(&mut self, s: usize, x: NodeId, dim: usize) -> Reg {
+        let g = self.cx.g;
+        let ins = g.inputs(x);
+        let (table, index) = (self.cx.value_of[&ins[0]], self.cx.value_of[&ins[1]]);
+        let tshape = &g.node(ins[0]).shape;
+        let (size, stride) = (tshape.dims()[dim], layout_of(self.cx.values, table).1.strides[dim]);
+        let read = self.full_shape.clone();
+        let input = *self.table_index.entry((table, dim)).or_insert_with(|| {
+            let (base, l) = layout_of(self.cx.values, table);
+            let mut strides = l.strides;
+            strides[dim] = 0;
+            self.inputs.push(KernelInput {
+                value: base,
+                space: Space::Full,
+                read_shape: read.clone(),
+                offset: l.offset,
+                strides,
+            });
+            (self.inputs.len() - 1) as u16
+        });
+        let ishape = &g.node(ins[1]).shape;
+        let index = *self.index_index.entry(index).or_insert_with(|| {
+            let (base, l) = layout_of(self.cx.values, index);
+            let strides = broadcast_strides(&l.strides, ishape, &read);
+            self.inputs.push(KernelInput {
+                value: base,
+                space: Space::Full,
+                read_shape: read.clone(),
+                offset: l.offset,
+                strides,
+            });
+            (self.inputs.len() - 1) as u16
+        });
+        let dst = self.e.full();
+        self.e.push(s, Seg::Full, Instr::Gather { dst, input, index, dim, size, stride });
         dst
     }
 
@@ -402,6 +446,13 @@ impl<'a> KernelEmitter<'a> {
                 memo.insert(x, Operand::Reg(dst));
                 continue;
             }
+            if let Op::Gather { dim } = g.node(x).op {
+                // Its table and index are stored: read through the index in this kernel.
+                let dst = self.gather(s, x, dim);
+                memo.insert(x, Operand::Reg(dst));
+                self.carried.insert(x, Operand::Reg(dst));
+                continue;
+            }
             if !expanded {
                 stack.push((x, true));
                 for &i in ins.iter().rev() {
@@ -477,6 +528,19 @@ impl<'a> KernelEmitter<'a> {
     }
 }
 
+/// The strides reading a value of shape `vshape` (element strides `strides`) broadcast to
+/// `read`: 0 on the dims it is broadcast along.
+fn broadcast_strides(strides: &[isize], vshape: &Shape, read: &Shape) -> SmallVec<[isize; 6]> {
+    let off = read.ndim() - vshape.ndim();
+    let mut out: SmallVec<[isize; 6]> = smallvec::smallvec![0; read.ndim()];
+    for (i, (&d, &st)) in vshape.dims().iter().zip(strides).enumerate() {
+        if !(d == 1 && read.dims()[i + off] != 1) {
+            out[i + off] = st;
+        }
+    }
+    out
+}
+
 /// The instruction computing elementwise node `x` into `dst` from `ops`.
 fn compute_instr(g: &Graph, x: NodeId, dst: Reg, ops: &[Operand]) -> Result<Instr> {
     Ok(match g.node(x).op {
@@ -521,6 +585,11 @@ fn without_program(
     inputs: Vec<KernelInput>,
     output: KernelOutput,
 ) -> FusedKernel {
+    // A gather or scatter kernel of its own reads its index (input 1) as int64.
+    let index_inputs = match shape {
+        KernelShape::Gather { .. } | KernelShape::Scatter { .. } => smallvec::smallvec![1],
+        _ => SmallVec::new(),
+    };
     FusedKernel {
         shape,
         full_shape,
@@ -534,6 +603,7 @@ fn without_program(
         ops: vec![g.node(root).op.name()],
         matmul: None,
         whole_rows: false,
+        index_inputs,
         strategy: Strategy::Map,
         donor: None,
         direct_store: None,

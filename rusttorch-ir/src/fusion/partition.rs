@@ -61,12 +61,23 @@ impl FusionPlanner {
                     mat[n.index()] = true;
                     mat[g.inputs(n)[0].index()] = true;
                 }
-                Op::Gather { .. } | Op::Scatter { .. } | Op::Search { .. } => {
-                    // Reads or writes at data-dependent positions of stored operands, its own
+                Op::Scatter { .. } | Op::Search { .. } => {
+                    // Writes (reads) at data-dependent positions of stored operands, its own
                     // kernel.
                     mat[n.index()] = true;
                     for i in g.inputs(n) {
                         mat[i.index()] = true;
+                    }
+                }
+                Op::Gather { .. } => {
+                    // Reads at data-dependent positions of stored operands: the table and the
+                    // index are stored, the gather itself is read inside its consumers' kernel
+                    // (`Instr::Gather`), or is a kernel of its own when stored.
+                    for i in g.inputs(n) {
+                        mat[i.index()] = true;
+                    }
+                    if !self.config.fuse {
+                        mat[n.index()] = true;
                     }
                 }
                 Op::Source(SourceOp::Full(_)) => {}
@@ -306,6 +317,16 @@ impl FusionPlanner {
                 SpaceKey { full: g.node(g.inputs(r)[0]).shape.clone(), axes: axes.clone() }
             }
         };
+        // A gather reads inside elementwise kernels only: one feeding a reduction is stored
+        // (a gather kernel of its own) and the reduction reads its result.
+        if reduce.is_some() {
+            let mut gathers: Violators =
+                order.iter().copied().filter(|&x| x != root && matches!(g.node(x).op, Op::Gather { .. })).collect();
+            gathers.sort_unstable();
+            if !gathers.is_empty() {
+                return Err(gathers);
+            }
+        }
         // A reduction of reduced values (e.g. the mean of per-row losses) conflicts with the
         // reductions upstream: store the defining reduction's operand, so the upstream work stays
         // one kernel over its own space and this one reduces a small stored array.

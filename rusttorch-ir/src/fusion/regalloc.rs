@@ -197,7 +197,7 @@ fn uses(i: &Instr, row_seg: bool) -> SmallVec<[(bool, Reg); 2]> {
             op(b);
         }
         Instr::Store { src, .. } => op(src),
-        Instr::Load { .. } | Instr::Arange { .. } | Instr::Acc { .. } => {}
+        Instr::Load { .. } | Instr::Arange { .. } | Instr::Acc { .. } | Instr::Gather { .. } => {}
     }
     u
 }
@@ -206,6 +206,7 @@ fn uses(i: &Instr, row_seg: bool) -> SmallVec<[(bool, Reg); 2]> {
 fn def(i: &Instr, row_seg: bool) -> Option<(bool, Reg)> {
     match i {
         Instr::Load { dst, .. }
+        | Instr::Gather { dst, .. }
         | Instr::Acc { dst }
         | Instr::Expand { dst, .. }
         | Instr::Arange { dst, .. }
@@ -224,7 +225,9 @@ fn rename(i: &mut Instr, row_seg: bool, f: &mut dyn FnMut(bool, Reg, bool) -> Re
         }
     };
     match i {
-        Instr::Load { dst, .. } | Instr::Arange { dst, .. } | Instr::Acc { dst } => *dst = f(row_seg, *dst, true),
+        Instr::Load { dst, .. } | Instr::Gather { dst, .. } | Instr::Arange { dst, .. } | Instr::Acc { dst } => {
+            *dst = f(row_seg, *dst, true)
+        }
         Instr::Expand { dst, src } => {
             *src = f(true, *src, false);
             *dst = f(row_seg, *dst, true);

@@ -77,7 +77,9 @@ fn tile_shape(k: &FusedKernel) -> Option<(usize, usize)> {
         return None;
     }
     let (r, c) = (d[d.len() - 2], d[d.len() - 1]);
-    let transposed = k.inputs.iter().any(|i| i.reads_transposed());
+    // A gather's table is read at the index's positions, whatever its layout.
+    let transposed =
+        k.inputs.iter().enumerate().any(|(n, i)| i.reads_transposed() && !k.gathers().any(|(t, _)| t as usize == n));
     (transposed && r >= 32 && c >= 32).then_some((r, c))
 }
 
@@ -90,7 +92,10 @@ fn direct_store(prog: &[Instr], materialize: &[Reg]) -> Option<DirectStore> {
     let stores = prog.iter().rev().take_while(|i| matches!(i, Instr::Store { .. })).count();
     let at = prog.len().checked_sub(stores + 1)?;
     let r = match prog[at] {
-        Instr::Binary { dst, .. } | Instr::Unary { dst, .. } | Instr::Select { dst, .. } => dst,
+        Instr::Binary { dst, .. }
+        | Instr::Unary { dst, .. }
+        | Instr::Select { dst, .. }
+        | Instr::Gather { dst, .. } => dst,
         _ => return None,
     };
     if stores == 0 || materialize.contains(&r) {
@@ -151,7 +156,11 @@ fn donors(plan: &Plan) -> Vec<Option<u16>> {
             k.inputs.iter().enumerate().find_map(|(i, input)| {
                 let v = input.value;
                 let val = &plan.values[v];
-                let ok = matches!(val.kind, ValueKind::Input(_))
+                // A gather's table is read at other positions than those being written, and
+                // its index as int64: neither may hold the output.
+                let gathered = k.gathers().any(|(t, x)| t as usize == i || x as usize == i);
+                let ok = !gathered
+                    && matches!(val.kind, ValueKind::Input(_))
                     && val.dtype == k.dtype
                     && val.shape.numel() == out.shape.numel()
                     && input.read_shape.numel() == out.shape.numel()

@@ -132,6 +132,15 @@ impl Plan {
             for o in &k.outputs {
                 let _ = writeln!(s, "  write {}", vname(o.value));
             }
+            for i in k.stages.iter().flat_map(|st| &st.full) {
+                if let super::Instr::Gather { input, index, dim, .. } = *i {
+                    let (t, x) = (k.inputs[input as usize].value, k.inputs[index as usize].value);
+                    let _ = writeln!(
+                        s,
+                        "  gather v{t} along dim {dim} at indices v{x} (read in the kernel, checked when run)"
+                    );
+                }
+            }
             let _ = writeln!(s, "  strategy {}", k.describe_strategy());
             let _ = writeln!(s, "  bytes read {}, written {}", human_bytes(r), human_bytes(w));
         }

@@ -308,6 +308,9 @@ pub struct FusedKernel {
     pub whole_rows: bool,
     /// How the executor walks it.
     pub strategy: Strategy,
+    /// The inputs holding int indices, read as int64 whatever the kernel computes in: the
+    /// index of a gather kernel of its own (input 1), or of each [`Instr::Gather`].
+    pub index_inputs: SmallVec<[u16; 2]>,
     /// The input whose buffer may hold output 0 when the caller gives it up (buffer donation;
     /// whether it is given up is settled at run time).
     pub donor: Option<u16>,
@@ -342,6 +345,20 @@ impl FusedKernel {
     /// Number of elementwise/reduce ops computed (not counting loads and stores).
     pub fn num_ops(&self) -> usize {
         self.ops.len()
+    }
+
+    /// The `(table, index)` inputs of each gather the kernel's programs read through
+    /// ([`Instr::Gather`]), in program order.
+    pub fn gathers(&self) -> impl Iterator<Item = (u16, u16)> + '_ {
+        self.stages.iter().flat_map(|s| &s.full).filter_map(|i| match *i {
+            Instr::Gather { input, index, .. } => Some((input, index)),
+            _ => None,
+        })
+    }
+
+    /// Whether input `n` holds int indices (see [`FusedKernel::index_inputs`]).
+    pub fn is_index_input(&self, n: usize) -> bool {
+        self.index_inputs.contains(&(n as u16))
     }
 }
 

@@ -76,6 +76,26 @@ pub enum Instr {
         /// Taken elsewhere.
         b: Operand,
     },
+    /// Reads stored table `input` at the positions an int index gives (`torch.gather` inside
+    /// a fused kernel): element `p` of the block is `table[base(p) + index[p] * stride]`, where
+    /// `base(p)` is input `input` read at `p` (its layout has stride 0 along `dim`, so it is
+    /// the position of `p` in every other dim) and `index[p]` is input `index` read as int64.
+    /// An index outside `[0, size)` fails the kernel with `IndexOutOfRange` (the first one in
+    /// output order) and reads nothing.
+    Gather {
+        /// Destination.
+        dst: Reg,
+        /// The table (index into [`FusedKernel::inputs`](super::FusedKernel::inputs)).
+        input: u16,
+        /// The int index, read as int64 (an input of its own, never a loaded register).
+        index: u16,
+        /// The dim the index selects along (for the error).
+        dim: usize,
+        /// The table's size along `dim`: valid indices are `0..size`.
+        size: usize,
+        /// The table's element stride along `dim`.
+        stride: isize,
+    },
     /// Writes a block of kernel output `output`.
     Store {
         /// Index into [`FusedKernel::outputs`].

@@ -193,14 +193,33 @@ impl Tensor {
         let mut ys = vec![merged];
         ys.extend(&rest_dims);
         let y2 = y.permute(&perm)?.reshape(&signed(&ys))?;
-        let mut at = vec![b.numel()];
-        at.extend(std::iter::repeat_n(1, rest_dims.len()));
-        let mut gs = vec![b.numel()];
-        gs.extend(&rest_dims);
-        let flat = flat.reshape(&signed(&at))?.expand(&signed(&gs))?;
         let mut out_dims = b.dims().to_vec();
         out_dims.extend(&rest_dims);
-        let out = y2.gather(0, &flat)?.reshape(&signed(&out_dims))?;
+        let out = if b.ndim() < 2 {
+            let mut at = vec![b.numel()];
+            at.extend(std::iter::repeat_n(1, rest_dims.len()));
+            let mut gs = vec![b.numel()];
+            gs.extend(&rest_dims);
+            let flat = flat.reshape(&signed(&at))?.expand(&signed(&gs))?;
+            y2.gather(0, &flat)?.reshape(&signed(&out_dims))?
+        } else {
+            // The gather yields `B + other dims` itself (no reshape of its result, which would
+            // store it): the merged dim stays first and the table is broadcast over `B`'s other
+            // dims (a stride-0 view).
+            let ones = |n: usize, tail: &[usize]| {
+                let mut d = vec![1; n];
+                d.extend(tail);
+                d
+            };
+            let mut xs = vec![merged];
+            xs.extend(ones(b.ndim() - 1, &rest_dims));
+            let mut xe = vec![merged];
+            xe.extend(&out_dims[1..]);
+            let table = y2.reshape(&signed(&xs))?.expand(&signed(&xe))?;
+            let mut at = b.dims().to_vec();
+            at.extend(ones(rest_dims.len(), &[]));
+            table.gather(0, &flat.reshape(&signed(&at))?.expand(&signed(&out_dims))?)?
+        };
         if !adjacent || first == 0 {
             return Ok(out);
         }

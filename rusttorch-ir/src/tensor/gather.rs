@@ -103,9 +103,18 @@ impl Tensor {
     pub fn take(&self, index: &Tensor) -> Result<Tensor> {
         scoped("take", || {
             Tensor::check_index("take", "index", index)?;
-            let flat = self.reshape(&[-1])?;
-            let i = Tensor::wrap_negative(&index.reshape(&[-1])?, flat.numel())?;
-            flat.gather(0, &i)?.reshape_to(index.shape().clone())
+            let n = self.numel();
+            let i = Tensor::wrap_negative(index, n)?;
+            if index.ndim() == 0 {
+                return self.reshape(&[-1])?.gather(0, &i);
+            }
+            // The flattened input broadcast over the index's other dims (a stride-0 view), so
+            // the gather has the index's shape and no reshape stores its result.
+            let mut at = vec![n as isize];
+            at.extend(std::iter::repeat_n(1, index.ndim() - 1));
+            let mut to = vec![n as isize];
+            to.extend(index.dims()[1..].iter().map(|&d| d as isize));
+            self.reshape(&at)?.expand(&to)?.gather(0, &i)
         })
     }
 }
