@@ -25,14 +25,43 @@ pub(crate) fn run_gather<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx
         let mut coord = unflatten(p0, dims);
         let mut vals = vec![T::ZERO; p1 - p0];
         let mut first_bad = None;
-        for (p, v) in (p0..p1).zip(vals.iter_mut()) {
-            let i = index[at(il, &coord, None)].0;
-            if i < 0 || i as usize >= size {
-                first_bad.get_or_insert((p, i));
+        // Row by row along the last dim: the index and `x` offsets are found once per row and
+        // stepped by their strides; a row through one index (an embedding row: the index is
+        // expanded there) of `x` read contiguously is one copy.
+        let last = dims.len().wrapping_sub(1);
+        let mut p = p0;
+        while p < p1 {
+            let n = if dims.is_empty() { 1 } else { (dims[last] - coord[last]).min(p1 - p) };
+            let ib = at(il, &coord, None) as isize;
+            let xb = at(xl, &coord, Some((dim, 0))) as isize;
+            let (is, xs) = if dims.is_empty() { (0, 0) } else { (il.strides[last], xl.strides[last]) };
+            let xs = if last == dim { 0 } else { xs };
+            let xd = xl.strides.get(dim).copied().unwrap_or(0);
+            let out_row = &mut vals[p - p0..p - p0 + n];
+            if is == 0 && xs == 1 && n > 1 {
+                let i = index[ib as usize].0;
+                if i < 0 || i as usize >= size {
+                    first_bad.get_or_insert((p, i));
+                } else {
+                    let from = (xb + i as isize * xd) as usize;
+                    out_row.copy_from_slice(&x[from..from + n]);
+                }
             } else {
-                *v = x[at(xl, &coord, Some((dim, i as usize)))];
+                for (e, v) in out_row.iter_mut().enumerate() {
+                    let e = e as isize;
+                    let i = index[(ib + e * is) as usize].0;
+                    if i < 0 || i as usize >= size {
+                        first_bad.get_or_insert((p + e as usize, i));
+                    } else {
+                        *v = x[(xb + e * xs + i as isize * xd) as usize];
+                    }
+                }
+            }
+            if n > 1 {
+                coord[last] += n - 1;
             }
             step(&mut coord, dims);
+            p += n;
         }
         if let Some((p, i)) = first_bad {
             io.bad_index.report(p, i, dim, size);

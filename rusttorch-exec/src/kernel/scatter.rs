@@ -50,33 +50,50 @@ pub(crate) fn run_scatter<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ct
     let kk = idims[dim];
     let b: usize = idims[dim + 1..].iter().product();
     let ostrides: Vec<isize> = xl.read_shape.strides().iter().map(|&s| s as isize).collect();
-    let chunk = RUN.div_ceil(kk).clamp(1, b);
+    // Runs of `b` positions wide enough to read whole cache lines, about two per thread when
+    // no slab is there to share out, and tasks of several runs when runs are small. Each output
+    // element takes its writes in index order whatever the cut, so the cut may follow threads.
+    let chunk = b.div_ceil(2 * ctx.threads.max(1)).max(64).min(b);
     let per_a = b.div_ceil(chunk);
+    let units = a * per_a;
+    let per_task = (RUN / (kk * chunk).max(1)).max(1);
     let src = io.inputs[2];
-    for_tasks(ctx, a * per_a, len >= PARALLEL_MIN_ELEMS, k, |_s: &mut Scratch<T>, t| {
-        let (ai, b0) = (t / per_a, (t % per_a) * chunk);
-        let b1 = (b0 + chunk).min(b);
-        // Offsets of the task's `b` positions (index, src, output) and of its `a` slab.
-        let (outer, inner) = (&idims[..dim], &idims[dim + 1..]);
-        let a_coord = unflatten(ai, outer);
-        let base = |l: &[isize], off: usize| off as isize + dot(&a_coord, &l[..dim]);
-        let (ib, sb) = (base(&il.strides, il.offset), base(&sl.strides, sl.offset));
-        let ob = dot(&a_coord, &ostrides[..dim]);
-        let mut offs = Vec::with_capacity(b1 - b0);
-        let mut coord = unflatten(b0, inner);
-        for _ in b0..b1 {
-            let o = dot(&coord, &ostrides[dim + 1..]);
-            offs.push((dot(&coord, &il.strides[dim + 1..]), dot(&coord, &sl.strides[dim + 1..]), o));
-            step(&mut coord, inner);
-        }
-        let (is, ss, os) = (il.strides[dim], sl.strides[dim], ostrides[dim]);
-        for i in 0..kk as isize {
-            for &(io_, so, oo) in &offs {
-                let j = index[(ib + i * is + io_) as usize].0 as isize;
-                let v = src[(sb + i * ss + so) as usize];
-                // In the output (every index was checked to be in `[0, size)`), and only this
-                // task touches positions of this `a` slab and these `b` positions.
-                update(out, (ob + j * os + oo) as usize, v, reduce);
+    let (outer, inner) = (&idims[..dim], &idims[dim + 1..]);
+    let (is, ss, os) = (il.strides[dim], sl.strides[dim], ostrides[dim]);
+    for_tasks(ctx, units.div_ceil(per_task), len >= PARALLEL_MIN_ELEMS, k, |_s: &mut Scratch<T>, t| {
+        let mut offs = Vec::with_capacity(chunk);
+        for u in t * per_task..((t + 1) * per_task).min(units) {
+            let (ai, b0) = (u / per_a, (u % per_a) * chunk);
+            let b1 = (b0 + chunk).min(b);
+            // Offsets of the run's `b` positions (index, src, output) and of its `a` slab.
+            let a_coord = unflatten(ai, outer);
+            let base = |l: &[isize], off: usize| off as isize + dot(&a_coord, &l[..dim]);
+            let (ib, sb) = (base(&il.strides, il.offset), base(&sl.strides, sl.offset));
+            let ob = dot(&a_coord, &ostrides[..dim]);
+            offs.clear();
+            let mut coord = unflatten(b0, inner);
+            for _ in b0..b1 {
+                let o = dot(&coord, &ostrides[dim + 1..]);
+                offs.push((dot(&coord, &il.strides[dim + 1..]), dot(&coord, &sl.strides[dim + 1..]), o));
+                step(&mut coord, inner);
+            }
+            if let [(io_, so, oo)] = offs[..] {
+                // One position per slab (scattering along the last dim): a plain loop.
+                let (ib, sb, ob) = (ib + io_, sb + so, ob + oo);
+                for i in 0..kk as isize {
+                    let j = index[(ib + i * is) as usize].0 as isize;
+                    update(out, (ob + j * os) as usize, src[(sb + i * ss) as usize], reduce);
+                }
+                continue;
+            }
+            for i in 0..kk as isize {
+                for &(io_, so, oo) in &offs {
+                    let j = index[(ib + i * is + io_) as usize].0 as isize;
+                    let v = src[(sb + i * ss + so) as usize];
+                    // In the output (every index was checked to be in `[0, size)`), and only
+                    // this task touches positions of this `a` slab and these `b` positions.
+                    update(out, (ob + j * os + oo) as usize, v, reduce);
+                }
             }
         }
     });
@@ -114,16 +131,28 @@ fn check_indices<T: Num>(
     for_tasks(ctx, len.div_ceil(RUN), len >= PARALLEL_MIN_ELEMS, k, |_s: &mut Scratch<T>, t| {
         let (p0, p1) = (t * RUN, ((t + 1) * RUN).min(len));
         let mut coord = unflatten(p0, dims);
-        for p in p0..p1 {
-            let i = index[(il.offset as isize + dot(&coord, &il.strides)) as usize].0;
-            if i < 0 || i as usize >= size {
+        let last = dims.len().wrapping_sub(1);
+        let mut p = p0;
+        // Row by row along the last dim, stepping the index's offset by its stride.
+        while p < p1 {
+            let n = if dims.is_empty() { 1 } else { (dims[last] - coord[last]).min(p1 - p) };
+            let (ib, is) = (il.offset as isize + dot(&coord, &il.strides), il.strides.get(last).copied().unwrap_or(0));
+            if let Some(e) = (0..n as isize).find(|e| {
+                let i = index[(ib + e * is) as usize].0;
+                i < 0 || i as usize >= size
+            }) {
+                let (q, i) = (p + e as usize, index[(ib + e * is) as usize].0);
                 let mut g = bad.lock().unwrap_or_else(|e| e.into_inner());
-                if g.is_none_or(|(q, _)| p < q) {
-                    *g = Some((p, i));
+                if g.is_none_or(|(r, _)| q < r) {
+                    *g = Some((q, i));
                 }
                 return;
             }
+            if n > 1 {
+                coord[last] += n - 1;
+            }
             step(&mut coord, dims);
+            p += n;
         }
     });
     match bad.into_inner().unwrap_or_else(|e| e.into_inner()) {
