@@ -410,6 +410,12 @@ class Tensor:
     def contiguous(self) -> Tensor:
         """The tensor written out contiguously when it is a strided view (a copy), else the
         tensor itself (``t.contiguous() is t``)."""
+    def __copy__(self) -> Tensor:
+        """``copy.copy(t)``: a new tensor object with the same value."""
+    def __deepcopy__(self, memo: Any) -> Tensor:
+        """``copy.deepcopy(t)``: as ``copy.copy`` (nothing mutable is shared)."""
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """``pickle``: the values as a NumPy array, rebuilt by ``rusttorch.tensor``."""
     def __setitem__(self, index: IndexLike, value: TensorLike) -> None:
         """``t[index] = value``: this object now names ``t`` with the indexed elements replaced
         by ``value`` (broadcast, cast to ``t``'s dtype); other tensors are unchanged."""
