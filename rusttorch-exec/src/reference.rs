@@ -64,18 +64,11 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                 let (x, idx) = (&vals[&ins[0]], &vals[&ins[1]]);
                 (0..numel)
                     .map(|p| {
-                        let (mut rest, mut flat, mut scale) = (p, 0usize, 1usize);
-                        for d in (0..is.len()).rev() {
-                            let c = if d == *dim { idx[p] as usize } else { rest % is[d] };
-                            rest /= is[d].max(1);
-                            flat += c * scale;
-                            scale *= xs[d];
-                        }
                         let i = idx[p];
                         if i < 0.0 || i as usize >= xs[*dim] {
                             f64::NAN
                         } else {
-                            x[flat]
+                            x[indexed_position(p, is, xs, *dim, i as usize)]
                         }
                     })
                     .collect()
@@ -87,18 +80,12 @@ pub fn eval_graph(g: &Graph, inputs: &[Buffer]) -> HashMap<NodeId, Vec<f64>> {
                 let (idx, src) = (&vals[&ins[1]], &vals[&ins[2]]);
                 let mut out = vals[&ins[0]].clone();
                 for p in 0..idx.len() {
-                    let (mut rest, mut flat, mut scale) = (p, 0usize, 1usize);
                     let i = idx[p];
                     if i < 0.0 || i as usize >= xs[*dim] {
                         out.iter_mut().for_each(|v| *v = f64::NAN);
                         break;
                     }
-                    for d in (0..is.len()).rev() {
-                        let c = if d == *dim { i as usize } else { rest % is[d] };
-                        rest /= is[d].max(1);
-                        flat += c * scale;
-                        scale *= xs[d];
-                    }
+                    let flat = indexed_position(p, is, xs, *dim, i as usize);
                     out[flat] = match reduce {
                         None => src[p],
                         Some(r) if node.dtype.is_int() => {
@@ -276,4 +263,17 @@ fn offsets(dims: &[usize], at: impl Fn(&[usize]) -> usize) -> Vec<usize> {
         }
     }
     out
+}
+
+/// Where position `p` of an index of shape `is` points in `x` of shape `xs`: the same
+/// coordinates, with `dim`'s replaced by the index value `i` (row-major, flat).
+fn indexed_position(p: usize, is: &[usize], xs: &[usize], dim: usize, i: usize) -> usize {
+    let (mut rest, mut flat, mut scale) = (p, 0usize, 1usize);
+    for d in (0..is.len()).rev() {
+        let c = if d == dim { i } else { rest % is[d] };
+        rest /= is[d].max(1);
+        flat += c * scale;
+        scale *= xs[d];
+    }
+    flat
 }
