@@ -49,8 +49,13 @@ def _np_dtype(x: Any) -> Any:
     if isinstance(x, Tensor):
         return _NUMPY[x.dtype]
     t = type(x)
-    if t is int or t is float:  # not np.float64, a float subclass with a strong dtype
+    if t is int or t is float:
         return t
+    if isinstance(x, np.generic) and x.dtype.kind in "iuf":
+        # A NumPy scalar is weak, like a Python number, as RustTorch's operators take it, so
+        # that `np.float64(2) * t` (NumPy's scalar operator calls this protocol) and
+        # `t * np.float64(2)` are one dtype.
+        return float if x.dtype.kind == "f" else int
     return np.asarray(x).dtype
 
 
@@ -282,6 +287,9 @@ def _call(ufunc: np.ufunc, inputs: tuple[Any, ...], dtype: Any = None) -> Tensor
     loop = _loop(ufunc, tuple(_np_dtype(x) for x in inputs), dtype)
     want = _DTYPES.get(loop[-1])
     if want is None:
+        for dt in loop:
+            if dt.kind == "c":
+                raise TypeError(f"numpy.{ufunc.__name__}: complex dtypes ({dt}) are not supported")
         raise _Fallback
     # A Python scalar beside a tensor goes to a builtin row as is (RustTorch takes it as the
     # tensor's dtype, which the cast made NumPy's loop dtype); composites get 0-d tensors.
