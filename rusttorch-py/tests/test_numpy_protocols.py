@@ -205,6 +205,24 @@ def test_out_tensor_is_rebound_and_returned() -> None:
     check(t, np.array([2, 5, 10], np.float32))
 
 
+def test_out_of_functions_methods_and_several_outputs() -> None:
+    o = rt.zeros(3)
+    assert np.sum(rt.ones(2, 3), axis=0, out=o) is o
+    check(o, np.full(3, 2, np.float32))
+    a = np.zeros(3)
+    assert np.sum(rt.ones(2, 3), axis=0, out=a) is a
+    np.testing.assert_array_equal(a, [2, 2, 2])
+    o2 = rt.zeros(2)
+    assert np.add.reduce(rt.ones(2, 3), axis=1, out=o2) is o2
+    check(o2, np.full(2, 3, np.float32))
+    e = rt.zeros(3, dtype=rt.int32)
+    x = np.array([0.5, 2.0, 8.0], np.float32)
+    m, e2 = np.frexp(rt.tensor(x), out=(None, e))
+    assert e2 is e
+    check(m, np.frexp(x)[0])
+    check(e, np.frexp(x)[1])
+
+
 def test_ufunc_methods_map_to_reductions_and_scans() -> None:
     x = data((3, 4), "float64")
     x = np.where(np.isfinite(x), x, 1.0)
@@ -418,9 +436,11 @@ def test_numpy_reads_rusttorch_dtypes(dtype: str) -> None:
     assert np.dtype(d) == np.dtype(dtype)
     assert d.numpy_dtype == np.dtype(dtype)
     assert np.zeros(2, dtype=d).dtype == np.dtype(dtype)
+    assert np.ones(2, np.int8).astype(d).dtype == np.dtype(dtype)
     t = rt.tensor(data((3,), dtype))
     assert np.asarray(t).dtype == np.dtype(dtype)
     assert np.asarray(t, dtype=np.float64).dtype == np.float64
+    assert np.asarray(t, dtype=rt.float32).dtype == np.float32
 
 
 def test_array_copy_keyword_follows_numpy_2() -> None:

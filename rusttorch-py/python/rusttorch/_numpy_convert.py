@@ -135,8 +135,16 @@ def probe(f: Callable[[np.ndarray], Any], t: Tensor, *key: Any) -> np.dtype:
 
 
 def result_type(*xs: Any) -> np.dtype:
-    """NumPy's promotion of operands (Python scalars weak, as NumPy 2 takes them)."""
-    return np.result_type(*(np.dtype(x.dtype.name) if isinstance(x, Tensor) else x for x in xs))
+    """NumPy's promotion of operands, Python and NumPy scalars weak (as ``np_dtype`` has it)."""
+    return np.result_type(*(_weak_value(x) for x in xs))
+
+
+def _weak_value(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return NUMPY[x.dtype]
+    if isinstance(x, np.generic) and x.dtype.kind in "iuf":
+        return x.item()
+    return x
 
 
 def name_error(e: Exception, name: str) -> Exception:

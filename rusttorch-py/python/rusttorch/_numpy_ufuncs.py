@@ -294,9 +294,14 @@ def _numpy_ufunc(
     r = getattr(ufunc, method)(*arrays(inputs), **kw)
     if not outs:
         return back(r)
+    results = r if isinstance(r, tuple) else (r,)
     done = tuple(
-        rebind(o, rt.tensor(a), ufunc.__name__) if isinstance(o, Tensor) else a
-        for o, a in zip(outs, kw["out"], strict=True)
+        rebind(o, rt.tensor(a), ufunc.__name__)
+        if isinstance(o, Tensor)
+        else back(a)
+        if o is None
+        else a
+        for o, a in zip(outs, results, strict=True)
     )
     return done[0] if len(done) == 1 else done
 
