@@ -324,6 +324,32 @@ def test_reductions_match_numpy(func: object, dtype: str, axis: object) -> None:
         check(func(rt.tensor(x), axis=axis, keepdims=True), func(x, axis=axis, keepdims=True))
 
 
+@pytest.mark.parametrize("dtype", ["int32", "int64", "bool"])
+def test_integer_and_bool_matmul_match_numpy(dtype: str) -> None:
+    for sa, sb in [
+        ((2, 3), (3, 4)),
+        ((3,), (3, 2)),
+        ((2, 3), (3,)),
+        ((3,), (3,)),
+        ((2, 2, 3), (3, 1)),
+    ]:
+        a, b = data(sa, dtype, 6), data(sb, dtype, 7)
+        check(np.matmul(rt.tensor(a), rt.tensor(b)), np.matmul(a, b))
+    check(np.dot(rt.tensor(a), b), np.dot(a, b))
+
+
+def test_axes_are_checked_as_numpy_checks_them() -> None:
+    s = rt.tensor(np.array(2.0))
+    check(np.sum(s, axis=0), np.sum(np.array(2.0), axis=0))  # NumPy's 0-d leniency
+    check(np.cumsum(s, axis=0), np.cumsum(np.array(2.0), axis=0))
+    check(np.argsort(s), np.argsort(np.array(2.0)))
+    for bad in [lambda: np.std(s, axis=0), lambda: np.sort(s), lambda: np.sum(s, axis=(0,))]:
+        with pytest.raises(np.exceptions.AxisError):
+            bad()
+    with pytest.raises(ValueError, match="repeated axis"):
+        np.sum(rt.ones(2, 3), axis=(0, 0))
+
+
 def test_numpy_defaults_where_torch_differs() -> None:
     x = np.array([[1.0, 5.0, 2.0], [7.0, 3.0, 3.0]])
     t = rt.tensor(x)

@@ -4,6 +4,7 @@ arrays, NumPy results back, ``out=`` tensors rebound, errors named for the NumPy
 from __future__ import annotations
 
 import builtins
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -154,3 +155,18 @@ def name_error(e: Exception, name: str) -> Exception:
     if isinstance(e, IndexError) and not isinstance(e, np.exceptions.AxisError):
         return np.exceptions.AxisError(msg)
     return e if msg == str(e) else type(e)(msg)
+
+
+def normalize_axes(axis: Any, ndim: int, name: str) -> tuple[int, ...]:
+    """``axis`` (an int or a sequence) as non-negative dims of an ``ndim``-d operand, checked
+    as NumPy checks it (``AxisError``, repeated axes a ``ValueError``)."""
+    try:
+        axes: tuple[int, ...] = (operator.index(axis),)
+    except TypeError:
+        axes = tuple(operator.index(i) for i in axis)
+    norm = tuple(i + ndim if i < 0 else i for i in axes)
+    if builtins.any(not 0 <= i < ndim for i in norm):
+        raise np.exceptions.AxisError(f"numpy.{name}: axis {axis} is out of bounds for {ndim} dims")
+    if len(set(norm)) != len(norm):
+        raise ValueError(f"numpy.{name}: repeated axis in {axis}")
+    return norm

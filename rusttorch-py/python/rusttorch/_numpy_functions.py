@@ -4,7 +4,6 @@ taking NumPy's arguments and giving NumPy's results as lazy tensors; NumPy for t
 from __future__ import annotations
 
 import builtins
-import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -18,9 +17,9 @@ from ._numpy_convert import (
     Tensor,
     arrays,
     as_tensor,
-    axis_dim,
     back,
     name_error,
+    normalize_axes,
     probe,
     rebind,
     result_type,
@@ -32,6 +31,20 @@ from ._numpy_ufuncs import call, outer
 def _keep(r: Tensor, t: Tensor, axis: Any, keepdims: bool) -> Tensor:
     """``keepdims=True`` after a reduction over all dims (``axis=None``): ones of ``t.ndim``."""
     return r.reshape((1,) * t.ndim) if keepdims and axis is None else r
+
+
+def _dim(axis: Any, t: Tensor, name: str) -> Any:
+    """NumPy's ``axis=`` of a reduction, checked as NumPy checks it: ``None`` or a tuple of
+    dims. A 0-d operand has axis 0 (and -1) as an int for the reductions NumPy builds on
+    ``ufunc.reduce``, and none for ``mean``, ``std`` and ``var``."""
+    if axis is None:
+        return None
+    if t.ndim == 0 and name not in _STRICT_0D and isinstance(axis, int) and axis in (0, -1):
+        return axis
+    return normalize_axes(axis, t.ndim, name)
+
+
+_STRICT_0D = frozenset({"mean", "std", "var"})
 
 
 def _out(r: Tensor, out: Any, name: str) -> Any:
@@ -60,7 +73,7 @@ def _reduced(
     if rest or t.numel() == 0:
         raise Fallback
     want = probe(lambda x: np_f(x, dtype=dtype), t, name)
-    r = rt_f(tensor_of(t, want), axis_dim(axis), keepdim=keepdims, **extra)
+    r = rt_f(tensor_of(t, want), _dim(axis, t, name), keepdim=keepdims, **extra)
     return _out(r.to(DTYPES[want]), out, name)
 
 
@@ -105,7 +118,7 @@ def _extremum(rt_f: Callable[..., Tensor], name: str) -> Callable[..., Any]:
         t = as_tensor(a)
         if rest or t.numel() == 0:
             raise Fallback
-        return _out(rt_f(t, axis_dim(axis), keepdims), out, name)
+        return _out(rt_f(t, _dim(axis, t, name), keepdims), out, name)
 
     return impl
 
@@ -126,8 +139,8 @@ def _arg(rt_f: Callable[..., Tensor], name: str) -> Callable[..., Any]:
 def _scan(np_f: Callable[..., Any], rt_f: Callable[..., Tensor], name: str) -> Callable[..., Any]:
     def impl(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
         t = as_tensor(a)
-        if axis is None:
-            t, axis = t.reshape(-1), 0
+        if axis is None or t.ndim == 0:  # NumPy scans a 0-d array as a 1-d one
+            t, axis = t.reshape(-1), 0 if axis is None else axis
         want = probe(lambda x: np_f(x, dtype=dtype), t, name)
         return _out(rt_f(tensor_of(t, want), axis).to(DTYPES[want]), out, name)
 
@@ -223,8 +236,9 @@ def _sorting(values: bool) -> Callable[..., Tensor]:
         if order is not None:
             raise Fallback
         t = as_tensor(a)
-        if axis is None:
-            t, axis = t.reshape(-1), 0
+        if axis is None or (t.ndim == 0 and not values):  # np.argsort of a 0-d array is [0]
+            t, axis = t.reshape(-1), -1 if axis is None else axis
+        (axis,) = normalize_axes(axis, t.ndim, "sort" if values else "argsort")
         if values:
             return rt.sort(t, axis, stable=True).values
         return rt.argsort(t, axis, stable=True)
@@ -236,7 +250,7 @@ def _squeeze(a: Any, axis: Any = None) -> Tensor:
     t = as_tensor(a)
     if axis is None:
         return t.reshape(tuple(n for n in t.shape if n != 1))
-    axes = _normalize(axis, t.ndim, "squeeze")
+    axes = normalize_axes(axis, t.ndim, "squeeze")
     if builtins.any(t.shape[i] != 1 for i in axes):
         raise ValueError(
             "numpy.squeeze: cannot select an axis to squeeze out which has size "
@@ -245,27 +259,19 @@ def _squeeze(a: Any, axis: Any = None) -> Tensor:
     return t.reshape(tuple(n for i, n in enumerate(t.shape) if i not in axes))
 
 
-def _normalize(axis: Any, ndim: int, name: str) -> tuple[int, ...]:
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    norm = tuple(operator.index(i) + ndim if i < 0 else operator.index(i) for i in axes)
-    if builtins.any(not 0 <= i < ndim for i in norm):
-        raise np.exceptions.AxisError(f"numpy.{name}: axis {axis} is out of bounds for {ndim} dims")
-    if len(set(norm)) != len(norm):
-        raise ValueError(f"numpy.{name}: repeated axis in {axis}")
-    return norm
-
-
 def _expand_dims(a: Any, axis: Any) -> Tensor:
     t = as_tensor(a)
     n = t.ndim + (1 if isinstance(axis, int) else len(axis))
-    axes = _normalize(axis, n, "expand_dims")
+    axes = normalize_axes(axis, n, "expand_dims")
     dims = iter(t.shape)
     return t.reshape(tuple(1 if i in axes else next(dims) for i in range(n)))
 
 
 def _flip(m: Any, axis: Any = None) -> Tensor:
     t = as_tensor(m)
-    return rt.flip(t, tuple(range(t.ndim)) if axis is None else _normalize(axis, t.ndim, "flip"))
+    return rt.flip(
+        t, tuple(range(t.ndim)) if axis is None else normalize_axes(axis, t.ndim, "flip")
+    )
 
 
 def _roll(a: Any, shift: Any, axis: Any = None) -> Tensor:
@@ -302,7 +308,7 @@ def _outer_fn(a: Any, b: Any, out: Any = None) -> Any:
 def _round(a: Any, decimals: int = 0, out: Any = None) -> Any:
     t = as_tensor(a)
     if not t.dtype.is_floating_point:
-        if decimals < 0:
+        if decimals < 0 or t.dtype == rt.bool:
             raise Fallback
         return _out(t, out, "round")
     return _out(rt.round(t, decimals=decimals), out, "round")

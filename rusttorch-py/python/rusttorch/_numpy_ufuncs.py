@@ -56,6 +56,23 @@ def _abs(x: Tensor) -> Tensor:
     return x if x.dtype == rt.bool else rt.abs(x)
 
 
+def _matmul(a: Tensor, b: Tensor) -> Tensor:
+    """Floats: RustTorch's matmul; integers and bools (which it refuses): the sum of broadcast
+    products, as NumPy's integer loop (wrapping) and bool loop (any of ands) compute it."""
+    if a.dtype.is_floating_point:
+        return rt.matmul(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise Fallback  # NumPy's error
+    x = a.unsqueeze(0) if a.ndim == 1 else a
+    y = b.unsqueeze(-1) if b.ndim == 1 else b
+    r = (x.unsqueeze(-1) * y.unsqueeze(-3)).sum(-2)
+    if b.ndim == 1:
+        r = r.squeeze(-1)
+    if a.ndim == 1:
+        r = r.squeeze(-2 if b.ndim > 1 else -1)
+    return r
+
+
 def _fmax(a: Tensor, b: Tensor) -> Tensor:
     return rt.where(rt.isnan(b), a, rt.where(rt.isnan(a), b, rt.maximum(a, b)))
 
@@ -95,7 +112,7 @@ UFUNCS: dict[np.ufunc, Callable[..., Tensor]] = {
     np.logaddexp: rt.logaddexp,
     np.logaddexp2: rt.logaddexp2,
     np.heaviside: _heaviside,
-    np.matmul: rt.matmul,
+    np.matmul: _matmul,
     np.equal: rt.eq,
     np.not_equal: rt.ne,
     np.less: rt.lt,
