@@ -15,13 +15,14 @@ from . import _rusttorch as rt
 Tensor = rt.Tensor
 
 # Every RustTorch dtype NumPy also has, keyed by its NumPy dtype: a dtype added to the core is
-# found here by its name (one without a NumPy counterpart, bfloat16, stays out).
+# found here (one without a NumPy dtype, bfloat16 without ml_dtypes, stays out and its tensors
+# go through NumPy's own paths).
 DTYPES: dict[np.dtype, Any] = {}
 for _obj in vars(rt).values():
     if isinstance(_obj, rt.dtype):
         try:
-            DTYPES[np.dtype(_obj.name)] = _obj
-        except TypeError:
+            DTYPES[np.dtype(_obj.numpy_dtype)] = _obj
+        except (TypeError, ValueError, ImportError):
             pass
 
 NUMPY = {d: dt for dt, d in DTYPES.items()}
@@ -35,10 +36,18 @@ class Fallback(Exception):
     """Raised by an implementation for an argument it does not translate: NumPy computes it."""
 
 
+def numpy_dtype(t: Tensor) -> np.dtype:
+    """A tensor's NumPy dtype (``Fallback`` for a dtype NumPy lacks)."""
+    dt = NUMPY.get(t.dtype)
+    if dt is None:
+        raise Fallback
+    return dt
+
+
 def np_dtype(x: Any) -> Any:
     """What ``resolve_dtypes`` takes for an operand: a dtype, or a Python scalar's type (weak)."""
     if isinstance(x, Tensor):
-        return NUMPY[x.dtype]
+        return numpy_dtype(x)
     t = type(x)
     if t is int or t is float:
         return t
@@ -102,8 +111,8 @@ def foreign(objs: Any) -> bool:
 def rebind(out: Tensor, r: Tensor, name: str) -> Tensor:
     """``out=`` a tensor: the object now names ``r`` cast to its dtype with NumPy's ``same_kind``
     rule and broadcast to its shape (tensors are values: nothing is written in place)."""
-    src, dst = np.dtype(r.dtype.name), np.dtype(out.dtype.name)
-    if not np.can_cast(src, dst, "same_kind"):
+    src, dst = NUMPY.get(r.dtype), NUMPY.get(out.dtype)
+    if src is not None and dst is not None and not np.can_cast(src, dst, "same_kind"):
         raise TypeError(
             f"numpy.{name}: cannot cast the result from {src} to the out= tensor's {dst} "
             "with casting rule 'same_kind'"
@@ -129,7 +138,7 @@ def probe(f: Callable[[np.ndarray], Any], t: Tensor, *key: Any) -> np.dtype:
     k = (code, tuple(c.cell_contents for c in f.__closure__ or ()), t.dtype.name, *key)
     dt = _PROBES.get(k)
     if dt is None:
-        dt = _PROBES[k] = np.asarray(f(np.ones(1, dtype=t.dtype.name))).dtype
+        dt = _PROBES[k] = np.asarray(f(np.ones(1, dtype=numpy_dtype(t)))).dtype
     if dt not in DTYPES:
         raise Fallback
     return dt
@@ -142,7 +151,7 @@ def result_type(*xs: Any) -> np.dtype:
 
 def _weak_value(x: Any) -> Any:
     if isinstance(x, Tensor):
-        return NUMPY[x.dtype]
+        return numpy_dtype(x)
     if isinstance(x, np.generic) and x.dtype.kind in "iuf":
         return x.item()
     return x

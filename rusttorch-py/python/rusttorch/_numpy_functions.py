@@ -37,8 +37,8 @@ def _dim(axis: Any, t: Tensor, name: str) -> Any:
     """NumPy's ``axis=`` of a reduction, checked as NumPy checks it: ``None`` or a tuple of
     dims. A 0-d operand has axis 0 (and -1) as an int for the reductions NumPy builds on
     ``ufunc.reduce``, and none for ``mean``, ``std`` and ``var``."""
-    if axis is None:
-        return None
+    if axis is None or (type(axis) is int and 0 <= axis < t.ndim):
+        return axis
     if t.ndim == 0 and name not in _STRICT_0D and isinstance(axis, int) and axis in (0, -1):
         return axis
     return normalize_axes(axis, t.ndim, name)
