@@ -26,6 +26,19 @@ impl PyDType {
         self.0.size_of()
     }
 
+    /// The matching ``numpy.dtype``; ``numpy.dtype(rusttorch.float32)`` reads it.
+    #[getter]
+    fn numpy_dtype<'py>(&self, py: Python<'py>) -> Bound<'py, PyArrayDescr> {
+        to_descr(py, self.0)
+    }
+
+    /// The matching ``numpy.dtype`` under the attribute NumPy looks for, so that a dtype object
+    /// is accepted wherever NumPy takes a dtype (``np.dtype(rt.int64)``, ``arr.astype(rt.float32)``).
+    #[getter]
+    fn dtype<'py>(&self, py: Python<'py>) -> Bound<'py, PyArrayDescr> {
+        to_descr(py, self.0)
+    }
+
     /// Whether this is a floating-point dtype.
     #[getter]
     fn is_floating_point(&self) -> bool {

@@ -330,3 +330,14 @@ pub fn array_protocol<'py>(
         _ => Ok(converted),
     }
 }
+
+/// `rusttorch._numpy_protocols.array_ufunc`: NumPy's ufunc table and its dispatch (Python).
+pub static ARRAY_UFUNC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// `rusttorch._numpy_protocols.array_function`: NumPy's function table and its dispatch.
+pub static ARRAY_FUNCTION: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// A function of `rusttorch._numpy_protocols`, imported once: the NumPy protocol tables are
+/// Python, where a new ufunc or function is one row.
+pub fn protocol<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyAny>>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    cell.import(py, "rusttorch._numpy_protocols", name).cloned()
+}

@@ -3,7 +3,7 @@
 import builtins
 from collections.abc import Sequence
 from types import EllipsisType
-from typing import Any, ClassVar, Literal, SupportsFloat, SupportsIndex, TypeAlias, overload
+from typing import Any, Literal, SupportsFloat, SupportsIndex, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +35,14 @@ class dtype:
     @property
     def itemsize(self) -> builtins.int:
         """Bytes per element."""
+    @property
+    def numpy_dtype(self) -> np.dtype[Any]:
+        """The matching ``numpy.dtype``; ``numpy.dtype(rusttorch.float32)`` reads it."""
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The matching ``numpy.dtype`` under the attribute NumPy looks for, so that a dtype
+        object is accepted wherever NumPy takes a dtype (``np.dtype(rt.int64)``,
+        ``arr.astype(rt.float32)``)."""
     @property
     def is_floating_point(self) -> builtins.bool:
         """Whether this is a floating-point dtype."""
@@ -87,7 +95,14 @@ class Tensor:
     """A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()``
     and friends evaluate it with a fusing CPU backend."""
 
-    __array_ufunc__: ClassVar[None]
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy's ufunc protocol: ``np.exp(t)``, ``ndarray * t`` are lazy tensors
+        (``rusttorch._numpy_protocols``, docs/numpy-interop.md)."""
+    def __array_function__(
+        self, func: Any, types: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """NumPy's function protocol: ``np.mean(t, axis=0)`` is a lazy tensor; functions without
+        a RustTorch implementation run in NumPy on the evaluated arrays."""
     @property
     def shape(self) -> tuple[builtins.int, ...]:
         """The shape, a tuple of ints."""

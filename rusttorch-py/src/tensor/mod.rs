@@ -23,9 +23,9 @@ pub use reductions::{extremum, var_args};
 
 use crate::dtype::{dtype_object, PyDType};
 use crate::errors::{guard, type_err, value_err};
-use crate::numpy::{array_protocol, view_to_numpy};
+use crate::numpy::{array_protocol, protocol, view_to_numpy, ARRAY_FUNCTION, ARRAY_UFUNC};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyTuple};
 use rusttorch_exec::Engine;
 use rusttorch_ir::{DType, Error, Result, Tensor};
 
@@ -102,10 +102,29 @@ impl PyTensor {
         self.tensor().dims().first().copied().ok_or_else(|| type_err("len() of a 0-d tensor"))
     }
 
-    /// NumPy defers to the reflected operators of a tensor (``ndarray + tensor`` is a tensor).
-    #[classattr]
-    fn __array_ufunc__(py: Python<'_>) -> Py<PyAny> {
-        py.None()
+    /// NumPy's ufunc protocol: ``np.exp(t)``, ``ndarray * t`` are lazy tensors
+    /// (``rusttorch._numpy_protocols``, docs/numpy-interop.md).
+    #[pyo3(signature = (ufunc, method, *inputs, **kwargs))]
+    fn __array_ufunc__<'py>(
+        slf: &Bound<'py, Self>,
+        ufunc: &Bound<'py, PyAny>,
+        method: &Bound<'py, PyAny>,
+        inputs: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        protocol(slf.py(), &ARRAY_UFUNC, "array_ufunc")?.call((ufunc, method, inputs, kwargs), None)
+    }
+
+    /// NumPy's function protocol: ``np.mean(t, axis=0)`` is a lazy tensor; functions without a
+    /// RustTorch implementation run in NumPy on the evaluated arrays.
+    fn __array_function__<'py>(
+        slf: &Bound<'py, Self>,
+        func: &Bound<'py, PyAny>,
+        types: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        kwargs: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        protocol(slf.py(), &ARRAY_FUNCTION, "array_function")?.call1((func, types, args, kwargs))
     }
 
     // ------------------------------------------------------------------ evaluation
