@@ -28,14 +28,14 @@ impl PyDType {
 
     /// The matching ``numpy.dtype``; ``numpy.dtype(rusttorch.float32)`` reads it.
     #[getter]
-    fn numpy_dtype<'py>(&self, py: Python<'py>) -> Bound<'py, PyArrayDescr> {
+    fn numpy_dtype<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDescr>> {
         to_descr(py, self.0)
     }
 
     /// The matching ``numpy.dtype`` under the attribute NumPy looks for, so that a dtype object
     /// is accepted wherever NumPy takes a dtype (``np.dtype(rt.int64)``, ``arr.astype(rt.float32)``).
     #[getter]
-    fn dtype<'py>(&self, py: Python<'py>) -> Bound<'py, PyArrayDescr> {
+    fn dtype<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDescr>> {
         to_descr(py, self.0)
     }
 
