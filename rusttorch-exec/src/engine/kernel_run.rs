@@ -1,6 +1,7 @@
 //! Running one kernel of a plan: outputs allocated or donated, inputs typed and converted.
 
-use super::slots::{narrow_to, AnySlice, AnyVec, Slot, SlotType};
+use super::convert::narrow_to;
+use super::slots::{AnySlice, AnyVec, Slot, SlotType};
 use crate::kernel::{
     run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, run_search, Access, BadIndex, Ctx, KernelIo,
     LineOut, MatMulIo, OutPtr,
@@ -75,16 +76,16 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
     {
         // Inputs of another dtype (a cast kernel's operand, a bool mask) are converted up front.
         // A gather's or scatter's index is read as int64 whatever the kernel computes in.
-        let mut converted: SmallVec<[Option<Vec<T>>; 4]> = SmallVec::new();
-        let mut index_owned: SmallVec<[Option<Vec<Wrapping<i64>>>; 4]> = SmallVec::new();
+        let mut converted: SmallVec<[Option<PooledVec<T>>; 4]> = SmallVec::new();
+        let mut index_owned: SmallVec<[Option<PooledVec<Wrapping<i64>>>; 4]> = SmallVec::new();
         for (n, i) in k.inputs.iter().enumerate() {
             let slot = &slots[plan.base(i.value)];
             let (index, other) = (k.is_index_input(n), plan.values[i.value].dtype != T::DTYPE);
-            converted.push(if other && !index { Some(AnySlice::of(slot)?.convert()) } else { None });
+            converted.push(if other && !index { Some(AnySlice::of(slot)?.convert(ctx)?) } else { None });
             index_owned.push(match index {
                 true => match AnySlice::of(slot)? {
                     AnySlice::I64(_) => None,
-                    s => Some(s.convert()),
+                    s => Some(s.convert(ctx)?),
                 },
                 false => None,
             });
@@ -97,12 +98,12 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             inputs.push(match conv {
                 // The donated input is read through the output's pointer (the same memory).
                 _ if donor_input == Some(n as u16) || index => &[][..],
-                Some(v) => v.as_slice(),
+                Some(v) => &v[..],
                 None => T::slice(slot)?,
             });
             indices.push(match owned {
                 _ if !index => &[][..],
-                Some(v) => v.as_slice(),
+                Some(v) => &v[..],
                 None => <Wrapping<i64> as SlotType>::slice(slot)?,
             });
         }
@@ -162,7 +163,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
                 }
                 Slot::Owned(AnyVec::Bool(b))
             }
-            d if d.compute() == T::DTYPE => Slot::Shared(narrow_to(&v, d)),
+            d if d.compute() == T::DTYPE => Slot::Shared(narrow_to(ctx, &v, d)?),
             d => return Err(Error::Internal(format!("a {} kernel cannot write {d}", T::DTYPE))),
         };
     }

@@ -7,6 +7,7 @@
 //! gives one kernel its buffers and runs it on the block executor; `config` holds the settings.
 
 mod config;
+mod convert;
 mod donation;
 mod executable;
 mod kernel_run;

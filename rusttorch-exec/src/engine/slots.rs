@@ -2,7 +2,7 @@
 
 use crate::memory::PooledVec;
 use crate::num::Num;
-use rusttorch_ir::{Buffer, DType, Element, Error, Result};
+use rusttorch_ir::{Buffer, DType, Error, Result};
 use std::num::Wrapping;
 
 /// A value's storage while a plan runs.
@@ -93,48 +93,18 @@ impl<'a> AnySlice<'a> {
         })
     }
 
-    /// The elements converted to `T` with cast semantics (float to int saturates, NaN is 0,
-    /// int64 to int32 wraps, bools are 0/1).
-    pub(super) fn convert<T: Num>(&self) -> Vec<T> {
+    /// The number of elements.
+    pub(super) fn len(&self) -> usize {
         match *self {
-            AnySlice::F32(v) => v.iter().map(|&x| T::from_f64(x as f64)).collect(),
-            AnySlice::F64(v) => v.iter().map(|&x| T::from_f64(x)).collect(),
-            AnySlice::I32(v) => v.iter().map(|&x| T::from_i64(x.0 as i64)).collect(),
-            AnySlice::I64(v) => v.iter().map(|&x| T::from_i64(x.0)).collect(),
-            AnySlice::U64(v) => v.iter().map(|&x| from_u64(x.0)).collect(),
-            AnySlice::Bool(v) => v.iter().map(|&x| if x != 0 { T::ONE } else { T::ZERO }).collect(),
-            AnySlice::Narrow(b) => rusttorch_ir::with_element!(b.dtype(), S => {
-                let v = b.as_slice::<S>().expect("dtype checked");
-                if S::DTYPE.is_float() {
-                    v.iter().map(|&x| T::from_f64(x.to_f64())).collect()
-                } else {
-                    v.iter().map(|&x| T::from_i64(x.to_i64())).collect()
-                }
-            }),
+            AnySlice::F32(v) => v.len(),
+            AnySlice::F64(v) => v.len(),
+            AnySlice::I32(v) => v.len(),
+            AnySlice::I64(v) => v.len(),
+            AnySlice::U64(v) => v.len(),
+            AnySlice::Bool(v) => v.len(),
+            AnySlice::Narrow(b) => b.len(),
         }
     }
-}
-
-/// A uint64 value converted to `T`: by value to floats (rounded once), by bits to ints (wraps).
-fn from_u64<T: Num>(x: u64) -> T {
-    if T::FLOAT {
-        T::from_f64(x as f64)
-    } else {
-        T::from_i64(x as i64)
-    }
-}
-
-/// `v`, computed in `T`, stored as `dtype` (a storage-only dtype such as `float16` or `int8`
-/// computed in float32 or int32): floats rounded once to nearest even, ints wrapped.
-pub(super) fn narrow_to<T: Num>(v: &[T], dtype: DType) -> Buffer {
-    rusttorch_ir::with_element!(dtype, S => {
-        let out: Vec<S> = if T::FLOAT {
-            v.iter().map(|&x| S::from_f64(x.to_f64())).collect()
-        } else {
-            v.iter().map(|&x| S::from_i64(x.to_i64())).collect()
-        };
-        Buffer::from_vec(out)
-    })
 }
 
 /// Typed access to slots.
