@@ -101,3 +101,26 @@ __all__ = [
     "sort",
     "topk",
 ]
+
+
+class UniqueAllResult(NamedTuple):
+    """What ``unique_all(x)`` returns (the array API standard's fields)."""
+
+    values: Tensor
+    indices: Tensor
+    inverse_indices: Tensor
+    counts: Tensor
+
+
+class UniqueCountsResult(NamedTuple):
+    """What ``unique_counts(x)`` returns (the array API standard's fields)."""
+
+    values: Tensor
+    counts: Tensor
+
+
+class UniqueInverseResult(NamedTuple):
+    """What ``unique_inverse(x)`` returns (the array API standard's fields)."""
+
+    values: Tensor
+    inverse_indices: Tensor
