@@ -6,6 +6,7 @@ array-api-extra running on rusttorch tensors."""
 from __future__ import annotations
 
 import operator
+import warnings
 
 import array_api_strict as xs
 import numpy as np
@@ -63,7 +64,8 @@ def test_namespace_version_and_info() -> None:
     info = rt.__array_namespace_info__()
     assert info.capabilities()["boolean indexing"] is True
     assert info.capabilities()["data-dependent shapes"] is True
-    assert info.devices() == ["cpu"] and info.default_device() == "cpu"
+    assert info.devices() == ["cpu"]
+    assert info.default_device() == "cpu"
     d = info.default_dtypes()
     assert (d["real floating"], d["integral"], d["indexing"]) == (rt.float32, rt.int64, rt.int64)
     assert info.dtypes(kind="bool") == {"bool": rt.bool}
@@ -83,8 +85,11 @@ def test_tensor_namespace_device_and_to_device() -> None:
     assert t.__array_namespace__(api_version="2023.12") is rt
     with pytest.raises(ValueError, match="api_version"):
         t.__array_namespace__(api_version="1999.01")
-    assert t.device == "cpu" and t.device == rt.device("cpu") and str(t.device) == "cpu"
-    assert t.to_device("cpu") is t and t.to_device(t.device) is t
+    assert t.device == "cpu"
+    assert t.device == rt.device("cpu")
+    assert str(t.device) == "cpu"
+    assert t.to_device("cpu") is t
+    assert t.to_device(t.device) is t
     with pytest.raises(ValueError, match="'cpu' only"):
         t.to_device("cuda")
     assert rt.zeros((2,), device="cpu").device == "cpu"
@@ -104,7 +109,8 @@ def test_array_api_extra_runs_on_tensors() -> None:
     xpx = pytest.importorskip("array_api_extra")
     x = rt.asarray([[1.0, 2.0, 4.0], [3.0, 1.0, 0.5]], dtype=rt.float64)
     out = xpx.atleast_nd(rt.asarray(1.5), ndim=3, xp=rt)
-    assert isinstance(out, rt.Tensor) and out.shape == (1, 1, 1)
+    assert isinstance(out, rt.Tensor)
+    assert out.shape == (1, 1, 1)
     cov = xpx.cov(x, xp=rt)
     assert isinstance(cov, rt.Tensor)
     np.testing.assert_allclose(np.asarray(cov), np.cov(np.asarray(x)), rtol=1e-12)
@@ -128,7 +134,8 @@ def test_asarray_copy_semantics_of_tensors() -> None:
     c = rt.asarray(t, copy=True)
     assert c is not t
     c[0] = 10.0
-    assert t.tolist() == [1.0, 2.0, 3.0] and c.tolist() == [10.0, 2.0, 3.0]
+    assert t.tolist() == [1.0, 2.0, 3.0]
+    assert c.tolist() == [10.0, 2.0, 3.0]
     assert rt.asarray(t, dtype=rt.float64).dtype == rt.float64
     with pytest.raises(ValueError, match="needs a copy"):
         rt.asarray(t, dtype=rt.float64, copy=False)
@@ -212,7 +219,7 @@ def test_finfo_and_iinfo_against_strict() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(x=arrays(NUMERIC + [rt.bool]), dtype=st.sampled_from(DTYPES))
+@given(x=arrays([*NUMERIC, rt.bool]), dtype=st.sampled_from(DTYPES))
 def test_astype_against_strict(x: rt.Tensor, dtype: object) -> None:
     if rt.isdtype(x.dtype, "real floating") and rt.isdtype(dtype, "integral"):
         x = rt.where(rt.isfinite(x), x, 0) % 1000  # float to int is undefined out of range
@@ -268,7 +275,7 @@ def test_unary_names_against_strict(x: rt.Tensor) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(x=arrays(INTS + [rt.bool]))
+@given(x=arrays([*INTS, rt.bool]))
 def test_bitwise_invert_against_strict(x: rt.Tensor) -> None:
     assert_same(rt.bitwise_invert(x), xs.bitwise_invert(strict(x)))
     assert_same(~x, xs.bitwise_invert(strict(x)))
@@ -293,8 +300,10 @@ def test_bit_shifts_against_strict(data: st.DataObject, dtype: object) -> None:
 
 
 def test_zero_d_conversions() -> None:
-    assert bool(rt.asarray(True)) is True and int(rt.asarray(7)) == 7
-    assert float(rt.asarray(2.5)) == 2.5 and complex(rt.asarray(2.5)) == 2.5 + 0j
+    assert bool(rt.asarray(True)) is True
+    assert int(rt.asarray(7)) == 7
+    assert float(rt.asarray(2.5)) == 2.5
+    assert complex(rt.asarray(2.5)) == 2.5 + 0j
     assert [10, 20, 30][rt.asarray(1)] == 20
     with pytest.raises(TypeError):
         operator.index(rt.asarray(1.0))
@@ -319,11 +328,10 @@ def _axis(data: st.DataObject, ndim: int) -> object:
 def test_float_reductions_against_strict(data: st.DataObject, x: rt.Tensor, name: str) -> None:
     axis = _axis(data, x.ndim)
     keepdims = data.draw(st.booleans())
-    if name in ("max", "min") and x.size() and 0 in x.shape:
-        return
     if name in ("max", "min") and (0 in x.shape):
         return
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy on empty slices
         want = getattr(xs, name)(strict(x), axis=axis, keepdims=keepdims)
     assert_same(getattr(rt, name)(x, axis=axis, keepdims=keepdims), want, exact=False)
 
@@ -347,7 +355,8 @@ def test_boolean_and_index_reductions_against_strict(data: st.DataObject, x: rt.
 def test_torch_spellings_still_mean_torch() -> None:
     x = rt.asarray([[1.0, 5.0], [3.0, 2.0]])
     values, indices = rt.max(x, 1)
-    assert values.tolist() == [5.0, 3.0] and indices.tolist() == [1, 0]
+    assert values.tolist() == [5.0, 3.0]
+    assert indices.tolist() == [1, 0]
     assert rt.max(x, axis=1).tolist() == [5.0, 3.0]
     assert rt.std(x).item() == pytest.approx(np.std([1, 5, 3, 2], ddof=1), rel=1e-6)
     assert rt.std(x, axis=None).item() == pytest.approx(np.std([1, 5, 3, 2]), rel=1e-6)

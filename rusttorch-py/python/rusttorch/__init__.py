@@ -11,7 +11,9 @@ the whole expression runs as a few fused kernels.
 array([1., 3., 5., 7.], dtype=float32)
 """
 
-from . import linalg, nn, return_types
+import math
+
+from . import fft, linalg, nn, return_types
 from ._array_api import (
     all,
     any,
@@ -21,6 +23,7 @@ from ._array_api import (
     argsort,
     asarray,
     astype,
+    broadcast_arrays,
     concat,
     count_nonzero,
     cumulative_prod,
@@ -37,6 +40,7 @@ from ._array_api import (
     matrix_transpose,
     max,
     mean,
+    meshgrid,
     min,
     ones,
     ones_like,
@@ -227,7 +231,6 @@ from ._rusttorch import (
     matmul,
     maximum,
     median,
-    meshgrid,
     minimum,
     mish,
     mm,
@@ -315,6 +318,11 @@ from ._rusttorch import (
 )
 
 __array_api_version__ = "2024.12"
+e = math.e
+pi = math.pi
+inf = math.inf
+nan = math.nan
+newaxis = None
 _install_tensor_methods()
 
 __all__ = [
@@ -359,6 +367,7 @@ __all__ = [
     "bitwise_xor",
     "bmm",
     "bool",
+    "broadcast_arrays",
     "broadcast_shapes",
     "broadcast_tensors",
     "broadcast_to",
@@ -394,6 +403,7 @@ __all__ = [
     "dot",
     "double",
     "dtype",
+    "e",
     "einsum",
     "elu",
     "empty",
@@ -410,6 +420,7 @@ __all__ = [
     "explain",
     "expm1",
     "eye",
+    "fft",
     "finfo",
     "flatten",
     "flip",
@@ -447,6 +458,7 @@ __all__ = [
     "index_put",
     "index_reduce",
     "index_select",
+    "inf",
     "initial_seed",
     "inner",
     "int",
@@ -506,6 +518,7 @@ __all__ = [
     "multinomial",
     "multiply",
     "mv",
+    "nan",
     "nan_to_num",
     "nanmean",
     "nanmedian",
@@ -514,6 +527,7 @@ __all__ = [
     "ne",
     "neg",
     "negative",
+    "newaxis",
     "nextafter",
     "nn",
     "nonzero",
@@ -526,6 +540,7 @@ __all__ = [
     "outer",
     "permute",
     "permute_dims",
+    "pi",
     "positive",
     "pow",
     "prod",

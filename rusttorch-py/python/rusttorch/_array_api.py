@@ -27,6 +27,7 @@ __all__ = [
     "argsort",
     "asarray",
     "astype",
+    "broadcast_arrays",
     "concat",
     "count_nonzero",
     "cumulative_prod",
@@ -43,6 +44,7 @@ __all__ = [
     "matrix_transpose",
     "max",
     "mean",
+    "meshgrid",
     "min",
     "ones",
     "ones_like",
@@ -169,16 +171,16 @@ def empty(shape: Any, *, dtype: Any = None, device: Any = None) -> _Tensor:
     return _rt.empty(shape, dtype=dtype)
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None) -> _Tensor:
+def zeros(shape: Any = (), *size: Any, dtype: Any = None, device: Any = None) -> _Tensor:
     """An array of zeros (``zeros(2, 3)`` or ``zeros((2, 3))``)."""
     check_device("zeros", device)
-    return _rt.zeros(*size, dtype=dtype)
+    return _rt.zeros(shape, *size, dtype=dtype)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None) -> _Tensor:
+def ones(shape: Any = (), *size: Any, dtype: Any = None, device: Any = None) -> _Tensor:
     """An array of ones (``ones(2, 3)`` or ``ones((2, 3))``)."""
     check_device("ones", device)
-    return _rt.ones(*size, dtype=dtype)
+    return _rt.ones(shape, *size, dtype=dtype)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) -> _Tensor:
@@ -357,6 +359,14 @@ def _moment(
         # The standard's spelling: its default is the population moment (correction 0).
         if unbiased is None and correction is None:
             correction = 0
+    if isinstance(correction, builtins.float) and not correction.is_integer():
+        # The core takes whole corrections; a fractional one rescales the population moment.
+        n = x.numel() // builtins.max(fn(x, d, None, k, correction=0).numel(), 1)
+        scale = n / (n - correction) if n != correction else builtins.float("inf")
+        m = _rt.var(x, d, None, k, correction=0) * scale
+        return m if fn is _rt.var else _rt.sqrt(m)
+    if isinstance(correction, builtins.float):
+        correction = builtins.int(correction)
     return fn(x, d, unbiased, k, correction=correction)
 
 
@@ -403,7 +413,7 @@ def max(
     ``other``); with the standard's ``axis=``/``keepdims=``, the maximum as one array (``amax``)."""
     if axis is not _MISSING or keepdims is not _MISSING:
         x, d, k = _axes("max", input, dim, keepdim, axis, keepdims)
-        return _rt.amax(x, () if d is None else d, k)
+        return _rt.amax(x, d, k)
     if dim is _MISSING:
         return _rt.max(input, other=other) if other is not None else _rt.max(input)
     return _rt.max(input, dim, False if keepdim is _MISSING else keepdim)
@@ -422,7 +432,7 @@ def min(
     ``other``); with the standard's ``axis=``/``keepdims=``, the minimum as one array (``amin``)."""
     if axis is not _MISSING or keepdims is not _MISSING:
         x, d, k = _axes("min", input, dim, keepdim, axis, keepdims)
-        return _rt.amin(x, () if d is None else d, k)
+        return _rt.amin(x, d, k)
     if dim is _MISSING:
         return _rt.min(input, other=other) if other is not None else _rt.min(input)
     return _rt.min(input, dim, False if keepdim is _MISSING else keepdim)
@@ -469,6 +479,8 @@ def _boolean_reduction(fn: Any, op: str) -> Any:
         axis: Any = _MISSING,
         keepdims: Any = _MISSING,
     ) -> _Tensor:
+        if not isinstance(input, _Tensor):
+            input = asarray(input)
         return fn(*_axes(op, input, dim, keepdim, axis, keepdims))
 
     reduce.__name__ = reduce.__qualname__ = op
@@ -689,12 +701,19 @@ def take(input: Any, index: Any, /, *, axis: builtins.int | None = None) -> _Ten
     """Elements at ``index``: of the flattened input (PyTorch), or along ``axis``."""
     if axis is None:
         return _rt.take(input, index)
-    return _rt.index_select(input, axis, index)
+    return _rt.index_select(input, axis, _wrap_negative(index, input.shape[axis]))
+
+
+def _wrap_negative(index: Any, size: builtins.int) -> Any:
+    """Negative indices counted from the end, as the standard allows."""
+    if not isinstance(index, _Tensor):
+        index = asarray(index, dtype=_rt.int64)
+    return _rt.where(index < 0, index + size, index)
 
 
 def take_along_axis(x: _Tensor, indices: _Tensor, /, *, axis: builtins.int = -1) -> _Tensor:
     """Values at ``indices`` along ``axis`` (PyTorch: ``take_along_dim``)."""
-    return _rt.take_along_dim(x, indices, axis)
+    return _rt.take_along_dim(x, _wrap_negative(indices, x.shape[axis]), axis)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -706,9 +725,26 @@ def tensordot(a: Any, b: Any, dims: Any = _MISSING, *, axes: Any = _MISSING) -> 
     return _rt.tensordot(a, b, _pick("tensordot", "dims", dims, "axes", axes, 2))
 
 
-def vecdot(x1: _Tensor, x2: _Tensor, /, *, axis: builtins.int = -1) -> _Tensor:
-    """Dot products of vectors along ``axis`` (broadcast over the other axes)."""
+def vecdot(x1: _Tensor, x2: _Tensor, /, *, axis: Any = _MISSING, dim: Any = _MISSING) -> _Tensor:
+    """Dot products of vectors along ``axis`` (PyTorch: ``dim``; default -1), broadcast over the
+    other axes; the two vectors must have the same length."""
+    axis = _pick("vecdot", "dim", dim, "axis", axis, -1)
+    n1 = x1.shape[axis] if x1.ndim else None
+    n2 = x2.shape[axis] if x2.ndim else None
+    if n1 != n2:
+        raise ValueError(f"vecdot(): the contracted axis {axis} has sizes {n1} and {n2}")
     return _rt._linalg_vecdot(x1, x2, dim=axis)
+
+
+def broadcast_arrays(*arrays: _Tensor) -> list[_Tensor]:
+    """The arrays broadcast against each other (PyTorch: ``broadcast_tensors``)."""
+    return list(_rt.broadcast_tensors(*arrays))
+
+
+def meshgrid(*tensors: Any, indexing: str = "ij") -> list[_Tensor]:
+    """Coordinate grids of 1-d arrays, as a list; ``indexing`` is PyTorch's default ``"ij"``
+    (the standard's default is ``"xy"``: pass it explicitly to be portable)."""
+    return list(_rt.meshgrid(*tensors, indexing=indexing))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -124,3 +124,32 @@ class UniqueInverseResult(NamedTuple):
 
     values: Tensor
     inverse_indices: Tensor
+
+
+class EighResult(NamedTuple):
+    """What ``linalg.eigh(x)`` returns."""
+
+    eigenvalues: Tensor
+    eigenvectors: Tensor
+
+
+class QRResult(NamedTuple):
+    """What ``linalg.qr(x)`` returns."""
+
+    Q: Tensor
+    R: Tensor
+
+
+class SlogdetResult(NamedTuple):
+    """What ``linalg.slogdet(x)`` returns."""
+
+    sign: Tensor
+    logabsdet: Tensor
+
+
+class SVDResult(NamedTuple):
+    """What ``linalg.svd(x)`` returns."""
+
+    U: Tensor
+    S: Tensor
+    Vh: Tensor
