@@ -413,9 +413,6 @@ def test_shape_functions_against_strict(data: st.DataObject, x: rt.Tensor) -> No
         assert_same(x.mT, s.mT)
     ones = tuple(i for i, n in enumerate(x.shape) if n == 1)
     assert_same(rt.squeeze(x, axis=ones), xs.squeeze(s, axis=ones))
-    if x.shape[axis] not in (1,):
-        with pytest.raises(ValueError, match="not 1"):
-            rt.squeeze(x, axis=axis)
 
 
 @settings(max_examples=30, deadline=None)

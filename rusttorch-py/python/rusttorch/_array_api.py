@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _rusttorch as _rt
 from . import return_types
-from ._array_api_dtypes import check_device
+from ._array_api_dtypes import check_device, renamed, tensor_arg
 
 __all__ = [
     "arange",
@@ -165,22 +165,28 @@ def arange(
     return _rt.arange(start, stop, step, dtype=dtype)
 
 
-def empty(shape: Any, *, dtype: Any = None, device: Any = None) -> _Tensor:
-    """An uninitialised array of ``shape``."""
+def _size(shape: Any, size: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros(shape=(2, 3))`` alike; no size at all is
+    left to the core's error."""
+    return size if shape is _MISSING else (shape, *size)
+
+
+def empty(shape: Any = _MISSING, *size: Any, dtype: Any = None, device: Any = None) -> _Tensor:
+    """An uninitialised array of ``shape`` (``empty(2, 3)`` or ``empty((2, 3))``)."""
     check_device("empty", device)
-    return _rt.empty(shape, dtype=dtype)
+    return _rt.empty(*_size(shape, size), dtype=dtype)
 
 
-def zeros(shape: Any = (), *size: Any, dtype: Any = None, device: Any = None) -> _Tensor:
+def zeros(shape: Any = _MISSING, *size: Any, dtype: Any = None, device: Any = None) -> _Tensor:
     """An array of zeros (``zeros(2, 3)`` or ``zeros((2, 3))``)."""
     check_device("zeros", device)
-    return _rt.zeros(shape, *size, dtype=dtype)
+    return _rt.zeros(*_size(shape, size), dtype=dtype)
 
 
-def ones(shape: Any = (), *size: Any, dtype: Any = None, device: Any = None) -> _Tensor:
+def ones(shape: Any = _MISSING, *size: Any, dtype: Any = None, device: Any = None) -> _Tensor:
     """An array of ones (``ones(2, 3)`` or ``ones((2, 3))``)."""
     check_device("ones", device)
-    return _rt.ones(shape, *size, dtype=dtype)
+    return _rt.ones(*_size(shape, size), dtype=dtype)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) -> _Tensor:
@@ -564,10 +570,13 @@ def diff(
     append: Any = None,
 ) -> _Tensor:
     """The ``n``-th forward difference along ``axis``, after joining ``prepend``/``append``."""
+    if not -x.ndim <= axis < x.ndim:
+        raise IndexError(f"diff(): axis {axis} is out of range for {x.ndim} dimensions")
     parts = [p for p in (prepend, x, append) if p is not None]
     if len(parts) > 1:
-        x = _rt.cat(parts, axis)
-    axis = axis % x.ndim if x.ndim else axis
+        with renamed("diff", "cat"):
+            x = _rt.cat(parts, axis)
+    axis %= x.ndim
     head = tuple(slice(None) for _ in range(axis))
     for _ in range(n):
         x = x[(*head, slice(1, None))] - x[(*head, slice(None, -1))]
@@ -616,23 +625,27 @@ def argsort(
 def concat(arrays: Sequence[Any], /, *, axis: builtins.int | None = 0) -> _Tensor:
     """Arrays joined along ``axis`` (``None``: flattened first)."""
     if axis is None:
-        return _rt.cat([_rt.reshape(a, (-1,)) for a in arrays], 0)
-    return _rt.cat(list(arrays), axis)
+        arrays = [_rt.reshape(a, (-1,)) for a in arrays]
+        axis = 0
+    with renamed("concat", "cat"):
+        return _rt.cat(arrays, axis)
 
 
 def stack(tensors: Sequence[Any], dim: Any = _MISSING, *, axis: Any = _MISSING) -> _Tensor:
     """Arrays of one shape stacked along a new ``dim``/``axis``."""
-    return _rt.stack(list(tensors), _pick("stack", "dim", dim, "axis", axis, 0))
+    return _rt.stack(tensors, _pick("stack", "dim", dim, "axis", axis, 0))
 
 
 def unstack(x: _Tensor, /, *, axis: builtins.int = 0) -> tuple[_Tensor, ...]:
     """The slices of ``x`` along ``axis``."""
-    return _rt.unbind(x, axis)
+    with renamed("unstack", "unbind"):
+        return _rt.unbind(x, axis)
 
 
 def permute_dims(x: _Tensor, /, axes: Sequence[builtins.int]) -> _Tensor:
     """``x`` with its axes reordered (PyTorch: ``permute``)."""
-    return _rt.permute(x, tuple(axes))
+    with renamed("permute_dims", "permute"):
+        return _rt.permute(x, tuple(axes))
 
 
 def matrix_transpose(x: _Tensor, /) -> _Tensor:
@@ -650,15 +663,9 @@ def expand_dims(x: _Tensor, /, axis: builtins.int = 0) -> _Tensor:
 
 
 def squeeze(input: Any, axis: Any = _MISSING, *, dim: Any = _MISSING) -> _Tensor:
-    """``input`` without its size-1 axes ``axis``/``dim`` (all size-1 axes when ``None``). With
-    the standard's ``axis``, an axis whose size is not 1 raises ValueError."""
-    d = _pick("squeeze", "dim", dim, "axis", axis, None)
-    if axis is not _MISSING and d is not None:
-        axes = (d,) if isinstance(d, builtins.int) else tuple(d)
-        for a in axes:
-            if input.shape[a] != 1:
-                raise ValueError(f"squeeze(): axis {a} has size {input.shape[a]}, not 1")
-    return _rt.squeeze(input, d)
+    """``input`` without its size-1 axes ``axis``/``dim`` (all size-1 axes when ``None``); an
+    axis whose size is not 1 is left as it is (PyTorch; the standard raises ValueError)."""
+    return _rt.squeeze(input, _pick("squeeze", "dim", dim, "axis", axis, None))
 
 
 def flip(input: Any, dims: Any = _MISSING, *, axis: Any = _MISSING) -> _Tensor:
@@ -694,7 +701,8 @@ def reshape(input: Any, shape: Any, *, copy: builtins.bool | None = None) -> _Te
 def repeat(x: _Tensor, repeats: Any, /, *, axis: builtins.int | None = None) -> _Tensor:
     """Each element repeated ``repeats`` times along ``axis`` (flattened when ``None``)
     (PyTorch: ``repeat_interleave``)."""
-    return _rt.repeat_interleave(x, repeats, axis)
+    with renamed("repeat", "repeat_interleave"):
+        return _rt.repeat_interleave(x, repeats, axis)
 
 
 def take(input: Any, index: Any, /, *, axis: builtins.int | None = None) -> _Tensor:
@@ -713,7 +721,8 @@ def _wrap_negative(index: Any, size: builtins.int) -> Any:
 
 def take_along_axis(x: _Tensor, indices: _Tensor, /, *, axis: builtins.int = -1) -> _Tensor:
     """Values at ``indices`` along ``axis`` (PyTorch: ``take_along_dim``)."""
-    return _rt.take_along_dim(x, _wrap_negative(indices, x.shape[axis]), axis)
+    with renamed("take_along_axis", "take_along_dim"):
+        return _rt.take_along_dim(x, _wrap_negative(indices, x.shape[axis]), axis)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -738,7 +747,8 @@ def vecdot(x1: _Tensor, x2: _Tensor, /, *, axis: Any = _MISSING, dim: Any = _MIS
 
 def broadcast_arrays(*arrays: _Tensor) -> list[_Tensor]:
     """The arrays broadcast against each other (PyTorch: ``broadcast_tensors``)."""
-    return list(_rt.broadcast_tensors(*arrays))
+    with renamed("broadcast_arrays", "broadcast_tensors"):
+        return list(_rt.broadcast_tensors(*arrays))
 
 
 def meshgrid(*tensors: Any, indexing: str = "ij") -> list[_Tensor]:
@@ -753,26 +763,27 @@ def meshgrid(*tensors: Any, indexing: str = "ij") -> list[_Tensor]:
 
 def unique_values(x: _Tensor, /) -> _Tensor:
     """The distinct values of ``x``, sorted, as a 1-d array."""
-    return _rt.unique(x.reshape(-1))
+    return _rt.unique(tensor_arg("unique_values", x).reshape(-1))
 
 
 def unique_counts(x: _Tensor, /) -> Any:
     """The distinct values of ``x`` and how often each occurs: ``(values, counts)``."""
-    values, counts = _rt.unique(x.reshape(-1), return_counts=True)
+    values, counts = _rt.unique(tensor_arg("unique_counts", x).reshape(-1), return_counts=True)
     return return_types.UniqueCountsResult(values, counts)
 
 
 def unique_inverse(x: _Tensor, /) -> Any:
     """The distinct values of ``x`` and, per element of ``x``, the index of its value:
     ``(values, inverse_indices)`` with ``inverse_indices`` of ``x``'s shape."""
-    values, inverse = _rt.unique(x.reshape(-1), return_inverse=True)
+    flat = tensor_arg("unique_inverse", x).reshape(-1)
+    values, inverse = _rt.unique(flat, return_inverse=True)
     return return_types.UniqueInverseResult(values, inverse.reshape(x.shape))
 
 
 def unique_all(x: _Tensor, /) -> Any:
     """``(values, indices, inverse_indices, counts)``: the distinct values, the flat index of
     each one's first occurrence, per element the index of its value, and the counts."""
-    flat = x.reshape(-1)
+    flat = tensor_arg("unique_all", x).reshape(-1)
     values, inverse, counts = _rt.unique(flat, return_inverse=True, return_counts=True)
     n = flat.shape[0]
     first = _rt.full((values.shape[0],), n, dtype=_rt.int64).scatter_reduce(

@@ -12,6 +12,8 @@ never disagree; docs/array-api.md lists where it differs from the standard's lat
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +50,26 @@ def _dtypes(kind: str) -> list[Any]:
     import rusttorch
 
     return [getattr(rusttorch, n) for n in _KIND_NAMES[kind] if hasattr(rusttorch, n)]
+
+
+@contextmanager
+def renamed(op: str, core: str) -> Iterator[None]:
+    """Errors the core raises under its own name (``cat: ...``) name the standard's spelling
+    the caller used (``concat: ...``), with the same exception type."""
+    try:
+        yield
+    except (ValueError, TypeError, IndexError) as e:
+        msg = str(e)
+        if msg.startswith(core) and not msg[len(core) : len(core) + 1].isalnum():
+            raise type(e)(op + msg[len(core) :]) from None
+        raise
+
+
+def tensor_arg(op: str, x: Any) -> Any:
+    """``x`` when it is a Tensor; a TypeError naming ``op`` otherwise."""
+    if not isinstance(x, _rt.Tensor):
+        raise TypeError(f"{op}(): expected a Tensor, got {type(x).__name__}")
+    return x
 
 
 def _as_dtype(op: str, x: Any) -> Any:

@@ -9,7 +9,15 @@ import builtins
 from typing import Any
 
 from . import _rusttorch as _rt
-from ._array_api_dtypes import CPU, check_device, iinfo, isdtype, result_type
+from ._array_api_dtypes import (
+    CPU,
+    check_device,
+    iinfo,
+    isdtype,
+    renamed,
+    result_type,
+    tensor_arg,
+)
 
 __all__ = [
     "add",
@@ -41,72 +49,82 @@ def add(x1: Any, x2: Any, /) -> _Tensor:
 
 def subtract(x1: Any, x2: Any, /) -> _Tensor:
     """``x1 - x2``."""
-    return x1 - x2
+    with renamed("subtract", "sub"):
+        return x1 - x2
 
 
 def multiply(x1: Any, x2: Any, /) -> _Tensor:
     """``x1 * x2``."""
-    return x1 * x2
+    with renamed("multiply", "mul"):
+        return x1 * x2
 
 
 def divide(x1: Any, x2: Any, /) -> _Tensor:
     """``x1 / x2`` (true division)."""
-    return x1 / x2
+    with renamed("divide", "div"):
+        return x1 / x2
 
 
 def greater(x1: Any, x2: Any, /) -> _Tensor:
     """``x1 > x2``."""
-    return x1 > x2
+    with renamed("greater", "gt"):
+        return x1 > x2
 
 
 def greater_equal(x1: Any, x2: Any, /) -> _Tensor:
     """``x1 >= x2``."""
-    return x1 >= x2
+    with renamed("greater_equal", "ge"):
+        return x1 >= x2
 
 
 def less(x1: Any, x2: Any, /) -> _Tensor:
     """``x1 < x2``."""
-    return x1 < x2
+    with renamed("less", "lt"):
+        return x1 < x2
 
 
 def less_equal(x1: Any, x2: Any, /) -> _Tensor:
     """``x1 <= x2``."""
-    return x1 <= x2
+    with renamed("less_equal", "le"):
+        return x1 <= x2
 
 
 def not_equal(x1: Any, x2: Any, /) -> _Tensor:
     """``x1 != x2``."""
-    return x1 != x2
+    with renamed("not_equal", "ne"):
+        return x1 != x2
 
 
 def negative(x: _Tensor, /) -> _Tensor:
     """``-x`` (PyTorch: ``neg``)."""
-    return -x
+    with renamed("negative", "neg"):
+        return -tensor_arg("negative", x)
 
 
 def positive(x: _Tensor, /) -> _Tensor:
     """``+x``: the values of ``x``."""
-    return +x
+    return +tensor_arg("positive", x)
 
 
 def bitwise_invert(x: _Tensor, /) -> _Tensor:
     """``~x`` (PyTorch: ``bitwise_not``)."""
-    return _rt.bitwise_not(x)
+    with renamed("bitwise_invert", "bitwise_not"):
+        return _rt.bitwise_not(x)
 
 
 def conj(x: _Tensor, /) -> _Tensor:
     """The complex conjugate: ``x`` itself, as RustTorch has no complex dtypes."""
-    return +x
+    return +tensor_arg("conj", x)
 
 
 def real(x: _Tensor, /) -> _Tensor:
     """The real part: ``x`` itself, as RustTorch has no complex dtypes."""
-    return +x
+    return +tensor_arg("real", x)
 
 
 def imag(x: _Tensor, /) -> _Tensor:
     """The imaginary part: zeros, as RustTorch has no complex dtypes."""
-    return _rt.zeros_like(x)
+    return _rt.zeros_like(tensor_arg("imag", x))
 
 
 def _shift_operands(op: str, x1: Any, x2: Any) -> tuple[_Tensor, _Tensor, builtins.int]:

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _rusttorch as _rt
 from . import return_types
+from ._array_api_dtypes import result_type
 
 __all__ = [
     "cholesky",
@@ -48,7 +49,8 @@ def _square(op: str, x: Any) -> np.ndarray:
 
 
 def _out(a: np.ndarray, like: Any) -> _rt.Tensor:
-    return _rt.tensor(np.ascontiguousarray(a), dtype=like.dtype)
+    # np.array keeps a 0-d result 0-d (ascontiguousarray would make it 1-d).
+    return _rt.tensor(np.array(a, order="C"), dtype=like.dtype)
 
 
 def cholesky(x: Any, /, *, upper: bool = False) -> _rt.Tensor:
@@ -139,5 +141,5 @@ def solve(x1: Any, x2: Any, /) -> _rt.Tensor:
     b = np.asarray(x2)
     if b.ndim == 0:
         raise ValueError("linalg.solve(): x2 must have at least one dimension")
-    dtype = _rt.result_type(x1, x2)
-    return _rt.tensor(np.ascontiguousarray(np.linalg.solve(a, b)), dtype=dtype)
+    dtype = result_type(x1, x2)
+    return _rt.tensor(np.array(np.linalg.solve(a, b), order="C"), dtype=dtype)

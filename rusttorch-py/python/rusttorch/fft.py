@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import _rusttorch as _rt
-from ._array_api_dtypes import check_device
+from ._array_api_dtypes import check_device, isdtype
 
 __all__ = ["fftfreq", "fftshift", "ifftshift", "rfftfreq"]
 
@@ -17,7 +17,7 @@ __all__ = ["fftfreq", "fftshift", "ifftshift", "rfftfreq"]
 def _float_dtype(op: str, dtype: Any) -> Any:
     if dtype is None:
         return _rt.float32
-    if not _rt.isdtype(dtype, "real floating"):
+    if not isdtype(dtype, "real floating"):
         raise TypeError(f"fft.{op}(): dtype must be a real floating dtype, got {dtype}")
     return dtype
 
