@@ -4,9 +4,10 @@ computes, which are also the array API standard's ``linalg`` extension where Rus
 ``outer``, ``tensordot``, ``trace``, ``matrix_transpose``, ``matrix_power``).
 
 These are lazy and fuse. The factorizations and solvers (``cholesky``, ``det``, ``eigh``,
-``inv``, ``qr``, ``slogdet``, ``solve``, ``svd``...) and what needs them (the nuclear and
-spectral matrix norms, negative matrix powers) have no RustTorch kernels: they evaluate their
-input and run NumPy's LAPACK (``_linalg_lapack.py``, docs/array-api.md).
+``inv``, ``qr``, ``slogdet``, ``solve``, ``svd``...) and negative matrix powers have no RustTorch
+kernels: they evaluate their input and run NumPy's LAPACK (``_linalg_lapack.py``,
+docs/array-api.md). The nuclear and spectral matrix norms (``ord="nuc"``, ``2``, ``-2``) raise
+``NotImplementedError``.
 """
 
 from __future__ import annotations
@@ -98,15 +99,6 @@ def matrix_norm(
 ) -> _rt.Tensor:
     """The ``ord``-norm of the matrices in the last two axes (or ``dim``) of ``x``."""
     k = _either("matrix_norm", "keepdim", keepdim, "keepdims", keepdims)
-    if ord in (2, -2, "nuc"):
-        # Singular values come from LAPACK (no RustTorch kernel).
-        x = _rt.movedim(x if dtype is None else x.to(dtype), tuple(dim), (-2, -1))
-        s = svdvals(x)
-        out = s.sum(-1) if ord == "nuc" else (s.amax(-1) if ord == 2 else s.amin(-1))
-        if k:
-            for d in sorted(a % (out.ndim + 2) for a in dim):
-                out = out.unsqueeze(d)
-        return out
     return _rt._linalg_matrix_norm(x, ord, dim, k, dtype=dtype)
 
 
