@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _rusttorch as _rt
-from ._array_api import matrix_transpose, tensordot, vecdot
+from ._array_api_shapes import matrix_transpose, tensordot, vecdot
 from ._linalg_lapack import (
     cholesky,
     det,
