@@ -478,7 +478,7 @@ def test_products_against_strict(data: st.DataObject, dtype: object) -> None:
 def test_creation_functions_against_strict() -> None:
     for d in (rt.int64, rt.float64):
         sd = getattr(xs, d.name)
-        for k in (-2, 0, 1, 4):
+        for k in (-2, 0, 1, 4, 2**63, -(2**70)):
             assert_same(rt.eye(3, 4, k=k, dtype=d), xs.eye(3, 4, k=k, dtype=sd))
         assert_same(
             rt.tril(rt.ones((3, 3), dtype=d), k=-1), xs.tril(xs.ones((3, 3), dtype=sd), k=-1)

@@ -191,6 +191,7 @@ def eye(
     if k == 0:
         return _rt.eye(n_rows, n_cols, dtype=dtype)
     cols = n_rows if n_cols is None else n_cols
+    k = builtins.max(builtins.min(k, cols), -n_rows)  # past the corners: all zeros
     ones_ = _rt.ones((n_rows, cols), dtype=dtype)
     return _rt.triu(_rt.tril(ones_, k), k)
 
