@@ -149,6 +149,13 @@ def test_asarray_copy_semantics_of_numpy_and_python() -> None:
     copied = rt.asarray(a, copy=True)
     a[1] = 8.0
     assert copied.tolist()[1] == 1.0
+    assert rt.asarray(a).tolist()[1] == 8.0
+    with pytest.raises(ValueError, match="strided NumPy array needs a copy"):
+        rt.asarray(np.ones((3, 4))[:, ::2], copy=False)
+    with pytest.raises(ValueError, match="the dtype differs"):
+        rt.asarray(a, dtype=rt.float32, copy=False)
+    assert rt.asarray(np.float64(2.5)).dtype == rt.float64
+    assert rt.asarray(np.ones((3, 4))[:, ::2], dtype=rt.float32).shape == (3, 2)
     with pytest.raises(ValueError, match="without a copy"):
         rt.asarray([1, 2], copy=False)
     assert rt.asarray(1.5).dtype == rt.float32

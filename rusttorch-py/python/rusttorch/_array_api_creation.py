@@ -93,13 +93,16 @@ def asarray(
         and hasattr(obj, "__buffer__")
     ):
         arr = np.asarray(obj)
+        same_dtype = dtype is None or dtype == arr.dtype
         if copy is False:
-            if dtype is not None and _rt.tensor(arr[:0]).dtype != dtype:
+            if not same_dtype:
                 raise ValueError("asarray(copy=False): the dtype differs, a copy is needed")
+            if not arr.flags.c_contiguous:
+                raise ValueError("asarray(copy=False): a strided NumPy array needs a copy")
             return _rt.from_numpy(arr)
-        if copy:
-            arr = arr.copy()
-        return _rt.tensor(arr, dtype=dtype)
+        if copy is None and same_dtype and arr.flags.c_contiguous:
+            return _rt.from_numpy(arr)  # shares the buffer, as NumPy's asarray does
+        return _rt.tensor(arr.copy() if copy else arr, dtype=dtype)
     if copy is False:
         raise ValueError(
             "asarray(copy=False): a Python scalar or sequence cannot be used without a copy"
