@@ -113,7 +113,13 @@ def asarray(
             return _rt.tensor(np.asarray(obj))
     if dtype is None and isinstance(obj, builtins.float):
         return _rt.tensor(obj, dtype=_rt.float32)
-    return _rt.tensor(obj, dtype=dtype)
+    try:
+        return _rt.tensor(obj, dtype=dtype)
+    except OverflowError:
+        # Python ints beyond int64 (uint64's upper half) go through NumPy's conversion.
+        if dtype is None or not hasattr(dtype, "name"):
+            raise
+        return _rt.tensor(np.asarray(obj, dtype=np.dtype(dtype.name)), dtype=dtype)
 
 
 def arange(

@@ -3,7 +3,7 @@
 import builtins
 from collections.abc import Sequence
 from types import EllipsisType
-from typing import Any, ClassVar, Literal, SupportsFloat, SupportsIndex, TypeAlias, overload
+from typing import Any, Literal, SupportsFloat, SupportsIndex, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,14 @@ class dtype:
     def itemsize(self) -> builtins.int:
         """Bytes per element."""
     @property
+    def numpy_dtype(self) -> np.dtype[Any]:
+        """The matching ``numpy.dtype``; ``numpy.dtype(rusttorch.float32)`` reads it."""
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The matching ``numpy.dtype`` under the attribute NumPy looks for, so that a dtype
+        object is accepted wherever NumPy takes a dtype (``np.dtype(rt.int64)``,
+        ``arr.astype(rt.float32)``)."""
+    @property
     def is_floating_point(self) -> builtins.bool:
         """Whether this is a floating-point dtype."""
     def __eq__(self, other: object) -> builtins.bool:
@@ -54,6 +62,26 @@ int64: dtype
 """64-bit signed integer (wraps on overflow)."""
 bool: dtype
 """Boolean (one byte)."""
+int8: dtype
+"""8-bit signed integer (stored; computed in int32 and wrapped after every op)."""
+int16: dtype
+"""16-bit signed integer (stored; computed in int32 and wrapped after every op)."""
+uint8: dtype
+"""8-bit unsigned integer (stored; computed in int32 and wrapped after every op)."""
+uint16: dtype
+"""16-bit unsigned integer (stored; computed in int32 and wrapped after every op)."""
+uint32: dtype
+"""32-bit unsigned integer (stored; computed in int64 and wrapped after every op)."""
+uint64: dtype
+"""64-bit unsigned integer (wraps on overflow)."""
+float16: dtype
+"""IEEE half precision (stored; computed in float32, rounded at the store)."""
+bfloat16: dtype
+"""bfloat16 (stored; computed in float32, rounded at the store)."""
+half: dtype
+"""``float16`` (PyTorch's alias)."""
+short: dtype
+"""``int16`` (PyTorch's alias)."""
 float: dtype
 """``float32`` (PyTorch's alias)."""
 double: dtype
@@ -67,7 +95,14 @@ class Tensor:
     """A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()``
     and friends evaluate it with a fusing CPU backend."""
 
-    __array_ufunc__: ClassVar[None]
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy's ufunc protocol: ``np.exp(t)``, ``ndarray * t`` are lazy tensors
+        (``rusttorch._numpy_protocols``, docs/numpy-interop.md)."""
+    def __array_function__(
+        self, func: Any, types: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """NumPy's function protocol: ``np.mean(t, axis=0)`` is a lazy tensor; functions without
+        a RustTorch implementation run in NumPy on the evaluated arrays."""
     @property
     def shape(self) -> tuple[builtins.int, ...]:
         """The shape, a tuple of ints."""
@@ -212,6 +247,16 @@ class Tensor:
         """``to(int64)``"""
     def bool(self) -> Tensor:
         """``to(bool)``"""
+    def half(self) -> Tensor:
+        """``to(float16)``"""
+    def bfloat16(self) -> Tensor:
+        """``to(bfloat16)``"""
+    def short(self) -> Tensor:
+        """``to(int16)``"""
+    def char(self) -> Tensor:
+        """``to(int8)``"""
+    def byte(self) -> Tensor:
+        """``to(uint8)``"""
     def __add__(self, other: Operand) -> Tensor: ...
     def __radd__(self, other: Operand) -> Tensor: ...
     def __sub__(self, other: Operand) -> Tensor: ...

@@ -23,11 +23,11 @@ pub use reductions::{extremum, var_args};
 
 use crate::dtype::{dtype_object, PyDType};
 use crate::errors::{guard, type_err, value_err};
-use crate::numpy::{array_protocol, view_to_numpy};
+use crate::numpy::{array_protocol, protocol, view_to_numpy, ARRAY_FUNCTION, ARRAY_UFUNC};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyTuple};
 use rusttorch_exec::Engine;
-use rusttorch_ir::{Error, Result, Tensor};
+use rusttorch_ir::{DType, Error, Result, Tensor};
 
 /// `t` as a read-only ndarray over its memory (no copy): a view of an evaluated buffer (or of
 /// a user's array) is read in place with its strides; anything else is evaluated first.
@@ -102,10 +102,29 @@ impl PyTensor {
         self.tensor().dims().first().copied().ok_or_else(|| type_err("len() of a 0-d tensor"))
     }
 
-    /// NumPy defers to the reflected operators of a tensor (``ndarray + tensor`` is a tensor).
-    #[classattr]
-    fn __array_ufunc__(py: Python<'_>) -> Py<PyAny> {
-        py.None()
+    /// NumPy's ufunc protocol: ``np.exp(t)``, ``ndarray * t`` are lazy tensors
+    /// (``rusttorch._numpy_protocols``, docs/numpy-interop.md).
+    #[pyo3(signature = (ufunc, method, *inputs, **kwargs))]
+    fn __array_ufunc__<'py>(
+        slf: &Bound<'py, Self>,
+        ufunc: &Bound<'py, PyAny>,
+        method: &Bound<'py, PyAny>,
+        inputs: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        protocol(slf.py(), &ARRAY_UFUNC, "array_ufunc")?.call((ufunc, method, inputs, kwargs), None)
+    }
+
+    /// NumPy's function protocol: ``np.mean(t, axis=0)`` is a lazy tensor; functions without a
+    /// RustTorch implementation run in NumPy on the evaluated arrays.
+    fn __array_function__<'py>(
+        slf: &Bound<'py, Self>,
+        func: &Bound<'py, PyAny>,
+        types: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyAny>,
+        kwargs: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        protocol(slf.py(), &ARRAY_FUNCTION, "array_function")?.call1((func, types, args, kwargs))
     }
 
     // ------------------------------------------------------------------ evaluation
@@ -146,7 +165,7 @@ impl PyTensor {
                 shape_repr(t.dims())
             )));
         }
-        to_numpy(py, &t)?.call_method0("item")
+        to_numpy(py, &exact_for_python(t)?)?.call_method0("item")
     }
 
     fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
@@ -176,7 +195,7 @@ impl PyTensor {
 
     /// The values as (nested) Python lists of floats; a float for a 0-d tensor.
     fn tolist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_numpy(py, &self.tensor())?.call_method0("tolist")
+        to_numpy(py, &exact_for_python(self.tensor())?)?.call_method0("tolist")
     }
 
     /// The optimized, fused plan as text: kernels, ops, inputs, outputs and bytes moved.
@@ -187,5 +206,14 @@ impl PyTensor {
     /// Graphviz DOT of the optimized graph, before and after fusion (kernels as clusters).
     fn to_dot(&self) -> PyResult<String> {
         guard(|| Engine::default_engine().plan_for(std::slice::from_ref(&self.tensor()), true)?.to_dot())
+    }
+}
+
+/// `t` in a dtype NumPy has, holding the same values: bfloat16 (which NumPy lacks without
+/// ml_dtypes) as float32, exactly, for `item()` and `tolist()`.
+fn exact_for_python(t: Tensor) -> PyResult<Tensor> {
+    match t.dtype() {
+        DType::BF16 => t.cast(DType::F32).map_err(crate::errors::to_py_err),
+        _ => Ok(t),
     }
 }
