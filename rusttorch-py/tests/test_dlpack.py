@@ -25,8 +25,8 @@ DTYPES = [d for d in ALL_DTYPES if hasattr(rt, d)]
 def sample(dtype: str, shape: tuple[int, ...] = (2, 3)) -> np.ndarray:
     values = np.arange(int(np.prod(shape))).reshape(shape)
     if dtype == "bool":
-        return values % 3 == 0
-    return (values - 2).astype(dtype)
+        return np.asarray(values % 3 == 0)
+    return np.asarray(values - 2).astype(dtype)
 
 
 def capsule_name(capsule: object) -> str:
