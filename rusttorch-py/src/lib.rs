@@ -27,8 +27,8 @@
 
 mod args;
 mod creation;
-mod dtype;
 mod dlpack;
+mod dtype;
 mod dynamic;
 mod errors;
 mod functions;

@@ -12,6 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 import rusttorch as rt
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 # Every dtype a tensor can have, by NumPy name; the ones this build lacks are left out, so a new
 # dtype is tested here as soon as it exists (and fails until it has its DLPack row).
@@ -164,6 +167,29 @@ def test_non_contiguous_arrays_are_copied(make: Any) -> None:
     assert t.numpy().flags.c_contiguous
     with pytest.raises(BufferError, match=r"^from_dlpack: copy=False.*not C-contiguous"):
         rt.from_dlpack(a, copy=False)
+
+
+@st.composite
+def strided_arrays(draw: st.DrawFn) -> np.ndarray:
+    """An array of a random dtype and shape, then a random transpose and step slices of it."""
+    dtype = draw(st.sampled_from(DTYPES))
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5))
+    a = draw(hnp.arrays(np.dtype(dtype), shape))
+    a = a.transpose(draw(st.permutations(range(a.ndim))))
+    steps = tuple(slice(None, None, draw(st.sampled_from([1, 2, -1, -2]))) for _ in range(a.ndim))
+    return a[steps] if a.ndim else a
+
+
+@settings(max_examples=60, deadline=None)
+@given(strided_arrays())
+def test_any_strided_array_round_trips(a: np.ndarray) -> None:
+    t = rt.from_dlpack(a)
+    assert t.shape == a.shape
+    np.testing.assert_array_equal(t.numpy(), a)
+    if a.flags.c_contiguous and a.size:
+        assert t.data_ptr() == a.ctypes.data
+    b = np.from_dlpack(t.T)
+    np.testing.assert_array_equal(b, a.T)
 
 
 def test_size_one_dims_with_any_stride_are_contiguous() -> None:
