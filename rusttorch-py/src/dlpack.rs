@@ -16,32 +16,46 @@ use rusttorch_ir::{Buffer, DType, Error, Tensor};
 use std::ffi::c_void;
 use std::ptr::NonNull;
 
-/// Every RustTorch dtype and its DLPack type, the one place where they meet: a new dtype is one
-/// row here (int8..uint64 are `DLDataType::I8`... `U64`, float16 `F16`, bfloat16 `BF16`).
-const DTYPES: &[(DType, DLDataType)] = &[
-    (DType::F32, DLDataType::F32),
-    (DType::F64, DLDataType::F64),
-    (DType::I32, DLDataType::I32),
-    (DType::I64, DLDataType::I64),
-    (DType::Bool, DLDataType::BOOL),
+/// Every dtype RustTorch and DLPack share, by RustTorch name, the one place where they meet. A
+/// row whose name this build's `DType::from_name` does not know is skipped, so the rows of dtypes
+/// being added (int8..uint64, float16, bfloat16) are here already and take effect with them; a
+/// later dtype is one more row.
+const DTYPES: &[(&str, DLDataType)] = &[
+    ("float32", DLDataType::F32),
+    ("float64", DLDataType::F64),
+    ("int32", DLDataType::I32),
+    ("int64", DLDataType::I64),
+    ("bool", DLDataType::BOOL),
+    ("int8", DLDataType::I8),
+    ("int16", DLDataType::I16),
+    ("uint8", DLDataType::U8),
+    ("uint16", DLDataType::U16),
+    ("uint32", DLDataType::U32),
+    ("uint64", DLDataType::U64),
+    ("float16", DLDataType::scalar(DLDataTypeCode::FLOAT, 16)),
+    ("bfloat16", DLDataType::scalar(DLDataTypeCode::BFLOAT, 16)),
 ];
+
+/// The rows of [`DTYPES`] whose dtype this build has.
+fn dtype_rows() -> impl Iterator<Item = (DType, DLDataType)> {
+    DTYPES.iter().filter_map(|&(name, t)| DType::from_name(name).filter(|d| d.name() == name).map(|d| (d, t)))
+}
 
 /// The DLPack type of a RustTorch dtype.
 fn dl_dtype(d: DType) -> PyResult<DLDataType> {
-    DTYPES
-        .iter()
-        .find(|(x, _)| *x == d)
-        .map(|&(_, t)| t)
-        .ok_or_else(|| type_err(format!("__dlpack__: the dtype {d} has no DLPack type yet")))
+    dtype_rows()
+        .find(|&(x, _)| x == d)
+        .map(|(_, t)| t)
+        .ok_or_else(|| type_err(format!("__dlpack__: the dtype {d} has no DLPack type in dlpack.rs's DTYPES")))
 }
 
 /// The RustTorch dtype of a DLPack type; a `TypeError` naming it when there is none.
 fn from_dl_dtype(t: DLDataType) -> PyResult<DType> {
-    DTYPES.iter().find(|(_, x)| x.matches(t)).map(|&(d, _)| d).ok_or_else(|| {
+    dtype_rows().find(|(_, x)| x.matches(t)).map(|(d, _)| d).ok_or_else(|| {
         type_err(format!(
             "from_dlpack: unsupported dtype {} (RustTorch has {})",
             dl_dtype_name(t),
-            DTYPES.iter().map(|(d, _)| d.name()).collect::<Vec<_>>().join(", ")
+            dtype_rows().map(|(d, _)| d.name()).collect::<Vec<_>>().join(", ")
         ))
     })
 }

@@ -397,6 +397,21 @@ def test_a_tensor_reads_a_torch_tensor_without_a_copy(torch: Any, dtype: str) ->
     np.testing.assert_array_equal(t.numpy(), sample(dtype))
 
 
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_half_dtypes_with_torch(torch: Any, dtype: str) -> None:
+    x = torch.arange(-3, 3).to(getattr(torch, dtype))
+    if not hasattr(rt, dtype):
+        with pytest.raises(TypeError, match=rf"^from_dlpack: unsupported dtype {dtype}"):
+            rt.from_dlpack(x)
+        return
+    t = rt.from_dlpack(x)
+    assert t.data_ptr() == x.data_ptr()
+    y = torch.from_dlpack(t)
+    assert y.dtype == x.dtype
+    assert y.data_ptr() == x.data_ptr()
+    assert torch.equal(y, x)
+
+
 def test_torch_views_and_shapes(torch: Any) -> None:
     base = rt.tensor(np.arange(12.0).reshape(3, 4))
     x = torch.from_dlpack(base.T)
