@@ -366,9 +366,11 @@ fn tensor_of(imported: ImportedDlpack, copy: Option<bool>) -> PyResult<Tensor> {
     guard(|| Tensor::from_buffer(buffer, &dims[..]))
 }
 
-/// `rusttorch.from_dlpack(x, *, device=None, copy=None)` (Python Array API): a tensor sharing the
-/// memory of `x` (anything with `__dlpack__`, or a DLPack capsule) when it is C-contiguous,
-/// else a copy; `copy=True` always copies, `copy=False` raises `BufferError` rather than copy.
+/// A tensor from ``x`` (Python Array API): anything with ``__dlpack__`` (a Tensor, a NumPy
+/// array, a torch tensor...) or a DLPack capsule. It shares the memory of ``x`` (kept alive by the
+/// tensor) when it is C-contiguous, else copies it; ``copy=True`` always copies, ``copy=False``
+/// raises ``BufferError`` rather than copy. ``device`` may be None or ``"cpu"`` (which asks a
+/// producer on another device for a CPU copy).
 #[pyfunction]
 #[pyo3(signature = (x, *, device = None, copy = None))]
 pub fn from_dlpack(x: &Bound<'_, PyAny>, device: Option<&Bound<'_, PyAny>>, copy: Option<bool>) -> PyResult<PyTensor> {

@@ -899,9 +899,11 @@ def tensor(data: TensorLike, dtype: DTypeLike | None = None) -> Tensor:
     another dtype is converted with the cast rule of ``.to()`` (NaN to int is 0)."""
 
 def from_dlpack(x: Any, *, device: Any = None, copy: builtins.bool | None = None) -> Tensor:
-    """``rusttorch.from_dlpack(x, *, device=None, copy=None)`` (Python Array API): a tensor sharing the
-    memory of `x` (anything with ``__dlpack__``, or a DLPack capsule) when it is C-contiguous,
-    else a copy; ``copy=True`` always copies, ``copy=False`` raises ``BufferError`` rather than copy."""
+    """A tensor from ``x`` (Python Array API): anything with ``__dlpack__`` (a Tensor, a NumPy
+    array, a torch tensor...) or a DLPack capsule. It shares the memory of ``x`` (kept alive by the
+    tensor) when it is C-contiguous, else copies it; ``copy=True`` always copies, ``copy=False``
+    raises ``BufferError`` rather than copy. ``device`` may be None or ``"cpu"`` (which asks a
+    producer on another device for a CPU copy)."""
 
 def from_numpy(a: npt.NDArray[Any]) -> Tensor:
     """A tensor sharing the memory of a C-contiguous float32/float64/int32/int64/bool array (no
