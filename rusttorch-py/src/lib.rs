@@ -17,6 +17,7 @@
 //! - `args`: shape, dim, tensor-like and operand arguments;
 //! - `dtype`: dtype objects and `dtype=` parsing;
 //! - `numpy`: zero-copy conversion from and to NumPy;
+//! - `dlpack`: DLPack exchange (`__dlpack__`, `from_dlpack`) with NumPy, PyTorch and others;
 //! - `memory`: the buffer pool's limit;
 //! - `random`: `Generator`, the default generator, `seed=`/`generator=` arguments;
 //! - `errors`: error variants to Python exceptions, panics to `RuntimeError`.
@@ -26,6 +27,7 @@
 
 mod args;
 mod creation;
+mod dlpack;
 mod dtype;
 mod dynamic;
 mod errors;
@@ -76,6 +78,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for f in [
         wrap_pyfunction!(crate::functions::tensor, m)?,
         wrap_pyfunction!(from_numpy, m)?,
+        wrap_pyfunction!(dlpack::from_dlpack, m)?,
         wrap_pyfunction!(zeros, m)?,
         wrap_pyfunction!(ones, m)?,
         wrap_pyfunction!(full, m)?,

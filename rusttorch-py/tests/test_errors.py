@@ -12,6 +12,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 import rusttorch as rt
+from array_api_bad_calls import ARRAY_API_BAD_CALLS
+from dlpack_bad_calls import DLPACK_BAD_CALLS
 from helpers import needs_constant_graphs
 from indexing_bad_calls import INDEXING_BAD_CALLS
 from search_bad_calls import SEARCH_BAD_CALLS
@@ -397,6 +399,8 @@ BAD_CALLS += INDEXING_BAD_CALLS
 BAD_CALLS += SORTING_BAD_CALLS
 BAD_CALLS += WRITES_BAD_CALLS
 BAD_CALLS += SEARCH_BAD_CALLS
+BAD_CALLS += ARRAY_API_BAD_CALLS
+BAD_CALLS += DLPACK_BAD_CALLS
 NO_BAD_CALL |= SHAPE_NO_BAD_CALL
 
 

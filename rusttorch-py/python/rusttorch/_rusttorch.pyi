@@ -133,6 +133,23 @@ class Tensor:
         anything else is evaluated first. The array keeps the memory alive."""
     def __array__(self, dtype: Any = None, copy: builtins.bool | None = None) -> npt.NDArray[Any]:
         """NumPy's array protocol: ``np.asarray(t)`` is ``t.numpy()``."""
+    def __dlpack__(
+        self,
+        *,
+        stream: Any = None,
+        max_version: tuple[builtins.int, builtins.int] | None = None,
+        dl_device: tuple[builtins.int, builtins.int] | None = None,
+        copy: builtins.bool | None = None,
+    ) -> Any:
+        """The DLPack capsule of the tensor (Python Array API): its evaluated memory, shared without
+        a copy and marked read-only (a copy with ``copy=True``, or for a view with negative
+        strides). A ``max_version`` of ``(1, 0)`` or later gets a versioned capsule, else a legacy
+        one. ``stream`` must be None (a CPU tensor), ``dl_device`` None or ``(1, 0)``."""
+    def __dlpack_device__(self) -> tuple[builtins.int, builtins.int]:
+        """The DLPack device of the tensor: ``(1, 0)``, the CPU."""
+    def data_ptr(self) -> builtins.int:
+        """The address of the first element (evaluates the tensor first), as PyTorch's; 0 for an
+        empty tensor."""
     def item(self) -> Any:
         """The value of a one-element tensor as a Python float, int or bool (by dtype)."""
     def tolist(self) -> Any:
@@ -159,6 +176,21 @@ class Tensor:
     def __xor__(self, other: Operand) -> Tensor: ...
     def __rxor__(self, other: Operand) -> Tensor: ...
     def __invert__(self) -> Tensor: ...
+    # The array API standard's additions, installed by rusttorch/_array_api_elementwise.py.
+    def __lshift__(self, other: Operand) -> Tensor: ...
+    def __rlshift__(self, other: Operand) -> Tensor: ...
+    def __ilshift__(self, other: Operand) -> Tensor: ...
+    def __rshift__(self, other: Operand) -> Tensor: ...
+    def __rrshift__(self, other: Operand) -> Tensor: ...
+    def __irshift__(self, other: Operand) -> Tensor: ...
+    def __complex__(self) -> complex: ...
+    def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
+        """The array API namespace of this tensor: the ``rusttorch`` module."""
+    def to_device(self, device: Any, /, *, stream: Any = None) -> Tensor:
+        """This tensor on ``device``: only ``"cpu"`` exists, so the tensor itself."""
+    @property
+    def device(self) -> Any:
+        """The device holding this tensor: ``rusttorch.device("cpu")``, equal to ``"cpu"``."""
     def __lt__(self, other: Operand) -> Tensor: ...
     def __le__(self, other: Operand) -> Tensor: ...
     def __gt__(self, other: Operand) -> Tensor: ...
@@ -925,6 +957,13 @@ def tensor(data: TensorLike, dtype: DTypeLike | None = None) -> Tensor:
     Without ``dtype``, NumPy input keeps its dtype; Python floats become float32, ints int64
     and bools bool (as PyTorch). A Python int outside int64 raises ``OverflowError``. Data of
     another dtype is converted with the cast rule of ``.to()`` (NaN to int is 0)."""
+
+def from_dlpack(x: Any, *, device: Any = None, copy: builtins.bool | None = None) -> Tensor:
+    """A tensor from ``x`` (Python Array API): anything with ``__dlpack__`` (a Tensor, a NumPy
+    array, a torch tensor...) or a DLPack capsule. It shares the memory of ``x`` (kept alive by the
+    tensor) when it is C-contiguous, else copies it; ``copy=True`` always copies, ``copy=False``
+    raises ``BufferError`` rather than copy. ``device`` may be None or ``"cpu"`` (which asks a
+    producer on another device for a CPU copy)."""
 
 def from_numpy(a: npt.NDArray[Any]) -> Tensor:
     """A tensor sharing the memory of a C-contiguous float32/float64/int32/int64/bool array (no

@@ -101,3 +101,55 @@ __all__ = [
     "sort",
     "topk",
 ]
+
+
+class UniqueAllResult(NamedTuple):
+    """What ``unique_all(x)`` returns (the array API standard's fields)."""
+
+    values: Tensor
+    indices: Tensor
+    inverse_indices: Tensor
+    counts: Tensor
+
+
+class UniqueCountsResult(NamedTuple):
+    """What ``unique_counts(x)`` returns (the array API standard's fields)."""
+
+    values: Tensor
+    counts: Tensor
+
+
+class UniqueInverseResult(NamedTuple):
+    """What ``unique_inverse(x)`` returns (the array API standard's fields)."""
+
+    values: Tensor
+    inverse_indices: Tensor
+
+
+class EighResult(NamedTuple):
+    """What ``linalg.eigh(x)`` returns."""
+
+    eigenvalues: Tensor
+    eigenvectors: Tensor
+
+
+class QRResult(NamedTuple):
+    """What ``linalg.qr(x)`` returns."""
+
+    Q: Tensor
+    R: Tensor
+
+
+class SlogdetResult(NamedTuple):
+    """What ``linalg.slogdet(x)`` returns."""
+
+    sign: Tensor
+    logabsdet: Tensor
+
+
+class SVDResult(NamedTuple):
+    """What ``linalg.svd(x)`` returns."""
+
+    U: Tensor
+    S: Tensor
+    Vh: Tensor
