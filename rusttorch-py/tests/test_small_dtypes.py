@@ -301,3 +301,17 @@ def test_random_int_chains_match_numpy(dtype: str, data: st.DataObject) -> None:
         want = np.where((a - b) * a < b, a * b, b - a)
     got = rt.where((ta - tb) * ta < tb, ta * tb, tb - ta)
     np.testing.assert_array_equal(got.numpy(), want)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint16", "uint32", "float16"])
+def test_offset_views_and_large_inputs_load_block_by_block(dtype: str) -> None:
+    # Contiguous inputs of elementwise kernels are converted per block in the VM: an offset
+    # view and an input spanning many blocks and tasks must read the right elements.
+    n = (1 << 17) + 37
+    a = (np.arange(n) % 251 - 100).astype(dtype)
+    t = rt.from_numpy(a)
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(
+            (t[5:] * 3 + t[:-5]).numpy(), a[5:] * a.dtype.type(3) + a[:-5]
+        )
+        np.testing.assert_array_equal(((t + t) - t[::1]).numpy(), (a + a) - a)

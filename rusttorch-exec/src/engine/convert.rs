@@ -4,7 +4,7 @@
 //! vectorised slice conversions.
 
 use super::slots::AnySlice;
-use crate::kernel::Ctx;
+use crate::kernel::{same, same_mut, Ctx};
 use crate::memory::PooledVec;
 use crate::num::Num;
 use half::slice::HalfFloatSliceExt;
@@ -28,19 +28,6 @@ fn chunked<S: Sync, T: Send>(ctx: Ctx<'_>, src: &[S], dst: &mut [T], f: impl Fn(
 /// `dst[i] = f(src[i])`, chunked.
 fn map<S: Copy + Sync, T: Send>(ctx: Ctx<'_>, src: &[S], dst: &mut [T], f: impl Fn(S) -> T + Sync) {
     chunked(ctx, src, dst, |s, d| d.iter_mut().zip(s).for_each(|(d, &s)| *d = f(s)));
-}
-
-/// `v` reinterpreted as `[U]`, when `T` is `U` (checked by dtype: each dtype has one element type).
-fn same<T: Element, U: Element>(v: &[T]) -> Option<&[U]> {
-    // SAFETY: equal dtypes mean equal element types (`Element` is implemented once per dtype),
-    // so the slice is a valid `[U]` of the same length.
-    (T::DTYPE == U::DTYPE).then(|| unsafe { std::slice::from_raw_parts(v.as_ptr() as *const U, v.len()) })
-}
-
-/// Mutable [`same`].
-fn same_mut<T: Element, U: Element>(v: &mut [T]) -> Option<&mut [U]> {
-    // SAFETY: as in `same`; the borrow of `v` is handed on.
-    (T::DTYPE == U::DTYPE).then(|| unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut U, v.len()) })
 }
 
 /// Stored elements `src` converted into `dst` by the cast rule (floats by value, ints wrapping).

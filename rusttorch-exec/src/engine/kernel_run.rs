@@ -4,10 +4,10 @@ use super::convert::narrow_to;
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
 use crate::kernel::{
     run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, run_search, Access, BadIndex, Ctx, KernelIo,
-    LineOut, MatMulIo, OutPtr,
+    LineOut, MatMulIo, NarrowIn, OutPtr,
 };
 use crate::memory::PooledVec;
-use rusttorch_ir::plan::{FusedKernel, KernelShape, Plan};
+use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Plan, Strategy};
 use rusttorch_ir::{DType, Error, Result};
 use smallvec::SmallVec;
 use std::num::Wrapping;
@@ -78,10 +78,19 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         // A gather's or scatter's index is read as int64 whatever the kernel computes in.
         let mut converted: SmallVec<[Option<PooledVec<T>>; 4]> = SmallVec::new();
         let mut index_owned: SmallVec<[Option<PooledVec<Wrapping<i64>>>; 4]> = SmallVec::new();
+        let mut narrow: SmallVec<[Option<NarrowIn<'_>>; 4]> = SmallVec::new();
         for (n, i) in k.inputs.iter().enumerate() {
             let slot = &slots[plan.base(i.value)];
             let (index, other) = (k.is_index_input(n), plan.values[i.value].dtype != T::DTYPE);
-            converted.push(if other && !index { Some(AnySlice::of(slot)?.convert(ctx)?) } else { None });
+            // A storage-dtype input that an elementwise kernel only loads contiguously is
+            // converted block by block in the VM instead of widened in memory up front.
+            let per_block = match slot {
+                Slot::Shared(b) if other && !index && per_block_loads(k, n, access) => NarrowIn::of(b),
+                _ => None,
+            };
+            narrow.push(per_block);
+            let convert = other && !index && per_block.is_none();
+            converted.push(if convert { Some(AnySlice::of(slot)?.convert(ctx)?) } else { None });
             index_owned.push(match index {
                 true => match AnySlice::of(slot)? {
                     AnySlice::I64(_) => None,
@@ -96,8 +105,9 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             let slot = &slots[plan.base(i.value)];
             let index = k.is_index_input(n);
             inputs.push(match conv {
-                // The donated input is read through the output's pointer (the same memory).
-                _ if donor_input == Some(n as u16) || index => &[][..],
+                // The donated input is read through the output's pointer (the same memory); a
+                // per-block input through `narrow`.
+                _ if donor_input == Some(n as u16) || index || narrow[n].is_some() => &[][..],
                 Some(v) => &v[..],
                 None => T::slice(slot)?,
             });
@@ -116,6 +126,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             donor: donor_input,
             indices,
             bad_index: BadIndex::default(),
+            narrow,
         };
         match (&k.shape, arg_out.as_mut()) {
             (KernelShape::Arg { .. }, Some(idx)) => run_arg(k, &io, OutPtr::new(idx), ctx),
@@ -168,4 +179,15 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         };
     }
     Ok(())
+}
+
+/// Whether input `n` of `k` is read only by plain contiguous loads of an elementwise kernel (no
+/// tiles, rows or gathers), so the VM can convert it block by block.
+fn per_block_loads(k: &FusedKernel, n: usize, access: &[Access]) -> bool {
+    k.strategy == Strategy::Map
+        && k.matmul.is_none()
+        && matches!(access.get(n), Some(Access::Contiguous { .. }))
+        && k.stages.iter().all(|s| {
+            s.full.iter().chain(&s.row).all(|i| !matches!(i, Instr::Gather { input, .. } if *input as usize == n))
+        })
 }

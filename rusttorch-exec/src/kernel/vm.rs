@@ -86,7 +86,9 @@ pub(super) fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &Ke
             }
             Instr::Load { dst, input } => {
                 let i = *input as usize;
-                if let Access::Contiguous { offset } = io.access[i] {
+                if let (Some(Some(narrow)), Access::Contiguous { offset }) = (io.narrow.get(i), &io.access[i]) {
+                    narrow.load(offset + b.start, reg_mut(*dst));
+                } else if let Access::Contiguous { offset } = io.access[i] {
                     let data = io.inputs[i];
                     new_alias = data[offset + b.start..offset + b.start + len].as_ptr();
                 } else {
