@@ -17,6 +17,7 @@
 //! - `args`: shape, dim, tensor-like and operand arguments;
 //! - `dtype`: dtype objects and `dtype=` parsing;
 //! - `numpy`: zero-copy conversion from and to NumPy;
+//! - `pickle`: `pickle` of tensors (graphs and values, out-of-band buffers);
 //! - `memory`: the buffer pool's limit;
 //! - `random`: `Generator`, the default generator, `seed=`/`generator=` arguments;
 //! - `errors`: error variants to Python exceptions, panics to `RuntimeError`.
@@ -37,6 +38,7 @@ mod linalg;
 mod math;
 mod memory;
 mod numpy;
+mod pickle;
 mod random;
 mod scans;
 mod scatter;
@@ -58,6 +60,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<crate::tensor::PyTensor>()?;
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<random::PyGenerator>()?;
+    m.add_class::<pickle::LeafBytes>()?;
     m.add("default_generator", random::default_generator(py))?;
     m.add("float32", dtype::dtype_object(py, DType::F32))?;
     m.add("float64", dtype::dtype_object(py, DType::F64))?;
@@ -72,6 +75,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for f in [
         wrap_pyfunction!(crate::functions::tensor, m)?,
         wrap_pyfunction!(from_numpy, m)?,
+        wrap_pyfunction!(pickle::_rebuild_tensor, m)?,
         wrap_pyfunction!(zeros, m)?,
         wrap_pyfunction!(ones, m)?,
         wrap_pyfunction!(full, m)?,

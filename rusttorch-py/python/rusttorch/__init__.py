@@ -16,6 +16,7 @@ from ._rusttorch import (
     Generator,
     Tensor,
     __version__,
+    _rebuild_tensor,
     abs,
     acos,
     acosh,

@@ -411,11 +411,15 @@ class Tensor:
         """The tensor written out contiguously when it is a strided view (a copy), else the
         tensor itself (``t.contiguous() is t``)."""
     def __copy__(self) -> Tensor:
-        """``copy.copy(t)``: a new tensor object with the same value."""
+        """``copy.copy(t)``: a new tensor object with the same value (a lazy one stays lazy)."""
     def __deepcopy__(self, memo: Any) -> Tensor:
         """``copy.deepcopy(t)``: as ``copy.copy`` (nothing mutable is shared)."""
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, tuple[Any, ...]]:
+        """``pickle``: a lazy tensor as its graph (not evaluated), an evaluated one as its
+        values; with protocol 5 the values go out of band (``PickleBuffer``). See
+        docs/pickle.md."""
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """``pickle``: the values as a NumPy array, rebuilt by ``rusttorch.tensor``."""
+        """``__reduce_ex__(2)``."""
     def __setitem__(self, index: IndexLike, value: TensorLike) -> None:
         """``t[index] = value``: this object now names ``t`` with the indexed elements replaced
         by ``value`` (broadcast, cast to ``t``'s dtype); other tensors are unchanged."""
@@ -880,6 +884,10 @@ def tensor(data: TensorLike, dtype: DTypeLike | None = None) -> Tensor:
     Without ``dtype``, NumPy input keeps its dtype; Python floats become float32, ints int64
     and bools bool (as PyTorch). A Python int outside int64 raises ``OverflowError``. Data of
     another dtype is converted with the cast rule of ``.to()`` (NaN to int is 0)."""
+
+def _rebuild_tensor(blob: bytes, buffers: Sequence[Any]) -> Tensor:
+    """A pickled tensor from its graph blob and leaf buffers (``Tensor.__reduce_ex__``); a blob
+    of another format version or a damaged one raises ``pickle.UnpicklingError``."""
 
 def from_numpy(a: npt.NDArray[Any]) -> Tensor:
     """A tensor sharing the memory of a C-contiguous float32/float64/int32/int64/bool array (no
