@@ -6,6 +6,7 @@ damaged blob (docs/pickle.md)."""
 from __future__ import annotations
 
 import copy
+import operator
 import pickle
 import random
 import subprocess
@@ -81,7 +82,7 @@ def random_graph(seed: int) -> rt.Tensor:
         lambda t: t.T,
         lambda t: t.sum(0, keepdim=True),
     ]
-    binary = [rt.add, rt.mul, rt.maximum, rt.matmul, lambda a, b: rt.where(a > b, a, b)]
+    binary = [operator.add, operator.mul, rt.maximum, rt.matmul, lambda a, b: rt.where(a > b, a, b)]
     for _ in range(rng.randint(3, 12)):
         if rng.random() < 0.5:
             nodes.append(rng.choice(unary)(rng.choice(nodes)))
@@ -107,9 +108,9 @@ def test_loaded_graphs_are_lazy_and_evaluate_to_the_same_values() -> None:
     y = (X * 3).exp().sum(1)
     back = pickle.loads(pickle.dumps(y))
     assert not back.is_evaluated
+    assert back.eval().is_evaluated
     same(back, y)
-    assert y.is_evaluated
-    assert back.is_evaluated
+    assert not y.is_evaluated
 
 
 def test_an_evaluated_tensor_pickles_as_its_values() -> None:
@@ -194,7 +195,7 @@ def test_protocol_5_without_a_callback_and_older_protocols_are_in_band() -> None
     raw = t.numpy().tobytes()
     for protocol in range(0, pickle.HIGHEST_PROTOCOL + 1):
         s = pickle.dumps(t + 1, protocol=protocol)
-        if protocol >= 1:  # protocol 0 writes bytes escaped
+        if protocol >= 3:  # protocols 0 to 2 write bytes through latin-1 strings
             assert raw in s
         same(pickle.loads(s), t + 1)
 
@@ -270,7 +271,8 @@ def test_copies_do_not_evaluate_lazy_tensors() -> None:
     assert c.explain() == y.explain()
     same(d, y)
     c += 1
-    np.testing.assert_array_equal(f64(c), f64(y) + 1)
+    assert not y.is_evaluated
+    np.testing.assert_array_equal(f64(c), f64(y + 1))
 
 
 CHILD = textwrap.dedent(
@@ -283,8 +285,9 @@ CHILD = textwrap.dedent(
     for name, (payload, buffers) in cases.items():
         t = pickle.loads(payload, buffers=buffers)
         lazy = not t.is_evaluated
+        explain = t.explain()  # before evaluating: a float64 tensor's .to(float64) is itself
         values = t.to(rt.float64).numpy().copy()
-        out[name] = (lazy, t.explain(), values, str(t.dtype), tuple(t.shape))
+        out[name] = (lazy, explain, values, str(t.dtype), tuple(t.shape))
     sys.stdout.buffer.write(pickle.dumps(out))
     """
 )
