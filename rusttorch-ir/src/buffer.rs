@@ -123,13 +123,7 @@ impl Buffer {
 
     /// Copies the elements out, converted to f64 (tests and reference evaluation).
     pub fn to_f64_vec(&self) -> Vec<f64> {
-        match self.dtype() {
-            DType::F32 => self.as_slice::<f32>().unwrap().iter().map(|&x| x as f64).collect(),
-            DType::F64 => self.as_slice::<f64>().unwrap().to_vec(),
-            DType::I32 => self.as_slice::<i32>().unwrap().iter().map(|&x| x as f64).collect(),
-            DType::I64 => self.as_slice::<i64>().unwrap().iter().map(|&x| x as f64).collect(),
-            DType::Bool => self.as_slice::<bool>().unwrap().iter().map(|&x| x.to_f64()).collect(),
-        }
+        crate::with_element!(self.dtype(), T => self.as_slice::<T>().unwrap().iter().map(|&x| x.to_f64()).collect())
     }
 
     /// Whether two handles share storage.

@@ -38,6 +38,8 @@ pub mod view;
 pub use buffer::Buffer;
 pub use dtype::{DType, Element, ScalarKind};
 pub use error::{scoped, Error, Result};
+/// The 16-bit float types of the `float16`/`bfloat16` dtypes.
+pub use half;
 pub use op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 pub use shape::Shape;
 pub use tensor::{MatrixOrd, NormOrd, PadMode, Tensor};

@@ -113,8 +113,9 @@ impl Formatter {
     fn plain(&self, v: Scalar) -> String {
         match self.dtype {
             DType::Bool => if v.get() != 0.0 { "True" } else { "False" }.into(),
-            DType::I32 | DType::I64 => v.as_int().map_or_else(|| v.get().to_string(), |i| i.to_string()),
-            DType::F32 | DType::F64 => {
+            DType::U64 => v.as_int().map_or_else(|| v.get().to_string(), |i| (i as u64).to_string()),
+            d if d.is_int() => v.as_int().map_or_else(|| v.get().to_string(), |i| i.to_string()),
+            _ => {
                 let x = v.get();
                 if self.sci_mode {
                     sci(x, self.precision)

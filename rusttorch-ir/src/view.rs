@@ -116,19 +116,13 @@ impl StridedView {
     /// The element at `index` (one index per dim of the view), exactly: ints and bools as
     /// integers, floats as `f64`.
     pub fn element(&self, index: &[usize]) -> crate::Scalar {
-        use crate::{DType, Scalar};
+        use crate::Scalar;
         let pos = self.layout.offset as isize
             + index.iter().zip(&self.layout.strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
         let pos = pos as usize;
         let b = &self.buffer;
         // The layout was derived from this buffer's own shape, so `pos` is in bounds and the
         // dtype is the buffer's.
-        match b.dtype() {
-            DType::F32 => Scalar::new(f64::from(b.as_slice::<f32>().expect("dtype checked")[pos])),
-            DType::F64 => Scalar::new(b.as_slice::<f64>().expect("dtype checked")[pos]),
-            DType::I32 => Scalar::int(i64::from(b.as_slice::<i32>().expect("dtype checked")[pos])),
-            DType::I64 => Scalar::int(b.as_slice::<i64>().expect("dtype checked")[pos]),
-            DType::Bool => Scalar::int(i64::from(b.as_slice::<bool>().expect("dtype checked")[pos])),
-        }
+        crate::with_element!(b.dtype(), T => Scalar::of(b.as_slice::<T>().expect("dtype checked")[pos]))
     }
 }

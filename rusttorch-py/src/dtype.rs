@@ -56,14 +56,13 @@ impl PyDType {
     }
 }
 
-const ALL: [DType; 5] = [DType::F32, DType::F64, DType::I32, DType::I64, DType::Bool];
-
 /// The one dtype object for `d` (so `t.dtype is rusttorch.float32` holds).
 pub fn dtype_object(py: Python<'_>, d: DType) -> Bound<'_, PyDType> {
     static OBJECTS: PyOnceLock<Vec<Py<PyDType>>> = PyOnceLock::new();
-    let all = OBJECTS
-        .get_or_init(py, || ALL.iter().map(|&d| Py::new(py, PyDType(d)).expect("allocating a dtype object")).collect());
-    let i = ALL.iter().position(|&x| x == d).unwrap_or(0);
+    let all = OBJECTS.get_or_init(py, || {
+        DType::ALL.iter().map(|&d| Py::new(py, PyDType(d)).expect("allocating a dtype object")).collect()
+    });
+    let i = DType::ALL.iter().position(|&x| x == d).unwrap_or(0);
     all[i].bind(py).clone()
 }
 
@@ -72,25 +71,40 @@ pub fn from_descr(descr: &Bound<'_, PyArrayDescr>) -> Option<DType> {
     if descr.is_native_byteorder() == Some(false) || descr.has_fields() || descr.has_subarray() {
         return None;
     }
-    match (descr.kind(), descr.itemsize()) {
-        (b'f', 4) => Some(DType::F32),
-        (b'f', 8) => Some(DType::F64),
-        (b'i', 4) => Some(DType::I32),
-        (b'i', 8) => Some(DType::I64),
-        (b'b', 1) => Some(DType::Bool),
-        _ => None,
-    }
+    numpy_dtype(descr)
 }
 
-/// The NumPy dtype for a RustTorch dtype.
-pub fn to_descr(py: Python<'_>, d: DType) -> Bound<'_, PyArrayDescr> {
-    match d {
-        DType::F32 => ::numpy::dtype::<f32>(py),
-        DType::F64 => ::numpy::dtype::<f64>(py),
-        DType::I32 => ::numpy::dtype::<i32>(py),
-        DType::I64 => ::numpy::dtype::<i64>(py),
-        DType::Bool => ::numpy::dtype::<bool>(py),
+/// The RustTorch dtype of a NumPy dtype of any byte order (`None` for complex, objects,
+/// strings, ...). bfloat16 is `ml_dtypes.bfloat16`, the NumPy dtype JAX and PyTorch use.
+pub fn numpy_dtype(descr: &Bound<'_, PyArrayDescr>) -> Option<DType> {
+    Some(match (descr.kind(), descr.itemsize()) {
+        (b'f', 2) => DType::F16,
+        (b'f', 4) => DType::F32,
+        (b'f', 8) => DType::F64,
+        (b'i', 1) => DType::I8,
+        (b'i', 2) => DType::I16,
+        (b'i', 4) => DType::I32,
+        (b'i', 8) => DType::I64,
+        (b'u', 1) => DType::U8,
+        (b'u', 2) => DType::U16,
+        (b'u', 4) => DType::U32,
+        (b'u', 8) => DType::U64,
+        (b'b', 1) => DType::Bool,
+        (b'V', 2) if descr.typeobj().name().is_ok_and(|n| n == "bfloat16") => DType::BF16,
+        _ => return None,
+    })
+}
+
+/// The NumPy dtype for a RustTorch dtype (bfloat16 needs the `ml_dtypes` package, which
+/// defines NumPy's bfloat16; without it converting a bfloat16 tensor raises TypeError).
+pub fn to_descr(py: Python<'_>, d: DType) -> PyResult<Bound<'_, PyArrayDescr>> {
+    if d == DType::BF16 {
+        let ml = py.import("ml_dtypes").map_err(|_| {
+            type_err("bfloat16 has no NumPy dtype without the ml_dtypes package: convert with .float() first, or pip install ml_dtypes")
+        })?;
+        return PyArrayDescr::new(py, &ml.getattr("bfloat16")?);
     }
+    PyArrayDescr::new(py, d.name())
 }
 
 /// Any dtype spelling: a `rusttorch.dtype`, a name (`"float32"`, `"f8"`, ...), or whatever

@@ -40,14 +40,20 @@ fn parse_index(obj: &Bound<'_, PyAny>) -> PyResult<Index> {
         Err(_) => return parse_item(obj).map(Index::Basic),
     };
     match t.dtype() {
-        DType::I32 | DType::I64 => {
+        d if d.is_int() => {
+            // Any int dtype indexes as NumPy's do; the gathers read int32/int64.
+            let t = if matches!(d, DType::I32 | DType::I64) {
+                t
+            } else {
+                t.cast(DType::I64).map_err(crate::errors::to_py_err)?
+            };
             eval_all(obj.py(), std::slice::from_ref(&t), true)?;
             Ok(Index::Tensor(t))
         }
         // Evaluated by the caller when the index needs its values (reads, most writes).
         DType::Bool => Ok(Index::Mask(t)),
         d => Err(pyo3::exceptions::PyIndexError::new_err(format!(
-            "tensors used as indices must be int32 or int64, got {d}"
+            "tensors used as indices must be integers or bools, got {d}"
         ))),
     }
 }

@@ -62,16 +62,20 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<random::PyGenerator>()?;
     m.add_class::<pickle::LeafBytes>()?;
     m.add("default_generator", random::default_generator(py))?;
-    m.add("float32", dtype::dtype_object(py, DType::F32))?;
-    m.add("float64", dtype::dtype_object(py, DType::F64))?;
-    m.add("int32", dtype::dtype_object(py, DType::I32))?;
-    m.add("int64", dtype::dtype_object(py, DType::I64))?;
-    m.add("bool", dtype::dtype_object(py, DType::Bool))?;
+    for d in DType::ALL {
+        m.add(d.name(), dtype::dtype_object(py, d))?;
+    }
     // PyTorch's aliases.
-    m.add("float", dtype::dtype_object(py, DType::F32))?;
-    m.add("double", dtype::dtype_object(py, DType::F64))?;
-    m.add("int", dtype::dtype_object(py, DType::I32))?;
-    m.add("long", dtype::dtype_object(py, DType::I64))?;
+    for (alias, d) in [
+        ("float", DType::F32),
+        ("double", DType::F64),
+        ("half", DType::F16),
+        ("int", DType::I32),
+        ("long", DType::I64),
+        ("short", DType::I16),
+    ] {
+        m.add(alias, dtype::dtype_object(py, d))?;
+    }
     for f in [
         wrap_pyfunction!(crate::functions::tensor, m)?,
         wrap_pyfunction!(from_numpy, m)?,

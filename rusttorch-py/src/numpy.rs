@@ -36,10 +36,9 @@ struct ArrayOwner(#[allow(dead_code)] Py<PyAny>);
 
 /// What a NumPy dtype becomes.
 enum Kind {
-    /// A dtype RustTorch stores as is (float32/64, int32/64, bool; either byte order).
+    /// A dtype RustTorch stores as is (every real dtype with a RustTorch twin; either byte order).
     Native(DType),
-    /// Another real dtype, converted: float16 to float32, int8/int16/uint8/uint16 to int32,
-    /// uint32/uint64 to int64 (uint64 values above 2**63 wrap).
+    /// Another real dtype, converted: long double to float64.
     Converted(DType),
     /// complex, object, strings, structured, datetimes...
     Unsupported,
@@ -49,16 +48,10 @@ fn kind_of(descr: &Bound<'_, PyArrayDescr>) -> Kind {
     if descr.has_fields() || descr.has_subarray() {
         return Kind::Unsupported;
     }
-    match (descr.kind(), descr.itemsize()) {
-        (b'f', 4) => Kind::Native(DType::F32),
-        (b'f', 8) => Kind::Native(DType::F64),
-        (b'i', 4) => Kind::Native(DType::I32),
-        (b'i', 8) => Kind::Native(DType::I64),
-        (b'b', 1) => Kind::Native(DType::Bool),
-        (b'f', 2) => Kind::Converted(DType::F32),
-        (b'i' | b'u', 1 | 2) => Kind::Converted(DType::I32),
-        (b'u', 4 | 8) => Kind::Converted(DType::I64),
-        _ => Kind::Unsupported,
+    match crate::dtype::numpy_dtype(descr) {
+        Some(d) => Kind::Native(d),
+        None if descr.kind() == b'f' => Kind::Converted(DType::F64),
+        None => Kind::Unsupported,
     }
 }
 
@@ -122,7 +115,7 @@ fn copy_as(obj: &Bound<'_, PyAny>, dtype: DType) -> PyResult<Tensor> {
     static ARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let py = obj.py();
     let kwargs = PyDict::new(py);
-    kwargs.set_item("dtype", to_descr(py, dtype))?;
+    kwargs.set_item("dtype", to_descr(py, dtype)?)?;
     kwargs.set_item("order", "C")?;
     kwargs.set_item("copy", true)?;
     let copy = np_attr(py, &ARRAY, "array")?.call((obj,), Some(&kwargs))?;
@@ -275,7 +268,7 @@ fn check_python_ints<'py>(obj: &Bound<'py, PyAny>, op: &str) -> PyResult<()> {
 /// elements (NumPy makes `broadcast_to` read-only for the same reason).
 pub fn view_to_numpy<'py>(py: Python<'py>, view: StridedView, dims: &[usize]) -> PyResult<Bound<'py, PyAny>> {
     let StridedView { buffer: buf, layout } = view;
-    let descr = to_descr(py, buf.dtype());
+    let descr = to_descr(py, buf.dtype())?;
     let item = buf.dtype().size_of() as isize;
     let numel: usize = dims.iter().product();
     // NumPy never reads an empty array's data, but wants it aligned.

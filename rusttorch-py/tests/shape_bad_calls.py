@@ -24,7 +24,7 @@ SHAPE_BAD_CALLS: list[tuple[str, Callable[[], object], type[Exception], str]] = 
     ("triu_indices", lambda: rt.triu_indices(2, 2, dtype=rt.float32), TypeError, r"^triu_indices is not supported for dtype float32"),
     ("meshgrid", lambda: rt.meshgrid(M), ValueError, r"^meshgrid: expects 0-d or 1-d tensors, got shape \[2, 3\] for tensor 0"),
     ("zeros_like", lambda: rt.zeros_like(V, dtype="complex64"), TypeError, r'^unknown dtype "complex64"'),
-    ("ones_like", lambda: rt.ones_like(V, dtype="float16"), TypeError, r'^unknown dtype "float16"'),
+    ("ones_like", lambda: rt.ones_like(V, dtype="float17"), TypeError, r'^unknown dtype "float17"'),
     ("empty_like", lambda: rt.empty_like(V, dtype="x"), TypeError, r'^unknown dtype "x"'),
     ("full_like", lambda: rt.full_like(V, "a"), TypeError, r"^full_like: fill_value must be a number, got 'str'"),
     ("rand_like", lambda: rt.rand_like(rt.tensor([1, 2])), TypeError, r"^rand_like is not supported for dtype int64"),

@@ -90,8 +90,8 @@ def test_tensor_from_numpy_keeps_its_dtype() -> None:
     assert rt.tensor(np.float64(1.0)).dtype is rt.float64
     assert rt.tensor(np.arange(3)).dtype is rt.int64
     assert rt.tensor(np.arange(3, dtype=np.int32)).dtype is rt.int32
-    assert rt.tensor(np.arange(3, dtype=np.uint8)).dtype is rt.int32
-    assert rt.tensor(np.ones(3, dtype=np.float16)).dtype is rt.float32
+    assert rt.tensor(np.arange(3, dtype=np.uint8)).dtype is rt.uint8
+    assert rt.tensor(np.ones(3, dtype=np.float16)).dtype is rt.float16
     assert rt.tensor(np.ones(3), dtype="float32").dtype is rt.float32
 
 
@@ -174,9 +174,13 @@ def test_from_numpy_shares_int_and_bool_arrays(a: np.ndarray) -> None:
     np.testing.assert_array_equal(t.numpy(), a)
 
 
-def test_from_numpy_converts_other_real_dtypes() -> None:
-    assert rt.from_numpy(np.arange(3, dtype=np.uint16)).dtype is rt.int32
-    np.testing.assert_array_equal(rt.from_numpy(np.arange(3, dtype=np.uint16)).numpy(), [0, 1, 2])
+def test_from_numpy_keeps_every_real_dtype_and_converts_long_double() -> None:
+    a = np.arange(3, dtype=np.uint16)
+    assert rt.from_numpy(a).dtype is rt.uint16
+    assert np.shares_memory(rt.from_numpy(a).numpy(), a)
+    ld = np.arange(3, dtype=np.longdouble)
+    assert rt.from_numpy(ld).dtype is rt.float64
+    np.testing.assert_array_equal(rt.from_numpy(ld).numpy(), [0, 1, 2])
 
 
 @pytest.mark.parametrize("bad", [np.array([1j]), np.array(["x"]), np.array([object()])])

@@ -195,7 +195,7 @@ def test_out_of_range_indices_raise() -> None:
         IndexError, match=r"^gather: index 4 is out of bounds for dim 0 with size 4"
     ):
         rt.index_select(rt.arange(4), 0, [1, 4]).numpy()
-    with pytest.raises(IndexError, match=r"must be int32 or int64, got float32"):
+    with pytest.raises(IndexError, match=r"must be integers or bools, got float32"):
         t[rt.tensor([0.0])]
     with pytest.raises(IndexError, match=r"the shape of the mask \[3\] does not match"):
         t[np.array([True, False, True])]

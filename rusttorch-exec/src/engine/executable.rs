@@ -164,6 +164,7 @@ impl Executable {
                 DType::F64 => run_one::<f64>(run, &mut slots, &mut free),
                 DType::I32 => run_one::<Wrapping<i32>>(run, &mut slots, &mut free),
                 DType::I64 => run_one::<Wrapping<i64>>(run, &mut slots, &mut free),
+                DType::U64 => run_one::<Wrapping<u64>>(run, &mut slots, &mut free),
                 d => Err(Error::UnsupportedDType { op: "kernel", dtype: d }),
             };
             match ran {

@@ -1,6 +1,6 @@
 //! Running one kernel of a plan: outputs allocated or donated, inputs typed and converted.
 
-use super::slots::{AnySlice, AnyVec, Slot, SlotType};
+use super::slots::{narrow_to, AnySlice, AnyVec, Slot, SlotType};
 use crate::kernel::{
     run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, run_search, Access, BadIndex, Ctx, KernelIo,
     LineOut, MatMulIo, OutPtr,
@@ -151,18 +151,20 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         slots[last] = Slot::Owned(AnyVec::I64(idx));
     }
     for (o, v) in k.outputs.iter().zip(outs) {
-        // Bool results were computed as 0/1 in the kernel's type.
-        slots[o.value] = Slot::Owned(match plan.values[o.value].dtype {
-            d if d == T::DTYPE => T::wrap(v),
+        // Bool results were computed as 0/1 in the kernel's type; storage-only dtypes (float16,
+        // int8, ...) in their compute type.
+        slots[o.value] = match plan.values[o.value].dtype {
+            d if d == T::DTYPE => Slot::Owned(T::wrap(v)),
             DType::Bool => {
                 let mut b = PooledVec::<bool>::new(v.len())?;
                 for (b, &x) in b.iter_mut().zip(v.iter()) {
                     *b = x != T::ZERO;
                 }
-                AnyVec::Bool(b)
+                Slot::Owned(AnyVec::Bool(b))
             }
+            d if d.compute() == T::DTYPE => Slot::Shared(narrow_to(&v, d)),
             d => return Err(Error::Internal(format!("a {} kernel cannot write {d}", T::DTYPE))),
-        });
+        };
     }
     Ok(())
 }

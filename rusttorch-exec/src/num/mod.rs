@@ -9,6 +9,7 @@
 //! the elementwise ops, `sums.rs` the block reductions.
 
 mod elementwise;
+mod int_bits;
 mod sums;
 
 use elementwise::map1;
@@ -17,12 +18,14 @@ pub(crate) use elementwise::{nan_max, nan_min};
 pub use sums::{block_max, block_min, block_prod, block_sum, block_sum_binary, block_sum_sq};
 
 use crate::vmath;
+use int_bits::IntBits;
 use rusttorch_ir::op::{ReduceOp, UnaryOp};
 use rusttorch_ir::Element;
 use std::num::Wrapping;
 use std::ops::{Add, Mul, Neg, Sub};
 
-/// A type the executor computes in: `f32`, `f64`, `Wrapping<i32>`, `Wrapping<i64>`.
+/// A type the executor computes in: `f32`, `f64`, `Wrapping<i32>`, `Wrapping<i64>`,
+/// `Wrapping<u64>` (the other dtypes are stored only, [`rusttorch_ir::DType::compute`]).
 ///
 /// Float-valued math (`exp`, `tanh`, ...) is only ever emitted for float kernels (the tensor
 /// builders convert ints to float32 first); the integer versions exist so every kernel
@@ -319,20 +322,20 @@ float_impl!(
 );
 
 macro_rules! int_impl {
-    ($t:ident) => {
+    ($t:ident, $acc:ident) => {
         impl Num for Wrapping<$t> {
             const ZERO: Self = Wrapping(0);
             const ONE: Self = Wrapping(1);
             const NAN: Self = Wrapping(0);
             const FLOAT: bool = false;
             const KEY_BITS: u32 = 8 * std::mem::size_of::<$t>() as u32;
-            type Acc = Wrapping<i64>;
+            type Acc = Wrapping<$acc>;
             #[inline(always)]
-            fn to_acc(self) -> Wrapping<i64> {
-                Wrapping(self.0 as i64)
+            fn to_acc(self) -> Wrapping<$acc> {
+                Wrapping(self.0 as $acc)
             }
             #[inline(always)]
-            fn from_acc(a: Wrapping<i64>) -> Self {
+            fn from_acc(a: Wrapping<$acc>) -> Self {
                 Wrapping(a.0 as $t)
             }
             #[inline(always)]
@@ -341,8 +344,7 @@ macro_rules! int_impl {
             }
             #[inline(always)]
             fn order_key(self) -> u64 {
-                // Two's complement with the sign bit flipped orders as unsigned.
-                ((self.0 as i64 as u64) & (u64::MAX >> (64 - Self::KEY_BITS))) ^ (1 << (Self::KEY_BITS - 1))
+                self.0.order_bits(Self::KEY_BITS)
             }
             fn exp(self) -> Self {
                 Self::from_f64((self.0 as f64).exp())
@@ -367,18 +369,11 @@ macro_rules! int_impl {
             }
             #[inline(always)]
             fn powf(self, e: Self) -> Self {
-                match e.0 {
-                    e if e >= 0 => Wrapping(self.0.wrapping_pow(u32::try_from(e).unwrap_or(u32::MAX))),
-                    e => match self.0 {
-                        1 => Wrapping(1),
-                        -1 => Wrapping(if e % 2 == 0 { 1 } else { -1 }),
-                        _ => Wrapping(0),
-                    },
-                }
+                Wrapping(self.0.int_pow(e.0))
             }
             #[inline(always)]
             fn abs(self) -> Self {
-                Wrapping(self.0.wrapping_abs())
+                Wrapping(self.0.wrapping_abs_any())
             }
             #[inline(always)]
             fn div(self, b: Self) -> Self {
@@ -393,17 +388,14 @@ macro_rules! int_impl {
                 if b.0 == 0 {
                     return Wrapping(0);
                 }
-                let q = self.0.wrapping_div(b.0);
-                let r = self.0.wrapping_rem(b.0);
-                Wrapping(if r != 0 && ((r < 0) != (b.0 < 0)) { q.wrapping_sub(1) } else { q })
+                Wrapping(self.0.py_floor_div(b.0))
             }
             #[inline(always)]
             fn rem_py(self, b: Self) -> Self {
                 if b.0 == 0 {
                     return Wrapping(0);
                 }
-                let r = self.0.wrapping_rem(b.0);
-                Wrapping(if r != 0 && ((r < 0) != (b.0 < 0)) { r.wrapping_add(b.0) } else { r })
+                Wrapping(self.0.py_rem(b.0))
             }
             #[inline(always)]
             fn bit_and(self, b: Self) -> Self {
@@ -469,8 +461,9 @@ macro_rules! int_impl {
         }
     };
 }
-int_impl!(i32);
-int_impl!(i64);
+int_impl!(i32, i64);
+int_impl!(i64, i64);
+int_impl!(u64, u64);
 
 /// Combines two partial results of `op` (NaN-propagating max/min).
 #[inline(always)]

@@ -467,6 +467,7 @@ impl<'a> KernelEmitter<'a> {
             let dst = self.e.full();
             let instr = compute_instr(g, x, dst, &ops)?;
             self.e.push(s, Seg::Full, instr);
+            let dst = self.wrap_narrow(s, Seg::Full, x, dst);
             memo.insert(x, Operand::Reg(dst));
             self.carried.insert(x, Operand::Reg(dst));
         }
@@ -498,6 +499,7 @@ impl<'a> KernelEmitter<'a> {
                 let dst = self.e.row();
                 let instr = compute_instr(g, x, dst, &ops)?;
                 self.e.push(s, Seg::Row, instr);
+                let dst = self.wrap_narrow(s, Seg::Row, x, dst);
                 self.row_reg.insert(x, dst);
             }
             if self.root_set.contains(&x) {
@@ -506,6 +508,35 @@ impl<'a> KernelEmitter<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Wraps the result `r` of elementwise node `x` to its dtype's range when that is a narrow
+    /// int computed in a wider one ([`DType::compute`]): `((r + 2^(n-1)) & (2^n - 1)) - 2^(n-1)`
+    /// for n-bit signed ints, `r & (2^n - 1)` for unsigned. Every op result is wrapped, so
+    /// comparisons, divisions and shifts downstream see the values the narrow type holds.
+    /// Returns the register holding the wrapped value.
+    fn wrap_narrow(&mut self, s: usize, seg: Seg, x: NodeId, r: Reg) -> Reg {
+        let dtype = self.cx.g.node(x).dtype;
+        if !dtype.is_int() || !dtype.is_storage_only() {
+            return r;
+        }
+        let bits = 8 * dtype.size_of() as u32;
+        let mask = Operand::Const(Scalar::int(((1u64 << bits) - 1) as i64));
+        let half = Operand::Const(Scalar::int(1i64 << (bits - 1)));
+        let step = |this: &mut Self, op: BinaryOp, a: Reg, b: Operand| {
+            let dst = match seg {
+                Seg::Full => this.e.full(),
+                Seg::Row => this.e.row(),
+            };
+            this.e.push(s, seg, Instr::Binary { op, dst, a: Operand::Reg(a), b });
+            dst
+        };
+        if dtype.is_unsigned() {
+            return step(self, BinaryOp::And, r, mask);
+        }
+        let up = step(self, BinaryOp::Add, r, half);
+        let low = step(self, BinaryOp::And, up, mask);
+        step(self, BinaryOp::Sub, low, half)
     }
 
     /// Stores the roots that are sources (an evaluated `full`/`arange`), computed nowhere else.

@@ -55,12 +55,14 @@ impl Scalar {
     /// (NaN is 0), int to a narrower int wraps, int to float rounds to nearest, anything to bool
     /// is `!= 0`. Floats stay floats and ints (and bools) ints.
     pub fn cast(self, dtype: DType) -> Scalar {
-        match dtype {
-            DType::F32 => Scalar::new(f64::from(self.to::<f32>())),
-            DType::F64 => Scalar::new(self.to::<f64>()),
-            DType::I32 => Scalar::int(i64::from(self.to::<i32>())),
-            DType::I64 => Scalar::int(self.to::<i64>()),
-            DType::Bool => Scalar::int(i64::from(self.to::<bool>())),
+        crate::with_element!(dtype, T => Scalar::of(self.to::<T>()))
+    }
+    /// `v` exactly: a float as f64, an integer or bool as i64 (uint64 by its bits).
+    pub fn of<T: Element>(v: T) -> Scalar {
+        if T::DTYPE.is_float() {
+            Scalar::new(v.to_f64())
+        } else {
+            Scalar::int(v.to_i64())
         }
     }
 }

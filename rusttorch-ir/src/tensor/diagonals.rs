@@ -14,10 +14,8 @@ fn index_vector(values: impl Iterator<Item = i64>, shape: [usize; 2], dtype: DTy
         Tensor::from_vec(v.map(|x| T::from_f64(x as f64)).collect::<Vec<T>>(), shape)
     }
     match dtype {
-        DType::F32 => of::<f32>(values, shape),
-        DType::F64 => of::<f64>(values, shape),
-        DType::I64 => of::<i64>(values, shape),
-        DType::I32 | DType::Bool => of::<i32>(values, shape),
+        DType::Bool => of::<i32>(values, shape),
+        d => crate::with_element!(d, T => of::<T>(values, shape)),
     }
 }
 

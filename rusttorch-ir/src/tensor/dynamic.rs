@@ -10,7 +10,7 @@
 use super::gather::signed;
 use super::Tensor;
 use crate::error::bad_argument;
-use crate::{Buffer, DType, Error, Result, Shape};
+use crate::{Buffer, DType, Element, Error, Result, Shape};
 
 /// The values of an evaluated buffer, exactly: floats as f64, ints and bools as i64.
 enum Values {
@@ -20,23 +20,17 @@ enum Values {
 
 fn values(b: &Buffer) -> Result<Values> {
     Ok(match b.dtype() {
-        DType::F32 | DType::F64 => Values::Float(b.to_f64_vec()),
-        DType::I32 => Values::Int(b.as_slice::<i32>()?.iter().map(|&v| i64::from(v)).collect()),
-        DType::I64 => Values::Int(b.as_slice::<i64>()?.to_vec()),
-        DType::Bool => Values::Int(b.as_slice::<bool>()?.iter().map(|&v| i64::from(v)).collect()),
+        d if d.is_float() => Values::Float(b.to_f64_vec()),
+        d => crate::with_element!(d, T => Values::Int(b.as_slice::<T>()?.iter().map(|&v| v.to_i64()).collect())),
     })
 }
 
 /// A buffer of `dtype` holding `v` (values of a buffer of that dtype, so exact).
 fn buffer_of(dtype: DType, v: &Values) -> Buffer {
-    match (dtype, v) {
-        (DType::F32, Values::Float(v)) => Buffer::from_vec(v.iter().map(|&x| x as f32).collect::<Vec<f32>>()),
-        (DType::F64, Values::Float(v)) => Buffer::from_vec(v.clone()),
-        (DType::I32, Values::Int(v)) => Buffer::from_vec(v.iter().map(|&x| x as i32).collect::<Vec<i32>>()),
-        (DType::Bool, Values::Int(v)) => Buffer::from_vec(v.iter().map(|&x| x != 0).collect::<Vec<bool>>()),
-        (_, Values::Int(v)) => Buffer::from_vec(v.clone()),
-        (_, Values::Float(v)) => Buffer::from_vec(v.clone()),
-    }
+    crate::with_element!(dtype, T => match v {
+        Values::Float(v) => Buffer::from_vec(v.iter().map(|&x| T::from_f64(x)).collect::<Vec<T>>()),
+        Values::Int(v) => Buffer::from_vec(v.iter().map(|&x| T::from_i64(x)).collect::<Vec<T>>()),
+    })
 }
 
 impl Values {

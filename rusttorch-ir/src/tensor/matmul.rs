@@ -2,7 +2,7 @@
 
 use super::Tensor;
 use crate::op::Op;
-use crate::{infer, scoped, Error, Result, Shape};
+use crate::{infer, scoped, DType, Error, Result, Shape};
 use smallvec::smallvec;
 
 impl Tensor {
@@ -18,6 +18,11 @@ impl Tensor {
             let dtype = self.dtype().promote(rhs.dtype());
             let (mut a, mut b) = (self.cast(dtype)?, rhs.cast(dtype)?);
             a.float_only("matmul")?;
+            if dtype.is_storage_only() {
+                // The GEMM runs in float32 (as PyTorch's CPU kernels accumulate 16-bit floats);
+                // the product is rounded once, at its store.
+                return self.cast(DType::F32)?.matmul(&rhs.cast(DType::F32)?)?.cast(dtype);
+            }
             let (a1, b1) = (a.ndim() == 1, b.ndim() == 1);
             if a1 {
                 a = a.reshape_to(Shape::from([1, a.numel()]))?;

@@ -20,13 +20,7 @@ pub(super) fn from_values(
         Tensor::from_vec(v, shape)
     }
     let shape = shape.into();
-    match dtype {
-        DType::F32 => fill::<f32>(shape, values),
-        DType::F64 => fill::<f64>(shape, values),
-        DType::I32 => fill::<i32>(shape, values),
-        DType::I64 => fill::<i64>(shape, values),
-        DType::Bool => fill::<bool>(shape, values),
-    }
+    crate::with_element!(dtype, T => fill::<T>(shape, values))
 }
 
 impl Tensor {

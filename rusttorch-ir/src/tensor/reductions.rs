@@ -10,9 +10,11 @@ impl Tensor {
     /// Reduces over `dims` (all dims when `None`), keeping them as size 1 when `keepdim`.
     pub fn reduce(&self, op: ReduceOp, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         match self.dtype() {
-            // Sums and products of ints and bools are int64 (as PyTorch); max/min of bools are
-            // any/all.
-            DType::I32 | DType::Bool if op.has_identity() => return self.cast(DType::I64)?.reduce(op, dims, keepdim),
+            // Sums and products of ints and bools are int64 (as PyTorch; uint64 stays uint64);
+            // max/min of bools are any/all.
+            d if (d.is_int() || d == DType::Bool) && !matches!(d, DType::I64 | DType::U64) && op.has_identity() => {
+                return self.cast(DType::I64)?.reduce(op, dims, keepdim)
+            }
             DType::Bool => return self.cast(DType::I32)?.reduce(op, dims, keepdim)?.cast(DType::Bool),
             _ => {}
         }

@@ -54,6 +54,26 @@ int64: dtype
 """64-bit signed integer (wraps on overflow)."""
 bool: dtype
 """Boolean (one byte)."""
+int8: dtype
+"""8-bit signed integer (stored; computed in int32 and wrapped after every op)."""
+int16: dtype
+"""16-bit signed integer (stored; computed in int32 and wrapped after every op)."""
+uint8: dtype
+"""8-bit unsigned integer (stored; computed in int32 and wrapped after every op)."""
+uint16: dtype
+"""16-bit unsigned integer (stored; computed in int32 and wrapped after every op)."""
+uint32: dtype
+"""32-bit unsigned integer (stored; computed in int64 and wrapped after every op)."""
+uint64: dtype
+"""64-bit unsigned integer (wraps on overflow)."""
+float16: dtype
+"""IEEE half precision (stored; computed in float32, rounded at the store)."""
+bfloat16: dtype
+"""bfloat16 (stored; computed in float32, rounded at the store)."""
+half: dtype
+"""``float16`` (PyTorch's alias)."""
+short: dtype
+"""``int16`` (PyTorch's alias)."""
 float: dtype
 """``float32`` (PyTorch's alias)."""
 double: dtype
@@ -197,6 +217,16 @@ class Tensor:
         """``to(int64)``"""
     def bool(self) -> Tensor:
         """``to(bool)``"""
+    def half(self) -> Tensor:
+        """``to(float16)``"""
+    def bfloat16(self) -> Tensor:
+        """``to(bfloat16)``"""
+    def short(self) -> Tensor:
+        """``to(int16)``"""
+    def char(self) -> Tensor:
+        """``to(int8)``"""
+    def byte(self) -> Tensor:
+        """``to(uint8)``"""
     def __add__(self, other: Operand) -> Tensor: ...
     def __radd__(self, other: Operand) -> Tensor: ...
     def __sub__(self, other: Operand) -> Tensor: ...

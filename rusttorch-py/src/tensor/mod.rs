@@ -27,7 +27,7 @@ use crate::numpy::{array_protocol, view_to_numpy};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rusttorch_exec::Engine;
-use rusttorch_ir::{Error, Result, Tensor};
+use rusttorch_ir::{DType, Error, Result, Tensor};
 
 /// `t` as a read-only ndarray over its memory (no copy): a view of an evaluated buffer (or of
 /// a user's array) is read in place with its strides; anything else is evaluated first.
@@ -146,7 +146,7 @@ impl PyTensor {
                 shape_repr(t.dims())
             )));
         }
-        to_numpy(py, &t)?.call_method0("item")
+        to_numpy(py, &exact_for_python(t)?)?.call_method0("item")
     }
 
     fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
@@ -176,7 +176,7 @@ impl PyTensor {
 
     /// The values as (nested) Python lists of floats; a float for a 0-d tensor.
     fn tolist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_numpy(py, &self.tensor())?.call_method0("tolist")
+        to_numpy(py, &exact_for_python(self.tensor())?)?.call_method0("tolist")
     }
 
     /// The optimized, fused plan as text: kernels, ops, inputs, outputs and bytes moved.
@@ -187,5 +187,14 @@ impl PyTensor {
     /// Graphviz DOT of the optimized graph, before and after fusion (kernels as clusters).
     fn to_dot(&self) -> PyResult<String> {
         guard(|| Engine::default_engine().plan_for(std::slice::from_ref(&self.tensor()), true)?.to_dot())
+    }
+}
+
+/// `t` in a dtype NumPy has, holding the same values: bfloat16 (which NumPy lacks without
+/// ml_dtypes) as float32, exactly, for `item()` and `tolist()`.
+fn exact_for_python(t: Tensor) -> PyResult<Tensor> {
+    match t.dtype() {
+        DType::BF16 => t.cast(DType::F32).map_err(crate::errors::to_py_err),
+        _ => Ok(t),
     }
 }

@@ -123,24 +123,31 @@ impl PyTensor {
     fn astype<'py>(slf: &Bound<'py, Self>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         Self::to(slf, dtype)
     }
-    /// ``to(float32)``
-    fn float<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
-        same_or_new(slf, |t| t.cast(DType::F32))
-    }
-    /// ``to(float64)``
-    fn double<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
-        same_or_new(slf, |t| t.cast(DType::F64))
-    }
-    /// ``to(int32)``
-    fn int<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
-        same_or_new(slf, |t| t.cast(DType::I32))
-    }
-    /// ``to(int64)``
-    fn long<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
-        same_or_new(slf, |t| t.cast(DType::I64))
-    }
-    /// ``to(bool)``
-    fn bool<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
-        same_or_new(slf, |t| t.cast(DType::Bool))
-    }
 }
+
+/// PyTorch's dtype shorthands (`t.float()`, `t.half()`, ...): each is `to(dtype)`.
+macro_rules! cast_methods {
+    ($($name:ident => $d:ident),* $(,)?) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                #[doc = concat!("``to(", stringify!($name), ")``: this tensor as `DType::", stringify!($d), "`.")]
+                fn $name<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+                    same_or_new(slf, |t| t.cast(DType::$d))
+                }
+            )*
+        }
+    };
+}
+cast_methods!(
+    float => F32,
+    double => F64,
+    half => F16,
+    bfloat16 => BF16,
+    int => I32,
+    long => I64,
+    short => I16,
+    char => I8,
+    byte => U8,
+    bool => Bool,
+);
