@@ -147,8 +147,7 @@ fn every_op_value() -> Vec<Op> {
     for a in [ArgOp::Max, ArgOp::Min] {
         ops.push(Op::ArgReduce { op: a, dim: 2, keepdim: false });
     }
-    let dtypes = [DType::F32, DType::F64, DType::I32, DType::I64, DType::Bool];
-    ops.extend(dtypes.iter().map(|&d| Op::Cast(d)));
+    ops.extend(DType::ALL.iter().map(|&d| Op::Cast(d)));
     ops.extend([
         Op::Source(SourceOp::Input(7)),
         Op::Source(SourceOp::Full(Scalar::new(f64::NAN))),
@@ -224,6 +223,22 @@ fn golden_blob_is_stable() {
     let t = (Tensor::full([2], 1.0, DType::F32).unwrap() + 1.0).unwrap();
     let blob = serialize(&[t]).unwrap().blob;
     assert_eq!(&blob[..12], b"RTGRAPH\0\x01\0\0\0");
+}
+
+/// Every dtype travels by name, as a leaf, a constant and a cast.
+#[test]
+fn every_dtype_round_trips() {
+    for d in DType::ALL {
+        let bytes = postcard::to_allocvec(&d).unwrap();
+        assert_eq!(postcard::from_bytes::<DType>(&bytes).unwrap(), d);
+        let leaf = Tensor::full([2, 3], 1, d).unwrap().cast(d).unwrap();
+        let data = Tensor::from_buffer(
+            leaf_from_bytes(&vec![0; 6 * d.size_of()], LeafSpec { dtype: d, len: 6 }).unwrap(),
+            [2, 3],
+        );
+        let lazy = Tensor::full([2, 3], 1, d).unwrap().cast(DType::F64).unwrap().cast(d).unwrap();
+        round_trip(&[leaf, data.unwrap(), lazy]);
+    }
 }
 
 #[test]
