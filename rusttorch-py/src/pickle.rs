@@ -76,7 +76,7 @@ fn leaf_buffer(obj: &Bound<'_, PyAny>, spec: LeafSpec) -> PyResult<Buffer> {
     // SAFETY: a contiguous export holds `len` readable bytes at `ptr` until it is released, and
     // `view` is not released before the end of this function (or, below, the buffer's life).
     let bytes = if len == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(ptr, len) } };
-    if (ptr as usize) % spec.dtype.size_of() != 0 {
+    if !(ptr as usize).is_multiple_of(spec.dtype.size_of()) {
         return guard(|| serial::leaf_from_bytes(bytes, spec));
     }
     guard(|| serial::check_leaf_bytes(bytes, spec))?;
