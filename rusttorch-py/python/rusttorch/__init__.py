@@ -16,7 +16,6 @@ from ._rusttorch import (
     Generator,
     Tensor,
     __version__,
-    _rebuild_tensor,
     abs,
     acos,
     acosh,
@@ -276,6 +275,9 @@ from ._rusttorch import (
     zeros,
     zeros_like,
 )
+
+# What pickles of tensors call to rebuild them (``Tensor.__reduce_ex__``, docs/pickle.md).
+from ._rusttorch import _rebuild_tensor as _rebuild_tensor
 
 __all__ = [
     "Generator",
