@@ -258,6 +258,25 @@ pub enum Error {
     /// Python); its tensors stay lazy and can be evaluated again.
     #[error("evaluation interrupted")]
     Interrupted,
+    /// A serialized graph ([`crate::serial`]) written in another format version than this
+    /// build reads.
+    #[error(
+        "cannot load a rusttorch graph of format version {found}: this rusttorch reads format \
+         version {expected} (load it with the rusttorch release that wrote it)"
+    )]
+    GraphVersion {
+        /// The version the blob says it has.
+        found: u32,
+        /// The version this build writes and reads.
+        expected: u32,
+    },
+    /// A serialized graph ([`crate::serial`]) that is not one, was damaged, or does not fit
+    /// the buffers given with it.
+    #[error("corrupted rusttorch graph: {reason}")]
+    CorruptGraph {
+        /// What is wrong.
+        reason: String,
+    },
     /// A broken internal invariant (a bug in RustTorch).
     #[error("internal error: {0}")]
     Internal(String),
@@ -309,6 +328,8 @@ impl Error {
             | Error::MultipleEllipsis
             | Error::MaskShape { .. }
             | Error::Interrupted
+            | Error::GraphVersion { .. }
+            | Error::CorruptGraph { .. }
             | Error::Internal(_) => {}
         }
         self

@@ -3,7 +3,7 @@
 //!
 //! Modules in dependency order, each using only those before it: `dtype`, `shape`, `error`,
 //! `hash`, `op`, `infer`, `random`, `buffer`, `view`, `graph`, `tensor` (builds lazy tensors
-//! and lowers them to a `graph`), `print` (values as PyTorch prints them), `rewrite`, `plan`, `passes` (the optimizer), `fusion` (the
+//! and lowers them to a `graph`), `serial` (graphs to bytes and back, for pickle), `print` (values as PyTorch prints them), `rewrite`, `plan`, `passes` (the optimizer), `fusion` (the
 //! planner, which emits a `plan`).
 //!
 //! ```
@@ -47,3 +47,4 @@ pub mod passes;
 pub mod plan;
 pub mod random;
 pub mod rewrite;
+pub mod serial;

@@ -10,6 +10,8 @@ use rusttorch_ir::Error;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
+pyo3::import_exception!(pickle, UnpicklingError);
+
 /// The Python exception for a RustTorch error.
 pub fn to_py_err(e: Error) -> PyErr {
     let msg = e.to_string();
@@ -38,6 +40,7 @@ pub fn to_py_err(e: Error) -> PyErr {
         Error::Internal(_) | Error::Donated { .. } | Error::InplaceCast { .. } => PyRuntimeError::new_err(msg),
         Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
         Error::NotImplemented { .. } => PyNotImplementedError::new_err(msg),
+        Error::GraphVersion { .. } | Error::CorruptGraph { .. } => UnpicklingError::new_err(msg),
     }
 }
 

@@ -18,6 +18,7 @@
 //! - `dtype`: dtype objects and `dtype=` parsing;
 //! - `numpy`: zero-copy conversion from and to NumPy;
 //! - `dlpack`: DLPack exchange (`__dlpack__`, `from_dlpack`) with NumPy, PyTorch and others;
+//! - `pickle`: `pickle` of tensors (graphs and values, out-of-band buffers);
 //! - `memory`: the buffer pool's limit;
 //! - `random`: `Generator`, the default generator, `seed=`/`generator=` arguments;
 //! - `errors`: error variants to Python exceptions, panics to `RuntimeError`.
@@ -39,6 +40,7 @@ mod linalg;
 mod math;
 mod memory;
 mod numpy;
+mod pickle;
 mod random;
 mod scans;
 mod scatter;
@@ -60,6 +62,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<crate::tensor::PyTensor>()?;
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<random::PyGenerator>()?;
+    m.add_class::<pickle::LeafBytes>()?;
     m.add("default_generator", random::default_generator(py))?;
     for d in DType::ALL {
         m.add(d.name(), dtype::dtype_object(py, d))?;
@@ -79,6 +82,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(crate::functions::tensor, m)?,
         wrap_pyfunction!(from_numpy, m)?,
         wrap_pyfunction!(dlpack::from_dlpack, m)?,
+        wrap_pyfunction!(pickle::_rebuild_tensor, m)?,
         wrap_pyfunction!(zeros, m)?,
         wrap_pyfunction!(ones, m)?,
         wrap_pyfunction!(full, m)?,

@@ -12,7 +12,7 @@ use super::order::OrderOp;
 use crate::DType;
 
 /// Inclusive scans (`out[i] = x[0] ∘ x[1] ∘ ... ∘ x[i]`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ScanOp {
     /// Running sum (`cumsum`).
     Sum,
@@ -27,7 +27,7 @@ pub enum ScanOp {
 }
 
 /// An op over each line of its operand along a dim.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LineOp {
     /// The running values of a scan (the operand's dtype).
     Scan(ScanOp),

@@ -29,7 +29,7 @@ pub struct OpInfo {
 }
 
 /// The approximation used by `gelu`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum GeluApprox {
     /// `0.5 x (1 + erf(x / sqrt 2))`, the exact form.
     Erf,
@@ -38,7 +38,7 @@ pub enum GeluApprox {
 }
 
 /// Reductions. `mean` is lowered to `sum * (1/n)` when it is built.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ReduceOp {
     /// Sum (identity 0).
     Sum,
@@ -86,7 +86,7 @@ impl ReduceOp {
 
 /// Index-of-extreme reductions (`argmax`, `argmin`): the first index of the largest (smallest)
 /// value along one dim, as int64; a NaN counts as the extreme (its first index wins).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ArgOp {
     /// First index of the maximum.
     Max,
@@ -95,7 +95,7 @@ pub enum ArgOp {
 }
 
 /// Leaves of the graph.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SourceOp {
     /// An external buffer (or a placeholder bound at run time); the index is its input slot.
     Input(usize),
@@ -111,7 +111,11 @@ pub enum SourceOp {
 }
 
 /// Operations on a node's inputs, grouped by kind.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serialized graphs ([`crate::serial`]) store an op by its variant's position (and those of
+/// the enums inside it): add new variants at the end, or bump
+/// [`crate::serial::FORMAT_VERSION`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Op {
     /// A leaf.
     Source(SourceOp),

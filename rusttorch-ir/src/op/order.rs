@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 
 /// What an order op picks from the ranked line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum OrderOp {
     /// The whole line, ascending or descending (`sort`, `argsort`).
     Sort {

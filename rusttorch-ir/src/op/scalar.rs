@@ -9,11 +9,11 @@ use std::fmt;
 /// divides by that value and not by the nearest double. [`Scalar::cast`] converts a value with
 /// the one cast rule of [`crate::Tensor::cast`]; a constant node holds the value cast to its
 /// dtype, so equal constants compare (and hash) equal and CSE is a hash lookup.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Scalar(Value);
 
 /// Floats by their bits (so `Scalar` can be `Eq + Hash`), integers as they are.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 enum Value {
     Float(u64),
     Int(i64),

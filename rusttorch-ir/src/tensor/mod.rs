@@ -107,6 +107,12 @@ impl Tensor {
         Tensor::new(op, shape, dtype, NodeState::Lazy(operands))
     }
 
+    /// A lazy node of `op` over `operands` with the shape and dtype given, unchecked: for a
+    /// decoder that has validated them ([`crate::serial`]).
+    pub(crate) fn from_parts(op: Op, shape: Shape, dtype: DType, operands: Operands) -> Tensor {
+        Tensor::lazy(op, shape, dtype, operands)
+    }
+
     /// This tensor with `note` attached: data an op computed while building (a data-dependent
     /// shape), which `explain()` of anything built from it mentions. An evaluated tensor only
     /// (its only handle: it is rebuilt around the same buffer).

@@ -339,6 +339,8 @@ inf = math.inf
 nan = math.nan
 newaxis = None
 _install_tensor_methods()
+# What pickles of tensors call to rebuild them (``Tensor.__reduce_ex__``, docs/pickle.md).
+from ._rusttorch import _rebuild_tensor as _rebuild_tensor
 
 __all__ = [
     "Generator",

@@ -488,11 +488,15 @@ class Tensor:
         """The tensor written out contiguously when it is a strided view (a copy), else the
         tensor itself (``t.contiguous() is t``)."""
     def __copy__(self) -> Tensor:
-        """``copy.copy(t)``: a new tensor object with the same value."""
+        """``copy.copy(t)``: a new tensor object with the same value (a lazy one stays lazy)."""
     def __deepcopy__(self, memo: Any) -> Tensor:
         """``copy.deepcopy(t)``: as ``copy.copy`` (nothing mutable is shared)."""
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, tuple[Any, ...]]:
+        """``pickle``: a lazy tensor as its graph (not evaluated), an evaluated one as its
+        values; with protocol 5 the values go out of band (``PickleBuffer``). See
+        docs/pickle.md."""
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """``pickle``: the values as a NumPy array, rebuilt by ``rusttorch.tensor``."""
+        """``__reduce_ex__(2)``."""
     def __setitem__(self, index: IndexLike, value: TensorLike) -> None:
         """``t[index] = value``: this object now names ``t`` with the indexed elements replaced
         by ``value`` (broadcast, cast to ``t``'s dtype); other tensors are unchanged."""
@@ -964,6 +968,9 @@ def from_dlpack(x: Any, *, device: Any = None, copy: builtins.bool | None = None
     tensor) when it is C-contiguous, else copies it; ``copy=True`` always copies, ``copy=False``
     raises ``BufferError`` rather than copy. ``device`` may be None or ``"cpu"`` (which asks a
     producer on another device for a CPU copy)."""
+def _rebuild_tensor(blob: bytes, buffers: Sequence[Any]) -> Tensor:
+    """A pickled tensor from its graph blob and leaf buffers (``Tensor.__reduce_ex__``); a blob
+    of another format version or a damaged one raises ``pickle.UnpicklingError``."""
 
 def from_numpy(a: npt.NDArray[Any]) -> Tensor:
     """A tensor sharing the memory of a C-contiguous float32/float64/int32/int64/bool array (no

@@ -54,7 +54,8 @@ impl PyTensor {
     }
 
     /// ``copy.copy(t)``: a new tensor object with the same value (values are immutable, so it
-    /// shares them; a write to either rebinds only that object).
+    /// shares them, and a lazy tensor its graph, unevaluated; a write to either rebinds only
+    /// that object).
     fn __copy__(&self) -> PyTensor {
         PyTensor::from(self.tensor())
     }
@@ -62,14 +63,6 @@ impl PyTensor {
     /// ``copy.deepcopy(t)``: as ``copy.copy`` (nothing mutable is shared).
     fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> PyTensor {
         PyTensor::from(self.tensor())
-    }
-
-    /// ``pickle``: the tensor's values as a NumPy array (evaluating it first), rebuilt by
-    /// ``rusttorch.tensor`` with the same dtype and shape.
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
-        let make = py.import("rusttorch")?.getattr("tensor")?;
-        let values = super::to_numpy(py, &self.tensor())?.call_method0("copy")?;
-        Ok((make, (values,)))
     }
 
     /// The shape as a tuple, or the size of dim ``dim``.
