@@ -332,6 +332,9 @@ from ._rusttorch import (
     xlogy,
 )
 
+# What pickles of tensors call to rebuild them (``Tensor.__reduce_ex__``, docs/pickle.md).
+from ._rusttorch import _rebuild_tensor as _rebuild_tensor
+
 __array_api_version__ = "2024.12"
 e = math.e
 pi = math.pi
@@ -339,8 +342,6 @@ inf = math.inf
 nan = math.nan
 newaxis = None
 _install_tensor_methods()
-# What pickles of tensors call to rebuild them (``Tensor.__reduce_ex__``, docs/pickle.md).
-from ._rusttorch import _rebuild_tensor as _rebuild_tensor
 
 __all__ = [
     "Generator",
