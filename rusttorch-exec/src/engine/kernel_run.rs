@@ -4,7 +4,7 @@ use super::convert::narrow_to;
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
 use crate::kernel::{
     run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, run_search, Access, BadIndex, Ctx, KernelIo,
-    LineOut, MatMulIo, NarrowIn, OutPtr,
+    LineOut, MatMulIo, NarrowIn, NarrowVec, OutPtr,
 };
 use crate::memory::PooledVec;
 use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Plan, Strategy};
@@ -64,8 +64,21 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
     };
     // Allocate outputs (reusing freed intermediates of the same dtype and length).
     let value_outputs = &k.outputs[outs.len()..k.outputs.len() - usize::from(arg_out.is_some())];
+    // Storage-dtype outputs of an elementwise kernel are written in their own width, converted
+    // at each store (their `outs` entry stays empty).
+    let mut narrow_vecs: SmallVec<[Option<NarrowVec>; 2]> = (0..outs.len()).map(|_| None).collect();
+    let narrow_stores = k.strategy == Strategy::Map && k.matmul.is_none() && donor_input.is_none();
     for o in value_outputs {
         let n = plan.values[o.value].shape.numel();
+        let d = plan.values[o.value].dtype;
+        if narrow_stores && d != T::DTYPE && d.compute() == T::DTYPE {
+            if let Some(nv) = NarrowVec::new(d, n)? {
+                narrow_vecs.push(Some(nv));
+                outs.push(PooledVec::<T>::new(0)?);
+                continue;
+            }
+        }
+        narrow_vecs.push(None);
         let reuse = free.iter().position(|v| v.len() == n && v.dtype() == T::DTYPE);
         let v = match reuse {
             Some(i) => T::unwrap(free.swap_remove(i)).expect("dtype checked"),
@@ -127,6 +140,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             indices,
             bad_index: BadIndex::default(),
             narrow,
+            narrow_out: narrow_vecs.iter_mut().map(|v| v.as_mut().map(NarrowVec::out)).collect(),
         };
         match (&k.shape, arg_out.as_mut()) {
             (KernelShape::Arg { .. }, Some(idx)) => run_arg(k, &io, OutPtr::new(idx), ctx),
@@ -162,10 +176,11 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
     if let Some(idx) = arg_out {
         slots[last] = Slot::Owned(AnyVec::I64(idx));
     }
-    for (o, v) in k.outputs.iter().zip(outs) {
+    for ((o, v), nv) in k.outputs.iter().zip(outs).zip(narrow_vecs.into_iter().chain(std::iter::repeat_with(|| None))) {
         // Bool results were computed as 0/1 in the kernel's type; storage-only dtypes (float16,
-        // int8, ...) in their compute type.
+        // int8, ...) in their compute type unless they were stored in their own width.
         slots[o.value] = match plan.values[o.value].dtype {
+            _ if nv.is_some() => Slot::Shared(nv.expect("checked").into_buffer()),
             d if d == T::DTYPE => Slot::Owned(T::wrap(v)),
             DType::Bool => {
                 let mut b = PooledVec::<bool>::new(v.len())?;

@@ -3,12 +3,13 @@
 use super::access::Access;
 use super::indexed::BadIndex;
 use super::stores::OutPtr;
-use crate::num::Num;
+use crate::memory::PooledVec;
+use crate::num::{Num, Src};
 use half::slice::HalfFloatSliceExt;
 use half::{bf16, f16};
 use rusttorch_ir::half;
 use rusttorch_ir::plan::KernelInput;
-use rusttorch_ir::{Buffer, DType, Element};
+use rusttorch_ir::{Buffer, DType, Element, Result};
 use smallvec::SmallVec;
 use std::num::Wrapping;
 
@@ -30,6 +31,105 @@ pub(crate) struct KernelIo<'a, T> {
     /// Per input, a storage-dtype buffer converted block by block as it is loaded (its
     /// `inputs` entry is empty): only for contiguous inputs of elementwise (`Map`) kernels.
     pub narrow: SmallVec<[Option<NarrowIn<'a>>; 4]>,
+    /// Per output, a storage-dtype output written block by block in its own width (its
+    /// `outputs` entry is empty): only for elementwise (`Map`) kernels.
+    pub narrow_out: SmallVec<[Option<NarrowOut>; 2]>,
+}
+
+/// A storage-dtype output (int8 ... float16) that the VM converts into at each store.
+#[derive(Clone, Copy)]
+pub(crate) enum NarrowOut {
+    I8(OutPtr<i8>),
+    I16(OutPtr<i16>),
+    U8(OutPtr<u8>),
+    U16(OutPtr<u16>),
+    U32(OutPtr<u32>),
+    F16(OutPtr<f16>),
+    BF16(OutPtr<bf16>),
+}
+
+impl NarrowOut {
+    /// Stores `len` values of `v` at `start`, converted by the cast rule (floats rounded once
+    /// to nearest even, ints wrapped).
+    #[inline]
+    pub(crate) fn store<T: Num>(self, start: usize, len: usize, v: Src<'_, T>) {
+        fn conv<T: Num, S: Element>(out: OutPtr<S>, start: usize, len: usize, v: Src<'_, T>) {
+            let d = out.slice_mut(start, len);
+            let one = |x: T| if T::FLOAT { S::from_f64(x.to_f64()) } else { S::from_i64(x.to_i64()) };
+            match v {
+                Src::Slice(v) => d.iter_mut().zip(v).for_each(|(d, &x)| *d = one(x)),
+                Src::Scalar(x) => d.fill(one(x)),
+            }
+        }
+        match (self, v) {
+            (NarrowOut::F16(o), Src::Slice(v)) if T::DTYPE == DType::F32 => {
+                o.slice_mut(start, len).convert_from_f32_slice(same::<T, f32>(v).expect("float32"))
+            }
+            (NarrowOut::BF16(o), Src::Slice(v)) if T::DTYPE == DType::F32 => {
+                o.slice_mut(start, len).convert_from_f32_slice(same::<T, f32>(v).expect("float32"))
+            }
+            (NarrowOut::I8(o), v) => conv(o, start, len, v),
+            (NarrowOut::I16(o), v) => conv(o, start, len, v),
+            (NarrowOut::U8(o), v) => conv(o, start, len, v),
+            (NarrowOut::U16(o), v) => conv(o, start, len, v),
+            (NarrowOut::U32(o), v) => conv(o, start, len, v),
+            (NarrowOut::F16(o), v) => conv(o, start, len, v),
+            (NarrowOut::BF16(o), v) => conv(o, start, len, v),
+        }
+    }
+}
+
+/// The memory of a storage-dtype output while its kernel runs.
+pub(crate) enum NarrowVec {
+    I8(PooledVec<i8>),
+    I16(PooledVec<i16>),
+    U8(PooledVec<u8>),
+    U16(PooledVec<u16>),
+    U32(PooledVec<u32>),
+    F16(PooledVec<f16>),
+    BF16(PooledVec<bf16>),
+}
+
+impl NarrowVec {
+    /// `len` elements of `dtype`, when it is a storage dtype.
+    pub(crate) fn new(dtype: DType, len: usize) -> Result<Option<NarrowVec>> {
+        Ok(Some(match dtype {
+            DType::I8 => NarrowVec::I8(PooledVec::new(len)?),
+            DType::I16 => NarrowVec::I16(PooledVec::new(len)?),
+            DType::U8 => NarrowVec::U8(PooledVec::new(len)?),
+            DType::U16 => NarrowVec::U16(PooledVec::new(len)?),
+            DType::U32 => NarrowVec::U32(PooledVec::new(len)?),
+            DType::F16 => NarrowVec::F16(PooledVec::new(len)?),
+            DType::BF16 => NarrowVec::BF16(PooledVec::new(len)?),
+            _ => return Ok(None),
+        }))
+    }
+
+    /// The pointer tasks store through.
+    pub(crate) fn out(&mut self) -> NarrowOut {
+        match self {
+            NarrowVec::I8(v) => NarrowOut::I8(OutPtr::new(v)),
+            NarrowVec::I16(v) => NarrowOut::I16(OutPtr::new(v)),
+            NarrowVec::U8(v) => NarrowOut::U8(OutPtr::new(v)),
+            NarrowVec::U16(v) => NarrowOut::U16(OutPtr::new(v)),
+            NarrowVec::U32(v) => NarrowOut::U32(OutPtr::new(v)),
+            NarrowVec::F16(v) => NarrowOut::F16(OutPtr::new(v)),
+            NarrowVec::BF16(v) => NarrowOut::BF16(OutPtr::new(v)),
+        }
+    }
+
+    /// The finished output as a buffer.
+    pub(crate) fn into_buffer(self) -> Buffer {
+        match self {
+            NarrowVec::I8(v) => v.into_buffer(),
+            NarrowVec::I16(v) => v.into_buffer(),
+            NarrowVec::U8(v) => v.into_buffer(),
+            NarrowVec::U16(v) => v.into_buffer(),
+            NarrowVec::U32(v) => v.into_buffer(),
+            NarrowVec::F16(v) => v.into_buffer(),
+            NarrowVec::BF16(v) => v.into_buffer(),
+        }
+    }
 }
 
 /// A stored input of a storage dtype (int8 ... float16), read in its own width and converted

@@ -7,7 +7,7 @@ use super::stores::store_fence;
 use super::tasks::{blocks_per_task, for_tasks, Ctx, PARALLEL_MIN_ELEMS};
 use super::vm::map_blocks;
 use crate::num::Num;
-use rusttorch_ir::plan::FusedKernel;
+use rusttorch_ir::plan::{DirectStore, FusedKernel};
 
 /// A purely elementwise kernel over `n` flat elements (one stage, no reductions): each task
 /// runs its blocks in one loop compiled for the CPU's vector ISA, with the ISA choice, the
@@ -27,8 +27,10 @@ pub(super) fn run_map<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_
         let end = ((t + 1) * per_task * b).min(n);
         let mut fb = Block { expand_run: 1, stream, ..Block::full(&mut s.full, &s.rows, b, start, b, &[]) };
         // Never with a donated input: it is read through the output.
+        // Nor into a storage-dtype output, which is converted at its store.
         if !stream && io.donor.is_none() {
-            fb.direct = k.direct_store.map(|d| (d.instr, d.output));
+            let wide = |d: &DirectStore| io.narrow_out.get(d.output as usize).is_none_or(|n| n.is_none());
+            fb.direct = k.direct_store.filter(wide).map(|d| (d.instr, d.output));
         }
         map_blocks(prog, &mut fb, io, end);
         if stream {

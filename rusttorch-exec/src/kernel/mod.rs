@@ -40,7 +40,7 @@ pub(crate) use access::Access;
 pub(crate) use arg::run_arg;
 pub(crate) use gather::run_gather;
 pub(crate) use indexed::BadIndex;
-pub(crate) use io::{same, same_mut, KernelIo, NarrowIn};
+pub(crate) use io::{same, same_mut, KernelIo, NarrowIn, NarrowVec};
 pub(crate) use line::{run_line, LineOut};
 pub(crate) use matmul::{run_matmul, MatMulIo};
 pub(crate) use scatter::run_scatter;

@@ -133,7 +133,10 @@ pub(super) fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &Ke
                 Some(*dst)
             }
             Instr::Store { output, src: s } => {
-                store(b, &io.outputs[*output as usize], src(s));
+                match io.narrow_out.get(*output as usize) {
+                    Some(Some(narrow)) => narrow.store(b.start, len, src(s)),
+                    _ => store(b, &io.outputs[*output as usize], src(s)),
+                }
                 None
             }
         };
