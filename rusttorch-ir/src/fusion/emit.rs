@@ -512,12 +512,34 @@ impl<'a> KernelEmitter<'a> {
 
     /// Wraps the result `r` of elementwise node `x` to its dtype's range when that is a narrow
     /// int computed in a wider one ([`DType::compute`]): `((r + 2^(n-1)) & (2^n - 1)) - 2^(n-1)`
-    /// for n-bit signed ints, `r & (2^n - 1)` for unsigned. Every op result is wrapped, so
-    /// comparisons, divisions and shifts downstream see the values the narrow type holds.
-    /// Returns the register holding the wrapped value.
+    /// for n-bit signed ints, `r & (2^n - 1)` for unsigned, so comparisons, divisions, max/min
+    /// and selects downstream see the values the narrow type holds. Not when every user is a
+    /// ring op of the same dtype (`+ - *`, negation, bitwise): their results are right modulo
+    /// 2^n from unwrapped operands, and are wrapped in turn where it matters (stores convert by
+    /// truncation). Returns the register holding the value.
     fn wrap_narrow(&mut self, s: usize, seg: Seg, x: NodeId, r: Reg) -> Reg {
-        let dtype = self.cx.g.node(x).dtype;
+        let g = self.cx.g;
+        let dtype = g.node(x).dtype;
         if !dtype.is_int() || !dtype.is_storage_only() {
+            return r;
+        }
+        let ring = |u: NodeId| {
+            let n = g.node(u);
+            n.dtype == dtype
+                && matches!(
+                    n.op,
+                    Op::Unary(UnaryOp::Neg | UnaryOp::BitNot)
+                        | Op::Binary(
+                            BinaryOp::Add
+                                | BinaryOp::Sub
+                                | BinaryOp::Mul
+                                | BinaryOp::And
+                                | BinaryOp::Or
+                                | BinaryOp::Xor
+                        )
+                )
+        };
+        if g.users(x).into_iter().all(ring) {
             return r;
         }
         let bits = 8 * dtype.size_of() as u32;
