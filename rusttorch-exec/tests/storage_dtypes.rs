@@ -63,3 +63,33 @@ fn half_floats_round_once_at_the_store() {
     assert_eq!(DType::I8.promote(DType::U8), DType::I16);
     assert_eq!(DType::U64.promote(DType::I64), DType::F64);
 }
+
+/// The instructions of the one kernel computing `t`.
+fn program_len(t: &Tensor) -> usize {
+    let exe = Engine::default_engine().plan_for(std::slice::from_ref(t), true).unwrap();
+    assert_eq!(exe.plan().kernels.len(), 1);
+    exe.plan().kernels[0].stages.iter().map(|s| s.full.len() + s.row.len()).sum()
+}
+
+#[test]
+fn narrow_ints_are_wrapped_only_before_ops_that_see_the_difference() {
+    let i8s = || Tensor::from_vec(vec![100i8, -100, 7, 1], [4]).unwrap();
+    let i32s = || Tensor::from_vec(vec![100i32, -100, 7, 1], [4]).unwrap();
+    let (a8, b8, c8) = (i8s(), i8s(), i8s());
+    let (a32, b32, c32) = (i32s(), i32s(), i32s());
+    // A ring chain (+ - * only) needs no wrap: the store truncates.
+    let chain =
+        |a: &Tensor, b: &Tensor, c: &Tensor| (&(&(&(a * b).unwrap() + c).unwrap() * 2i64).unwrap() - a).unwrap();
+    assert_eq!(program_len(&chain(&a8, &b8, &c8)), program_len(&chain(&a32, &b32, &c32)));
+    assert_eq!(
+        chain(&a8, &b8, &c8).to_vec::<i8>().unwrap(),
+        [100i8, -100, 7, 1]
+            .iter()
+            .map(|&x| x.wrapping_mul(x).wrapping_add(x).wrapping_mul(2).wrapping_sub(x))
+            .collect::<Vec<_>>()
+    );
+    // A comparison sees the wrapped sum: three more instructions (add, and, sub) for int8.
+    let cmp = |a: &Tensor, b: &Tensor, c: &Tensor| (a + b).unwrap().gt(c).unwrap();
+    assert_eq!(program_len(&cmp(&a8, &b8, &c8)), program_len(&cmp(&a32, &b32, &c32)) + 3);
+    assert_eq!(cmp(&a8, &b8, &c8).to_vec::<bool>().unwrap(), vec![false, true, true, true]);
+}
