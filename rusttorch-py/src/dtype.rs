@@ -117,7 +117,22 @@ pub fn to_descr(py: Python<'_>, d: DType) -> PyResult<Bound<'_, PyArrayDescr>> {
         })?;
         return PyArrayDescr::new(py, &ml.getattr("bfloat16")?);
     }
-    PyArrayDescr::new(py, d.name())
+    // The typed descriptors are cached by rust-numpy; parsing a name costs a few hundred ns per
+    // call, which `.numpy()` and `np.asarray(t)` would pay every time.
+    Ok(match d {
+        DType::F32 => ::numpy::dtype::<f32>(py),
+        DType::F64 => ::numpy::dtype::<f64>(py),
+        DType::I32 => ::numpy::dtype::<i32>(py),
+        DType::I64 => ::numpy::dtype::<i64>(py),
+        DType::Bool => ::numpy::dtype::<bool>(py),
+        DType::I8 => ::numpy::dtype::<i8>(py),
+        DType::I16 => ::numpy::dtype::<i16>(py),
+        DType::U8 => ::numpy::dtype::<u8>(py),
+        DType::U16 => ::numpy::dtype::<u16>(py),
+        DType::U32 => ::numpy::dtype::<u32>(py),
+        DType::U64 => ::numpy::dtype::<u64>(py),
+        _ => return PyArrayDescr::new(py, d.name()),
+    })
 }
 
 /// Any dtype spelling: a `rusttorch.dtype`, a name (`"float32"`, `"f8"`, ...), or whatever
