@@ -195,27 +195,31 @@ fn donors(plan: &Plan) -> Vec<SmallVec<[Donor; 1]>> {
 
 /// Whether every read of input `input`'s loaded block comes before instruction `store`, the
 /// store that overwrites it, and that store writes a computed register, never the input's own
-/// (aliased) load.
+/// (aliased) load. A register holds the block from its load until an instruction redefines it.
 fn read_before_store(prog: &[Instr], input: u16, store: usize) -> bool {
-    let loaded: SmallVec<[Reg; 2]> = prog
-        .iter()
-        .filter_map(|ins| match ins {
-            Instr::Load { dst, input: i } if *i == input => Some(*dst),
-            _ => None,
-        })
-        .collect();
-    let reads = |ins: &Instr| {
-        let reg = |o: &Operand| matches!(o, Operand::Reg(r) if loaded.contains(r));
-        match ins {
-            Instr::Expand { src, .. } => loaded.contains(src),
-            Instr::Unary { src, .. } | Instr::Store { src, .. } => reg(src),
-            Instr::Binary { a, b, .. } => reg(a) || reg(b),
-            Instr::Select { cond, a, b, .. } => reg(cond) || reg(a) || reg(b),
-            Instr::Load { input: i, .. } => *i == input,
-            Instr::Acc { .. } | Instr::Arange { .. } | Instr::Gather { .. } => false,
+    let mut holding: SmallVec<[Reg; 2]> = SmallVec::new();
+    for (at, ins) in prog.iter().enumerate() {
+        let reg = |o: &Operand| matches!(o, Operand::Reg(r) if holding.contains(r));
+        let (reads, dst) = match ins {
+            Instr::Load { dst, input: i } => (*i == input, Some(*dst)),
+            Instr::Expand { dst, src } => (holding.contains(src), Some(*dst)),
+            Instr::Unary { dst, src, .. } => (reg(src), Some(*dst)),
+            Instr::Binary { dst, a, b, .. } => (reg(a) || reg(b), Some(*dst)),
+            Instr::Select { dst, cond, a, b } => (reg(cond) || reg(a) || reg(b), Some(*dst)),
+            Instr::Store { src, .. } => (reg(src), None),
+            Instr::Acc { dst } | Instr::Arange { dst, .. } | Instr::Gather { dst, .. } => (false, Some(*dst)),
+        };
+        if reads && at >= store {
+            return false;
         }
-    };
-    !prog[store..].iter().any(reads)
+        if let Some(d) = dst {
+            holding.retain(|r| *r != d);
+            if matches!(ins, Instr::Load { input: i, .. } if *i == input) {
+                holding.push(d);
+            }
+        }
+    }
+    true
 }
 
 /// Input 0 of scatter kernel `ki` when its buffer may become the output, so the kernel writes
