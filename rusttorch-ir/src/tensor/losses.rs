@@ -146,7 +146,9 @@ impl ClassTarget {
 /// What is wrong with a class-index target of shape `got` for `input` (which needs `expected`).
 fn target_shape_error(input: &crate::Shape, got: &[usize], expected: &[usize]) -> String {
     match (input.ndim(), got.len()) {
-        (1, _) => format!("an unbatched input {input} (logits [n, classes] without n) needs a 0-d target, got shape {got:?}"),
+        (1, _) => {
+            format!("an unbatched input {input} (logits [n, classes] without n) needs a 0-d target, got shape {got:?}")
+        }
         (2, 1) => format!("{} targets for {} rows of input {input}", got[0], expected[0]),
         (2, _) => format!("target must be 1-D (one class index per row of input {input}), got shape {got:?}"),
         _ => format!("target shape {got:?} does not match input shape {input} without its class dim, {expected:?}"),
@@ -181,15 +183,15 @@ pub fn check_class_indices(
     ignore_index: i64,
 ) -> Result<()> {
     let classes = match input.ndim() {
-        0 => None,
-        1 => Some(input.dims()[0]),
-        _ => Some(input.dims()[1]),
+        0 => return Ok(()), // the loss itself reports the missing class dim
+        1 => input.dims()[0],
+        _ => input.dims()[1],
     };
-    let limit = classes.map_or(0, |c| c as i128);
+    let limit = classes as i128;
     let bad = targets.enumerate().find(|&(_, t)| (t < 0 || t >= limit) && t != i128::from(ignore_index));
     match bad {
         Some((position, target)) => {
-            Err(Error::ClassIndex { op, position, target, shape: input.shape().clone(), classes: classes.unwrap_or(0) })
+            Err(Error::ClassIndex { op, position, target, shape: input.shape().clone(), classes })
         }
         None => Ok(()),
     }

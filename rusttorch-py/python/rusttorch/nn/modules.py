@@ -43,15 +43,21 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign before Module.__init__() call")
         params, buffers, modules = self._parameters, self._buffers, self._modules
-        for d in (params, buffers, modules):
-            if name in d and not _fits(d, value, params, buffers):
-                del d[name]
         if isinstance(value, Parameter):
-            self.__dict__.pop(name, None)
+            for d in (self.__dict__, buffers, modules):
+                d.pop(name, None)
             params[name] = value
         elif isinstance(value, Module):
-            self.__dict__.pop(name, None)
+            for d in (self.__dict__, params, buffers):
+                d.pop(name, None)
             modules[name] = value
+        elif name in modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                    "(nn.Module or None expected)"
+                )
+            modules[name] = None
         elif name in params:
             if value is not None:
                 raise TypeError(
@@ -325,15 +331,6 @@ class Module:
         return sorted(
             set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
         )
-
-
-def _fits(d: dict[str, Any], value: Any, params: dict[str, Any], buffers: dict[str, Any]) -> bool:
-    """Whether ``value`` may stay under a name already in the store ``d``."""
-    if d is params:
-        return value is None or isinstance(value, Parameter)
-    if d is buffers:
-        return value is None or (isinstance(value, Tensor) and not isinstance(value, Parameter))
-    return value is None or isinstance(value, Module)
 
 
 def _check_name(m: Module, name: str) -> None:
