@@ -76,5 +76,8 @@ fn elementwise_and_binary_losses() {
     let t = Tensor::from_vec(vec![1.0f64, 1.0, 0.0], [3]).unwrap();
     check(|| p.binary_cross_entropy(&t, None, Reduction::None).unwrap(), &[100.0, 0.0, 2f64.ln()]);
     let sp = |v: f64| v.exp().ln_1p();
-    check(|| x.binary_cross_entropy_with_logits(&t, None, None, Reduction::None).unwrap(), &[sp(-0.0), sp(-2.0), sp(-3.0)]);
+    check(
+        || x.binary_cross_entropy_with_logits(&t, None, None, Reduction::None).unwrap(),
+        &[sp(-0.0), sp(-2.0), sp(-3.0)],
+    );
 }

@@ -39,7 +39,9 @@ pub fn to_py_err(e: Error) -> PyErr {
             PyTypeError::new_err(msg)
         }
         Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
-        Error::Internal(_) | Error::Donated { .. } | Error::InplaceCast { .. } => PyRuntimeError::new_err(msg),
+        Error::Internal(_) | Error::Donated { .. } | Error::InplaceCast { .. } | Error::Autograd { .. } => {
+            PyRuntimeError::new_err(msg)
+        }
         Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
         Error::NotImplemented { .. } => PyNotImplementedError::new_err(msg),
         Error::GraphVersion { .. } | Error::CorruptGraph { .. } => UnpicklingError::new_err(msg),

@@ -186,8 +186,8 @@ fn check_affine(op: &'static str, name: &str, t: Option<&Tensor>, normalized_sha
 
 /// The max of `x` along `dim`, the shift that keeps `exp` of log-sum-exp and softmax from
 /// overflowing. The results do not depend on it (it cancels exactly), so no gradient is meant
-/// to flow through it: this one place is where gradient tracking is turned off for it. The
-/// plain max, not a finite one: a row holding `+inf` or only `-inf` is NaN, as in PyTorch.
+/// to flow through it: it is built without one. The plain max, not a finite one: a row holding
+/// `+inf` or only `-inf` is NaN, as in PyTorch.
 pub(super) fn stability_shift(x: &Tensor, dim: isize, keepdim: bool) -> Result<Tensor> {
-    x.max(Some(&[dim]), keepdim)
+    super::no_grad(|| x.max(Some(&[dim]), keepdim))
 }
