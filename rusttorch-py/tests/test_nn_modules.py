@@ -44,9 +44,15 @@ def test_parameter_is_a_tensor_that_names_its_data() -> None:
     assert rt.Tensor([1, 2]).dtype == rt.int64
 
 
-def test_parameter_requires_grad_when_autograd_exists() -> None:
-    if not hasattr(rt.Tensor, "requires_grad_"):
-        pytest.skip("autograd is not in this build")
+def test_parameter_is_a_leaf_that_requires_grad() -> None:
+    t = rt.ones(2)
+    p = nn.Parameter(t)
+    assert p.requires_grad
+    assert p.is_leaf
+    assert not t.requires_grad  # data keeps no gradient record
+    nn.init.uniform_(p)
+    assert p.requires_grad
+    assert p.is_leaf
     assert nn.Parameter(rt.ones(2)).requires_grad
     assert not nn.Parameter(rt.ones(2), requires_grad=False).requires_grad
 

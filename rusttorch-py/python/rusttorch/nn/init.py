@@ -24,20 +24,10 @@ __all__ = [
 ]
 
 
-def _no_grad() -> Any:
-    """``rusttorch.no_grad()`` where autograd exists, else a context that does nothing."""
-    ctx = getattr(_rt, "no_grad", None)
-    if ctx is None:
-        import contextlib
-
-        return contextlib.nullcontext()
-    return ctx()
-
-
 def _fill(tensor: Tensor, values: Tensor) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"nn.init: expected a Tensor, got {type(tensor).__name__}")
-    with _no_grad():
+    with _rt.no_grad():
         tensor.copy_(values)
     return tensor
 

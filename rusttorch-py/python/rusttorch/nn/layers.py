@@ -116,7 +116,8 @@ class Embedding(Module):
         init.normal_(self.weight)
         if self.padding_idx is not None:
             row = _rt.arange(self.num_embeddings).unsqueeze(1) == self.padding_idx
-            self.weight.copy_(_rt.where(row, 0.0, self.weight))
+            with _rt.no_grad():
+                self.weight.copy_(_rt.where(row, 0.0, self.weight))
 
     @classmethod
     def from_pretrained(

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from .. import _rusttorch as _rt
 from .._rusttorch import Tensor
-from .parameter import Parameter, _grad_api, _requires_grad, _set_requires_grad
+from .parameter import Parameter
 
 
 class _IncompatibleKeys(NamedTuple):
@@ -214,17 +214,15 @@ class Module:
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Sets ``requires_grad`` of every parameter."""
         for p in self.parameters():
-            _set_requires_grad(p, requires_grad)
+            p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clears every parameter's ``.grad`` (``None``, or zeros with ``set_to_none=False``)."""
-        if not _grad_api():
-            return
         for p in self.parameters():
-            g = p.grad  # type: ignore[attr-defined]
+            g = p.grad
             if g is not None:
-                p.grad = None if set_to_none else _rt.zeros_like(g)  # type: ignore[attr-defined]
+                p.grad = None if set_to_none else _rt.zeros_like(g)
 
     def to(self, dtype: Any) -> Module:
         """Converts every float parameter and buffer to the float ``dtype``. Converted
@@ -238,9 +236,9 @@ class Module:
             for store in (m._parameters, m._buffers):
                 for name, t in store.items():
                     if t is not None and t.dtype.is_floating_point and t.dtype != dtype:
-                        v = t.to(dtype)
+                        v = t.detach().to(dtype)
                         store[name] = (
-                            Parameter(v, _requires_grad(t)) if isinstance(t, Parameter) else v
+                            Parameter(v, t.requires_grad) if isinstance(t, Parameter) else v
                         )
         return self
 
@@ -268,7 +266,7 @@ class Module:
                 for name, t in store.items():
                     if t is not None and name not in skip:
                         key = f"{mprefix}.{name}" if mprefix else name
-                        out[key] = t if keep_vars else Tensor(t)
+                        out[key] = t if keep_vars else t.detach()
         return out
 
     def load_state_dict(
@@ -280,18 +278,9 @@ class Module:
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        errors = []
-        for k, t in own.items():
-            if k in state_dict:
-                v = state_dict[k]
-                v = v if isinstance(v, Tensor) else _rt.tensor(v)
-                if tuple(v.shape) != tuple(t.shape):
-                    errors.append(
-                        f"size mismatch for {k}: copying a param with shape {list(v.shape)} "
-                        f"from checkpoint, the shape in current model is {list(t.shape)}."
-                    )
-                    continue
-                t.copy_(v)
+        errors: list[str] = []
+        with _rt.no_grad():
+            self._load(own, state_dict, errors)
         if strict and (missing or unexpected):
             if unexpected:
                 errors.insert(
@@ -311,6 +300,21 @@ class Module:
                 + "\n\t".join(errors)
             )
         return _IncompatibleKeys(missing, unexpected)
+
+    @staticmethod
+    def _load(own: dict[str, Tensor], state_dict: dict[str, Any], errors: list[str]) -> None:
+        """Copies the values of matching keys; shape mismatches go to ``errors``."""
+        for k, t in own.items():
+            if k in state_dict:
+                v = state_dict[k]
+                v = v if isinstance(v, Tensor) else _rt.tensor(v)
+                if tuple(v.shape) != tuple(t.shape):
+                    errors.append(
+                        f"size mismatch for {k}: copying a param with shape {list(v.shape)} "
+                        f"from checkpoint, the shape in current model is {list(t.shape)}."
+                    )
+                    continue
+                t.copy_(v)
 
     # ------------------------------------------------------------------ printing
 

@@ -10,24 +10,15 @@ if TYPE_CHECKING:
     from .._rusttorch import TensorLike
 
 
-def _grad_api() -> bool:
-    """Whether tensors track gradients (``requires_grad_`` exists)."""
-    return hasattr(Tensor, "requires_grad_")
-
-
-def _set_requires_grad(t: Tensor, requires_grad: bool) -> None:
-    if _grad_api():
-        t.requires_grad_(requires_grad)  # type: ignore[attr-defined]
-
-
 class Parameter(Tensor):
     """A tensor (``isinstance(p, rusttorch.Tensor)`` holds) that ``Module.__setattr__``
-    registers as a parameter; it requires grad by default. It names ``data``'s node (no
-    copy); in-place updates rebind it, as for any tensor."""
+    registers as a parameter; it is a leaf that requires grad by default. It holds ``data``'s
+    value without copying it (and without its gradient record: ``data`` itself is
+    unchanged); in-place updates rebind it, as for any tensor."""
 
     def __new__(cls, data: TensorLike | None = None, requires_grad: bool = True) -> Parameter:
-        p = super().__new__(cls, data)
-        _set_requires_grad(p, requires_grad)
+        p = super().__new__(cls, data.detach() if isinstance(data, Tensor) else data)
+        p.requires_grad_(requires_grad)
         return p
 
     def __init__(self, data: TensorLike | None = None, requires_grad: bool = True) -> None:
@@ -39,16 +30,12 @@ class Parameter(Tensor):
     __str__ = __repr__
 
     def __reduce_ex__(self, protocol: Any) -> Any:  # type: ignore[override]
-        return (_rebuild_parameter, (Tensor(self).__reduce_ex__(protocol), _requires_grad(self)))
+        return (_rebuild_parameter, (self.detach().__reduce_ex__(protocol), self.requires_grad))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:  # type: ignore[override]
-        p = Parameter(Tensor(self), _requires_grad(self))
+        p = Parameter(self.detach(), self.requires_grad)
         memo[id(self)] = p
         return p
-
-
-def _requires_grad(t: Tensor) -> bool:
-    return bool(getattr(t, "requires_grad", True))
 
 
 def _rebuild_parameter(reduced: Any, requires_grad: bool) -> Parameter:
