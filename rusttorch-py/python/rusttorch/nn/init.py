@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import _rusttorch as _rt
 from .._rusttorch import Tensor
+from ..autograd import no_grad
 
 __all__ = [
     "calculate_gain",
@@ -27,7 +28,7 @@ __all__ = [
 def _fill(tensor: Tensor, values: Tensor) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"nn.init: expected a Tensor, got {type(tensor).__name__}")
-    with _rt.no_grad():
+    with no_grad():
         tensor.copy_(values)
     return tensor
 

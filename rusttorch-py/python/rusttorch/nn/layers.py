@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import _rusttorch as _rt
 from .._rusttorch import Tensor
+from ..autograd import no_grad
 from . import functional as F
 from . import init
 from .modules import Module
@@ -116,7 +117,7 @@ class Embedding(Module):
         init.normal_(self.weight)
         if self.padding_idx is not None:
             row = _rt.arange(self.num_embeddings).unsqueeze(1) == self.padding_idx
-            with _rt.no_grad():
+            with no_grad():
                 self.weight.copy_(_rt.where(row, 0.0, self.weight))
 
     @classmethod

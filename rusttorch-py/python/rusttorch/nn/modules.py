@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from .. import _rusttorch as _rt
 from .._rusttorch import Tensor
+from ..autograd import no_grad
 from .parameter import Parameter
 
 
@@ -279,7 +280,7 @@ class Module:
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors: list[str] = []
-        with _rt.no_grad():
+        with no_grad():
             self._load(own, state_dict, errors)
         if strict and (missing or unexpected):
             if unexpected:
