@@ -202,6 +202,14 @@ pub enum Error {
         /// What is wrong, in the caller's own values.
         reason: String,
     },
+    /// An argument of the wrong kind of dtype (a loss's float target where class indices go).
+    #[error("{op}: {reason}")]
+    BadType {
+        /// The op that was being built.
+        op: &'static str,
+        /// What is wrong, in the caller's own values.
+        reason: String,
+    },
     /// An op not defined for a dtype (e.g. `exp` of an int tensor in a float-only kernel).
     #[error("{op} is not supported for dtype {dtype}")]
     UnsupportedDType {
@@ -324,6 +332,7 @@ impl Error {
             | Error::DTypeMismatch { op, .. }
             | Error::BadShape { op, .. }
             | Error::BadArgument { op, .. }
+            | Error::BadType { op, .. }
             | Error::ClassIndex { op, .. }
             | Error::TooFewDims { op, .. }
             | Error::NotImplemented { op, .. } => *op = user_op,

@@ -43,7 +43,7 @@ pub use error::{scoped, Error, Result};
 pub use half;
 pub use op::{ArgOp, BinaryOp, GeluApprox, Op, ReduceOp, Scalar, SourceOp, UnaryOp};
 pub use shape::Shape;
-pub use tensor::{MatrixOrd, NormOrd, PadMode, Tensor};
+pub use tensor::{check_class_indices, ClassLossOptions, MatrixOrd, NormOrd, PadMode, Reduction, Tensor};
 pub mod passes;
 pub mod plan;
 pub mod random;

@@ -3,7 +3,7 @@
 
 use crate::errors::{type_err, type_name, value_err};
 use crate::handle::PyTensor;
-use crate::numpy::{class_indices, int64, is_numpy_scalar, numpy_scalar_value, operand_from_array, tensor_from_data};
+use crate::numpy::{int64, is_numpy_scalar, numpy_scalar_value, operand_from_array, tensor_from_data};
 use ::numpy::PyUntypedArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyTuple};
@@ -100,18 +100,6 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TensorSeq {
             return Err(type_err(format!("expected a list or tuple of tensors, got {}", obj.get_type())));
         };
         items.iter().map(|t| t.extract::<TensorArg>().map(|t| t.0)).collect::<PyResult<_>>().map(TensorSeq)
-    }
-}
-
-/// The `target` of `cross_entropy`: class indices from a 1-D integer tensor, NumPy array or
-/// sequence of ints (an integer tensor is evaluated), as given (`Tensor::cross_entropy_indices`
-/// checks them).
-pub struct ClassIndices(pub Vec<i128>);
-
-impl<'a, 'py> FromPyObject<'a, 'py> for ClassIndices {
-    type Error = PyErr;
-    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        class_indices(&obj.to_owned()).map(ClassIndices)
     }
 }
 

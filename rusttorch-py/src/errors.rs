@@ -35,7 +35,9 @@ pub fn to_py_err(e: Error) -> PyErr {
         | Error::MultipleEllipsis
         | Error::MaskShape { .. }
         | Error::ClassIndex { .. } => PyIndexError::new_err(msg),
-        Error::UnsupportedDType { .. } | Error::DTypeMismatch { .. } => PyTypeError::new_err(msg),
+        Error::UnsupportedDType { .. } | Error::DTypeMismatch { .. } | Error::BadType { .. } => {
+            PyTypeError::new_err(msg)
+        }
         Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
         Error::Internal(_) | Error::Donated { .. } | Error::InplaceCast { .. } | Error::Autograd { .. } => {
             PyRuntimeError::new_err(msg)

@@ -1,9 +1,7 @@
 //! Module-level functions: creation, evaluation of several tensors, threads, and the functional
 //! form of every tensor method (`rusttorch.exp(t)`).
 
-use crate::args::{
-    dims, gelu_approx, number_arg, size_args, u64_arg, ClassIndices, DimArg, IntSeq, ShapeArg, TensorArg, TensorSeq,
-};
+use crate::args::{dims, gelu_approx, number_arg, size_args, u64_arg, DimArg, IntSeq, ShapeArg, TensorArg, TensorSeq};
 use crate::dtype::{float_dtype, opt_dtype};
 use crate::errors::{guard, type_err, value_err};
 use crate::numpy;
@@ -362,22 +360,6 @@ pub fn rms_norm(
     eps: f64,
 ) -> PyResult<PyTensor> {
     build(|| input.0.rms_norm_shaped(&normalized_shape.0, weight.as_ref().map(|w| &w.0), eps))
-}
-
-/// Mean squared error ``mean((input - target)**2)`` (broadcasting; reduction "mean").
-#[pyfunction]
-pub fn mse_loss(input: TensorArg, target: TensorArg) -> PyResult<PyTensor> {
-    build(|| input.0.mse_loss(&target.0))
-}
-
-/// Mean cross-entropy of ``logits`` (``[n, classes]``) against ``target``, ``n`` integer class
-/// indices (a 1-D integer NumPy array or a list of ints, not a tensor): the mean over rows of
-/// ``-log_softmax(logits[i])[target[i]]`` (PyTorch's: a ``-inf`` logit off the target costs
-/// nothing, a row holding ``+inf`` or only ``-inf`` is NaN). Reduction "mean" only, no
-/// ``ignore_index``.
-#[pyfunction]
-pub fn cross_entropy(logits: TensorArg, target: ClassIndices) -> PyResult<PyTensor> {
-    build(|| logits.0.cross_entropy_indices(&target.0))
 }
 
 /// Matrix product with NumPy semantics (``input @ other``): 1-d · 1-d is a dot product, a

@@ -10,7 +10,7 @@ use std::sync::{PoisonError, RwLock};
 
 /// A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()`` and
 /// friends evaluate it with a fusing CPU backend.
-#[pyclass(name = "Tensor", module = "rusttorch", frozen)]
+#[pyclass(name = "Tensor", module = "rusttorch", frozen, subclass)]
 pub struct PyTensor {
     /// The graph node this object names. In-place ops (`t += x`, `t.add_(x)`) rebind it to a new
     /// node: buffers are immutable, so "in place" means "this object now names the result", and

@@ -39,6 +39,7 @@ mod gather;
 mod handle;
 mod index;
 mod linalg;
+mod losses;
 mod math;
 mod memory;
 mod numpy;
@@ -120,7 +121,6 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(reshape, m)?,
         wrap_pyfunction!(layer_norm, m)?,
         wrap_pyfunction!(rms_norm, m)?,
-        wrap_pyfunction!(mse_loss, m)?,
         wrap_pyfunction!(matmul, m)?,
         wrap_pyfunction!(clamp, m)?,
         wrap_pyfunction!(softplus, m)?,
@@ -166,7 +166,6 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(squeeze, m)?,
         wrap_pyfunction!(cat, m)?,
         wrap_pyfunction!(stack, m)?,
-        wrap_pyfunction!(cross_entropy, m)?,
         wrap_pyfunction!(where_fn, m)?,
         wrap_pyfunction!(argmax, m)?,
         wrap_pyfunction!(argmin, m)?,
@@ -228,6 +227,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add_function(f)?;
     }
     scans::register(m)?;
+    losses::register(m)?;
     gather::register(m)?;
     scatter::register(m)?;
     dynamic::register(m)?;

@@ -4,7 +4,7 @@
 //! ndarray over the same memory, whose base object keeps the buffer alive.
 
 use crate::dtype::{from_descr, to_descr};
-use crate::errors::{guard, type_err, value_err};
+use crate::errors::{guard, type_err};
 use crate::handle::{eval_all, PyTensor};
 use ::numpy::npyffi::{_PyArray_GET_ITEM_DATA, get_type_object, NpyTypes, PY_ARRAY_API};
 use ::numpy::{PyArray1, PyArrayDescr, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
@@ -175,20 +175,19 @@ pub fn operand_from_array(arr: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
     copy_as(arr.as_any(), d)
 }
 
-/// Class indices (`cross_entropy`'s target) from a 1-D integer array or anything `numpy.asarray`
-/// makes one of (a list of ints); an empty sequence is accepted whatever its dtype. `i128` holds
-/// every int64 and uint64 value, so range checks can report the value as given.
-pub fn class_indices(obj: &Bound<'_, PyAny>) -> PyResult<Vec<i128>> {
+/// Class indices (a class loss's target) from an integer array or anything `numpy.asarray`
+/// makes one of (nested lists of ints): the values (`i128` holds every int64 and uint64, so
+/// range checks report a value as given) and the shape. `None` when the array holds no
+/// integers, unless it is empty and not of `prob_shape` (an empty list of class indices).
+pub fn class_indices(obj: &Bound<'_, PyAny>, prob_shape: &[usize]) -> PyResult<Option<(Vec<i128>, Vec<usize>)>> {
     let arr = asarray(obj)?;
-    if arr.ndim() != 1 {
-        return Err(value_err(format!("cross_entropy: target must be 1-D, got shape {:?}", arr.shape())));
-    }
-    let descr = arr.dtype();
-    match descr.kind() {
-        b'i' => Ok(indices_as::<i64>(&arr, "int64")?),
-        b'u' => Ok(indices_as::<u64>(&arr, "uint64")?),
-        _ if arr.len() == 0 => Ok(Vec::new()),
-        _ => Err(type_err(format!("cross_entropy: target must hold integer class indices, got dtype {descr}"))),
+    let shape = arr.shape().to_vec();
+    let flat = arr.call_method0("ravel")?.cast_into::<PyUntypedArray>()?;
+    match arr.dtype().kind() {
+        b'i' => Ok(Some((indices_as::<i64>(&flat, "int64")?, shape))),
+        b'u' => Ok(Some((indices_as::<u64>(&flat, "uint64")?, shape))),
+        _ if arr.len() == 0 && shape != prob_shape => Ok(Some((Vec::new(), shape))),
+        _ => Ok(None),
     }
 }
 

@@ -17,6 +17,7 @@ from autograd_bad_calls import AUTOGRAD_BAD_CALLS, AUTOGRAD_NO_BAD_CALL
 from dlpack_bad_calls import DLPACK_BAD_CALLS
 from helpers import needs_constant_graphs
 from indexing_bad_calls import INDEXING_BAD_CALLS
+from loss_bad_calls import LOSS_BAD_CALLS
 from search_bad_calls import SEARCH_BAD_CALLS
 from shape_bad_calls import SHAPE_BAD_CALLS, SHAPE_NO_BAD_CALL
 from sorting_bad_calls import SORTING_BAD_CALLS
@@ -402,6 +403,7 @@ BAD_CALLS += WRITES_BAD_CALLS
 BAD_CALLS += SEARCH_BAD_CALLS
 BAD_CALLS += ARRAY_API_BAD_CALLS
 BAD_CALLS += DLPACK_BAD_CALLS
+BAD_CALLS += LOSS_BAD_CALLS
 NO_BAD_CALL |= SHAPE_NO_BAD_CALL
 BAD_CALLS += AUTOGRAD_BAD_CALLS
 NO_BAD_CALL |= AUTOGRAD_NO_BAD_CALL

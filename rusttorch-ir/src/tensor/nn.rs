@@ -1,78 +1,19 @@
-//! Neural-network composites: softmax, log-softmax, norms, losses and activations built from
+//! Neural-network composites: softmax, log-softmax, norms and activations built from
 //! other ops (lowered when built, so the fusion planner sees through them).
 
 use super::{Operand, Tensor};
-use crate::buffer::try_zeroed_vec;
 use crate::error::bad_argument;
-use crate::op::{BinaryOp, Scalar};
-use crate::{scoped, DType, Element, Error, Result};
+use crate::op::BinaryOp;
+use crate::{scoped, DType, Error, Result};
 use smallvec::SmallVec;
 
 impl Tensor {
-    /// Mean cross-entropy of `self` (logits `[n, classes]`) against class indices `targets`
-    /// (`n` of them): `mean(-log_softmax(logits, 1)[i, targets[i]])`. The targets become
-    /// a one-hot mask, so the whole loss is two fused kernels.
-    pub fn cross_entropy(&self, targets: &[usize]) -> Result<Tensor> {
-        scoped("cross_entropy", || {
-            self.float_only("cross_entropy")?;
-            if self.ndim() != 2 {
-                return Err(bad_argument("cross_entropy", format!("needs logits [n, classes], got {}", self.shape())));
-            }
-            let (n, c) = (self.dims()[0], self.dims()[1]);
-            if targets.len() != n {
-                return Err(bad_argument("cross_entropy", format!("{} targets for {n} rows of logits", targets.len())));
-            }
-            if let Some((_, t)) = first_bad_class(targets.iter().map(|&t| t as i128), Some(c)) {
-                return Err(Error::IndexOutOfRange { op: "cross_entropy", index: t as isize, dim: 1, size: c });
-            }
-            let mask = match self.dtype() {
-                DType::F32 => Tensor::from_vec(onehot::<f32>(targets, c)?, [n, c])?,
-                DType::F64 => Tensor::from_vec(onehot::<f64>(targets, c)?, [n, c])?,
-                d => return Err(Error::UnsupportedDType { op: "cross_entropy", dtype: d }),
-            };
-            // `where`, not `x * mask`: `-inf * 0` would be NaN for a masked-out logit.
-            let zero = Tensor::operand_scalar(Scalar::new(0.0), self.dtype());
-            let picked = mask.where_cond(self, &zero)?.sum(Some(&[1]), false)?;
-            // PyTorch's `-log_softmax(x)[target]`, `max + log(sum(exp(x - max))) - x[target]` with
-            // the plain max (not logsumexp's finite shift): a row holding `+inf` or only `-inf` is
-            // NaN, a `-inf` logit off the target costs nothing.
-            let m = self.max(Some(&[1]), true)?;
-            let lse = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&[1]), false)?.log()?;
-            let lse = lse.binary(BinaryOp::Add, &self.max(Some(&[1]), false)?)?;
-            lse.binary(BinaryOp::Sub, &picked)?.mean(None, false)
-        })
-    }
-
-    /// [`Tensor::cross_entropy`] of class indices as the caller gave them, of any integer type
-    /// (`i128` holds every `i64` and `u64`). They are checked first: one outside
-    /// `0..classes`, negative ones included (PyTorch's `ignore_index=-100` is not supported),
-    /// is an [`Error::ClassIndex`] naming its position and value.
-    pub fn cross_entropy_indices(&self, targets: &[i128]) -> Result<Tensor> {
-        let classes = match self.dims() {
-            &[_, c] => Some(c),
-            _ => None, // `cross_entropy` reports the bad logits shape
-        };
-        if let Some((position, target)) = first_bad_class(targets.iter().copied(), classes) {
-            let shape = self.shape().clone();
-            return Err(Error::ClassIndex {
-                op: "cross_entropy",
-                position,
-                target,
-                shape,
-                classes: classes.unwrap_or(0),
-            });
-        }
-        let targets: Vec<usize> = targets.iter().map(|&t| t as usize).collect();
-        self.cross_entropy(&targets)
-    }
-
     /// `exp(x - max) / sum(exp(x - max))` along `dim`.
     pub fn softmax(&self, dim: isize) -> Result<Tensor> {
         scoped("softmax", || {
             self.float_only("softmax")?;
             let d = [dim];
-            // The shift's gradient cancels exactly: it is built without one.
-            let m = super::no_grad(|| self.max(Some(&d), true))?;
+            let m = stability_shift(self, dim, true)?;
             let e = self.binary(BinaryOp::Sub, &m)?.exp()?;
             let s = e.sum(Some(&d), true)?;
             e.binary(BinaryOp::Div, &s)
@@ -84,8 +25,7 @@ impl Tensor {
         scoped("log_softmax", || {
             self.float_only("log_softmax")?;
             let d = [dim];
-            // The shift's gradient cancels exactly: it is built without one.
-            let m = super::no_grad(|| self.max(Some(&d), true))?;
+            let m = stability_shift(self, dim, true)?;
             let xm = self.binary(BinaryOp::Sub, &m)?;
             let s = xm.exp()?.sum(Some(&d), true)?;
             xm.binary(BinaryOp::Sub, &s.log()?)
@@ -207,14 +147,6 @@ impl Tensor {
         Ok(n)
     }
 
-    /// Mean squared error `mean((self - target)^2)` (reduction "mean").
-    pub fn mse_loss(&self, target: &Tensor) -> Result<Tensor> {
-        scoped("mse_loss", || {
-            self.float_only("mse_loss")?;
-            self.binary(BinaryOp::Sub, target)?.square()?.mean(None, false)
-        })
-    }
-
     /// Layer norm over the last `normalized_ndim` dims, with optional affine weight and bias.
     pub fn layer_norm(
         &self,
@@ -295,18 +227,10 @@ fn check_affine(op: &'static str, name: &str, t: Option<&Tensor>, normalized_sha
     }
 }
 
-/// The first class index outside `0..classes` (any, when `classes` is unknown: negative ones
-/// only), with its position.
-fn first_bad_class(targets: impl Iterator<Item = i128>, classes: Option<usize>) -> Option<(usize, i128)> {
-    let limit = classes.map_or(i128::MAX, |c| c as i128);
-    targets.enumerate().find(|&(_, t)| t < 0 || t >= limit)
-}
-
-/// `targets.len() × c` rows, 1 at each row's target class, 0 elsewhere.
-fn onehot<T: Element>(targets: &[usize], c: usize) -> Result<Vec<T>> {
-    let mut v = try_zeroed_vec::<T>(targets.len() * c)?;
-    for (i, &t) in targets.iter().enumerate() {
-        v[i * c + t] = T::from_f64(1.0);
-    }
-    Ok(v)
+/// The max of `x` along `dim`, the shift that keeps `exp` of log-sum-exp and softmax from
+/// overflowing. The results do not depend on it (it cancels exactly), so no gradient is meant
+/// to flow through it: it is built without one. The plain max, not a finite one: a row holding
+/// `+inf` or only `-inf` is NaN, as in PyTorch.
+pub(super) fn stability_shift(x: &Tensor, dim: isize, keepdim: bool) -> Result<Tensor> {
+    super::no_grad(|| x.max(Some(&[dim]), keepdim))
 }

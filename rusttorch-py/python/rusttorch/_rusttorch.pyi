@@ -95,6 +95,10 @@ class Tensor:
     """A lazy tensor: operations build an expression graph; ``eval()``, ``numpy()``, ``item()``
     and friends evaluate it with a fusing CPU backend."""
 
+    def __init__(self, data: TensorLike | None = None) -> None:
+        """``Tensor(data)`` names ``data``'s node when it is a tensor (no copy), else copies
+        it as ``rusttorch.tensor(data)``; ``Tensor()`` is an empty float32 tensor."""
+
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """NumPy's ufunc protocol: ``np.exp(t)``, ``ndarray * t`` are lazy tensors
         (``rusttorch._numpy_protocols``, docs/numpy-interop.md)."""
@@ -1306,17 +1310,107 @@ def rms_norm(
     """RMS normalisation over the trailing dims given by ``normalized_shape``:
     ``x / sqrt(mean(x**2) + eps) * weight``, with an optional ``weight`` of that shape."""
 
-def mse_loss(input: TensorLike, target: TensorLike) -> Tensor:
-    """Mean squared error ``mean((input - target)**2)`` (broadcasting; reduction "mean")."""
+ClassTarget = Tensor | Sequence[Any] | npt.NDArray[Any]
 
 def cross_entropy(
-    logits: TensorLike, target: Sequence[SupportsIndex] | npt.NDArray[np.integer[Any]]
+    input: TensorLike,
+    target: ClassTarget,
+    weight: TensorLike | None = None,
+    size_average: builtins.bool | None = None,
+    ignore_index: builtins.int = -100,
+    reduce: builtins.bool | None = None,
+    reduction: str = "mean",
+    label_smoothing: builtins.float = 0.0,
 ) -> Tensor:
-    """Mean cross-entropy of ``logits`` (``[n, classes]``) against ``target``, ``n`` integer class
-    indices (a 1-D integer NumPy array or a list of ints, not a tensor): the mean over rows of
-    ``-log_softmax(logits[i])[target[i]]`` (PyTorch's: a ``-inf`` logit off the target costs
-    nothing, a row holding ``+inf`` or only ``-inf`` is NaN). Reduction "mean" only, no
-    ``ignore_index``."""
+    """PyTorch's ``cross_entropy``: ``input`` holds logits with the classes along dim 1
+    (``[N, C]``, ``[N, C, d1, ...]`` or unbatched ``[C]``); ``target`` holds class indices
+    (integers, the input's shape without the class dim; one outside ``0..C`` other than
+    ``ignore_index`` raises ``IndexError`` naming its position and value) or class
+    probabilities (floats of the input's shape). ``weight`` scales each class, entries equal
+    to ``ignore_index`` count for nothing, ``label_smoothing`` mixes the target with the
+    uniform distribution; ``reduction`` is ``'mean'``, ``'sum'`` or ``'none'``."""
+
+def nll_loss(
+    input: TensorLike,
+    target: ClassTarget,
+    weight: TensorLike | None = None,
+    size_average: builtins.bool | None = None,
+    ignore_index: builtins.int = -100,
+    reduce: builtins.bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """PyTorch's ``nll_loss``: ``-weight[t] * input[..., t, ...]`` for each class index ``t``
+    of ``target``, ``input`` holding log-probabilities with the classes along dim 1."""
+
+def mse_loss(
+    input: TensorLike,
+    target: TensorLike,
+    size_average: builtins.bool | None = None,
+    reduce: builtins.bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Mean squared error ``(input - target)**2``, reduced (``target`` broadcasts)."""
+
+def l1_loss(
+    input: TensorLike,
+    target: TensorLike,
+    size_average: builtins.bool | None = None,
+    reduce: builtins.bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Mean absolute error ``|input - target|``, reduced (``target`` broadcasts)."""
+
+def smooth_l1_loss(
+    input: TensorLike,
+    target: TensorLike,
+    size_average: builtins.bool | None = None,
+    reduce: builtins.bool | None = None,
+    reduction: str = "mean",
+    beta: builtins.float = 1.0,
+) -> Tensor:
+    """Smooth L1: ``0.5 d**2 / beta`` where ``d = |input - target| < beta``, else
+    ``d - 0.5 beta``."""
+
+def huber_loss(
+    input: TensorLike, target: TensorLike, reduction: str = "mean", delta: builtins.float = 1.0
+) -> Tensor:
+    """Huber: ``0.5 d**2`` where ``d = |input - target| < delta``, else
+    ``delta (d - 0.5 delta)``."""
+
+def binary_cross_entropy(
+    input: TensorLike,
+    target: TensorLike,
+    weight: TensorLike | None = None,
+    size_average: builtins.bool | None = None,
+    reduce: builtins.bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Binary cross-entropy of probabilities ``input`` against ``target`` (same shape), each
+    log clamped at -100 as PyTorch's; ``weight`` broadcasts."""
+
+def binary_cross_entropy_with_logits(
+    input: TensorLike,
+    target: TensorLike,
+    weight: TensorLike | None = None,
+    size_average: builtins.bool | None = None,
+    reduce: builtins.bool | None = None,
+    reduction: str = "mean",
+    pos_weight: TensorLike | None = None,
+) -> Tensor:
+    """Binary cross-entropy of logits ``input`` (a stable form that never overflows);
+    ``pos_weight`` scales the positive term, ``weight`` all."""
+
+def kl_div(
+    input: TensorLike,
+    target: TensorLike,
+    size_average: builtins.bool | None = None,
+    reduce: builtins.bool | None = None,
+    reduction: str = "mean",
+    log_target: builtins.bool = False,
+) -> Tensor:
+    """Kullback-Leibler divergence of log-probabilities ``input`` from ``target``
+    (probabilities, or log-probabilities with ``log_target``); ``'batchmean'`` divides the
+    sum by the batch size."""
 
 def matmul(input: TensorLike, other: TensorLike) -> Tensor:
     """Matrix product with NumPy semantics (``input @ other``): 1-d · 1-d is a dot product, a

@@ -69,6 +69,21 @@ fn same_or_new<'py>(
 
 #[pymethods]
 impl PyTensor {
+    /// ``Tensor(data)``: names ``data``'s node when it is a tensor (no copy: tensors are
+    /// values), else a copy as ``rusttorch.tensor(data)``; ``Tensor()`` is an empty float32
+    /// tensor. The constructor subclasses (``nn.Parameter``) call.
+    #[new]
+    #[pyo3(signature = (data = None))]
+    fn py_new(data: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+        match data {
+            None => Ok(PyTensor::from(guard(|| Tensor::zeros([0], DType::F32))?)),
+            Some(d) => match d.cast::<PyTensor>() {
+                Ok(t) => Ok(PyTensor::from(t.get().tensor())),
+                Err(_) => crate::numpy::tensor_from_data(d, None).map(PyTensor::from),
+            },
+        }
+    }
+
     // ------------------------------------------------------------------ attributes
 
     /// The shape, a tuple of ints.
