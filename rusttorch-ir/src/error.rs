@@ -277,6 +277,16 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A gradient that cannot be computed as asked (PyTorch's autograd `RuntimeError`s:
+    /// backward through a freed graph, a non-scalar output without `gradient`, an in-place
+    /// update of a leaf that requires grad...).
+    #[error("{op}: {message}")]
+    Autograd {
+        /// The autograd call or op (`backward`, `grad`, `requires_grad_`...).
+        op: &'static str,
+        /// What is wrong, as PyTorch words it.
+        message: String,
+    },
     /// A broken internal invariant (a bug in RustTorch).
     #[error("internal error: {0}")]
     Internal(String),
@@ -330,6 +340,8 @@ impl Error {
             | Error::Interrupted
             | Error::GraphVersion { .. }
             | Error::CorruptGraph { .. }
+            // Raised by a backward pass, after the op was built.
+            | Error::Autograd { .. }
             | Error::Internal(_) => {}
         }
         self

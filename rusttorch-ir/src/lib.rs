@@ -3,7 +3,7 @@
 //!
 //! Modules in dependency order, each using only those before it: `dtype`, `shape`, `error`,
 //! `hash`, `op`, `infer`, `random`, `buffer`, `view`, `graph`, `tensor` (builds lazy tensors
-//! and lowers them to a `graph`), `serial` (graphs to bytes and back, for pickle), `print` (values as PyTorch prints them), `rewrite`, `plan`, `passes` (the optimizer), `fusion` (the
+//! and lowers them to a `graph`), `autograd` (gradients as more graph), `serial` (graphs to bytes and back, for pickle), `print` (values as PyTorch prints them), `rewrite`, `plan`, `passes` (the optimizer), `fusion` (the
 //! planner, which emits a `plan`).
 //!
 //! ```
@@ -22,6 +22,7 @@
 // failure paths, so the larger `Err` variant costs nothing on the hot path.
 #![allow(clippy::result_large_err)]
 
+pub mod autograd;
 pub mod buffer;
 pub mod dtype;
 pub mod error;

@@ -37,7 +37,9 @@ pub fn to_py_err(e: Error) -> PyErr {
         | Error::ClassIndex { .. } => PyIndexError::new_err(msg),
         Error::UnsupportedDType { .. } | Error::DTypeMismatch { .. } => PyTypeError::new_err(msg),
         Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
-        Error::Internal(_) | Error::Donated { .. } | Error::InplaceCast { .. } => PyRuntimeError::new_err(msg),
+        Error::Internal(_) | Error::Donated { .. } | Error::InplaceCast { .. } | Error::Autograd { .. } => {
+            PyRuntimeError::new_err(msg)
+        }
         Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
         Error::NotImplemented { .. } => PyNotImplementedError::new_err(msg),
         Error::GraphVersion { .. } | Error::CorruptGraph { .. } => UnpicklingError::new_err(msg),

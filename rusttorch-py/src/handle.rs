@@ -33,8 +33,18 @@ impl PyTensor {
         self.node.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// Makes this object name `t` (the in-place ops).
-    pub fn rebind(&self, t: Tensor) {
+    /// Makes this object name `t`, the result of the in-place op `op` (`add_`, `t[i] = v`...):
+    /// a leaf that requires grad may be updated so only under `no_grad` (then `t` is that
+    /// leaf, with its `.grad`), and a recorded value marks itself modified
+    /// (`Tensor::adopt_leaf`).
+    pub fn rebind(&self, t: Tensor, op: &str) -> PyResult<()> {
+        guard(|| self.tensor().adopt_leaf(&t, op))?;
+        self.rebind_unchecked(t);
+        Ok(())
+    }
+
+    /// Makes this object name `t`, whatever it named (`detach_()`).
+    pub fn rebind_unchecked(&self, t: Tensor) {
         *self.node.write().unwrap_or_else(PoisonError::into_inner) = t;
     }
 }

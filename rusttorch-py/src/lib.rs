@@ -21,12 +21,14 @@
 //! - `pickle`: `pickle` of tensors (graphs and values, out-of-band buffers);
 //! - `memory`: the buffer pool's limit;
 //! - `random`: `Generator`, the default generator, `seed=`/`generator=` arguments;
+//! - `autograd`: `autograd.grad`/`backward`, the grad mode and Python gradient hooks;
 //! - `errors`: error variants to Python exceptions, panics to `RuntimeError`.
 
 // Errors carry shapes by value (see rusttorch-ir).
 #![allow(clippy::result_large_err)]
 
 mod args;
+mod autograd;
 mod creation;
 mod dlpack;
 mod dtype;
@@ -63,6 +65,10 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<random::PyGenerator>()?;
     m.add_class::<pickle::LeafBytes>()?;
+    // Reached through `rusttorch.autograd`, not the top level (PyTorch has no `torch.GradFn`).
+    m.add("_GradFn", py.get_type::<crate::tensor::PyGradFn>())?;
+    m.add("_RemovableHandle", py.get_type::<crate::tensor::PyHookHandle>())?;
+    autograd::register(m)?;
     m.add("default_generator", random::default_generator(py))?;
     for d in DType::ALL {
         m.add(d.name(), dtype::dtype_object(py, d))?;

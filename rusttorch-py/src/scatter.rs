@@ -179,7 +179,7 @@ impl PyTensor {
     ) -> PyResult<Bound<'py, Self>> {
         let t = slf.get();
         let v = guard(|| f(&t.tensor()))?;
-        t.rebind(v);
+        t.rebind(v, "write")?;
         Ok(slf.clone())
     }
 }
@@ -196,8 +196,7 @@ impl PyTensor {
             crate::index::eval_masks(index.py(), &items)?;
         }
         let new = guard(|| t.index_put(&items, &v, false))?;
-        self.rebind(new);
-        Ok(())
+        self.rebind(new, "__setitem__")
     }
 
     /// See ``rusttorch.scatter``.

@@ -39,7 +39,7 @@ macro_rules! register {
 /// Whether a primitive row is bound here: not when it has a parameter, not `copy` (an
 /// internal op; Python has `contiguous()`), and not `round` (its `decimals=` is in `math.rs`).
 macro_rules! primitive_rows {
-    ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr;)*) => {
+    ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr, grad $d:expr;)*) => {
         $(primitive_rows!(@row $(#[$doc])* $v $(($p: $pty))?, $name);)*
         /// Adds every primitive unary op's function to the module.
         fn register_primitives(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import rusttorch as rt
 from array_api_bad_calls import ARRAY_API_BAD_CALLS
+from autograd_bad_calls import AUTOGRAD_BAD_CALLS, AUTOGRAD_NO_BAD_CALL
 from dlpack_bad_calls import DLPACK_BAD_CALLS
 from helpers import needs_constant_graphs
 from indexing_bad_calls import INDEXING_BAD_CALLS
@@ -402,6 +403,8 @@ BAD_CALLS += SEARCH_BAD_CALLS
 BAD_CALLS += ARRAY_API_BAD_CALLS
 BAD_CALLS += DLPACK_BAD_CALLS
 NO_BAD_CALL |= SHAPE_NO_BAD_CALL
+BAD_CALLS += AUTOGRAD_BAD_CALLS
+NO_BAD_CALL |= AUTOGRAD_NO_BAD_CALL
 
 
 @pytest.mark.parametrize(

@@ -22,82 +22,118 @@
 use super::{GeluApprox, OpInfo, Scalar};
 
 /// Calls `$m!` with every primitive unary op, one row each:
-/// `docs Variant(param: Type)?, name, cost, rule, |x: f64 (, param)?| reference;`
-/// (`rule` is a [`UnaryRule`] variant).
+/// `docs Variant(param: Type)?, name, cost, rule, |x: f64 (, param)?| reference,
+/// grad gradient;` (`rule` is a [`UnaryRule`] variant). The gradient `|x, y, g|` builds the
+/// vector-Jacobian product `g · dy/dx` from the operand `x`, the result `y` and the incoming
+/// gradient `g` (see [`crate::autograd`]); `not_differentiable` marks an op whose result is not
+/// a float, which no gradient reaches.
 #[macro_export]
 macro_rules! for_each_unary_op {
     ($m:ident) => {
         $m! {
             /// `-x`
-            Neg, neg, 1, Numeric, |x: f64| -x;
+            Neg, neg, 1, Numeric, |x: f64| -x,
+                grad |_x, _y, g| g.neg();
             /// `|x|`
-            Abs, abs, 1, Numeric, |x: f64| x.abs();
+            Abs, abs, 1, Numeric, |x: f64| x.abs(),
+                grad |x, _y, g| g.times(&x.sign()?);
             /// `e^x`
-            Exp, exp, 8, Float, |x: f64| x.exp();
+            Exp, exp, 8, Float, |x: f64| x.exp(),
+                grad |_x, y, g| g.times(y);
             /// Natural logarithm.
-            Log, log, 8, Float, |x: f64| x.ln();
+            Log, log, 8, Float, |x: f64| x.ln(),
+                grad |x, _y, g| g.over(x);
             /// `ln(1 + x)`, accurate for small `x` (where `log(1 + x)` loses digits).
-            Log1p, log1p, 10, Float, |x: f64| x.ln_1p();
+            Log1p, log1p, 10, Float, |x: f64| x.ln_1p(),
+                grad |x, _y, g| g.over(&x.shift(1.0)?);
             /// `e^x - 1`, accurate for small `x` (where `exp(x) - 1` loses digits).
-            Expm1, expm1, 10, Float, |x: f64| x.exp_m1();
+            Expm1, expm1, 10, Float, |x: f64| x.exp_m1(),
+                grad |_x, y, g| g.times(&y.shift(1.0)?);
             /// Square root.
-            Sqrt, sqrt, 4, Float, |x: f64| x.sqrt();
+            Sqrt, sqrt, 4, Float, |x: f64| x.sqrt(),
+                grad |_x, y, g| g.over(&y.scale(2.0)?);
             /// `1 / sqrt(x)`
-            Rsqrt, rsqrt, 5, Float, |x: f64| 1.0 / x.sqrt();
+            Rsqrt, rsqrt, 5, Float, |x: f64| 1.0 / x.sqrt(),
+                grad |_x, y, g| g.times(&y.times(&y.square()?)?)?.scale(-0.5);
             /// `1 / x`
-            Recip, reciprocal, 4, Float, |x: f64| 1.0 / x;
+            Recip, reciprocal, 4, Float, |x: f64| 1.0 / x,
+                grad |_x, y, g| g.times(&y.square()?)?.neg();
             /// Hyperbolic tangent.
-            Tanh, tanh, 10, Float, |x: f64| x.tanh();
+            Tanh, tanh, 10, Float, |x: f64| x.tanh(),
+                grad |_x, y, g| g.times(&y.square()?.rsub(1.0)?);
             /// Logistic sigmoid, `1 / (1 + e^-x)`.
-            Sigmoid, sigmoid, 10, Float, $crate::op::sigmoid_f64;
+            Sigmoid, sigmoid, 10, Float, $crate::op::sigmoid_f64,
+                grad |_x, y, g| g.times(&y.times(&y.rsub(1.0)?)?);
             /// `max(x, 0)` (NaN stays NaN).
-            Relu, relu, 1, Numeric, |x: f64| if x > 0.0 || x.is_nan() { x } else { 0.0 };
+            Relu, relu, 1, Numeric, |x: f64| if x > 0.0 || x.is_nan() { x } else { 0.0 },
+                grad |_x, y, g| g.zero_where(&y.le_scalar(0.0)?);
             /// `x` where `x >= 0`, else `negative_slope * x`.
             LeakyRelu(negative_slope: $crate::op::Scalar), leaky_relu, 2, Float,
-                |x: f64, s: $crate::op::Scalar| if x >= 0.0 || x.is_nan() { x } else { x * s.get() };
+                |x: f64, s: $crate::op::Scalar| if x >= 0.0 || x.is_nan() { x } else { x * s.get() },
+                grad |x, _y, g| x.gt_scalar(0.0)?.where_cond(g, &g.scale(negative_slope.get())?);
             /// Gaussian error linear unit, exact (`erf`) or tanh-approximated.
             Gelu(approximate: $crate::op::GeluApprox), gelu, 14, Float, |x: f64, a: $crate::op::GeluApprox| match a {
                 $crate::op::GeluApprox::Erf => $crate::op::gelu_erf_f64(x),
                 $crate::op::GeluApprox::Tanh => $crate::op::gelu_tanh_f64(x),
-            };
+            },
+                grad |x, _y, g| g.times(&$crate::autograd::gelu_derivative(x, approximate)?);
             /// Base-2 logarithm (exact at powers of two).
-            Log2, log2, 10, Float, |x: f64| x.log2();
+            Log2, log2, 10, Float, |x: f64| x.log2(),
+                grad |x, _y, g| g.over(&x.scale(std::f64::consts::LN_2)?);
             /// Base-10 logarithm (exact at powers of ten).
-            Log10, log10, 10, Float, |x: f64| x.log10();
+            Log10, log10, 10, Float, |x: f64| x.log10(),
+                grad |x, _y, g| g.over(&x.scale(std::f64::consts::LN_10)?);
             /// `2^x` (exact at integers).
-            Exp2, exp2, 10, Float, |x: f64| x.exp2();
+            Exp2, exp2, 10, Float, |x: f64| x.exp2(),
+                grad |_x, y, g| g.times(&y.scale(std::f64::consts::LN_2)?);
             /// The error function.
-            Erf, erf, 12, Float, $crate::op::erf_f64;
+            Erf, erf, 12, Float, $crate::op::erf_f64,
+                grad |x, _y, g| g.times(&x.square()?.neg()?.exp()?.scale(std::f64::consts::FRAC_2_SQRT_PI)?);
             /// `1 - erf(x)`, keeping its relative accuracy where `erf(x)` is near 1.
-            Erfc, erfc, 14, Float, $crate::op::erfc_f64;
+            Erfc, erfc, 14, Float, $crate::op::erfc_f64,
+                grad |x, _y, g| g.times(&x.square()?.neg()?.exp()?.scale(-std::f64::consts::FRAC_2_SQRT_PI)?);
             /// The inverse of `erf` on `[-1, 1]` (`±inf` at `±1`, NaN outside).
-            Erfinv, erfinv, 40, Float, $crate::op::erfinv_f64;
+            Erfinv, erfinv, 40, Float, $crate::op::erfinv_f64,
+                grad |_x, y, g| g.times(&y.square()?.exp()?.scale(0.5 * std::f64::consts::PI.sqrt())?);
             /// Arctangent.
-            Atan, atan, 12, Float, |x: f64| x.atan();
+            Atan, atan, 12, Float, |x: f64| x.atan(),
+                grad |x, _y, g| g.over(&x.square()?.shift(1.0)?);
             /// Arcsine (NaN outside `[-1, 1]`).
-            Asin, asin, 12, Float, |x: f64| x.asin();
+            Asin, asin, 12, Float, |x: f64| x.asin(),
+                grad |x, _y, g| g.times(&x.square()?.rsub(1.0)?.rsqrt()?);
             /// Arccosine (NaN outside `[-1, 1]`).
-            Acos, acos, 12, Float, |x: f64| x.acos();
+            Acos, acos, 12, Float, |x: f64| x.acos(),
+                grad |x, _y, g| g.times(&x.square()?.rsub(1.0)?.rsqrt()?)?.neg();
             /// Sine.
-            Sin, sin, 10, Float, |x: f64| x.sin();
+            Sin, sin, 10, Float, |x: f64| x.sin(),
+                grad |x, _y, g| g.times(&x.cos()?);
             /// Cosine.
-            Cos, cos, 10, Float, |x: f64| x.cos();
+            Cos, cos, 10, Float, |x: f64| x.cos(),
+                grad |x, _y, g| g.times(&x.sin()?)?.neg();
             /// `x * x` (what `x ** 2` lowers to).
-            Square, square, 1, Numeric, |x: f64| x * x;
+            Square, square, 1, Numeric, |x: f64| x * x,
+                grad |x, _y, g| g.times(&x.scale(2.0)?);
             /// `x` written out contiguously (materialises a strided view).
-            Copy, copy, 0, Any, |x: f64| x;
+            Copy, copy, 0, Any, |x: f64| x,
+                grad |_x, _y, g| Ok(g.clone());
             /// Largest integer `<= x` (identity on ints).
-            Floor, floor, 1, Rounding, |x: f64| x.floor();
+            Floor, floor, 1, Rounding, |x: f64| x.floor(),
+                grad |_x, _y, g| g.zero();
             /// Smallest integer `>= x` (identity on ints).
-            Ceil, ceil, 1, Rounding, |x: f64| x.ceil();
+            Ceil, ceil, 1, Rounding, |x: f64| x.ceil(),
+                grad |_x, _y, g| g.zero();
             /// Rounds toward zero (identity on ints).
-            Trunc, trunc, 1, Rounding, |x: f64| x.trunc();
+            Trunc, trunc, 1, Rounding, |x: f64| x.trunc(),
+                grad |_x, _y, g| g.zero();
             /// Nearest integer, ties to even, as NumPy and PyTorch round (identity on ints).
-            Round, round, 1, Rounding, |x: f64| x.round_ties_even();
+            Round, round, 1, Rounding, |x: f64| x.round_ties_even(),
+                grad |_x, _y, g| g.zero();
             /// Logical not (`x == 0`), bool result.
-            LogicalNot, logical_not, 1, Logical, |x: f64| f64::from(x == 0.0);
+            LogicalNot, logical_not, 1, Logical, |x: f64| f64::from(x == 0.0),
+                grad not_differentiable;
             /// `~x`: bitwise not of ints, logical not of bools.
-            BitNot, bitwise_not, 1, Bitwise, |x: f64| !(x as i64) as f64;
+            BitNot, bitwise_not, 1, Bitwise, |x: f64| !(x as i64) as f64,
+                grad not_differentiable;
         }
     };
 }
@@ -182,61 +218,86 @@ macro_rules! for_each_composite_op {
 }
 
 /// Calls `$m!` with every primitive binary op, one row each:
-/// `docs Variant, name, cost, rule, on bools, commutative, |a: f64, b: f64| reference;`
-/// (`rule` is a [`BinaryRule`], `on bools` the [`BoolForm`] of the op on bool operands).
+/// `docs Variant, name, cost, rule, on bools, commutative, |a: f64, b: f64| reference, grad
+/// gradient;` (`rule` is a [`BinaryRule`], `on bools` the [`BoolForm`] of the op on bool
+/// operands). The gradient `|a, b, y, g|` gives the vector-Jacobian products for `a` and `b`
+/// in the broadcast shape (summed back to each operand's shape by [`crate::autograd`]).
 #[macro_export]
 macro_rules! for_each_binary_op {
     ($m:ident) => {
         $m! {
             /// `a + b`
-            Add, add, 1, Arith, Or, true, |a: f64, b: f64| a + b;
+            Add, add, 1, Arith, Or, true, |a: f64, b: f64| a + b,
+                grad |_a, _b, _y, g| both(g.clone(), g.clone());
             /// `a - b`
-            Sub, sub, 1, Arith, Error, false, |a: f64, b: f64| a - b;
+            Sub, sub, 1, Arith, Error, false, |a: f64, b: f64| a - b,
+                grad |_a, _b, _y, g| both(g.clone(), g.neg()?);
             /// `a * b`
-            Mul, mul, 1, Arith, And, true, |a: f64, b: f64| a * b;
+            Mul, mul, 1, Arith, And, true, |a: f64, b: f64| a * b,
+                grad |a, b, _y, g| both(g.times(b)?, g.times(a)?);
             /// `a / b` (true division: ints divide as float32).
-            Div, div, 4, TrueDiv, Same, false, |a: f64, b: f64| a / b;
+            Div, div, 4, TrueDiv, Same, false, |a: f64, b: f64| a / b,
+                grad |_a, b, y, g| both(g.over(b)?, g.times(y)?.over(b)?.neg()?);
             /// `a ** b`
-            Pow, pow, 16, Arith, Error, false, |a: f64, b: f64| a.powf(b);
+            Pow, pow, 16, Arith, Error, false, |a: f64, b: f64| a.powf(b),
+                grad $crate::autograd::pow_grads;
             /// Elementwise max (NaN propagates).
-            Maximum, maximum, 1, Arith, Or, true, |a: f64, b: f64| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) };
+            Maximum, maximum, 1, Arith, Or, true, |a: f64, b: f64| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) },
+                grad |a, b, _y, g| $crate::autograd::extremum_grads(a, b, g, true);
             /// Elementwise min (NaN propagates).
-            Minimum, minimum, 1, Arith, And, true, |a: f64, b: f64| if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) };
+            Minimum, minimum, 1, Arith, And, true, |a: f64, b: f64| if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) },
+                grad |a, b, _y, g| $crate::autograd::extremum_grads(a, b, g, false);
             /// `floor(a / b)` with Python's signs (integer `x // 0` is 0, as NumPy).
-            FloorDiv, floor_divide, 6, Arith, Error, false, |a: f64, b: f64| $crate::op::py_divmod(a, b).0;
+            FloorDiv, floor_divide, 6, Arith, Error, false, |a: f64, b: f64| $crate::op::py_divmod(a, b).0,
+                grad |_a, _b, _y, g| both(g.zero()?, g.zero()?);
             /// `a - floor(a / b) * b`: the remainder takes the divisor's sign, as Python's `%`
             /// (integer `x % 0` is 0, as NumPy).
-            Rem, remainder, 6, Arith, Error, false, |a: f64, b: f64| $crate::op::py_divmod(a, b).1;
+            Rem, remainder, 6, Arith, Error, false, |a: f64, b: f64| $crate::op::py_divmod(a, b).1,
+                grad |a, b, _y, g| both(g.clone(), g.times(&a.over(b)?.floor()?)?.neg()?);
             /// C's `fmod`: `a - trunc(a / b) * b`, the remainder with the dividend's sign (integer
             /// `x fmod 0` is 0, as NumPy).
-            Fmod, fmod, 6, Arith, Error, false, |a: f64, b: f64| a % b;
+            Fmod, fmod, 6, Arith, Error, false, |a: f64, b: f64| a % b,
+                grad |a, b, _y, g| both(g.clone(), g.times(&a.over(b)?.trunc()?)?.neg()?);
             /// `atan(a / b)` in the quadrant of the point `(b, a)`.
-            Atan2, atan2, 16, TrueDiv, Same, false, |a: f64, b: f64| a.atan2(b);
+            Atan2, atan2, 16, TrueDiv, Same, false, |a: f64, b: f64| a.atan2(b),
+                grad |a, b, _y, g| { let d = a.square()?.plus(&b.square()?)?; both(g.times(b)?.over(&d)?, g.times(a)?.over(&d)?.neg()?) };
             /// `sqrt(a^2 + b^2)` without intermediate overflow or underflow.
-            Hypot, hypot, 8, TrueDiv, Same, true, |a: f64, b: f64| a.hypot(b);
+            Hypot, hypot, 8, TrueDiv, Same, true, |a: f64, b: f64| a.hypot(b),
+                grad |a, b, y, g| both(g.times(a)?.over(y)?, g.times(b)?.over(y)?);
             /// `|a|` with the sign bit of `b` (so `-0.0` and `-nan` count as negative).
-            Copysign, copysign, 1, TrueDiv, Same, false, |a: f64, b: f64| a.copysign(b);
+            Copysign, copysign, 1, TrueDiv, Same, false, |a: f64, b: f64| a.copysign(b),
+                grad |a, _b, y, g| both(g.times(&y.over(a)?)?.zero_where(&a.eq_scalar(0.0)?)?, g.zero()?);
             /// The next float after `a` toward `b` (in f64 here: float32 kernels and the reference
             /// interpreter step in float32).
-            NextAfter, nextafter, 2, TrueDiv, Same, false, $crate::op::nextafter_f64;
+            NextAfter, nextafter, 2, TrueDiv, Same, false, $crate::op::nextafter_f64,
+                grad |_a, _b, _y, g| both(g.zero()?, g.zero()?);
             /// `a < b`
-            Lt, lt, 1, Compare, Same, false, |a: f64, b: f64| f64::from(a < b);
+            Lt, lt, 1, Compare, Same, false, |a: f64, b: f64| f64::from(a < b),
+                grad not_differentiable;
             /// `a <= b`
-            Le, le, 1, Compare, Same, false, |a: f64, b: f64| f64::from(a <= b);
+            Le, le, 1, Compare, Same, false, |a: f64, b: f64| f64::from(a <= b),
+                grad not_differentiable;
             /// `a > b`
-            Gt, gt, 1, Compare, Same, false, |a: f64, b: f64| f64::from(a > b);
+            Gt, gt, 1, Compare, Same, false, |a: f64, b: f64| f64::from(a > b),
+                grad not_differentiable;
             /// `a >= b`
-            Ge, ge, 1, Compare, Same, false, |a: f64, b: f64| f64::from(a >= b);
+            Ge, ge, 1, Compare, Same, false, |a: f64, b: f64| f64::from(a >= b),
+                grad not_differentiable;
             /// `a == b`
-            Eq, eq, 1, Compare, Same, true, |a: f64, b: f64| f64::from(a == b);
+            Eq, eq, 1, Compare, Same, true, |a: f64, b: f64| f64::from(a == b),
+                grad not_differentiable;
             /// `a != b`
-            Ne, ne, 1, Compare, Same, true, |a: f64, b: f64| f64::from(a != b);
+            Ne, ne, 1, Compare, Same, true, |a: f64, b: f64| f64::from(a != b),
+                grad not_differentiable;
             /// Bitwise and on ints, logical and on bools.
-            And, and, 1, Bitwise, Same, true, |a: f64, b: f64| ((a as i64) & (b as i64)) as f64;
+            And, and, 1, Bitwise, Same, true, |a: f64, b: f64| ((a as i64) & (b as i64)) as f64,
+                grad not_differentiable;
             /// Bitwise or on ints, logical or on bools.
-            Or, or, 1, Bitwise, Same, true, |a: f64, b: f64| ((a as i64) | (b as i64)) as f64;
+            Or, or, 1, Bitwise, Same, true, |a: f64, b: f64| ((a as i64) | (b as i64)) as f64,
+                grad not_differentiable;
             /// Bitwise xor on ints, logical xor on bools.
-            Xor, xor, 1, Bitwise, Same, true, |a: f64, b: f64| ((a as i64) ^ (b as i64)) as f64;
+            Xor, xor, 1, Bitwise, Same, true, |a: f64, b: f64| ((a as i64) ^ (b as i64)) as f64,
+                grad not_differentiable;
         }
     };
 }
@@ -286,7 +347,7 @@ pub enum BoolForm {
 }
 
 macro_rules! define_unary {
-    ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr;)*) => {
+    ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr, grad $d:expr;)*) => {
         /// Elementwise primitive ops of one operand (the rows of [`for_each_unary_op!`]).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum UnaryOp {
@@ -338,7 +399,7 @@ macro_rules! unary_all {
     (@push $vec:ident, $v:ident) => {
         $vec.push(UnaryOp::$v);
     };
-    ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr;)*) => {
+    ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr, grad $d:expr;)*) => {
         impl UnaryOp {
             /// Every unary op without a parameter, plus each parameterised one with a typical
             /// parameter (`leaky_relu(0.01)`, both GELUs), in table order.
@@ -354,7 +415,7 @@ macro_rules! unary_all {
 for_each_unary_op!(unary_all);
 
 macro_rules! define_binary {
-    ($($(#[$doc:meta])* $v:ident, $name:ident, $cost:literal, $rule:ident, $on_bool:ident, $comm:literal, $f:expr;)*) => {
+    ($($(#[$doc:meta])* $v:ident, $name:ident, $cost:literal, $rule:ident, $on_bool:ident, $comm:literal, $f:expr, grad $d:expr;)*) => {
         /// Elementwise primitive ops of two operands, broadcasting (the rows of
         /// [`for_each_binary_op!`]).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

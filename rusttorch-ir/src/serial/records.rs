@@ -133,7 +133,7 @@ macro_rules! param_of {
 
 /// From the op table's rows: a unary op to its name and parameter, and back.
 macro_rules! unary_names {
-    ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr;)*) => {
+    ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr, grad $d:expr;)*) => {
         fn unary_to_record(op: UnaryOp) -> (&'static str, Param) {
             match op {
                 $(UnaryOp::$v $(($p))? => (stringify!($name), param_of!($($p)?)),)*

@@ -57,7 +57,7 @@ impl Tensor {
     /// A 0-d constant used as an operand of an op being built. Recent ones are shared per
     /// thread: `x * 0.5` built again and again reuses one node instead of allocating and
     /// freeing it every time (a constant node is immutable, so sharing it changes no result).
-    pub(super) fn operand_scalar(value: Scalar, dtype: DType) -> Tensor {
+    pub(crate) fn operand_scalar(value: Scalar, dtype: DType) -> Tensor {
         type Recent = [Option<(Scalar, DType, Tensor)>; 8];
         thread_local! {
             static RECENT: std::cell::RefCell<(Recent, usize)> = const { std::cell::RefCell::new((

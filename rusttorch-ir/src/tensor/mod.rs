@@ -24,6 +24,7 @@ mod dynamic;
 mod einsum;
 mod elementwise;
 mod gather;
+mod grad_state;
 mod index;
 mod index_put;
 mod inplace;
@@ -55,6 +56,8 @@ mod walk;
 
 pub use advanced::Index;
 pub use dynamic::Unique;
+pub use grad_state::{is_grad_enabled, no_grad, set_grad_enabled, with_grad_mode, GradHook};
+pub(crate) use grad_state::{GradFn, GradMeta};
 pub use index::IndexItem;
 pub use operators::{binary_op_name, IntoOperand, Operand};
 pub use pad::PadMode;
@@ -83,6 +86,8 @@ pub struct Node {
     /// [`Tensor::with_note`]) or printing evaluated it ([`Tensor::add_note`]); `explain()`
     /// prints it.
     note: std::sync::OnceLock<Arc<str>>,
+    /// The autograd record, when the node requires a gradient or holds one (`grad_state`).
+    grad: std::sync::OnceLock<Arc<GradMeta>>,
 }
 
 /// A lazy tensor: a cheap-to-clone, `Send + Sync` handle to a node of the expression DAG.
@@ -95,16 +100,29 @@ impl Drop for Node {
         if let Ok(NodeState::Lazy(ops)) = self.state.get_mut() {
             release(std::mem::take(ops));
         }
+        grad_state::release_record(&mut self.grad.take());
     }
 }
 
 impl Tensor {
     fn new(op: Op, shape: Shape, dtype: DType, state: NodeState) -> Tensor {
-        Tensor(Arc::new(Node { op, shape, dtype, state: Mutex::new(state), note: Default::default() }))
+        Tensor(Arc::new(Node {
+            op,
+            shape,
+            dtype,
+            state: Mutex::new(state),
+            note: Default::default(),
+            grad: Default::default(),
+        }))
     }
 
     fn lazy(op: Op, shape: Shape, dtype: DType, operands: Operands) -> Tensor {
-        Tensor::new(op, shape, dtype, NodeState::Lazy(operands))
+        let record = Tensor::record_for(&operands, dtype);
+        let t = Tensor::new(op, shape, dtype, NodeState::Lazy(operands));
+        if let Some(r) = record {
+            let _ = t.0.grad.set(r);
+        }
+        t
     }
 
     /// A lazy node of `op` over `operands` with the shape and dtype given, unchecked: for a
@@ -128,6 +146,7 @@ impl Tensor {
             dtype: n.dtype,
             state: Mutex::new(state),
             note: std::sync::OnceLock::from(Arc::from(note.into())),
+            grad: n.grad.clone(),
         }))
     }
 

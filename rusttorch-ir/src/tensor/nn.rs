@@ -70,7 +70,8 @@ impl Tensor {
         scoped("softmax", || {
             self.float_only("softmax")?;
             let d = [dim];
-            let m = self.max(Some(&d), true)?;
+            // The shift's gradient cancels exactly: it is built without one.
+            let m = super::no_grad(|| self.max(Some(&d), true))?;
             let e = self.binary(BinaryOp::Sub, &m)?.exp()?;
             let s = e.sum(Some(&d), true)?;
             e.binary(BinaryOp::Div, &s)
@@ -82,7 +83,8 @@ impl Tensor {
         scoped("log_softmax", || {
             self.float_only("log_softmax")?;
             let d = [dim];
-            let m = self.max(Some(&d), true)?;
+            // The shift's gradient cancels exactly: it is built without one.
+            let m = super::no_grad(|| self.max(Some(&d), true))?;
             let xm = self.binary(BinaryOp::Sub, &m)?;
             let s = xm.exp()?.sum(Some(&d), true)?;
             xm.binary(BinaryOp::Sub, &s.log()?)

@@ -187,11 +187,12 @@ impl Tensor {
                 let zero = Tensor::operand_scalar(Scalar::new(0.0), m.dtype());
                 m.abs()?.binary_scalar(BinaryOp::Eq, f64::INFINITY)?.where_cond(&zero, &m)
             };
-            let m = finite_shift(self.max(Some(&d), true)?)?;
+            // The shift's gradient cancels exactly: it is built without one (fewer backward kernels).
+            let m = super::no_grad(|| finite_shift(self.max(Some(&d), true)?))?;
             let s = self.binary(BinaryOp::Sub, &m)?.exp()?.sum(Some(&d), keepdim)?.log()?;
             // Without keepdim, add a second (squeezed) max rather than reshaping: it is computed in
             // the same pass over the row and keeps the result fusable with what follows.
-            let m_out = if keepdim { m } else { finite_shift(self.max(Some(&d), false)?)? };
+            let m_out = if keepdim { m } else { super::no_grad(|| finite_shift(self.max(Some(&d), false)?))? };
             s.binary(BinaryOp::Add, &m_out)
         })
     }

@@ -16,6 +16,13 @@ impl Tensor {
         out.reshape_to(self.shape().clone())
     }
 
+    /// The node of the line op `op` along the (normalised) `dim` itself, without reshaping
+    /// its result (a gradient needs the index of an order op's values).
+    pub(crate) fn line_node(&self, op: LineOp, dim: usize) -> Result<Tensor> {
+        let shape = infer::infer_shape(&Op::Line { op, dim }, &[self.shape()])?;
+        Ok(Tensor::lazy(Op::Line { op, dim }, shape, op.dtype(self.dtype()), smallvec![self.clone()]))
+    }
+
     /// A running sum or product along `dim`: ints and bools accumulate in int64 (as PyTorch)
     /// unless `dtype` is given, in which case the input is cast to it first.
     fn sum_scan(&self, op: ScanOp, dim: isize, dtype: Option<DType>) -> Result<Tensor> {

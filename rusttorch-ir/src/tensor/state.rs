@@ -37,6 +37,21 @@ pub(super) fn release(ops: Operands) {
                     stack.push(o);
                 }
             }
+            // The operands an autograd record keeps, when nothing else shares the record.
+            if let Some(meta) = node.grad.get_mut().and_then(Arc::get_mut) {
+                stack.extend(meta.take_operands());
+            }
+        }
+    }
+}
+
+impl NodeState {
+    /// The same contents for a twin node (`detach`).
+    pub(super) fn twin(&self) -> NodeState {
+        match self {
+            NodeState::Lazy(ops) => NodeState::Lazy(ops.clone()),
+            NodeState::Ready(b) => NodeState::Ready(b.clone()),
+            NodeState::Donated => NodeState::Donated,
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::{scoped, Result};
 
 /// `Tensor` methods for the primitive unary ops: one per row of the op table.
 macro_rules! unary_methods {
-    ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr;)*) => {
+    ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr, grad $d:expr;)*) => {
         impl Tensor {
             $(
                 $(#[$doc])*
@@ -41,7 +41,7 @@ crate::for_each_composite_op!(composite_methods);
 /// bindings and the test that every op has them).
 pub fn unary_op_names() -> Vec<&'static str> {
     macro_rules! names {
-        ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr;)*) => {
+        ($($(#[$doc:meta])* $v:ident $(($p:ident : $pty:ty))?, $name:ident, $cost:literal, $rule:ident, $f:expr, grad $d:expr;)*) => {
             vec![$(stringify!($name)),*]
         };
     }

@@ -13,7 +13,7 @@ array([1., 3., 5., 7.], dtype=float32)
 
 import math
 
-from . import fft, linalg, nn, return_types
+from . import autograd, fft, linalg, nn, optim, return_types
 from ._array_api import (
     all,
     any,
@@ -65,17 +65,20 @@ from ._array_api_elementwise import (
     bitwise_left_shift,
     bitwise_right_shift,
     conj,
+    div,
     divide,
     greater,
     greater_equal,
     imag,
     less,
     less_equal,
+    mul,
     multiply,
     negative,
     not_equal,
     positive,
     real,
+    sub,
     subtract,
 )
 from ._array_api_elementwise import install_tensor_methods as _install_tensor_methods
@@ -418,6 +421,7 @@ __all__ = [
     "diag_embed",
     "diagonal",
     "diff",
+    "div",
     "divide",
     "dot",
     "double",
@@ -539,6 +543,7 @@ __all__ = [
     "movedim",
     "mse_loss",
     "msort",
+    "mul",
     "multinomial",
     "multiply",
     "mv",
@@ -617,6 +622,7 @@ __all__ = [
     "squeeze",
     "stack",
     "std",
+    "sub",
     "subtract",
     "sum",
     "swapaxes",
@@ -658,4 +664,41 @@ __all__ = [
     "xlogy",
     "zeros",
     "zeros_like",
+]
+
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
+
+# PyTorch's ``requires_grad=`` on the creation functions.
+for _name in (
+    "tensor",
+    "from_numpy",
+    "asarray",
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "rand",
+    "randn",
+    "normal",
+    "arange",
+    "linspace",
+    "logspace",
+    "eye",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+    "rand_like",
+    "randn_like",
+):
+    globals()[_name] = autograd._accepting_requires_grad(globals()[_name])
+del _name
+__all__ += [
+    "autograd",
+    "enable_grad",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "optim",
+    "set_grad_enabled",
 ]

@@ -208,3 +208,33 @@ def install_tensor_methods() -> None:
     _Tensor.__rrshift__ = _reflected(bitwise_right_shift)
     _Tensor.__ilshift__ = _inplace(bitwise_left_shift)
     _Tensor.__irshift__ = _inplace(bitwise_right_shift)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> _Tensor:
+    """``torch.sub``: ``input - alpha * other``."""
+    with renamed("sub", "sub"):
+        return input - (other if alpha == 1 else other * alpha)
+
+
+def mul(input: Any, other: Any) -> _Tensor:
+    """``torch.mul``: ``input * other``."""
+    return input * other
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> _Tensor:
+    """``torch.div``: true division, or rounded toward zero (``'trunc'``) or down (``'floor'``)."""
+    if rounding_mode is None:
+        return input / other
+    if rounding_mode == "floor":
+        return input // other
+    if rounding_mode == "trunc":
+        q = (input / other).trunc()
+        if _is_float(input) or _is_float(other):
+            return q
+        # Integer operands keep their (promoted) integer dtype, as in PyTorch.
+        return q.to((input * other).dtype)
+    raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+
+
+def _is_float(x: Any) -> bool:
+    return isinstance(x, float) or (isinstance(x, _rt.Tensor) and x.dtype.is_floating_point)

@@ -118,6 +118,51 @@ class Tensor:
         """Whether the tensor holds a computed result (never triggers evaluation)."""
     def numel(self) -> builtins.int:
         """Number of elements."""
+    @property
+    def requires_grad(self) -> builtins.bool:
+        """Whether gradients flow to this tensor (settable on leaves)."""
+    @requires_grad.setter
+    def requires_grad(self, value: builtins.bool) -> None: ...
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
+        """Makes this leaf require a gradient (or not); returns ``self``."""
+    @property
+    def is_leaf(self) -> builtins.bool:
+        """Whether no recorded op computed this tensor."""
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient backward passes accumulated here (``None`` before the first)."""
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None: ...
+    @property
+    def grad_fn(self) -> _GradFn | None:
+        """The op whose gradient computes this tensor's (``MulBackward0``), ``None`` for a leaf."""
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: builtins.bool | None = None,
+        create_graph: builtins.bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulates the gradient of this tensor into the ``.grad`` of the leaves it was
+        computed from; gradients and this tensor are evaluated together, in one plan."""
+    def detach(self) -> Tensor:
+        """A tensor with this one's value that no gradient flows through."""
+    def detach_(self) -> Tensor:
+        """Makes this object name its value without the gradient record."""
+    @property
+    def data(self) -> Tensor:
+        """The value without its gradient record; assigning rebinds the value, keeping a leaf's
+        record (``p.data = new``)."""
+    @data.setter
+    def data(self, value: Tensor) -> None: ...
+    def retain_grad(self) -> None:
+        """Keeps this non-leaf tensor's gradient in ``.grad`` in backward passes."""
+    @property
+    def retains_grad(self) -> builtins.bool:
+        """Whether backward passes keep this non-leaf tensor's gradient."""
+    def register_hook(self, hook: Any) -> _RemovableHandle:
+        """Calls ``hook(grad)`` in every backward pass; a tensor it returns replaces the
+        gradient."""
     def __len__(self) -> builtins.int: ...
     def eval(self, fuse: builtins.bool = True) -> Tensor:
         """Evaluates the tensor (fused, or op by op with ``fuse=False``) and returns it; later uses
@@ -1056,6 +1101,40 @@ def manual_seed(seed: builtins.int) -> Generator:
 
 def initial_seed() -> builtins.int:
     """The seed the default generator was last started from."""
+
+class _GradFn:
+    """``t.grad_fn``: the op whose gradient computes a tensor's (``MulBackward0``)."""
+    def name(self) -> builtins.str:
+        """The op's name, as PyTorch names backward nodes."""
+
+class _RemovableHandle:
+    """What ``register_hook`` returns."""
+    def remove(self) -> None:
+        """Removes the hook."""
+
+def _backward(
+    tensors: Sequence[Tensor],
+    grad_tensors: Sequence[Tensor | None] | None = None,
+    retain_graph: builtins.bool | None = None,
+    create_graph: builtins.bool = False,
+) -> None:
+    """``torch.autograd.backward`` (see ``rusttorch.autograd``)."""
+
+def _grad(
+    outputs: Sequence[Tensor],
+    inputs: Sequence[Tensor],
+    grad_outputs: Sequence[Tensor | None] | None = None,
+    retain_graph: builtins.bool | None = None,
+    create_graph: builtins.bool = False,
+    allow_unused: builtins.bool = False,
+) -> list[Tensor | None]:
+    """``torch.autograd.grad`` (see ``rusttorch.autograd``)."""
+
+def is_grad_enabled() -> builtins.bool:
+    """Whether ops record what their gradients need on this thread."""
+
+def _set_grad_enabled(mode: builtins.bool) -> builtins.bool:
+    """Turns gradient recording on this thread on or off; returns the previous mode."""
 
 def eval(*tensors: Tensor, fuse: builtins.bool = True) -> None:
     """Evaluates several tensors in one plan, computing shared work once (``fuse=False``: the

@@ -12,8 +12,7 @@ impl PyTensor {
     /// (`Tensor::inplace_value`: same shape, cast to `self`'s dtype).
     fn assign(&self, value: Tensor, name: &'static str) -> PyResult<()> {
         let value = guard(|| self.tensor().inplace_value(name, &value))?;
-        self.rebind(value);
-        Ok(())
+        self.rebind(value, name)
     }
 
     /// `self = self op other` in place, for the operator or method `name`.
@@ -82,7 +81,7 @@ impl PyTensor {
     /// Returns ``self``.
     fn copy_<'py>(slf: &Bound<'py, Self>, src: TensorArg) -> PyResult<Bound<'py, Self>> {
         let t = slf.get();
-        t.rebind(guard(|| t.tensor().copy_value(&src.0))?);
+        t.rebind(guard(|| t.tensor().copy_value(&src.0))?, "copy_")?;
         Ok(slf.clone())
     }
 }

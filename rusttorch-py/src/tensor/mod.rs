@@ -8,6 +8,7 @@
 //! diagonals); `shape` the views and dtype conversions; `movement` flip/roll/split..., the size
 //! attributes and printing.
 
+mod autograd;
 mod inplace;
 mod linalg;
 mod methods;
@@ -17,6 +18,7 @@ mod reductions;
 mod shape;
 
 pub use crate::handle::{build, eval_all, PyTensor};
+pub use autograd::{PyGradFn, PyHookHandle};
 pub use methods::{clamp_bound, clamp_op, where_op};
 pub use movement::{counts_arg, repeat_interleave_op, split_op};
 pub use reductions::{extremum, var_args};

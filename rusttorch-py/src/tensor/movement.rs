@@ -48,9 +48,14 @@ impl PyTensor {
         tensor_repr(py, &self.tensor())
     }
 
-    /// A new tensor with the same values (values are immutable here, so it shares them).
-    fn clone(&self) -> PyTensor {
-        PyTensor::from(self.tensor())
+    /// A new tensor with the same values (values are immutable here, so it shares them; one
+    /// that requires grad gets a copy node, so the clone is a non-leaf as in PyTorch).
+    fn clone(&self) -> PyResult<PyTensor> {
+        let t = self.tensor();
+        if t.requires_grad() {
+            return crate::handle::build(|| t.copy());
+        }
+        Ok(PyTensor::from(t))
     }
 
     /// ``copy.copy(t)``: a new tensor object with the same value (values are immutable, so it
