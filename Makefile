@@ -65,7 +65,7 @@ demo: develop
 	$(VENV_BIN)/python examples/quickstart.py
 	@echo
 	@echo "Training with autograd: an MLP on two spirals (AdamW, progress bar, loss curve, accuracy):"
-	@echo "  $(VENV_BIN)/python examples/train_mlp.py [--steps 1500] [--hidden 64]"
+	@echo "  $(VENV_BIN)/python examples/train_mlp.py [--steps 1000] [--hidden 64]"
 
 clean:
 	cargo clean

@@ -2,10 +2,11 @@
 autograd: full-batch AdamW, a progress bar (tqdm, when installed), the loss curve and the final
 accuracy.
 
-    python examples/train_mlp.py [--steps 1500] [--hidden 64] [--lr 0.01] [--seed 0]
+    python examples/train_mlp.py [--steps 1000] [--hidden 64] [--lr 0.01] [--seed 0]
 
-Written as PyTorch code: it uses ``rusttorch.nn`` and ``rusttorch.optim`` when the package has
-them, and otherwise plain tensors with ``requires_grad=True`` and a minimal AdamW below.
+Written as PyTorch code: the model is ``rusttorch.nn`` modules when the package has
+``Linear``/``Sequential``/``GELU``, otherwise plain tensors with ``requires_grad=True``; the
+optimizer is ``rusttorch.optim.AdamW``.
 """
 
 from __future__ import annotations
@@ -73,40 +74,6 @@ def make_model(sizes: Sequence[int], seed: int) -> tuple[Any, str]:
     return PlainMLP(sizes, seed), "plain tensors (rusttorch.nn has no Linear yet)"
 
 
-class MiniAdamW:
-    """torch.optim.AdamW's update with tensor ops under ``no_grad`` (when ``rusttorch.optim`` is
-    absent). In-place updates keep the parameters leaves that require a gradient."""
-
-    def __init__(self, params: Iterable[rt.Tensor], lr: float, weight_decay: float = 1e-2) -> None:
-        self.params = list(params)
-        self.lr, self.wd, self.t = lr, weight_decay, 0
-        self.state = [(rt.zeros_like(p), rt.zeros_like(p)) for p in self.params]
-
-    def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @rt.no_grad()
-    def step(self, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> None:
-        self.t += 1
-        for i, p in enumerate(self.params):
-            m, v = self.state[i]
-            m = b1 * m + (1.0 - b1) * p.grad
-            v = b2 * v + (1.0 - b2) * p.grad * p.grad
-            self.state[i] = (m, v)
-            p.mul_(1.0 - self.lr * self.wd)
-            denom = rt.sqrt(v) / math.sqrt(1.0 - b2**self.t) + eps
-            p.sub_(self.lr / (1.0 - b1**self.t) * m / denom)
-        rt.eval(*self.params, *(s for pair in self.state for s in pair))
-
-
-def make_optimizer(params: list[rt.Tensor], lr: float) -> tuple[Any, str]:
-    optim = getattr(rt, "optim", None)
-    if optim is not None and hasattr(optim, "AdamW"):
-        return optim.AdamW(params, lr=lr), "rusttorch.optim.AdamW"
-    return MiniAdamW(params, lr=lr), "a minimal AdamW in tensor ops (rusttorch.optim is absent)"
-
-
 def progress(steps: int) -> tuple[Iterable[int], Callable[[float], None]]:
     """The step range, with a tqdm bar showing the loss when tqdm is installed."""
     if tqdm is None:
@@ -117,7 +84,7 @@ def progress(steps: int) -> tuple[Iterable[int], Callable[[float], None]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--points", type=int, default=256, help="points per spiral")
     ap.add_argument("--lr", type=float, default=0.01)
@@ -129,10 +96,10 @@ def main() -> None:
     x = rt.from_numpy(xn)
     model, model_kind = make_model([2, args.hidden, args.hidden, 2], args.seed)
     params = list(model.parameters())
-    opt, opt_kind = make_optimizer(params, args.lr)
+    opt = rt.optim.AdamW(params, lr=args.lr)
     n_params = sum(p.numel() for p in params)
     print(f"two spirals: {len(yn)} points; model: {model_kind}, {n_params} parameters")
-    print(f"optimizer: {opt_kind}, lr {args.lr}; {args.steps} full-batch steps")
+    print(f"optimizer: rusttorch.optim.AdamW, lr {args.lr}; {args.steps} full-batch steps")
 
     curve: list[tuple[int, float]] = []
     steps, show = progress(args.steps)

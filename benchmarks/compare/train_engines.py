@@ -8,8 +8,7 @@ is one timed iteration (T1: a training step; T2: forward + backward), forced."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -55,57 +54,6 @@ def _t1_start(step: Callable[[], Any], loss_of: Callable[[Any], float]) -> Calla
 # ---------------------------------------------------------------- RustTorch
 
 
-class LocalAdamW:
-    """torch.optim.AdamW's math in tensor ops under ``no_grad``, while ``rusttorch.optim`` is
-    absent (the parameters are updated in place, so they stay leaves)."""
-
-    def __init__(
-        self,
-        params: Sequence[Any],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-    ) -> None:
-        import rusttorch as rt
-
-        self.rt = rt
-        self.params = list(params)
-        self.lr, self.betas, self.eps, self.wd = lr, betas, eps, weight_decay
-        self.t = 0
-        self.m = [rt.zeros_like(p) for p in self.params]
-        self.v = [rt.zeros_like(p) for p in self.params]
-
-    def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.params:
-            p.grad = None
-
-    def step(self) -> None:
-        rt = self.rt
-        b1, b2 = self.betas
-        self.t += 1
-        step_size = self.lr / (1.0 - b1**self.t)
-        bc2_sqrt = math.sqrt(1.0 - b2**self.t)
-        with rt.no_grad():
-            for i, p in enumerate(self.params):
-                g = p.grad
-                p.mul_(1.0 - self.lr * self.wd)
-                self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
-                self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
-                p.sub_(step_size * self.m[i] / (rt.sqrt(self.v[i]) / bc2_sqrt + self.eps))
-            rt.eval(*self.params, *self.m, *self.v)
-
-
-def rt_adamw() -> tuple[Callable[..., Any], str]:
-    """``rt.optim.AdamW`` when the package has it (torch's signature), else the local one."""
-    import rusttorch as rt
-
-    optim = getattr(rt, "optim", None)
-    if optim is not None and hasattr(optim, "AdamW"):
-        return optim.AdamW, "rt.optim.AdamW"
-    return LocalAdamW, "local AdamW (tensor ops under no_grad; rt.optim absent)"
-
-
 def rt_job(w: TrainWorkload) -> Job:
     import rusttorch as rt
     import rusttorch.nn.functional as F
@@ -114,8 +62,7 @@ def rt_job(w: TrainWorkload) -> Job:
         inp = t1_inputs(w)
         x, y = rt.from_numpy(inp["x"]), inp["y"]
         p = {k: rt.tensor(inp[k], requires_grad=True) for k in T1_PARAMS}
-        adamw, which = rt_adamw()
-        opt = adamw(
+        opt = rt.optim.AdamW(
             [p[k] for k in T1_PARAMS], lr=LR, betas=BETAS, eps=ADAM_EPS, weight_decay=WEIGHT_DECAY
         )
 
@@ -131,9 +78,7 @@ def rt_job(w: TrainWorkload) -> Job:
             rt.eval(loss)
             return loss
 
-        job = Job(step, _t1_start(step, lambda t: float(t.item())))
-        job.info["optimizer"] = which
-        return job
+        return Job(step, _t1_start(step, lambda t: float(t.item())))
     inp = t2_inputs(w)
     leaves = [rt.tensor(inp[k], requires_grad=True) for k in T2_INPUTS]
     dy = rt.from_numpy(inp["dy"])

@@ -1,15 +1,13 @@
 """Training: a 2-layer MLP learns a synthetic task (two concentric rings, not linearly separable)
 to 100 % train accuracy, and every step's loss, gradients and parameters match a hand-derived
 NumPy float64 implementation of the same model (same init, same data, manual backprop, the same
-optimizer math: torch's AdamW and SGD with momentum) within 1e-10 relative.
-
-The optimizers are ``rusttorch.optim``'s when the package has them, otherwise the minimal ones
-below, written with tensor ops under ``no_grad`` (in-place, so the parameters stay leaves)."""
+optimizer math: ``rusttorch.optim.AdamW`` and ``SGD`` with momentum, as torch's) within 1e-10
+relative."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -107,77 +105,6 @@ def np_sgd(
 # ---------------------------------------------------------------- RustTorch: autograd + optim
 
 
-class LocalAdamW:
-    """torch.optim.AdamW's math with tensor ops under ``no_grad`` (when ``rt.optim`` is absent)."""
-
-    def __init__(
-        self,
-        params: Sequence[rt.Tensor],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-    ) -> None:
-        self.params = list(params)
-        self.lr, self.betas, self.eps, self.wd = lr, betas, eps, weight_decay
-        self.t = 0
-        self.m = [rt.zeros_like(p) for p in self.params]
-        self.v = [rt.zeros_like(p) for p in self.params]
-
-    def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @rt.no_grad()
-    def step(self) -> None:
-        b1, b2 = self.betas
-        self.t += 1
-        step_size = self.lr / (1.0 - b1**self.t)
-        bc2_sqrt = math.sqrt(1.0 - b2**self.t)
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if g is None:
-                continue
-            p.mul_(1.0 - self.lr * self.wd)
-            self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
-            self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
-            denom = rt.sqrt(self.v[i]) / bc2_sqrt + self.eps
-            p.sub_(step_size * self.m[i] / denom)
-        rt.eval(*self.params, *self.m, *self.v)
-
-
-class LocalSGD:
-    """torch.optim.SGD's math with momentum, under ``no_grad`` (when ``rt.optim`` is absent)."""
-
-    def __init__(self, params: Sequence[rt.Tensor], lr: float, momentum: float = 0.0) -> None:
-        self.params = list(params)
-        self.lr, self.momentum = lr, momentum
-        self.buf: list[rt.Tensor | None] = [None] * len(self.params)
-
-    def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @rt.no_grad()
-    def step(self) -> None:
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if g is None:
-                continue
-            b = self.buf[i]
-            self.buf[i] = g.detach().clone() if b is None else self.momentum * b + g
-            p.sub_(self.lr * self.buf[i])
-        rt.eval(*self.params, *[b for b in self.buf if b is not None])
-
-
-def optimizer(name: str) -> Callable[..., Any]:
-    """``rt.optim.<name>`` when the package has it, else the local stand-in."""
-    optim = getattr(rt, "optim", None)
-    if optim is not None and hasattr(optim, name):
-        return getattr(optim, name)  # type: ignore[no-any-return]
-    return {"AdamW": LocalAdamW, "SGD": LocalSGD}[name]
-
-
 def rt_forward(p: list[rt.Tensor], x: rt.Tensor, y: Array) -> tuple[rt.Tensor, rt.Tensor]:
     w1, b1, w2, b2 = p
     logits = rt.tanh(x @ w1 + b1) @ w2 + b2
@@ -227,7 +154,7 @@ def train_both(
 def test_mlp_adamw_matches_numpy_and_fits() -> None:
     hp = {"lr": 0.05, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2}
     curve = train_both(
-        lambda ps: optimizer("AdamW")(ps, **hp),
+        lambda ps: rt.optim.AdamW(ps, **hp),
         lambda p, g, s: np_adamw(p, g, s, hp["lr"], hp["betas"], hp["eps"], hp["weight_decay"]),
         steps=40,
     )
@@ -240,7 +167,7 @@ def test_mlp_adamw_matches_numpy_and_fits() -> None:
 
 def test_mlp_sgd_momentum_matches_numpy() -> None:
     curve = train_both(
-        lambda ps: optimizer("SGD")(ps, lr=0.5, momentum=0.9),
+        lambda ps: rt.optim.SGD(ps, lr=0.5, momentum=0.9),
         lambda p, g, s: np_sgd(p, g, s, lr=0.5, momentum=0.9),
         steps=25,
     )
