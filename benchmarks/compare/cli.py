@@ -21,6 +21,7 @@ from .report import report
 from .runner import run_workload
 from .stream import STREAM_N, CopyProbe, best_stream, print_stream, stream
 from .timing import Budget
+from .train_report import train_report
 from .train_runner import run_train
 from .workloads import Workload, suite
 
@@ -163,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
 def replay(path: Path, chart_path: Path | None) -> int:
     """``--from-json``: the report of an earlier run, and its chart redrawn."""
     old = json.loads(path.read_text())
+    if old.get("suite") == "train":
+        print(train_report(old))
+        return 0
     print(report(old))
     chart_path = chart_path or path.with_suffix(".png")
     why = chart(old, chart_path)

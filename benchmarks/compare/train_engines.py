@@ -159,17 +159,17 @@ def torch_job(w: TrainWorkload, compiled: bool) -> Job:
     if w.key == "T1":
         model, opt, x, y = torch_t1_model(w)
         train_step = torch_t1_step(model, opt)
-        what = "eager"
+        what = "the whole train step (zero_grad, forward, backward, optimizer.step)"
         if compiled:
             train_step = torch.compile(train_step)
-            what = "the whole train step (forward, backward, optimizer.step)"
 
         def step() -> Any:
             return train_step(x, y)
 
         job = Job(step, _t1_start(step, lambda t: float(t.item())))
-        job.info["compiled"] = what
         if compiled:
+            job.info["compiled"] = what
+
             # If compiling the whole step fails, compile the model alone and say so.
             def start() -> Any:
                 nonlocal train_step
