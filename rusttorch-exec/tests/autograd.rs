@@ -227,3 +227,54 @@ fn the_backward_of_an_elementwise_chain_is_one_kernel() {
     let exe = Engine::default_engine().plan_for(&[g], true).unwrap();
     assert_eq!(exe.num_kernels(), 1, "{}", exe.explain());
 }
+
+/// `d/dx sum(dy/dx · w)` by differentiating the backward graph (`create_graph`), against
+/// central differences of the first derivative.
+fn gradgradcheck(what: &str, lo: f64, hi: f64, f: impl Fn(&Tensor) -> Tensor) {
+    let x = leaf(&[5], 11, lo, hi);
+    let first = |x: &Tensor| {
+        let opts = GradOptions { create_graph: true, ..Default::default() };
+        autograd::grad(&[weighted(&f(x))], std::slice::from_ref(x), &[], opts).unwrap().remove(0).unwrap()
+    };
+    let g = first(&x);
+    let gg = autograd::grad(&[weighted(&g)], std::slice::from_ref(&x), &[], GradOptions::default()).unwrap();
+    let gg = gg[0].clone().unwrap();
+    eval(std::slice::from_ref(&gg), true);
+    let got = common::values(&gg);
+    let base = common::values(&x);
+    let h = 1e-6;
+    for j in 0..base.len() {
+        let at = |delta: f64| {
+            let mut v = base.clone();
+            v[j] += delta;
+            let xm = Tensor::from_vec(v, [base.len()]).unwrap();
+            xm.set_requires_grad(true).unwrap();
+            let l = weighted(&first(&xm));
+            eval(std::slice::from_ref(&l), true);
+            common::values(&l)[0]
+        };
+        let want = (at(h) - at(-h)) / (2.0 * h);
+        let ok = (got[j] - want).abs() <= 1e-5 + 1e-4 * want.abs();
+        assert!(ok, "{what}: second derivative [{j}] = {} by autograd, {want} by differences", got[j]);
+    }
+}
+
+#[test]
+fn every_unary_row_has_a_differentiable_gradient() {
+    for op in UnaryOp::all() {
+        if op.rule() != rusttorch_ir::op::UnaryRule::Float {
+            continue;
+        }
+        let (lo, hi) = match op {
+            UnaryOp::Log | UnaryOp::Log2 | UnaryOp::Log10 | UnaryOp::Sqrt | UnaryOp::Rsqrt | UnaryOp::Recip => (0.5, 2.0),
+            UnaryOp::Log1p => (-0.5, 2.0),
+            UnaryOp::Asin | UnaryOp::Acos | UnaryOp::Erfinv => (-0.9, 0.9),
+            _ => (-2.0, 2.0),
+        };
+        gradgradcheck(op.info().name, lo, hi, |x| x.unary(op).unwrap());
+    }
+    gradgradcheck("softmax", -2.0, 2.0, |x| x.softmax(0).unwrap());
+    gradgradcheck("layer_norm", -2.0, 2.0, |x| x.layer_norm(1, None, None, 1e-5).unwrap());
+    gradgradcheck("pow", 0.5, 2.0, |x| x.binary(BinaryOp::Pow, &x.flip(&[0]).unwrap()).unwrap());
+    gradgradcheck("atan2", 0.5, 2.0, |x| x.binary(BinaryOp::Atan2, &x.square().unwrap()).unwrap());
+}

@@ -75,9 +75,12 @@ pub fn _backward(
     eval_all(py, &all, true)
 }
 
-/// ``torch.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs``, evaluated.
+/// ``torch.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs``, evaluated
+/// with the outputs in one plan (left lazy with ``evaluate=False``, e.g. to ``explain()`` the
+/// backward plan).
 #[pyfunction]
-#[pyo3(signature = (outputs, inputs, grad_outputs = None, retain_graph = None, create_graph = false, allow_unused = false))]
+#[pyo3(signature = (outputs, inputs, grad_outputs = None, retain_graph = None, create_graph = false, allow_unused = false, evaluate = true))]
+#[allow(clippy::too_many_arguments)] // torch.autograd.grad's own arguments
 pub fn _grad(
     py: Python<'_>,
     outputs: Vec<Bound<'_, PyTensor>>,
@@ -86,13 +89,16 @@ pub fn _grad(
     retain_graph: Option<bool>,
     create_graph: bool,
     allow_unused: bool,
+    evaluate: bool,
 ) -> PyResult<Vec<Option<PyTensor>>> {
     let (outs, ins) = (tensors(&outputs), tensors(&inputs));
     let options = GradOptions { retain_graph: retain_graph.unwrap_or(create_graph), create_graph, allow_unused };
     let grads = run_backward(|| autograd::grad(&outs, &ins, &self::grad_outputs(grad_outputs), options))?;
-    let mut all = outs;
-    all.extend(grads.iter().flatten().cloned());
-    eval_all(py, &all, true)?;
+    if evaluate {
+        let mut all = outs;
+        all.extend(grads.iter().flatten().cloned());
+        eval_all(py, &all, true)?;
+    }
     Ok(grads.into_iter().map(|g| g.map(PyTensor::from)).collect())
 }
 

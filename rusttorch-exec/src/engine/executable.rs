@@ -7,7 +7,7 @@ use crate::kernel::{Access, Ctx};
 use rusttorch_ir::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
 use rusttorch_ir::graph::{Graph, GraphKey};
 use rusttorch_ir::passes::{default_passes, LegalizeViews, Pass, PassManager};
-use rusttorch_ir::plan::{Plan, ValueKind};
+use rusttorch_ir::plan::{Donor, Plan, ValueKind};
 use rusttorch_ir::{Buffer, DType, Error, Result};
 use smallvec::SmallVec;
 use std::num::Wrapping;
@@ -45,7 +45,8 @@ impl Executable {
         let access: Vec<Vec<Access>> = plan.kernels.iter().map(|k| k.inputs.iter().map(Access::of).collect()).collect();
         let dies_after = plan.dies_after();
         let donatable = (plan.kernels.iter())
-            .filter_map(|k| match plan.values[k.inputs[k.donor? as usize].value].kind {
+            .flat_map(|k| k.donors.iter().map(|d| k.inputs[d.input as usize].value))
+            .filter_map(|v| match plan.values[v].kind {
                 ValueKind::Input(s) => Some(s),
                 _ => None,
             })
@@ -147,18 +148,25 @@ impl Executable {
                 return Err(fail(Error::Interrupted, &mut slots));
             }
             let access = &self.access[ki];
-            let donor = k.donor.filter(|&i| match plan.values[k.inputs[i as usize].value].kind {
-                ValueKind::Input(s) => donated.get(s) == Some(&true),
-                // An intermediate the planner gave away: only this kernel reads it.
-                ValueKind::Kernel(_) => true,
-                ValueKind::View { .. } => false,
-            });
+            // Per output, the first candidate whose buffer is ours.
+            let mut donors: SmallVec<[Donor; 1]> = SmallVec::new();
+            for d in &k.donors {
+                let given = match plan.values[k.inputs[d.input as usize].value].kind {
+                    ValueKind::Input(s) => donated.get(s) == Some(&true),
+                    // An intermediate the planner gave away: only this kernel reads it.
+                    ValueKind::Kernel(_) => true,
+                    ValueKind::View { .. } => false,
+                };
+                if given && !donors.iter().any(|e| e.output == d.output) {
+                    donors.push(*d);
+                }
+            }
             // Writing into a donated input destroys its old value: from here on the evaluation
             // can only be finished, not abandoned.
-            if donor.is_some() {
+            if !donors.is_empty() {
                 ctx.cancel = None;
             }
-            let run = KernelRun { ctx, plan, k, access, donor };
+            let run = KernelRun { ctx, plan, k, access, donors: &donors };
             let ran = match k.dtype {
                 DType::F32 => run_one::<f32>(run, &mut slots, &mut free),
                 DType::F64 => run_one::<f64>(run, &mut slots, &mut free),

@@ -7,7 +7,7 @@ use crate::kernel::{
     LineOut, MatMulIo, NarrowIn, NarrowVec, OutPtr,
 };
 use crate::memory::PooledVec;
-use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Plan, Strategy};
+use rusttorch_ir::plan::{Donor, FusedKernel, Instr, KernelShape, Plan, Strategy};
 use rusttorch_ir::{DType, Error, Result};
 use smallvec::SmallVec;
 use std::num::Wrapping;
@@ -20,33 +20,38 @@ pub(super) struct KernelRun<'a> {
     pub(super) plan: &'a Plan,
     pub(super) k: &'a FusedKernel,
     pub(super) access: &'a [Access],
-    /// The input whose (donated) buffer becomes the output.
-    pub(super) donor: Option<u16>,
+    /// The inputs whose (donated) buffers become outputs, at most one per output.
+    pub(super) donors: &'a [Donor],
 }
 
 pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<AnyVec>) -> Result<()> {
-    let KernelRun { ctx, plan, k, access, donor } = run;
-    // A donated input's memory becomes output 0 when it is ours alone and of type `T` (a graph
-    // input handed over by its tensor, or an intermediate whose last reader this is).
-    let mut outs: SmallVec<[PooledVec<T>; 2]> = SmallVec::new();
-    let mut donor_input = None;
-    if let Some(i) = donor {
-        let v = plan.base(k.inputs[i as usize].value);
-        match std::mem::replace(&mut slots[v], Slot::Empty) {
+    let KernelRun { ctx, plan, k, access, donors } = run;
+    // A donated input's memory becomes its output when it is ours alone and of type `T` (a
+    // graph input handed over by its tensor, or an intermediate whose last reader this is).
+    let mut donated: SmallVec<[Option<PooledVec<T>>; 2]> = (0..k.outputs.len()).map(|_| None).collect();
+    let mut io_donors: SmallVec<[Donor; 1]> = SmallVec::new();
+    for &d in donors {
+        let v = plan.base(k.inputs[d.input as usize].value);
+        let vec = match std::mem::replace(&mut slots[v], Slot::Empty) {
             Slot::Shared(b) => match PooledVec::<T>::try_from_buffer(b) {
-                Ok(vec) => {
-                    outs.push(vec);
-                    donor_input = Some(i);
+                Ok(vec) => Some(vec),
+                Err(b) => {
+                    slots[v] = Slot::Shared(b);
+                    None
                 }
-                Err(b) => slots[v] = Slot::Shared(b),
             },
-            Slot::Owned(vec) if vec.dtype() == T::DTYPE => {
-                outs.push(T::unwrap(vec).expect("dtype checked"));
-                donor_input = Some(i);
+            Slot::Owned(vec) if vec.dtype() == T::DTYPE => Some(T::unwrap(vec).expect("dtype checked")),
+            other => {
+                slots[v] = other;
+                None
             }
-            other => slots[v] = other,
+        };
+        if let Some(vec) = vec {
+            donated[d.output as usize] = Some(vec);
+            io_donors.push(d);
         }
     }
+    let mut outs: SmallVec<[PooledVec<T>; 2]> = SmallVec::new();
     // Index outputs (argmax, a scan's positions, a search's) are int64 whatever the kernel
     // computes in; an order kernel writing values and indices writes the indices last.
     let last = k.outputs[k.outputs.len() - 1].value;
@@ -63,12 +68,17 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
         None => None,
     };
     // Allocate outputs (reusing freed intermediates of the same dtype and length).
-    let value_outputs = &k.outputs[outs.len()..k.outputs.len() - usize::from(arg_out.is_some())];
+    let value_outputs = &k.outputs[..k.outputs.len() - usize::from(arg_out.is_some())];
     // Storage-dtype outputs of an elementwise kernel are written in their own width, converted
     // at each store (their `outs` entry stays empty).
     let mut narrow_vecs: SmallVec<[Option<NarrowVec>; 2]> = (0..outs.len()).map(|_| None).collect();
-    let narrow_stores = k.strategy == Strategy::Map && k.matmul.is_none() && donor_input.is_none();
-    for o in value_outputs {
+    let narrow_stores = k.strategy == Strategy::Map && k.matmul.is_none() && io_donors.is_empty();
+    for (j, o) in value_outputs.iter().enumerate() {
+        if let Some(vec) = donated[j].take() {
+            narrow_vecs.push(None);
+            outs.push(vec);
+            continue;
+        }
         let n = plan.values[o.value].shape.numel();
         let d = plan.values[o.value].dtype;
         if narrow_stores && d != T::DTYPE && d.compute() == T::DTYPE {
@@ -120,7 +130,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             inputs.push(match conv {
                 // The donated input is read through the output's pointer (the same memory); a
                 // per-block input through `narrow`.
-                _ if donor_input == Some(n as u16) || index || narrow[n].is_some() => &[][..],
+                _ if io_donors.iter().any(|d| d.input == n as u16) || index || narrow[n].is_some() => &[][..],
                 Some(v) => &v[..],
                 None => T::slice(slot)?,
             });
@@ -136,7 +146,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             access,
             layouts: &k.inputs,
             outputs,
-            donor: donor_input,
+            donors: io_donors,
             indices,
             bad_index: BadIndex::default(),
             narrow,

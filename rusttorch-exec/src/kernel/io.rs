@@ -8,7 +8,7 @@ use crate::num::{Num, Src};
 use half::slice::HalfFloatSliceExt;
 use half::{bf16, f16};
 use rusttorch_ir::half;
-use rusttorch_ir::plan::KernelInput;
+use rusttorch_ir::plan::{Donor, KernelInput};
 use rusttorch_ir::{Buffer, DType, Element, Result};
 use smallvec::SmallVec;
 use std::num::Wrapping;
@@ -20,9 +20,10 @@ pub(crate) struct KernelIo<'a, T> {
     pub outputs: SmallVec<[OutPtr<T>; 2]>,
     /// The kernel's inputs (their layouts).
     pub layouts: &'a [KernelInput],
-    /// The input whose buffer is output 0 (buffer donation): its `inputs` entry is empty and it
-    /// is read through the output's pointer, contiguously, each block before it is written.
-    pub donor: Option<u16>,
+    /// The inputs whose buffers are outputs (buffer donation, at most one per output): their
+    /// `inputs` entries are empty and they are read through the outputs' pointers,
+    /// contiguously, each block before it is written.
+    pub donors: SmallVec<[Donor; 1]>,
     /// Per input, the int indices of a gather's index input as int64 (empty for the others,
     /// whose `inputs` entry is empty instead).
     pub indices: SmallVec<[&'a [Wrapping<i64>]; 4]>,
@@ -34,6 +35,14 @@ pub(crate) struct KernelIo<'a, T> {
     /// Per output, a storage-dtype output written block by block in its own width (its
     /// `outputs` entry is empty): only for elementwise (`Map`) kernels.
     pub narrow_out: SmallVec<[Option<NarrowOut>; 2]>,
+}
+
+impl<T> KernelIo<'_, T> {
+    /// The output whose buffer input `input` was donated to, if it was.
+    #[inline]
+    pub(crate) fn donated_to(&self, input: u16) -> Option<usize> {
+        self.donors.iter().find(|d| d.input == input).map(|d| d.output as usize)
+    }
 }
 
 /// A storage-dtype output (int8 ... float16) that the VM converts into at each store.

@@ -104,7 +104,7 @@ impl SumTail {
     /// When the program before the tail only loads its operands from contiguous inputs: per
     /// operand, `(input, offset)` or a constant (no program needs to run per block).
     fn inputs_in_place<T: Num>(&self, prefix: &[Instr], io: &KernelIo<'_, T>) -> Option<(InPlace, InPlace)> {
-        if io.donor.is_some() {
+        if !io.donors.is_empty() {
             return None;
         }
         let mut loads: SmallVec<[(Reg, usize, usize); 2]> = SmallVec::new();

@@ -21,14 +21,14 @@ pub(super) fn run_map<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_
     let ntasks = nblocks.div_ceil(per_task);
     // Outputs far larger than the caches go around them: no read-for-ownership of each output
     // line, and the inputs stay cached.
-    let stream = io.donor.is_none() && k.stream_stores;
+    let stream = io.donors.is_empty() && k.stream_stores;
     for_tasks(ctx, ntasks, n >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, t| {
         let start = t * per_task * b;
         let end = ((t + 1) * per_task * b).min(n);
         let mut fb = Block { expand_run: 1, stream, ..Block::full(&mut s.full, &s.rows, b, start, b, &[]) };
         // Never with a donated input: it is read through the output.
         // Nor into a storage-dtype output, which is converted at its store.
-        if !stream && io.donor.is_none() {
+        if !stream && io.donors.is_empty() {
             let wide = |d: &DirectStore| io.narrow_out.get(d.output as usize).is_none_or(|n| n.is_none());
             fb.direct = k.direct_store.filter(wide).map(|d| (d.instr, d.output));
         }

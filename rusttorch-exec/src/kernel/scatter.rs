@@ -38,7 +38,7 @@ pub(crate) fn run_scatter<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ct
         size,
     })?;
     let out = io.outputs[0];
-    if io.donor != Some(0) {
+    if io.donated_to(0) != Some(0) {
         copy_strided(k, io.inputs[0], xl, out, ctx);
     }
     if len == 0 {

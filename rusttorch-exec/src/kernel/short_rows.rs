@@ -25,7 +25,7 @@ pub(super) fn run_short_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx:
     let srcs = reduce_sources(k);
     // The last stage's full program may store straight into its output (never with a donated
     // input, which is read through the output).
-    let direct = k.direct_store.filter(|_| io.donor.is_none()).map(|d| (d.instr, d.output));
+    let direct = k.direct_store.filter(|_| io.donors.is_empty()).map(|d| (d.instr, d.output));
     let g = ShortRows { b, per_block, rows, row_len, srcs: &srcs, direct };
     for_tasks(ctx, ntasks, parallel, k, |s: &mut Scratch<T>, t| {
         short_rows_blocks(k, io, s, &g, t * per_task, ((t + 1) * per_task).min(nblocks));

@@ -75,13 +75,14 @@ pub(super) fn exec_generic<T: Num>(prog: &[Instr], b: &mut Block<'_, T>, io: &Ke
                 load_tile(b, io, *input as usize, reg_mut(*dst));
                 Some(*dst)
             }
-            Instr::Load { dst, input } if io.donor == Some(*input) => {
-                // The donated input is output 0's memory: alias the block's range through the
+            Instr::Load { dst, input } if io.donated_to(*input).is_some() => {
+                // The donated input is an output's memory: alias the block's range through the
                 // output's raw pointer (no reference to the whole buffer is ever made).
                 let Access::Contiguous { offset } = io.access[*input as usize] else {
                     unreachable!("a donated input is read contiguously")
                 };
-                new_alias = io.outputs[0].read_ptr(offset + b.start, len);
+                let o = io.donated_to(*input).expect("checked");
+                new_alias = io.outputs[o].read_ptr(offset + b.start, len);
                 Some(*dst)
             }
             Instr::Load { dst, input } => {

@@ -6,7 +6,7 @@
 
 use super::formulas::{reads_values, vjp};
 use crate::hash::{HashMap, HashSet};
-use crate::tensor::{with_grad_mode, GradFn};
+use crate::tensor::{with_grad_mode, CustomVjp, GradFn, Operands};
 use crate::{Error, Result, Scalar, Tensor};
 use std::sync::atomic::Ordering;
 
@@ -34,12 +34,29 @@ fn err(op: &'static str, message: impl Into<String>) -> Error {
     Error::Autograd { op, message: message.into() }
 }
 
-/// The operands a node's record holds, if it is a recorded node (not a leaf).
-fn recorded_operands(t: &Tensor, op: &'static str) -> Result<Option<crate::tensor::Operands>> {
+/// What a recorded node's gradient is computed from.
+enum Recorded {
+    /// Its op's formula, over these operands.
+    Op(Operands),
+    /// A composite's own formula, over the composite's inputs.
+    Custom(Operands, CustomVjp),
+}
+
+impl Recorded {
+    fn operands(&self) -> &Operands {
+        match self {
+            Recorded::Op(ops) | Recorded::Custom(ops, _) => ops,
+        }
+    }
+}
+
+/// What a node's record holds, if it is a recorded node (not a leaf).
+fn recorded(t: &Tensor, op: &'static str) -> Result<Option<Recorded>> {
     let Some(meta) = t.grad_meta() else { return Ok(None) };
     match &*meta.grad_fn() {
         GradFn::Leaf => return Ok(None),
-        GradFn::Node(ops) => return Ok(Some(ops.clone())),
+        GradFn::Node(ops) => return Ok(Some(Recorded::Op(ops.clone()))),
+        GradFn::Custom(ops, vjp) => return Ok(Some(Recorded::Custom(ops.clone(), vjp.clone()))),
         GradFn::Freed => {}
     }
     Err(err(
@@ -68,7 +85,7 @@ fn post_order(outputs: &[Tensor]) -> Vec<Tensor> {
         }
         let operands = match t.grad_meta().map(|m| m.grad_fn()) {
             Some(g) => match &*g {
-                GradFn::Node(ops) => ops.clone(),
+                GradFn::Node(ops) | GradFn::Custom(ops, _) => ops.clone(),
                 _ => Default::default(),
             },
             None => Default::default(),
@@ -133,8 +150,13 @@ fn accumulate(adj: &mut HashMap<usize, Tensor>, t: &Tensor, g: Tensor) -> Result
 }
 
 /// Raises PyTorch's error when a formula that reads values meets a node modified in place.
-fn check_unmodified(req: &Request<'_>, t: &Tensor, operands: &[Tensor]) -> Result<()> {
-    let (reads_operands, reads_result) = reads_values(t.op());
+fn check_unmodified(req: &Request<'_>, t: &Tensor, rec: &Recorded) -> Result<()> {
+    let (reads_operands, reads_result) = match rec {
+        Recorded::Op(_) => reads_values(t.op()),
+        // A composite's formula rebuilds from its inputs.
+        Recorded::Custom(..) => (true, false),
+    };
+    let operands = rec.operands();
     let modified = |x: &Tensor| x.grad_meta().is_some_and(|m| m.modified.load(Ordering::Relaxed));
     let result = std::iter::once(t).filter(|_| reads_result);
     if let Some(x) = result.chain(operands.iter().filter(|_| reads_operands)).find(|x| modified(x)) {
@@ -160,7 +182,7 @@ pub(super) fn run(req: &Request<'_>) -> Result<Adjoints> {
     let needed: Option<HashSet<usize>> = req.inputs.map(|inputs| {
         let mut needed: HashSet<usize> = inputs.iter().map(Tensor::id).collect();
         for t in &order {
-            if let Some(GradFn::Node(ops)) = t.grad_meta().map(|m| m.grad_fn()).as_deref() {
+            if let Some(GradFn::Node(ops) | GradFn::Custom(ops, _)) = t.grad_meta().map(|m| m.grad_fn()).as_deref() {
                 if ops.iter().any(|o| needed.contains(&o.id())) {
                     needed.insert(t.id());
                 }
@@ -187,18 +209,23 @@ pub(super) fn run(req: &Request<'_>) -> Result<Adjoints> {
                     }
                 }
             }
-            match recorded_operands(t, req.op)? {
+            match recorded(t, req.op)? {
                 None => {
                     if t.requires_grad() {
                         out.leaves.push(t.clone());
                     }
                 }
-                Some(ops) => {
+                Some(rec) => {
                     if t.retains_grad() {
                         out.retained.push(t.clone());
                     }
-                    check_unmodified(req, t, &ops)?;
-                    for (o, d) in ops.iter().zip(vjp(t, &ops, &g)?) {
+                    let ops = rec.operands();
+                    check_unmodified(req, t, &rec)?;
+                    let grads = match &rec {
+                        Recorded::Op(ops) => vjp(t, ops, &g)?,
+                        Recorded::Custom(ops, f) => f(ops, &g)?,
+                    };
+                    for (o, d) in ops.iter().zip(grads) {
                         if let Some(d) = d {
                             if o.requires_grad() && is_needed(o) {
                                 accumulate(&mut adj, o, d)?;
@@ -215,7 +242,7 @@ pub(super) fn run(req: &Request<'_>) -> Result<Adjoints> {
         for t in &order {
             if let Some(meta) = t.grad_meta() {
                 let mut grad_fn = meta.grad_fn();
-                if matches!(*grad_fn, GradFn::Node(_)) {
+                if matches!(*grad_fn, GradFn::Node(_) | GradFn::Custom(..)) {
                     *grad_fn = GradFn::Freed;
                 }
             }

@@ -16,19 +16,9 @@ use smallvec::{smallvec, SmallVec};
 /// The gradients of a node's operands, in operand order.
 pub(crate) type Grads = SmallVec<[Option<Tensor>; 3]>;
 
-/// `g` summed over the dims broadcasting added to reach `shape` (leading dims, and dims where
-/// `shape` has size 1), so a gradient has its operand's shape.
+/// `g` summed back to `shape` (see `Tensor::sum_to`).
 pub(crate) fn sum_to(g: &Tensor, shape: &Shape) -> Result<Tensor> {
-    if g.shape() == shape {
-        return Ok(g.clone());
-    }
-    let lead = g.ndim() - shape.ndim();
-    let dims: Vec<isize> = (0..g.ndim())
-        .filter(|&i| i < lead || (shape.dims()[i - lead] == 1 && g.dims()[i] != 1))
-        .map(|i| i as isize)
-        .collect();
-    let summed = if dims.is_empty() { g.clone() } else { g.sum(Some(&dims), true)? };
-    summed.reshape_to(shape.clone())
+    g.sum_to(shape)
 }
 
 /// Whether the op's gradient reads the values (not only the shapes) of its operands, and of

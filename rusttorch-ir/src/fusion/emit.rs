@@ -66,7 +66,7 @@ pub(super) fn emit(g: &Graph, specs: Vec<Spec>, topo: &[NodeId], pos: &[usize], 
         };
         outputs.push(v);
     }
-    let mut plan = Plan { num_inputs, values, kernels, outputs };
+    let mut plan = Plan { num_inputs, values, kernels, outputs, recomputed: 0 };
     decide(&mut plan, config);
     Ok(plan)
 }
@@ -137,7 +137,7 @@ fn emit_kernel(cx: Scope<'_>, spec: &Spec, roots: &[NodeId]) -> Result<FusedKern
         whole_rows,
         index_inputs,
         strategy: Strategy::Map,
-        donor: None,
+        donors: SmallVec::new(),
         direct_store: None,
         stream_stores: false,
     })
@@ -658,7 +658,7 @@ fn without_program(
         whole_rows: false,
         index_inputs,
         strategy: Strategy::Map,
-        donor: None,
+        donors: SmallVec::new(),
         direct_store: None,
         stream_stores: false,
     }

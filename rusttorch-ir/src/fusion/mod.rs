@@ -38,7 +38,7 @@ mod tests;
 pub use dot::graph_to_dot;
 
 use crate::graph::{Graph, NodeId};
-use crate::hash::HashSet;
+use crate::hash::{HashMap, HashSet};
 use crate::op::{Op, Scalar, SourceOp};
 use crate::plan::Plan;
 use crate::{DType, Result, Shape};
@@ -128,8 +128,24 @@ impl FusionPlanner {
         let specs = self.partition(g, &topo, &pos, mat, &ct)?;
         // Eager plans stay one kernel per op (the baseline), so nothing is merged.
         let specs = if self.config.fuse { merge::pair_order_lines(g, merge::merge(g, specs)) } else { specs };
-        emit::emit(g, specs, &topo, &pos, &self.config)
+        let recomputed = recomputed(g, &specs);
+        let mut plan = emit::emit(g, specs, &topo, &pos, &self.config)?;
+        plan.recomputed = recomputed;
+        Ok(plan)
     }
+}
+
+/// How many computing nodes more than one kernel computes (recomputed instead of stored).
+fn recomputed(g: &Graph, specs: &[Spec]) -> usize {
+    let mut kernels_computing: HashMap<NodeId, u32> = HashMap::default();
+    for s in specs {
+        for &n in &s.nodes {
+            if g.node(n).op.cost() > 0 {
+                *kernels_computing.entry(n).or_default() += 1;
+            }
+        }
+    }
+    kernels_computing.values().filter(|&&c| c > 1).count()
 }
 
 /// Whether `n` has more than one distinct user.

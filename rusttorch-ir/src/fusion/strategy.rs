@@ -5,7 +5,7 @@
 use super::FusionConfig;
 use crate::op::{BinaryOp, ReduceOp};
 use crate::plan::{
-    DirectStore, FusedKernel, Instr, KernelShape, Operand, Plan, Reg, Stage, Strategy, SumTail, ValueKind,
+    DirectStore, Donor, FusedKernel, Instr, KernelShape, Operand, Plan, Reg, Stage, Strategy, SumTail, ValueKind,
     WHOLE_ROW_MAX,
 };
 use smallvec::SmallVec;
@@ -34,7 +34,7 @@ pub(super) fn decide(plan: &mut Plan, config: &FusionConfig) {
     }
     let donors = donors(plan);
     for (k, d) in plan.kernels.iter_mut().zip(donors) {
-        k.donor = d;
+        k.donors = d;
     }
 }
 
@@ -126,12 +126,14 @@ fn sum_tail(st: &Stage) -> Option<SumTail> {
     (srcs.len() + regs <= 8).then_some(SumTail { reduce, op, a, b })
 }
 
-/// For each kernel, the input whose buffer may become its output when donated: the kernel is
-/// elementwise with one output of the input's dtype and size, reads every input contiguously
-/// or as one value (not in tiles, which read inputs in another order), reads the input once,
+/// For each kernel, the inputs whose buffers may become its outputs when donated: the kernel
+/// is elementwise, reads every input contiguously or as one value (not in tiles, which read
+/// inputs in another order); an output takes an input of its dtype and size that it reads once,
 /// from its start and in the same order as it writes (so each block is read before it is
-/// overwritten), is the input's last reader, and the input is a graph input, not an output.
-fn donors(plan: &Plan) -> Vec<Option<u16>> {
+/// overwritten), that it is the last reader of, and that is a graph input, not an output. With
+/// several outputs, an output's store must also come after every read of its donor's block.
+/// Candidates are listed in input order; at run time an output takes the first one given up.
+fn donors(plan: &Plan) -> Vec<SmallVec<[Donor; 1]>> {
     let last_use = plan.last_use();
     let outputs: Vec<usize> = plan.outputs.iter().map(|&o| plan.base(o)).collect();
     let flat = |k: &FusedKernel| k.inputs.iter().all(|i| i.is_scalar() || i.is_contiguous());
@@ -140,48 +142,84 @@ fn donors(plan: &Plan) -> Vec<Option<u16>> {
         .enumerate()
         .map(|(ki, k)| {
             if let KernelShape::Scatter { .. } = k.shape {
-                return scatter_donor(plan, ki, &last_use, &outputs);
+                let d = scatter_donor(plan, ki, &last_use, &outputs);
+                return d.map(|input| Donor { input, output: 0 }).into_iter().collect();
             }
             let simple = k.matmul.is_none()
                 && matches!(k.shape, KernelShape::Rows { row_len: 1, .. })
                 && k.stages.len() == 1
                 && k.stages[0].reduces.is_empty()
-                && k.outputs.len() == 1
-                && plan.values[k.outputs[0].value].dtype == k.dtype
                 && flat(k);
             if !simple {
-                return None;
+                return SmallVec::new();
             }
-            let out = &plan.values[k.outputs[0].value];
-            k.inputs.iter().enumerate().find_map(|(i, input)| {
-                let v = input.value;
-                let val = &plan.values[v];
-                // A gather's table is read at other positions than those being written, and
-                // its index as int64: neither may hold the output.
-                let gathered = k.gathers().any(|(t, x)| t as usize == i || x as usize == i);
-                let ok = !gathered
-                    && matches!(val.kind, ValueKind::Input(_))
-                    && val.dtype == k.dtype
-                    && val.shape.numel() == out.shape.numel()
-                    && input.read_shape.numel() == out.shape.numel()
-                    && !input.is_scalar()
-                    && input.is_contiguous()
-                    && input.offset == 0
-                    && k.inputs.iter().filter(|j| j.value == v).count() == 1
-                    && last_use[v] == ki
-                    && !outputs.contains(&v)
-                    // The store must come from a computed register, never straight from the
-                    // donated input's own (aliased) load.
-                    && k.stages[0].full.iter().all(|ins| match ins {
-                        Instr::Store { src: Operand::Reg(r), .. } => !k.stages[0].full.iter().any(
-                            |l| matches!(l, Instr::Load { dst, input } if dst == r && *input as usize == i),
-                        ),
-                        _ => true,
-                    });
-                ok.then_some(i as u16)
-            })
+            let prog = &k.stages[0].full;
+            let mut found: SmallVec<[Donor; 1]> = SmallVec::new();
+            for (o, out) in k.outputs.iter().enumerate() {
+                let out = &plan.values[out.value];
+                if out.dtype != k.dtype {
+                    continue;
+                }
+                let Some(store) = prog.iter().position(|ins| matches!(ins, Instr::Store { output, .. } if *output as usize == o))
+                else {
+                    continue;
+                };
+                for (i, input) in k.inputs.iter().enumerate() {
+                    let v = input.value;
+                    let val = &plan.values[v];
+                    // A gather's table is read at other positions than those being written, and
+                    // its index as int64: neither may hold the output.
+                    let gathered = k.gathers().any(|(t, x)| t as usize == i || x as usize == i);
+                    let ok = !gathered
+                        && !found.iter().any(|d| d.input as usize == i)
+                        && matches!(val.kind, ValueKind::Input(_))
+                        && val.dtype == k.dtype
+                        && val.shape.numel() == out.shape.numel()
+                        && input.read_shape.numel() == out.shape.numel()
+                        && !input.is_scalar()
+                        && input.is_contiguous()
+                        && input.offset == 0
+                        && k.inputs.iter().filter(|j| j.value == v).count() == 1
+                        && last_use[v] == ki
+                        && !outputs.contains(&v)
+                        && read_before_store(prog, i as u16, store);
+                    if ok {
+                        found.push(Donor { input: i as u16, output: o as u16 });
+                    }
+                }
+            }
+            found
         })
         .collect()
+}
+
+/// Whether every read of input `input`'s loaded block comes before instruction `store`, the
+/// store that overwrites it, and that store writes a computed register, never the input's own
+/// (aliased) load. A register holds the block from its load until an instruction redefines it.
+fn read_before_store(prog: &[Instr], input: u16, store: usize) -> bool {
+    let mut holding: SmallVec<[Reg; 2]> = SmallVec::new();
+    for (at, ins) in prog.iter().enumerate() {
+        let reg = |o: &Operand| matches!(o, Operand::Reg(r) if holding.contains(r));
+        let (reads, dst) = match ins {
+            Instr::Load { dst, input: i } => (*i == input, Some(*dst)),
+            Instr::Expand { dst, src } => (holding.contains(src), Some(*dst)),
+            Instr::Unary { dst, src, .. } => (reg(src), Some(*dst)),
+            Instr::Binary { dst, a, b, .. } => (reg(a) || reg(b), Some(*dst)),
+            Instr::Select { dst, cond, a, b } => (reg(cond) || reg(a) || reg(b), Some(*dst)),
+            Instr::Store { src, .. } => (reg(src), None),
+            Instr::Acc { dst } | Instr::Arange { dst, .. } | Instr::Gather { dst, .. } => (false, Some(*dst)),
+        };
+        if reads && at >= store {
+            return false;
+        }
+        if let Some(d) = dst {
+            holding.retain(|r| *r != d);
+            if matches!(ins, Instr::Load { input: i, .. } if *i == input) {
+                holding.push(d);
+            }
+        }
+    }
+    true
 }
 
 /// Input 0 of scatter kernel `ki` when its buffer may become the output, so the kernel writes

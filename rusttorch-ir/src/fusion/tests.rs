@@ -4,7 +4,7 @@ use super::{FusionConfig, FusionPlanner, MAX_KERNEL_INPUTS};
 use crate::graph::Graph;
 use crate::op::BinaryOp;
 use crate::passes::PassManager;
-use crate::plan::{DirectStore, KernelShape, Operand, Plan, Strategy, ValueKind, WHOLE_ROW_MAX};
+use crate::plan::{DirectStore, Donor, Instr, KernelShape, Operand, Plan, Strategy, ValueKind, WHOLE_ROW_MAX};
 use crate::tensor::lower;
 use crate::{DType, Tensor};
 
@@ -170,13 +170,13 @@ fn elementwise_kernels_map_flat_blocks_or_tiles_when_an_input_is_transposed() {
     assert_eq!(k.strategy, Strategy::Map, "{}", p.explain());
     // Its input is a graph input read once, in order: its buffer may hold the output, and the
     // multiply stores straight into the output.
-    assert_eq!(k.donor, Some(0));
+    assert_eq!(k.donors.as_slice(), &[Donor { input: 0, output: 0 }]);
     assert_eq!(k.direct_store, Some(DirectStore { instr: 1, output: 0 }));
     let p = plan(&[(&b.transpose(0, 1).unwrap() + &a).unwrap()], &[a.clone(), b.clone()]);
     let k = &p.kernels[0];
     assert_eq!(k.strategy, Strategy::Tiled { rows: 64, cols: 48 }, "{}", p.explain());
     assert!(k.inputs.iter().any(|i| i.reads_transposed()));
-    assert_eq!((k.donor, k.direct_store), (None, None), "tiles read and write in another order");
+    assert_eq!((k.donors.is_empty(), k.direct_store), (true, None), "tiles read and write in another order");
     assert!(p.explain().contains("  strategy tiled 64 x 48\n"), "{}", p.explain());
     // Below 32 x 32 a transposed read stays in flat blocks.
     let (c, d) = (input(&[16, 48]), input(&[48, 16]));
@@ -185,11 +185,37 @@ fn elementwise_kernels_map_flat_blocks_or_tiles_when_an_input_is_transposed() {
 }
 
 #[test]
+fn every_output_of_an_elementwise_kernel_may_take_a_donated_input() {
+    // An optimizer step: new `m`, `v` and `p` from the old ones and the gradient, one kernel.
+    let (p, g, m, v) = (input(&[64]), input(&[64]), input(&[64]), input(&[64]));
+    let m2 = ((&m * 0.9).unwrap() + (&g * 0.1).unwrap()).unwrap();
+    let v2 = ((&v * 0.99).unwrap() + (&g * &g).unwrap()).unwrap();
+    let p2 = (&p - (&m2 / &v2.sqrt().unwrap()).unwrap()).unwrap();
+    let outputs = [p2, m2, v2];
+    let pl = plan(&outputs, &[p, g, m, v]);
+    // `m` and `v` in one kernel, `p` (which reads them) in the next.
+    let k = &pl.kernels[0];
+    let mut outs: Vec<u16> = k.donors.iter().map(|d| d.output).collect();
+    outs.sort_unstable();
+    outs.dedup();
+    assert_eq!(outs.len(), k.outputs.len(), "each output has a candidate: {}", pl.explain());
+    assert_eq!(outs.len(), 2, "{}", pl.explain());
+    assert_eq!(pl.kernels[1].donors.len(), 1, "{}", pl.explain());
+    // An input read after an output's store cannot give that output its buffer.
+    let prog = &k.stages[0].full;
+    for d in &k.donors {
+        let store = prog.iter().position(|i| matches!(i, Instr::Store { output, .. } if *output == d.output)).unwrap();
+        let loads_after = prog[store..].iter().any(|i| matches!(i, Instr::Load { input, .. } if *input == d.input));
+        assert!(!loads_after, "{d:?} in {}", pl.explain());
+    }
+}
+
+#[test]
 fn reductions_walk_short_rows_long_rows_or_columns() {
     let x = input(&[4, 8]);
     let p = plan(&[x.softmax(1).unwrap()], std::slice::from_ref(&x));
     assert_eq!(p.kernels[0].strategy, Strategy::ShortRows, "{}", p.explain());
-    assert_eq!(p.kernels[0].donor, None);
+    assert!(p.kernels[0].donors.is_empty());
     let p = plan(&[x.sum(Some(&[0]), false).unwrap()], std::slice::from_ref(&x));
     assert_eq!(p.kernels[0].strategy, Strategy::Cols, "{}", p.explain());
     // `sum(a - b)` over rows longer than WHOLE_ROW_MAX: the sum absorbs the difference.

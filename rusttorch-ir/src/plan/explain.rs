@@ -39,8 +39,12 @@ impl FusedKernel {
         if self.stream_stores {
             s.push_str(", stream_stores");
         }
-        if let Some(d) = self.donor {
-            let _ = write!(s, ", donor(input {d})");
+        for d in &self.donors {
+            match d.output {
+                0 => write!(s, ", donor(input {})", d.input),
+                o => write!(s, ", donor(input {} -> output {o})", d.input),
+            }
+            .ok();
         }
         s
     }
@@ -155,6 +159,15 @@ impl Plan {
             human_bytes(self.peak_bytes()),
             outs.join(", ")
         );
+        if self.recomputed > 0 {
+            let _ = writeln!(
+                s,
+                "recomputed: {} shared value{} computed again in each kernel using {} instead of stored",
+                self.recomputed,
+                if self.recomputed == 1 { "" } else { "s" },
+                if self.recomputed == 1 { "it" } else { "them" }
+            );
+        }
         s
     }
 }

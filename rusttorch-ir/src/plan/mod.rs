@@ -277,6 +277,15 @@ pub struct DirectStore {
     pub output: u16,
 }
 
+/// An input whose buffer may hold an output, when the caller gives it up (buffer donation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Donor {
+    /// Index into [`FusedKernel::inputs`].
+    pub input: u16,
+    /// Index into [`FusedKernel::outputs`].
+    pub output: u16,
+}
+
 /// A fused kernel: one pass over its inputs (per stage) computing all its ops block by block.
 #[derive(Clone, Debug)]
 pub struct FusedKernel {
@@ -311,9 +320,10 @@ pub struct FusedKernel {
     /// The inputs holding int indices, read as int64 whatever the kernel computes in: the
     /// index of a gather kernel of its own (input 1), or of each [`Instr::Gather`].
     pub index_inputs: SmallVec<[u16; 2]>,
-    /// The input whose buffer may hold output 0 when the caller gives it up (buffer donation;
-    /// whether it is given up is settled at run time).
-    pub donor: Option<u16>,
+    /// The inputs whose buffers may hold outputs when the caller gives them up (buffer
+    /// donation; whether each is given up is settled at run time, where an output takes the
+    /// first of its candidates that was).
+    pub donors: SmallVec<[Donor; 1]>,
     /// The instruction of the last stage's full program that stores straight into its output
     /// ([`Strategy::Map`] and [`Strategy::ShortRows`] only; not when an input is donated).
     pub direct_store: Option<DirectStore>,
@@ -373,6 +383,10 @@ pub struct Plan {
     pub kernels: Vec<FusedKernel>,
     /// The value of each graph output.
     pub outputs: Vec<ValueId>,
+    /// How many computed values were recomputed inside each kernel using them rather than
+    /// stored once and read back (the recompute rule: cheap elementwise subexpressions of at
+    /// most two stored inputs, e.g. forward values a backward kernel needs).
+    pub recomputed: usize,
 }
 
 impl Plan {

@@ -12,6 +12,7 @@
 use super::state::release;
 use super::{Operands, Tensor};
 use crate::{Error, Result};
+use smallvec::SmallVec;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -20,12 +21,20 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// return a replacement.
 pub type GradHook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
 
+/// A composite's own gradient formula: from the composite's inputs and the gradient of its
+/// result, the inputs' gradients (`None`: zero). It rebuilds what it needs from the inputs (the
+/// joint plan merges that with the forward's copy), so recording it again differentiates it.
+pub type CustomVjp = Arc<dyn Fn(&[Tensor], &Tensor) -> Result<SmallVec<[Option<Tensor>; 3]>> + Send + Sync>;
+
 /// How a tracked node's gradient is computed.
 pub(crate) enum GradFn {
     /// A leaf: gradients accumulate in its `.grad`.
     Leaf,
     /// Computed by the node's op from these operands.
     Node(Operands),
+    /// Computed by a composite's own formula from the composite's inputs (the node is its
+    /// result; what the composite built in between has no records).
+    Custom(Operands, CustomVjp),
     /// A backward pass without `retain_graph` went through here and dropped the operands.
     Freed,
 }
@@ -74,7 +83,7 @@ impl GradMeta {
     /// so they are released without recursion.
     pub(super) fn take_operands(&mut self) -> Operands {
         match self.grad_fn.get_mut() {
-            Ok(GradFn::Node(ops)) => std::mem::take(ops),
+            Ok(GradFn::Node(ops) | GradFn::Custom(ops, _)) => std::mem::take(ops),
             _ => Operands::new(),
         }
     }
@@ -127,6 +136,26 @@ impl Tensor {
             return None;
         }
         Some(GradMeta::new(GradFn::Node(operands.clone()), true))
+    }
+
+    /// Builds a composite whose gradient is `vjp` rather than its parts': `forward` runs
+    /// without recording, and its result records `vjp` over `inputs` (when grad mode is on and
+    /// an input requires a gradient; otherwise `forward` is all there is).
+    pub(crate) fn with_custom_grad(
+        inputs: &[&Tensor],
+        forward: impl FnOnce() -> Result<Tensor>,
+        vjp: CustomVjp,
+    ) -> Result<Tensor> {
+        if !is_grad_enabled() || !inputs.iter().any(|t| t.requires_grad()) {
+            return forward();
+        }
+        let y = no_grad(forward)?;
+        if !y.dtype().is_float() || y.grad_meta().is_some() {
+            return Err(Error::Internal("a custom gradient needs a fresh float result".into()));
+        }
+        let ops: Operands = inputs.iter().map(|t| (*t).clone()).collect();
+        let _ = y.0.grad.set(GradMeta::new(GradFn::Custom(ops, vjp), true));
+        Ok(y)
     }
 
     /// Whether gradients flow to this tensor (PyTorch's `requires_grad`).

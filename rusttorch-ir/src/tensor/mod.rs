@@ -56,7 +56,7 @@ mod walk;
 
 pub use advanced::Index;
 pub use dynamic::Unique;
-pub use grad_state::{is_grad_enabled, no_grad, set_grad_enabled, with_grad_mode, GradHook};
+pub use grad_state::{is_grad_enabled, no_grad, set_grad_enabled, with_grad_mode, CustomVjp, GradHook};
 pub(crate) use grad_state::{GradFn, GradMeta};
 pub use index::IndexItem;
 pub use operators::{binary_op_name, IntoOperand, Operand};

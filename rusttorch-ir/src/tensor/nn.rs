@@ -6,6 +6,7 @@ use crate::buffer::try_zeroed_vec;
 use crate::error::bad_argument;
 use crate::op::{BinaryOp, Scalar};
 use crate::{scoped, DType, Element, Error, Result};
+use smallvec::SmallVec;
 
 impl Tensor {
     /// Mean cross-entropy of `self` (logits `[n, classes]`) against class indices `targets`
@@ -225,20 +226,62 @@ impl Tensor {
         scoped("layer_norm", || {
             self.float_only("layer_norm")?;
             let dims = self.last_dims("layer_norm", normalized_ndim)?;
-            let mean = self.mean(Some(&dims), true)?;
-            let xc = self.binary(BinaryOp::Sub, &mean)?;
-            let var = xc.square()?.mean(Some(&dims), true)?;
-            let rstd = var.binary_scalar(BinaryOp::Add, eps)?.rsqrt()?;
-            let mut y = xc.binary(BinaryOp::Mul, &rstd)?;
-            if let Some(w) = weight {
-                y = y.binary(BinaryOp::Mul, w)?;
-            }
-            if let Some(b) = bias {
-                y = y.binary(BinaryOp::Add, b)?;
-            }
-            Ok(y)
+            let d2 = dims.clone();
+            let forward = || {
+                let mut y = normalized(self, &d2, eps)?.0;
+                if let Some(w) = weight {
+                    y = y.binary(BinaryOp::Mul, w)?;
+                }
+                if let Some(b) = bias {
+                    y = y.binary(BinaryOp::Add, b)?;
+                }
+                Ok(y)
+            };
+            let mut inputs = vec![self];
+            inputs.extend(weight);
+            inputs.extend(bias);
+            let (has_w, has_b) = (weight.is_some(), bias.is_some());
+            let vjp = move |x: &[Tensor], g: &Tensor| layer_norm_grads(x, g, &dims, eps, has_w, has_b);
+            Tensor::with_custom_grad(&inputs, forward, std::sync::Arc::new(vjp))
         })
     }
+}
+
+/// `(x - mean) * rstd` over `dims`, and `rstd = 1 / sqrt(var + eps)` (kept dims).
+fn normalized(x: &Tensor, dims: &[isize], eps: f64) -> Result<(Tensor, Tensor)> {
+    let mean = x.mean(Some(dims), true)?;
+    let xc = x.binary(BinaryOp::Sub, &mean)?;
+    let var = xc.square()?.mean(Some(dims), true)?;
+    let rstd = var.binary_scalar(BinaryOp::Add, eps)?.rsqrt()?;
+    Ok((xc.binary(BinaryOp::Mul, &rstd)?, rstd))
+}
+
+/// The gradients of `layer_norm` (inputs `x`, then `weight` and `bias` when given) in the
+/// fused form: `dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat))`, two row reductions
+/// of one pass and one elementwise pass, where differentiating the decomposition chains four
+/// passes. `xhat` and `rstd` are rebuilt from `x`: the joint plan shares them with the forward.
+fn layer_norm_grads(
+    x: &[Tensor],
+    g: &Tensor,
+    dims: &[isize],
+    eps: f64,
+    has_w: bool,
+    has_b: bool,
+) -> Result<SmallVec<[Option<Tensor>; 3]>> {
+    let (xhat, rstd) = normalized(&x[0], dims, eps)?;
+    let dxhat = if has_w { g.binary(BinaryOp::Mul, &x[1])? } else { g.clone() };
+    let m1 = dxhat.mean(Some(dims), true)?;
+    let m2 = dxhat.binary(BinaryOp::Mul, &xhat)?.mean(Some(dims), true)?;
+    let inner = dxhat.binary(BinaryOp::Sub, &m1)?.binary(BinaryOp::Sub, &xhat.binary(BinaryOp::Mul, &m2)?)?;
+    let mut out: SmallVec<[Option<Tensor>; 3]> = smallvec::smallvec![Some(inner.binary(BinaryOp::Mul, &rstd)?)];
+    // The affine parameters' gradients sum over the dims they were broadcast along.
+    if has_w {
+        out.push(Some(g.binary(BinaryOp::Mul, &xhat)?.sum_to(x[1].shape())?));
+    }
+    if has_b {
+        out.push(Some(g.sum_to(x[has_w as usize + 1].shape())?));
+    }
+    Ok(out)
 }
 
 /// The `weight`/`bias` (`name`) of the norm `op` must have exactly the normalized shape.

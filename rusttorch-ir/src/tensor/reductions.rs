@@ -71,6 +71,21 @@ impl Tensor {
         cur.reshape_to(out_shape)
     }
 
+    /// This tensor summed over the dims broadcasting added to reach it from `shape` (leading
+    /// dims, and dims where `shape` has size 1): the gradient of a broadcast operand.
+    pub(crate) fn sum_to(&self, shape: &Shape) -> Result<Tensor> {
+        if self.shape() == shape {
+            return Ok(self.clone());
+        }
+        let lead = self.ndim() - shape.ndim();
+        let dims: Vec<isize> = (0..self.ndim())
+            .filter(|&i| i < lead || (shape.dims()[i - lead] == 1 && self.dims()[i] != 1))
+            .map(|i| i as isize)
+            .collect();
+        let summed = if dims.is_empty() { self.clone() } else { self.sum(Some(&dims), true)? };
+        summed.reshape_to(shape.clone())
+    }
+
     /// Sum over `dims` (all when `None`).
     pub fn sum(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         self.reduce(ReduceOp::Sum, dims, keepdim)

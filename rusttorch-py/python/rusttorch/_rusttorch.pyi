@@ -1127,8 +1127,10 @@ def _grad(
     retain_graph: builtins.bool | None = None,
     create_graph: builtins.bool = False,
     allow_unused: builtins.bool = False,
+    evaluate: builtins.bool = True,
 ) -> list[Tensor | None]:
-    """``torch.autograd.grad`` (see ``rusttorch.autograd``)."""
+    """``torch.autograd.grad`` (see ``rusttorch.autograd``); ``evaluate=False`` leaves the
+    gradients lazy."""
 
 def is_grad_enabled() -> builtins.bool:
     """Whether ops record what their gradients need on this thread."""
