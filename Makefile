@@ -4,7 +4,7 @@
 #   make develop  build the extension (release profile, shared with the Rust tests) into .venv
 #   make lint     rustfmt --check, clippy -D warnings, ruff
 #   make test     lint + cargo tests (release) + pytest
-#   make demo     build and run examples/quickstart.py
+#   make demo     build and run examples/quickstart.py; print how to run examples/train_mlp.py
 #   make clean    remove build products and .venv
 #   make bench-deps  install the optional benchmark peers into .venv (numexpr, torch, jax, matplotlib)
 #   make bench    Rust criterion W-suite + benchmarks/compare.py (BENCH_QUICK=1: quick mode)
@@ -63,6 +63,9 @@ test: lint rust-test py-test
 
 demo: develop
 	$(VENV_BIN)/python examples/quickstart.py
+	@echo
+	@echo "Training with autograd: an MLP on two spirals (AdamW, progress bar, loss curve, accuracy):"
+	@echo "  $(VENV_BIN)/python examples/train_mlp.py [--steps 1000] [--hidden 64]"
 
 clean:
 	cargo clean

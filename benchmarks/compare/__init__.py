@@ -33,6 +33,11 @@ Run it as ``python benchmarks/compare.py`` or ``python -m benchmarks.compare``. 
 (thread environment), ``workloads`` (the W-suite), ``ops`` (the per-op rows), ``engines``,
 ``op_impls`` (the per-op rows per engine), ``timing``, ``stream`` (bandwidth probes), ``runner``
 (one workload's rounds), ``machine``, ``report``, ``chart``, ``cli``.
+
+The training suite (``--suite train``: T1, an MLP training step; T2, the forward and backward of
+``layer_norm(gelu(x @ W + b))``) runs each engine (RustTorch, torch eager, ``torch.compile``,
+``jax.jit``) in a worker process of its own: ``train`` (workloads, float64 references, checks),
+``train_engines``, ``train_worker``, ``train_runner``, ``train_report``.
 """
 
 # Imported before any submodule, whichever one a caller imports: it sets the thread environment

@@ -21,9 +21,11 @@ from .report import report
 from .runner import run_workload
 from .stream import STREAM_N, CopyProbe, best_stream, print_stream, stream
 from .timing import Budget
+from .train_report import train_report
+from .train_runner import run_train
 from .workloads import Workload, suite
 
-SUITES = ("w", "ops", "all")
+SUITES = ("w", "ops", "all", "train")
 # The engines with per-op implementations (op_impls): numexpr has none of these ops, and
 # torch eager is torch's builtin op; torch.compile of single ops is not measured.
 OPS_ENGINES = ("rt_fused", "rt_eager", "numpy", "torch", "jax_jit")
@@ -57,7 +59,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default="w",
         help="w: the W-suite (W1..W8, default); ops: the per-op rows (O1..O14: sort, argsort, "
         "topk, cumsum, index_select, gather, take_along_dim, einsum, scatter_add, index_add) "
-        "on RustTorch, NumPy, torch eager and jax.jit; all: both",
+        "on RustTorch, NumPy, torch eager and jax.jit; all: both; train: T1 (MLP training "
+        "step) and T2 (backward of layer_norm(gelu(x @ W + b))) on RustTorch, torch eager, "
+        "torch.compile and jax.jit, one process per engine (not part of all)",
     )
     p.add_argument(
         "--out",
@@ -72,7 +76,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default="",
         help="comma-separated engine keys: rt_fused, rt_eager, numpy, numexpr, torch, "
         "torch_builtin, torch_compile, jax_jit (--suite ops: the ops engines "
-        f"{', '.join(OPS_ENGINES)})",
+        f"{', '.join(OPS_ENGINES)}; --suite train: rt, torch, torch_compile, jax_jit)",
     )
     p.add_argument(
         "--budget",
@@ -98,7 +102,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--chart", type=Path, default=None, help="chart path (default <out>.png)")
     args = p.parse_args(argv)
     if args.out is None:
-        name = "compare-ops.json" if args.suite == "ops" else "compare.json"
+        name = {"ops": "compare-ops.json", "train": "compare-train.json"}.get(
+            args.suite, "compare.json"
+        )
         args.out = REPO / "bench-results" / name
     return args
 
@@ -112,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     threads = THREADS
     quick = args.quick
     budget = make_budget(quick, args.budget)
+    if args.suite == "train":
+        if args.wait_load is not None:
+            wait_for_low_load(args.wait_load, 600.0)
+        return run_train(args, THREADS, budget)
     workloads, engines = select(args, quick)
 
     if args.wait_load is not None:
@@ -154,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
 def replay(path: Path, chart_path: Path | None) -> int:
     """``--from-json``: the report of an earlier run, and its chart redrawn."""
     old = json.loads(path.read_text())
+    if old.get("suite") == "train":
+        print(train_report(old))
+        return 0
     print(report(old))
     chart_path = chart_path or path.with_suffix(".png")
     why = chart(old, chart_path)
