@@ -272,7 +272,9 @@ fn every_unary_row_has_a_differentiable_gradient() {
             continue;
         }
         let (lo, hi) = match op {
-            UnaryOp::Log | UnaryOp::Log2 | UnaryOp::Log10 | UnaryOp::Sqrt | UnaryOp::Rsqrt | UnaryOp::Recip => (0.5, 2.0),
+            UnaryOp::Log | UnaryOp::Log2 | UnaryOp::Log10 | UnaryOp::Sqrt | UnaryOp::Rsqrt | UnaryOp::Recip => {
+                (0.5, 2.0)
+            }
             UnaryOp::Log1p => (-0.5, 2.0),
             UnaryOp::Asin | UnaryOp::Acos | UnaryOp::Erfinv => (-0.9, 0.9),
             _ => (-2.0, 2.0),

@@ -160,7 +160,8 @@ fn donors(plan: &Plan) -> Vec<SmallVec<[Donor; 1]>> {
                 if out.dtype != k.dtype {
                     continue;
                 }
-                let Some(store) = prog.iter().position(|ins| matches!(ins, Instr::Store { output, .. } if *output as usize == o))
+                let Some(store) =
+                    prog.iter().position(|ins| matches!(ins, Instr::Store { output, .. } if *output as usize == o))
                 else {
                     continue;
                 };

@@ -148,11 +148,13 @@ def bitwise_left_shift(x1: Any, x2: Any, /) -> _Tensor:
 
 def bitwise_right_shift(x1: Any, x2: Any, /) -> _Tensor:
     """``x1 >> x2``, arithmetic: floor division by ``2**x2``; the sign (0 or -1) once ``x2``
-    reaches the width less one."""
+    reaches the width less one (0 once it reaches the width, unsigned)."""
     a, b, bits = _shift_operands("bitwise_right_shift", x1, x2)
-    shifted = _rt.floor_divide(a, _rt.full_like(b, 2) ** _rt.clamp(b, 0, bits - 2))
+    # The largest power of two the dtype holds: 2**(bits - 2) signed, 2**(bits - 1) unsigned.
+    top = bits - 2 if iinfo(a.dtype).min < 0 else bits - 1
+    shifted = _rt.floor_divide(a, _rt.full_like(b, 2) ** _rt.clamp(b, 0, top))
     sign = _rt.where(a < 0, _rt.full_like(a, -1), _rt.zeros_like(a))
-    return _rt.where(b >= bits - 1, sign, shifted)
+    return _rt.where(b > top, sign, shifted)
 
 
 def _array_namespace(self: _Tensor, /, *, api_version: str | None = None) -> Any:
