@@ -32,7 +32,7 @@ fn gradcheck(what: &str, dims: &[&[usize]], lo: f64, hi: f64, f: impl Fn(&[Tenso
     let inputs: Vec<Tensor> = dims.iter().enumerate().map(|(i, d)| leaf(d, 7 + i as u64, lo, hi)).collect();
     for fuse in [true, false] {
         let loss = weighted(&f(&inputs));
-        let grads = autograd::grad(&[loss.clone()], &inputs, &[], GradOptions::default()).unwrap();
+        let grads = autograd::grad(std::slice::from_ref(&loss), &inputs, &[], GradOptions::default()).unwrap();
         let grads: Vec<Tensor> = grads.into_iter().map(Option::unwrap).collect();
         let mut all = vec![loss];
         all.extend(grads.iter().cloned());
@@ -190,9 +190,11 @@ fn matmul_gathers_scatters_scans_and_sorts_match_finite_differences() {
 fn backward_accumulates_and_frees_the_graph() {
     let x = leaf(&[3], 1, -1.0, 1.0);
     let y = x.square().unwrap().sum(None, false).unwrap();
-    let set = autograd::backward(&[y.clone()], &[], GradOptions { retain_graph: true, ..Default::default() }).unwrap();
+    let set =
+        autograd::backward(std::slice::from_ref(&y), &[], GradOptions { retain_graph: true, ..Default::default() })
+            .unwrap();
     eval(&set, true);
-    let set = autograd::backward(&[y.clone()], &[], GradOptions::default()).unwrap();
+    let set = autograd::backward(std::slice::from_ref(&y), &[], GradOptions::default()).unwrap();
     eval(&set, true);
     let xs = common::values(&x);
     let g = common::values(&x.grad().unwrap());
@@ -208,9 +210,10 @@ fn second_derivatives_come_from_differentiating_the_backward_graph() {
     let x = leaf(&[4], 3, -1.0, 1.0);
     let y = x.tanh().unwrap().sum(None, false).unwrap();
     let opts = GradOptions { create_graph: true, ..Default::default() };
-    let dx = autograd::grad(&[y], &[x.clone()], &[], opts).unwrap().remove(0).unwrap();
+    let dx = autograd::grad(&[y], std::slice::from_ref(&x), &[], opts).unwrap().remove(0).unwrap();
     assert!(dx.requires_grad());
-    let ddx = autograd::grad(&[dx.sum(None, false).unwrap()], &[x.clone()], &[], GradOptions::default()).unwrap();
+    let ddx =
+        autograd::grad(&[dx.sum(None, false).unwrap()], std::slice::from_ref(&x), &[], GradOptions::default()).unwrap();
     let ddx = ddx[0].clone().unwrap();
     eval(std::slice::from_ref(&ddx), true);
     for (got, x) in common::values(&ddx).iter().zip(common::values(&x)) {
@@ -223,7 +226,10 @@ fn second_derivatives_come_from_differentiating_the_backward_graph() {
 fn the_backward_of_an_elementwise_chain_is_one_kernel() {
     let x = leaf(&[64, 64], 5, -1.0, 1.0);
     let y = x.gelu(rusttorch_ir::GeluApprox::Tanh).unwrap().sigmoid().unwrap().sum(None, false).unwrap();
-    let g = autograd::grad(&[y.clone()], &[x.clone()], &[], GradOptions::default()).unwrap().remove(0).unwrap();
+    let g = autograd::grad(std::slice::from_ref(&y), std::slice::from_ref(&x), &[], GradOptions::default())
+        .unwrap()
+        .remove(0)
+        .unwrap();
     let exe = Engine::default_engine().plan_for(&[g], true).unwrap();
     assert_eq!(exe.num_kernels(), 1, "{}", exe.explain());
 }

@@ -39,12 +39,17 @@ impl FusedKernel {
         if self.stream_stores {
             s.push_str(", stream_stores");
         }
-        for d in &self.donors {
-            match d.output {
-                0 => write!(s, ", donor(input {})", d.input),
-                o => write!(s, ", donor(input {} -> output {o})", d.input),
-            }
-            .ok();
+        // Per output, its candidate inputs (the first one given up at run time is used).
+        let mut outputs: Vec<u16> = self.donors.iter().map(|d| d.output).collect();
+        outputs.dedup();
+        for o in outputs {
+            let ins: Vec<String> = self.donors.iter().filter(|d| d.output == o).map(|d| d.input.to_string()).collect();
+            let ins = match ins.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                _ => ins.join(""),
+            };
+            let to = if o == 0 { String::new() } else { format!(" -> output {o}") };
+            let _ = write!(s, ", donor(input {ins}{to})");
         }
         s
     }
