@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from .. import _rusttorch as _rt
-from ..autograd import no_grad
 from .optimizer import Optimizer
 
 
@@ -47,21 +46,6 @@ class Adam(Optimizer):
             maximize=maximize,
         )
         super().__init__(params, defaults)
-
-    @no_grad()
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient: one fused kernel per parameter,
-        one plan per parameter group."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            updates, state = [], []
-            for p in group["params"]:
-                if p.grad is not None:
-                    new, entries = self._update(p, group)
-                    updates.append((p, new))
-                    state += entries
-            self._commit(updates, state)
-        return loss
 
     def _update(self, p: Any, group: dict[str, Any]) -> tuple[Any, list[Any]]:
         """The new value of ``p`` and of its state entries, lazy. (A function of its own: its

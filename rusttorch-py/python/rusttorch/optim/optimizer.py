@@ -129,5 +129,21 @@ class Optimizer:
                 slot[key] = value
             _rt.eval(*[p for p, _ in updates], *[v for _, _, v in state])
 
+    @no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient: one fused kernel per parameter,
+        one plan per parameter group (``_update`` gives each parameter's new value)."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            updates, state = [], []
+            for p in group["params"]:
+                if p.grad is not None:
+                    new, entries = self._update(p, group)
+                    updates.append((p, new))
+                    state += entries
+            self._commit(updates, state)
+        return loss
+
+    def _update(self, p: Tensor, group: dict[str, Any]) -> tuple[Tensor, list[Any]]:
+        """The new value of ``p`` and of its state entries ``(slot, key, value)``, lazy."""
         raise NotImplementedError

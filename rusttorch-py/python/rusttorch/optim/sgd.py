@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from ..autograd import no_grad
 from .optimizer import Optimizer
 
 
@@ -40,20 +39,6 @@ class SGD(Optimizer):
             maximize=maximize,
         )
         super().__init__(params, defaults)
-
-    @no_grad()
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient; one plan per parameter group."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            updates, state = [], []
-            for p in group["params"]:
-                if p.grad is not None:
-                    new, entries = self._update(p, group)
-                    updates.append((p, new))
-                    state += entries
-            self._commit(updates, state)
-        return loss
 
     def _update(self, p: Any, group: dict[str, Any]) -> tuple[Any, list[Any]]:
         """The new value of ``p`` and of its momentum buffer, lazy (see ``Adam._update``)."""
