@@ -151,6 +151,24 @@ class inference_mode(_GradMode):
         return inference_mode(not self._mode)
 
 
+def _outputs(out: Any) -> list[Any]:
+    """A function's result as a list of tensors."""
+    return list(out) if isinstance(out, (tuple, list)) else [out]
+
+
+def _weighted_sum(outs: Sequence[Tensor], seed: int) -> Tensor:
+    """``sum(o * w)`` over the outputs, in float64, with weights in [0.5, 1.5) drawn from
+    ``seed`` (the same weights on every call), so each output element has its own weight."""
+    from . import from_numpy
+
+    rng = np.random.default_rng(seed)
+    terms = [(o.double() * from_numpy(rng.uniform(0.5, 1.5, tuple(o.shape)))).sum() for o in outs]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
 def _numeric_jacobian_check(
     func: Callable[..., Any],
     inputs: Sequence[Any],
@@ -165,22 +183,8 @@ def _numeric_jacobian_check(
     from . import from_numpy
 
     xs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
-    out = func(*inputs)
-    outs = list(out) if isinstance(out, (tuple, list)) else [out]
-    rng = np.random.default_rng(0)
-    weights = [from_numpy(rng.uniform(0.5, 1.5, tuple(o.shape))) for o in outs]
-
-    def scalar(outs: Sequence[Tensor]) -> Tensor:
-        total = None
-        for o, w in zip(outs, weights, strict=True):
-            term = (o.double() * w).sum()
-            total = term if total is None else total + term
-        assert total is not None
-        return total
-
-    got = grad(
-        scalar(outs), xs, allow_unused=True, create_graph=create_graph, materialize_grads=True
-    )
+    loss = _weighted_sum(_outputs(func(*inputs)), seed=0)
+    got = grad(loss, xs, allow_unused=True, create_graph=create_graph, materialize_grads=True)
     for k, x in enumerate(xs):
         base = x.detach().numpy().astype(np.float64)
         analytic = got[k].numpy().astype(np.float64).ravel()
@@ -196,8 +200,7 @@ def _numeric_jacobian_check(
                 args = [moved_x if a is x else a for a in inputs]
                 # Second derivatives differentiate ``func`` (first gradients) at moved points.
                 with _GradMode(create_graph):
-                    o = func(*args)
-                    vals.append(scalar(list(o) if isinstance(o, (tuple, list)) else [o]).item())
+                    vals.append(_weighted_sum(_outputs(func(*args)), seed=0).item())
             numeric[j] = (vals[0] - vals[1]) / (2 * eps)
         if not np.allclose(analytic, numeric, atol=atol, rtol=rtol):
             worst = int(np.argmax(np.abs(analytic - numeric)))
@@ -242,16 +245,7 @@ def gradgradcheck(
     xs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
 
     def first_grads(*args: Any) -> tuple[Tensor, ...]:
-        from . import from_numpy
-
-        out = func(*args)
-        outs = list(out) if isinstance(out, (tuple, list)) else [out]
-        rng = np.random.default_rng(1)
-        total = None
-        for o in outs:
-            w = from_numpy(rng.uniform(0.5, 1.5, tuple(o.shape)))
-            term = (o.double() * w).sum()
-            total = term if total is None else total + term
+        total = _weighted_sum(_outputs(func(*args)), seed=1)
         wrt = [a for a in args if isinstance(a, Tensor) and a.requires_grad]
         if not wrt:
             return ()
