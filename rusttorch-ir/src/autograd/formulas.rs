@@ -16,11 +16,6 @@ use smallvec::{smallvec, SmallVec};
 /// The gradients of a node's operands, in operand order.
 pub(crate) type Grads = SmallVec<[Option<Tensor>; 3]>;
 
-/// `g` summed back to `shape` (see `Tensor::sum_to`).
-pub(crate) fn sum_to(g: &Tensor, shape: &Shape) -> Result<Tensor> {
-    g.sum_to(shape)
-}
-
 /// Whether the op's gradient reads the values (not only the shapes) of its operands, and of
 /// its result: a gradient raises when a value it reads was modified in place afterwards.
 pub(crate) fn reads_values(op: &Op) -> (bool, bool) {
@@ -79,27 +74,26 @@ pub(crate) fn vjp(node: &Tensor, x: &[Tensor], g: &Tensor) -> Result<Grads> {
         Op::Unary(u) => smallvec![Some(unary_vjp(*u, &x[0], node, g)?)],
         Op::Binary(b) => {
             let (da, db) = binary_vjp(*b, &x[0], &x[1], node, g)?;
-            let da = da.map(|d| sum_to(&d, x[0].shape())).transpose()?;
-            let db = db.map(|d| sum_to(&d, x[1].shape())).transpose()?;
+            let da = da.map(|d| d.sum_to(x[0].shape())).transpose()?;
+            let db = db.map(|d| d.sum_to(x[1].shape())).transpose()?;
             smallvec![da, db]
         }
         Op::Where => {
             let zero = Tensor::operand_scalar(Scalar::new(0.0), g.dtype());
-            let da = sum_to(&x[0].where_cond(g, &zero)?, x[1].shape())?;
-            let db = sum_to(&x[0].where_cond(&zero, g)?, x[2].shape())?;
+            let da = x[0].where_cond(g, &zero)?.sum_to(x[1].shape())?;
+            let db = x[0].where_cond(&zero, g)?.sum_to(x[2].shape())?;
             smallvec![None, Some(da), Some(db)]
         }
         Op::Reduce { op: r, axes, keepdim } => {
-            let kept = keep_dims(g, node, &x[0], axes, *keepdim)?;
+            let kept = keep_dims(g, &x[0], axes, *keepdim)?;
             smallvec![Some(reduce_grad(*r, &x[0], node, &kept, axes, *keepdim)?)]
         }
-        Op::Reshape | Op::Expand => {
-            smallvec![Some(sum_to(&g.reshape_to(reshape_target(op, g, &x[0]))?, x[0].shape())?)]
-        }
+        Op::Reshape => smallvec![Some(g.reshape_to(x[0].shape().clone())?)],
+        Op::Expand => smallvec![Some(g.sum_to(x[0].shape())?)],
         Op::Cast(_) => smallvec![x[0].dtype().is_float().then(|| g.cast(x[0].dtype())).transpose()?],
         Op::MatMul => {
-            let da = sum_to(&g.matmul(&x[1].matrix_transpose()?)?, x[0].shape())?;
-            let db = sum_to(&x[0].matrix_transpose()?.matmul(g)?, x[1].shape())?;
+            let da = g.matmul(&x[1].matrix_transpose()?)?.sum_to(x[0].shape())?;
+            let db = x[0].matrix_transpose()?.matmul(g)?.sum_to(x[1].shape())?;
             smallvec![Some(da), Some(db)]
         }
         Op::Permute(perm) => {
@@ -138,17 +132,8 @@ pub(crate) fn vjp(node: &Tensor, x: &[Tensor], g: &Tensor) -> Result<Grads> {
     })
 }
 
-/// The shape a `Reshape`/`Expand` gradient is reshaped to before summing: the operand's for a
-/// reshape, the result's for an expand (whose operand is then summed to).
-fn reshape_target(op: &Op, g: &Tensor, x: &Tensor) -> Shape {
-    match op {
-        Op::Reshape => x.shape().clone(),
-        _ => g.shape().clone(),
-    }
-}
-
 /// `g` (the gradient of a reduction over `axes`) with the reduced dims back as size 1.
-fn keep_dims(g: &Tensor, _node: &Tensor, x: &Tensor, axes: &[usize], keepdim: bool) -> Result<Tensor> {
+fn keep_dims(g: &Tensor, x: &Tensor, axes: &[usize], keepdim: bool) -> Result<Tensor> {
     if keepdim {
         return Ok(g.clone());
     }
@@ -163,7 +148,7 @@ fn keep_dims(g: &Tensor, _node: &Tensor, x: &Tensor, axes: &[usize], keepdim: bo
 fn reduce_grad(op: ReduceOp, x: &Tensor, y: &Tensor, kept: &Tensor, axes: &[usize], keepdim: bool) -> Result<Tensor> {
     let full: Vec<isize> = x.dims().iter().map(|&d| d as isize).collect();
     let axes_i: Vec<isize> = axes.iter().map(|&a| a as isize).collect();
-    let y = keep_dims(y, y, x, axes, keepdim)?;
+    let y = keep_dims(y, x, axes, keepdim)?;
     match op {
         ReduceOp::Sum => kept.expand(&full),
         // The gradient is shared evenly by the elements equal to the extreme (PyTorch's

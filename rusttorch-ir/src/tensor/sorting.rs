@@ -3,9 +3,8 @@
 
 use super::Tensor;
 use crate::error::bad_argument;
-use crate::op::{LineOp, Op, OrderOp};
-use crate::{infer, scoped, DType, Error, Result, Shape};
-use smallvec::smallvec;
+use crate::op::{LineOp, OrderOp};
+use crate::{scoped, DType, Error, Result, Shape};
 
 impl Tensor {
     /// Values and indices of the order op `make(line_len)` along `dim` (a 0-d tensor is a line
@@ -23,12 +22,8 @@ impl Tensor {
             let x = if x.ndim() == 0 { x.reshape_to(Shape::from(1))? } else { x };
             let d = x.shape().normalize_dim(name, dim)?;
             let op = make(x.shape().dims()[d])?;
-            let shape = infer::infer_shape(&Op::Line { op: LineOp::Order(op), dim: d }, &[x.shape()])?;
-            let node = |line: LineOp| {
-                Tensor::lazy(Op::Line { op: line, dim: d }, shape.clone(), line.dtype(x.dtype()), smallvec![x.clone()])
-            };
-            let (values, indices) = (node(LineOp::Order(op)), node(LineOp::OrderIndex(op)));
-            let mut dims = shape.dims().to_vec();
+            let (values, indices) = (x.line_node(LineOp::Order(op), d)?, x.line_node(LineOp::OrderIndex(op), d)?);
+            let mut dims = values.dims().to_vec();
             if self.ndim() == 0 {
                 if dims[0] == 1 {
                     dims.clear();
