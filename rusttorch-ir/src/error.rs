@@ -253,6 +253,16 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// Evaluating a graph that reads a placeholder with no data bound to it (an input of a
+    /// compiled graph, or a chunked source such as a Dask array, which `rusttorch.dask`
+    /// evaluates).
+    #[error("a placeholder of shape {shape} is not bound{}", note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default())]
+    Unbound {
+        /// Shape of the placeholder.
+        shape: Shape,
+        /// Its note (what it stands for), if any.
+        note: Option<String>,
+    },
     /// The tensor gave its buffer to an in-place update (buffer donation) and cannot be read.
     #[error(
         "a tensor of shape {shape} gave its buffer to an in-place update (`t += x`) that is still \
@@ -339,6 +349,7 @@ impl Error {
             Error::BufferLength { .. }
             | Error::OutOfMemory { .. }
             | Error::BadInput { .. }
+            | Error::Unbound { .. }
             | Error::Donated { .. }
             // Raised where the user's in-place operator is known, and named after it already.
             | Error::InplaceCast { .. }

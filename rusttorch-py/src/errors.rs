@@ -28,6 +28,7 @@ pub fn to_py_err(e: Error) -> PyErr {
         | Error::BadShape { .. }
         | Error::BadArgument { .. }
         | Error::BadInput { .. }
+        | Error::Unbound { .. }
         | Error::TooFewDims { .. } => PyValueError::new_err(msg),
         Error::DimOutOfRange { .. }
         | Error::IndexOutOfRange { .. }

@@ -62,7 +62,11 @@ pub fn eval_all(py: Python<'_>, tensors: &[Tensor], fuse: bool) -> PyResult<()> 
         return Ok(());
     }
     let engine = Engine::default_engine();
-    let prepared = guard(|| engine.prepare(tensors, fuse))?;
+    let prepared = match guard(|| Ok(engine.prepare(tensors, fuse)))? {
+        Ok(p) => p,
+        Err(e @ rusttorch_ir::Error::Unbound { .. }) => return crate::graph::evaluate_chunked(py, tensors, e),
+        Err(e) => return Err(crate::errors::to_py_err(e)),
+    };
     if prepared.is_small() {
         guard(|| prepared.run())
     } else {

@@ -21,6 +21,8 @@
 //! - `pickle`: `pickle` of tensors (graphs and values, out-of-band buffers);
 //! - `memory`: the buffer pool's limit;
 //! - `random`: `Generator`, the default generator, `seed=`/`generator=` arguments;
+//! - `graph`: graphs seen from Python (node listing, substitution, placeholders) and the
+//!   evaluation of chunked sources through `rusttorch.dask`;
 //! - `autograd`: `autograd.grad`/`backward`, the grad mode and Python gradient hooks;
 //! - `errors`: error variants to Python exceptions, panics to `RuntimeError`.
 
@@ -36,6 +38,7 @@ mod dynamic;
 mod errors;
 mod functions;
 mod gather;
+mod graph;
 mod handle;
 mod index;
 mod linalg;
@@ -70,6 +73,7 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("_GradFn", py.get_type::<crate::tensor::PyGradFn>())?;
     m.add("_RemovableHandle", py.get_type::<crate::tensor::PyHookHandle>())?;
     autograd::register(m)?;
+    graph::register(m)?;
     m.add("default_generator", random::default_generator(py))?;
     for d in DType::ALL {
         m.add(d.name(), dtype::dtype_object(py, d))?;

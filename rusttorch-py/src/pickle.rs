@@ -37,11 +37,17 @@ impl LeafBytes {
     }
 }
 
-/// `t.__reduce_ex__(protocol)`: `(rusttorch._rebuild_tensor, (blob, buffers))`, the buffers as
-/// `PickleBuffer`s for protocol 5 and later (out of band when the pickler has a
-/// `buffer_callback`), as `bytes` before.
+/// `t.__reduce_ex__(protocol)`: `(rusttorch._rebuild_tensor, (blob, buffers))`.
 pub fn reduce<'py>(py: Python<'py>, t: &Tensor, protocol: i64) -> PyResult<Bound<'py, PyTuple>> {
-    let s = guard(|| serial::serialize(std::slice::from_ref(t)))?;
+    let rebuild = py.import("rusttorch")?.getattr("_rebuild_tensor")?;
+    PyTuple::new(py, [rebuild, serialize(py, std::slice::from_ref(t), protocol)?.into_any()])
+}
+
+/// The graph computing `outputs` as `(blob, buffers)`: the buffers as `PickleBuffer`s for
+/// protocol 5 and later (out of band when the pickler has a `buffer_callback`), as `bytes`
+/// before.
+pub fn serialize<'py>(py: Python<'py>, outputs: &[Tensor], protocol: i64) -> PyResult<Bound<'py, PyTuple>> {
+    let s = guard(|| serial::serialize(outputs))?;
     let buffers = PyList::empty(py);
     let pickle_buffer = if protocol >= 5 { Some(py.import("pickle")?.getattr("PickleBuffer")?) } else { None };
     for b in s.buffers {
@@ -51,9 +57,7 @@ pub fn reduce<'py>(py: Python<'py>, t: &Tensor, protocol: i64) -> PyResult<Bound
         };
         buffers.append(item)?;
     }
-    let rebuild = py.import("rusttorch")?.getattr("_rebuild_tensor")?;
-    let args = PyTuple::new(py, [PyBytes::new(py, &s.blob).into_any(), buffers.into_any()])?;
-    PyTuple::new(py, [rebuild, args.into_any()])
+    PyTuple::new(py, [PyBytes::new(py, &s.blob).into_any(), buffers.into_any()])
 }
 
 /// A copy of a buffer's bytes.
@@ -90,6 +94,11 @@ fn leaf_buffer(obj: &Bound<'_, PyAny>, spec: LeafSpec) -> PyResult<Buffer> {
 /// returns); a blob of another format version or a damaged one raises `pickle.UnpicklingError`.
 #[pyfunction]
 pub fn _rebuild_tensor(blob: &[u8], buffers: Vec<Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    Ok(PyTensor::from(rebuild(blob, buffers)?.remove(0)))
+}
+
+/// The tensors a blob and its leaf buffers describe ([`serialize`]'s result).
+pub fn rebuild(blob: &[u8], buffers: Vec<Bound<'_, PyAny>>) -> PyResult<Vec<Tensor>> {
     let decoded = guard(|| serial::decode(blob))?;
     let leaves = decoded.leaves().to_vec();
     if buffers.len() != leaves.len() {
@@ -98,8 +107,7 @@ pub fn _rebuild_tensor(blob: &[u8], buffers: Vec<Bound<'_, PyAny>>) -> PyResult<
         }));
     }
     let bufs = buffers.iter().zip(leaves).map(|(o, spec)| leaf_buffer(o, spec)).collect::<PyResult<Vec<_>>>()?;
-    let mut out = guard(|| decoded.build(bufs))?;
-    Ok(PyTensor::from(out.remove(0)))
+    guard(|| decoded.build(bufs))
 }
 
 #[pymethods]

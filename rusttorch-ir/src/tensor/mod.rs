@@ -49,6 +49,7 @@ mod shape_tests;
 mod sink;
 mod sorting;
 mod state;
+mod substitute;
 mod table_methods;
 #[cfg(test)]
 mod tests;
@@ -66,6 +67,7 @@ pub use pad::PadMode;
 pub use reductions_more::{MatrixOrd, NormOrd};
 pub use search::search_side;
 use state::{release, NodeState};
+pub use substitute::GraphNode;
 pub use table_methods::unary_op_names;
 pub use walk::{lower, walk, Lowered, Walk, WalkNode};
 

@@ -235,10 +235,7 @@ pub fn walk(outputs: &[Tensor], placeholders: &[Tensor], fused: bool) -> Result<
             NodeState::Donated => return Err(Error::Donated { shape: t.shape().clone() }),
         };
         if operands.is_empty() && t.is_placeholder_op() {
-            return Err(Error::BadInput {
-                index: 0,
-                reason: format!("a placeholder of shape {} is not bound", t.shape()),
-            });
+            return Err(Error::Unbound { shape: t.shape().clone(), note: t.note().map(str::to_string) });
         }
         // (An operand evaluated by another thread meanwhile is still indexed under its id.)
         let mut ids: SmallVec<[u32; 2]> = SmallVec::new();

@@ -1021,6 +1021,32 @@ def _rebuild_tensor(blob: bytes, buffers: Sequence[Any]) -> Tensor:
     """A pickled tensor from its graph blob and leaf buffers (``Tensor.__reduce_ex__``); a blob
     of another format version or a damaged one raises ``pickle.UnpicklingError``."""
 
+def _graph_nodes(
+    tensors: Sequence[Tensor],
+) -> list[
+    tuple[
+        Tensor, builtins.int, builtins.str, dict[builtins.str, Any], list[builtins.int],
+        builtins.str | None,
+    ]
+]:
+    """The nodes ``tensors`` are built from, operands first: ``(tensor, id, kind, params,
+    operand positions, note)`` (rusttorch.dask's lowering reads them)."""
+
+def _substitute(
+    outputs: Sequence[Tensor], old: Sequence[Tensor], new: Sequence[Tensor]
+) -> list[Tensor]:
+    """``outputs`` rebuilt with each of ``old`` replaced by the tensor at its position in
+    ``new``."""
+
+def _placeholder(shape: Sequence[builtins.int], dtype: DTypeLike, note: builtins.str) -> Tensor:
+    """A lazy leaf without data, standing for data bound later (a Dask array)."""
+
+def _dumps_graph(tensors: Sequence[Tensor]) -> tuple[bytes, list[Any]]:
+    """Several tensors as one pickled graph: ``(blob, buffers)``."""
+
+def _loads_graph(blob: bytes, buffers: Sequence[Any]) -> list[Tensor]:
+    """The tensors ``_dumps_graph`` stored."""
+
 def from_numpy(a: npt.NDArray[Any]) -> Tensor:
     """A tensor sharing the memory of a C-contiguous float32/float64/int32/int64/bool array (no
     copy; the array is kept alive, and writing to it changes the tensor). Other layouts and
