@@ -163,9 +163,8 @@ pub fn eval(py: Python<'_>, tensors: &Bound<'_, PyTuple>, fuse: bool) -> PyResul
 /// The optimized, fused plan that would evaluate these tensors together, as text.
 #[pyfunction]
 #[pyo3(signature = (*tensors))]
-pub fn explain(tensors: &Bound<'_, PyTuple>) -> PyResult<String> {
-    let ts = tensors_of(tensors)?;
-    guard(|| Engine::default_engine().explain(&ts))
+pub fn explain(py: Python<'_>, tensors: &Bound<'_, PyTuple>) -> PyResult<String> {
+    crate::graph::explain(py, &tensors_of(tensors)?)
 }
 
 /// Sets the number of worker threads used for evaluation (a positive int).

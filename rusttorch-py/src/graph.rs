@@ -10,6 +10,7 @@ use crate::handle::PyTensor;
 use crate::pickle::{rebuild, serialize};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
+use rusttorch_exec::Engine;
 use rusttorch_ir::op::{LineOp, Op, SourceOp};
 use rusttorch_ir::{DType, Error, Tensor};
 
@@ -154,6 +155,22 @@ pub fn evaluate_chunked(py: Python<'_>, tensors: &[Tensor], err: Error) -> PyRes
         guard(|| t.set_buffer(b))?;
     }
     Ok(())
+}
+
+/// The plan that would evaluate `tensors` (`explain()`); for a graph reading Dask arrays,
+/// `rusttorch.dask.explain`'s account of its Dask layers.
+pub fn explain(py: Python<'_>, tensors: &[Tensor]) -> PyResult<String> {
+    match guard(|| Ok(Engine::default_engine().explain(tensors)))? {
+        Ok(s) => Ok(s),
+        Err(e @ Error::Unbound { .. }) => {
+            let Ok(f) = py.import("rusttorch.dask").and_then(|m| m.getattr("explain")) else {
+                return Err(to_py_err(e));
+            };
+            let args: Vec<PyTensor> = tensors.iter().cloned().map(PyTensor::from).collect();
+            f.call1(PyTuple::new(py, args)?)?.extract()
+        }
+        Err(e) => Err(to_py_err(e)),
+    }
 }
 
 /// Registers the functions of this file.

@@ -47,7 +47,8 @@ def test_elementwise_chain_is_one_task_per_chunk():
     assert d.numblocks == (16,)
     assert region_tasks(d) == 16
     close(expr(a, b, c), expr(am, bm, cm))
-    assert "region" in rtd.explain(expr(a, b, c))
+    assert "16 task(s)" in rtd.explain(expr(a, b, c))
+    assert expr(a, b, c).explain() == rtd.explain(expr(a, b, c)) == rt.explain(expr(a, b, c))
 
 
 def test_values_match_numpy_float64_and_stay_lazy_until_asked():
@@ -142,6 +143,31 @@ def check_reduction(name, axes):
         else:
             got, want = (getattr(u, name)(dim=axes, keepdim=keepdim) for u in (t, m))
         close(got, want, rtol=2e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("axes", [(0,), (1,), (0, 1), None], ids=str)
+def test_var_across_chunks_is_one_pass_merged_by_chan(axes):
+    # A mean far larger than the spread: sum-of-squares formulas lose every digit here.
+    x = 1e4 + RNG.standard_normal((12, 9))
+    t, _ = pair(x, ((5, 5, 2), (4, 5)))
+    with plan_config("passes"):
+        for correction in (0, 1):
+            got = t.var(dim=axes, correction=correction)
+            want = np.var(x, axis=axes, ddof=correction)
+            np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)
+        d = rtd.to_dask(t.std(dim=axes))
+    aggregates = [n for n in d.dask.layers if n.startswith("rusttorch-aggregate")]
+    assert len(aggregates) == 1  # not a mean pass and then a deviation pass
+    with plan_config("passes"):
+        assert "Chan" in rtd.explain(t.std(dim=axes))
+
+
+def test_chan_merge_skips_empty_chunks():
+    from rusttorch.dask._tasks import chan_merge
+
+    # (count, mean, M2) of [1, 2], [], [4]
+    p = np.array([2.0, 1.5, 0.5, 0.0, np.nan, 0.0, 1.0, 4.0, 0.0])
+    np.testing.assert_allclose(chan_merge(p, (0,), False), np.var([1, 2, 4]) * 3)
 
 
 @pytest.mark.parametrize("dim", [0, 1, 2])
@@ -279,7 +305,11 @@ def test_to_dask_of_an_in_memory_tensor():
 def test_every_local_scheduler(scheduler):
     x = RNG.standard_normal((64, 32)).astype(np.float32)
     t, m = pair(x, (16, 8))
-    f = lambda u: ((u * 2).exp().sum(1) + u.softmax(0).amax(1)).sqrt()  # noqa: E731
+    w = rt.tensor(RNG.standard_normal(32).astype(np.float32))  # travels inside the graph
+
+    def f(u):
+        return ((u * w).exp().sum(1) + u.softmax(0).amax(1)).sqrt() + (u @ w.abs()).sigmoid()
+
     with dask.config.set(scheduler=scheduler):
         close(f(t), f(m))
 
@@ -300,7 +330,11 @@ def test_local_cluster(cluster_client):
     x = RNG.standard_normal((64, 32)).astype(np.float32)
     t, m = pair(x, (16, 8))
     cluster_client.register_plugin(rtd.RustTorchThreads())
-    f = lambda u: (u.tanh() * 3 + 1).log_softmax(1).mean(0)  # noqa: E731
+    w = rt.tensor(RNG.standard_normal(32).astype(np.float32))
+
+    def f(u):
+        return (u.tanh() * w + 1).log_softmax(1).mean(0)
+
     close(f(t), f(m))
     threads = cluster_client.run(rt.get_num_threads)
     assert set(threads.values()) == {1}
@@ -323,3 +357,19 @@ def test_a_killed_worker_is_retried(cluster_client, tmp_path):
     )
     got = (rtd.from_dask(src) * 2).sum(1)
     close(got, (m * 2).sum(1))
+
+
+def test_rusttorch_num_threads_sets_the_default_engine():
+    import subprocess
+    import sys
+
+    code = "import rusttorch as rt; print(rt.get_num_threads())"
+    for env, want in (("1", "1"), ("3", "3"), ("zero", None)):
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "RUSTTORCH_NUM_THREADS": env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        assert out == (want or str(len(os.sched_getaffinity(0)))), (env, out)

@@ -33,7 +33,8 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            threads: threads_from_env()
+                .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
             block: DEFAULT_BLOCK,
             map_block: DEFAULT_MAP_BLOCK,
             fusion: FusionConfig {
@@ -71,6 +72,12 @@ fn parse_cache_size(text: &str) -> Option<usize> {
         _ => (t, 1),
     };
     digits.parse::<usize>().ok().map(|n| n * scale)
+}
+
+/// `RUSTTORCH_NUM_THREADS` when it is a positive integer: the default engine's thread count
+/// (a Dask worker process, or any process sharing its cores with others, sets it).
+fn threads_from_env() -> Option<usize> {
+    std::env::var("RUSTTORCH_NUM_THREADS").ok()?.trim().parse().ok().filter(|&n| n > 0)
 }
 
 #[cfg(test)]

@@ -216,8 +216,8 @@ impl PyTensor {
     }
 
     /// The optimized, fused plan as text: kernels, ops, inputs, outputs and bytes moved.
-    fn explain(&self) -> PyResult<String> {
-        guard(|| Engine::default_engine().explain(std::slice::from_ref(&self.tensor())))
+    fn explain(&self, py: Python<'_>) -> PyResult<String> {
+        crate::graph::explain(py, std::slice::from_ref(&self.tensor()))
     }
 
     /// Graphviz DOT of the optimized graph, before and after fusion (kernels as clusters).

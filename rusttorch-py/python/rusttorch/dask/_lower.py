@@ -62,8 +62,9 @@ class Region:
     ops: int = 0
     matmul: bool = False
     ops_names: list[str] = field(default_factory=list)
-    # Labels whose chunks hold one value each in the output (partial reductions).
-    per_chunk: tuple[int, ...] = ()
+    # Labels whose chunks hold a fixed number of values each in the output (partial
+    # reductions: one, or three for var's count, mean and M2).
+    per_chunk: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -104,6 +105,8 @@ class Lowering:
         self.arrays: dict[int, Any] = {}
         self.steps: list[Step] = []
         self.sources = 0
+        # Each node's kind, parameters and operands (by id), to recognise var's pattern.
+        self.graph: dict[int, tuple[str, dict[str, Any], list[int]]] = {}
         self.rechunk = rechunk or {}
         # Source dims that reductions broadcast back (keepdim) ran across chunks of.
         self.wanted: dict[str, tuple[Any, set[int]]] = {}
@@ -120,6 +123,7 @@ class Lowering:
         for t, nid, kind, params, ops, note in nodes:
             if nid in self.values:
                 continue
+            self.graph[nid] = (kind, params, [nodes[o][1] for o in ops])
             vals = [self.values[nodes[o][1]] for o in ops]
             v = self._node(t, nid, kind, params, vals, note)
             if isinstance(v, Region) and v.matmul and users.get(nid, 0) > 1:
@@ -301,19 +305,30 @@ class Lowering:
         op, axes, keepdim = params["op"], tuple(params["axes"]), params["keepdim"]
         if keepdim:
             self._want_whole(v, axes)
-        src = v.tensor
-        if t.dtype.is_floating_point:
-            src = src.to(rt.float64)
-        elif op in ("sum", "prod"):
-            src = src.to(rt.int64)
-        partial_t = _tasks.reduce_tensor(src, op, axes, True)
+        x = self._var_source(nid)
+        if x is not None:
+            # var's numerator sum((x - mean(x))^2): count, mean and M2 per chunk, merged with
+            # Chan's formula (one pass over x, exact however large its mean).
+            v = self.values[x]
+            src = v.tensor.to(rt.float64)
+            n = (src * 0.0 + 1.0).sum(dim=axes, keepdim=True)
+            mu = src.sum(dim=axes, keepdim=True) / n
+            m2 = (src - mu).square().sum(dim=axes, keepdim=True)
+            partial_t, per, op = rt.cat([n, mu, m2], axes[0]), 3, "var"
+        else:
+            src = v.tensor
+            if t.dtype.is_floating_point:
+                src = src.to(rt.float64)
+            elif op in ("sum", "prod"):
+                src = src.to(rt.int64)
+            partial_t, per = _tasks.reduce_tensor(src, op, axes, True), 1
         chunked = tuple(v.labels[a] for a in axes if self.labels.chunked(v.labels[a]))
         labels = tuple(
-            lab if d not in axes or lab in chunked else self.labels.new(1)
+            lab if d not in axes or lab in chunked else self.labels.new(per if d == axes[0] else 1)
             for d, lab in enumerate(v.labels)
         )
         partial = self._extend(partial_t, f"partial {params['name']}", [v], labels)
-        partial.per_chunk = chunked
+        partial.per_chunk = {lab: per if lab == labels[axes[0]] else 1 for lab in chunked}
         parr = self.materialize(partial, None)
         idx = self.labels.index(labels)
         out_idx = tuple(
@@ -324,11 +339,34 @@ class Lowering:
         fn = functools.partial(_tasks.aggregate, op, axes, keepdim, dtype.str)
         new_axes = {i: 1 for i in out_idx if i not in idx}
         name = f"rusttorch-aggregate-{_token(parr.name, op, axes, keepdim, dtype.str)}"
-        detail = (
-            f"{params['name']} across {_nchunks(self, chunked)} chunks: partials combined in order"
-        )
+        how = "count, mean, M2 merged by Chan's formula" if op == "var" else "partials combined"
+        detail = f"{params['name']} across {_nchunks(self, chunked)} chunks: {how} in chunk order"
         arr = self._blockwise("reduce", name, fn, out_idx, [parr, idx], dtype, new_axes, {}, detail)
         return self._from_array(arr, t, nid)
+
+    def _var_source(self, nid: int) -> int | None:
+        """``x`` when node ``nid`` is ``sum((x - sum(x) * c)^2)`` over the same dims with
+        ``keepdim`` inside (the numerator ``var`` builds), else ``None``."""
+
+        def node(i: int, kind: str, name: str) -> list[int] | None:
+            k, p, ops = self.graph[i]
+            ok = k == kind and (p.get("op") == name if kind == "reduce" else p["name"] == name)
+            return ops if ok else None
+
+        _, params, ops = self.graph[nid]
+        if params.get("op") != "sum":
+            return None
+        sq = node(ops[0], "unary", "square")
+        diff = sq and node(sq[0], "binary", "sub")
+        scaled = diff and node(diff[1], "binary", "mul")
+        if not scaled:
+            return None
+        x = diff[0]
+        for s in scaled:
+            k, p, inner = self.graph[s]
+            if k == "reduce" and p["op"] == "sum" and p["keepdim"] and p["axes"] == params["axes"]:
+                return x if inner == [x] and isinstance(self.values.get(x), Region) else None
+        return None
 
     def _want_whole(self, v: Region, axes: tuple[int, ...]) -> None:
         """Notes the source dims a reduction broadcast back ran across chunks of: with them in
@@ -418,7 +456,7 @@ class Lowering:
             args += [inp.array, ix]
         out_idx = self.labels.index(r.labels)
         dtype = _np_dtype(r.tensor)
-        per_chunk = set(self.labels.index(r.per_chunk))
+        per_chunk = {self.labels.index((lab,))[0]: n for lab, n in r.per_chunk.items()}
         name = (
             f"rusttorch-region-{_token(key, *[a.name for a in args[::2]], out_idx, [args[1::2]])}"
         )
@@ -428,7 +466,7 @@ class Lowering:
         detail = f"{len(r.ops_names)} ops ({' '.join(r.ops_names)}) over {len(keys)} Dask input(s)"
         if r.matmul:
             detail += ", matmul contracted dims joined per task"
-        adjust = {i: 1 for i in per_chunk}
+        adjust = per_chunk
         arr = self._blockwise("region", name, fn, out_idx, args, dtype, new_axes, adjust, detail)
         if nid is not None:
             self.arrays[nid] = arr

@@ -97,8 +97,34 @@ def aggregate(
     Dask in chunk order, so the result does not depend on the scheduler) and casts to the
     reduction's dtype."""
     _configure()
+    if op == "var":
+        return chan_merge(np.asarray(partials, np.float64), axes, keepdim).astype(dtype)
     r = reduce_tensor(_tensor(partials), op, axes, keepdim)
     return r.to(DTYPES[np.dtype(dtype)]).numpy()
+
+
+def chan_merge(p: np.ndarray, axes: tuple[int, ...], keepdim: bool) -> np.ndarray:
+    """The sum of squared deviations from the mean over ``axes``, from per-chunk ``(count,
+    mean, M2)`` triples (consecutive along ``axes[0]``), merged in chunk order by Chan et al.'s
+    formula: exact however large the mean is next to the spread."""
+    rest = [d for d in range(p.ndim) if d not in axes]
+    p = np.transpose(p, rest + list(axes))
+    lead, red = p.shape[: len(rest)], p.shape[len(rest) :]
+    p = p.reshape((*lead, red[0] // 3, 3, *red[1:]))
+    p = np.moveaxis(p, len(rest) + 1, -1).reshape((*lead, -1, 3))
+    n, mu, m2 = p[..., 0, 0], p[..., 0, 1], p[..., 0, 2]
+    for i in range(1, p.shape[-2]):
+        nb, mb, m2b = p[..., i, 0], p[..., i, 1], p[..., i, 2]
+        tot = n + nb
+        with np.errstate(invalid="ignore", divide="ignore"):
+            delta = mb - mu
+            merged_mu = mu + delta * (nb / tot)
+            merged_m2 = m2 + m2b + delta * delta * (n * nb / tot)
+        # An empty chunk (count 0, mean NaN) adds nothing; one after only empty ones replaces.
+        mu = np.where(nb == 0, mu, np.where(n == 0, mb, merged_mu))
+        m2 = np.where(nb == 0, m2, np.where(n == 0, m2b, merged_m2))
+        n = tot
+    return np.expand_dims(m2, axes) if keepdim else m2
 
 
 def reduce_tensor(t: Any, op: str, axes: tuple[int, ...], keepdim: bool) -> Any:
