@@ -8,9 +8,9 @@ A region ends where an op needs data from other chunks:
 
 * a reduction (``sum max min prod``, and what is built on them: ``mean var std norm
   logsumexp softmax layer_norm``...) along a chunked dim: its input region ends in a partial
-  reduction per chunk (in float64 for floats, int64 for integer sums), and one task per output
-  chunk combines the partials of all chunks in chunk order (so every scheduler gives the same
-  bits);
+  reduction per chunk (floats accumulated in float64 blocks, integer sums in int64), and one
+  task per output chunk combines the partials of all chunks in chunk order (so every scheduler
+  gives the same bits);
 * ``argmax``/``argmin`` along a chunked dim: Dask's own arg-reduction over the region's output;
 * slices, reshapes, expands and concatenations: Dask's own ops on the region's output.
 
@@ -310,7 +310,7 @@ class Lowering:
             # var's numerator sum((x - mean(x))^2): count, mean and M2 per chunk, merged with
             # Chan's formula (one pass over x, exact however large its mean).
             v = self.values[x]
-            src = v.tensor.to(rt.float64)
+            src = _partial_input(v.tensor)
             n = (src * 0.0 + 1.0).sum(dim=axes, keepdim=True)
             mu = src.sum(dim=axes, keepdim=True) / n
             m2 = (src - mu).square().sum(dim=axes, keepdim=True)
@@ -318,7 +318,7 @@ class Lowering:
         else:
             src = v.tensor
             if t.dtype.is_floating_point:
-                src = src.to(rt.float64)
+                src = _partial_input(src)
             elif op in ("sum", "prod"):
                 src = src.to(rt.int64)
             partial_t, per = _tasks.reduce_tensor(src, op, axes, True), 1
@@ -524,6 +524,13 @@ def lower(outputs: list[Any]) -> tuple[Lowering, list[Any]]:
         return first, outs
     second = Lowering(plan)
     return second, second.lower(outputs)
+
+
+def _partial_input(t: Any) -> Any:
+    """What a chunk's float partial reduction reads: float32 and float64 as they are (their
+    sums accumulate in float64 blocks inside the kernel, and the float32 kernels are the fast
+    ones), 16-bit floats as float32 (a partial rounded to 16 bits would lose the sum)."""
+    return t if t.dtype in (rt.float32, rt.float64) else t.to(rt.float32)
 
 
 def _token(*parts: Any) -> str:
