@@ -44,7 +44,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
     print(
         f"mean((x - 0.5)^2) = {spread.item():.6f} (expected {1 / 12:.6f}), "
-        f"max(x) = {top.item():.6f}"
+        f"max(x) = {top.item():.8f}"
     )
     print(
         f"{took:.1f} s, {n * 4 / took / 1e9:.2f} GB/s; peak RSS {peak / 1e9:.2f} GB = "
