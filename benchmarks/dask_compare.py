@@ -4,11 +4,12 @@
     .venv/bin/python benchmarks/dask_compare.py [--elements 256M] [--chunk 16M] [--repeat 3]
 
 The inputs are generated on the workers and persisted there first (1 GiB per float32 array at
-256M elements, every chunk on both workers), so the timings are the computation alone: W1 ``(a*b + c)*0.5 - a*c`` persists
-its result on the workers (no transfer to the client), W5 ``sum((a-b)**2)`` brings back a
-scalar. Each worker has one thread, and every engine uses one thread per task. Every result is
-checked against a float64 evaluation before timing (RustTorch must match it to 1e-5; the
-peers' errors are printed: numexpr sums float32 in float32, one term at a time).
+256M elements, every chunk on both workers), so the timings are the computation alone: W1
+``(a*b + c)*0.5 - a*c`` persists its result on the workers (no transfer to the client), W5
+``sum((a-b)**2)`` brings back a scalar. Each worker has one thread, and every engine uses one
+thread per task. Every result is checked against a float64 evaluation before timing (RustTorch
+must match it to 1e-5; the peers' errors are printed: numexpr sums float32 in float32, one term
+at a time).
 """
 
 from __future__ import annotations

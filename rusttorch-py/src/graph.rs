@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use rusttorch_exec::Engine;
 use rusttorch_ir::op::{LineOp, Op, SourceOp};
+use rusttorch_ir::tensor::WeakTensor;
 use rusttorch_ir::{DType, Error, Tensor};
 
 /// The op kind and parameters of a node, as `(kind, params)`.
@@ -121,6 +122,25 @@ pub fn _placeholder(shape: ShapeArg, dtype: Option<&Bound<'_, PyAny>>, note: Str
     Ok(PyTensor::from(t))
 }
 
+/// A handle that does not keep a tensor's node alive: ``alive()`` says whether any tensor or
+/// graph still reaches it (rusttorch.dask forgets the Dask array behind a dead placeholder).
+#[pyclass(name = "_WeakTensor", module = "rusttorch", frozen)]
+pub struct WeakHandle(WeakTensor);
+
+#[pymethods]
+impl WeakHandle {
+    /// Whether the node still exists.
+    fn alive(&self) -> bool {
+        self.0.is_alive()
+    }
+}
+
+/// A weak handle on `t`'s node.
+#[pyfunction]
+pub fn _weak(t: PyRef<'_, PyTensor>) -> WeakHandle {
+    WeakHandle(t.tensor().downgrade())
+}
+
 /// Several tensors as one graph (shared nodes stay shared): `(blob, buffers)` as
 /// `pickle` stores one tensor (docs/pickle.md); `_loads_graph` gives them back.
 #[pyfunction]
@@ -178,6 +198,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_graph_nodes, m)?)?;
     m.add_function(wrap_pyfunction!(_substitute, m)?)?;
     m.add_function(wrap_pyfunction!(_placeholder, m)?)?;
+    m.add_function(wrap_pyfunction!(_weak, m)?)?;
+    m.add_class::<WeakHandle>()?;
     m.add_function(wrap_pyfunction!(_dumps_graph, m)?)?;
     m.add_function(wrap_pyfunction!(_loads_graph, m)?)
 }

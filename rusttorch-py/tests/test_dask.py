@@ -257,6 +257,20 @@ def test_matmul_row_chunks_with_in_memory_matrix_and_epilogue():
     close((t @ w + b).relu(), (m @ w + b).relu(), rtol=1e-4, atol=1e-4)
 
 
+def test_a_matmul_used_twice_is_computed_once():
+    x = RNG.standard_normal((40, 24)).astype(np.float32)
+    w = rt.tensor(RNG.standard_normal((24, 8)).astype(np.float32))
+    t, m = pair(x, (10, 24))
+
+    def f(u):
+        h = u @ w
+        return h.relu().sum(0) + h.sigmoid().amax(0)
+
+    close(f(t), f(m), rtol=1e-4, atol=1e-4)
+    layers = rtd.explain(f(t)).splitlines()
+    assert sum("matmul" in line for line in layers) == 1  # one region computes it
+
+
 def test_matmul_chunked_by_chunked():
     x, y = RNG.standard_normal((30, 20)), RNG.standard_normal((20, 14))
     (a, am), (b, bm) = pair(x, (7, 6)), pair(y, (6, 5))
@@ -373,3 +387,20 @@ def test_rusttorch_num_threads_sets_the_default_engine():
             check=True,
         ).stdout.strip()
         assert out == (want or str(len(os.sched_getaffinity(0)))), (env, out)
+
+
+def test_dask_arrays_are_forgotten_with_their_tensors():
+    import gc
+
+    from rusttorch.dask import _sources
+
+    before = _sources.held()
+    t = rtd.from_dask(da.from_array(RNG.standard_normal(1000), chunks=100))
+    y = (t * 2).exp()  # a graph built on the placeholder keeps the array too
+    del t
+    gc.collect()
+    assert _sources.held() == before + 1
+    close(y.sum(), rt.from_numpy(y.numpy()).sum())
+    del y
+    gc.collect()
+    assert _sources.held() == before

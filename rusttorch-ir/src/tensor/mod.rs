@@ -98,6 +98,18 @@ pub struct Node {
 #[derive(Clone)]
 pub struct Tensor(Arc<Node>);
 
+/// A handle that does not keep its node alive ([`Tensor::downgrade`]): whoever holds data on a
+/// node's behalf (the Dask array behind a placeholder) can tell when the node is gone.
+#[derive(Clone)]
+pub struct WeakTensor(std::sync::Weak<Node>);
+
+impl WeakTensor {
+    /// Whether the node still exists (some tensor or graph still reaches it).
+    pub fn is_alive(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+}
+
 impl Drop for Node {
     // Dropping a long chain recursively would overflow the stack: unlink operands iteratively.
     fn drop(&mut self) {
@@ -109,6 +121,11 @@ impl Drop for Node {
 }
 
 impl Tensor {
+    /// A weak handle on this node.
+    pub fn downgrade(&self) -> WeakTensor {
+        WeakTensor(Arc::downgrade(&self.0))
+    }
+
     fn new(op: Op, shape: Shape, dtype: DType, state: NodeState) -> Tensor {
         Tensor(Arc::new(Node {
             op,

@@ -1041,6 +1041,14 @@ def _substitute(
 def _placeholder(shape: Sequence[builtins.int], dtype: DTypeLike, note: builtins.str) -> Tensor:
     """A lazy leaf without data, standing for data bound later (a Dask array)."""
 
+class _WeakTensor:
+    """A handle that does not keep a tensor's node alive."""
+    def alive(self) -> builtins.bool:
+        """Whether the node still exists."""
+
+def _weak(t: Tensor) -> _WeakTensor:
+    """A weak handle on ``t``'s node."""
+
 def _dumps_graph(tensors: Sequence[Tensor]) -> tuple[bytes, list[Any]]:
     """Several tensors as one pickled graph: ``(blob, buffers)``."""
 

@@ -18,7 +18,7 @@ import rusttorch as rt
 from .._numpy_convert import DTYPES
 from .._rusttorch import _placeholder
 from ._lower import ChunkError, lower
-from ._sources import note_for
+from ._sources import note_for, register
 
 __all__ = ["ChunkError", "RustTorchThreads", "compute", "explain", "from_dask", "to_dask"]
 
@@ -38,7 +38,9 @@ def from_dask(darr: Any) -> rt.Tensor:
             f"from_dask: the Dask array's shape {darr.shape} is unknown "
             "(call compute_chunk_sizes() first)"
         )
-    return _placeholder(tuple(int(n) for n in darr.shape), dtype, note_for(darr))
+    t = _placeholder(tuple(int(n) for n in darr.shape), dtype, note_for(darr))
+    register(darr, t)
+    return t
 
 
 def to_dask(t: rt.Tensor) -> Any:

@@ -1,22 +1,32 @@
 """Dask arrays standing behind RustTorch placeholders: ``from_dask`` makes a placeholder whose
-note names the array, and the lowering finds the array again by that note."""
+note names the array, and the lowering finds the array again by that note. An array is kept
+while a placeholder standing for it lives (a graph built on it included), and forgotten after."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
 
+from .._rusttorch import _weak
+
 _PREFIX = "dask array "
-# Dask arrays are descriptions of computations (their graphs, not their data), so keeping the
-# ones given to from_dask costs little; by name, which Dask derives from the array's content.
-_SOURCES: dict[str, Any] = {}
+# By the array's Dask name (derived from its content): the array and weak handles on the
+# placeholders standing for it.
+_SOURCES: dict[str, tuple[Any, list[Any]]] = {}
 _LOCK = threading.Lock()
 
 
-def note_for(arr: Any) -> str:
-    """The note of the placeholder standing for ``arr`` (registered as a source)."""
+def register(arr: Any, placeholder: Any) -> None:
+    """Keeps ``arr`` for as long as ``placeholder`` lives (and forgets arrays whose placeholders
+    are all gone)."""
     with _LOCK:
-        _SOURCES[arr.name] = arr
+        for name in [n for n, (_, ws) in _SOURCES.items() if not any(w.alive() for w in ws)]:
+            del _SOURCES[name]
+        _SOURCES.setdefault(arr.name, (arr, []))[1].append(_weak(placeholder))
+
+
+def note_for(arr: Any) -> str:
+    """The note of the placeholder standing for ``arr``."""
     return _PREFIX + arr.name
 
 
@@ -25,4 +35,11 @@ def source_of(note: str | None) -> Any:
     if note is None or not note.startswith(_PREFIX):
         return None
     with _LOCK:
-        return _SOURCES.get(note[len(_PREFIX) :])
+        hit = _SOURCES.get(note[len(_PREFIX) :])
+    return None if hit is None else hit[0]
+
+
+def held() -> int:
+    """How many Dask arrays are kept for live placeholders (tests)."""
+    with _LOCK:
+        return sum(any(w.alive() for w in ws) for _, ws in _SOURCES.values())
