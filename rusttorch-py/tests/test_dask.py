@@ -217,6 +217,23 @@ def test_softmax_along_a_chunked_or_whole_axis(name, chunks, plan):
     assert ("reduce" in layers) == (chunked and plan == "passes")
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_across_chunks_takes_two_passes(name):
+    x = (RNG.standard_normal((12, 12)) * 3).astype(np.float32)
+    x[0, :5] = -np.inf  # a whole chunk of -inf in a row
+    x[1, 7] = np.inf
+    x[2, 3] = np.nan
+    x[3, :] = -np.inf
+    t, m = pair(x, (4, 5))
+    with plan_config("passes"):
+        close(getattr(t, name)(1), getattr(m, name)(1))
+        d = rtd.to_dask(getattr(t, name)(1))
+        layers = rtd.explain(getattr(t, name)(1))
+    # One pass for the (max, sum) pairs, one for the result: no separate max pass.
+    assert sum(n.startswith("rusttorch-aggregate") for n in d.dask.layers) == 1
+    assert [line.split()[1] for line in layers.splitlines()[1:]] == ["region", "reduce", "region"]
+
+
 @PLANS
 @pytest.mark.parametrize("chunks", [(4, 16), (4, 5)], ids=["rows", "both"])
 def test_layer_norm(chunks, plan):

@@ -10,7 +10,8 @@ A region ends where an op needs data from other chunks:
   logsumexp softmax layer_norm``...) along a chunked dim: its input region ends in a partial
   reduction per chunk (floats accumulated in float64 blocks, integer sums in int64), and one
   task per output chunk combines the partials of all chunks in chunk order (so every scheduler
-  gives the same bits);
+  gives the same bits); ``var``/``std`` merge (count, mean, M2) per chunk by Chan's formula and
+  ``softmax``/``log_softmax`` merge (max, shifted sum) pairs, one pass over their input each;
 * ``argmax``/``argmin`` along a chunked dim: Dask's own arg-reduction over the region's output;
 * slices, reshapes, expands and concatenations: Dask's own ops on the region's output.
 
@@ -107,6 +108,8 @@ class Lowering:
         self.sources = 0
         # Each node's kind, parameters and operands (by id), to recognise var's pattern.
         self.graph: dict[int, tuple[str, dict[str, Any], list[int]]] = {}
+        # The Dask layers each cross-chunk reduction made (its partials, its aggregate).
+        self._made: dict[int, list[str]] = {}
         self.rechunk = rechunk or {}
         # Source dims that reductions broadcast back (keepdim) ran across chunks of.
         self.wanted: dict[str, tuple[Any, set[int]]] = {}
@@ -306,7 +309,16 @@ class Lowering:
         if keepdim:
             self._want_whole(v, axes)
         x = self._var_source(nid)
-        if x is not None:
+        soft = self._softmax_source(nid, params) if x is None else None
+        if soft is not None:
+            # softmax's sum(exp(x - max(x))): each chunk's max and its sum shifted by it, merged
+            # into the global max and sum in one pass; the max node reads the merged max.
+            v = self.values[soft[0]]
+            src = _partial_input(v.tensor)
+            m = src.amax(dim=axes, keepdim=True)
+            s = (src - rt.where(m == float("-inf"), 0.0, m)).exp().sum(dim=axes, keepdim=True)
+            partial_t, per, op = rt.cat([m, s], axes[0]), 2, "softmax"
+        elif x is not None:
             # var's numerator sum((x - mean(x))^2): count, mean and M2 per chunk, merged with
             # Chan's formula (one pass over x, exact however large its mean).
             v = self.values[x]
@@ -327,7 +339,8 @@ class Lowering:
             lab if d not in axes or lab in chunked else self.labels.new(per if d == axes[0] else 1)
             for d, lab in enumerate(v.labels)
         )
-        partial = self._extend(partial_t, f"partial {params['name']}", [v], labels)
+        what = {"var": "count/mean/M2", "softmax": "max/sum(exp)"}.get(op, params["name"])
+        partial = self._extend(partial_t, f"partial {what}", [v], labels)
         partial.per_chunk = {lab: per if lab == labels[axes[0]] else 1 for lab in chunked}
         parr = self.materialize(partial, None)
         idx = self.labels.index(labels)
@@ -338,11 +351,51 @@ class Lowering:
         dtype = _np_dtype(t)
         fn = functools.partial(_tasks.aggregate, op, axes, keepdim, dtype.str)
         new_axes = {i: 1 for i in out_idx if i not in idx}
+        if op == "softmax":
+            new_axes[out_idx[axes[0]]] = 2
         name = f"rusttorch-aggregate-{_token(parr.name, op, axes, keepdim, dtype.str)}"
-        how = "count, mean, M2 merged by Chan's formula" if op == "var" else "partials combined"
+        how = {
+            "var": "count, mean, M2 merged by Chan's formula",
+            "softmax": "(max, shifted sum) pairs merged, the max read by the max node too,",
+        }.get(op, "partials combined")
         detail = f"{params['name']} across {_nchunks(self, chunked)} chunks: {how} in chunk order"
         arr = self._blockwise("reduce", name, fn, out_idx, [parr, idx], dtype, new_axes, {}, detail)
+        self._made[nid] = [parr.name, name]
+        if soft is not None:
+            pick = [slice(None)] * arr.ndim
+            pick[axes[0]] = slice(0, 1)
+            self._redirect(soft[1], arr[tuple(pick)])
+            pick[axes[0]] = slice(1, 2)
+            arr = arr[tuple(pick)]
         return self._from_array(arr, t, nid)
+
+    def _redirect(self, nid: int, arr: Any) -> None:
+        """Node ``nid``'s value, a reduction every user reads as a Dask input, becomes ``arr``:
+        the layers that computed it before are dropped (nothing reads them any more)."""
+        self.values[nid].inputs[nid].array = arr
+        dead = set(self._made.pop(nid, []))
+        self.steps = [s for s in self.steps if s.name not in dead]
+
+    def _softmax_source(self, nid: int, params: dict[str, Any]) -> tuple[int, int] | None:
+        """``(x, m)`` when node ``nid`` is ``sum(exp(x - m))`` with ``m = max(x)`` over the same
+        dims, both with ``keepdim`` (what ``softmax`` and ``log_softmax`` build), and ``m`` was
+        lowered as a reduction across chunks; else ``None``."""
+        if params.get("op") != "sum" or not params["keepdim"]:
+            return None
+        _, p, (e,) = self.graph[nid]
+        ke, pe, oe = self.graph[e]
+        if ke != "unary" or pe["name"] != "exp":
+            return None
+        kd, pd, od = self.graph[oe[0]]
+        if kd != "binary" or pd["name"] != "sub":
+            return None
+        x, m = od
+        km, pm, om = self.graph[m]
+        ok = km == "reduce" and pm["op"] == "max" and pm["keepdim"] and pm["axes"] == p["axes"]
+        value = self.values.get(m)
+        if ok and om == [x] and isinstance(value, Region) and m in value.inputs and m in self._made:
+            return x, m
+        return None
 
     def _var_source(self, nid: int) -> int | None:
         """``x`` when node ``nid`` is ``sum((x - sum(x) * c)^2)`` over the same dims with

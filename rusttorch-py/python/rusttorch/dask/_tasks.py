@@ -99,19 +99,39 @@ def aggregate(
     _configure()
     if op == "var":
         return chan_merge(np.asarray(partials, np.float64), axes, keepdim).astype(dtype)
+    if op == "softmax":
+        return max_sum_merge(np.asarray(partials, np.float64), axes).astype(dtype)
     r = reduce_tensor(_tensor(partials), op, axes, keepdim)
     return r.to(DTYPES[np.dtype(dtype)]).numpy()
+
+
+def _per_chunk(p: np.ndarray, axes: tuple[int, ...], k: int) -> np.ndarray:
+    """Partials holding ``k`` values per chunk (consecutive along ``axes[0]``) as an array of
+    shape (kept dims..., chunks, k), chunks in chunk order."""
+    rest = [d for d in range(p.ndim) if d not in axes]
+    p = np.transpose(p, rest + list(axes))
+    lead, red = p.shape[: len(rest)], p.shape[len(rest) :]
+    p = p.reshape((*lead, red[0] // k, k, *red[1:]))
+    return np.moveaxis(p, len(rest) + 1, -1).reshape((*lead, -1, k))
+
+
+def max_sum_merge(p: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """The max M and ``sum(exp(x - M))`` over ``axes`` from per-chunk ``(max m, sum(exp(x - m)))``
+    pairs: ``M = max(m)``, ``S = sum(s * exp(m - M))``; returned along ``axes[0]`` as ``[M, S]``
+    (other reduced dims kept as size 1)."""
+    q = _per_chunk(p, axes, 2)
+    m, s = q[..., 0], q[..., 1]
+    top = m.max(axis=-1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = (s * np.exp(m - top[..., None])).sum(axis=-1)
+    return np.concatenate([np.expand_dims(top, axes), np.expand_dims(total, axes)], axis=axes[0])
 
 
 def chan_merge(p: np.ndarray, axes: tuple[int, ...], keepdim: bool) -> np.ndarray:
     """The sum of squared deviations from the mean over ``axes``, from per-chunk ``(count,
     mean, M2)`` triples (consecutive along ``axes[0]``), merged in chunk order by Chan et al.'s
     formula: exact however large the mean is next to the spread."""
-    rest = [d for d in range(p.ndim) if d not in axes]
-    p = np.transpose(p, rest + list(axes))
-    lead, red = p.shape[: len(rest)], p.shape[len(rest) :]
-    p = p.reshape((*lead, red[0] // 3, 3, *red[1:]))
-    p = np.moveaxis(p, len(rest) + 1, -1).reshape((*lead, -1, 3))
+    p = _per_chunk(p, axes, 3)
     n, mu, m2 = p[..., 0, 0], p[..., 0, 1], p[..., 0, 2]
     for i in range(1, p.shape[-2]):
         nb, mb, m2b = p[..., i, 0], p[..., i, 1], p[..., i, 2]
