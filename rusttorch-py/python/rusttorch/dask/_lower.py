@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass, field
 from typing import Any
 
 import dask.array as da
@@ -32,69 +31,19 @@ import numpy as np
 
 import rusttorch as rt
 
-from .._numpy_convert import NUMPY
 from .._rusttorch import _dumps_graph, _graph_nodes, _substitute
 from . import _tasks
+from ._across import AcrossChunks
 from ._labels import Labels
 from ._sources import source_of
+from ._values import ChunkError, Input, Local, Region, Step, blocks, np_dtype, token
 
 # In-memory operands up to this many elements travel inside a region's graph (once per task);
 # larger ones become Dask arrays chunked like the region.
 EMBED_LIMIT = 1 << 16
 
 
-@dataclass
-class Input:
-    """A Dask array a region reads, the node it stands for, and the labels of its dims."""
-
-    array: Any
-    tensor: Any
-    labels: tuple[int, ...]
-
-
-@dataclass
-class Region:
-    """A value computed chunk by chunk: ``tensor`` (a node of the user's graph, or a partial
-    reduction built on one) over ``inputs`` (nodes whose values are Dask arrays)."""
-
-    tensor: Any
-    labels: tuple[int, ...]
-    inputs: dict[Any, Input]
-    ops: int = 0
-    matmul: bool = False
-    ops_names: list[str] = field(default_factory=list)
-    # Labels whose chunks hold a fixed number of values each in the output (partial
-    # reductions: one, or three for var's count, mean and M2).
-    per_chunk: dict[int, int] = field(default_factory=dict)
-
-
-@dataclass
-class Local:
-    """A value that reads no Dask source: a lazy RustTorch tensor computed in memory."""
-
-    tensor: Any
-    key: Any
-
-
-@dataclass
-class Step:
-    """One line of ``explain()``: what became which Dask layer."""
-
-    kind: str
-    name: str
-    tasks: int
-    detail: str
-
-
-class ChunkError(ValueError):
-    """An op that cannot run chunk by chunk on the chunking it was given."""
-
-
-def _np_dtype(t: Any) -> np.dtype:
-    return np.dtype(NUMPY[t.dtype])
-
-
-class Lowering:
+class Lowering(AcrossChunks):
     """Lowers graphs to Dask arrays; one instance shares its work between several outputs.
 
     ``rechunk`` maps a source (its Dask name) to the dims it is rechunked to one chunk along
@@ -157,7 +106,7 @@ class Lowering:
                     Step(
                         "rechunk",
                         arr.name,
-                        _blocks(arr),
+                        blocks(arr),
                         f"source {name} to one chunk along dims {sorted(dims)}",
                     )
                 )
@@ -301,148 +250,6 @@ class Lowering:
             f"(darr.rechunk({{{axes[0]}: -1}})) before rusttorch.dask.from_dask"
         )
 
-    def _reduce(self, t: Any, nid: int, params: dict[str, Any], v: Region) -> Region:
-        """A reduction along chunked dims: a partial per chunk fused into its input region,
-        then one task per output chunk reducing the partials of all chunks in order."""
-
-        op, axes, keepdim = params["op"], tuple(params["axes"]), params["keepdim"]
-        if keepdim:
-            self._want_whole(v, axes)
-        x = self._var_source(nid)
-        soft = self._softmax_source(nid, params) if x is None else None
-        if soft is not None:
-            # softmax's sum(exp(x - max(x))): each chunk's max and its sum shifted by it, merged
-            # into the global max and sum in one pass; the max node reads the merged max.
-            v = self.values[soft[0]]
-            src = _partial_input(v.tensor)
-            m = src.amax(dim=axes, keepdim=True)
-            s = (src - rt.where(m == float("-inf"), 0.0, m)).exp().sum(dim=axes, keepdim=True)
-            partial_t, per, op = rt.cat([m, s], axes[0]), 2, "softmax"
-        elif x is not None:
-            # var's numerator sum((x - mean(x))^2): count, mean and M2 per chunk, merged with
-            # Chan's formula (one pass over x, exact however large its mean).
-            v = self.values[x]
-            src = _partial_input(v.tensor)
-            n = (src * 0.0 + 1.0).sum(dim=axes, keepdim=True)
-            mu = src.sum(dim=axes, keepdim=True) / n
-            m2 = (src - mu).square().sum(dim=axes, keepdim=True)
-            partial_t, per, op = rt.cat([n, mu, m2], axes[0]), 3, "var"
-        else:
-            src = v.tensor
-            if t.dtype.is_floating_point:
-                src = _partial_input(src)
-            elif op in ("sum", "prod"):
-                src = src.to(rt.int64)
-            partial_t, per = _tasks.reduce_tensor(src, op, axes, True), 1
-        chunked = tuple(v.labels[a] for a in axes if self.labels.chunked(v.labels[a]))
-        labels = tuple(
-            lab if d not in axes or lab in chunked else self.labels.new(per if d == axes[0] else 1)
-            for d, lab in enumerate(v.labels)
-        )
-        what = {"var": "count/mean/M2", "softmax": "max/sum(exp)"}.get(op, params["name"])
-        partial = self._extend(partial_t, f"partial {what}", [v], labels)
-        partial.per_chunk = {lab: per if lab == labels[axes[0]] else 1 for lab in chunked}
-        parr = self.materialize(partial, None)
-        idx = self.labels.index(labels)
-        out_idx = tuple(
-            (f"k{nid:x}_{d}" if keepdim else None) if d in axes else ix for d, ix in enumerate(idx)
-        )
-        out_idx = tuple(i for i in out_idx if i is not None)
-        dtype = _np_dtype(t)
-        fn = functools.partial(_tasks.aggregate, op, axes, keepdim, dtype.str)
-        new_axes = {i: 1 for i in out_idx if i not in idx}
-        if op == "softmax":
-            new_axes[out_idx[axes[0]]] = 2
-        name = f"rusttorch-aggregate-{_token(parr.name, op, axes, keepdim, dtype.str)}"
-        how = {
-            "var": "count, mean, M2 merged by Chan's formula",
-            "softmax": "(max, shifted sum) pairs merged, the max read by the max node too,",
-        }.get(op, "partials combined")
-        detail = f"{params['name']} across {_nchunks(self, chunked)} chunks: {how} in chunk order"
-        arr = self._blockwise("reduce", name, fn, out_idx, [parr, idx], dtype, new_axes, {}, detail)
-        self._made[nid] = [parr.name, name]
-        if soft is not None:
-            pick = [slice(None)] * arr.ndim
-            pick[axes[0]] = slice(0, 1)
-            self._redirect(soft[1], arr[tuple(pick)])
-            pick[axes[0]] = slice(1, 2)
-            arr = arr[tuple(pick)]
-        return self._from_array(arr, t, nid)
-
-    def _redirect(self, nid: int, arr: Any) -> None:
-        """Node ``nid``'s value, a reduction every user reads as a Dask input, becomes ``arr``:
-        the layers that computed it before are dropped (nothing reads them any more)."""
-        self.values[nid].inputs[nid].array = arr
-        dead = set(self._made.pop(nid, []))
-        self.steps = [s for s in self.steps if s.name not in dead]
-
-    def _softmax_source(self, nid: int, params: dict[str, Any]) -> tuple[int, int] | None:
-        """``(x, m)`` when node ``nid`` is ``sum(exp(x - m))`` with ``m = max(x)`` over the same
-        dims, both with ``keepdim`` (what ``softmax`` and ``log_softmax`` build), and ``m`` was
-        lowered as a reduction across chunks; else ``None``."""
-        if params.get("op") != "sum" or not params["keepdim"]:
-            return None
-        _, p, (e,) = self.graph[nid]
-        ke, pe, oe = self.graph[e]
-        if ke != "unary" or pe["name"] != "exp":
-            return None
-        kd, pd, od = self.graph[oe[0]]
-        if kd != "binary" or pd["name"] != "sub":
-            return None
-        x, m = od
-        km, pm, om = self.graph[m]
-        ok = km == "reduce" and pm["op"] == "max" and pm["keepdim"] and pm["axes"] == p["axes"]
-        value = self.values.get(m)
-        if ok and om == [x] and isinstance(value, Region) and m in value.inputs and m in self._made:
-            return x, m
-        return None
-
-    def _var_source(self, nid: int) -> int | None:
-        """``x`` when node ``nid`` is ``sum((x - sum(x) * c)^2)`` over the same dims with
-        ``keepdim`` inside (the numerator ``var`` builds), else ``None``."""
-
-        def node(i: int, kind: str, name: str) -> list[int] | None:
-            k, p, ops = self.graph[i]
-            ok = k == kind and (p.get("op") == name if kind == "reduce" else p["name"] == name)
-            return ops if ok else None
-
-        _, params, ops = self.graph[nid]
-        if params.get("op") != "sum":
-            return None
-        sq = node(ops[0], "unary", "square")
-        diff = sq and node(sq[0], "binary", "sub")
-        scaled = diff and node(diff[1], "binary", "mul")
-        if not scaled:
-            return None
-        x = diff[0]
-        for s in scaled:
-            k, p, inner = self.graph[s]
-            if k == "reduce" and p["op"] == "sum" and p["keepdim"] and p["axes"] == params["axes"]:
-                return x if inner == [x] and isinstance(self.values.get(x), Region) else None
-        return None
-
-    def _want_whole(self, v: Region, axes: tuple[int, ...]) -> None:
-        """Notes the source dims a reduction broadcast back ran across chunks of: with them in
-        one chunk, the reduction and its users would run in one region."""
-        classes = {self.labels.find(v.labels[a]) for a in axes if self.labels.chunked(v.labels[a])}
-        for key, inp in v.inputs.items():
-            arr = self._source_names.get(key)
-            if arr is None:
-                continue
-            dims = {d for d, lab in enumerate(inp.labels) if self.labels.find(lab) in classes}
-            if dims:
-                self.wanted.setdefault(arr.name, (arr, set()))[1].update(dims)
-
-    def _arg_reduce(self, t: Any, nid: int, params: dict[str, Any], v: Region) -> Region:
-        arr = self.materialize(v, None)
-        (axis,) = params["axes"]
-        f = da.argmax if params["op"] == "argmax" else da.argmin
-        out = f(arr, axis=axis, keepdims=params["keepdim"]).astype(np.int64)
-        self.steps.append(
-            Step("argreduce", out.name, _blocks(out), f"{params['name']} by Dask's arg-reduction")
-        )
-        return self._from_array(out, t, nid)
-
     def _dask_view(
         self, t: Any, nid: int, kind: str, params: dict[str, Any], vals: list[Any]
     ) -> Region:
@@ -473,7 +280,7 @@ class Lowering:
             raise ChunkError(
                 f"{params['name']} of a Dask array chunked as {[a.chunks for a in arrs]}: {e}"
             ) from e
-        self.steps.append(Step(kind, out.name, _blocks(out), f"{params['name']} by Dask"))
+        self.steps.append(Step(kind, out.name, blocks(out), f"{params['name']} by Dask"))
         return self._from_array(out, t, nid)
 
     def _as_input(self, v: Region, nid: int) -> Region:
@@ -508,11 +315,9 @@ class Lowering:
             in_idx.update(ix)
             args += [inp.array, ix]
         out_idx = self.labels.index(r.labels)
-        dtype = _np_dtype(r.tensor)
+        dtype = np_dtype(r.tensor)
         per_chunk = {self.labels.index((lab,))[0]: n for lab, n in r.per_chunk.items()}
-        name = (
-            f"rusttorch-region-{_token(key, *[a.name for a in args[::2]], out_idx, [args[1::2]])}"
-        )
+        name = f"rusttorch-region-{token(key, *[a.name for a in args[::2]], out_idx, [args[1::2]])}"
         fn = functools.partial(_tasks.run_region, key, blob, tuple(bufs))
         labels = zip(out_idx, r.labels, strict=True)
         new_axes = {i: self.labels.size(lab) for i, lab in labels if i not in in_idx}
@@ -550,7 +355,7 @@ class Lowering:
             name=name,
             meta=np.empty((0,) * len(out_idx), dtype),
         )
-        self.steps.append(Step(kind, name, _blocks(arr), detail))
+        self.steps.append(Step(kind, name, blocks(arr), detail))
         return arr
 
 
@@ -577,24 +382,3 @@ def lower(outputs: list[Any]) -> tuple[Lowering, list[Any]]:
         return first, outs
     second = Lowering(plan)
     return second, second.lower(outputs)
-
-
-def _partial_input(t: Any) -> Any:
-    """What a chunk's float partial reduction reads: float32 and float64 as they are (their
-    sums accumulate in float64 blocks inside the kernel, and the float32 kernels are the fast
-    ones), 16-bit floats as float32 (a partial rounded to 16 bits would lose the sum)."""
-    return t if t.dtype in (rt.float32, rt.float64) else t.to(rt.float32)
-
-
-def _token(*parts: Any) -> str:
-    from dask.base import tokenize
-
-    return tokenize(*parts)
-
-
-def _blocks(arr: Any) -> int:
-    return int(np.prod(arr.numblocks)) if arr.ndim else 1
-
-
-def _nchunks(low: Lowering, labels: tuple[int, ...]) -> int:
-    return int(np.prod([len(low.labels.chunks(lab)) for lab in labels]))
