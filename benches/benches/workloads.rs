@@ -7,6 +7,9 @@
 //!   materialising its result. There is no eager `compile`, so this is the only eager path; at 16M
 //!   elements the build + lowering + plan-cache hit it adds is microseconds (W8 shows it alone).
 //!
+//! The mid-size rows (`*_1m`, `*_1024`: W1, W2, W9 at 1M elements, W3 at 1024²) fit in the
+//! last-level cache, where the executor rather than memory bandwidth sets the pace.
+//!
 //! Throughput is compulsory bytes: inputs read once plus the output written once. W7
 //! (`relu(A@B + bias)`) is compute-bound: its rate is `2*1024^3` flops over the time.
 
@@ -42,7 +45,8 @@ fn stream(c: &mut Criterion) {
 
 fn workloads(c: &mut Criterion) {
     let engine = engine();
-    for w in suite(big_n(), big_side(), mm_side()) {
+    let (mid_n, mid_side) = if quick() { (1 << 16, 256) } else { (1 << 20, 1024) };
+    for w in suite(big_n(), big_side(), mm_side()).into_iter().chain(mid_suite(mid_n, mid_side)) {
         let bufs = w.input_buffers();
         let inputs = w.input_tensors(&bufs);
         let exe = w.compile(&engine).expect("compile");

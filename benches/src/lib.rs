@@ -236,6 +236,13 @@ pub fn gelu_tanh_composed(t: &[Tensor]) -> Result<Tensor> {
     (x * 0.5)? * (inner.tanh()? + 1.0)?
 }
 
+/// W9 `(((x*1.1 + 0.3)*0.9 - 0.2)*1.05 + 0.1)`: a chain of cheap ops over one input, where an
+/// interpreter's per-op pass over its block registers is the cost once the data sits in cache.
+pub fn affine_chain(t: &[Tensor]) -> Result<Tensor> {
+    let x = &t[0];
+    (((((x * 1.1)? + 0.3)? * 0.9)? - 0.2)? * 1.05)? + 0.1
+}
+
 /// W3 softmax over the last dim.
 pub fn softmax_rows(t: &[Tensor]) -> Result<Tensor> {
     t[0].softmax(-1)
@@ -277,6 +284,17 @@ pub fn suite(n: usize, side: usize, mm: usize) -> Vec<Workload> {
         Workload::new("w5_mse_sum", vec![vec![n]; 2], mse_sum),
         Workload::new("w6_col_sum", vec![m], col_sum),
         Workload::new("w7_matmul_bias_relu", vec![vec![mm, mm], vec![mm, mm], vec![mm]], matmul_bias_relu),
+    ]
+}
+
+/// The mid-size rows: W1, W2 and W9 over `n` elements (1M: in the last-level cache) and W3 over
+/// `side`² (1024²), where the executor's own speed, not memory bandwidth, bounds a kernel.
+pub fn mid_suite(n: usize, side: usize) -> Vec<Workload> {
+    vec![
+        Workload::new("w1_fma_chain_1m", vec![vec![n]; 3], fma_chain),
+        Workload::new("w2_gelu_tanh_1m", vec![vec![n]], gelu_tanh_composed),
+        Workload::new("w3_softmax_rows_1024", vec![vec![side, side]], softmax_rows),
+        Workload::new("w9_affine_chain_1m", vec![vec![n]], affine_chain),
     ]
 }
 

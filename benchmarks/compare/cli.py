@@ -194,7 +194,7 @@ def select(args: argparse.Namespace, quick: bool) -> tuple[list[Workload], list[
         workloads += op_suite(quick)
     if args.only:
         keep = {k.strip().upper() for k in args.only.split(",") if k.strip()}
-        workloads = [w for w in workloads if w.key in keep]
+        workloads = [w for w in workloads if w.key.upper() in keep]
     engines = all_engines()
     if args.suite == "ops":
         engines = [e for e in engines if e.key in OPS_ENGINES]
@@ -242,7 +242,7 @@ def measure(
     probe = CopyProbe(STREAM_N, threads)
     for w in workloads:
         data["workloads"].append(w.record())
-        arrays = w.inputs(seed=int(w.key[1:]))
+        arrays = w.inputs(seed=w.seed)
         ref = w.reference(arrays)
         print(f"{w.key} {w.name} {' x '.join(str(s) for s in w.shapes)}", flush=True)
         run_workload(w, live, arrays, ref, budget, data["results"], probe)

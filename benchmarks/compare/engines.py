@@ -12,7 +12,7 @@ import numpy as np
 
 from .op_impls import Unsupported, jax_op, numpy_op, rusttorch_op, torch_op
 from .ops import OpRow
-from .workloads import GELU_C, GELU_K, LN_EPS, Workload
+from .workloads import GELU_C, GELU_K, LN_EPS, Workload, affine_chain
 
 
 class Engine:
@@ -75,34 +75,37 @@ class RustTorch(Engine):
         t = [rt.from_numpy(a) for a in arrays]
         fuse = self.fuse
         # Every call builds the lazy expression anew (as a user's code does) and forces it.
-        if w.key == "W1":
+        if w.base == "W1":
             a, b, c = t
             return lambda: ((a * b + c) * 0.5 - a * c).eval(fuse=fuse)
-        if w.key == "W2":
+        if w.base == "W2":
             (x,) = t
             return lambda: (0.5 * x * (1.0 + rt.tanh(GELU_C * (x + GELU_K * x**3)))).eval(fuse=fuse)
-        if w.key == "W3":
+        if w.base == "W3":
             (x,) = t
             return lambda: x.softmax(1).eval(fuse=fuse)
-        if w.key == "W4":
+        if w.base == "W4":
             x, wt, bs = t
             n = w.shapes[0][1]
             return lambda: rt.layer_norm(x, n, wt, bs, LN_EPS).eval(fuse=fuse)
-        if w.key == "W5":
+        if w.base == "W5":
             a, b = t
             return lambda: ((a - b) ** 2).sum().eval(fuse=fuse)
-        if w.key == "W6":
+        if w.base == "W6":
             (x,) = t
             return lambda: x.sum(0).eval(fuse=fuse)
-        if w.key == "W7":
+        if w.base == "W7":
             mm = self.matmul_fn()
             if mm is None:
                 raise Unsupported("rusttorch has no matmul binding (Tensor.__matmul__/matmul)")
             a, b, bias = t
             return lambda: (mm(a, b) + bias).relu().eval(fuse=fuse)
-        if w.key == "W8":
+        if w.base == "W8":
             a, b, c = t
             return lambda: ((a * b + c) * 0.5 - a * c).eval(fuse=fuse).numpy()
+        if w.base == "W9":
+            (x,) = t
+            return lambda: affine_chain(x).eval(fuse=fuse)
         raise Unsupported(w.key)
 
     def to_numpy(self, result: Any) -> np.ndarray:
@@ -118,13 +121,13 @@ class NumPy(Engine):
         if isinstance(w, OpRow):
             return numpy_op(w, arrays)
         t = arrays
-        if w.key in ("W1", "W8"):
+        if w.base in ("W1", "W8"):
             a, b, c = t
             return lambda: (a * b + c) * 0.5 - a * c
-        if w.key == "W2":
+        if w.base == "W2":
             (x,) = t
             return lambda: 0.5 * x * (1.0 + np.tanh(GELU_C * (x + GELU_K * x**3)))
-        if w.key == "W3":
+        if w.base == "W3":
             (x,) = t
 
             def softmax() -> np.ndarray:
@@ -132,7 +135,7 @@ class NumPy(Engine):
                 return e / e.sum(axis=1, keepdims=True)
 
             return softmax
-        if w.key == "W4":
+        if w.base == "W4":
             x, wt, bs = t
 
             def layernorm() -> np.ndarray:
@@ -142,15 +145,18 @@ class NumPy(Engine):
                 return d / np.sqrt(v + LN_EPS) * wt + bs
 
             return layernorm
-        if w.key == "W5":
+        if w.base == "W5":
             a, b = t
             return lambda: np.sum((a - b) ** 2)
-        if w.key == "W6":
+        if w.base == "W6":
             (x,) = t
             return lambda: x.sum(axis=0)
-        if w.key == "W7":
+        if w.base == "W7":
             a, b, bias = t
             return lambda: np.maximum(a @ b + bias, 0.0)
+        if w.base == "W9":
+            (x,) = t
+            return lambda: affine_chain(x)
         raise Unsupported(w.key)
 
 
@@ -167,16 +173,19 @@ class Numexpr(Engine):
     def make(self, w: Workload, arrays: list[np.ndarray]) -> Callable[[], Any]:
         import numexpr as ne
 
-        if w.key in ("W1", "W8"):
+        if w.base in ("W1", "W8"):
             d = dict(zip("abc", arrays, strict=True))
             return lambda: ne.evaluate("(a*b + c)*0.5 - a*c", local_dict=d)
-        if w.key == "W2":
+        if w.base == "W2":
             d = {"x": arrays[0]}
             expr = f"0.5*x*(1 + tanh({GELU_C}*(x + {GELU_K}*x**3)))"
             return lambda: ne.evaluate(expr, local_dict=d)
-        if w.key == "W5":
+        if w.base == "W5":
             d = dict(zip("ab", arrays, strict=True))
             return lambda: ne.evaluate("sum((a-b)**2)", local_dict=d)
+        if w.base == "W9":
+            d = {"x": arrays[0]}
+            return lambda: ne.evaluate("(((x*1.1 + 0.3)*0.9 - 0.2)*1.05) + 0.1", local_dict=d)
         raise Unsupported(w.key)
 
 
@@ -257,6 +266,8 @@ def torch_composed(key: str) -> Callable[..., Any]:
             return torch.relu(a @ b + bias)
 
         return mm
+    if key == "W9":
+        return lambda x: affine_chain(x)
     raise Unsupported(key)
 
 
@@ -267,7 +278,7 @@ class TorchEager(TorchBase):
     def make(self, w: Workload, arrays: list[np.ndarray]) -> Callable[[], Any]:
         if isinstance(w, OpRow):
             return torch_op(w, arrays)
-        return self.call(w, torch_composed(w.key), self.tensors(arrays))
+        return self.call(w, torch_composed(w.base), self.tensors(arrays))
 
 
 class TorchBuiltin(TorchBase):
@@ -279,20 +290,20 @@ class TorchBuiltin(TorchBase):
         import torch.nn.functional as F
 
         t = self.tensors(arrays)
-        if w.key == "W2":
+        if w.base == "W2":
             (x,) = t
             return lambda: F.gelu(x, approximate="tanh")
-        if w.key == "W3":
+        if w.base == "W3":
             (x,) = t
             return lambda: torch.softmax(x, dim=1)
-        if w.key == "W4":
+        if w.base == "W4":
             x, wt, bs = t
             shape = (w.shapes[0][1],)
             return lambda: F.layer_norm(x, shape, wt, bs, LN_EPS)
-        if w.key == "W5":
+        if w.base == "W5":
             a, b = t
             return lambda: F.mse_loss(a, b, reduction="sum")
-        if w.key == "W7":
+        if w.base == "W7":
             a, b, bias = t
             return lambda: torch.relu(torch.addmm(bias, a, b))
         raise Unsupported(w.key)
@@ -314,7 +325,7 @@ class TorchCompile(TorchBase):
     def make(self, w: Workload, arrays: list[np.ndarray]) -> Callable[[], Any]:
         import torch
 
-        f = torch.compile(torch_composed(w.key), dynamic=False)
+        f = torch.compile(torch_composed(w.base), dynamic=False)
         return self.call(w, f, self.tensors(arrays))
 
 
@@ -330,23 +341,23 @@ class JaxJit(Engine):
         if isinstance(w, OpRow):
             return jax_op(w, arrays)
         t = [jax.device_put(a) for a in arrays]
-        if w.key in ("W1", "W8"):
+        if w.base in ("W1", "W8"):
 
             def f(a: Any, b: Any, c: Any) -> Any:
                 return (a * b + c) * 0.5 - a * c
 
-        elif w.key == "W2":
+        elif w.base == "W2":
 
             def f(x: Any) -> Any:
                 return 0.5 * x * (1.0 + jnp.tanh(GELU_C * (x + GELU_K * x**3)))
 
-        elif w.key == "W3":
+        elif w.base == "W3":
 
             def f(x: Any) -> Any:
                 e = jnp.exp(x - x.max(axis=1, keepdims=True))
                 return e / e.sum(axis=1, keepdims=True)
 
-        elif w.key == "W4":
+        elif w.base == "W4":
 
             def f(x: Any, wt: Any, bs: Any) -> Any:
                 m = x.mean(axis=1, keepdims=True)
@@ -354,20 +365,23 @@ class JaxJit(Engine):
                 v = (d * d).mean(axis=1, keepdims=True)
                 return d * jax.lax.rsqrt(v + LN_EPS) * wt + bs
 
-        elif w.key == "W5":
+        elif w.base == "W5":
 
             def f(a: Any, b: Any) -> Any:
                 return jnp.sum((a - b) ** 2)
 
-        elif w.key == "W6":
+        elif w.base == "W6":
 
             def f(x: Any) -> Any:
                 return x.sum(axis=0)
 
-        elif w.key == "W7":
+        elif w.base == "W7":
 
             def f(a: Any, b: Any, bias: Any) -> Any:
                 return jax.nn.relu(a @ b + bias)
+
+        elif w.base == "W9":
+            f = affine_chain
 
         else:
             raise Unsupported(w.key)

@@ -33,6 +33,18 @@ class Workload:
     per_call: bool = False  # W8: per-call overhead, reported in microseconds
     # A STREAM copy takes turns with the engines (memory-bound rows only; the W-suite's).
     alongside: bool = True
+    # The workload this row computes at another size (W1m is W1 at 1M): engines build `base`.
+    base: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.base:
+            self.base = self.key
+
+    @property
+    def seed(self) -> int:
+        """The inputs' seed: the number in the key, offset for a resized row."""
+        digits = int("".join(ch for ch in self.key if ch.isdigit()))
+        return digits + (100 if self.base != self.key else 0)
 
     @property
     def memory_bound(self) -> bool:
@@ -92,6 +104,15 @@ def _ref_layernorm(t: list[np.ndarray]) -> np.ndarray:
     return (x - m) / np.sqrt(v + LN_EPS) * w + b
 
 
+def affine_chain(x: Any) -> Any:
+    """W9 in any array library with operators: six dependent cheap ops on one input."""
+    return (((x * 1.1 + 0.3) * 0.9 - 0.2) * 1.05) + 0.1
+
+
+def _ref_affine(t: list[np.ndarray]) -> np.ndarray:
+    return affine_chain(t[0])
+
+
 def _ref_mse(t: list[np.ndarray]) -> np.ndarray:
     return np.asarray(np.sum((t[0] - t[1]) ** 2))
 
@@ -105,10 +126,14 @@ def _ref_mm(t: list[np.ndarray]) -> np.ndarray:
 
 
 def suite(quick: bool) -> list[Workload]:
-    """The W-suite; ``quick`` shrinks sizes 16x (1M elements, 1024^2, W7 256^2): smoke tests."""
+    """The W-suite; ``quick`` shrinks sizes 16x (1M elements, 1024^2, W7 256^2): smoke tests.
+    The mid-size rows (W1m, W2m, W3m at 1M elements / 1024^2, W9) fit in the last-level cache,
+    where the executor's own speed bounds a kernel rather than memory bandwidth."""
     n = 1 << 20 if quick else 1 << 24
     side = 1024 if quick else 4096
     mm = 256 if quick else 1024
+    mid = n >> 4
+    mside = side >> 2
     return [
         Workload("W1", "fma_chain", [(n,)] * 3, (n,), _ref_fma, "(a*b + c)*0.5 - a*c"),
         Workload(
@@ -154,6 +179,31 @@ def suite(quick: bool) -> list[Workload]:
             _ref_fma,
             "W1 at N=1024 (per call, result as a NumPy array)",
             per_call=True,
+        ),
+        Workload(
+            "W1m", "fma_chain_1m", [(mid,)] * 3, (mid,), _ref_fma, "W1 at 1M (in cache)", base="W1"
+        ),
+        Workload(
+            "W2m",
+            "gelu_tanh_1m",
+            [(mid,)],
+            (mid,),
+            _ref_gelu,
+            "W2 at 1M (in cache)",
+            target=(1e-6, 1e-6),
+            base="W2",
+        ),
+        Workload(
+            "W3m",
+            "softmax_rows_1024",
+            [(mside, mside)],
+            (mside, mside),
+            _ref_softmax,
+            "W3 at 1024x1024",
+            base="W3",
+        ),
+        Workload(
+            "W9", "affine_chain", [(mid,)], (mid,), _ref_affine, "(((x*1.1+0.3)*0.9-0.2)*1.05)+0.1"
         ),
     ]
 
