@@ -2,14 +2,26 @@
 
 use rusttorch_ir::fusion::FusionConfig;
 
-/// Default elements per block of kernels with reductions: 1024 f32 = 4 KiB per register, so a
-/// kernel's live registers stay in L1/L2 (see docs/architecture.md for the measurements).
+/// Elements per block of kernels with reductions where the L1 data cache is unknown (what
+/// [`blocks_for_l1`] gives for 32 KiB): 1024 f32 = 4 KiB per register, so a kernel's live
+/// registers stay in L1/L2 (see docs/architecture.md for the measurements).
 pub const DEFAULT_BLOCK: usize = 1024;
 
-/// Default elements per block of purely elementwise kernels, counted in 4-byte elements (2 KiB
-/// per register; 8-byte types get half as many): W1 and W2 measured fastest there, 1.1-1.3x
-/// faster than 128 or 1024 (docs/architecture.md).
+/// Elements per block of purely elementwise kernels where the L1 data cache is unknown (what
+/// [`blocks_for_l1`] gives for 32 KiB), counted in 4-byte elements (2 KiB per register; 8-byte
+/// types get half as many): W1 and W2 measured fastest there on a 32 KiB L1d, 1.1-1.3x faster
+/// than 128 or 1024 (docs/architecture.md).
 pub const DEFAULT_MAP_BLOCK: usize = 512;
+
+/// `(block, map_block)` for an L1 data cache of `l1d` bytes: an elementwise kernel's block
+/// registers (up to 16 of them live, 4-byte elements) fill the L1d, and kernels with reductions
+/// take blocks twice as long. The measured optimum on a 32 KiB L1d (512 and 1024) is the rule's
+/// value there; other caches scale it, in multiples of 64 elements (a whole number of vectors at
+/// any width).
+pub fn blocks_for_l1(l1d: usize) -> (usize, usize) {
+    let map = (l1d / 64).clamp(128, 4096) / 64 * 64;
+    (2 * map, map)
+}
 
 /// Engine settings.
 #[derive(Clone, Debug)]
@@ -32,11 +44,12 @@ pub struct EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> Self {
+        let (block, map_block) = l1_data_cache_bytes().map_or((DEFAULT_BLOCK, DEFAULT_MAP_BLOCK), blocks_for_l1);
         EngineConfig {
             threads: threads_from_env()
                 .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
-            block: DEFAULT_BLOCK,
-            map_block: DEFAULT_MAP_BLOCK,
+            block,
+            map_block,
             fusion: FusionConfig {
                 stream_min_bytes: last_level_cache_bytes().unwrap_or(FusionConfig::default().stream_min_bytes),
                 ..FusionConfig::default()
@@ -50,16 +63,26 @@ impl Default for EngineConfig {
 /// The size of the largest data cache the CPU reports (its last level), read from Linux's sysfs;
 /// `None` elsewhere or when it cannot be read.
 pub fn last_level_cache_bytes() -> Option<usize> {
-    let dir = std::fs::read_dir("/sys/devices/system/cpu/cpu0/cache").ok()?;
+    data_caches().into_iter().map(|(_, size)| size).max()
+}
+
+/// The size of the level-1 data cache the CPU reports (sysfs); `None` elsewhere.
+pub fn l1_data_cache_bytes() -> Option<usize> {
+    data_caches().into_iter().find(|&(level, _)| level == 1).map(|(_, size)| size)
+}
+
+/// `(level, bytes)` of each data (or unified) cache of cpu0, from Linux's sysfs.
+fn data_caches() -> Vec<(u32, usize)> {
+    let Ok(dir) = std::fs::read_dir("/sys/devices/system/cpu/cpu0/cache") else { return Vec::new() };
     dir.filter_map(|e| {
         let path = e.ok()?.path();
-        let kind = std::fs::read_to_string(path.join("type")).ok()?;
-        if kind.trim() == "Instruction" {
+        let read = |f: &str| std::fs::read_to_string(path.join(f)).ok();
+        if read("type")?.trim() == "Instruction" {
             return None;
         }
-        parse_cache_size(&std::fs::read_to_string(path.join("size")).ok()?)
+        Some((read("level")?.trim().parse().ok()?, parse_cache_size(&read("size")?)?))
     })
-    .max()
+    .collect()
 }
 
 /// Parses sysfs's cache size text: `512K`, `32768K`, `8M` or bytes.
@@ -82,7 +105,16 @@ fn threads_from_env() -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_cache_size;
+    use super::{blocks_for_l1, parse_cache_size, DEFAULT_BLOCK, DEFAULT_MAP_BLOCK};
+
+    #[test]
+    fn blocks_follow_the_l1_data_cache() {
+        // The measured optimum on a 32 KiB L1d is the rule's value there.
+        assert_eq!(blocks_for_l1(32 << 10), (DEFAULT_BLOCK, DEFAULT_MAP_BLOCK));
+        assert_eq!(blocks_for_l1(48 << 10), (1536, 768));
+        assert_eq!(blocks_for_l1(1 << 10), (256, 128));
+        assert_eq!(blocks_for_l1(1 << 30), (8192, 4096));
+    }
 
     #[test]
     fn cache_sizes_parse_as_sysfs_prints_them() {
