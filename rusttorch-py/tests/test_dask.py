@@ -421,3 +421,9 @@ def test_dask_arrays_are_forgotten_with_their_tensors():
     del y
     gc.collect()
     assert _sources.held() == before
+
+
+def test_explain_counts_a_shared_subexpression_once():
+    t, _ = pair(RNG.standard_normal(40), 10)
+    h = t.exp()
+    assert "4 ops (exp mul sin add)" in rtd.explain(h * 2 + h.sin())

@@ -164,12 +164,17 @@ class Lowering(AcrossChunks):
                         self.labels.union(a, b)
                 else:
                     inputs[k] = inp
-        names = [n for p in parts for n in p.ops_names] + [name]
+        # By node (each node's tensor object is one for the whole lowering): a sub-expression
+        # reached along two paths is one op of the region, as it is one node of its plan.
+        names: dict[int, str] = {}
+        for p in parts:
+            names.update(p.ops_names)
+        names[id(t)] = name
         return Region(
             t,
             labels,
             inputs,
-            ops=sum(p.ops for p in parts) + 1,
+            ops=len(names),
             matmul=any(p.matmul for p in parts) or kw.get("matmul", False),
             ops_names=names,
         )
@@ -321,7 +326,8 @@ class Lowering(AcrossChunks):
         fn = functools.partial(_tasks.run_region, key, blob, tuple(bufs))
         labels = zip(out_idx, r.labels, strict=True)
         new_axes = {i: self.labels.size(lab) for i, lab in labels if i not in in_idx}
-        detail = f"{len(r.ops_names)} ops ({' '.join(r.ops_names)}) over {len(keys)} Dask input(s)"
+        ops = " ".join(r.ops_names.values())
+        detail = f"{len(r.ops_names)} ops ({ops}) over {len(keys)} Dask input(s)"
         if r.matmul:
             detail += ", matmul contracted dims joined per task"
         adjust = per_chunk

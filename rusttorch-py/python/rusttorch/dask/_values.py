@@ -32,7 +32,7 @@ class Region:
     inputs: dict[Any, Input]
     ops: int = 0
     matmul: bool = False
-    ops_names: list[str] = field(default_factory=list)
+    ops_names: dict[int, str] = field(default_factory=dict)
     # Labels whose chunks hold a fixed number of values each in the output (partial
     # reductions: one, or three for var's count, mean and M2).
     per_chunk: dict[int, int] = field(default_factory=dict)
