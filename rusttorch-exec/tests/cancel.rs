@@ -38,8 +38,10 @@ fn a_cancelled_evaluation_stops_and_can_run_again() {
 #[test]
 fn cancelling_from_another_thread_stops_a_long_kernel_within_a_task() {
     let e = engine();
+    // About 3 s of work on a fast 2-core machine (8M elements, 8000 ops), so that it is still
+    // running when it is cancelled 200 ms in, however fast the machine.
     let x = rand(&[1 << 23], 2);
-    let y = chain(&x, 400);
+    let y = chain(&x, 4000);
     let cancel = Cancel::new();
     let started = Instant::now();
     let stopped = std::thread::scope(|s| {
@@ -66,7 +68,7 @@ fn cancelling_from_another_thread_stops_a_long_kernel_within_a_task() {
 #[test]
 fn a_watched_evaluation_is_cancelled_when_the_watcher_says_so() {
     let e = engine();
-    let y = chain(&rand(&[1 << 23], 4), 400);
+    let y = chain(&rand(&[1 << 23], 4), 4000);
     let mut polls = 0;
     let r = e.prepare(std::slice::from_ref(&y), true).unwrap().run_watched(Duration::from_millis(10), || {
         polls += 1;
