@@ -24,7 +24,17 @@ RUFF_PATHS := $(wildcard rusttorch-py benchmarks examples)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: venv develop lint test rust-tools rust-test py-test demo clean bench bench-deps
+# Compiled kernels (the `jit` feature of rusttorch-exec) link LLVM 14's shared library: `make llvm`
+# installs it with apt where it can, and every build turns the feature on where `llvm-config-14`
+# is found (JIT=0: build without it). The same features for the tests and the extension, so that
+# both share one build of the crates.
+JIT ?= 1
+export LLVM_SYS_140_PREFIX ?= /usr/lib/llvm-14
+HAS_LLVM = [ "$(JIT)" != 0 ] && command -v llvm-config-14 >/dev/null 2>&1
+CARGO_FEATURES = $$($(HAS_LLVM) && echo "--features rusttorch-exec/jit")
+MATURIN_FEATURES = $$($(HAS_LLVM) && echo "--features jit")
+
+.PHONY: venv develop lint test rust-tools rust-test py-test demo clean bench bench-deps llvm
 
 venv: $(VENV_STAMP)
 
@@ -39,22 +49,34 @@ $(VENV_STAMP): requirements-dev.txt
 # small expression in 10% fewer instructions (docs/performance.md, "Build profiles").
 PROFILE ?= release
 MATURIN_DEVELOP = env -u CONDA_PREFIX VIRTUAL_ENV=$(VENV_ABS) PATH="$(VENV_ABS)/bin:$$PATH" \
-	$(VENV_BIN)/maturin develop -m $(PY_CRATE)/Cargo.toml --profile
+	$(VENV_BIN)/maturin develop -m $(PY_CRATE)/Cargo.toml $(MATURIN_FEATURES) --profile
 
-develop: venv
+develop: venv llvm
 	$(MATURIN_DEVELOP) $(PROFILE)
+
+# LLVM 14 for compiled kernels, from Debian's packages (as root, or with passwordless sudo); the
+# build goes on without it when it cannot be installed.
+llvm:
+	@if [ "$(JIT)" = 0 ] || command -v llvm-config-14 >/dev/null 2>&1; then exit 0; fi; \
+	SUDO=$$([ "$$(id -u)" = 0 ] && echo "" || (sudo -n true 2>/dev/null && echo sudo) || echo none); \
+	if [ "$$SUDO" = none ] || ! command -v apt-get >/dev/null; then \
+		echo "llvm-config-14 not found and apt unavailable: building without compiled kernels"; exit 0; fi; \
+	echo "installing llvm-14-dev (compiled kernels)"; \
+	$$SUDO apt-get install -y -q llvm-14-dev >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update -q >/dev/null 2>&1 && $$SUDO apt-get install -y -q llvm-14-dev >/dev/null 2>&1; } || \
+		echo "llvm-14-dev could not be installed: building without compiled kernels"
 
 rust-tools:
 	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 	@cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 
-lint: rust-tools venv
+lint: rust-tools venv llvm
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets $(CARGO_FEATURES) -- -D warnings
 	$(VENV_BIN)/ruff check --config $(PY_CRATE)/pyproject.toml $(RUFF_PATHS)
 
-rust-test:
-	cargo test --workspace --release
+rust-test: llvm
+	cargo test --workspace --release $(CARGO_FEATURES)
 
 py-test: develop
 	$(VENV_BIN)/python -m pytest $(PY_CRATE)/tests -q

@@ -17,6 +17,7 @@
 
 mod cancel;
 pub mod engine;
+pub mod jit;
 mod kernel;
 pub mod memory;
 pub mod num;
@@ -25,6 +26,7 @@ pub mod vmath;
 
 pub use cancel::Cancel;
 pub use engine::{Engine, EngineConfig, Executable, PreparedEval};
+pub use jit::JitMode;
 #[doc(hidden)]
 pub use kernel::stream_copy;
 pub use rusttorch_ir as ir;
@@ -63,6 +65,6 @@ impl TensorExt for Tensor {
 
 /// Everything a Rust user needs.
 pub mod prelude {
-    pub use crate::{Engine, EngineConfig, Executable, TensorExt};
+    pub use crate::{Engine, EngineConfig, Executable, JitMode, TensorExt};
     pub use rusttorch_ir::{Buffer, DType, Error, GeluApprox, Result, Shape, Tensor};
 }

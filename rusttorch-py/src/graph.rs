@@ -180,7 +180,7 @@ pub fn evaluate_chunked(py: Python<'_>, tensors: &[Tensor], err: Error) -> PyRes
 /// The plan that would evaluate `tensors` (`explain()`); for a graph reading Dask arrays,
 /// `rusttorch.dask.explain`'s account of its Dask layers.
 pub fn explain(py: Python<'_>, tensors: &[Tensor]) -> PyResult<String> {
-    match guard(|| Ok(Engine::default_engine().explain(tensors)))? {
+    match guard(|| Ok(Engine::default_engine().explain_tiers(tensors)))? {
         Ok(s) => Ok(s),
         Err(e @ Error::Unbound { .. }) => {
             let Ok(f) = py.import("rusttorch.dask").and_then(|m| m.getattr("explain")) else {

@@ -1,5 +1,6 @@
 //! [`EngineConfig`]: the engine's settings and their measured defaults.
 
+use crate::jit::JitMode;
 use rusttorch_ir::fusion::FusionConfig;
 
 /// Elements per block of kernels with reductions where the L1 data cache is unknown (what
@@ -40,6 +41,8 @@ pub struct EngineConfig {
     /// Graph nodes kept in the cache over all its plans: a program building ever new large
     /// graphs holds at most this many nodes' plans (a few hundred bytes a node).
     pub cache_nodes: usize,
+    /// When elementwise kernels are compiled (`RUSTTORCH_JIT`; see [`crate::jit`]).
+    pub jit: JitMode,
 }
 
 impl Default for EngineConfig {
@@ -56,6 +59,7 @@ impl Default for EngineConfig {
             },
             cache_capacity: 256,
             cache_nodes: 1 << 20,
+            jit: JitMode::from_env(),
         }
     }
 }

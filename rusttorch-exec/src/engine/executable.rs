@@ -3,6 +3,7 @@
 use super::kernel_run::{run_one, KernelRun};
 use super::slots::{AnyVec, Slot};
 use crate::cancel::is_set;
+use crate::jit::{JitMode, KernelTier, TierReport};
 use crate::kernel::{Access, Ctx};
 use rusttorch_ir::fusion::{graph_to_dot, FusionConfig, FusionPlanner};
 use rusttorch_ir::graph::{Graph, GraphKey};
@@ -26,6 +27,8 @@ pub struct Executable {
     plan: Plan,
     /// Per kernel, how each input is read (precomputed once).
     access: Vec<Vec<Access>>,
+    /// Per kernel, its compiled code (when it has some) and which tier ran it last.
+    tiers: Vec<KernelTier>,
     /// Per kernel, the intermediates whose last reader it is.
     dies_after: Vec<Vec<usize>>,
     /// The input slots some kernel may write into when their buffers are donated.
@@ -37,12 +40,13 @@ pub struct Executable {
 
 impl Executable {
     /// Builds the graph of `key`, optimizes it and plans it with `fusion` (its `fuse` flag taken
-    /// from the key).
-    pub(super) fn build(key: GraphKey, fusion: &FusionConfig) -> Result<Executable> {
+    /// from the key); its elementwise kernels are compiled as `jit` says.
+    pub(super) fn build(key: GraphKey, fusion: &FusionConfig, jit: JitMode) -> Result<Executable> {
         let g = optimized(&key)?;
         let fusion = FusionConfig { fuse: key.fused, ..fusion.clone() };
         let plan = FusionPlanner::new(fusion).plan(&g)?;
         let access: Vec<Vec<Access>> = plan.kernels.iter().map(|k| k.inputs.iter().map(Access::of).collect()).collect();
+        let tiers = plan.kernels.iter().zip(&access).map(|(k, a)| KernelTier::new(&plan, k, a, jit)).collect();
         let dies_after = plan.dies_after();
         let donatable = (plan.kernels.iter())
             .flat_map(|k| k.donors.iter().map(|d| k.inputs[d.input as usize].value))
@@ -51,7 +55,7 @@ impl Executable {
                 _ => None,
             })
             .collect();
-        Ok(Executable { key, plan, access, dies_after, donatable, bound: Vec::new(), num_placeholders: 0 })
+        Ok(Executable { key, plan, access, tiers, dies_after, donatable, bound: Vec::new(), num_placeholders: 0 })
     }
 
     /// The structure the plan was made for.
@@ -67,6 +71,29 @@ impl Executable {
     /// Text of the plan: kernels, ops, inputs/outputs and bytes moved.
     pub fn explain(&self) -> String {
         self.plan.explain()
+    }
+
+    /// Per kernel, which tier ran it last and what the compiler did with it.
+    pub fn tiers(&self) -> Vec<TierReport> {
+        self.tiers.iter().map(KernelTier::report).collect()
+    }
+
+    /// [`Executable::explain`] with each kernel's [`TierReport`] after its lines.
+    pub fn explain_with_tiers(&self) -> String {
+        let mut out = String::new();
+        let mut k = 0;
+        for line in self.explain().lines() {
+            // A kernel's lines end before the next kernel's header or the total.
+            if (line.starts_with("kernel ") || line.starts_with("total:")) && k > 0 && k <= self.tiers.len() {
+                out.push_str(&format!("  {}\n", self.tiers[k - 1].report()));
+            }
+            if line.starts_with("kernel ") {
+                k += 1;
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
     }
 
     /// Graphviz DOT of the optimized graph before fusion (without the copies `legalize_views`
@@ -166,7 +193,7 @@ impl Executable {
             if !donors.is_empty() {
                 ctx.cancel = None;
             }
-            let run = KernelRun { ctx, plan, k, access, donors: &donors };
+            let run = KernelRun { ctx, plan, k, access, donors: &donors, tier: &self.tiers[ki] };
             let ran = match k.dtype {
                 DType::F32 => run_one::<f32>(run, &mut slots, &mut free),
                 DType::F64 => run_one::<f64>(run, &mut slots, &mut free),

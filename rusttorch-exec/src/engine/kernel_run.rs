@@ -2,6 +2,7 @@
 
 use super::convert::narrow_to;
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
+use crate::jit::{run_compiled, KernelTier};
 use crate::kernel::{
     run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, run_search, Access, BadIndex, Ctx, KernelIo,
     LineOut, MatMulIo, NarrowIn, NarrowVec, OutPtr,
@@ -22,10 +23,12 @@ pub(super) struct KernelRun<'a> {
     pub(super) access: &'a [Access],
     /// The inputs whose (donated) buffers become outputs, at most one per output.
     pub(super) donors: &'a [Donor],
+    /// The kernel's compiled code, if any, and its record of which tier ran.
+    pub(super) tier: &'a KernelTier,
 }
 
 pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<AnyVec>) -> Result<()> {
-    let KernelRun { ctx, plan, k, access, donors } = run;
+    let KernelRun { ctx, plan, k, access, donors, tier } = run;
     // A donated input's memory becomes its output when it is ours alone and of type `T` (a
     // graph input handed over by its tensor, or an intermediate whose last reader this is).
     let mut donated: SmallVec<[Option<PooledVec<T>>; 2]> = (0..k.outputs.len()).map(|_| None).collect();
@@ -177,7 +180,20 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
                 let mio = MatMulIo { a: T::slice(&slots[plan.base(mm.a)])?, b: T::slice(&slots[plan.base(mm.b)])? };
                 run_matmul(k, &io, &mio, ctx);
             }
-            None => run_kernel(k, &io, ctx),
+            None => {
+                // Compiled code when it is ready and the buffers are as it was compiled for (of
+                // the kernel's own type: narrow ones are converted by the VM).
+                let n = k.shape.full_numel();
+                let plain = io.narrow.iter().all(Option::is_none) && io.narrow_out.iter().all(Option::is_none);
+                let compiled = match tier.ready() {
+                    Some(code) if n > 0 && plain => run_compiled(code, &io, ctx, n),
+                    _ => false,
+                };
+                if !compiled {
+                    run_kernel(k, &io, ctx);
+                }
+                tier.ran(compiled);
+            }
         }
         if let Some(e) = io.bad_index.error() {
             return Err(e);

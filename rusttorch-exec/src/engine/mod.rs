@@ -113,13 +113,13 @@ impl Engine {
     /// Data an op computed while building (a data-dependent shape: `nonzero`, masks, `unique`)
     /// is listed after the plan, as `note:` lines.
     pub fn explain(&self, tensors: &[Tensor]) -> Result<String> {
-        let mut s = self.plan_for(tensors, true)?.explain();
-        for n in Tensor::notes(tensors) {
-            s.push_str("note: ");
-            s.push_str(&n);
-            s.push('\n');
-        }
-        Ok(s)
+        Ok(with_notes(self.plan_for(tensors, true)?.explain(), tensors))
+    }
+
+    /// [`Engine::explain`] with, after each kernel, which tier ran it last and what the compiler
+    /// did with it ([`crate::jit`]).
+    pub fn explain_tiers(&self, tensors: &[Tensor]) -> Result<String> {
+        Ok(with_notes(self.plan_for(tensors, true)?.explain_with_tiers(), tensors))
     }
 
     /// Compiles outputs over placeholders once; run it with [`Executable::run`].
@@ -130,7 +130,7 @@ impl Engine {
     /// Like [`Engine::compile`], fused or (`fuse == false`) as the eager op-by-op plan.
     pub fn compile_with(&self, placeholders: &[Tensor], outputs: &[Tensor], fuse: bool) -> Result<Executable> {
         let lowered = lower(outputs, placeholders, fuse)?;
-        let mut exe = Executable::build(lowered.key, &self.config.fusion)?;
+        let mut exe = Executable::build(lowered.key, &self.config.fusion, self.config.jit)?;
         exe.bound = lowered.inputs;
         exe.num_placeholders = lowered.num_placeholders;
         Ok(exe)
@@ -141,7 +141,7 @@ impl Engine {
         if let Some(e) = self.cache().get(w) {
             return Ok(e);
         }
-        let exe = Arc::new(Executable::build(w.key(), &self.config.fusion)?);
+        let exe = Arc::new(Executable::build(w.key(), &self.config.fusion, self.config.jit)?);
         let mut cache = self.cache();
         // Another thread may have planned the same structure meanwhile.
         if let Some(e) = cache.get(w) {
@@ -171,6 +171,16 @@ impl Engine {
     pub fn cached_nodes(&self) -> usize {
         self.cache().nodes()
     }
+}
+
+/// `plan` followed by the notes of `tensors`' ops, one `note:` line each.
+fn with_notes(mut plan: String, tensors: &[Tensor]) -> String {
+    for n in Tensor::notes(tensors) {
+        plan.push_str("note: ");
+        plan.push_str(&n);
+        plan.push('\n');
+    }
+    plan
 }
 
 /// Largest evaluation [`PreparedEval::is_small`] accepts: elements summed over the walked nodes.

@@ -46,7 +46,7 @@ pub(crate) use matmul::{run_matmul, MatMulIo};
 pub(crate) use scatter::run_scatter;
 pub(crate) use search::run_search;
 pub use stores::stream_copy;
-pub(crate) use stores::OutPtr;
+pub(crate) use stores::{store_fence, OutPtr};
 pub(crate) use tasks::Ctx;
 
 use crate::num::Num;

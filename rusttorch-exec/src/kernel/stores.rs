@@ -20,6 +20,11 @@ impl<T: Copy> OutPtr<T> {
         OutPtr { ptr: v.as_mut_ptr(), len: v.len() }
     }
 
+    /// The first element's address, for compiled code writing the whole output.
+    pub(crate) fn as_ptr(&self) -> *mut T {
+        self.ptr
+    }
+
     #[inline(always)]
     pub(super) fn write(&self, start: usize, src: &[T]) {
         assert!(start + src.len() <= self.len, "store out of bounds");
@@ -124,7 +129,7 @@ unsafe fn stream_bytes(src: *const u8, dst: *mut u8, bytes: usize) {
 /// Orders this thread's earlier non-temporal stores before its later stores (so whoever syncs
 /// with the task afterwards sees them).
 #[inline(always)]
-pub(super) fn store_fence() {
+pub(crate) fn store_fence() {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `sfence` only orders stores; SSE is baseline on x86_64.
     unsafe {

@@ -14,13 +14,19 @@ pub fn engine() -> Engine {
     Engine::new(2).unwrap()
 }
 
-/// The engines property tests compare paths on: a tiny block (16 elements), which exercises
-/// multi-block rows, chunked reductions and column tiles on small data, and the default one,
-/// which exercises whole-row blocks.
-pub fn engines() -> [Engine; 2] {
+/// The engines property tests compare paths on: the VM with a tiny block (16 elements), which
+/// exercises multi-block rows, chunked reductions and column tiles on small data, the VM with
+/// the default blocks (whole-row blocks), and the default blocks with every kernel the JIT
+/// takes compiled before its first run (where the build has the JIT).
+pub fn engines() -> [Engine; 3] {
+    let with = |block: usize, jit: JitMode| {
+        Engine::with_config(EngineConfig { threads: 2, block, map_block: block, jit, ..Default::default() }).unwrap()
+    };
+    let default = EngineConfig::default();
     [
-        Engine::with_config(EngineConfig { threads: 2, block: 16, map_block: 16, ..Default::default() }).unwrap(),
-        engine(),
+        with(16, JitMode::Off),
+        Engine::with_config(EngineConfig { threads: 2, jit: JitMode::Off, ..default.clone() }).unwrap(),
+        Engine::with_config(EngineConfig { threads: 2, jit: JitMode::Sync, ..default }).unwrap(),
     ]
 }
 

@@ -1,0 +1,163 @@
+//! The compiled-kernel cache and each planned kernel's tier: which code runs it, what ran last.
+
+use super::spec::map_spec;
+use super::JitMode;
+use crate::kernel::Access;
+use hashbrown::HashMap;
+use rusttorch_ir::plan::{FusedKernel, Plan};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+/// Compiled code for one kernel structure.
+pub(crate) struct Compiled {
+    /// Address of the loop function ([`super::run::MapFn`]).
+    pub(crate) addr: usize,
+    /// Time from the start of its compilation to ready code (IR, codegen, linking).
+    pub(crate) took: Duration,
+    /// Its whole-vector stores are non-temporal: outputs must be 64-byte aligned, and each
+    /// task fences its stores.
+    pub(crate) stream: bool,
+}
+
+/// A cache entry: filled once by the compiler thread.
+#[derive(Default)]
+pub(crate) struct JitKernel {
+    pub(crate) result: OnceLock<Result<Compiled, String>>,
+}
+
+/// Kernel structures compiled (or being compiled) per process at most: past it new kernels stay
+/// on the VM, so a program generating ever new kernels holds bounded code (a compiled kernel
+/// is a few KiB of machine code and LLVM's module for it).
+const MAX_KERNELS: usize = 4096;
+
+fn cache() -> &'static Mutex<HashMap<String, Arc<JitKernel>>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<JitKernel>>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// Kernel structures with compiled code ready in this process.
+pub fn compiled_kernels() -> usize {
+    let c = cache().lock().unwrap_or_else(|e| e.into_inner());
+    c.values().filter(|k| matches!(k.result.get(), Some(Ok(_)))).count()
+}
+
+enum State {
+    /// The JIT is off, or this build has none.
+    Off,
+    /// The kernel stays on the VM, for this reason.
+    Unsupported(String),
+    /// Compiled code, ready or on its way.
+    Jit(Arc<JitKernel>),
+}
+
+/// What ran a kernel last.
+const NOT_RUN: u8 = 0;
+const RAN_VM: u8 = 1;
+const RAN_COMPILED: u8 = 2;
+
+/// One planned kernel's tier: its compiled code when there is (or will be) some, and which tier
+/// ran it last (for `explain()`).
+pub(crate) struct KernelTier {
+    state: State,
+    last: AtomicU8,
+}
+
+impl KernelTier {
+    /// The tier of kernel `k` of `plan`: looked up in the cache, else queued for compilation
+    /// (and waited for in [`JitMode::Sync`]).
+    pub(crate) fn new(plan: &Plan, k: &FusedKernel, access: &[Access], mode: JitMode) -> KernelTier {
+        let state = match mode {
+            JitMode::Off => State::Off,
+            _ => match map_spec(plan, k, access) {
+                Err(why) => State::Unsupported(why),
+                Ok(spec) => lookup(spec, mode),
+            },
+        };
+        KernelTier { state, last: AtomicU8::new(NOT_RUN) }
+    }
+
+    /// The compiled code, once it is ready.
+    #[inline]
+    pub(crate) fn ready(&self) -> Option<&Compiled> {
+        match &self.state {
+            State::Jit(j) => j.result.get().and_then(|r| r.as_ref().ok()),
+            _ => None,
+        }
+    }
+
+    /// Records which tier just ran the kernel.
+    #[inline]
+    pub(crate) fn ran(&self, compiled: bool) {
+        self.last.store(if compiled { RAN_COMPILED } else { RAN_VM }, Ordering::Relaxed);
+    }
+
+    /// What `explain()` prints for the kernel.
+    pub(crate) fn report(&self) -> TierReport {
+        let ran = match self.last.load(Ordering::Relaxed) {
+            RAN_COMPILED => "compiled",
+            RAN_VM => "vm",
+            _ => "not run yet",
+        };
+        let jit = match &self.state {
+            State::Off => "off".to_string(),
+            State::Unsupported(why) => format!("stays on the vm: {why}"),
+            State::Jit(j) => match j.result.get() {
+                None => "compiling".to_string(),
+                Some(Ok(c)) => format!("compiled in {:.2} ms", c.took.as_secs_f64() * 1e3),
+                Some(Err(e)) => format!("compilation failed: {e}"),
+            },
+        };
+        TierReport { ran, jit }
+    }
+}
+
+/// The cached entry of `spec`'s structure, or a new one queued for the compiler.
+fn lookup(spec: super::spec::MapSpec, mode: JitMode) -> State {
+    let key = spec.key();
+    let (entry, fresh) = {
+        let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
+        match c.get(&key) {
+            Some(e) => (e.clone(), false),
+            None if c.len() >= MAX_KERNELS => {
+                return State::Unsupported(format!("the compiled-kernel cache is full ({MAX_KERNELS} kernels)"))
+            }
+            None => {
+                let e = Arc::new(JitKernel::default());
+                c.insert(key, e.clone());
+                (e, true)
+            }
+        }
+    };
+    #[cfg(feature = "jit")]
+    {
+        if fresh {
+            super::compiler::submit(spec, entry.clone());
+        }
+        if mode == JitMode::Sync {
+            super::compiler::wait(&entry);
+        }
+    }
+    #[cfg(not(feature = "jit"))]
+    {
+        let _ = (spec, fresh, mode);
+        let _ = entry.result.set(Err("this build has no compiler".into()));
+    }
+    State::Jit(entry)
+}
+
+/// Which tier ran a kernel last, and what the compiler did with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TierReport {
+    /// `"compiled"`, `"vm"` or `"not run yet"`.
+    pub ran: &'static str,
+    /// The compiler's state: `off`, `compiling`, `compiled in … ms`, or why the kernel stays on
+    /// the VM.
+    pub jit: String,
+}
+
+impl std::fmt::Display for TierReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "tier: ran {}; jit {}", self.ran, self.jit)
+    }
+}

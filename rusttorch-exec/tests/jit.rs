@@ -1,0 +1,218 @@
+//! Compiled kernels (`rusttorch_exec::jit`): the compiled tier computes what the block VM
+//! computes, bit for bit, for every op it compiles, on every float32 class of input; kernels
+//! switch tiers as their code becomes ready; the tier of each kernel is reported.
+//! (The property tests of `properties.rs` and friends run on a compiling engine too: see
+//! `common::engines`.) Where the build has no compiler (`jit` feature off), the tests check
+//! that every kernel reports the VM.
+
+mod common;
+
+use rusttorch_exec::jit::available;
+use rusttorch_exec::prelude::*;
+use rusttorch_ir::op::{BinaryOp, UnaryOp};
+
+fn engine(jit: JitMode) -> Engine {
+    Engine::with_config(EngineConfig { threads: 2, jit, ..Default::default() }).unwrap()
+}
+
+/// Bits of each element, NaNs as one pattern (payloads may differ between tiers).
+fn bits(t: &Tensor) -> Vec<u64> {
+    let v = t.buffer().unwrap().to_f64_vec();
+    v.iter().map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() }).collect()
+}
+
+/// Evaluates `build()` on the VM and compiled; asserts the same bits and, when `compiles`,
+/// that the compiled engine really ran every kernel compiled.
+#[track_caller]
+fn same_on_both_tiers(what: &str, compiles: bool, build: impl Fn() -> Tensor) {
+    let vm = build();
+    engine(JitMode::Off).eval(std::slice::from_ref(&vm)).unwrap();
+    let jit_engine = engine(JitMode::Sync);
+    let compiled = build();
+    jit_engine.eval(std::slice::from_ref(&compiled)).unwrap();
+    let (a, b) = (bits(&vm), bits(&compiled));
+    if let Some(i) = (0..a.len()).find(|&i| a[i] != b[i]) {
+        panic!("{what}: element {i} differs: vm {} compiled {}", f64::from_bits(a[i]), f64::from_bits(b[i]));
+    }
+    let tiers = jit_engine.plan_for(std::slice::from_ref(&build()), true).unwrap().tiers();
+    if compiles && available() {
+        assert!(tiers.iter().all(|t| t.ran == "compiled"), "{what}: {tiers:?}");
+    } else {
+        assert!(tiers.iter().all(|t| t.ran != "compiled"), "{what}: {tiers:?}");
+    }
+}
+
+/// Every `stride`-th float32 bit pattern from `first` (every exponent, both signs, NaNs,
+/// infinities, subnormals), with the edge values, `n` elements in all.
+fn f32_patterns(first: u32, stride: u32) -> Tensor {
+    let mut v: Vec<f32> = (0..=u32::MAX / stride).map(|i| f32::from_bits(first.wrapping_add(i * stride))).collect();
+    v.extend([0.0, -0.0, 1.0, -1.0, f32::MIN_POSITIVE, -f32::MIN_POSITIVE, 1e-45, -1e-45, f32::MAX, f32::MIN]);
+    v.extend([f32::INFINITY, f32::NEG_INFINITY, f32::NAN, 88.72, 88.73, -103.97, -104.0, 0.625, -0.625, 10.0]);
+    let n = v.len();
+    Tensor::from_vec(v, [n]).unwrap()
+}
+
+/// The float32 transcendentals the compiler emits as polynomials, and everything else it
+/// compiles, agree with the VM over a strided pass through all 2^32 patterns (4.3M inputs per
+/// op; the VM's accuracy bounds, asserted in accuracy.rs, then hold for compiled code too).
+#[test]
+fn every_compiled_unary_op_matches_the_vm_on_float32() {
+    let x = f32_patterns(7, 1009);
+    for op in UnaryOp::all() {
+        if x.unary(op).is_err() {
+            continue;
+        }
+        // Bool results (logical_not) are converted on the VM.
+        let compiles =
+            rusttorch_exec::jit::unary_compiles(op, DType::F32) && x.unary(op).unwrap().dtype() == DType::F32;
+        same_on_both_tiers(&op.label(), compiles, || x.unary(op).unwrap());
+    }
+}
+
+/// Every float32 bit pattern, for the polynomial ops (about a minute per op and tier):
+/// `cargo test --release -p rusttorch-exec --test jit -- --ignored every_f32`.
+#[test]
+#[ignore]
+fn every_f32_pattern_matches_the_vm() {
+    for first in 0..64u32 {
+        let x = f32_patterns(first, 64);
+        for op in [UnaryOp::Exp, UnaryOp::Tanh, UnaryOp::Log, UnaryOp::Log1p, UnaryOp::Sigmoid] {
+            same_on_both_tiers(&format!("{} from {first}", op.label()), true, || x.unary(op).unwrap());
+        }
+    }
+}
+
+#[test]
+fn every_compiled_binary_op_matches_the_vm_with_specials() {
+    for dtype in [DType::F32, DType::F64] {
+        // Pairs of every special with every other (NaN, infinities, signed zeros, ties).
+        let a = common::levels_with_specials(&[1331], 1, dtype);
+        let b = common::levels_with_specials(&[1331], 2, dtype);
+        for &op in BinaryOp::ALL {
+            if a.binary(op, &b).is_err() || op.is_bitwise() {
+                continue;
+            }
+            // Comparisons write bools: their kernels convert on the VM.
+            let compiles = rusttorch_exec::jit::binary_compiles(op) && !op.is_comparison();
+            same_on_both_tiers(&format!("{} {dtype}", op.info().name), compiles, || a.binary(op, &b).unwrap());
+            // A constant operand, on either side.
+            same_on_both_tiers(&format!("{} {dtype} scalar", op.info().name), compiles, || {
+                a.binary_scalar(op, 0.5).unwrap()
+            });
+        }
+    }
+}
+
+/// Chains, selects, comparisons feeding arithmetic, broadcast scalars, several outputs, odd
+/// lengths (the one-element tail), float64.
+#[test]
+fn chains_selects_and_scalars_match_the_vm() {
+    for (dtype, n) in [(DType::F32, 1), (DType::F32, 31), (DType::F32, 100_003), (DType::F64, 77_777)] {
+        let a = common::uniform(&[n], 3, dtype, -3.0, 3.0);
+        let b = common::uniform(&[n], 4, dtype, -3.0, 3.0);
+        let s = common::uniform(&[1], 5, dtype, 1.0, 2.0);
+        let w9 = || {
+            let y = (((((&a * 1.1).unwrap() + 0.3).unwrap() * 0.9).unwrap() - 0.2).unwrap() * 1.05).unwrap();
+            (y + 0.1).unwrap()
+        };
+        same_on_both_tiers("affine chain", true, w9);
+        let sel = || {
+            let m = a.binary(BinaryOp::Gt, &b).unwrap();
+            let y = m.where_cond(&(&a * &s).unwrap(), &(&b - &s).unwrap()).unwrap();
+            (y.maximum(&a).unwrap().relu().unwrap() + a.abs().unwrap().sqrt().unwrap()).unwrap()
+        };
+        same_on_both_tiers("select chain", true, sel);
+        if dtype == DType::F32 {
+            same_on_both_tiers("gelu(tanh)", true, || a.gelu(GeluApprox::Tanh).unwrap());
+            same_on_both_tiers("softplus-ish", true, || (a.exp().unwrap() + 1.0).unwrap().log().unwrap());
+        }
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let a = common::uniform(&[300_001], 6, DType::F32, -5.0, 5.0);
+    for threads in [1, 2, 16] {
+        let e = Engine::with_config(EngineConfig { threads, jit: JitMode::Sync, ..Default::default() }).unwrap();
+        let y = a.gelu(GeluApprox::Tanh).unwrap();
+        e.eval(std::slice::from_ref(&y)).unwrap();
+        let vm = a.gelu(GeluApprox::Tanh).unwrap();
+        engine(JitMode::Off).eval(std::slice::from_ref(&vm)).unwrap();
+        assert_eq!(bits(&y), bits(&vm), "{threads} threads");
+    }
+}
+
+/// A kernel runs on the VM until its code is ready, then compiled; `explain` says which.
+#[test]
+fn background_compilation_takes_over_when_ready() {
+    let e = engine(JitMode::Background);
+    let a = common::uniform(&[5000], 7, DType::F32, -1.0, 1.0);
+    // A structure no other test compiles (the cache is per process).
+    let build = || ((&a * 1.234567).unwrap().tanh().unwrap() - 7.654321).unwrap();
+    e.eval(&[build()]).unwrap();
+    let exe = e.plan_for(&[build()], true).unwrap();
+    let first = exe.tiers()[0].clone();
+    assert!(first.ran == "vm" || first.ran == "compiled", "{first:?}");
+    if !available() {
+        assert_eq!(first.jit, "compilation failed: this build has no compiler");
+        return;
+    }
+    let t0 = std::time::Instant::now();
+    while exe.tiers()[0].jit == "compiling" {
+        assert!(t0.elapsed().as_secs() < 30, "never compiled");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    e.eval(&[build()]).unwrap();
+    let report = exe.tiers()[0].clone();
+    assert_eq!(report.ran, "compiled");
+    assert!(report.jit.starts_with("compiled in "), "{report:?}");
+    let text = e.explain_tiers(&[build()]).unwrap();
+    assert!(text.contains("tier: ran compiled; jit compiled in "), "{text}");
+}
+
+/// Kernels the compiler does not take run on the VM and say why.
+#[test]
+fn unsupported_kernels_stay_on_the_vm_and_say_why() {
+    let e = engine(JitMode::Sync);
+    let m = common::uniform(&[64, 48], 8, DType::F32, -1.0, 1.0);
+    let ints = common::uniform(&[100], 9, DType::I64, -9.0, 9.0);
+    type Build<'a> = Box<dyn Fn() -> Tensor + 'a>;
+    let cases: Vec<(Build<'_>, &str)> = vec![
+        (Box::new(|| m.sum(Some(&[1]), false).unwrap()), "short-row kernels are not compiled yet"),
+        (Box::new(|| (m.transpose(0, 1).unwrap() + 1.0).unwrap()), "tiled kernels"),
+        (Box::new(|| m.erfinv().unwrap()), "erfinv has no compiled form"),
+        (Box::new(|| ints.neg().unwrap()), "int64"),
+    ];
+    for (build, why) in cases {
+        e.eval(&[build()]).unwrap();
+        let text = e.explain_tiers(&[build()]).unwrap();
+        assert!(text.contains("tier: ran vm"), "{text}");
+        if available() {
+            assert!(text.contains(why), "{why}: {text}");
+        }
+    }
+}
+
+/// An input donated to the output (an in-place update) is read through the output's memory.
+#[test]
+fn donated_buffers_and_streamed_stores() {
+    let e = Engine::with_config(EngineConfig {
+        threads: 2,
+        jit: JitMode::Sync,
+        fusion: rusttorch_ir::fusion::FusionConfig { stream_min_bytes: 0, ..Default::default() },
+        ..Default::default()
+    })
+    .unwrap();
+    let n = 1 << 20;
+    let x = common::uniform(&[n], 10, DType::F32, -2.0, 2.0);
+    let want: Vec<f32> = x.buffer().unwrap().as_slice::<f32>().unwrap().iter().map(|v| v * 2.0 + 1.0).collect();
+    let y = ((&x * 2.0).unwrap() + 1.0).unwrap();
+    drop(x);
+    e.eval(std::slice::from_ref(&y)).unwrap();
+    assert_eq!(y.buffer().unwrap().as_slice::<f32>().unwrap(), &want[..]);
+    let again = common::uniform(&[n], 11, DType::F32, -2.0, 2.0);
+    let tiers = e.plan_for(&[((&again * 2.0).unwrap() + 1.0).unwrap()], true).unwrap().tiers();
+    if available() {
+        assert_eq!(tiers[0].ran, "compiled", "{tiers:?}");
+    }
+}
