@@ -341,6 +341,12 @@ do_callgrind() {
 run_rust() {
     echo "== Rust criterion suite (threads $THREADS$([[ $QUICK == 1 ]] && echo ', quick'))"
     local cargo_args=(bench -p rusttorch-benches)
+    # Compiled kernels where LLVM 14 is installed (as `make` builds them; RUSTTORCH_JIT=0 to
+    # measure the VM alone).
+    if command -v llvm-config-14 >/dev/null 2>&1; then
+        cargo_args+=(--features rusttorch-exec/jit)
+        export LLVM_SYS_140_PREFIX="${LLVM_SYS_140_PREFIX:-/usr/lib/llvm-14}"
+    fi
     [[ -n "$RUST_BENCH" ]] && cargo_args+=(--bench "$RUST_BENCH")
     local crit_args=()
     [[ -n "$BASELINE" ]] && crit_args+=(--baseline "$BASELINE")

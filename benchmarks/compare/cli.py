@@ -74,7 +74,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--engines",
         default="",
-        help="comma-separated engine keys: rt_fused, rt_eager, numpy, numexpr, torch, "
+        help="comma-separated engine keys: rt_fused, rt_vm, rt_eager, numpy, numexpr, torch, "
         "torch_builtin, torch_compile, jax_jit (--suite ops: the ops engines "
         f"{', '.join(OPS_ENGINES)}; --suite train: rt, torch, torch_compile, jax_jit)",
     )

@@ -112,6 +112,30 @@ class RustTorch(Engine):
         return result if isinstance(result, np.ndarray) else result.numpy()
 
 
+class RustTorchVM(RustTorch):
+    """RustTorch fused with its kernels on the block VM only (compiled kernels switched off
+    around each call): what the JIT adds is the difference to the fused row."""
+
+    def __init__(self) -> None:
+        super().__init__(fuse=True)
+        self.key = "rt_vm"
+        self.label = "RustTorch fused, VM"
+
+    def make(self, w: Workload, arrays: list[np.ndarray]) -> Callable[[], Any]:
+        import rusttorch as rt
+
+        call = super().make(w, arrays)
+
+        def on_the_vm() -> Any:
+            rt.set_jit("off")
+            try:
+                return call()
+            finally:
+                rt.set_jit(None)
+
+        return on_the_vm
+
+
 class NumPy(Engine):
     key = "numpy"
     label = "NumPy"
@@ -394,6 +418,7 @@ class JaxJit(Engine):
 def all_engines() -> list[Engine]:
     return [
         RustTorch(fuse=True),
+        RustTorchVM(),
         RustTorch(fuse=False),
         NumPy(),
         Numexpr(),

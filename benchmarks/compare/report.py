@@ -134,7 +134,7 @@ def _header(run: _Run) -> list[str]:
         + ", ".join(
             f"{e['label']} {e['version']}"
             for e in engines
-            if e["key"] not in ("rt_eager", "torch_builtin", "torch_compile")
+            if e["key"] not in ("rt_eager", "rt_vm", "torch_builtin", "torch_compile")
         )
         + "."
     )

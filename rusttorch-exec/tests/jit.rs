@@ -178,7 +178,7 @@ fn unsupported_kernels_stay_on_the_vm_and_say_why() {
     let ints = common::uniform(&[100], 9, DType::I64, -9.0, 9.0);
     type Build<'a> = Box<dyn Fn() -> Tensor + 'a>;
     let cases: Vec<(Build<'_>, &str)> = vec![
-        (Box::new(|| m.sum(Some(&[1]), false).unwrap()), "short-row kernels are not compiled yet"),
+        (Box::new(|| m.sum(Some(&[0]), false).unwrap()), "column-reduction kernels are not compiled yet"),
         (Box::new(|| (m.transpose(0, 1).unwrap() + 1.0).unwrap()), "tiled kernels"),
         (Box::new(|| m.erfinv().unwrap()), "erfinv has no compiled form"),
         (Box::new(|| ints.neg().unwrap()), "int64"),
@@ -214,5 +214,75 @@ fn donated_buffers_and_streamed_stores() {
     let tiers = e.plan_for(&[((&again * 2.0).unwrap() + 1.0).unwrap()], true).unwrap().tiers();
     if available() {
         assert_eq!(tiers[0].ran, "compiled", "{tiers:?}");
+    }
+}
+
+/// Evaluates `build()` on the VM and compiled; asserts values within `tol` (row reductions
+/// accumulate in other lanes than the VM's blocks) and, for float32, that every kernel ran
+/// compiled.
+#[track_caller]
+fn close_on_both_tiers(what: &str, tol: common::Tol, dtype: DType, build: impl Fn() -> Tensor) {
+    let vm = build();
+    engine(JitMode::Off).eval(std::slice::from_ref(&vm)).unwrap();
+    let jit_engine = engine(JitMode::Sync);
+    let compiled = build();
+    jit_engine.eval(std::slice::from_ref(&compiled)).unwrap();
+    let (a, b) = (common::values(&vm), common::values(&compiled));
+    if let Err(m) = common::compare(what, &b, &a, tol) {
+        panic!("{m}");
+    }
+    let tiers = jit_engine.plan_for(std::slice::from_ref(&build()), true).unwrap().tiers();
+    if dtype == DType::F32 && available() {
+        assert!(tiers.iter().all(|t| t.ran == "compiled"), "{what}: {tiers:?}");
+    }
+}
+
+/// Short-row kernels (softmax, log_softmax, layer norm, row sums/extrema/products): compiled
+/// within rounding of the VM, over row lengths from 1 to the longest short row, with NaN and
+/// infinite rows.
+#[test]
+fn row_kernels_match_the_vm() {
+    for dtype in [DType::F32, DType::F64] {
+        let tol = if dtype == DType::F32 { common::Tol::rel(2e-6) } else { common::Tol::rel(1e-13) };
+        for (rows, len) in [(3, 1), (5, 7), (37, 300), (9, 4096), (2, 8192), (1000, 33)] {
+            let x = common::uniform(&[rows, len], 12, dtype, -4.0, 4.0);
+            let w = common::uniform(&[len], 13, dtype, 0.5, 1.5);
+            let what = |op: &str| format!("{op} {dtype} [{rows}, {len}]");
+            close_on_both_tiers(&what("softmax"), tol, dtype, || x.softmax(-1).unwrap());
+            close_on_both_tiers(&what("log_softmax"), tol, dtype, || x.log_softmax(-1).unwrap());
+            close_on_both_tiers(&what("layer_norm"), tol, dtype, || x.layer_norm(1, Some(&w), Some(&w), 1e-5).unwrap());
+            // A float32 sum's rounding scales with the sum of |x| (the VM adds in float32 lanes,
+            // the compiled code in float64).
+            let eps = if dtype == DType::F32 { 6e-8 } else { 1.2e-16 };
+            let sum_tol = common::Tol::isclose(4.0 * 4.0 * eps * len as f64, 0.0);
+            close_on_both_tiers(&what("sum"), sum_tol, dtype, || x.sum(Some(&[1]), false).unwrap());
+            close_on_both_tiers(&what("amax"), tol, dtype, || x.max(Some(&[1]), true).unwrap());
+            close_on_both_tiers(&what("amin"), tol, dtype, || x.min(Some(&[1]), false).unwrap());
+            close_on_both_tiers(&what("prod"), tol, dtype, || {
+                ((&x * 0.01).unwrap() + 1.0).unwrap().prod(Some(&[1]), false).unwrap()
+            });
+        }
+        // Rows holding NaN, +inf and -inf.
+        let s = common::levels_with_specials(&[40, 66], 14, dtype);
+        close_on_both_tiers("softmax with specials", tol, dtype, || s.softmax(-1).unwrap());
+        close_on_both_tiers("amax with specials", tol, dtype, || s.max(Some(&[1]), false).unwrap());
+        let sum_tol = common::Tol::isclose(1e-5, 0.0);
+        close_on_both_tiers("sum with specials", sum_tol, dtype, || s.sum(Some(&[1]), false).unwrap());
+    }
+}
+
+#[test]
+fn compiled_row_kernels_do_not_depend_on_the_thread_count() {
+    let x = common::uniform(&[513, 1000], 15, DType::F32, -3.0, 3.0);
+    let w = common::uniform(&[1000], 16, DType::F32, 0.5, 1.5);
+    let run = |threads: usize| {
+        let e = Engine::with_config(EngineConfig { threads, jit: JitMode::Sync, ..Default::default() }).unwrap();
+        let outs = [x.softmax(-1).unwrap(), x.layer_norm(1, Some(&w), None, 1e-5).unwrap()];
+        e.eval(&outs).unwrap();
+        outs.iter().map(bits).collect::<Vec<_>>()
+    };
+    let one = run(1);
+    for threads in [2, 16] {
+        assert_eq!(one, run(threads), "{threads} threads");
     }
 }

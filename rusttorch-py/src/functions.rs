@@ -9,7 +9,7 @@ use crate::random::call_seed;
 use crate::tensor::{build, clamp_op, eval_all, extremum, where_op, PyTensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use rusttorch_exec::Engine;
+use rusttorch_exec::{Engine, JitMode};
 use rusttorch_ir::{scoped, BinaryOp, DType, ReduceOp, Result, Scalar, ScalarKind, Tensor};
 
 // ---------------------------------------------------------------------- creation
@@ -160,7 +160,9 @@ pub fn eval(py: Python<'_>, tensors: &Bound<'_, PyTuple>, fuse: bool) -> PyResul
     eval_all(py, &tensors_of(tensors)?, fuse)
 }
 
-/// The optimized, fused plan that would evaluate these tensors together, as text.
+/// The optimized, fused plan that would evaluate these tensors together, as text; after each
+/// kernel, which tier ran it last (the block VM or compiled code) and what the compiler did
+/// with it.
 #[pyfunction]
 #[pyo3(signature = (*tensors))]
 pub fn explain(py: Python<'_>, tensors: &Bound<'_, PyTuple>) -> PyResult<String> {
@@ -187,6 +189,43 @@ fn positive_int(op: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<usize>
 #[pyfunction]
 pub fn get_num_threads() -> usize {
     Engine::default_engine().threads()
+}
+
+/// Sets when elementwise kernels are compiled, for the whole process: ``"off"`` (every kernel
+/// on the block VM; compiled code already made stays cached), ``"background"`` (the default:
+/// a new kernel runs on the VM while it compiles), ``"sync"`` (compiled before its first
+/// run), or ``None`` (back to ``RUSTTORCH_JIT``'s setting).
+#[pyfunction]
+pub fn set_jit(mode: Option<&str>) -> PyResult<()> {
+    use rusttorch_exec::jit::{available, set_mode};
+    let m = match mode {
+        None => None,
+        Some("off") => Some(JitMode::Off),
+        Some("background") => Some(JitMode::Background),
+        Some("sync") => Some(JitMode::Sync),
+        Some(other) => {
+            return Err(value_err(format!("set_jit: mode must be 'off', 'background', 'sync' or None, got '{other}'")))
+        }
+    };
+    if !available() && matches!(m, Some(JitMode::Background | JitMode::Sync)) {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "set_jit({:?}): this build of rusttorch has no kernel compiler (built without LLVM 14)",
+            mode.unwrap_or_default()
+        )));
+    }
+    set_mode(m);
+    Ok(())
+}
+
+/// When kernels are compiled now: ``"off"``, ``"background"`` or ``"sync"`` (``"off"`` where
+/// rusttorch was built without the compiler).
+#[pyfunction]
+pub fn get_jit() -> &'static str {
+    match rusttorch_exec::jit::effective_mode(Engine::default_engine().config().jit) {
+        JitMode::Off => "off",
+        JitMode::Background => "background",
+        JitMode::Sync => "sync",
+    }
 }
 
 // ---------------------------------------------------------------------- functional ops

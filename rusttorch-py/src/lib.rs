@@ -107,6 +107,8 @@ fn _rusttorch(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(explain, m)?,
         wrap_pyfunction!(set_num_threads, m)?,
         wrap_pyfunction!(get_num_threads, m)?,
+        wrap_pyfunction!(set_jit, m)?,
+        wrap_pyfunction!(get_jit, m)?,
         wrap_pyfunction!(memory::set_pool_limit, m)?,
         wrap_pyfunction!(memory::get_pool_limit, m)?,
         wrap_pyfunction!(leaky_relu, m)?,

@@ -29,6 +29,8 @@ pub struct Executable {
     access: Vec<Vec<Access>>,
     /// Per kernel, its compiled code (when it has some) and which tier ran it last.
     tiers: Vec<KernelTier>,
+    /// The engine's setting: when kernels are compiled.
+    jit: JitMode,
     /// Per kernel, the intermediates whose last reader it is.
     dies_after: Vec<Vec<usize>>,
     /// The input slots some kernel may write into when their buffers are donated.
@@ -46,7 +48,7 @@ impl Executable {
         let fusion = FusionConfig { fuse: key.fused, ..fusion.clone() };
         let plan = FusionPlanner::new(fusion).plan(&g)?;
         let access: Vec<Vec<Access>> = plan.kernels.iter().map(|k| k.inputs.iter().map(Access::of).collect()).collect();
-        let tiers = plan.kernels.iter().zip(&access).map(|(k, a)| KernelTier::new(&plan, k, a, jit)).collect();
+        let tiers = plan.kernels.iter().map(|_| KernelTier::default()).collect();
         let dies_after = plan.dies_after();
         let donatable = (plan.kernels.iter())
             .flat_map(|k| k.donors.iter().map(|d| k.inputs[d.input as usize].value))
@@ -55,7 +57,7 @@ impl Executable {
                 _ => None,
             })
             .collect();
-        Ok(Executable { key, plan, access, tiers, dies_after, donatable, bound: Vec::new(), num_placeholders: 0 })
+        Ok(Executable { key, plan, access, tiers, jit, dies_after, donatable, bound: Vec::new(), num_placeholders: 0 })
     }
 
     /// The structure the plan was made for.
@@ -75,7 +77,7 @@ impl Executable {
 
     /// Per kernel, which tier ran it last and what the compiler did with it.
     pub fn tiers(&self) -> Vec<TierReport> {
-        self.tiers.iter().map(KernelTier::report).collect()
+        self.tiers.iter().map(|t| t.report(self.jit)).collect()
     }
 
     /// [`Executable::explain`] with each kernel's [`TierReport`] after its lines.
@@ -85,7 +87,7 @@ impl Executable {
         for line in self.explain().lines() {
             // A kernel's lines end before the next kernel's header or the total.
             if (line.starts_with("kernel ") || line.starts_with("total:")) && k > 0 && k <= self.tiers.len() {
-                out.push_str(&format!("  {}\n", self.tiers[k - 1].report()));
+                out.push_str(&format!("  {}\n", self.tiers[k - 1].report(self.jit)));
             }
             if line.starts_with("kernel ") {
                 k += 1;
@@ -193,7 +195,9 @@ impl Executable {
             if !donors.is_empty() {
                 ctx.cancel = None;
             }
-            let run = KernelRun { ctx, plan, k, access, donors: &donors, tier: &self.tiers[ki] };
+            let tier = &self.tiers[ki];
+            let code = tier.ready(plan, k, access, self.jit);
+            let run = KernelRun { ctx, plan, k, access, donors: &donors, tier, code };
             let ran = match k.dtype {
                 DType::F32 => run_one::<f32>(run, &mut slots, &mut free),
                 DType::F64 => run_one::<f64>(run, &mut slots, &mut free),

@@ -2,7 +2,7 @@
 
 use super::convert::narrow_to;
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
-use crate::jit::{run_compiled, KernelTier};
+use crate::jit::{run_compiled, Compiled, KernelTier};
 use crate::kernel::{
     run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, run_search, Access, BadIndex, Ctx, KernelIo,
     LineOut, MatMulIo, NarrowIn, NarrowVec, OutPtr,
@@ -25,10 +25,12 @@ pub(super) struct KernelRun<'a> {
     pub(super) donors: &'a [Donor],
     /// The kernel's compiled code, if any, and its record of which tier ran.
     pub(super) tier: &'a KernelTier,
+    /// Its compiled code, when ready.
+    pub(super) code: Option<&'a Compiled>,
 }
 
 pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<AnyVec>) -> Result<()> {
-    let KernelRun { ctx, plan, k, access, donors, tier } = run;
+    let KernelRun { ctx, plan, k, access, donors, tier, code } = run;
     // A donated input's memory becomes its output when it is ours alone and of type `T` (a
     // graph input handed over by its tensor, or an intermediate whose last reader this is).
     let mut donated: SmallVec<[Option<PooledVec<T>>; 2]> = (0..k.outputs.len()).map(|_| None).collect();
@@ -169,6 +171,7 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             (KernelShape::Search { .. }, Some(idx)) => run_search(k, &io, OutPtr::new(idx), ctx),
             _ => {}
         }
+        let mut ran_compiled = false;
         match &k.matmul {
             _ if arg_out.is_some()
                 || matches!(
@@ -183,18 +186,18 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             None => {
                 // Compiled code when it is ready and the buffers are as it was compiled for (of
                 // the kernel's own type: narrow ones are converted by the VM).
-                let n = k.shape.full_numel();
                 let plain = io.narrow.iter().all(Option::is_none) && io.narrow_out.iter().all(Option::is_none);
-                let compiled = match tier.ready() {
-                    Some(code) if n > 0 && plain => run_compiled(code, &io, ctx, n),
+                let compiled = match code {
+                    Some(code) if plain => run_compiled(code, k, &io, ctx),
                     _ => false,
                 };
                 if !compiled {
                     run_kernel(k, &io, ctx);
                 }
-                tier.ran(compiled);
+                ran_compiled = compiled;
             }
         }
+        tier.ran(ran_compiled);
         if let Some(e) = io.bad_index.error() {
             return Err(e);
         }

@@ -66,9 +66,10 @@ impl Engine {
         default_cell().read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Replaces the default engine with one of `threads` workers.
+    /// Replaces the default engine with one of `threads` workers (its other settings kept).
     pub fn set_default_threads(threads: usize) -> Result<()> {
-        let e = Arc::new(Engine::new(threads)?);
+        let config = EngineConfig { threads, ..Engine::default_engine().config.clone() };
+        let e = Arc::new(Engine::with_config(config)?);
         *default_cell().write().unwrap_or_else(|e| e.into_inner()) = e;
         Ok(())
     }

@@ -7,7 +7,7 @@
 //! about 3 ms where the `-O3` pipeline takes ~50 ms). No fast-math flags: every operation
 //! rounds as the VM's does, so the tiers agree bit for bit.
 
-use super::spec::{MapSpec, Read};
+use super::spec::{KernelSpec, Read};
 use inkwell::attributes::AttributeLoc;
 use inkwell::builder::{Builder, BuilderError};
 use inkwell::context::Context;
@@ -16,7 +16,7 @@ use inkwell::intrinsics::Intrinsic;
 use inkwell::module::Module;
 use inkwell::targets::TargetMachine;
 use inkwell::types::{FloatType, VectorType};
-use inkwell::values::{BasicValue, IntValue, PointerValue, VectorValue};
+use inkwell::values::{BasicValue, FunctionValue, IntValue, PointerValue, VectorValue};
 use inkwell::{AddressSpace, FloatPredicate, OptimizationLevel};
 use rusttorch_ir::op::{BinaryOp, GeluApprox, UnaryOp};
 use rusttorch_ir::plan::{Instr, Operand};
@@ -115,7 +115,7 @@ impl<'c> Emit<'_, 'c> {
     }
 
     /// `op(x)`, as the VM computes it (`num::elementwise::unary`).
-    fn unary(&self, op: UnaryOp, x: V<'c>) -> R<'c> {
+    pub(super) fn unary(&self, op: UnaryOp, x: V<'c>) -> R<'c> {
         use UnaryOp::*;
         match op {
             Neg => self.neg(x),
@@ -152,7 +152,7 @@ impl<'c> Emit<'_, 'c> {
     }
 
     /// `a op b`, as the VM computes it (`num::elementwise::binary`).
-    fn binary(&self, op: BinaryOp, a: V<'c>, b: V<'c>) -> R<'c> {
+    pub(super) fn binary(&self, op: BinaryOp, a: V<'c>, b: V<'c>) -> R<'c> {
         use BinaryOp::*;
         use FloatPredicate as P;
         let extremum = |p: P| -> R<'c> {
@@ -191,20 +191,19 @@ fn host_vector_bits(features: &str) -> u32 {
     }
 }
 
-/// Compiles `spec` into a function `name` of the [`super::run::MapFn`] signature; returns the
-/// engine owning the code and the function's address.
-pub(super) fn compile_map<'c>(
+/// A new function `name` of the [`super::run::MapFn`] signature in `module`, compiled for the
+/// host CPU; returns it with the host's vector lanes of `spec`'s type.
+pub(super) fn new_function<'c>(
     ctx: &'c Context,
+    module: &Module<'c>,
     name: &str,
-    spec: &MapSpec,
-) -> Result<(ExecutionEngine<'c>, usize), String> {
-    let module = ctx.create_module(name);
-    let b = ctx.create_builder();
+    spec: &KernelSpec,
+) -> (FunctionValue<'c>, u32) {
     let i64t = ctx.i64_type();
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
     let table = i8p.ptr_type(AddressSpace::default());
-    let fnty = ctx.void_type().fn_type(&[table.into(), table.into(), i64t.into(), i64t.into()], false);
-    let f = module.add_function(name, fnty, None);
+    let params = [table.into(), table.into(), i64t.into(), i64t.into(), i8p.into()];
+    let f = module.add_function(name, ctx.void_type().fn_type(&params, false), None);
     let cpu = TargetMachine::get_host_cpu_name().to_string();
     let features = TargetMachine::get_host_cpu_features().to_string();
     f.add_attribute(AttributeLoc::Function, ctx.create_string_attribute("target-cpu", &cpu));
@@ -213,8 +212,52 @@ pub(super) fn compile_map<'c>(
         AttributeLoc::Function,
         ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("nounwind"), 0),
     );
+    let lanes = host_vector_bits(&features) / if spec.dtype == DType::F64 { 64 } else { 32 };
+    (f, lanes)
+}
+
+/// Verifies `f` and generates its machine code: the engine owning it and its address.
+pub(super) fn finish<'c>(
+    module: Module<'c>,
+    f: FunctionValue<'c>,
+    name: &str,
+    spec: &KernelSpec,
+) -> Result<(ExecutionEngine<'c>, usize), String> {
+    if !f.verify(false) {
+        return Err(format!("LLVM rejected the generated function for {}", spec.key()));
+    }
+    let ee = module.create_jit_execution_engine(OptimizationLevel::Less).map_err(|m| m.to_string())?;
+    let addr = ee.get_function_address(name).map_err(|e| format!("{e:?}"))?;
+    Ok((ee, addr))
+}
+
+/// Loads pointer `n` of a pointer table as a pointer to `elem`.
+pub(super) fn table_ptr<'c>(
+    b: &Builder<'c>,
+    ctx: &'c Context,
+    table: PointerValue<'c>,
+    n: usize,
+    elem: FloatType<'c>,
+) -> Result<PointerValue<'c>, String> {
+    // SAFETY (of the generated code): the tables have one pointer per input/output.
+    let at = unsafe { b.build_gep(table, &[ctx.i64_type().const_int(n as u64, false)], "") }.map_err(e)?;
+    let p = b.build_load(at, "").map_err(e)?.into_pointer_value();
+    b.build_pointer_cast(p, elem.ptr_type(AddressSpace::default()), "").map_err(e)
+}
+
+/// Compiles the elementwise kernel `spec` into a function `name` of the
+/// [`super::run::MapFn`] signature; returns the engine owning the code and the function's
+/// address.
+pub(super) fn compile_map<'c>(
+    ctx: &'c Context,
+    name: &str,
+    spec: &KernelSpec,
+) -> Result<(ExecutionEngine<'c>, usize), String> {
+    let module = ctx.create_module(name);
+    let b = ctx.create_builder();
+    let i64t = ctx.i64_type();
+    let (f, lanes) = new_function(ctx, &module, name, spec);
     let f64 = spec.dtype == DType::F64;
-    let lanes = host_vector_bits(&features) / if f64 { 64 } else { 32 };
     let wide = Emit { ctx, module: &module, b: &b, width: 2 * lanes, f64 };
     let one = Emit { width: 1, ..wide };
 
@@ -225,16 +268,10 @@ pub(super) fn compile_map<'c>(
     let tail_body = ctx.append_basic_block(f, "tail_body");
     let exit = ctx.append_basic_block(f, "exit");
     b.position_at_end(entry);
-    let param = |n: u32| f.get_nth_param(n).expect("four parameters");
+    let param = |n: u32| f.get_nth_param(n).expect("five parameters");
     let (ins, outs) = (param(0).into_pointer_value(), param(1).into_pointer_value());
     let (start, end) = (param(2).into_int_value(), param(3).into_int_value());
-    let elem_ptr = wide.elem().ptr_type(AddressSpace::default());
-    let load_ptr = |t: PointerValue<'c>, n: usize| -> Result<PointerValue<'c>, String> {
-        // SAFETY (of the generated code): the tables have one pointer per input/output.
-        let at = unsafe { b.build_gep(t, &[i64t.const_int(n as u64, false)], "") }.map_err(e)?;
-        let p = b.build_load(at, "").map_err(e)?.into_pointer_value();
-        b.build_pointer_cast(p, elem_ptr, "").map_err(e)
-    };
+    let load_ptr = |t: PointerValue<'c>, n: usize| table_ptr(&b, ctx, t, n, wide.elem());
     let in_ptrs = (0..spec.reads.len()).map(|n| load_ptr(ins, n)).collect::<Result<Vec<_>, _>>()?;
     let out_ptrs = (0..spec.outputs).map(|n| load_ptr(outs, n)).collect::<Result<Vec<_>, _>>()?;
     // Scalar inputs: loaded once, splat at each width.
@@ -245,7 +282,7 @@ pub(super) fn compile_map<'c>(
                 let s = b.build_load(*p, "").map_err(e)?;
                 Some((splat(&wide, s)?, splat(&one, s)?))
             }
-            Read::Contiguous => None,
+            Read::Contiguous | Read::Repeat => None,
         });
     }
     b.build_unconditional_branch(main_cond).map_err(e)?;
@@ -280,16 +317,11 @@ pub(super) fn compile_map<'c>(
     b.position_at_end(exit);
     b.build_return(None).map_err(e)?;
 
-    if !f.verify(false) {
-        return Err(format!("LLVM rejected the generated function for {}", spec.key()));
-    }
-    let ee = module.create_jit_execution_engine(OptimizationLevel::Less).map_err(|m| m.to_string())?;
-    let addr = ee.get_function_address(name).map_err(|e| format!("{e:?}"))?;
-    Ok((ee, addr))
+    finish(module, f, name, spec)
 }
 
 /// `s` in every lane of a vector of `em`'s width.
-fn splat<'c>(em: &Emit<'_, 'c>, s: inkwell::values::BasicValueEnum<'c>) -> R<'c> {
+pub(super) fn splat<'c>(em: &Emit<'_, 'c>, s: inkwell::values::BasicValueEnum<'c>) -> R<'c> {
     let i32t = em.ctx.i32_type();
     let undef = em.fvec().get_undef();
     let v = em.b.build_insert_element(undef, s, i32t.const_zero(), "").map_err(e)?;
@@ -300,7 +332,7 @@ fn splat<'c>(em: &Emit<'_, 'c>, s: inkwell::values::BasicValueEnum<'c>) -> R<'c>
 /// non-temporal, at addresses aligned to that many bytes (the caller checks).
 fn body<'c>(
     em: &Emit<'_, 'c>,
-    spec: &MapSpec,
+    spec: &KernelSpec,
     ins: &[PointerValue<'c>],
     outs: &[PointerValue<'c>],
     scalars: Vec<Option<V<'c>>>,
@@ -373,6 +405,6 @@ fn body<'c>(
     Ok(())
 }
 
-fn set_align(v: inkwell::values::BasicValueEnum<'_>, align: u32) -> Result<(), String> {
+pub(super) fn set_align(v: inkwell::values::BasicValueEnum<'_>, align: u32) -> Result<(), String> {
     v.as_instruction_value().ok_or("a load is an instruction")?.set_alignment(align).map_err(|m| m.to_string())
 }

@@ -2,7 +2,8 @@
 //! compiled code for the life of the process) and compiles queued kernels one at a time.
 
 use super::codegen::compile_map;
-use super::spec::MapSpec;
+use super::codegen_rows::{compile_rows, spills};
+use super::spec::KernelSpec;
 use super::tier::{Compiled, JitKernel};
 use inkwell::context::Context;
 use inkwell::targets::{InitializationConfig, Target};
@@ -11,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Instant;
 
 struct Job {
-    spec: MapSpec,
+    spec: KernelSpec,
     entry: Arc<JitKernel>,
 }
 
@@ -30,10 +31,22 @@ fn queue() -> &'static Mutex<Sender<Job>> {
                 let t0 = Instant::now();
                 let result = match &ready {
                     Err(e) => Err(format!("LLVM has no native target: {e}")),
-                    Ok(()) => compile_map(&context, &format!("k{n}"), &job.spec).map(|(ee, addr)| {
-                        engines.push(ee);
-                        Compiled { addr, took: t0.elapsed(), stream: job.spec.stream }
-                    }),
+                    Ok(()) => {
+                        let name = format!("k{n}");
+                        let code = match &job.spec.rows {
+                            None => compile_map(&context, &name, &job.spec),
+                            Some(_) => compile_rows(&context, &name, &job.spec),
+                        };
+                        code.map(|(ee, addr)| {
+                            engines.push(ee);
+                            Compiled {
+                                addr,
+                                took: t0.elapsed(),
+                                stream: job.spec.stream,
+                                rows: job.spec.rows.as_ref().map(|r| (r.row_len, spills(&r.stages).len())),
+                            }
+                        })
+                    }
                 };
                 let _ = job.entry.result.set(result);
                 done().1.notify_all();
@@ -54,7 +67,7 @@ fn done() -> &'static (Mutex<()>, Condvar) {
 }
 
 /// Queues `spec` for compilation into `entry`.
-pub(super) fn submit(spec: MapSpec, entry: Arc<JitKernel>) {
+pub(super) fn submit(spec: KernelSpec, entry: Arc<JitKernel>) {
     let sent = queue().lock().unwrap_or_else(|e| e.into_inner()).send(Job { spec, entry: entry.clone() });
     if sent.is_err() {
         let _ = entry.result.set(Err("the compiler thread is not running".into()));

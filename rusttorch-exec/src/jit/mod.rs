@@ -4,7 +4,7 @@
 //! microseconds), while a background thread compiles it with LLVM into one loop whose values
 //! stay in vector registers at the host's full width; once the code is ready, runs of the same
 //! kernel take it. Compiled kernels are cached for the process by the kernel's structural key
-//! ([`spec::MapSpec::key`]), so a new plan with a known kernel runs compiled at once.
+//! ([`spec::KernelSpec::key`]), so a new plan with a known kernel runs compiled at once.
 //!
 //! Layout: `spec` decides which kernels compile and describes them as data (no LLVM needed,
 //! so every build says why a kernel stays on the VM); `tier` holds the cache and each kernel's
@@ -16,8 +16,12 @@
 //! `RUSTTORCH_JIT=0|1|sync` picks [`JitMode`]: off, background (default), or compiled before
 //! the first run.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 #[cfg(feature = "jit")]
 mod codegen;
+#[cfg(feature = "jit")]
+mod codegen_rows;
 #[cfg(feature = "jit")]
 mod compiler;
 mod run;
@@ -28,8 +32,8 @@ mod vmath_ir;
 
 pub(crate) use run::run_compiled;
 pub use spec::{binary_compiles, unary_compiles};
-pub(crate) use tier::KernelTier;
 pub use tier::{compiled_kernels, TierReport};
+pub(crate) use tier::{Compiled, KernelTier};
 
 /// When kernels are compiled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +59,34 @@ impl JitMode {
             Ok("sync") => JitMode::Sync,
             _ => JitMode::Background,
         }
+    }
+}
+
+/// The process-wide override of every engine's [`JitMode`] ([`set_mode`]): 0 none.
+static OVERRIDE: AtomicU8 = AtomicU8::new(0);
+
+/// Overrides every engine's [`JitMode`] in this process (`None`: each engine's own setting).
+/// [`JitMode::Off`] takes effect at once (kernels with compiled code run on the VM again; the
+/// code stays cached); the other modes apply to plans made from then on.
+pub fn set_mode(mode: Option<JitMode>) {
+    let v = match mode {
+        None => 0,
+        Some(JitMode::Off) => 1,
+        Some(JitMode::Background) => 2,
+        Some(JitMode::Sync) => 3,
+    };
+    OVERRIDE.store(v, Ordering::Relaxed);
+}
+
+/// The mode an engine configured with `own` works in: the override when set ([`set_mode`]),
+/// and never anything but off in a build without the compiler.
+pub fn effective_mode(own: JitMode) -> JitMode {
+    match OVERRIDE.load(Ordering::Relaxed) {
+        _ if !available() => JitMode::Off,
+        1 => JitMode::Off,
+        2 => JitMode::Background,
+        3 => JitMode::Sync,
+        _ => own,
     }
 }
 

@@ -1,9 +1,9 @@
-//! Which kernels compile, described as data: a [`MapSpec`] is everything the code generator
+//! Which kernels compile, described as data: a [`KernelSpec`] is everything the code generator
 //! needs (and its text is the cache key).
 
 use crate::kernel::Access;
 use rusttorch_ir::op::{BinaryOp, GeluApprox, UnaryOp};
-use rusttorch_ir::plan::{FusedKernel, Instr, Plan, Strategy};
+use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Plan, Space, Stage, Strategy, WHOLE_ROW_MAX};
 use rusttorch_ir::DType;
 use std::fmt::Write;
 
@@ -14,11 +14,30 @@ pub(crate) enum Read {
     Contiguous,
     /// The same element everywhere (loaded once, splat).
     Scalar,
+    /// Row kernels: element `j` of every row (a `[row_len]` vector broadcast over the rows,
+    /// as layer norm's weight).
+    Repeat,
 }
 
-/// A purely elementwise kernel the compiler can turn into one loop.
+/// A short-row kernel (softmax, layer norm, row reductions): per row, each stage's full-space
+/// program over the row with its reductions, then its row program.
 #[derive(Clone, Debug)]
-pub(crate) struct MapSpec {
+pub(crate) struct RowsSpec {
+    /// Elements per row.
+    pub(crate) row_len: usize,
+    /// The stages, as planned.
+    pub(crate) stages: Vec<Stage>,
+    /// Row registers.
+    pub(crate) row_regs: usize,
+    /// Per input: read in the row space (one value per row).
+    pub(crate) in_row: Vec<bool>,
+    /// Per output: written in the row space.
+    pub(crate) out_row: Vec<bool>,
+}
+
+/// A kernel the compiler can turn into one loop (nest): elementwise, or short rows ([`RowsSpec`]).
+#[derive(Clone, Debug)]
+pub(crate) struct KernelSpec {
     /// `F32` or `F64`.
     pub(crate) dtype: DType,
     /// The kernel's single full-space program (loads, elementwise ops, selects, stores).
@@ -29,15 +48,20 @@ pub(crate) struct MapSpec {
     pub(crate) outputs: usize,
     /// Full-space registers the program uses.
     pub(crate) regs: usize,
+    /// Row kernels: their shape (`prog` is empty).
+    pub(crate) rows: Option<RowsSpec>,
     /// Whole vectors are written with non-temporal stores, around the caches (outputs far
     /// larger than the last-level cache: the planner's [`FusedKernel::stream_stores`]).
     pub(crate) stream: bool,
 }
 
-impl MapSpec {
+impl KernelSpec {
     /// The structural key: equal for kernels that compile to the same code.
     pub(crate) fn key(&self) -> String {
         let mut s = format!("v1 {} {:?} {} {} {}:", self.dtype, self.reads, self.outputs, self.regs, self.stream);
+        if let Some(r) = &self.rows {
+            let _ = write!(s, " {r:?}");
+        }
         for i in &self.prog {
             let _ = write!(s, " {i:?};");
         }
@@ -45,8 +69,11 @@ impl MapSpec {
     }
 }
 
-/// The kernel as a [`MapSpec`], or why it stays on the block VM.
-pub(crate) fn map_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<MapSpec, String> {
+/// The kernel as a [`KernelSpec`], or why it stays on the block VM.
+pub(crate) fn kernel_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSpec, String> {
+    if k.strategy == Strategy::ShortRows {
+        return rows_spec(plan, k, access);
+    }
     if k.strategy != Strategy::Map || k.matmul.is_some() || k.stages.len() != 1 {
         return Err(format!("{} kernels are not compiled yet", strategy_name(&k.strategy)));
     }
@@ -54,6 +81,58 @@ pub(crate) fn map_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Resul
     if !stage.reduces.is_empty() || !stage.row.is_empty() || stage.sum_tail.is_some() {
         return Err("kernels with reductions are not compiled yet".into());
     }
+    let reads = reads(plan, k, access, None)?;
+    for i in &stage.full {
+        check_instr(i, k.dtype, false)?;
+    }
+    Ok(KernelSpec {
+        dtype: k.dtype,
+        prog: stage.full.clone(),
+        reads,
+        outputs: k.outputs.len(),
+        regs: k.num_full_regs,
+        rows: None,
+        stream: k.stream_stores,
+    })
+}
+
+/// A short-row kernel as a spec (see [`RowsSpec`]), or why it stays on the VM.
+fn rows_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSpec, String> {
+    let KernelShape::Rows { row_len, .. } = k.shape else {
+        return Err("short-row kernels of other shapes are not compiled".into());
+    };
+    if k.matmul.is_some() || row_len == 0 || row_len > WHOLE_ROW_MAX {
+        return Err("this short-row kernel is not compiled".into());
+    }
+    let reads = reads(plan, k, access, Some(row_len))?;
+    for s in &k.stages {
+        if s.sum_tail.is_some() {
+            return Err("sums absorbing their operand are not compiled".into());
+        }
+        for i in s.full.iter().chain(&s.row) {
+            check_instr(i, k.dtype, true)?;
+        }
+    }
+    Ok(KernelSpec {
+        dtype: k.dtype,
+        prog: Vec::new(),
+        reads,
+        outputs: k.outputs.len(),
+        regs: k.num_full_regs,
+        rows: Some(RowsSpec {
+            row_len,
+            stages: k.stages.clone(),
+            row_regs: k.num_row_regs,
+            in_row: k.inputs.iter().map(|i| i.space == Space::Row).collect(),
+            out_row: k.outputs.iter().map(|o| o.space == Space::Row).collect(),
+        }),
+        stream: false,
+    })
+}
+
+/// How the code reads each input of `k` (a float kernel whose buffers are all of its type), or
+/// why it cannot; `row_len`: a row kernel's, whose inputs may repeat over the rows.
+fn reads(plan: &Plan, k: &FusedKernel, access: &[Access], row_len: Option<usize>) -> Result<Vec<Read>, String> {
     if !matches!(k.dtype, DType::F32 | DType::F64) {
         return Err(format!("{} kernels are not compiled yet", k.dtype));
     }
@@ -66,6 +145,15 @@ pub(crate) fn map_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Resul
         reads.push(match a {
             Access::Contiguous { .. } => Read::Contiguous,
             Access::Scalar { .. } => Read::Scalar,
+            Access::Strided { dims, strides, .. }
+                if row_len.is_some()
+                    && i.space == Space::Full
+                    && dims.last() == row_len.as_ref()
+                    && strides.last() == Some(&1)
+                    && strides[..strides.len() - 1].iter().all(|&s| s == 0) =>
+            {
+                Read::Repeat
+            }
             Access::Strided { .. } => return Err(format!("input {n} is read strided")),
         });
     }
@@ -75,24 +163,20 @@ pub(crate) fn map_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Resul
             return Err(format!("output {n} is {d}, converted on the VM"));
         }
     }
-    for i in &stage.full {
-        match i {
-            Instr::Load { .. } | Instr::Store { .. } | Instr::Select { .. } => {}
-            Instr::Unary { op, .. } if unary_compiles(*op, k.dtype) => {}
-            Instr::Unary { op, .. } => return Err(format!("{} has no compiled form for {}", op.label(), k.dtype)),
-            Instr::Binary { op, .. } if binary_compiles(*op) => {}
-            Instr::Binary { op, .. } => return Err(format!("{} has no compiled form", op.info().name)),
-            other => return Err(format!("{} is not compiled yet", instr_name(other))),
-        }
+    Ok(reads)
+}
+
+/// Whether instruction `i` compiles (`rows`: in a row kernel, where `Expand` is allowed).
+fn check_instr(i: &Instr, dtype: DType, rows: bool) -> Result<(), String> {
+    match i {
+        Instr::Load { .. } | Instr::Store { .. } | Instr::Select { .. } => Ok(()),
+        Instr::Expand { .. } if rows => Ok(()),
+        Instr::Unary { op, .. } if unary_compiles(*op, dtype) => Ok(()),
+        Instr::Unary { op, .. } => Err(format!("{} has no compiled form for {}", op.label(), dtype)),
+        Instr::Binary { op, .. } if binary_compiles(*op) => Ok(()),
+        Instr::Binary { op, .. } => Err(format!("{} has no compiled form", op.info().name)),
+        other => Err(format!("{} is not compiled yet", instr_name(other))),
     }
-    Ok(MapSpec {
-        dtype: k.dtype,
-        prog: stage.full.clone(),
-        reads,
-        outputs: k.outputs.len(),
-        regs: k.num_full_regs,
-        stream: k.stream_stores,
-    })
 }
 
 /// The unary ops with a compiled form for `dtype`: everything the VM computes with plain

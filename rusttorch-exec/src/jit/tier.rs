@@ -1,6 +1,6 @@
 //! The compiled-kernel cache and each planned kernel's tier: which code runs it, what ran last.
 
-use super::spec::map_spec;
+use super::spec::kernel_spec;
 use super::JitMode;
 use crate::kernel::Access;
 use hashbrown::HashMap;
@@ -18,6 +18,9 @@ pub(crate) struct Compiled {
     /// Its whole-vector stores are non-temporal: outputs must be 64-byte aligned, and each
     /// task fences its stores.
     pub(crate) stream: bool,
+    /// Row kernels: `(row_len, spilled registers)`; the code computes whole rows, with a
+    /// scratch row per spilled register.
+    pub(crate) rows: Option<(usize, usize)>,
 }
 
 /// A cache entry: filled once by the compiler thread.
@@ -43,44 +46,41 @@ pub fn compiled_kernels() -> usize {
 }
 
 enum State {
-    /// The JIT is off, or this build has none.
-    Off,
     /// The kernel stays on the VM, for this reason.
     Unsupported(String),
     /// Compiled code, ready or on its way.
     Jit(Arc<JitKernel>),
 }
 
-/// What ran a kernel last.
+/// What ran a kernel last (a [`KernelTier`] starts at 0).
 const NOT_RUN: u8 = 0;
 const RAN_VM: u8 = 1;
 const RAN_COMPILED: u8 = 2;
 
 /// One planned kernel's tier: its compiled code when there is (or will be) some, and which tier
-/// ran it last (for `explain()`).
+/// ran it last (for `explain()`). What the compiler does with the kernel is settled at its
+/// first run with the JIT on (a plan made and cached while it was off compiles once it is on).
+#[derive(Default)]
 pub(crate) struct KernelTier {
-    state: State,
+    state: OnceLock<State>,
     last: AtomicU8,
 }
 
 impl KernelTier {
-    /// The tier of kernel `k` of `plan`: looked up in the cache, else queued for compilation
-    /// (and waited for in [`JitMode::Sync`]).
-    pub(crate) fn new(plan: &Plan, k: &FusedKernel, access: &[Access], mode: JitMode) -> KernelTier {
-        let state = match mode {
-            JitMode::Off => State::Off,
-            _ => match map_spec(plan, k, access) {
-                Err(why) => State::Unsupported(why),
-                Ok(spec) => lookup(spec, mode),
-            },
-        };
-        KernelTier { state, last: AtomicU8::new(NOT_RUN) }
-    }
-
-    /// The compiled code, once it is ready.
+    /// The compiled code of kernel `k` of `plan` for an engine in mode `own`, once it is ready.
+    /// At the kernel's first run with the JIT on, its code is looked up in the cache, else
+    /// queued for compilation (and waited for in [`JitMode::Sync`]).
     #[inline]
-    pub(crate) fn ready(&self) -> Option<&Compiled> {
-        match &self.state {
+    pub(crate) fn ready(&self, plan: &Plan, k: &FusedKernel, access: &[Access], own: JitMode) -> Option<&Compiled> {
+        let mode = super::effective_mode(own);
+        if mode == JitMode::Off {
+            return None;
+        }
+        let state = self.state.get_or_init(|| match kernel_spec(plan, k, access) {
+            Err(why) => State::Unsupported(why),
+            Ok(spec) => lookup(spec, mode),
+        });
+        match state {
             State::Jit(j) => j.result.get().and_then(|r| r.as_ref().ok()),
             _ => None,
         }
@@ -92,17 +92,18 @@ impl KernelTier {
         self.last.store(if compiled { RAN_COMPILED } else { RAN_VM }, Ordering::Relaxed);
     }
 
-    /// What `explain()` prints for the kernel.
-    pub(crate) fn report(&self) -> TierReport {
+    /// What `explain()` prints for the kernel of an engine in mode `own`.
+    pub(crate) fn report(&self, own: JitMode) -> TierReport {
         let ran = match self.last.load(Ordering::Relaxed) {
-            RAN_COMPILED => "compiled",
+            NOT_RUN => "not run yet",
             RAN_VM => "vm",
-            _ => "not run yet",
+            _ => "compiled",
         };
-        let jit = match &self.state {
-            State::Off => "off".to_string(),
-            State::Unsupported(why) => format!("stays on the vm: {why}"),
-            State::Jit(j) => match j.result.get() {
+        let jit = match self.state.get() {
+            _ if super::effective_mode(own) == JitMode::Off => "off".to_string(),
+            None => "not compiled yet (at the first run)".to_string(),
+            Some(State::Unsupported(why)) => format!("stays on the vm: {why}"),
+            Some(State::Jit(j)) => match j.result.get() {
                 None => "compiling".to_string(),
                 Some(Ok(c)) => format!("compiled in {:.2} ms", c.took.as_secs_f64() * 1e3),
                 Some(Err(e)) => format!("compilation failed: {e}"),
@@ -113,7 +114,7 @@ impl KernelTier {
 }
 
 /// The cached entry of `spec`'s structure, or a new one queued for the compiler.
-fn lookup(spec: super::spec::MapSpec, mode: JitMode) -> State {
+fn lookup(spec: super::spec::KernelSpec, mode: JitMode) -> State {
     let key = spec.key();
     let (entry, fresh) = {
         let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());

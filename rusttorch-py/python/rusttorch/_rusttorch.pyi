@@ -1183,13 +1183,25 @@ def eval(*tensors: Tensor, fuse: builtins.bool = True) -> None:
     leaving the tensors lazy."""
 
 def explain(*tensors: Tensor) -> str:
-    """The optimized, fused plan that would evaluate these tensors together, as text."""
+    """The optimized, fused plan that would evaluate these tensors together, as text; after each
+    kernel, which tier ran it last (the block VM or compiled code) and what the compiler did
+    with it."""
 
 def set_num_threads(n: builtins.int) -> None:
     """Sets the number of worker threads used for evaluation (a positive int)."""
 
 def get_num_threads() -> builtins.int:
     """The number of worker threads used for evaluation."""
+
+def set_jit(mode: builtins.str | None) -> None:
+    """Sets when elementwise kernels are compiled, for the whole process: ``"off"`` (every kernel
+    on the block VM; compiled code already made stays cached), ``"background"`` (the default:
+    a new kernel runs on the VM while it compiles), ``"sync"`` (compiled before its first
+    run), or ``None`` (back to ``RUSTTORCH_JIT``'s setting)."""
+
+def get_jit() -> builtins.str:
+    """When kernels are compiled now: ``"off"``, ``"background"`` or ``"sync"`` (``"off"`` where
+    rusttorch was built without the compiler)."""
 
 def set_pool_limit(bytes: builtins.int) -> None:
     """Sets the most bytes of freed large buffers (1 MiB and more) kept for reuse.

@@ -1,0 +1,87 @@
+"""First-call latency of new graphs and time to compiled code (issue 18's tiering targets).
+
+Each round builds a 20-op elementwise graph never seen before (its constants differ), times its
+first evaluation end to end (graph walk, passes, planning, the VM run: the first tier), then
+waits until ``explain()`` reports the kernel compiled, and reports how long compiling took and
+how long from the first call until the code was ready. Then it times the graph per call on
+both tiers at 1M elements.
+
+    python benchmarks/jit_latency.py [--rounds 30] [--n 1024] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import time
+
+import numpy as np
+import rusttorch as rt
+
+
+def chain(x: rt.Tensor, salt: float) -> rt.Tensor:
+    """20 elementwise ops: affine steps, a tanh, a sigmoid, a relu and a maximum."""
+    y = x
+    for j in range(4):
+        y = y * (1.0 + salt + 0.01 * j) + 0.1 * j
+        y = y - 0.05 * salt
+    y = rt.tanh(y) * 0.9 + 0.05
+    y = rt.sigmoid(y) * 2.0 - 1.0
+    y = rt.relu(y) + rt.maximum(x, y) * 0.5
+    return y
+
+
+def per_call_ms(build, reps: int = 200) -> float:
+    build().eval()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        build().eval()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rounds", type=int, default=30)
+    p.add_argument("--n", type=int, default=1024, help="elements of the first-call graphs")
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args()
+    rt.set_num_threads(args.threads)
+    if rt.get_jit() == "off":
+        print("the JIT is off (RUSTTORCH_JIT=0, or a build without LLVM): VM tier only")
+    x = rt.from_numpy(np.linspace(-2, 2, args.n, dtype=np.float32))
+    first, compile_ms, ready_ms = [], [], []
+    for i in range(args.rounds + 3):
+        salt = 1e-3 * (i + 1) + np.random.default_rng(i).uniform(0, 1e-4)
+        t0 = time.perf_counter()
+        chain(x, salt).eval()
+        t1 = time.perf_counter()
+        text = rt.explain(chain(x, salt))
+        while rt.get_jit() != "off" and "compiling" in text:
+            time.sleep(5e-5)
+            text = rt.explain(chain(x, salt))
+        t2 = time.perf_counter()
+        if i < 3:  # the first rounds start the pool and the compiler thread
+            continue
+        first.append((t1 - t0) * 1e6)
+        m = re.search(r"compiled in ([0-9.]+) ms", text)
+        if m:
+            compile_ms.append(float(m.group(1)))
+            ready_ms.append((t2 - t0) * 1e3)
+    print(f"first call of a new 20-op graph ({args.n} elements), median of {args.rounds}:")
+    print(f"  end to end (VM tier): {statistics.median(first):.0f} us (min {min(first):.0f})")
+    if compile_ms:
+        print(f"  compile time (LLVM):  {statistics.median(compile_ms):.2f} ms")
+        print(f"  first call to ready:  {statistics.median(ready_ms):.2f} ms")
+    big = rt.from_numpy(np.linspace(-2, 2, 1 << 20, dtype=np.float32))
+    compiled = per_call_ms(lambda: chain(big, 0.5))
+    rt.set_jit("off")
+    vm = per_call_ms(lambda: chain(big, 0.5))
+    rt.set_jit(None)
+    print(f"the same graph at 1M per call: compiled {compiled:.3f} ms, VM {vm:.3f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,437 @@
+//! LLVM code for a short-row kernel (softmax, layer norm, row reductions): per row, each stage
+//! runs its full-space program over the row in vectors (twice the host width, then one element
+//! at a time), accumulating its reductions in registers, then its row program on the row's
+//! values. A full-space register that a later stage reads (softmax's `exp(x - max)`) is
+//! spilled to the task's scratch row when computed and read back there: one store and one load
+//! instead of computing it again.
+//!
+//! Sums and products accumulate in float64 lanes (float32 kernels too), max/min in the
+//! kernel's type, NaN-propagating as the VM's; lanes are combined in a fixed order, so results
+//! do not depend on the thread count (a row is one task's). They match the VM within rounding:
+//! the lanes differ from the VM's blocks.
+
+use super::codegen::{e, finish, new_function, set_align, splat, table_ptr, Emit, R, V};
+use super::spec::{KernelSpec, Read, RowsSpec};
+use hashbrown::HashMap;
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::execution_engine::ExecutionEngine;
+use inkwell::types::BasicTypeEnum;
+use inkwell::values::{FunctionValue, IntValue, PointerValue};
+use inkwell::{AddressSpace, FloatPredicate as P, IntPredicate};
+use rusttorch_ir::op::ReduceOp;
+use rusttorch_ir::plan::{Instr, Operand, ReduceInstr, Reg, Stage};
+use rusttorch_ir::DType;
+
+/// A def site: (stage, instruction index in its full program).
+type Site = (usize, usize);
+
+/// Full registers read in a later stage than the one computing them: their def sites and
+/// scratch slots.
+pub(super) fn spills(stages: &[Stage]) -> HashMap<Site, usize> {
+    let mut latest: HashMap<Reg, Site> = HashMap::new();
+    let mut slots: HashMap<Site, usize> = HashMap::new();
+    for (si, st) in stages.iter().enumerate() {
+        let mut read = |r: Reg, latest: &HashMap<Reg, Site>| {
+            if let Some(&site) = latest.get(&r) {
+                if site.0 < si && !slots.contains_key(&site) {
+                    let n = slots.len();
+                    slots.insert(site, n);
+                }
+            }
+        };
+        for (ii, ins) in st.full.iter().enumerate() {
+            for o in reads(ins) {
+                if let Operand::Reg(r) = o {
+                    read(r, &latest);
+                }
+            }
+            if let Some(d) = dst(ins) {
+                latest.insert(d, (si, ii));
+            }
+        }
+        for red in &st.reduces {
+            read(red.src, &latest);
+        }
+    }
+    slots
+}
+
+fn reads(i: &Instr) -> Vec<Operand> {
+    match *i {
+        Instr::Unary { src, .. } | Instr::Store { src, .. } => vec![src],
+        Instr::Binary { a, b, .. } => vec![a, b],
+        Instr::Select { cond, a, b, .. } => vec![cond, a, b],
+        _ => Vec::new(),
+    }
+}
+
+fn dst(i: &Instr) -> Option<Reg> {
+    match *i {
+        Instr::Load { dst, .. }
+        | Instr::Unary { dst, .. }
+        | Instr::Binary { dst, .. }
+        | Instr::Select { dst, .. }
+        | Instr::Expand { dst, .. } => Some(dst),
+        _ => None,
+    }
+}
+
+/// A full register's value in the code being emitted.
+#[derive(Clone, Copy)]
+enum Held<'c> {
+    Value(V<'c>),
+    /// Spilled by an earlier stage to this scratch slot.
+    Slot(usize),
+}
+
+/// Where a full program runs: the row's first element and index, the full registers' latest
+/// def sites before the stage, the row registers so far.
+struct Pos<'a, 'c> {
+    base: IntValue<'c>,
+    r: IntValue<'c>,
+    latest: &'a HashMap<Reg, Site>,
+    row_regs: &'a [Option<V<'c>>],
+}
+
+/// What every piece of a row kernel's code shares.
+struct Rows<'a, 'c> {
+    ctx: &'c Context,
+    b: &'a Builder<'c>,
+    f: FunctionValue<'c>,
+    spec: &'a KernelSpec,
+    rs: &'a RowsSpec,
+    ins: Vec<PointerValue<'c>>,
+    outs: Vec<PointerValue<'c>>,
+    scratch: PointerValue<'c>,
+    slots: HashMap<Site, usize>,
+}
+
+/// Compiles the row kernel `spec` (its [`RowsSpec`]) into a function `name` of the
+/// [`super::run::MapFn`] signature, computing rows `start..end`.
+pub(super) fn compile_rows<'c>(
+    ctx: &'c Context,
+    name: &str,
+    spec: &KernelSpec,
+) -> Result<(ExecutionEngine<'c>, usize), String> {
+    let rs = spec.rows.as_ref().ok_or("not a row kernel")?;
+    let module = ctx.create_module(name);
+    let b = ctx.create_builder();
+    let (f, lanes) = new_function(ctx, &module, name, spec);
+    let f64 = spec.dtype == DType::F64;
+    let wide = Emit { ctx, module: &module, b: &b, width: 2 * lanes, f64 };
+    let one = Emit { width: 1, ..wide };
+    let entry = ctx.append_basic_block(f, "entry");
+    b.position_at_end(entry);
+    let param = |n: u32| f.get_nth_param(n).expect("five parameters");
+    let (tin, tout) = (param(0).into_pointer_value(), param(1).into_pointer_value());
+    let (start, end) = (param(2).into_int_value(), param(3).into_int_value());
+    let elem = wide.elem();
+    let scratch =
+        b.build_pointer_cast(param(4).into_pointer_value(), elem.ptr_type(AddressSpace::default()), "").map_err(e)?;
+    let ins = (0..spec.reads.len()).map(|n| table_ptr(&b, ctx, tin, n, elem)).collect::<Result<Vec<_>, _>>()?;
+    let outs = (0..spec.outputs).map(|n| table_ptr(&b, ctx, tout, n, elem)).collect::<Result<Vec<_>, _>>()?;
+    let g = Rows { ctx, b: &b, f, spec, rs, ins, outs, scratch, slots: spills(&rs.stages) };
+    let i64t = ctx.i64_type();
+    let row_len = i64t.const_int(rs.row_len as u64, false);
+    let whole = i64t.const_int((rs.row_len - rs.row_len % wide.width as usize) as u64, false);
+    g.counted(start, end, 1, |r| {
+        let base = b.build_int_mul(r, row_len, "").map_err(e)?;
+        let mut row_regs: Vec<Option<V<'c>>> = vec![None; rs.row_regs.max(1)];
+        let mut latest: HashMap<Reg, Site> = HashMap::new();
+        for (si, st) in rs.stages.iter().enumerate() {
+            // Accumulators of both widths in stack slots (and loop counters), promoted to
+            // registers by `mem2reg` below.
+            let accs_w = g.init_accs(&wide, &st.reduces)?;
+            let accs_1 = g.init_accs(&one, &st.reduces)?;
+            let zero = i64t.const_zero();
+            let at = Pos { base, r, latest: &latest, row_regs: &row_regs };
+            g.counted(zero, whole, wide.width as u64, |j| g.full_body(&wide, si, st, &at, &accs_w, j))?;
+            g.counted(whole, row_len, 1, |j| g.full_body(&one, si, st, &at, &accs_1, j))?;
+            for (red, (aw, a1)) in st.reduces.iter().zip(accs_w.iter().zip(&accs_1)) {
+                let v = g.finish_reduce(&wide, &one, red.op, *aw, *a1)?;
+                set_reg(&mut row_regs, red.dst, v);
+            }
+            for (ii, ins) in st.full.iter().enumerate() {
+                if let Some(d) = dst(ins) {
+                    latest.insert(d, (si, ii));
+                }
+            }
+            g.row_body(&one, &st.row, &mut row_regs, r)?;
+        }
+        Ok(())
+    })?;
+    b.build_return(None).map_err(e)?;
+    // LLVM 14's legacy pass manager: one function pass, no target machine needed.
+    #[allow(deprecated)]
+    let pm = inkwell::passes::PassManager::create(&module);
+    pm.add_promote_memory_to_register_pass();
+    pm.initialize();
+    pm.run_on(&f);
+    finish(module, f, name, spec)
+}
+
+fn set_reg<'c>(regs: &mut Vec<Option<V<'c>>>, r: Reg, v: V<'c>) {
+    if regs.len() <= r as usize {
+        regs.resize(r as usize + 1, None);
+    }
+    regs[r as usize] = Some(v);
+}
+
+impl<'c> Rows<'_, 'c> {
+    /// `for i in (from..to).step_by(step) { body(i) }`, the counter in a stack slot.
+    fn counted(
+        &self,
+        from: IntValue<'c>,
+        to: IntValue<'c>,
+        step: u64,
+        body: impl FnOnce(IntValue<'c>) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let (b, i64t) = (self.b, self.ctx.i64_type());
+        let slot = self.entry_alloca(i64t.into())?;
+        b.build_store(slot, from).map_err(e)?;
+        let cond = self.ctx.append_basic_block(self.f, "cond");
+        let body_bb = self.ctx.append_basic_block(self.f, "body");
+        let exit = self.ctx.append_basic_block(self.f, "exit");
+        b.build_unconditional_branch(cond).map_err(e)?;
+        b.position_at_end(cond);
+        let i = b.build_load(slot, "").map_err(e)?.into_int_value();
+        let next = b.build_int_add(i, i64t.const_int(step, false), "").map_err(e)?;
+        let more = b.build_int_compare(IntPredicate::ULE, next, to, "").map_err(e)?;
+        b.build_conditional_branch(more, body_bb, exit).map_err(e)?;
+        b.position_at_end(body_bb);
+        body(i)?;
+        b.build_store(slot, next).map_err(e)?;
+        b.build_unconditional_branch(cond).map_err(e)?;
+        b.position_at_end(exit);
+        Ok(())
+    }
+
+    /// A stack slot of type `t`, allocated in the entry block.
+    fn entry_alloca(&self, t: BasicTypeEnum<'c>) -> Result<PointerValue<'c>, String> {
+        let entry = self.f.get_first_basic_block().ok_or("no entry block")?;
+        let ab = self.ctx.create_builder();
+        match entry.get_first_instruction() {
+            Some(first) => ab.position_before(&first),
+            None => ab.position_at_end(entry),
+        }
+        ab.build_alloca(t, "").map_err(e)
+    }
+
+    /// The accumulator type of a reduction at `em`'s width: float64 for sums and products.
+    fn acc_emit<'a>(em: &'a Emit<'a, 'c>, op: ReduceOp) -> Emit<'a, 'c> {
+        let wide = matches!(op, ReduceOp::Sum | ReduceOp::Prod);
+        Emit { f64: em.f64 || wide, ..*em }
+    }
+
+    fn init_accs(&self, em: &Emit<'_, 'c>, reduces: &[ReduceInstr]) -> Result<Vec<PointerValue<'c>>, String> {
+        let mut out = Vec::new();
+        for red in reduces {
+            let ae = Self::acc_emit(em, red.op);
+            let slot = self.entry_alloca(ae.fvec().into())?;
+            let init = match red.op {
+                ReduceOp::Sum => 0.0,
+                ReduceOp::Prod => 1.0,
+                ReduceOp::Max => f64::NEG_INFINITY,
+                ReduceOp::Min => f64::INFINITY,
+            };
+            self.b.build_store(slot, ae.c(init)).map_err(e)?;
+            out.push(slot);
+        }
+        Ok(out)
+    }
+
+    /// Address of element `at` of `p`, as a pointer to `em`'s vector.
+    fn addr(&self, em: &Emit<'_, 'c>, p: PointerValue<'c>, at: IntValue<'c>) -> Result<PointerValue<'c>, String> {
+        // SAFETY (of the generated code): positions within the kernel's buffers (planned so).
+        let q = unsafe { self.b.build_gep(p, &[at], "") }.map_err(e)?;
+        self.b.build_pointer_cast(q, em.fvec().ptr_type(AddressSpace::default()), "").map_err(e)
+    }
+
+    fn load(&self, em: &Emit<'_, 'c>, p: PointerValue<'c>, at: IntValue<'c>) -> R<'c> {
+        let l = self.b.build_load(self.addr(em, p, at)?, "").map_err(e)?;
+        set_align(l, if em.f64 { 8 } else { 4 })?;
+        Ok(l.into_vector_value())
+    }
+
+    fn store(&self, em: &Emit<'_, 'c>, p: PointerValue<'c>, at: IntValue<'c>, v: V<'c>) -> Result<(), String> {
+        let s = self.b.build_store(self.addr(em, p, at)?, v).map_err(e)?;
+        s.set_alignment(if em.f64 { 8 } else { 4 }).map_err(|m| m.to_string())
+    }
+
+    /// One element of row `r` broadcast to `em`'s width.
+    fn splat_at(&self, em: &Emit<'_, 'c>, p: PointerValue<'c>, at: IntValue<'c>) -> R<'c> {
+        // SAFETY (of the generated code): within the buffer (planned so).
+        let q = unsafe { self.b.build_gep(p, &[at], "") }.map_err(e)?;
+        let s = self.b.build_load(q, "").map_err(e)?;
+        splat(em, s)
+    }
+
+    /// Stage `si`'s full program at row position `j` (row starting at element `base`),
+    /// `em.width` elements at once, and its reductions' accumulation.
+    fn full_body(
+        &self,
+        em: &Emit<'_, 'c>,
+        si: usize,
+        st: &Stage,
+        pos: &Pos<'_, 'c>,
+        accs: &[PointerValue<'c>],
+        j: IntValue<'c>,
+    ) -> Result<(), String> {
+        let (b, base, r, latest) = (self.b, pos.base, pos.r, pos.latest);
+        let i64t = self.ctx.i64_type();
+        let at = b.build_int_add(base, j, "").map_err(e)?;
+        let slot_at = |slot: usize| -> Result<IntValue<'c>, String> {
+            let off = i64t.const_int((slot * self.rs.row_len) as u64, false);
+            b.build_int_add(off, j, "").map_err(e)
+        };
+        let mut regs: HashMap<Reg, Held<'c>> = HashMap::new();
+        for (&reg, site) in latest {
+            if let Some(&slot) = self.slots.get(site) {
+                regs.insert(reg, Held::Slot(slot));
+            }
+        }
+        let get = |regs: &HashMap<Reg, Held<'c>>, o: &Operand| -> R<'c> {
+            match *o {
+                Operand::Const(c) => Ok(em.c(c.get())),
+                Operand::Reg(r) => match regs.get(&r) {
+                    Some(Held::Value(v)) => Ok(*v),
+                    Some(Held::Slot(s)) => self.load(em, self.scratch, slot_at(*s)?),
+                    None => Err(format!("full register r{r} read unset")),
+                },
+            }
+        };
+        for (ii, ins) in st.full.iter().enumerate() {
+            let v = match ins {
+                Instr::Load { input, .. } => {
+                    let n = *input as usize;
+                    let p = self.ins[n];
+                    match self.spec.reads[n] {
+                        _ if self.rs.in_row[n] => self.splat_at(em, p, r)?,
+                        Read::Scalar => self.splat_at(em, p, i64t.const_zero())?,
+                        Read::Contiguous => self.load(em, p, at)?,
+                        Read::Repeat => self.load(em, p, j)?,
+                    }
+                }
+                Instr::Expand { src, .. } => {
+                    let v = pos.row_regs.get(*src as usize).copied().flatten();
+                    let v = v.ok_or_else(|| format!("row register r{src} read unset"))?;
+                    let x = b.build_extract_element(v, self.ctx.i32_type().const_zero(), "").map_err(e)?;
+                    splat(em, x)?
+                }
+                Instr::Unary { op, src, .. } => em.unary(*op, get(&regs, src)?)?,
+                Instr::Binary { op, a, b: bb, .. } => em.binary(*op, get(&regs, a)?, get(&regs, bb)?)?,
+                Instr::Select { cond, a, b: bb, .. } => {
+                    let c = em.cmp(P::UNE, get(&regs, cond)?, em.c(0.0))?;
+                    em.sel(c, get(&regs, a)?, get(&regs, bb)?)?
+                }
+                Instr::Store { output, src } => {
+                    let o = *output as usize;
+                    if self.rs.out_row[o] {
+                        return Err("a full program storing a row output".into());
+                    }
+                    self.store(em, self.outs[o], at, get(&regs, src)?)?;
+                    continue;
+                }
+                other => return Err(format!("{other:?} is not compiled")),
+            };
+            let d = dst(ins).expect("a computing instruction");
+            if let Some(&slot) = self.slots.get(&(si, ii)) {
+                self.store(em, self.scratch, slot_at(slot)?, v)?;
+            }
+            regs.insert(d, Held::Value(v));
+        }
+        for (red, acc) in st.reduces.iter().zip(accs) {
+            let mut v = get(&regs, &Operand::Reg(red.src))?;
+            if red.square {
+                v = em.mul(v, v)?;
+            }
+            let ae = Self::acc_emit(em, red.op);
+            let a = b.build_load(*acc, "").map_err(e)?.into_vector_value();
+            let next = self.combine(&ae, em, red.op, a, v)?;
+            b.build_store(*acc, next).map_err(e)?;
+        }
+        Ok(())
+    }
+
+    /// `acc op v`, `v` widened to the accumulator's type.
+    fn combine(&self, ae: &Emit<'_, 'c>, em: &Emit<'_, 'c>, op: ReduceOp, acc: V<'c>, v: V<'c>) -> R<'c> {
+        let v = if ae.f64 && !em.f64 { self.b.build_float_ext(v, ae.fvec(), "").map_err(e)? } else { v };
+        match op {
+            ReduceOp::Sum => ae.add(acc, v),
+            ReduceOp::Prod => ae.mul(acc, v),
+            // The VM's `v > m || isnan(v)`: NaN propagates and stays.
+            ReduceOp::Max | ReduceOp::Min => {
+                let p = if op == ReduceOp::Max { P::OGT } else { P::OLT };
+                let take = self.b.build_or(ae.cmp(p, v, acc)?, ae.cmp(P::UNO, v, v)?, "").map_err(e)?;
+                ae.sel(take, v, acc)
+            }
+        }
+    }
+
+    /// The row value of a reduction: the wide accumulator's lanes folded in order, then the
+    /// one-element accumulator, rounded to the kernel's type (a `<1 x T>`).
+    fn finish_reduce(
+        &self,
+        wide: &Emit<'_, 'c>,
+        one: &Emit<'_, 'c>,
+        op: ReduceOp,
+        acc_w: PointerValue<'c>,
+        acc_1: PointerValue<'c>,
+    ) -> R<'c> {
+        let b = self.b;
+        let ae1 = Self::acc_emit(one, op);
+        let aw = b.build_load(acc_w, "").map_err(e)?.into_vector_value();
+        let mut total = b.build_load(acc_1, "").map_err(e)?.into_vector_value();
+        let i32t = self.ctx.i32_type();
+        for lane in 0..wide.width {
+            let x = b.build_extract_element(aw, i32t.const_int(lane as u64, false), "").map_err(e)?;
+            let xv = splat(&ae1, x)?;
+            total = self.combine(&ae1, &ae1, op, total, xv)?;
+        }
+        if ae1.f64 && !one.f64 {
+            total = b.build_float_trunc(total, one.fvec(), "").map_err(e)?;
+        }
+        Ok(total)
+    }
+
+    /// A stage's row program for row `r`, one value at a time.
+    fn row_body(
+        &self,
+        one: &Emit<'_, 'c>,
+        prog: &[Instr],
+        regs: &mut Vec<Option<V<'c>>>,
+        r: IntValue<'c>,
+    ) -> Result<(), String> {
+        let get = |regs: &Vec<Option<V<'c>>>, o: &Operand| -> R<'c> {
+            match *o {
+                Operand::Const(c) => Ok(one.c(c.get())),
+                Operand::Reg(x) => {
+                    regs.get(x as usize).copied().flatten().ok_or_else(|| format!("row register r{x} read unset"))
+                }
+            }
+        };
+        for ins in prog {
+            let v = match ins {
+                Instr::Load { input, .. } => {
+                    let n = *input as usize;
+                    let at = if self.spec.reads[n] == Read::Scalar { self.ctx.i64_type().const_zero() } else { r };
+                    self.splat_at(one, self.ins[n], at)?
+                }
+                Instr::Unary { op, src, .. } => one.unary(*op, get(regs, src)?)?,
+                Instr::Binary { op, a, b, .. } => one.binary(*op, get(regs, a)?, get(regs, b)?)?,
+                Instr::Select { cond, a, b, .. } => {
+                    let c = one.cmp(P::UNE, get(regs, cond)?, one.c(0.0))?;
+                    one.sel(c, get(regs, a)?, get(regs, b)?)?
+                }
+                Instr::Store { output, src } => {
+                    self.store(one, self.outs[*output as usize], r, get(regs, src)?)?;
+                    continue;
+                }
+                other => return Err(format!("{other:?} in a row program is not compiled")),
+            };
+            set_reg(regs, dst(ins).expect("a computing instruction"), v);
+        }
+        Ok(())
+    }
+}
