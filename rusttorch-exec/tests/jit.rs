@@ -286,3 +286,32 @@ fn compiled_row_kernels_do_not_depend_on_the_thread_count() {
         assert_eq!(one, run(threads), "{threads} threads");
     }
 }
+
+/// Prints the compile time of a new 22-op elementwise chain (with tanh and sigmoid) and its
+/// time per call at 1M elements on both tiers:
+/// `cargo test --release -p rusttorch-exec --features jit --test jit -- --ignored --nocapture compile_time`.
+#[test]
+#[ignore]
+fn compile_time_of_a_long_chain() {
+    let x = common::uniform(&[1 << 20], 17, DType::F32, -2.0, 2.0);
+    let chain = || {
+        let mut y = x.clone();
+        for j in 0..4 {
+            y = ((&y * (1.01 + 0.01 * j as f64)).unwrap() + 0.1 * j as f64).unwrap();
+            y = (y - 0.05).unwrap();
+        }
+        y = ((y.tanh().unwrap() * 0.9).unwrap() + 0.05).unwrap();
+        y = ((y.sigmoid().unwrap() * 2.0).unwrap() - 1.0).unwrap();
+        (y.relu().unwrap() + (x.maximum(&y).unwrap() * 0.5).unwrap()).unwrap()
+    };
+    for mode in [JitMode::Sync, JitMode::Off] {
+        let e = engine(mode);
+        e.eval(&[chain()]).unwrap();
+        let t0 = std::time::Instant::now();
+        for _ in 0..100 {
+            e.eval(&[chain()]).unwrap();
+        }
+        let tiers = e.plan_for(&[chain()], true).unwrap().tiers();
+        println!("{mode:?}: {:.3} ms per call; {}", t0.elapsed().as_secs_f64() * 10.0, tiers[0]);
+    }
+}

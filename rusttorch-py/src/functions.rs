@@ -196,9 +196,15 @@ pub fn get_num_threads() -> usize {
 /// a new kernel runs on the VM while it compiles), ``"sync"`` (compiled before its first
 /// run), or ``None`` (back to ``RUSTTORCH_JIT``'s setting).
 #[pyfunction]
-pub fn set_jit(mode: Option<&str>) -> PyResult<()> {
+pub fn set_jit(mode: &Bound<'_, PyAny>) -> PyResult<()> {
     use rusttorch_exec::jit::{available, set_mode};
-    let m = match mode {
+    let mode: Option<String> = match mode.is_none() {
+        true => None,
+        false => Some(mode.extract().map_err(|_| {
+            type_err(format!("set_jit: mode must be a str or None, got {}", crate::errors::type_name(mode)))
+        })?),
+    };
+    let m = match mode.as_deref() {
         None => None,
         Some("off") => Some(JitMode::Off),
         Some("background") => Some(JitMode::Background),

@@ -395,7 +395,19 @@ BAD_CALLS += [
     for name in UNARY_BAD_TYPE
 ]
 
-NO_BAD_CALL = {"get_num_threads", "get_pool_limit", "initial_seed"}  # take no argument that can be wrong
+# A mode that is not one of set_jit's (the message names the call and lists them).
+BAD_CALLS += [
+    (
+        "set_jit",
+        lambda: rt.set_jit("fast"),
+        ValueError,
+        r"^set_jit: mode must be 'off', 'background', 'sync' or None, got 'fast'$",
+    ),
+    ("set_jit", lambda: rt.set_jit(3), TypeError, r"^set_jit: mode must be a str or None, got int$"),
+]
+
+# These take no argument that can be wrong.
+NO_BAD_CALL = {"get_num_threads", "get_pool_limit", "initial_seed", "get_jit"}
 BAD_CALLS += SHAPE_BAD_CALLS
 BAD_CALLS += INDEXING_BAD_CALLS
 BAD_CALLS += SORTING_BAD_CALLS
