@@ -22,6 +22,8 @@ pub(crate) enum Read {
 /// A short-row kernel (softmax, layer norm, row reductions): per row, each stage's full-space
 /// program over the row with its reductions, then its row program.
 #[derive(Clone, Debug)]
+// Without the compiler, specs only say why a kernel stays on the VM, and key the cache.
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub(crate) struct RowsSpec {
     /// Elements per row.
     pub(crate) row_len: usize,
@@ -37,6 +39,7 @@ pub(crate) struct RowsSpec {
 
 /// A kernel the compiler can turn into one loop (nest): elementwise, or short rows ([`RowsSpec`]).
 #[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub(crate) struct KernelSpec {
     /// `F32` or `F64`.
     pub(crate) dtype: DType,
