@@ -154,7 +154,7 @@ fn background_compilation_takes_over_when_ready() {
     let first = exe.tiers()[0].clone();
     assert!(first.ran == "vm" || first.ran == "compiled", "{first:?}");
     if !available() {
-        assert_eq!(first.jit, "compilation failed: this build has no compiler");
+        assert_eq!(first.jit, "off");
         return;
     }
     let t0 = std::time::Instant::now();
