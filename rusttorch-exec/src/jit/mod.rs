@@ -1,15 +1,16 @@
 //! Compiled kernels: the second tier of execution.
 //!
-//! A fused elementwise kernel runs on the block VM the first time it is met (planning stays in
-//! microseconds), while a background thread compiles it with LLVM into one loop whose values
-//! stay in vector registers at the host's full width; once the code is ready, runs of the same
+//! A fused elementwise or short-row kernel runs on the block VM the first time it is met
+//! (planning stays in microseconds), while a background thread compiles it with LLVM into one
+//! loop (nest) whose values stay in vector registers at the host's full width; once the code is ready, runs of the same
 //! kernel take it. Compiled kernels are cached for the process by the kernel's structural key
 //! ([`spec::KernelSpec::key`]), so a new plan with a known kernel runs compiled at once.
 //!
 //! Layout: `spec` decides which kernels compile and describes them as data (no LLVM needed,
 //! so every build says why a kernel stays on the VM); `tier` holds the cache and each kernel's
 //! record of what ran; `run` calls compiled code over a kernel's range in parallel; with the
-//! `jit` feature, `compiler` (the background thread), `codegen` (the loop) and `vmath_ir`
+//! `jit` feature, `compiler` (the background thread), `codegen` (the elementwise loop),
+//! `codegen_rows` (the short-row loop nest) and `vmath_ir`
 //! (exp, tanh, log... as inline polynomials, the same arithmetic as [`crate::vmath`], so the
 //! two tiers agree bit for bit).
 //!

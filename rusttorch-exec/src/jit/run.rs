@@ -1,4 +1,5 @@
-//! Running a compiled elementwise kernel: its range cut into tasks on the engine's pool.
+//! Running a compiled kernel: its positions (elementwise) or rows (short rows) cut into tasks on
+//! the engine's pool.
 
 use super::tier::Compiled;
 use crate::cancel::is_set;
