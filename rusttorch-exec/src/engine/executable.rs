@@ -82,20 +82,7 @@ impl Executable {
 
     /// [`Executable::explain`] with each kernel's [`TierReport`] after its lines.
     pub fn explain_with_tiers(&self) -> String {
-        let mut out = String::new();
-        let mut k = 0;
-        for line in self.explain().lines() {
-            // A kernel's lines end before the next kernel's header or the total.
-            if (line.starts_with("kernel ") || line.starts_with("total:")) && k > 0 && k <= self.tiers.len() {
-                out.push_str(&format!("  {}\n", self.tiers[k - 1].report(self.jit)));
-            }
-            if line.starts_with("kernel ") {
-                k += 1;
-            }
-            out.push_str(line);
-            out.push('\n');
-        }
-        out
+        self.plan.explain_with(|k| self.tiers.get(k).map(|t| t.report(self.jit).to_string()))
     }
 
     /// Graphviz DOT of the optimized graph before fusion (without the copies `legalize_views`

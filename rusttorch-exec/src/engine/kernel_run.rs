@@ -171,17 +171,20 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
             (KernelShape::Search { .. }, Some(idx)) => run_search(k, &io, OutPtr::new(idx), ctx),
             _ => {}
         }
-        let mut ran_compiled = false;
-        match &k.matmul {
+        let ran_compiled = match &k.matmul {
             _ if arg_out.is_some()
                 || matches!(
                     k.shape,
                     KernelShape::Line { .. } | KernelShape::Gather { .. } | KernelShape::Scatter { .. }
-                ) => {}
+                ) =>
+            {
+                false
+            }
             Some(_) if !T::DTYPE.is_float() => return Err(Error::UnsupportedDType { op: "matmul", dtype: T::DTYPE }),
             Some(mm) => {
                 let mio = MatMulIo { a: T::slice(&slots[plan.base(mm.a)])?, b: T::slice(&slots[plan.base(mm.b)])? };
                 run_matmul(k, &io, &mio, ctx);
+                false
             }
             None => {
                 // Compiled code when it is ready and the buffers are as it was compiled for (of
@@ -194,9 +197,9 @@ pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free:
                 if !compiled {
                     run_kernel(k, &io, ctx);
                 }
-                ran_compiled = compiled;
+                compiled
             }
-        }
+        };
         tier.ran(ran_compiled);
         if let Some(e) = io.bad_index.error() {
             return Err(e);

@@ -1,6 +1,6 @@
-//! LLVM code for an elementwise kernel: one loop over the task's range whose values live in
-//! vector registers, at twice the host's vector width (two registers per value: independent
-//! chains for the out-of-order core), then a one-element loop for the tail.
+//! LLVM code for an elementwise kernel: one loop over the task's whole vectors whose values
+//! live in vector registers, at twice the host's vector width (two registers per value:
+//! independent chains for the out-of-order core).
 //!
 //! The IR is written in vector form directly and only code generation runs (no optimisation
 //! pipeline: the loop is already what the vectorizer would make, and codegen alone takes
@@ -231,8 +231,43 @@ pub(super) fn finish<'c>(
     Ok((ee, addr))
 }
 
+/// The parameters of a [`super::run::MapFn`] as the kernel body uses them, loaded in the
+/// current block: each input's and output's pointer (from their tables, as pointers to `elem`),
+/// the range `start..end`, and the scratch row pointer.
+pub(super) struct Params<'c> {
+    pub(super) ins: Vec<PointerValue<'c>>,
+    pub(super) outs: Vec<PointerValue<'c>>,
+    pub(super) start: IntValue<'c>,
+    pub(super) end: IntValue<'c>,
+    pub(super) scratch: PointerValue<'c>,
+}
+
+impl<'c> Params<'c> {
+    pub(super) fn load(
+        ctx: &'c Context,
+        b: &Builder<'c>,
+        f: FunctionValue<'c>,
+        spec: &KernelSpec,
+        elem: FloatType<'c>,
+    ) -> Result<Self, String> {
+        let param = |n: u32| f.get_nth_param(n).expect("five parameters");
+        let (tin, tout) = (param(0).into_pointer_value(), param(1).into_pointer_value());
+        let table = |t: PointerValue<'c>, n: usize| -> Result<Vec<PointerValue<'c>>, String> {
+            (0..n).map(|i| table_ptr(b, ctx, t, i, elem)).collect()
+        };
+        let ptr = elem.ptr_type(AddressSpace::default());
+        Ok(Params {
+            ins: table(tin, spec.reads.len())?,
+            outs: table(tout, spec.outputs)?,
+            start: param(2).into_int_value(),
+            end: param(3).into_int_value(),
+            scratch: b.build_pointer_cast(param(4).into_pointer_value(), ptr, "").map_err(e)?,
+        })
+    }
+}
+
 /// Loads pointer `n` of a pointer table as a pointer to `elem`.
-pub(super) fn table_ptr<'c>(
+fn table_ptr<'c>(
     b: &Builder<'c>,
     ctx: &'c Context,
     table: PointerValue<'c>,
@@ -246,42 +281,33 @@ pub(super) fn table_ptr<'c>(
 }
 
 /// Compiles the elementwise kernel `spec` into a function `name` of the
-/// [`super::run::MapFn`] signature; returns the engine owning the code and the function's
-/// address.
+/// [`super::run::MapFn`] signature that computes the whole vectors of its range (`start`
+/// plus a multiple of the width: `run.rs` passes a task's last few positions through padded
+/// copies, so the program is emitted once); returns the engine owning the code, the function's
+/// address and its width in elements.
 pub(super) fn compile_map<'c>(
     ctx: &'c Context,
     name: &str,
     spec: &KernelSpec,
-) -> Result<(ExecutionEngine<'c>, usize), String> {
+) -> Result<(ExecutionEngine<'c>, usize, usize), String> {
     let module = ctx.create_module(name);
     let b = ctx.create_builder();
     let i64t = ctx.i64_type();
     let (f, lanes) = new_function(ctx, &module, name, spec);
     let f64 = spec.dtype == DType::F64;
     let wide = Emit { ctx, module: &module, b: &b, width: 2 * lanes, f64 };
-    let one = Emit { width: 1, ..wide };
 
     let entry = ctx.append_basic_block(f, "entry");
     let main_cond = ctx.append_basic_block(f, "main_cond");
     let main_body = ctx.append_basic_block(f, "main_body");
-    let tail_cond = ctx.append_basic_block(f, "tail_cond");
-    let tail_body = ctx.append_basic_block(f, "tail_body");
     let exit = ctx.append_basic_block(f, "exit");
     b.position_at_end(entry);
-    let param = |n: u32| f.get_nth_param(n).expect("five parameters");
-    let (ins, outs) = (param(0).into_pointer_value(), param(1).into_pointer_value());
-    let (start, end) = (param(2).into_int_value(), param(3).into_int_value());
-    let load_ptr = |t: PointerValue<'c>, n: usize| table_ptr(&b, ctx, t, n, wide.elem());
-    let in_ptrs = (0..spec.reads.len()).map(|n| load_ptr(ins, n)).collect::<Result<Vec<_>, _>>()?;
-    let out_ptrs = (0..spec.outputs).map(|n| load_ptr(outs, n)).collect::<Result<Vec<_>, _>>()?;
-    // Scalar inputs: loaded once, splat at each width.
+    let Params { ins: in_ptrs, outs: out_ptrs, start, end, .. } = Params::load(ctx, &b, f, spec, wide.elem())?;
+    // Scalar inputs: loaded once, splat.
     let mut scalars = Vec::new();
     for (p, r) in in_ptrs.iter().zip(&spec.reads) {
         scalars.push(match r {
-            Read::Scalar => {
-                let s = b.build_load(*p, "").map_err(e)?;
-                Some((splat(&wide, s)?, splat(&one, s)?))
-            }
+            Read::Scalar => Some(splat(&wide, b.build_load(*p, "").map_err(e)?)?),
             Read::Contiguous | Read::Repeat => None,
         });
     }
@@ -295,29 +321,17 @@ pub(super) fn compile_map<'c>(
     let step = i64t.const_int(wide.width as u64, false);
     let next = b.build_int_add(iv, step, "next").map_err(e)?;
     let fits = b.build_int_compare(inkwell::IntPredicate::ULE, next, end, "").map_err(e)?;
-    b.build_conditional_branch(fits, main_body, tail_cond).map_err(e)?;
+    b.build_conditional_branch(fits, main_body, exit).map_err(e)?;
     b.position_at_end(main_body);
     let stream = spec.stream.then_some(lanes * if f64 { 8 } else { 4 });
-    body(&wide, spec, &in_ptrs, &out_ptrs, scalars.iter().map(|s| s.map(|s| s.0)).collect(), iv, stream)?;
+    body(&wide, spec, &in_ptrs, &out_ptrs, scalars, iv, stream)?;
     b.build_unconditional_branch(main_cond).map_err(e)?;
     i.add_incoming(&[(&next, main_body)]);
-
-    // The rest one element at a time (fewer than `width`).
-    b.position_at_end(tail_cond);
-    let j = b.build_phi(i64t, "j").map_err(e)?;
-    j.add_incoming(&[(&iv, main_cond)]);
-    let jv = j.as_basic_value().into_int_value();
-    let more = b.build_int_compare(inkwell::IntPredicate::ULT, jv, end, "").map_err(e)?;
-    b.build_conditional_branch(more, tail_body, exit).map_err(e)?;
-    b.position_at_end(tail_body);
-    body(&one, spec, &in_ptrs, &out_ptrs, scalars.iter().map(|s| s.map(|s| s.1)).collect(), jv, None)?;
-    let jn = b.build_int_add(jv, i64t.const_int(1, false), "").map_err(e)?;
-    b.build_unconditional_branch(tail_cond).map_err(e)?;
-    j.add_incoming(&[(&jn, tail_body)]);
     b.position_at_end(exit);
     b.build_return(None).map_err(e)?;
 
-    finish(module, f, name, spec)
+    let width = wide.width as usize;
+    finish(module, f, name, spec).map(|(ee, addr)| (ee, addr, width))
 }
 
 /// `s` in every lane of a vector of `em`'s width.

@@ -10,7 +10,7 @@
 //! do not depend on the thread count (a row is one task's). They match the VM within rounding:
 //! the lanes differ from the VM's blocks.
 
-use super::codegen::{e, finish, new_function, set_align, splat, table_ptr, Emit, R, V};
+use super::codegen::{e, finish, new_function, set_align, splat, Emit, Params, R, V};
 use super::spec::{KernelSpec, Read, RowsSpec};
 use hashbrown::HashMap;
 use inkwell::builder::Builder;
@@ -28,7 +28,7 @@ type Site = (usize, usize);
 
 /// Full registers read in a later stage than the one computing them: their def sites and
 /// scratch slots.
-pub(super) fn spills(stages: &[Stage]) -> HashMap<Site, usize> {
+fn spills(stages: &[Stage]) -> HashMap<Site, usize> {
     let mut latest: HashMap<Reg, Site> = HashMap::new();
     let mut slots: HashMap<Site, usize> = HashMap::new();
     for (si, st) in stages.iter().enumerate() {
@@ -108,12 +108,13 @@ struct Rows<'a, 'c> {
 }
 
 /// Compiles the row kernel `spec` (its [`RowsSpec`]) into a function `name` of the
-/// [`super::run::MapFn`] signature, computing rows `start..end`.
+/// [`super::run::MapFn`] signature, computing rows `start..end`; returns the engine owning the
+/// code, the function's address and the number of full registers it spills (scratch rows).
 pub(super) fn compile_rows<'c>(
     ctx: &'c Context,
     name: &str,
     spec: &KernelSpec,
-) -> Result<(ExecutionEngine<'c>, usize), String> {
+) -> Result<(ExecutionEngine<'c>, usize, usize), String> {
     let rs = spec.rows.as_ref().ok_or("not a row kernel")?;
     let module = ctx.create_module(name);
     let b = ctx.create_builder();
@@ -123,14 +124,7 @@ pub(super) fn compile_rows<'c>(
     let one = Emit { width: 1, ..wide };
     let entry = ctx.append_basic_block(f, "entry");
     b.position_at_end(entry);
-    let param = |n: u32| f.get_nth_param(n).expect("five parameters");
-    let (tin, tout) = (param(0).into_pointer_value(), param(1).into_pointer_value());
-    let (start, end) = (param(2).into_int_value(), param(3).into_int_value());
-    let elem = wide.elem();
-    let scratch =
-        b.build_pointer_cast(param(4).into_pointer_value(), elem.ptr_type(AddressSpace::default()), "").map_err(e)?;
-    let ins = (0..spec.reads.len()).map(|n| table_ptr(&b, ctx, tin, n, elem)).collect::<Result<Vec<_>, _>>()?;
-    let outs = (0..spec.outputs).map(|n| table_ptr(&b, ctx, tout, n, elem)).collect::<Result<Vec<_>, _>>()?;
+    let Params { ins, outs, start, end, scratch } = Params::load(ctx, &b, f, spec, wide.elem())?;
     let g = Rows { ctx, b: &b, f, spec, rs, ins, outs, scratch, slots: spills(&rs.stages) };
     let i64t = ctx.i64_type();
     let row_len = i64t.const_int(rs.row_len as u64, false);
@@ -168,7 +162,8 @@ pub(super) fn compile_rows<'c>(
     pm.add_promote_memory_to_register_pass();
     pm.initialize();
     pm.run_on(&f);
-    finish(module, f, name, spec)
+    let spilled = g.slots.len();
+    finish(module, f, name, spec).map(|(ee, addr)| (ee, addr, spilled))
 }
 
 fn set_reg<'c>(regs: &mut Vec<Option<V<'c>>>, r: Reg, v: V<'c>) {

@@ -2,9 +2,9 @@
 //! compiled code for the life of the process) and compiles queued kernels one at a time.
 
 use super::codegen::compile_map;
-use super::codegen_rows::{compile_rows, spills};
+use super::codegen_rows::compile_rows;
 use super::spec::KernelSpec;
-use super::tier::{Compiled, JitKernel};
+use super::tier::{Compiled, JitKernel, Shape};
 use inkwell::context::Context;
 use inkwell::targets::{InitializationConfig, Target};
 use std::sync::mpsc::{channel, Sender};
@@ -34,17 +34,14 @@ fn queue() -> &'static Mutex<Sender<Job>> {
                     Ok(()) => {
                         let name = format!("k{n}");
                         let code = match &job.spec.rows {
-                            None => compile_map(&context, &name, &job.spec),
-                            Some(_) => compile_rows(&context, &name, &job.spec),
+                            None => compile_map(&context, &name, &job.spec)
+                                .map(|(ee, addr, width)| (ee, addr, Shape::Map { width })),
+                            Some(r) => compile_rows(&context, &name, &job.spec)
+                                .map(|(ee, addr, spilled)| (ee, addr, Shape::Rows { row_len: r.row_len, spilled })),
                         };
-                        code.map(|(ee, addr)| {
+                        code.map(|(ee, addr, shape)| {
                             engines.push(ee);
-                            Compiled {
-                                addr,
-                                took: t0.elapsed(),
-                                stream: job.spec.stream,
-                                rows: job.spec.rows.as_ref().map(|r| (r.row_len, spills(&r.stages).len())),
-                            }
+                            Compiled { addr, took: t0.elapsed(), stream: job.spec.stream, shape }
                         })
                     }
                 };

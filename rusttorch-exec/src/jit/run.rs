@@ -1,14 +1,15 @@
 //! Running a compiled kernel: its positions (elementwise) or rows (short rows) cut into tasks on
 //! the engine's pool.
 
-use super::tier::Compiled;
+use super::tier::{Compiled, Shape};
 use crate::cancel::is_set;
 use crate::kernel::{store_fence, Access, Ctx, KernelIo};
 use crate::num::Num;
 use rayon::prelude::*;
 use rusttorch_ir::plan::FusedKernel;
 
-/// A compiled loop: computes positions `start..end` of the kernel, reading input `n` at
+/// A compiled loop: computes the whole vectors of positions `start..end` of the kernel (its
+/// width divides `end - start`: [`map_tail`] does the rest), reading input `n` at
 /// `ins[n]` (contiguous from position 0, or one scalar element) and writing output `j` at
 /// `outs[j]`.
 /// Row kernels compute rows `start..end` instead, with `scratch` holding the task's spilled
@@ -28,16 +29,17 @@ const TASK_MAX: usize = 1 << 18;
 /// Returns `false`, having done nothing, when the buffers are not as the code was compiled for
 /// (misaligned streamed outputs; a row kernel with a donated input).
 pub(crate) fn run_compiled<T: Num>(code: &Compiled, k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) -> bool {
-    let (n, row_len, scratch_len) = match code.rows {
+    let (n, row_len, scratch_len) = match code.shape {
         // A donated input is read through the output, which a later stage may have written.
-        Some(_) if !io.donors.is_empty() => return false,
-        Some((row_len, spilled)) => (k.shape.row_numel(), row_len, spilled * row_len),
-        None => (k.shape.full_numel(), 1, 0),
+        Shape::Rows { .. } if !io.donors.is_empty() => return false,
+        Shape::Rows { row_len, spilled } => (k.shape.row_numel(), row_len, spilled * row_len),
+        Shape::Map { .. } => (k.shape.full_numel(), 1, 0),
     };
     if n == 0 {
         return false;
     }
     let mut ins: smallvec::SmallVec<[*const u8; 8]> = smallvec::SmallVec::new();
+    let mut scalar: smallvec::SmallVec<[bool; 8]> = smallvec::SmallVec::new();
     for (i, a) in io.access.iter().enumerate() {
         let offset = match *a {
             Access::Contiguous { offset } | Access::Scalar { offset } | Access::Strided { offset, .. } => offset,
@@ -49,6 +51,7 @@ pub(crate) fn run_compiled<T: Num>(code: &Compiled, k: &FusedKernel, io: &Kernel
             None => return false,
         };
         ins.push(ptr);
+        scalar.push(matches!(a, Access::Scalar { .. }));
     }
     let outs: smallvec::SmallVec<[*mut u8; 4]> = io.outputs.iter().map(|o| o.as_ptr() as *mut u8).collect();
     // Non-temporal vector stores need aligned addresses (large buffers are 2 MiB-aligned; task
@@ -58,13 +61,23 @@ pub(crate) fn run_compiled<T: Num>(code: &Compiled, k: &FusedKernel, io: &Kernel
     }
     // SAFETY: the address is a compiled `MapFn` (compiler.rs), kept alive for the process.
     let f: MapFn = unsafe { std::mem::transmute::<usize, MapFn>(code.addr) };
-    let ptrs = Ptrs { ins: ins.as_ptr(), outs: outs.as_ptr() };
+    let ptrs = Ptrs { ins: &ins, outs: &outs };
     let call = |p: &Ptrs, start: usize, end: usize| {
         let mut scratch = vec![T::ZERO; scratch_len];
+        let whole = match code.shape {
+            Shape::Map { width } => start + (end - start) / width * width,
+            Shape::Rows { .. } => end,
+        };
         // SAFETY: every input pointer reaches the elements the plan reads through it (`n`
         // positions, one scalar, or a row), every output its value's elements (planned so);
         // the scratch holds `spilled` rows; tasks write disjoint ranges.
-        unsafe { f(p.ins, p.outs, start as u64, end as u64, scratch.as_mut_ptr() as *mut u8) };
+        unsafe { f(p.ins.as_ptr(), p.outs.as_ptr(), start as u64, whole as u64, scratch.as_mut_ptr() as *mut u8) };
+        if let Shape::Map { width } = code.shape {
+            if whole < end {
+                // SAFETY: as above, for positions `whole..end` of the same buffers.
+                unsafe { map_tail::<T>(f, p, &scalar, width, whole, end) };
+            }
+        }
         if code.stream {
             store_fence();
         }
@@ -76,9 +89,9 @@ pub(crate) fn run_compiled<T: Num>(code: &Compiled, k: &FusedKernel, io: &Kernel
     };
     // Elementwise task boundaries on 64 elements: whole vectors and cache lines in every task
     // but the last.
-    let per = match code.rows {
-        Some(_) => n.div_ceil(tasks),
-        None => n.div_ceil(tasks).div_ceil(64) * 64,
+    let per = match code.shape {
+        Shape::Rows { .. } => n.div_ceil(tasks),
+        Shape::Map { .. } => n.div_ceil(tasks).div_ceil(64) * 64,
     };
     match ctx.pool {
         Some(pool) if tasks > 1 => pool.install(|| {
@@ -91,12 +104,52 @@ pub(crate) fn run_compiled<T: Num>(code: &Compiled, k: &FusedKernel, io: &Kernel
     true
 }
 
+/// One cache line, the alignment of the padded copies (streamed stores need their vector's).
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([u8; 64]);
+
+/// Positions `start..end` (fewer than one vector of `width`) of an elementwise kernel, as one
+/// whole vector of the compiled code over padded copies: each read input's elements then zeros
+/// (scalar inputs are read in place), the outputs copied back. Lanes are independent, so the
+/// padding changes no result.
+///
+/// # Safety
+/// `p`'s pointers reach positions `start..end` of their buffers (one element for scalars), as
+/// in [`run_compiled`].
+unsafe fn map_tail<T: Num>(f: MapFn, p: &Ptrs, scalar: &[bool], width: usize, start: usize, end: usize) {
+    let bytes = width * std::mem::size_of::<T>();
+    let lines = bytes.div_ceil(64);
+    let mut pad = vec![Line([0; 64]); lines * (p.ins.len() + p.outs.len())];
+    let base = pad.as_mut_ptr() as *mut u8;
+    let (len, skip) = ((end - start) * std::mem::size_of::<T>(), start * std::mem::size_of::<T>());
+    let mut ins: smallvec::SmallVec<[*const u8; 8]> = smallvec::SmallVec::new();
+    for (i, (&src, &one)) in p.ins.iter().zip(scalar).enumerate() {
+        if one {
+            ins.push(src);
+        } else {
+            let dst = base.add(i * lines * 64);
+            // SAFETY: `src` reaches positions `start..end` (caller); `dst` has `bytes >= len`.
+            std::ptr::copy_nonoverlapping(src.add(skip), dst, len);
+            ins.push(dst);
+        }
+    }
+    let outs: smallvec::SmallVec<[*mut u8; 4]> =
+        (0..p.outs.len()).map(|j| base.add((p.ins.len() + j) * lines * 64)).collect();
+    // SAFETY: every pointer reaches `width` elements (or is a scalar input); one whole vector.
+    f(ins.as_ptr(), outs.as_ptr(), 0, width as u64, std::ptr::null_mut());
+    for (&dst, &src) in p.outs.iter().zip(&outs) {
+        // SAFETY: the output reaches positions `start..end` (caller).
+        std::ptr::copy_nonoverlapping(src, dst.add(skip), len);
+    }
+}
+
 /// The pointer tables, shared by the tasks.
-struct Ptrs {
-    ins: *const *const u8,
-    outs: *const *mut u8,
+struct Ptrs<'a> {
+    ins: &'a [*const u8],
+    outs: &'a [*mut u8],
 }
 
 // SAFETY: the tables outlive the parallel loop (they are the caller's locals), and the memory
 // they point at is read or written by the tasks in disjoint ranges.
-unsafe impl Sync for Ptrs {}
+unsafe impl Sync for Ptrs<'_> {}

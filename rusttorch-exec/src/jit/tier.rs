@@ -18,9 +18,17 @@ pub(crate) struct Compiled {
     /// Its whole-vector stores are non-temporal: outputs must be 64-byte aligned, and each
     /// task fences its stores.
     pub(crate) stream: bool,
-    /// Row kernels: `(row_len, spilled registers)`; the code computes whole rows, with a
-    /// scratch row per spilled register.
-    pub(crate) rows: Option<(usize, usize)>,
+    /// What one call computes.
+    pub(crate) shape: Shape,
+}
+
+/// The unit of work of compiled code.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Shape {
+    /// Elementwise: whole vectors of `width` positions (the caller does the rest).
+    Map { width: usize },
+    /// Whole rows of `row_len`, with a scratch row per spilled register.
+    Rows { row_len: usize, spilled: usize },
 }
 
 /// A cache entry: filled once by the compiler thread.

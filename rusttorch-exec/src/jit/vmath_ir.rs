@@ -20,15 +20,15 @@ impl<'c> Emit<'_, 'c> {
         // f32::clamp(-104, 89): NaN stays NaN.
         let lo = self.sel(self.cmp(P::OLT, x, self.c(-104.0))?, self.c(-104.0), x)?;
         let xc = self.sel(self.cmp(P::OGT, lo, self.c(89.0))?, self.c(89.0), lo)?;
-        let t = self.add(self.mul(xc, self.c(std::f32::consts::LOG2_E as f64))?, self.c(MAGIC as f64))?;
+        let t = self.fma(xc, self.c(std::f32::consts::LOG2_E as f64), self.c(MAGIC as f64))?;
         let n = self.sub(t, self.c(MAGIC as f64))?;
         let ni = self.b.build_int_sub(self.bits(t)?, self.ci(MAGIC.to_bits() as i64), "").map_err(e)?;
-        let r = self.sub(self.sub(xc, self.mul(n, self.c(0.693_359_4))?)?, self.mul(n, self.c(-2.121_944_4e-4))?)?;
+        let r = self.fma(n, self.c(2.121_944_4e-4), self.fma(n, self.c(-0.693_359_4), xc)?)?;
         let mut p = self.c(1.987_569_1e-4);
         for k in [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1] {
-            p = self.mul_add(p, r, k)?;
+            p = self.fma(p, r, self.c(k))?;
         }
-        let y = self.add(self.add(self.mul(self.mul(p, r)?, r)?, r)?, self.c(1.0))?;
+        let y = self.add(self.fma(self.mul(p, r)?, r, r)?, self.c(1.0))?;
         let h = self.b.build_right_shift(ni, self.ci(1), true, "").map_err(e)?;
         let scale = |k: V<'c>| -> R<'c> {
             let biased = self.b.build_int_add(k, self.ci(127), "").map_err(e)?;
@@ -40,20 +40,37 @@ impl<'c> Emit<'_, 'c> {
         self.keep_nan(x, v)
     }
 
-    /// `vmath::tanh_f32`.
+    /// `a * x + b` with one rounding (`f32::mul_add`, as the VM's FMA steps).
+    fn fma(&self, a: V<'c>, x: V<'c>, b: V<'c>) -> R<'c> {
+        self.call("llvm.fma", &[a, x, b])
+    }
+
+    /// `vmath::tanh1_f32`.
     pub(super) fn tanh(&self, x: V<'c>) -> R<'c> {
+        const MAGIC: f32 = 12_582_912.0;
         let ax = self.call("llvm.fabs", &[x])?;
-        let capped = self.sel(self.cmp(P::OLT, ax, self.c(10.0))?, ax, self.c(10.0))?;
-        let ex = self.exp(self.mul(self.c(2.0), capped)?)?;
-        let big = self.sub(self.c(1.0), self.div(self.c(2.0), self.add(ex, self.c(1.0))?)?)?;
-        let z = self.mul(x, x)?;
-        let mut p = self.mul(self.c(-5.704_988_7e-3), z)?;
-        p = self.add(p, self.c(2.063_908_9e-2))?;
-        for k in [-5.373_971_6e-2, 1.333_144_2e-1, -3.333_328_2e-1] {
-            p = self.add(self.mul(p, z)?, self.c(k))?;
+        let a = self.sel(self.cmp(P::OGT, ax, self.c(10.0))?, self.c(10.0), ax)?;
+        let t = self.fma(a, self.c((2.0 * std::f32::consts::LOG2_E) as f64), self.c(MAGIC as f64))?;
+        let n = self.sub(t, self.c(MAGIC as f64))?;
+        let ni = self.b.build_int_sub(self.bits(t)?, self.ci(MAGIC.to_bits() as i64), "").map_err(e)?;
+        let r = self.fma(n, self.c(-0.693_359_4), self.add(a, a)?)?;
+        let r = self.fma(n, self.c(2.121_944_4e-4), r)?;
+        let mut p = self.c(1.987_569_1e-4);
+        for k in [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1] {
+            p = self.fma(p, r, self.c(k))?;
         }
-        let small = self.add(self.mul(self.mul(p, z)?, ax)?, ax)?;
-        let v = self.sel(self.cmp(P::OLT, ax, self.c(0.625))?, small, big)?;
+        let y = self.add(self.fma(self.mul(p, r)?, r, r)?, self.c(1.0))?;
+        let biased = self.b.build_int_add(ni, self.ci(127), "").map_err(e)?;
+        let s = self.float_of_bits(self.b.build_left_shift(biased, self.ci(23), "").map_err(e)?)?;
+        let ex = self.mul(y, s)?;
+        let big = self.sub(self.c(1.0), self.div(self.c(2.0), self.add(ex, self.c(1.0))?)?)?;
+        let z = self.mul(a, a)?;
+        let mut q = self.fma(self.c(-5.704_988_7e-3), z, self.c(2.063_908_9e-2))?;
+        for k in [-5.373_971_6e-2, 1.333_144_2e-1, -3.333_328_2e-1] {
+            q = self.fma(q, z, self.c(k))?;
+        }
+        let small = self.fma(self.mul(q, z)?, a, a)?;
+        let v = self.sel(self.cmp(P::OLT, a, self.c(0.625))?, small, big)?;
         self.keep_nan(x, self.call("llvm.copysign", &[v, x])?)
     }
 

@@ -74,6 +74,12 @@ impl Plan {
     /// Human-readable description of the plan: each kernel, its ops, inputs, outputs and the
     /// bytes it moves, then the totals. Deterministic (used in snapshot tests).
     pub fn explain(&self) -> String {
+        self.explain_with(|_| None)
+    }
+
+    /// [`Plan::explain`] with a line of the caller's after each kernel's own (an executor's
+    /// record of how it ran the kernel), where `note(kernel index)` gives one.
+    pub fn explain_with(&self, note: impl Fn(usize) -> Option<String>) -> String {
         let mut s = String::new();
         let (mut tr, mut tw) = (0, 0);
         let vname = |v: ValueId| -> String {
@@ -152,6 +158,9 @@ impl Plan {
             }
             let _ = writeln!(s, "  strategy {}", k.describe_strategy());
             let _ = writeln!(s, "  bytes read {}, written {}", human_bytes(r), human_bytes(w));
+            if let Some(line) = note(ki) {
+                let _ = writeln!(s, "  {line}");
+            }
         }
         let outs: Vec<String> = self.outputs.iter().map(|&o| format!("v{o}")).collect();
         let _ = writeln!(
