@@ -1,6 +1,6 @@
 """First-call latency of new graphs and time to compiled code (issue 18's tiering targets).
 
-Each round builds a 20-op elementwise graph never seen before (its constants differ), times its
+Each round builds a 20-op elementwise graph never seen before (a new structure), times its
 first evaluation end to end (graph walk, passes, planning, the VM run: the first tier), then
 waits until ``explain()`` reports the kernel compiled, and reports how long compiling took and
 how long from the first call until the code was ready. Then it times the graph per call on
@@ -20,15 +20,19 @@ import numpy as np
 import rusttorch as rt
 
 
-def chain(x: rt.Tensor, salt: float) -> rt.Tensor:
-    """20 elementwise ops: affine steps, a tanh, a sigmoid, a relu and a maximum."""
+def chain(x: rt.Tensor, salt: float, shape: int = 0) -> rt.Tensor:
+    """20 elementwise ops: affine steps, a tanh, a sigmoid, a relu (or abs) and a maximum.
+
+    The bits of ``shape`` choose among 64 structures (constants alone would not make a new
+    kernel: compiled code takes them as arguments)."""
     y = x
     for j in range(4):
         y = y * (1.0 + salt + 0.01 * j) + 0.1 * j
-        y = y - 0.05 * salt
-    y = rt.tanh(y) * 0.9 + 0.05
-    y = rt.sigmoid(y) * 2.0 - 1.0
-    y = rt.relu(y) + rt.maximum(x, y) * 0.5
+        y = y - 0.05 * salt if shape >> j & 1 else y + 0.05 * salt
+    squash = (rt.tanh, rt.sigmoid) if shape >> 4 & 1 else (rt.sigmoid, rt.tanh)
+    y = squash[0](y) * 0.9 + 0.05
+    y = squash[1](y) * 2.0 - 1.0
+    y = (rt.relu(y) if shape >> 5 & 1 else rt.abs(y)) + rt.maximum(x, y) * 0.5
     return y
 
 
@@ -53,15 +57,17 @@ def main() -> None:
         print("the JIT is off (RUSTTORCH_JIT=0, or a build without LLVM): VM tier only")
     x = rt.from_numpy(np.linspace(-2, 2, args.n, dtype=np.float32))
     first, compile_ms, ready_ms = [], [], []
+    if args.rounds + 3 > 64:
+        p.error("--rounds: at most 61 (64 structures)")
     for i in range(args.rounds + 3):
         salt = 1e-3 * (i + 1) + np.random.default_rng(i).uniform(0, 1e-4)
         t0 = time.perf_counter()
-        chain(x, salt).eval()
+        chain(x, salt, i).eval()
         t1 = time.perf_counter()
-        text = rt.explain(chain(x, salt))
+        text = rt.explain(chain(x, salt, i))
         while rt.get_jit() != "off" and "compiling" in text:
             time.sleep(5e-5)
-            text = rt.explain(chain(x, salt))
+            text = rt.explain(chain(x, salt, i))
         t2 = time.perf_counter()
         if i < 3:  # the first rounds start the pool and the compiler thread
             continue

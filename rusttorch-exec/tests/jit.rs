@@ -129,6 +129,31 @@ fn chains_selects_and_scalars_match_the_vm() {
     }
 }
 
+/// Kernels that differ only in their constants share one compilation (constants are passed
+/// at run time), and each computes with its own values, as the VM does.
+#[test]
+fn kernels_differing_in_constants_share_their_code() {
+    let x = common::uniform(&[1000], 21, DType::F32, -3.0, 3.0);
+    let rows = common::uniform(&[8, 33], 22, DType::F32, -3.0, 3.0);
+    // A structure no other test builds (so the first graph compiles it here).
+    let map = |c: f64| ((((&x * c).unwrap() - 0.625 * c).unwrap().tanh().unwrap() * 3.5).unwrap() + c).unwrap();
+    let row = |c: f64| ((&rows * c).unwrap().softmax(-1).unwrap() * (c + 0.5)).unwrap().sigmoid().unwrap();
+    for (what, build) in [("map", &map as &dyn Fn(f64) -> Tensor), ("rows", &row)] {
+        same_on_both_tiers(what, true, || build(1.25));
+        for c in [0.5, -2.0, 3.0e-3] {
+            same_on_both_tiers(what, true, || build(c));
+            // In the background a new structure's first run is on the VM (its compilation
+            // takes milliseconds); a cached one runs compiled at once.
+            let e = engine(JitMode::Background);
+            let t = build(c);
+            e.eval(std::slice::from_ref(&t)).unwrap();
+            let tiers = e.plan_for(&[t], true).unwrap().tiers();
+            let ran = if available() { "compiled" } else { "vm" };
+            assert!(tiers.iter().all(|t| t.ran == ran), "{what} with constant {c}: {tiers:?}");
+        }
+    }
+}
+
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let a = common::uniform(&[300_001], 6, DType::F32, -5.0, 5.0);

@@ -2,7 +2,7 @@
 
 use super::convert::narrow_to;
 use super::slots::{AnySlice, AnyVec, Slot, SlotType};
-use crate::jit::{run_compiled, Compiled, KernelTier};
+use crate::jit::{run_compiled, KernelTier, Ready};
 use crate::kernel::{
     run_arg, run_gather, run_kernel, run_line, run_matmul, run_scatter, run_search, Access, BadIndex, Ctx, KernelIo,
     LineOut, MatMulIo, NarrowIn, NarrowVec, OutPtr,
@@ -26,7 +26,7 @@ pub(super) struct KernelRun<'a> {
     /// The kernel's compiled code, if any, and its record of which tier ran.
     pub(super) tier: &'a KernelTier,
     /// Its compiled code, when ready.
-    pub(super) code: Option<&'a Compiled>,
+    pub(super) code: Option<Ready<'a>>,
 }
 
 pub(super) fn run_one<T: SlotType>(run: KernelRun<'_>, slots: &mut [Slot], free: &mut Vec<AnyVec>) -> Result<()> {

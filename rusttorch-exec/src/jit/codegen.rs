@@ -36,6 +36,8 @@ pub(super) struct Emit<'a, 'c> {
     pub(super) b: &'a Builder<'c>,
     pub(super) width: u32,
     pub(super) f64: bool,
+    /// The kernel's constants at this width, by slot (loaded and splat once, at entry).
+    pub(super) consts: &'a [V<'c>],
 }
 
 impl<'c> Emit<'_, 'c> {
@@ -108,6 +110,16 @@ impl<'c> Emit<'_, 'c> {
             _ => Err(format!("{name} returned nothing")),
         }
     }
+    /// An operand of the program: a register's value (from `reg`), or a constant's slot.
+    pub(super) fn operand(&self, o: &Operand, reg: impl Fn(u32) -> R<'c>) -> R<'c> {
+        match *o {
+            Operand::Reg(r) => reg(r),
+            Operand::Const(slot) => {
+                self.consts.get(slot.get() as usize).copied().ok_or_else(|| format!("no constant {slot:?}"))
+            }
+        }
+    }
+
     /// `x` where it is NaN, else `v` (the VM's functions return a NaN input unchanged).
     pub(super) fn keep_nan(&self, x: V<'c>, v: V<'c>) -> R<'c> {
         let nan = self.cmp(FloatPredicate::UNO, x, x)?;
@@ -202,7 +214,7 @@ pub(super) fn new_function<'c>(
     let i64t = ctx.i64_type();
     let i8p = ctx.i8_type().ptr_type(AddressSpace::default());
     let table = i8p.ptr_type(AddressSpace::default());
-    let params = [table.into(), table.into(), i64t.into(), i64t.into(), i8p.into()];
+    let params = [table.into(), table.into(), i64t.into(), i64t.into(), i8p.into(), i8p.into()];
     let f = module.add_function(name, ctx.void_type().fn_type(&params, false), None);
     let cpu = TargetMachine::get_host_cpu_name().to_string();
     let features = TargetMachine::get_host_cpu_features().to_string();
@@ -233,13 +245,14 @@ pub(super) fn finish<'c>(
 
 /// The parameters of a [`super::run::MapFn`] as the kernel body uses them, loaded in the
 /// current block: each input's and output's pointer (from their tables, as pointers to `elem`),
-/// the range `start..end`, and the scratch row pointer.
+/// the range `start..end`, the scratch row pointer, and the constants' values.
 pub(super) struct Params<'c> {
     pub(super) ins: Vec<PointerValue<'c>>,
     pub(super) outs: Vec<PointerValue<'c>>,
     pub(super) start: IntValue<'c>,
     pub(super) end: IntValue<'c>,
     pub(super) scratch: PointerValue<'c>,
+    pub(super) consts: Vec<inkwell::values::BasicValueEnum<'c>>,
 }
 
 impl<'c> Params<'c> {
@@ -250,13 +263,22 @@ impl<'c> Params<'c> {
         spec: &KernelSpec,
         elem: FloatType<'c>,
     ) -> Result<Self, String> {
-        let param = |n: u32| f.get_nth_param(n).expect("five parameters");
+        let param = |n: u32| f.get_nth_param(n).expect("six parameters");
         let (tin, tout) = (param(0).into_pointer_value(), param(1).into_pointer_value());
         let table = |t: PointerValue<'c>, n: usize| -> Result<Vec<PointerValue<'c>>, String> {
             (0..n).map(|i| table_ptr(b, ctx, t, i, elem)).collect()
         };
         let ptr = elem.ptr_type(AddressSpace::default());
+        let cp = b.build_pointer_cast(param(5).into_pointer_value(), ptr, "").map_err(e)?;
+        let consts = (0..spec.consts)
+            .map(|i| {
+                // SAFETY (of the generated code): the table has one value per constant slot.
+                let at = unsafe { b.build_gep(cp, &[ctx.i64_type().const_int(i as u64, false)], "") }.map_err(e)?;
+                b.build_load(at, "").map_err(e)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Params {
+            consts,
             ins: table(tin, spec.reads.len())?,
             outs: table(tout, spec.outputs)?,
             start: param(2).into_int_value(),
@@ -295,14 +317,16 @@ pub(super) fn compile_map<'c>(
     let i64t = ctx.i64_type();
     let (f, lanes) = new_function(ctx, &module, name, spec);
     let f64 = spec.dtype == DType::F64;
-    let wide = Emit { ctx, module: &module, b: &b, width: 2 * lanes, f64 };
+    let wide = Emit { ctx, module: &module, b: &b, width: 2 * lanes, f64, consts: &[] };
 
     let entry = ctx.append_basic_block(f, "entry");
     let main_cond = ctx.append_basic_block(f, "main_cond");
     let main_body = ctx.append_basic_block(f, "main_body");
     let exit = ctx.append_basic_block(f, "exit");
     b.position_at_end(entry);
-    let Params { ins: in_ptrs, outs: out_ptrs, start, end, .. } = Params::load(ctx, &b, f, spec, wide.elem())?;
+    let Params { ins: in_ptrs, outs: out_ptrs, start, end, consts, .. } = Params::load(ctx, &b, f, spec, wide.elem())?;
+    let consts = consts.iter().map(|c| splat(&wide, *c)).collect::<Result<Vec<_>, _>>()?;
+    let wide = Emit { consts: &consts, ..wide };
     // Scalar inputs: loaded once, splat.
     let mut scalars = Vec::new();
     for (p, r) in in_ptrs.iter().zip(&spec.reads) {
@@ -363,12 +387,7 @@ fn body<'c>(
     };
     let mut regs: Vec<Option<V<'c>>> = vec![None; spec.regs];
     let get = |regs: &[Option<V<'c>>], o: &Operand| -> R<'c> {
-        match *o {
-            Operand::Reg(r) => {
-                regs.get(r as usize).copied().flatten().ok_or_else(|| format!("register r{r} read unset"))
-            }
-            Operand::Const(c) => Ok(em.c(c.get())),
-        }
+        em.operand(o, |r| regs.get(r as usize).copied().flatten().ok_or_else(|| format!("register r{r} read unset")))
     };
     let set = |regs: &mut Vec<Option<V<'c>>>, r: u32, v: V<'c>| {
         if regs.len() <= r as usize {

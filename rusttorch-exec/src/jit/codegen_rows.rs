@@ -120,11 +120,14 @@ pub(super) fn compile_rows<'c>(
     let b = ctx.create_builder();
     let (f, lanes) = new_function(ctx, &module, name, spec);
     let f64 = spec.dtype == DType::F64;
-    let wide = Emit { ctx, module: &module, b: &b, width: 2 * lanes, f64 };
+    let wide = Emit { ctx, module: &module, b: &b, width: 2 * lanes, f64, consts: &[] };
     let one = Emit { width: 1, ..wide };
     let entry = ctx.append_basic_block(f, "entry");
     b.position_at_end(entry);
-    let Params { ins, outs, start, end, scratch } = Params::load(ctx, &b, f, spec, wide.elem())?;
+    let Params { ins, outs, start, end, scratch, consts } = Params::load(ctx, &b, f, spec, wide.elem())?;
+    let consts_w = consts.iter().map(|c| splat(&wide, *c)).collect::<Result<Vec<_>, _>>()?;
+    let consts_1 = consts.iter().map(|c| splat(&one, *c)).collect::<Result<Vec<_>, _>>()?;
+    let (wide, one) = (Emit { consts: &consts_w, ..wide }, Emit { consts: &consts_1, ..one });
     let g = Rows { ctx, b: &b, f, spec, rs, ins, outs, scratch, slots: spills(&rs.stages) };
     let i64t = ctx.i64_type();
     let row_len = i64t.const_int(rs.row_len as u64, false);
@@ -287,14 +290,11 @@ impl<'c> Rows<'_, 'c> {
             }
         }
         let get = |regs: &HashMap<Reg, Held<'c>>, o: &Operand| -> R<'c> {
-            match *o {
-                Operand::Const(c) => Ok(em.c(c.get())),
-                Operand::Reg(r) => match regs.get(&r) {
-                    Some(Held::Value(v)) => Ok(*v),
-                    Some(Held::Slot(s)) => self.load(em, self.scratch, slot_at(*s)?),
-                    None => Err(format!("full register r{r} read unset")),
-                },
-            }
+            em.operand(o, |r| match regs.get(&r) {
+                Some(Held::Value(v)) => Ok(*v),
+                Some(Held::Slot(s)) => self.load(em, self.scratch, slot_at(*s)?),
+                None => Err(format!("full register r{r} read unset")),
+            })
         };
         for (ii, ins) in st.full.iter().enumerate() {
             let v = match ins {
@@ -399,12 +399,9 @@ impl<'c> Rows<'_, 'c> {
         r: IntValue<'c>,
     ) -> Result<(), String> {
         let get = |regs: &Vec<Option<V<'c>>>, o: &Operand| -> R<'c> {
-            match *o {
-                Operand::Const(c) => Ok(one.c(c.get())),
-                Operand::Reg(x) => {
-                    regs.get(x as usize).copied().flatten().ok_or_else(|| format!("row register r{x} read unset"))
-                }
-            }
+            one.operand(o, |x| {
+                regs.get(x as usize).copied().flatten().ok_or_else(|| format!("row register r{x} read unset"))
+            })
         };
         for ins in prog {
             let v = match ins {

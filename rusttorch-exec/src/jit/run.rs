@@ -1,7 +1,7 @@
 //! Running a compiled kernel: its positions (elementwise) or rows (short rows) cut into tasks on
 //! the engine's pool.
 
-use super::tier::{Compiled, Shape};
+use super::tier::{Ready, Shape};
 use crate::cancel::is_set;
 use crate::kernel::{store_fence, Access, Ctx, KernelIo};
 use crate::num::Num;
@@ -13,9 +13,16 @@ use rusttorch_ir::plan::FusedKernel;
 /// `ins[n]` (contiguous from position 0, or one scalar element) and writing output `j` at
 /// `outs[j]`.
 /// Row kernels compute rows `start..end` instead, with `scratch` holding the task's spilled
-/// registers (elementwise kernels ignore it).
-pub(crate) type MapFn =
-    unsafe extern "C" fn(ins: *const *const u8, outs: *const *mut u8, start: u64, end: u64, scratch: *mut u8);
+/// registers (elementwise kernels ignore it). Constant slot `i` is read from `consts[i]`
+/// (elements of the kernel's type).
+pub(crate) type MapFn = unsafe extern "C" fn(
+    ins: *const *const u8,
+    outs: *const *mut u8,
+    start: u64,
+    end: u64,
+    scratch: *mut u8,
+    consts: *const u8,
+);
 
 /// Kernels over fewer elements run on the calling thread (as the VM's).
 const PARALLEL_MIN: usize = 1 << 15;
@@ -28,7 +35,8 @@ const TASK_MAX: usize = 1 << 18;
 /// kernel, with buffers of the kernel's type (the VM converts the others: the caller checks).
 /// Returns `false`, having done nothing, when the buffers are not as the code was compiled for
 /// (misaligned streamed outputs; a row kernel with a donated input).
-pub(crate) fn run_compiled<T: Num>(code: &Compiled, k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) -> bool {
+pub(crate) fn run_compiled<T: Num>(ready: Ready<'_>, k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) -> bool {
+    let code = ready.code;
     let (n, row_len, scratch_len) = match code.shape {
         // A donated input is read through the output, which a later stage may have written.
         Shape::Rows { .. } if !io.donors.is_empty() => return false,
@@ -61,7 +69,8 @@ pub(crate) fn run_compiled<T: Num>(code: &Compiled, k: &FusedKernel, io: &Kernel
     }
     // SAFETY: the address is a compiled `MapFn` (compiler.rs), kept alive for the process.
     let f: MapFn = unsafe { std::mem::transmute::<usize, MapFn>(code.addr) };
-    let ptrs = Ptrs { ins: &ins, outs: &outs };
+    let consts: smallvec::SmallVec<[T; 8]> = ready.consts.iter().map(|&c| T::from_f64(c)).collect();
+    let ptrs = Ptrs { ins: &ins, outs: &outs, consts: consts.as_ptr() as *const u8 };
     let call = |p: &Ptrs, start: usize, end: usize| {
         let mut scratch = vec![T::ZERO; scratch_len];
         let whole = match code.shape {
@@ -71,7 +80,9 @@ pub(crate) fn run_compiled<T: Num>(code: &Compiled, k: &FusedKernel, io: &Kernel
         // SAFETY: every input pointer reaches the elements the plan reads through it (`n`
         // positions, one scalar, or a row), every output its value's elements (planned so);
         // the scratch holds `spilled` rows; tasks write disjoint ranges.
-        unsafe { f(p.ins.as_ptr(), p.outs.as_ptr(), start as u64, whole as u64, scratch.as_mut_ptr() as *mut u8) };
+        unsafe {
+            f(p.ins.as_ptr(), p.outs.as_ptr(), start as u64, whole as u64, scratch.as_mut_ptr() as *mut u8, p.consts)
+        };
         if let Shape::Map { width } = code.shape {
             if whole < end {
                 // SAFETY: as above, for positions `whole..end` of the same buffers.
@@ -137,7 +148,7 @@ unsafe fn map_tail<T: Num>(f: MapFn, p: &Ptrs, scalar: &[bool], width: usize, st
     let outs: smallvec::SmallVec<[*mut u8; 4]> =
         (0..p.outs.len()).map(|j| base.add((p.ins.len() + j) * lines * 64)).collect();
     // SAFETY: every pointer reaches `width` elements (or is a scalar input); one whole vector.
-    f(ins.as_ptr(), outs.as_ptr(), 0, width as u64, std::ptr::null_mut());
+    f(ins.as_ptr(), outs.as_ptr(), 0, width as u64, std::ptr::null_mut(), p.consts);
     for (&dst, &src) in p.outs.iter().zip(&outs) {
         // SAFETY: the output reaches positions `start..end` (caller).
         std::ptr::copy_nonoverlapping(src, dst.add(skip), len);
@@ -148,6 +159,8 @@ unsafe fn map_tail<T: Num>(f: MapFn, p: &Ptrs, scalar: &[bool], width: usize, st
 struct Ptrs<'a> {
     ins: &'a [*const u8],
     outs: &'a [*mut u8],
+    /// The constants' values, as the kernel's type.
+    consts: *const u8,
 }
 
 // SAFETY: the tables outlive the parallel loop (they are the caller's locals), and the memory

@@ -2,8 +2,8 @@
 //! needs (and its text is the cache key).
 
 use crate::kernel::Access;
-use rusttorch_ir::op::{BinaryOp, GeluApprox, UnaryOp};
-use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Plan, Space, Stage, Strategy, WHOLE_ROW_MAX};
+use rusttorch_ir::op::{BinaryOp, GeluApprox, Scalar, UnaryOp};
+use rusttorch_ir::plan::{FusedKernel, Instr, KernelShape, Operand, Plan, Space, Stage, Strategy, WHOLE_ROW_MAX};
 use rusttorch_ir::DType;
 use std::fmt::Write;
 
@@ -56,6 +56,8 @@ pub(crate) struct KernelSpec {
     /// Whole vectors are written with non-temporal stores, around the caches (outputs far
     /// larger than the last-level cache: the planner's [`FusedKernel::stream_stores`]).
     pub(crate) stream: bool,
+    /// Constant slots: the code reads operand `Const(slot)` from a table passed at run time.
+    pub(crate) consts: usize,
 }
 
 impl KernelSpec {
@@ -72,8 +74,40 @@ impl KernelSpec {
     }
 }
 
-/// The kernel as a [`KernelSpec`], or why it stays on the block VM.
-pub(crate) fn kernel_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSpec, String> {
+/// The kernel as a [`KernelSpec`] and the values of its constants, or why it stays on the
+/// block VM. The spec's constant operands name their slot in the values (see [`lift_consts`]).
+pub(crate) fn kernel_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<(KernelSpec, Vec<f64>), String> {
+    let mut spec = structure(plan, k, access)?;
+    let mut consts = Vec::new();
+    let rows = spec.rows.iter_mut().flat_map(|r| r.stages.iter_mut()).flat_map(|s| s.full.iter_mut().chain(&mut s.row));
+    lift_consts(spec.prog.iter_mut().chain(rows), &mut consts);
+    spec.consts = consts.len();
+    Ok((spec, consts))
+}
+
+/// Moves the constant operands of `instrs` into `consts`, in order, each operand left naming
+/// its slot there: compiled code reads its constants from a table at run time, so kernels that
+/// differ only in their constants (a learning rate that changes every step, a graph rebuilt
+/// with new scalars) share one compilation.
+fn lift_consts<'a>(instrs: impl Iterator<Item = &'a mut Instr>, consts: &mut Vec<f64>) {
+    for i in instrs {
+        let ops: smallvec::SmallVec<[&mut Operand; 3]> = match i {
+            Instr::Unary { src, .. } | Instr::Store { src, .. } => smallvec::smallvec![src],
+            Instr::Binary { a, b, .. } => smallvec::smallvec![a, b],
+            Instr::Select { cond, a, b, .. } => smallvec::smallvec![cond, a, b],
+            _ => smallvec::SmallVec::new(),
+        };
+        for o in ops {
+            if let Operand::Const(c) = *o {
+                *o = Operand::Const(Scalar::new(consts.len() as f64));
+                consts.push(c.get());
+            }
+        }
+    }
+}
+
+/// The kernel's structure as a [`KernelSpec`] (constants in place), or why it stays on the VM.
+fn structure(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSpec, String> {
     if k.strategy == Strategy::ShortRows {
         return rows_spec(plan, k, access);
     }
@@ -96,6 +130,7 @@ pub(crate) fn kernel_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Re
         regs: k.num_full_regs,
         rows: None,
         stream: k.stream_stores,
+        consts: 0,
     })
 }
 
@@ -130,6 +165,7 @@ fn rows_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSp
             out_row: k.outputs.iter().map(|o| o.space == Space::Row).collect(),
         }),
         stream: false,
+        consts: 0,
     })
 }
 

@@ -56,8 +56,16 @@ pub fn compiled_kernels() -> usize {
 enum State {
     /// The kernel stays on the VM, for this reason.
     Unsupported(String),
-    /// Compiled code, ready or on its way.
-    Jit(Arc<JitKernel>),
+    /// Compiled code, ready or on its way, and the values of this kernel's constants.
+    Jit(Arc<JitKernel>, Vec<f64>),
+}
+
+/// A planned kernel's compiled code, ready to run, with the values of its constants (the code
+/// reads constant slot `i` from `consts[i]`).
+#[derive(Clone, Copy)]
+pub(crate) struct Ready<'a> {
+    pub(crate) code: &'a Compiled,
+    pub(crate) consts: &'a [f64],
 }
 
 /// What ran a kernel last (a [`KernelTier`] starts at 0).
@@ -79,17 +87,20 @@ impl KernelTier {
     /// At the kernel's first run with the JIT on, its code is looked up in the cache, else
     /// queued for compilation (and waited for in [`JitMode::Sync`]).
     #[inline]
-    pub(crate) fn ready(&self, plan: &Plan, k: &FusedKernel, access: &[Access], own: JitMode) -> Option<&Compiled> {
+    pub(crate) fn ready(&self, plan: &Plan, k: &FusedKernel, access: &[Access], own: JitMode) -> Option<Ready<'_>> {
         let mode = super::effective_mode(own);
         if mode == JitMode::Off {
             return None;
         }
         let state = self.state.get_or_init(|| match kernel_spec(plan, k, access) {
             Err(why) => State::Unsupported(why),
-            Ok(spec) => lookup(spec, mode),
+            Ok((spec, consts)) => match lookup(spec, mode) {
+                Ok(code) => State::Jit(code, consts),
+                Err(why) => State::Unsupported(why),
+            },
         });
         match state {
-            State::Jit(j) => j.result.get().and_then(|r| r.as_ref().ok()),
+            State::Jit(j, consts) => j.result.get().and_then(|r| r.as_ref().ok()).map(|code| Ready { code, consts }),
             _ => None,
         }
     }
@@ -111,7 +122,7 @@ impl KernelTier {
             _ if super::effective_mode(own) == JitMode::Off => "off".to_string(),
             None => "not compiled yet (at the first run)".to_string(),
             Some(State::Unsupported(why)) => format!("stays on the vm: {why}"),
-            Some(State::Jit(j)) => match j.result.get() {
+            Some(State::Jit(j, _)) => match j.result.get() {
                 None => "compiling".to_string(),
                 Some(Ok(c)) => format!("compiled in {:.2} ms", c.took.as_secs_f64() * 1e3),
                 Some(Err(e)) => format!("compilation failed: {e}"),
@@ -121,15 +132,16 @@ impl KernelTier {
     }
 }
 
-/// The cached entry of `spec`'s structure, or a new one queued for the compiler.
-fn lookup(spec: super::spec::KernelSpec, mode: JitMode) -> State {
+/// The cached entry of `spec`'s structure, or a new one queued for the compiler; or why there
+/// is none.
+fn lookup(spec: super::spec::KernelSpec, mode: JitMode) -> Result<Arc<JitKernel>, String> {
     let key = spec.key();
     let (entry, fresh) = {
         let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
         match c.get(&key) {
             Some(e) => (e.clone(), false),
             None if c.len() >= MAX_KERNELS => {
-                return State::Unsupported(format!("the compiled-kernel cache is full ({MAX_KERNELS} kernels)"))
+                return Err(format!("the compiled-kernel cache is full ({MAX_KERNELS} kernels)"))
             }
             None => {
                 let e = Arc::new(JitKernel::default());
@@ -152,7 +164,7 @@ fn lookup(spec: super::spec::KernelSpec, mode: JitMode) -> State {
         let _ = (spec, fresh, mode);
         let _ = entry.result.set(Err("this build has no compiler".into()));
     }
-    State::Jit(entry)
+    Ok(entry)
 }
 
 /// Which tier ran a kernel last, and what the compiler did with it.
