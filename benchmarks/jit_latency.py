@@ -12,9 +12,14 @@ both tiers at 1M elements.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import time
+
+# OpenBLAS's idle threads (started with NumPy) busy-wait after start-up, taking one of the two
+# cores from the first calls and the compiler thread; 2^4 cycles makes them sleep.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 import numpy as np
 import rusttorch as rt
