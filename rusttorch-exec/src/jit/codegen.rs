@@ -228,19 +228,27 @@ pub(super) fn new_function<'c>(
     (f, lanes)
 }
 
-/// Verifies `f` and generates its machine code: the engine owning it and its address.
+/// The compiler's one execution engine (MCJIT at `-O1`), made from an empty module: kernels'
+/// modules are added to it, so its target machine and the subtarget their functions' attributes
+/// select are built once per process, not per kernel.
+pub(super) fn new_engine(ctx: &Context) -> Result<ExecutionEngine<'_>, String> {
+    let base = ctx.create_module("rusttorch_jit");
+    base.create_jit_execution_engine(OptimizationLevel::Less).map_err(|m| m.to_string())
+}
+
+/// Verifies `f`, hands its module to `ee` and generates its machine code: its address.
 pub(super) fn finish<'c>(
+    ee: &ExecutionEngine<'c>,
     module: Module<'c>,
     f: FunctionValue<'c>,
     name: &str,
     spec: &KernelSpec,
-) -> Result<(ExecutionEngine<'c>, usize), String> {
+) -> Result<usize, String> {
     if !f.verify(false) {
         return Err(format!("LLVM rejected the generated function for {}", spec.key()));
     }
-    let ee = module.create_jit_execution_engine(OptimizationLevel::Less).map_err(|m| m.to_string())?;
-    let addr = ee.get_function_address(name).map_err(|e| format!("{e:?}"))?;
-    Ok((ee, addr))
+    ee.add_module(&module).map_err(|()| "the module is owned by another engine".to_string())?;
+    ee.get_function_address(name).map_err(|e| format!("{e:?}"))
 }
 
 /// The parameters of a [`super::run::MapFn`] as the kernel body uses them, loaded in the
@@ -302,16 +310,17 @@ fn table_ptr<'c>(
     b.build_pointer_cast(p, elem.ptr_type(AddressSpace::default()), "").map_err(e)
 }
 
-/// Compiles the elementwise kernel `spec` into a function `name` of the
+/// Compiles the elementwise kernel `spec` with `ee` into a function `name` of the
 /// [`super::run::MapFn`] signature that computes the whole vectors of its range (`start`
 /// plus a multiple of the width: `run.rs` passes a task's last few positions through padded
-/// copies, so the program is emitted once); returns the engine owning the code, the function's
-/// address and its width in elements.
+/// copies, so the program is emitted once); returns the function's address and its width in
+/// elements.
 pub(super) fn compile_map<'c>(
     ctx: &'c Context,
+    ee: &ExecutionEngine<'c>,
     name: &str,
     spec: &KernelSpec,
-) -> Result<(ExecutionEngine<'c>, usize, usize), String> {
+) -> Result<(usize, usize), String> {
     let module = ctx.create_module(name);
     let b = ctx.create_builder();
     let i64t = ctx.i64_type();
@@ -355,7 +364,7 @@ pub(super) fn compile_map<'c>(
     b.build_return(None).map_err(e)?;
 
     let width = wide.width as usize;
-    finish(module, f, name, spec).map(|(ee, addr)| (ee, addr, width))
+    finish(ee, module, f, name, spec).map(|addr| (addr, width))
 }
 
 /// `s` in every lane of a vector of `em`'s width.

@@ -108,13 +108,14 @@ struct Rows<'a, 'c> {
 }
 
 /// Compiles the row kernel `spec` (its [`RowsSpec`]) into a function `name` of the
-/// [`super::run::MapFn`] signature, computing rows `start..end`; returns the engine owning the
-/// code, the function's address and the number of full registers it spills (scratch rows).
+/// [`super::run::MapFn`] signature with `ee`, computing rows `start..end`; returns the
+/// function's address and the number of full registers it spills (scratch rows).
 pub(super) fn compile_rows<'c>(
     ctx: &'c Context,
+    ee: &ExecutionEngine<'c>,
     name: &str,
     spec: &KernelSpec,
-) -> Result<(ExecutionEngine<'c>, usize, usize), String> {
+) -> Result<(usize, usize), String> {
     let rs = spec.rows.as_ref().ok_or("not a row kernel")?;
     let module = ctx.create_module(name);
     let b = ctx.create_builder();
@@ -166,7 +167,7 @@ pub(super) fn compile_rows<'c>(
     pm.initialize();
     pm.run_on(&f);
     let spilled = g.slots.len();
-    finish(module, f, name, spec).map(|(ee, addr)| (ee, addr, spilled))
+    finish(ee, module, f, name, spec).map(|addr| (addr, spilled))
 }
 
 fn set_reg<'c>(regs: &mut Vec<Option<V<'c>>>, r: Reg, v: V<'c>) {

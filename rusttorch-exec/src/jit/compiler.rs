@@ -1,7 +1,7 @@
-//! The compiler thread: owns LLVM (its context and every execution engine, which hold the
+//! The compiler thread: owns LLVM (its context and the one execution engine, which holds the
 //! compiled code for the life of the process) and compiles queued kernels one at a time.
 
-use super::codegen::compile_map;
+use super::codegen::{compile_map, new_engine};
 use super::codegen_rows::compile_rows;
 use super::spec::KernelSpec;
 use super::tier::{Compiled, JitKernel, Shape};
@@ -22,27 +22,25 @@ fn queue() -> &'static Mutex<Sender<Job>> {
     QUEUE.get_or_init(|| {
         let (tx, rx) = channel::<Job>();
         let started = std::thread::Builder::new().name("rusttorch-jit".into()).spawn(move || {
-            // LLVM objects are not `Send`: they live and die on this thread. The engines are
-            // kept (never dropped) because the code they own is called from the pool.
-            let ready = Target::initialize_native(&InitializationConfig::default());
+            // LLVM objects are not `Send`: they live and die on this thread. The engine is kept
+            // (never dropped) because the code it owns is called from the pool.
             let context = Context::create();
-            let mut engines = Vec::new();
+            let engine = Target::initialize_native(&InitializationConfig::default())
+                .map_err(|e| format!("LLVM has no native target: {e}"))
+                .and_then(|()| new_engine(&context));
             for (n, job) in rx.into_iter().enumerate() {
                 let t0 = Instant::now();
-                let result = match &ready {
-                    Err(e) => Err(format!("LLVM has no native target: {e}")),
-                    Ok(()) => {
+                let result = match &engine {
+                    Err(e) => Err(e.clone()),
+                    Ok(ee) => {
                         let name = format!("k{n}");
                         let code = match &job.spec.rows {
-                            None => compile_map(&context, &name, &job.spec)
-                                .map(|(ee, addr, width)| (ee, addr, Shape::Map { width })),
-                            Some(r) => compile_rows(&context, &name, &job.spec)
-                                .map(|(ee, addr, spilled)| (ee, addr, Shape::Rows { row_len: r.row_len, spilled })),
+                            None => compile_map(&context, ee, &name, &job.spec)
+                                .map(|(addr, width)| (addr, Shape::Map { width })),
+                            Some(r) => compile_rows(&context, ee, &name, &job.spec)
+                                .map(|(addr, spilled)| (addr, Shape::Rows { row_len: r.row_len, spilled })),
                         };
-                        code.map(|(ee, addr, shape)| {
-                            engines.push(ee);
-                            Compiled { addr, took: t0.elapsed(), stream: job.spec.stream, shape }
-                        })
+                        code.map(|(addr, shape)| Compiled { addr, took: t0.elapsed(), stream: job.spec.stream, shape })
                     }
                 };
                 let _ = job.entry.result.set(result);
