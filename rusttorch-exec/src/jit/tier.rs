@@ -24,6 +24,8 @@ pub(crate) struct Compiled {
 
 /// The unit of work of compiled code.
 #[derive(Clone, Copy, Debug)]
+// Only the compiler makes code (without it, no `Compiled` exists).
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub(crate) enum Shape {
     /// Elementwise: whole vectors of `width` positions (the caller does the rest).
     Map { width: usize },
