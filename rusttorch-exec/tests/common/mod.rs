@@ -9,9 +9,12 @@ use rusttorch_exec::reference::reference;
 
 // ------------------------------------------------------------------------------- engines
 
-/// An engine of 2 threads (the machine's cores) with the default blocks.
+/// An engine of 2 threads (the machine's cores) with the default blocks, on the block VM alone:
+/// its fused and eager paths agree bit for bit. (With the JIT in the background, whichever
+/// kernels' code is ready would run compiled, and compiled row sums add in other lanes: which
+/// path ran compiled would then depend on timing. `engines()` has a compiling engine.)
 pub fn engine() -> Engine {
-    Engine::new(2).unwrap()
+    Engine::with_config(EngineConfig { threads: 2, jit: JitMode::Off, ..Default::default() }).unwrap()
 }
 
 /// The engines property tests compare paths on: the VM with a tiny block (16 elements), which
