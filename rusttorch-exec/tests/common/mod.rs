@@ -249,17 +249,22 @@ pub fn assert_paths_agree<O: Outputs>(
 }
 
 /// Asserts that the outputs of `build()` are bitwise the same evaluated on 1 thread and on each
-/// of `threads` (fused; reductions, scans and gathers must not depend on how work is split).
+/// of `threads` (fused; reductions, scans and gathers must not depend on how work is split), on
+/// each tier: the block VM, and every kernel the JIT takes compiled before its first run. (With
+/// the JIT in the background, which tier ran would depend on timing, and the tiers' row sums add
+/// in different lanes.)
 #[track_caller]
 pub fn assert_same_bits_for_threads<O: Outputs>(threads: &[usize], build: impl Fn() -> O) {
-    let bits = |n: usize| -> Vec<Vec<u64>> {
-        let outs = build().into_tensors();
-        Engine::new(n).unwrap().eval(&outs).unwrap();
-        outs.iter().map(|t| t.buffer().unwrap().to_f64_vec().iter().map(|v| v.to_bits()).collect()).collect()
-    };
-    let one = bits(1);
-    for &n in threads {
-        assert_eq!(one, bits(n), "{n} threads differ from 1");
+    for jit in [JitMode::Off, JitMode::Sync] {
+        let bits = |n: usize| -> Vec<Vec<u64>> {
+            let outs = build().into_tensors();
+            Engine::with_config(EngineConfig { threads: n, jit, ..Default::default() }).unwrap().eval(&outs).unwrap();
+            outs.iter().map(|t| t.buffer().unwrap().to_f64_vec().iter().map(|v| v.to_bits()).collect()).collect()
+        };
+        let one = bits(1);
+        for &n in threads {
+            assert_eq!(one, bits(n), "{n} threads differ from 1 ({jit:?})");
+        }
     }
 }
 
