@@ -48,9 +48,10 @@ def main() -> None:
 
     y = w1(a, b, c)
     print(f"rusttorch {rt.__version__}, {rt.get_num_threads()} threads")
-    print(f"y = (a*b + c)*0.5 - a*c over {N:,} float32 elements: {y!r}\n")
-    print("Optimized plan (y.explain()):")
+    # explain() before anything evaluates y (its repr shows values, so it runs the plan).
+    print(f"y = (a*b + c)*0.5 - a*c over {N:,} float32 elements; optimized plan (y.explain()):")
     print(y.explain())
+    print(f"y = {y!r}\n")
 
     result = y.numpy()  # evaluates (fused) and returns a zero-copy, read-only view
     a64, b64, c64 = (x.astype(np.float64) for x in (an, bn, cn))
