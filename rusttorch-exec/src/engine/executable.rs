@@ -114,6 +114,7 @@ impl Executable {
         unused: &mut SmallVec<[(usize, Buffer); 1]>,
     ) -> Result<()> {
         let plan = &self.plan;
+        let _compile_after = crate::jit::SubmitAfterRun;
         // (SmallVecs here and below: a small evaluation should not spend its time in malloc.)
         let mut slots: SmallVec<[Slot; 16]> = SmallVec::new();
         slots.resize_with(plan.values.len(), || Slot::Empty);

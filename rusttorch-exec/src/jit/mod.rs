@@ -34,7 +34,7 @@ mod vmath_ir;
 pub(crate) use run::run_compiled;
 pub use spec::{binary_compiles, unary_compiles};
 pub use tier::{compiled_kernels, TierReport};
-pub(crate) use tier::{KernelTier, Ready};
+pub(crate) use tier::{KernelTier, Ready, SubmitAfterRun};
 
 /// When kernels are compiled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

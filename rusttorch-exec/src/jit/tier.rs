@@ -154,8 +154,10 @@ fn lookup(spec: super::spec::KernelSpec, mode: JitMode) -> Result<Arc<JitKernel>
     };
     #[cfg(feature = "jit")]
     {
-        if fresh {
+        if fresh && mode == JitMode::Sync {
             super::compiler::submit(spec, entry.clone());
+        } else if fresh {
+            PENDING.with(|p| p.borrow_mut().push((spec, entry.clone())));
         }
         if mode == JitMode::Sync {
             super::compiler::wait(&entry);
@@ -167,6 +169,28 @@ fn lookup(spec: super::spec::KernelSpec, mode: JitMode) -> Result<Arc<JitKernel>
         let _ = entry.result.set(Err("this build has no compiler".into()));
     }
     Ok(entry)
+}
+
+#[cfg(feature = "jit")]
+thread_local! {
+    /// New kernels met by the run in progress on this thread (background mode), handed to the
+    /// compiler when the run ends, so that compiling never takes a core from the pool tasks of
+    /// the run that found them (two cores, a two-thread pool: the compiler would take one).
+    static PENDING: std::cell::RefCell<Vec<(super::spec::KernelSpec, Arc<JitKernel>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Held by a run of a plan: when it is dropped (the run ended, by success, error or panic), the
+/// kernels the run met for the first time go to the compiler.
+pub(crate) struct SubmitAfterRun;
+
+impl Drop for SubmitAfterRun {
+    fn drop(&mut self) {
+        #[cfg(feature = "jit")]
+        for (spec, entry) in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
+            super::compiler::submit(spec, entry);
+        }
+    }
 }
 
 /// Which tier ran a kernel last, and what the compiler did with it.
