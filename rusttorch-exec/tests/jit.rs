@@ -343,3 +343,39 @@ fn compile_time_of_a_long_chain() {
         println!("{mode:?}: {:.3} ms per call; {}", t0.elapsed().as_secs_f64() * 10.0, tiers[0]);
     }
 }
+
+/// The kernels a run meets are queued together when it ends and compiled in one module; each
+/// takes over with its own code.
+#[test]
+fn kernels_queued_together_compile_together() {
+    let e = engine(JitMode::Background);
+    // Three shapes, three kernels, structures no other test compiles.
+    let xs: Vec<Tensor> =
+        [3001, 3002, 3003].iter().map(|&n| common::uniform(&[n], n as u64, DType::F32, -3.0, 3.0)).collect();
+    let build = || -> Vec<Tensor> {
+        vec![
+            (xs[0].tanh().unwrap() * 1.75).unwrap(),
+            (xs[1].sigmoid().unwrap() - 0.125).unwrap().abs().unwrap(),
+            ((&xs[2] * &xs[2]).unwrap().exp().unwrap() + 0.5).unwrap(),
+        ]
+    };
+    e.eval(&build()).unwrap();
+    let exe = e.plan_for(&build(), true).unwrap();
+    assert_eq!(exe.tiers().len(), 3);
+    if !available() {
+        return;
+    }
+    let t0 = std::time::Instant::now();
+    while exe.tiers().iter().any(|t| t.jit == "compiling") {
+        assert!(t0.elapsed().as_secs() < 30, "never compiled");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let outs = build();
+    e.eval(&outs).unwrap();
+    assert!(exe.tiers().iter().all(|t| t.ran == "compiled"), "{:?}", exe.tiers());
+    let vm = build();
+    engine(JitMode::Off).eval(&vm).unwrap();
+    for (a, b) in outs.iter().zip(&vm) {
+        assert_eq!(bits(a), bits(b));
+    }
+}

@@ -36,7 +36,7 @@ pub(super) struct Emit<'a, 'c> {
     pub(super) b: &'a Builder<'c>,
     pub(super) width: u32,
     pub(super) f64: bool,
-    /// The kernel's constants at this width, by slot (loaded and splat once, at entry).
+    /// The kernel's constants at this width, by slot ([`Params::load_consts`]).
     pub(super) consts: &'a [V<'c>],
 }
 
@@ -216,15 +216,18 @@ pub(super) fn new_function<'c>(
     let table = i8p.ptr_type(AddressSpace::default());
     let params = [table.into(), table.into(), i64t.into(), i64t.into(), i8p.into(), i8p.into()];
     let f = module.add_function(name, ctx.void_type().fn_type(&params, false), None);
-    let cpu = TargetMachine::get_host_cpu_name().to_string();
-    let features = TargetMachine::get_host_cpu_features().to_string();
-    f.add_attribute(AttributeLoc::Function, ctx.create_string_attribute("target-cpu", &cpu));
-    f.add_attribute(AttributeLoc::Function, ctx.create_string_attribute("target-features", &features));
+    // Asked of LLVM once per process (CPUID and a string of ~100 features).
+    static HOST: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    let (cpu, features) = HOST.get_or_init(|| {
+        (TargetMachine::get_host_cpu_name().to_string(), TargetMachine::get_host_cpu_features().to_string())
+    });
+    f.add_attribute(AttributeLoc::Function, ctx.create_string_attribute("target-cpu", cpu));
+    f.add_attribute(AttributeLoc::Function, ctx.create_string_attribute("target-features", features));
     f.add_attribute(
         AttributeLoc::Function,
         ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("nounwind"), 0),
     );
-    let lanes = host_vector_bits(&features) / if spec.dtype == DType::F64 { 64 } else { 32 };
+    let lanes = host_vector_bits(features) / if spec.dtype == DType::F64 { 64 } else { 32 };
     (f, lanes)
 }
 
@@ -236,31 +239,36 @@ pub(super) fn new_engine(ctx: &Context) -> Result<ExecutionEngine<'_>, String> {
     base.create_jit_execution_engine(OptimizationLevel::Less).map_err(|m| m.to_string())
 }
 
-/// Verifies `f`, hands its module to `ee` and generates its machine code: its address.
-pub(super) fn finish<'c>(
-    ee: &ExecutionEngine<'c>,
-    module: Module<'c>,
-    f: FunctionValue<'c>,
-    name: &str,
-    spec: &KernelSpec,
-) -> Result<usize, String> {
-    if !f.verify(false) {
-        return Err(format!("LLVM rejected the generated function for {}", spec.key()));
+/// `built` (the outcome of emitting `f` for `spec`) once LLVM's verifier accepts `f`; else the
+/// error, with `f` deleted from its module so that the module's other kernels still compile.
+fn checked<T>(f: FunctionValue<'_>, built: Result<T, String>, spec: &KernelSpec) -> Result<T, String> {
+    let r = built.and_then(|t| {
+        if f.verify(false) {
+            Ok(t)
+        } else {
+            Err(format!("LLVM rejected the generated function for {}", spec.key()))
+        }
+    });
+    if r.is_err() {
+        // SAFETY: `f` was just added to its module and nothing refers to it (kernels call no
+        // other function, and no engine has generated code for the module yet).
+        unsafe { f.delete() };
     }
-    ee.add_module(&module).map_err(|()| "the module is owned by another engine".to_string())?;
-    ee.get_function_address(name).map_err(|e| format!("{e:?}"))
+    r
 }
 
 /// The parameters of a [`super::run::MapFn`] as the kernel body uses them, loaded in the
 /// current block: each input's and output's pointer (from their tables, as pointers to `elem`),
-/// the range `start..end`, the scratch row pointer, and the constants' values.
+/// the range `start..end`, the scratch row pointer, and the constant table (its values are
+/// loaded where the kernel wants them: [`Params::load_consts`]).
 pub(super) struct Params<'c> {
     pub(super) ins: Vec<PointerValue<'c>>,
     pub(super) outs: Vec<PointerValue<'c>>,
     pub(super) start: IntValue<'c>,
     pub(super) end: IntValue<'c>,
     pub(super) scratch: PointerValue<'c>,
-    pub(super) consts: Vec<inkwell::values::BasicValueEnum<'c>>,
+    const_table: PointerValue<'c>,
+    n_consts: usize,
 }
 
 impl<'c> Params<'c> {
@@ -277,17 +285,25 @@ impl<'c> Params<'c> {
             (0..n).map(|i| table_ptr(b, ctx, t, i, elem)).collect()
         };
         let ptr = elem.ptr_type(AddressSpace::default());
-        let cp = b.build_pointer_cast(param(5).into_pointer_value(), ptr, "").map_err(e)?;
-        // SAFETY (of the generated code): the table has one value per constant slot.
-        let consts = (0..spec.consts).map(|i| load_nth(b, ctx, cp, i)).collect::<Result<Vec<_>, _>>()?;
         Ok(Params {
-            consts,
+            const_table: b.build_pointer_cast(param(5).into_pointer_value(), ptr, "").map_err(e)?,
+            n_consts: spec.consts,
             ins: table(tin, spec.reads.len())?,
             outs: table(tout, spec.outputs)?,
             start: param(2).into_int_value(),
             end: param(3).into_int_value(),
             scratch: b.build_pointer_cast(param(4).into_pointer_value(), ptr, "").map_err(e)?,
         })
+    }
+
+    /// The constants' values, loaded in the current block and splat to each of `widths`
+    /// (one vector per constant slot for each).
+    pub(super) fn load_consts(&self, widths: &[&Emit<'_, 'c>]) -> Result<Vec<Vec<V<'c>>>, String> {
+        let Some(em) = widths.first() else { return Ok(Vec::new()) };
+        // SAFETY (of the generated code): the table has one value per constant slot.
+        let values =
+            (0..self.n_consts).map(|i| load_nth(em.b, em.ctx, self.const_table, i)).collect::<Result<Vec<_>, _>>()?;
+        widths.iter().map(|w| values.iter().map(|v| splat(w, *v)).collect()).collect()
     }
 }
 
@@ -318,39 +334,44 @@ fn load_nth<'c>(
     b.build_load(at, "").map_err(e)
 }
 
-/// Compiles the elementwise kernel `spec` with `ee` into a function `name` of the
-/// [`super::run::MapFn`] signature that computes the whole vectors of its range (`start`
-/// plus a multiple of the width: `run.rs` passes a task's last few positions through padded
-/// copies, so the program is emitted once); returns the function's address and its width in
-/// elements.
-pub(super) fn compile_map<'c>(
+/// Adds to `module` a function `name` of the [`super::run::MapFn`] signature computing the
+/// kernel `spec`, its body written by `emit` (given the function and the host's vector lanes of
+/// the kernel's type): what `emit` returns, or why the kernel has no code.
+pub(super) fn compile<'c, T>(
     ctx: &'c Context,
-    ee: &ExecutionEngine<'c>,
+    module: &Module<'c>,
     name: &str,
     spec: &KernelSpec,
-) -> Result<(usize, usize), String> {
-    let module = ctx.create_module(name);
+    emit: impl FnOnce(&'c Context, &Module<'c>, FunctionValue<'c>, u32, &KernelSpec) -> Result<T, String>,
+) -> Result<T, String> {
+    let (f, lanes) = new_function(ctx, module, name, spec);
+    checked(f, emit(ctx, module, f, lanes, spec), spec)
+}
+
+/// The body of the elementwise kernel `spec`: one loop over the whole vectors of its range
+/// (`start` plus a multiple of the width: `run.rs` passes a task's last few positions through
+/// padded copies, so the program is emitted once); returns its width in elements.
+pub(super) fn emit_map<'c>(
+    ctx: &'c Context,
+    module: &Module<'c>,
+    f: FunctionValue<'c>,
+    lanes: u32,
+    spec: &KernelSpec,
+) -> Result<usize, String> {
     let b = ctx.create_builder();
     let i64t = ctx.i64_type();
-    let (f, lanes) = new_function(ctx, &module, name, spec);
     let f64 = spec.dtype == DType::F64;
     // Twice the host's width, two registers per value: two independent chains per step for the
     // out-of-order core (long chains are latency-bound at one register per value).
-    let wide = Emit { ctx, module: &module, b: &b, width: 2 * lanes, f64, consts: &[] };
+    let wide = Emit { ctx, module, b: &b, width: 2 * lanes, f64, consts: &[] };
 
     let entry = ctx.append_basic_block(f, "entry");
     let main_cond = ctx.append_basic_block(f, "main_cond");
     let main_body = ctx.append_basic_block(f, "main_body");
     let exit = ctx.append_basic_block(f, "exit");
     b.position_at_end(entry);
-    let Params { ins: in_ptrs, outs: out_ptrs, start, end, .. } = Params::load(ctx, &b, f, spec, wide.elem())?;
-    let const_table = b
-        .build_pointer_cast(
-            f.get_nth_param(5).expect("six parameters").into_pointer_value(),
-            wide.elem().ptr_type(AddressSpace::default()),
-            "",
-        )
-        .map_err(e)?;
+    let params = Params::load(ctx, &b, f, spec, wide.elem())?;
+    let Params { ins: ref in_ptrs, outs: ref out_ptrs, start, end, .. } = params;
     // Scalar inputs: loaded once, splat.
     let mut scalars = Vec::new();
     for (p, r) in in_ptrs.iter().zip(&spec.reads) {
@@ -376,17 +397,15 @@ pub(super) fn compile_map<'c>(
     // at two registers each they spilled (gelu-tanh at 1M: 1.16-1.24 ms; loaded per step
     // 0.84-0.90, which the stores' possible aliasing keeps in the loop; at the native width
     // 0.97-1.04).
-    let consts =
-        (0..spec.consts).map(|i| splat(&wide, load_nth(&b, ctx, const_table, i)?)).collect::<Result<Vec<_>, _>>()?;
+    let consts = params.load_consts(&[&wide])?.remove(0);
     let wide = Emit { consts: &consts, ..wide };
-    body(&wide, spec, &in_ptrs, &out_ptrs, scalars, iv, stream)?;
+    body(&wide, spec, in_ptrs, out_ptrs, scalars, iv, stream)?;
     b.build_unconditional_branch(main_cond).map_err(e)?;
     i.add_incoming(&[(&next, main_body)]);
     b.position_at_end(exit);
     b.build_return(None).map_err(e)?;
 
-    let width = wide.width as usize;
-    finish(ee, module, f, name, spec).map(|addr| (addr, width))
+    Ok(wide.width as usize)
 }
 
 /// `s` in every lane of a vector of `em`'s width.

@@ -10,12 +10,12 @@
 //! do not depend on the thread count (a row is one task's). They match the VM within rounding:
 //! the lanes differ from the VM's blocks.
 
-use super::codegen::{e, finish, new_function, set_align, splat, Emit, Params, R, V};
+use super::codegen::{e, set_align, splat, Emit, Params, R, V};
 use super::spec::{KernelSpec, Read, RowsSpec};
 use hashbrown::HashMap;
 use inkwell::builder::Builder;
 use inkwell::context::Context;
-use inkwell::execution_engine::ExecutionEngine;
+use inkwell::module::Module;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{FunctionValue, IntValue, PointerValue};
 use inkwell::{AddressSpace, FloatPredicate as P, IntPredicate};
@@ -107,29 +107,29 @@ struct Rows<'a, 'c> {
     slots: HashMap<Site, usize>,
 }
 
-/// Compiles the row kernel `spec` (its [`RowsSpec`]) into a function `name` of the
-/// [`super::run::MapFn`] signature with `ee`, computing rows `start..end`; returns the
-/// function's address and the number of full registers it spills (scratch rows).
-pub(super) fn compile_rows<'c>(
+/// The body of the row kernel `spec` (its [`RowsSpec`]), computing rows `start..end`; returns
+/// the number of full registers it spills (scratch rows).
+pub(super) fn emit_rows<'c>(
     ctx: &'c Context,
-    ee: &ExecutionEngine<'c>,
-    name: &str,
+    module: &Module<'c>,
+    f: FunctionValue<'c>,
+    lanes: u32,
     spec: &KernelSpec,
-) -> Result<(usize, usize), String> {
+) -> Result<usize, String> {
     let rs = spec.rows.as_ref().ok_or("not a row kernel")?;
-    let module = ctx.create_module(name);
     let b = ctx.create_builder();
-    let (f, lanes) = new_function(ctx, &module, name, spec);
     let f64 = spec.dtype == DType::F64;
     // Two registers per value: two independent accumulator chains per reduction (softmax and
     // layer norm at 1024 x 1024 ran 20-25 % faster than at the native width, on AVX2).
-    let wide = Emit { ctx, module: &module, b: &b, width: 2 * lanes, f64, consts: &[] };
+    let wide = Emit { ctx, module, b: &b, width: 2 * lanes, f64, consts: &[] };
     let one = Emit { width: 1, ..wide };
     let entry = ctx.append_basic_block(f, "entry");
     b.position_at_end(entry);
-    let Params { ins, outs, start, end, scratch, consts } = Params::load(ctx, &b, f, spec, wide.elem())?;
-    let consts_w = consts.iter().map(|c| splat(&wide, *c)).collect::<Result<Vec<_>, _>>()?;
-    let consts_1 = consts.iter().map(|c| splat(&one, *c)).collect::<Result<Vec<_>, _>>()?;
+    let params = Params::load(ctx, &b, f, spec, wide.elem())?;
+    // Row kernels splat their constants once, at entry: a row's loops are short and many.
+    let [consts_w, consts_1]: [Vec<V<'_>>; 2] =
+        params.load_consts(&[&wide, &one])?.try_into().map_err(|_| "two widths".to_string())?;
+    let Params { ins, outs, start, end, scratch, .. } = params;
     let (wide, one) = (Emit { consts: &consts_w, ..wide }, Emit { consts: &consts_1, ..one });
     let g = Rows { ctx, b: &b, f, spec, rs, ins, outs, scratch, slots: spills(&rs.stages) };
     let i64t = ctx.i64_type();
@@ -164,12 +164,11 @@ pub(super) fn compile_rows<'c>(
     b.build_return(None).map_err(e)?;
     // LLVM 14's legacy pass manager: one function pass, no target machine needed.
     #[allow(deprecated)]
-    let pm = inkwell::passes::PassManager::create(&module);
+    let pm = inkwell::passes::PassManager::create(module);
     pm.add_promote_memory_to_register_pass();
     pm.initialize();
     pm.run_on(&f);
-    let spilled = g.slots.len();
-    finish(ee, module, f, name, spec).map(|addr| (addr, spilled))
+    Ok(g.slots.len())
 }
 
 fn set_reg<'c>(regs: &mut Vec<Option<V<'c>>>, r: Reg, v: V<'c>) {

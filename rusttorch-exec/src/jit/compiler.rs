@@ -1,11 +1,13 @@
 //! The compiler thread: owns LLVM (its context and the one execution engine, which holds the
-//! compiled code for the life of the process) and compiles queued kernels one at a time.
+//! compiled code for the life of the process) and compiles the queued kernels, those queued
+//! together in one module.
 
-use super::codegen::{compile_map, new_engine};
-use super::codegen_rows::compile_rows;
+use super::codegen::{compile, emit_map, new_engine};
+use super::codegen_rows::emit_rows;
 use super::spec::KernelSpec;
 use super::tier::{Compiled, JitKernel, Shape};
 use inkwell::context::Context;
+use inkwell::execution_engine::ExecutionEngine;
 use inkwell::targets::{InitializationConfig, Target};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
@@ -28,22 +30,31 @@ fn queue() -> &'static Mutex<Sender<Job>> {
             let engine = Target::initialize_native(&InitializationConfig::default())
                 .map_err(|e| format!("LLVM has no native target: {e}"))
                 .and_then(|()| new_engine(&context));
-            for (n, job) in rx.into_iter().enumerate() {
+            let mut names = 0usize;
+            while let Ok(first) = rx.recv() {
                 let t0 = Instant::now();
-                let result = match &engine {
-                    Err(e) => Err(e.clone()),
-                    Ok(ee) => {
-                        let name = format!("k{n}");
-                        let code = match &job.spec.rows {
-                            None => compile_map(&context, ee, &name, &job.spec)
-                                .map(|(addr, width)| (addr, Shape::Map { width })),
-                            Some(r) => compile_rows(&context, ee, &name, &job.spec)
-                                .map(|(addr, spilled)| (addr, Shape::Rows { row_len: r.row_len, spilled })),
-                        };
-                        code.map(|(addr, shape)| Compiled { addr, took: t0.elapsed(), stream: job.spec.stream, shape })
+                // The kernels queued meanwhile join this one in a module: code generation has a
+                // fixed cost per module (its pass pipeline, object file and linking).
+                let mut jobs = vec![first];
+                while jobs.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(job) => jobs.push(job),
+                        Err(_) => break,
                     }
+                }
+                let results = match &engine {
+                    Err(e) => jobs.iter().map(|_| Err(e.clone())).collect(),
+                    Ok(ee) => compile_batch(&context, ee, &jobs, &mut names),
                 };
-                let _ = job.entry.result.set(result);
+                for (job, result) in jobs.iter().zip(results) {
+                    let code = result.map(|(addr, shape)| Compiled {
+                        addr,
+                        took: t0.elapsed(),
+                        stream: job.spec.stream,
+                        shape,
+                    });
+                    let _ = job.entry.result.set(code);
+                }
                 done().1.notify_all();
             }
         });
@@ -53,6 +64,44 @@ fn queue() -> &'static Mutex<Sender<Job>> {
         }
         Mutex::new(tx)
     })
+}
+
+/// Kernels compiled in one module at most.
+const MAX_BATCH: usize = 32;
+
+/// Compiles `jobs` into one module added to `ee`: each kernel's code address and shape, or why
+/// it has none. `names` counts the functions made so far (names are unique per engine).
+fn compile_batch<'c>(
+    ctx: &'c Context,
+    ee: &ExecutionEngine<'c>,
+    jobs: &[Job],
+    names: &mut usize,
+) -> Vec<Result<(usize, Shape), String>> {
+    let module = ctx.create_module(&format!("m{names}"));
+    let built: Vec<_> = jobs
+        .iter()
+        .map(|job| {
+            let name = format!("k{names}");
+            *names += 1;
+            let shape = match &job.spec.rows {
+                None => compile(ctx, &module, &name, &job.spec, emit_map).map(|width| Shape::Map { width }),
+                Some(r) => compile(ctx, &module, &name, &job.spec, emit_rows)
+                    .map(|spilled| Shape::Rows { row_len: r.row_len, spilled }),
+            };
+            shape.map(|shape| (name, shape))
+        })
+        .collect();
+    if built.iter().any(Result::is_ok) && ee.add_module(&module).is_err() {
+        return jobs.iter().map(|_| Err("the module is owned by another engine".to_string())).collect();
+    }
+    // The first address asked generates the whole module's code.
+    built
+        .into_iter()
+        .map(|b| {
+            let (name, shape) = b?;
+            ee.get_function_address(&name).map(|addr| (addr, shape)).map_err(|e| format!("{e:?}"))
+        })
+        .collect()
 }
 
 /// Signalled after each compilation, for [`wait`].
@@ -75,5 +124,66 @@ pub(super) fn wait(entry: &JitKernel) {
     let mut g = lock.lock().unwrap_or_else(|e| e.into_inner());
     while entry.result.get().is_none() {
         g = cv.wait_timeout(g, std::time::Duration::from_millis(50)).unwrap_or_else(|e| e.into_inner()).0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jit::run::MapFn;
+    use crate::jit::spec::Read;
+    use rusttorch_ir::op::UnaryOp;
+    use rusttorch_ir::plan::{Instr, Operand};
+    use rusttorch_ir::DType;
+
+    /// `out = op(in)` over contiguous float32, or with `broken` a store of a register never set.
+    fn job(op: UnaryOp, broken: bool) -> Job {
+        let src = Operand::Reg(if broken { 5 } else { 1 });
+        let prog = vec![
+            Instr::Load { dst: 0, input: 0 },
+            Instr::Unary { op, dst: 1, src: Operand::Reg(0) },
+            Instr::Store { output: 0, src },
+        ];
+        let spec = KernelSpec {
+            dtype: DType::F32,
+            prog,
+            reads: vec![Read::Contiguous],
+            outputs: 1,
+            regs: 2,
+            rows: None,
+            stream: false,
+            consts: 0,
+        };
+        Job { spec, entry: Arc::new(JitKernel { result: OnceLock::new() }) }
+    }
+
+    /// Kernels compiled in one module: each gets its own code, and one that LLVM cannot build
+    /// fails alone.
+    #[test]
+    fn a_batch_compiles_each_kernel_and_fails_only_the_broken_one() {
+        Target::initialize_native(&InitializationConfig::default()).unwrap();
+        let ctx = Context::create();
+        let ee = new_engine(&ctx).unwrap();
+        let jobs = [job(UnaryOp::Neg, false), job(UnaryOp::Abs, true), job(UnaryOp::Square, false)];
+        let mut names = 0;
+        let results = compile_batch(&ctx, &ee, &jobs, &mut names);
+        assert_eq!(names, 3);
+        assert!(results[1].as_ref().is_err_and(|e| e.contains("r5 read unset")), "{:?}", results[1]);
+        let x: Vec<f32> = (0..64).map(|i| i as f32 - 20.5).collect();
+        for (r, want) in [(&results[0], -1.0f32), (&results[2], 0.0)] {
+            let (addr, shape) = r.as_ref().unwrap();
+            let Shape::Map { width } = *shape else { panic!("{shape:?}") };
+            let mut y = vec![0.0f32; 64];
+            let ins = [x.as_ptr() as *const u8];
+            let outs = [y.as_mut_ptr() as *mut u8];
+            // SAFETY: the address is of a compiled function of the `MapFn` signature.
+            let f: MapFn = unsafe { std::mem::transmute(*addr) };
+            assert_eq!(64 % width, 0);
+            // SAFETY: 64 is a multiple of its width, both buffers hold 64 elements, and the
+            // kernel reads no scratch and no constant.
+            unsafe { f(ins.as_ptr(), outs.as_ptr(), 0, 64, std::ptr::null_mut(), std::ptr::null()) };
+            let expect: Vec<f32> = x.iter().map(|v| if want < 0.0 { -v } else { v * v }).collect();
+            assert_eq!(y, expect);
+        }
     }
 }
