@@ -61,6 +61,14 @@ impl<'c> Emit<'_, 'c> {
         let v = if self.f64 { v } else { v as f32 as f64 };
         VectorType::const_vector(&vec![self.elem().const_float(v); self.width as usize])
     }
+    /// The sign bit of the element type, as an integer of its width.
+    pub(super) fn sign_bit(&self) -> i64 {
+        if self.f64 {
+            i64::MIN
+        } else {
+            0x8000_0000
+        }
+    }
     pub(super) fn ci(&self, v: i64) -> V<'c> {
         let t = if self.f64 { self.ctx.i64_type() } else { self.ctx.i32_type() };
         VectorType::const_vector(&vec![t.const_int(v as u64, true); self.width as usize])

@@ -71,7 +71,8 @@ impl<'c> Emit<'_, 'c> {
         }
         let small = self.fma(self.mul(q, z)?, a, a)?;
         let v = self.sel(self.cmp(P::OLT, a, self.c(0.625))?, small, big)?;
-        self.keep_nan(x, self.call("llvm.copysign", &[v, x])?)
+        let sign = self.b.build_and(self.bits(x)?, self.ci(self.sign_bit()), "").map_err(e)?;
+        self.float_of_bits(self.b.build_or(self.bits(v)?, sign, "").map_err(e)?)
     }
 
     /// `vmath::ln1_f32`.
