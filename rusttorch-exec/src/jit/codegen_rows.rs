@@ -127,8 +127,7 @@ pub(super) fn emit_rows<'c>(
     b.position_at_end(entry);
     let params = Params::load(ctx, &b, f, spec, wide.elem())?;
     // Row kernels splat their constants once, at entry: a row's loops are short and many.
-    let [consts_w, consts_1]: [Vec<V<'_>>; 2] =
-        params.load_consts(&[&wide, &one])?.try_into().map_err(|_| "two widths".to_string())?;
+    let [consts_w, consts_1] = params.load_consts([&wide, &one])?;
     let Params { ins, outs, start, end, scratch, .. } = params;
     let (wide, one) = (Emit { consts: &consts_w, ..wide }, Emit { consts: &consts_1, ..one });
     let g = Rows { ctx, b: &b, f, spec, rs, ins, outs, scratch, slots: spills(&rs.stages) };

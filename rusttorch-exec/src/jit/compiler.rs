@@ -46,13 +46,10 @@ fn queue() -> &'static Mutex<Sender<Job>> {
                     Err(e) => jobs.iter().map(|_| Err(e.clone())).collect(),
                     Ok(ee) => compile_batch(&context, ee, &jobs, &mut names),
                 };
+                // Every kernel of the module was ready when its code was.
+                let took = t0.elapsed();
                 for (job, result) in jobs.iter().zip(results) {
-                    let code = result.map(|(addr, shape)| Compiled {
-                        addr,
-                        took: t0.elapsed(),
-                        stream: job.spec.stream,
-                        shape,
-                    });
+                    let code = result.map(|(addr, shape)| Compiled { addr, took, stream: job.spec.stream, shape });
                     let _ = job.entry.result.set(code);
                 }
                 done().1.notify_all();
