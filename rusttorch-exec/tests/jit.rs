@@ -9,7 +9,7 @@ mod common;
 
 use rusttorch_exec::jit::available;
 use rusttorch_exec::prelude::*;
-use rusttorch_ir::op::{BinaryOp, UnaryOp};
+use rusttorch_ir::op::{BinaryOp, GeluApprox, UnaryOp};
 
 fn engine(jit: JitMode) -> Engine {
     Engine::with_config(EngineConfig { threads: 2, jit, ..Default::default() }).unwrap()
@@ -66,6 +66,24 @@ fn every_compiled_unary_op_matches_the_vm_on_float32() {
         let compiles =
             rusttorch_exec::jit::unary_compiles(op, DType::F32) && x.unary(op).unwrap().dtype() == DType::F32;
         same_on_both_tiers(&op.label(), compiles, || x.unary(op).unwrap());
+    }
+}
+
+/// A kernel with two or more transcendentals calls them (each compiled once per process, in the
+/// module of the first kernel needing it: `jit/outline.rs`) instead of inlining them; the called
+/// code computes the same bits, alone and next to an inlined one's kernel.
+#[test]
+fn called_transcendentals_match_the_vm() {
+    let x = f32_patterns(11, 1013);
+    let heavy =
+        [UnaryOp::Exp, UnaryOp::Tanh, UnaryOp::Log, UnaryOp::Log1p, UnaryOp::Sigmoid, UnaryOp::Gelu(GeluApprox::Tanh)];
+    for op in heavy {
+        same_on_both_tiers(&format!("{} + sigmoid", op.label()), true, || {
+            x.unary(op).unwrap().binary(BinaryOp::Add, &x.unary(UnaryOp::Sigmoid).unwrap()).unwrap()
+        });
+        same_on_both_tiers(&format!("{} of {}", op.label(), op.label()), true, || {
+            x.unary(op).unwrap().unary(op).unwrap()
+        });
     }
 }
 

@@ -38,6 +38,8 @@ pub(super) struct Emit<'a, 'c> {
     pub(super) f64: bool,
     /// The kernel's constants at this width, by slot ([`Params::load_consts`]).
     pub(super) consts: &'a [V<'c>],
+    /// The transcendentals are called, not inlined ([`super::outline`]).
+    pub(super) outline: bool,
 }
 
 impl<'c> Emit<'_, 'c> {
@@ -156,16 +158,16 @@ impl<'c> Emit<'_, 'c> {
             Trunc => self.call("llvm.trunc", &[x]),
             Round => self.call("llvm.roundeven", &[x]),
             LogicalNot => self.truth(self.cmp(FloatPredicate::OEQ, x, self.c(0.0))?),
-            Exp => self.exp(x),
-            Log => self.ln(x),
-            Log1p => self.ln_1p(x),
-            Tanh => self.tanh(x),
-            Sigmoid => self.sigmoid(x),
+            Exp => self.outlined("exp", x, |em, x| em.exp(x)),
+            Log => self.outlined("log", x, |em, x| em.ln(x)),
+            Log1p => self.outlined("log1p", x, |em, x| em.ln_1p(x)),
+            Tanh => self.outlined("tanh", x, |em, x| em.tanh(x)),
+            Sigmoid => self.outlined("sigmoid", x, |em, x| em.sigmoid(x)),
             Gelu(GeluApprox::Tanh) => {
                 // x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3), as the VM.
                 let k = self.mul(self.mul(self.mul(self.c(0.044715), x)?, x)?, x)?;
                 let u = self.mul(self.c(2.0 * rusttorch_ir::op::GELU_TANH_C), self.add(x, k)?)?;
-                self.mul(x, self.sigmoid(u)?)
+                self.mul(x, self.outlined("sigmoid", u, |em, x| em.sigmoid(x))?)
             }
             other => Err(format!("{} has no compiled form", other.label())),
         }
@@ -224,6 +226,13 @@ pub(super) fn new_function<'c>(
     let table = i8p.ptr_type(AddressSpace::default());
     let params = [table.into(), table.into(), i64t.into(), i64t.into(), i8p.into(), i8p.into()];
     let f = module.add_function(name, ctx.void_type().fn_type(&params, false), None);
+    let features = host_attributes(ctx, f);
+    let lanes = host_vector_bits(features) / if spec.dtype == DType::F64 { 64 } else { 32 };
+    (f, lanes)
+}
+
+/// Compiles `f` for the host CPU (and says it throws nothing); returns the host's features.
+pub(super) fn host_attributes<'c>(ctx: &'c Context, f: FunctionValue<'c>) -> &'static str {
     // Asked of LLVM once per process (CPUID and a string of ~100 features).
     static HOST: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
     let (cpu, features) = HOST.get_or_init(|| {
@@ -235,14 +244,14 @@ pub(super) fn new_function<'c>(
         AttributeLoc::Function,
         ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("nounwind"), 0),
     );
-    let lanes = host_vector_bits(features) / if spec.dtype == DType::F64 { 64 } else { 32 };
-    (f, lanes)
+    features
 }
 
 /// The compiler's one execution engine (MCJIT at `-O1`), made from an empty module: kernels'
 /// modules are added to it, so its target machine and the subtarget their functions' attributes
 /// select are built once per process, not per kernel.
 pub(super) fn new_engine(ctx: &Context) -> Result<ExecutionEngine<'_>, String> {
+    super::outline::forget_compiled();
     let base = ctx.create_module("rusttorch_jit");
     base.create_jit_execution_engine(OptimizationLevel::Less).map_err(|m| m.to_string())
 }
@@ -375,7 +384,7 @@ pub(super) fn emit_map<'c>(
     let f64 = spec.dtype == DType::F64;
     // Twice the host's width, two registers per value: two independent chains per step for the
     // out-of-order core (long chains are latency-bound at one register per value).
-    let wide = Emit { ctx, module, b: &b, width: 2 * lanes, f64, consts: &[] };
+    let wide = Emit { ctx, module, b: &b, width: 2 * lanes, f64, consts: &[], outline: spec.outlines() };
 
     let entry = ctx.append_basic_block(f, "entry");
     let main_cond = ctx.append_basic_block(f, "main_cond");

@@ -121,8 +121,9 @@ pub(super) fn emit_rows<'c>(
     let f64 = spec.dtype == DType::F64;
     // Two registers per value: two independent accumulator chains per reduction (softmax and
     // layer norm at 1024 x 1024 ran 20-25 % faster than at the native width, on AVX2).
-    let wide = Emit { ctx, module, b: &b, width: 2 * lanes, f64, consts: &[] };
-    let one = Emit { width: 1, ..wide };
+    let wide = Emit { ctx, module, b: &b, width: 2 * lanes, f64, consts: &[], outline: spec.outlines() };
+    // Per-row code (and a row's last few elements) calls the transcendentals: compiled once.
+    let one = Emit { width: 1, outline: true, ..wide };
     let entry = ctx.append_basic_block(f, "entry");
     b.position_at_end(entry);
     let params = Params::load(ctx, &b, f, spec, wide.elem())?;

@@ -4,6 +4,7 @@
 
 use super::codegen::{compile, emit_map, new_engine};
 use super::codegen_rows::emit_rows;
+use super::outline::record_compiled;
 use super::spec::KernelSpec;
 use super::tier::{Compiled, JitKernel, Shape};
 use inkwell::context::Context;
@@ -92,13 +93,17 @@ fn compile_batch<'c>(
         return jobs.iter().map(|_| Err("the module is owned by another engine".to_string())).collect();
     }
     // The first address asked generates the whole module's code.
-    built
+    let addrs: Vec<_> = built
         .into_iter()
         .map(|b| {
             let (name, shape) = b?;
             ee.get_function_address(&name).map(|addr| (addr, shape)).map_err(|e| format!("{e:?}"))
         })
-        .collect()
+        .collect();
+    if addrs.iter().any(Result::is_ok) {
+        record_compiled(&module);
+    }
+    addrs
 }
 
 /// Signalled after each compilation, for [`wait`].

@@ -12,7 +12,8 @@
 //! `jit` feature, `compiler` (the background thread), `codegen` (the elementwise loop),
 //! `codegen_rows` (the short-row loop nest) and `vmath_ir`
 //! (exp, tanh, log... as inline polynomials, the same arithmetic as [`crate::vmath`], so the
-//! two tiers agree bit for bit).
+//! two tiers agree bit for bit), and `outline` (the same functions compiled once per process
+//! and called, by kernels with several of them).
 //!
 //! `RUSTTORCH_JIT=0|1|sync` picks [`JitMode`]: off, background (default), or compiled before
 //! the first run.
@@ -25,6 +26,8 @@ mod codegen;
 mod codegen_rows;
 #[cfg(feature = "jit")]
 mod compiler;
+#[cfg(feature = "jit")]
+mod outline;
 mod run;
 pub(crate) mod spec;
 mod tier;

@@ -61,6 +61,19 @@ pub(crate) struct KernelSpec {
 }
 
 impl KernelSpec {
+    /// Whether the transcendentals of its per-element programs are called rather than inlined:
+    /// with two or more, compile time dominates (each inline copy is ~60 vector instructions to
+    /// select and allocate), while with one the call's cost shows in a loop that does little
+    /// else (measured in `jit/outline.rs`). Per-row code always calls them.
+    pub(crate) fn outlines(&self) -> bool {
+        let rows = self.rows.iter().flat_map(|r| r.stages.iter()).flat_map(|s| &s.full);
+        let heavy = |i: &&Instr| {
+            use UnaryOp::*;
+            matches!(i, Instr::Unary { op: Exp | Log | Log1p | Tanh | Sigmoid | Gelu(_), .. })
+        };
+        self.prog.iter().chain(rows).filter(heavy).count() >= 2
+    }
+
     /// The structural key: equal for kernels that compile to the same code.
     pub(crate) fn key(&self) -> String {
         let mut s = format!("v1 {} {:?} {} {} {}:", self.dtype, self.reads, self.outputs, self.regs, self.stream);
