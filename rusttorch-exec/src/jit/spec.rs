@@ -65,6 +65,7 @@ impl KernelSpec {
     /// with two or more, compile time dominates (each inline copy is ~60 vector instructions to
     /// select and allocate), while with one the call's cost shows in a loop that does little
     /// else (measured in `jit/outline.rs`). Per-row code always calls them.
+    #[cfg(feature = "jit")]
     pub(crate) fn outlines(&self) -> bool {
         let rows = self.rows.iter().flat_map(|r| r.stages.iter()).flat_map(|s| &s.full);
         let heavy = |i: &&Instr| {
