@@ -16,7 +16,7 @@ use inkwell::intrinsics::Intrinsic;
 use inkwell::module::Module;
 use inkwell::targets::TargetMachine;
 use inkwell::types::{FloatType, VectorType};
-use inkwell::values::{BasicValue, FunctionValue, IntValue, PointerValue, VectorValue};
+use inkwell::values::{BasicValue, CallSiteValue, FunctionValue, IntValue, PointerValue, VectorValue};
 use inkwell::{AddressSpace, FloatPredicate, OptimizationLevel};
 use rusttorch_ir::op::{BinaryOp, GeluApprox, UnaryOp};
 use rusttorch_ir::plan::{Instr, Operand};
@@ -114,11 +114,7 @@ impl<'c> Emit<'_, 'c> {
             .and_then(|i| i.get_declaration(self.module, &[self.fvec().into()]))
             .ok_or_else(|| format!("LLVM has no {name}"))?;
         let args: Vec<_> = args.iter().map(|a| (*a).into()).collect();
-        let v = self.b.build_call(f, &args, "").map_err(e)?;
-        match v.try_as_basic_value() {
-            inkwell::values::ValueKind::Basic(v) => Ok(v.into_vector_value()),
-            _ => Err(format!("{name} returned nothing")),
-        }
+        returned(self.b.build_call(f, &args, "").map_err(e)?, name)
     }
     /// An operand of the program: a register's value (from `reg`), or a constant's slot.
     pub(super) fn operand(&self, o: &Operand, reg: impl Fn(u32) -> R<'c>) -> R<'c> {
@@ -198,6 +194,14 @@ impl<'c> Emit<'_, 'c> {
             Ne => self.truth(self.cmp(P::UNE, a, b)?),
             other => Err(format!("{} has no compiled form", other.info().name)),
         }
+    }
+}
+
+/// The vector a call of `name` returned.
+pub(super) fn returned<'c>(call: CallSiteValue<'c>, name: &str) -> R<'c> {
+    match call.try_as_basic_value() {
+        inkwell::values::ValueKind::Basic(v) => Ok(v.into_vector_value()),
+        _ => Err(format!("{name} returned nothing")),
     }
 }
 

@@ -10,10 +10,13 @@
 //! ([`super::spec::KernelSpec::outlines`]); the 20-op chain ran no slower (1.94 ms at 1M
 //! called, 2.06 inline).
 
-use super::codegen::{e, host_attributes, Emit, R, V};
+use super::codegen::{e, host_attributes, returned, Emit, R, V};
 use hashbrown::HashSet;
 use inkwell::values::FunctionValue;
 use std::cell::RefCell;
+
+/// The names of these functions start with it (and no kernel's does).
+const PREFIX: &str = "rt_";
 
 /// LLVM's `fastcc`: vectors passed and returned in registers, no C ABI to keep.
 const FASTCC: u32 = 8;
@@ -36,7 +39,7 @@ pub(super) fn record_compiled(module: &inkwell::module::Module<'_>) {
         let mut c = c.borrow_mut();
         for f in module.get_functions() {
             let name = f.get_name().to_string_lossy();
-            if name.starts_with("rt_") && f.count_basic_blocks() > 0 {
+            if name.starts_with(PREFIX) && f.count_basic_blocks() > 0 {
                 c.insert(name.into_owned());
             }
         }
@@ -50,17 +53,14 @@ impl<'c> Emit<'_, 'c> {
         if !self.outline {
             return body(self, x);
         }
-        let fname = format!("rt_{name}_{}x{}", if self.f64 { "f64" } else { "f32" }, self.width);
+        let fname = format!("{PREFIX}{name}_{}x{}", if self.f64 { "f64" } else { "f32" }, self.width);
         let f = match self.module.get_function(&fname) {
             Some(f) => f,
             None => self.declare(&fname, body)?,
         };
         let call = self.b.build_call(f, &[x.into()], "").map_err(e)?;
         call.set_call_convention(FASTCC);
-        match call.try_as_basic_value() {
-            inkwell::values::ValueKind::Basic(v) => Ok(v.into_vector_value()),
-            _ => Err(format!("{fname} returned nothing")),
-        }
+        returned(call, &fname)
     }
 
     /// Adds `fname` to the module: a declaration if the engine has its code, else its body.
