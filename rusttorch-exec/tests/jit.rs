@@ -21,19 +21,32 @@ fn bits(t: &Tensor) -> Vec<u64> {
     v.iter().map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() }).collect()
 }
 
-/// Evaluates `build()` on the VM and compiled; asserts the same bits and, when `compiles`,
-/// that the compiled engine really ran every kernel compiled.
+/// Evaluates `build()` on the VM and compiled, quick (`-O0`) and optimized (`-O1`) code alike;
+/// asserts the same bits and, when `compiles`, that compiled code really ran every kernel.
 #[track_caller]
 fn same_on_both_tiers(what: &str, compiles: bool, build: impl Fn() -> Tensor) {
     let vm = build();
     engine(JitMode::Off).eval(std::slice::from_ref(&vm)).unwrap();
-    let jit_engine = engine(JitMode::Sync);
-    let compiled = build();
-    jit_engine.eval(std::slice::from_ref(&compiled)).unwrap();
-    let (a, b) = (bits(&vm), bits(&compiled));
-    if let Some(i) = (0..a.len()).find(|&i| a[i] != b[i]) {
-        panic!("{what}: element {i} differs: vm {} compiled {}", f64::from_bits(a[i]), f64::from_bits(b[i]));
+    let want = bits(&vm);
+    let check = |e: &Engine, stage: &str| {
+        let t = build();
+        e.eval(std::slice::from_ref(&t)).unwrap();
+        let got = bits(&t);
+        if let Some(i) = (0..want.len()).find(|&i| want[i] != got[i]) {
+            let (a, b) = (f64::from_bits(want[i]), f64::from_bits(got[i]));
+            panic!("{what}: element {i} differs: vm {a} {stage} {b}");
+        }
+    };
+    // In the background a new structure gets quick code first, which its next run takes.
+    let background = engine(JitMode::Background);
+    check(&background, "first run");
+    if compiles && available() {
+        wait_until(&background, &build, "compiled", |j| j.starts_with("compiled in "));
+        check(&background, "compiled (first code)");
+        wait_until(&background, &build, "optimized", |j| j.ends_with("(-O1)"));
     }
+    let jit_engine = engine(JitMode::Sync);
+    check(&jit_engine, "compiled");
     let tiers = jit_engine.plan_for(std::slice::from_ref(&build()), true).unwrap().tiers();
     if compiles && available() {
         assert!(tiers.iter().all(|t| t.ran == "compiled"), "{what}: {tiers:?}");
@@ -211,6 +224,53 @@ fn background_compilation_takes_over_when_ready() {
     assert!(report.jit.starts_with("compiled in "), "{report:?}");
     let text = e.explain_tiers(&[build()]).unwrap();
     assert!(text.contains("tier: ran compiled; jit compiled in "), "{text}");
+}
+
+/// Polls `cond` on the tier report of every kernel of `build()`'s plan on `e` (30 s at most).
+fn wait_until(e: &Engine, build: &dyn Fn() -> Tensor, what: &str, cond: impl Fn(&str) -> bool) {
+    let exe = e.plan_for(&[build()], true).unwrap();
+    let t0 = std::time::Instant::now();
+    while !exe.tiers().iter().all(|t| cond(&t.jit)) {
+        assert!(t0.elapsed().as_secs() < 30, "never {what}: {:?}", exe.tiers());
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+/// In the background a new kernel gets quick code (`-O0`) first; once that has run, optimized
+/// code (`-O1`) replaces it. The VM, the quick code and the optimized code compute the same bits.
+#[test]
+fn quick_code_runs_first_then_optimized_code_with_the_same_bits() {
+    let x = common::uniform(&[3, 1000], 23, DType::F32, -6.0, 6.0);
+    // Structures no other test compiles: two transcendentals (called), and a row kernel.
+    let chain = || ((&x * 0.713).unwrap().sigmoid().unwrap().log1p().unwrap() - 0.377).unwrap();
+    let rows = || ((&x * 1.313).unwrap().softmax(1).unwrap() * 3.7).unwrap();
+    for build in [&chain as &dyn Fn() -> Tensor, &rows] {
+        let vm = build();
+        engine(JitMode::Off).eval(std::slice::from_ref(&vm)).unwrap();
+        let e = engine(JitMode::Background);
+        let mut seen = vec![];
+        for stage in ["vm", "quick", "optimized"] {
+            match stage {
+                "quick" if available() => wait_until(&e, build, "compiled", |j| j.starts_with("compiled in ")),
+                "optimized" if available() => wait_until(&e, build, "optimized", |j| j.contains(", optimized in ")),
+                _ => {}
+            }
+            let t = build();
+            e.eval(std::slice::from_ref(&t)).unwrap();
+            assert_eq!(bits(&t), bits(&vm), "{stage}");
+            seen.push(e.plan_for(&[build()], true).unwrap().tiers()[0].clone());
+        }
+        if !available() {
+            assert!(seen.iter().all(|t| t.ran == "vm" && t.jit == "off"), "{seen:?}");
+            continue;
+        }
+        assert_eq!(seen[0].ran, "vm", "{seen:?}");
+        assert_eq!(seen[1].ran, "compiled", "{seen:?}");
+        // (The optimized code may be ready by the time the report is taken.)
+        let optimizing = seen[1].jit.ends_with("; optimizing") || seen[1].jit.contains(", optimized in ");
+        assert!(seen[1].jit.contains("(-O0)") && optimizing, "{seen:?}");
+        assert!(seen[2].jit.contains("(-O0), optimized in ") && seen[2].jit.ends_with("(-O1)"), "{seen:?}");
+    }
 }
 
 /// Kernels the compiler does not take run on the VM and say why.

@@ -8,6 +8,7 @@
 //! rounds as the VM's does, so the tiers agree bit for bit.
 
 use super::spec::{KernelSpec, Read};
+use super::tier::Level;
 use inkwell::attributes::AttributeLoc;
 use inkwell::builder::{Builder, BuilderError};
 use inkwell::context::Context;
@@ -251,13 +252,18 @@ pub(super) fn host_attributes<'c>(ctx: &'c Context, f: FunctionValue<'c>) -> &'s
     features
 }
 
-/// The compiler's one execution engine (MCJIT at `-O1`), made from an empty module: kernels'
-/// modules are added to it, so its target machine and the subtarget their functions' attributes
-/// select are built once per process, not per kernel.
-pub(super) fn new_engine(ctx: &Context) -> Result<ExecutionEngine<'_>, String> {
-    super::outline::forget_compiled();
+/// An execution engine (MCJIT) generating code at `level`, made from an empty module: kernels'
+/// modules are added to it, so its target machine and the subtarget their functions'
+/// attributes select are built once per process, not per kernel.
+pub(super) fn new_engine(ctx: &Context, level: Level) -> Result<ExecutionEngine<'_>, String> {
     let base = ctx.create_module("rusttorch_jit");
-    base.create_jit_execution_engine(OptimizationLevel::Less).map_err(|m| m.to_string())
+    let opt = match level {
+        Level::Quick => OptimizationLevel::None,
+        Level::Optimized => OptimizationLevel::Less,
+    };
+    let ee = base.create_jit_execution_engine(opt).map_err(|m| m.to_string())?;
+    super::outline::forget_compiled(&ee);
+    Ok(ee)
 }
 
 /// `built` (the outcome of emitting `f` for `spec`) once LLVM's verifier accepts `f`; else the

@@ -4,9 +4,9 @@
 
 use super::codegen::{compile, emit_map, new_engine};
 use super::codegen_rows::emit_rows;
-use super::outline::record_compiled;
-use super::spec::KernelSpec;
-use super::tier::{Compiled, JitKernel, Shape};
+use super::outline::{record_compiled, use_engine};
+
+use super::tier::{Compiled, JitKernel, Level, Shape};
 use inkwell::context::Context;
 use inkwell::execution_engine::ExecutionEngine;
 use inkwell::targets::{InitializationConfig, Target};
@@ -15,8 +15,10 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Instant;
 
 struct Job {
-    spec: KernelSpec,
     entry: Arc<JitKernel>,
+    level: Level,
+    /// A caller waits for it ([`super::JitMode::Sync`]): it goes before optimizing others.
+    urgent: bool,
 }
 
 /// The queue to the compiler thread (started on first use).
@@ -25,35 +27,42 @@ fn queue() -> &'static Mutex<Sender<Job>> {
     QUEUE.get_or_init(|| {
         let (tx, rx) = channel::<Job>();
         let started = std::thread::Builder::new().name("rusttorch-jit".into()).spawn(move || {
-            // LLVM objects are not `Send`: they live and die on this thread. The engine is kept
-            // (never dropped) because the code it owns is called from the pool.
+            // LLVM objects are not `Send`: they live and die on this thread. The engines are
+            // kept (never dropped) because the code they own is called from the pool.
             let context = Context::create();
-            let engine = Target::initialize_native(&InitializationConfig::default())
-                .map_err(|e| format!("LLVM has no native target: {e}"))
-                .and_then(|()| new_engine(&context));
+            let native = Target::initialize_native(&InitializationConfig::default())
+                .map_err(|e| format!("LLVM has no native target: {e}"));
+            let engines =
+                [Level::Quick, Level::Optimized].map(|level| native.clone().and_then(|()| new_engine(&context, level)));
             let mut names = 0usize;
-            while let Ok(first) = rx.recv() {
-                let t0 = Instant::now();
-                // The kernels queued meanwhile join this one in a module: code generation has a
-                // fixed cost per module (its pass pipeline, object file and linking).
-                let mut jobs = vec![first];
-                while jobs.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(job) => jobs.push(job),
-                        Err(_) => break,
+            // Kernels whose quick code ran, waiting for their optimized code: compiled when no
+            // new kernel waits for quick code, a few at a time (a new kernel waits at most for
+            // one such module).
+            let mut promoted = std::collections::VecDeque::new();
+            loop {
+                let first = if promoted.is_empty() { rx.recv().ok() } else { rx.try_recv().ok() };
+                let mut now = Vec::new();
+                for job in first.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
+                    if job.level == Level::Optimized && !job.urgent {
+                        promoted.push_back(job);
+                    } else {
+                        now.push(job);
                     }
                 }
-                let results = match &engine {
-                    Err(e) => jobs.iter().map(|_| Err(e.clone())).collect(),
-                    Ok(ee) => compile_batch(&context, ee, &jobs, &mut names),
-                };
-                // Every kernel of the module was ready when its code was.
-                let took = t0.elapsed();
-                for (job, result) in jobs.iter().zip(results) {
-                    let code = result.map(|(addr, shape)| Compiled { addr, took, stream: job.spec.stream, shape });
-                    let _ = job.entry.result.set(code);
+                if now.is_empty() {
+                    let n = promoted.len().min(OPTIMIZE_BATCH);
+                    now.extend(promoted.drain(..n));
                 }
-                done().1.notify_all();
+                if now.is_empty() {
+                    break; // every sender is gone
+                }
+                for level in [Level::Quick, Level::Optimized] {
+                    let jobs: Vec<&Job> = now.iter().filter(|j| j.level == level).collect();
+                    for batch in jobs.chunks(MAX_BATCH) {
+                        let ee = &engines[level as usize];
+                        compile_and_publish(&context, ee, batch, &mut names);
+                    }
+                }
             }
         });
         if let Err(e) = started {
@@ -64,6 +73,34 @@ fn queue() -> &'static Mutex<Sender<Job>> {
     })
 }
 
+/// Compiles `jobs` in one module of `ee` (or fails them with why there is no engine) and hands
+/// each kernel its code: the first code of a new kernel, the optimized code of a promoted one.
+fn compile_and_publish<'c>(
+    ctx: &'c Context,
+    ee: &Result<ExecutionEngine<'c>, String>,
+    jobs: &[&Job],
+    names: &mut usize,
+) {
+    let t0 = Instant::now();
+    let results = match ee {
+        Err(e) => jobs.iter().map(|_| Err(e.clone())).collect(),
+        Ok(ee) => compile_batch(ctx, ee, jobs, names),
+    };
+    // Every kernel of the module was ready when its code was.
+    let took = t0.elapsed();
+    for (job, result) in jobs.iter().zip(results) {
+        let spec = &job.entry.spec;
+        let code = result.map(|(addr, shape)| Compiled { addr, took, stream: spec.stream, shape, level: job.level });
+        // A kernel with first code (quick) gets its optimized code; a new one its first.
+        let slot = if job.entry.result.get().is_some() { &job.entry.optimized } else { &job.entry.result };
+        let _ = slot.set(code);
+    }
+    done().1.notify_all();
+}
+
+/// Promoted kernels compiled in one module at most.
+const OPTIMIZE_BATCH: usize = 4;
+
 /// Kernels compiled in one module at most.
 const MAX_BATCH: usize = 32;
 
@@ -72,23 +109,28 @@ const MAX_BATCH: usize = 32;
 fn compile_batch<'c>(
     ctx: &'c Context,
     ee: &ExecutionEngine<'c>,
-    jobs: &[Job],
+    jobs: &[&Job],
     names: &mut usize,
 ) -> Vec<Result<(usize, Shape), String>> {
+    use_engine(ee);
     let module = ctx.create_module(&format!("m{names}"));
     let built: Vec<_> = jobs
         .iter()
         .map(|job| {
             let name = format!("k{names}");
             *names += 1;
-            let shape = match &job.spec.rows {
-                None => compile(ctx, &module, &name, &job.spec, emit_map).map(|width| Shape::Map { width }),
-                Some(r) => compile(ctx, &module, &name, &job.spec, emit_rows)
+            let spec = &job.entry.spec;
+            let shape = match &spec.rows {
+                None => compile(ctx, &module, &name, spec, emit_map).map(|width| Shape::Map { width }),
+                Some(r) => compile(ctx, &module, &name, spec, emit_rows)
                     .map(|spilled| Shape::Rows { row_len: r.row_len, spilled }),
             };
             shape.map(|shape| (name, shape))
         })
         .collect();
+    if let Some(dir) = std::env::var_os("RUSTTORCH_JIT_DUMP") {
+        dump(&module, std::path::Path::new(&dir));
+    }
     if built.iter().any(Result::is_ok) && ee.add_module(&module).is_err() {
         return jobs.iter().map(|_| Err("the module is owned by another engine".to_string())).collect();
     }
@@ -106,25 +148,59 @@ fn compile_batch<'c>(
     addrs
 }
 
+/// Writes `module`'s IR and the host's assembly for it into `dir` (`RUSTTORCH_JIT_DUMP`, for
+/// reading what the compiler made of a kernel); a failure to write is reported, not fatal.
+fn dump(module: &inkwell::module::Module<'_>, dir: &std::path::Path) {
+    use inkwell::targets::{CodeModel, FileType, RelocMode, TargetMachine};
+    let name = module.get_name().to_string_lossy().into_owned();
+    let triple = TargetMachine::get_default_triple();
+    let written = Target::from_triple(&triple).map_err(|e| e.to_string()).and_then(|t| {
+        let cpu = TargetMachine::get_host_cpu_name().to_string();
+        let features = TargetMachine::get_host_cpu_features().to_string();
+        let tm = t
+            .create_target_machine(
+                &triple,
+                &cpu,
+                &features,
+                inkwell::OptimizationLevel::Less,
+                RelocMode::Default,
+                CodeModel::JITDefault,
+            )
+            .ok_or("no target machine for the host")?;
+        module.print_to_file(dir.join(format!("{name}.ll"))).map_err(|e| e.to_string())?;
+        // Code generation rewrites its module's IR (CodeGenPrepare): the engine's copy stays as made.
+        tm.write_to_file(&module.clone(), FileType::Assembly, &dir.join(format!("{name}.s"))).map_err(|e| e.to_string())
+    });
+    if let Err(e) = written {
+        eprintln!("rusttorch: RUSTTORCH_JIT_DUMP: cannot write {name} into {}: {e}", dir.display());
+    }
+}
+
 /// Signalled after each compilation, for [`wait`].
 fn done() -> &'static (Mutex<()>, Condvar) {
     static DONE: OnceLock<(Mutex<()>, Condvar)> = OnceLock::new();
     DONE.get_or_init(|| (Mutex::new(()), Condvar::new()))
 }
 
-/// Queues `spec` for compilation into `entry`.
-pub(super) fn submit(spec: KernelSpec, entry: Arc<JitKernel>) {
-    let sent = queue().lock().unwrap_or_else(|e| e.into_inner()).send(Job { spec, entry: entry.clone() });
+/// Queues `entry`'s kernel for code at `level`; `urgent`: a caller waits for it.
+pub(super) fn submit(entry: Arc<JitKernel>, level: Level, urgent: bool) {
+    let sent = queue().lock().unwrap_or_else(|e| e.into_inner()).send(Job { entry: entry.clone(), level, urgent });
     if sent.is_err() {
-        let _ = entry.result.set(Err("the compiler thread is not running".into()));
+        let slot = if entry.result.get().is_some() { &entry.optimized } else { &entry.result };
+        let _ = slot.set(Err("the compiler thread is not running".into()));
     }
 }
 
-/// Blocks until `entry` is compiled (or failed).
+/// Blocks until `entry` has code (or failed to get any).
 pub(super) fn wait(entry: &JitKernel) {
+    wait_for(&entry.result);
+}
+
+/// Blocks until `slot` is filled by the compiler.
+pub(super) fn wait_for(slot: &OnceLock<Result<Compiled, String>>) {
     let (lock, cv) = done();
     let mut g = lock.lock().unwrap_or_else(|e| e.into_inner());
-    while entry.result.get().is_none() {
+    while slot.get().is_none() {
         g = cv.wait_timeout(g, std::time::Duration::from_millis(50)).unwrap_or_else(|e| e.into_inner()).0;
     }
 }
@@ -133,6 +209,7 @@ pub(super) fn wait(entry: &JitKernel) {
 mod tests {
     use super::*;
     use crate::jit::run::MapFn;
+    use crate::jit::spec::KernelSpec;
     use crate::jit::spec::Read;
     use rusttorch_ir::op::UnaryOp;
     use rusttorch_ir::plan::{Instr, Operand};
@@ -156,7 +233,7 @@ mod tests {
             stream: false,
             consts: 0,
         };
-        Job { spec, entry: Arc::new(JitKernel { result: OnceLock::new() }) }
+        Job { entry: Arc::new(JitKernel::new(spec)), level: Level::Optimized, urgent: true }
     }
 
     /// Kernels compiled in one module: each gets its own code, and one that LLVM cannot build
@@ -165,10 +242,10 @@ mod tests {
     fn a_batch_compiles_each_kernel_and_fails_only_the_broken_one() {
         Target::initialize_native(&InitializationConfig::default()).unwrap();
         let ctx = Context::create();
-        let ee = new_engine(&ctx).unwrap();
+        let ee = new_engine(&ctx, Level::Optimized).unwrap();
         let jobs = [job(UnaryOp::Neg, false), job(UnaryOp::Abs, true), job(UnaryOp::Square, false)];
         let mut names = 0;
-        let results = compile_batch(&ctx, &ee, &jobs, &mut names);
+        let results = compile_batch(&ctx, &ee, &jobs.iter().collect::<Vec<_>>(), &mut names);
         assert_eq!(names, 3);
         assert!(results[1].as_ref().is_err_and(|e| e.contains("r5 read unset")), "{:?}", results[1]);
         let x: Vec<f32> = (0..64).map(|i| i as f32 - 20.5).collect();

@@ -12,8 +12,9 @@
 
 use super::codegen::{e, host_attributes, returned, Emit, R, V};
 use hashbrown::HashSet;
+use inkwell::execution_engine::ExecutionEngine;
 use inkwell::values::FunctionValue;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// The names of these functions start with it (and no kernel's does).
 const PREFIX: &str = "rt_";
@@ -22,25 +23,40 @@ const PREFIX: &str = "rt_";
 const FASTCC: u32 = 8;
 
 thread_local! {
-    /// The functions whose code the engine of this thread holds (a thread has one engine at a
-    /// time: the compiler thread's, or a test's).
-    static COMPILED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    /// The functions whose code each engine of this thread holds, by engine (the compiler
+    /// thread has two: quick and optimized code; a test has its own).
+    static COMPILED: RefCell<HashSet<(usize, String)>> = RefCell::new(HashSet::new());
+    /// The engine the modules being made go to.
+    static CURRENT: Cell<usize> = const { Cell::new(0) };
 }
 
-/// A new engine on this thread holds no function yet.
-pub(super) fn forget_compiled() {
-    COMPILED.with(|c| c.borrow_mut().clear());
+fn id(ee: &ExecutionEngine<'_>) -> usize {
+    ee.as_mut_ptr() as usize
 }
 
-/// Records the functions `module` defines once its code is generated: later modules declare
-/// them.
+/// A new engine holds no function yet (an earlier engine at the same address is gone); the
+/// modules made next go to it.
+pub(super) fn forget_compiled(ee: &ExecutionEngine<'_>) {
+    let id = id(ee);
+    COMPILED.with(|c| c.borrow_mut().retain(|(e, _)| *e != id));
+    CURRENT.with(|c| c.set(id));
+}
+
+/// The modules made next go to `ee`.
+pub(super) fn use_engine(ee: &ExecutionEngine<'_>) {
+    CURRENT.with(|c| c.set(id(ee)));
+}
+
+/// Records the functions `module` defines once its code is generated: later modules for the
+/// same engine declare them.
 pub(super) fn record_compiled(module: &inkwell::module::Module<'_>) {
+    let id = CURRENT.with(Cell::get);
     COMPILED.with(|c| {
         let mut c = c.borrow_mut();
         for f in module.get_functions() {
             let name = f.get_name().to_string_lossy();
             if name.starts_with(PREFIX) && f.count_basic_blocks() > 0 {
-                c.insert(name.into_owned());
+                c.insert((id, name.into_owned()));
             }
         }
     });
@@ -68,7 +84,8 @@ impl<'c> Emit<'_, 'c> {
         let ty = self.fvec().fn_type(&[self.fvec().into()], false);
         let f = self.module.add_function(fname, ty, None);
         f.set_call_conventions(FASTCC);
-        if COMPILED.with(|c| c.borrow().contains(fname)) {
+        let key = (CURRENT.with(Cell::get), fname.to_string());
+        if COMPILED.with(|c| c.borrow().contains(&key)) {
             return Ok(f);
         }
         host_attributes(self.ctx, f);
@@ -94,6 +111,7 @@ mod tests {
     use super::super::codegen::{compile, emit_map, new_engine};
     use super::super::run::MapFn;
     use super::super::spec::{KernelSpec, Read};
+    use super::super::tier::Level;
     use inkwell::context::Context;
     use inkwell::targets::{InitializationConfig, Target};
     use rusttorch_ir::op::UnaryOp;
@@ -120,7 +138,7 @@ mod tests {
     fn one_transcendental_is_inlined() {
         Target::initialize_native(&InitializationConfig::default()).unwrap();
         let ctx = Context::create();
-        let _ee = new_engine(&ctx).unwrap();
+        let _ee = new_engine(&ctx, Level::Optimized).unwrap();
         let mut one = spec(false);
         one.prog.remove(2);
         for (s, called) in [(one, false), (spec(false), true)] {
@@ -137,7 +155,7 @@ mod tests {
     fn a_later_module_calls_the_code_of_an_earlier_one() {
         Target::initialize_native(&InitializationConfig::default()).unwrap();
         let ctx = Context::create();
-        let ee = new_engine(&ctx).unwrap();
+        let ee = new_engine(&ctx, Level::Optimized).unwrap();
         let mut addrs = vec![];
         for (i, neg) in [false, true].into_iter().enumerate() {
             let module = ctx.create_module(&format!("m{i}"));
