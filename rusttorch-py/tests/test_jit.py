@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -93,6 +94,14 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> None:
     assert a[ok].tobytes() == b[ok].tobytes(), np.flatnonzero(a[ok] != b[ok])[:5]
 
 
+def _wait_for_the_compiler(build, state: str) -> None:
+    """Polls ``explain()`` until no kernel of ``build()`` is in ``state`` (30 s at most)."""
+    t_end = time.monotonic() + 30
+    while state in rt.explain(build()):
+        assert time.monotonic() < t_end, rt.explain(build())
+        time.sleep(0.001)
+
+
 @needs_jit
 @settings(max_examples=40, deadline=None)
 @given(
@@ -112,6 +121,13 @@ def test_random_elementwise_graphs_are_bitwise_the_vm(ops, n, dtype, seed):
     try:
         rt.set_jit("off")
         vm = _graph(ops, leaves).numpy()
+        # In the background a new kernel gets quick code (-O0) first, and optimized code (-O1)
+        # once the quick code has run: all three tiers compute the same bits.
+        rt.set_jit("background")
+        _same_bits(vm, _graph(ops, leaves).numpy())
+        _wait_for_the_compiler(lambda: _graph(ops, leaves), "compiling")
+        _same_bits(vm, _graph(ops, leaves).numpy())
+        _wait_for_the_compiler(lambda: _graph(ops, leaves), "optimizing")
         rt.set_jit("sync")
         g = _graph(ops, leaves)
         _same_bits(vm, g.numpy())
