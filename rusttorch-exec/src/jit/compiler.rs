@@ -5,7 +5,6 @@
 use super::codegen::{compile, emit_map, new_engine};
 use super::codegen_rows::emit_rows;
 use super::outline::{record_compiled, use_engine};
-
 use super::tier::{Compiled, JitKernel, Level, Shape};
 use inkwell::context::Context;
 use inkwell::execution_engine::ExecutionEngine;
@@ -17,8 +16,6 @@ use std::time::Instant;
 struct Job {
     entry: Arc<JitKernel>,
     level: Level,
-    /// A caller waits for it ([`super::JitMode::Sync`]): it goes before optimizing others.
-    urgent: bool,
 }
 
 /// The queue to the compiler thread (started on first use).
@@ -43,7 +40,9 @@ fn queue() -> &'static Mutex<Sender<Job>> {
                 let first = if promoted.is_empty() { rx.recv().ok() } else { rx.try_recv().ok() };
                 let mut now = Vec::new();
                 for job in first.into_iter().chain(std::iter::from_fn(|| rx.try_recv().ok())) {
-                    if job.level == Level::Optimized && !job.urgent {
+                    // A kernel with quick code already asks for its optimized code; a new one
+                    // (quick, or optimized for a caller waiting in sync mode) goes first.
+                    if job.entry.result.get().is_some() {
                         promoted.push_back(job);
                     } else {
                         now.push(job);
@@ -91,9 +90,7 @@ fn compile_and_publish<'c>(
     for (job, result) in jobs.iter().zip(results) {
         let spec = &job.entry.spec;
         let code = result.map(|(addr, shape)| Compiled { addr, took, stream: spec.stream, shape, level: job.level });
-        // A kernel with first code (quick) gets its optimized code; a new one its first.
-        let slot = if job.entry.result.get().is_some() { &job.entry.optimized } else { &job.entry.result };
-        let _ = slot.set(code);
+        let _ = job.entry.next_code().set(code);
     }
     done().1.notify_all();
 }
@@ -182,25 +179,20 @@ fn done() -> &'static (Mutex<()>, Condvar) {
     DONE.get_or_init(|| (Mutex::new(()), Condvar::new()))
 }
 
-/// Queues `entry`'s kernel for code at `level`; `urgent`: a caller waits for it.
-pub(super) fn submit(entry: Arc<JitKernel>, level: Level, urgent: bool) {
-    let sent = queue().lock().unwrap_or_else(|e| e.into_inner()).send(Job { entry: entry.clone(), level, urgent });
+/// Queues `entry`'s kernel for code at `level`: its first code, or its optimized code once it
+/// has quick code.
+pub(super) fn submit(entry: Arc<JitKernel>, level: Level) {
+    let sent = queue().lock().unwrap_or_else(|e| e.into_inner()).send(Job { entry: entry.clone(), level });
     if sent.is_err() {
-        let slot = if entry.result.get().is_some() { &entry.optimized } else { &entry.result };
-        let _ = slot.set(Err("the compiler thread is not running".into()));
+        let _ = entry.next_code().set(Err("the compiler thread is not running".into()));
     }
 }
 
 /// Blocks until `entry` has code (or failed to get any).
 pub(super) fn wait(entry: &JitKernel) {
-    wait_for(&entry.result);
-}
-
-/// Blocks until `slot` is filled by the compiler.
-pub(super) fn wait_for(slot: &OnceLock<Result<Compiled, String>>) {
     let (lock, cv) = done();
     let mut g = lock.lock().unwrap_or_else(|e| e.into_inner());
-    while slot.get().is_none() {
+    while entry.result.get().is_none() {
         g = cv.wait_timeout(g, std::time::Duration::from_millis(50)).unwrap_or_else(|e| e.into_inner()).0;
     }
 }
@@ -233,7 +225,7 @@ mod tests {
             stream: false,
             consts: 0,
         };
-        Job { entry: Arc::new(JitKernel::new(spec)), level: Level::Optimized, urgent: true }
+        Job { entry: Arc::new(JitKernel::new(spec)), level: Level::Optimized }
     }
 
     /// Kernels compiled in one module: each gets its own code, and one that LLVM cannot build

@@ -74,6 +74,17 @@ impl JitKernel {
         JitKernel { spec, result: OnceLock::new(), optimized: OnceLock::new(), promoted: AtomicBool::new(false) }
     }
 
+    /// Where the compiler's next code for the kernel goes: its first code, or (once it has
+    /// quick code) its optimized code.
+    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
+    pub(crate) fn next_code(&self) -> &OnceLock<Result<Compiled, String>> {
+        if self.result.get().is_some() {
+            &self.optimized
+        } else {
+            &self.result
+        }
+    }
+
     /// The code runs take: the optimized, else the first; asks for the optimized code when
     /// the quick code is taken (by this thread's run: [`SubmitAfterRun`]).
     #[inline]
@@ -219,7 +230,7 @@ fn lookup(spec: super::spec::KernelSpec, mode: JitMode) -> Result<Arc<JitKernel>
         // Sync mode waits for the compiler, so it has optimized code at once; in the background
         // a new kernel gets quick code first.
         if fresh && mode == JitMode::Sync {
-            super::compiler::submit(entry.clone(), Level::Optimized, true);
+            super::compiler::submit(entry.clone(), Level::Optimized);
         } else if fresh {
             PENDING.with(|p| p.borrow_mut().push((entry.clone(), Level::Quick)));
         }
@@ -238,8 +249,9 @@ fn lookup(spec: super::spec::KernelSpec, mode: JitMode) -> Result<Arc<JitKernel>
 #[cfg(feature = "jit")]
 thread_local! {
     /// New kernels met by the run in progress on this thread (background mode), and kernels it
-    /// ran on quick code, handed to the compiler when the run ends, so that compiling never takes a core from the pool tasks of
-    /// the run that found them (two cores, a two-thread pool: the compiler would take one).
+    /// ran on quick code, handed to the compiler when the run ends, so that compiling never
+    /// takes a core from the pool tasks of the run that found them (two cores, a two-thread
+    /// pool: the compiler would take one).
     static PENDING: std::cell::RefCell<Vec<(Arc<JitKernel>, Level)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -252,7 +264,7 @@ impl Drop for SubmitAfterRun {
     fn drop(&mut self) {
         #[cfg(feature = "jit")]
         for (entry, level) in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
-            super::compiler::submit(entry, level, false);
+            super::compiler::submit(entry, level);
         }
     }
 }
