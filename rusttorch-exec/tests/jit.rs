@@ -374,13 +374,96 @@ fn row_kernels_match_the_vm() {
     }
 }
 
+/// Elementwise kernels reading inputs broadcast along rows (a bias `[d]`, a keepdim result
+/// `[n, 1]`) compile as rows: the same bits as the VM, for rows of any length (the one-element
+/// tail of each row), float64 too, a donated input; rows too short stay on the VM.
+#[test]
+fn elementwise_kernels_with_row_broadcasts_match_the_vm() {
+    for dtype in [DType::F32, DType::F64] {
+        for (rows, len) in [(7, 16), (33, 37), (64, 1000), (3, 20_001), (2, 3)] {
+            let x = common::uniform(&[rows, len], 20, dtype, -3.0, 3.0);
+            let bias = common::uniform(&[len], 21, dtype, -1.0, 1.0);
+            let m = common::uniform(&[rows, 1], 22, dtype, -1.0, 1.0);
+            let what = |op: &str| format!("{op} {dtype} [{rows}, {len}]");
+            // (float64 tanh is not compiled.)
+            let (compiles, tanh_compiles) = (len >= 16, dtype == DType::F32 && len >= 16);
+            same_on_both_tiers(&what("relu(x + bias)"), compiles, || (&x + &bias).unwrap().relu().unwrap());
+            same_on_both_tiers(&what("(x - m) * 2"), compiles, || ((&x - &m).unwrap() * 2.0).unwrap());
+            same_on_both_tiers(&what("tanh(x * bias + m)"), tanh_compiles, || {
+                ((&x * &bias).unwrap() + &m).unwrap().tanh().unwrap()
+            });
+            let x3 = x.reshape(&[1, rows as isize, len as isize]).unwrap();
+            same_on_both_tiers(&what("[1, n, d] - [d]"), compiles, || (&x3 - &bias).unwrap());
+        }
+    }
+    // Donated: `y` is dropped before evaluation, so its buffer becomes the output.
+    let e = engine(JitMode::Sync);
+    let bias = common::uniform(&[1000], 23, DType::F32, -1.0, 1.0);
+    let want: Vec<f32> = {
+        let y = common::uniform(&[300, 1000], 24, DType::F32, -1.0, 1.0);
+        let (yv, bv) = (y.buffer().unwrap().to_f64_vec(), bias.buffer().unwrap().to_f64_vec());
+        yv.iter().enumerate().map(|(i, v)| (*v as f32 + bv[i % 1000] as f32) * 3.0).collect()
+    };
+    let y = common::uniform(&[300, 1000], 24, DType::F32, -1.0, 1.0);
+    let z = (((&y + &bias).unwrap()) * 3.0).unwrap();
+    drop(y);
+    e.eval(std::slice::from_ref(&z)).unwrap();
+    assert_eq!(z.buffer().unwrap().as_slice::<f32>().unwrap(), &want[..]);
+    let tiers = e.plan_for(std::slice::from_ref(&z), true).unwrap().tiers();
+    assert!(tiers.iter().all(|t| t.ran == (if available() { "compiled" } else { "vm" })), "{tiers:?}");
+}
+
+/// Long rows (full reductions, and rows longer than the longest short row) with their
+/// elementwise prologue: compiled code sums chunks of the rows in float64 lanes, the VM in
+/// float32 lanes per block, so the two agree within the float32 sum's rounding; extrema and
+/// NaN/inf rows agree exactly.
+#[test]
+fn long_row_kernels_match_the_vm() {
+    for dtype in [DType::F32, DType::F64] {
+        let eps = if dtype == DType::F32 { 6e-8 } else { 1.2e-16 };
+        let exact = common::Tol::rel(0.0);
+        for (rows, len) in [(1, 8193), (1, 16_385), (2, 32_768), (3, 50_001), (1, 200_003)] {
+            let x = common::uniform(&[rows, len], 17, dtype, -2.0, 2.0);
+            let y = common::uniform(&[rows, len], 18, dtype, -2.0, 2.0);
+            let what = |op: &str| format!("{op} {dtype} [{rows}, {len}]");
+            // Rounding scales with the sum of |terms| (at most 4 here).
+            let sum_tol = common::Tol::isclose(4.0 * 4.0 * eps * len as f64, 0.0);
+            close_on_both_tiers(&what("sum"), sum_tol, dtype, || x.sum(Some(&[1]), false).unwrap());
+            close_on_both_tiers(&what("sum of all"), sum_tol, dtype, || x.sum(None, false).unwrap());
+            close_on_both_tiers(&what("sum((x-y)^2)"), sum_tol, dtype, || {
+                ((&x - &y).unwrap().square().unwrap()).sum(Some(&[1]), false).unwrap()
+            });
+            close_on_both_tiers(&what("mean(exp x)"), common::Tol::rel(4.0 * eps), dtype, || {
+                x.exp().unwrap().mean(Some(&[1]), true).unwrap()
+            });
+            close_on_both_tiers(&what("max |x-y|"), exact, dtype, || {
+                (&x - &y).unwrap().abs().unwrap().max(None, false).unwrap()
+            });
+            close_on_both_tiers(&what("amin"), exact, dtype, || x.min(Some(&[1]), false).unwrap());
+            // Products accumulate in float64 on both tiers: a float32 result rounds once, a
+            // float64 one drifts with the order, by up to `len` ulp.
+            let prod_tol = common::Tol::rel(if dtype == DType::F32 { 2.0 * eps } else { len as f64 * eps });
+            close_on_both_tiers(&what("prod"), prod_tol, dtype, || {
+                ((&x * 1e-4).unwrap() + 1.0).unwrap().prod(Some(&[1]), false).unwrap()
+            });
+        }
+        let s = common::levels_with_specials(&[3, 20_000], 19, dtype);
+        close_on_both_tiers("amax with specials", exact, dtype, || s.max(Some(&[1]), false).unwrap());
+        close_on_both_tiers("sum with specials", common::Tol::isclose(1e-5, 0.0), dtype, || {
+            s.sum(Some(&[1]), false).unwrap()
+        });
+    }
+}
+
 #[test]
 fn compiled_row_kernels_do_not_depend_on_the_thread_count() {
     let x = common::uniform(&[513, 1000], 15, DType::F32, -3.0, 3.0);
     let w = common::uniform(&[1000], 16, DType::F32, 0.5, 1.5);
     let run = |threads: usize| {
         let e = Engine::with_config(EngineConfig { threads, jit: JitMode::Sync, ..Default::default() }).unwrap();
-        let outs = [x.softmax(-1).unwrap(), x.layer_norm(1, Some(&w), None, 1e-5).unwrap()];
+        let long = x.reshape(&[513_000]).unwrap().exp().unwrap();
+        let outs =
+            [x.softmax(-1).unwrap(), x.layer_norm(1, Some(&w), None, 1e-5).unwrap(), long.sum(None, false).unwrap()];
         e.eval(&outs).unwrap();
         outs.iter().map(bits).collect::<Vec<_>>()
     };

@@ -408,7 +408,8 @@ pub(super) fn emit_map<'c>(
     for (p, r) in in_ptrs.iter().zip(&spec.reads) {
         scalars.push(match r {
             Read::Scalar => Some(splat(&wide, b.build_load(*p, "").map_err(e)?)?),
-            Read::Contiguous | Read::Repeat => None,
+            Read::Contiguous => None,
+            Read::Repeat | Read::RowValue => return Err("an elementwise loop reading rows".into()),
         });
     }
     b.build_unconditional_branch(main_cond).map_err(e)?;

@@ -117,58 +117,141 @@ pub(super) fn emit_rows<'c>(
     spec: &KernelSpec,
 ) -> Result<usize, String> {
     let rs = spec.rows.as_ref().ok_or("not a row kernel")?;
+    with_rows(ctx, module, f, lanes, spec, spills(&rs.stages), |g, wide, one, start, end| {
+        let (b, i64t) = (g.b, ctx.i64_type());
+        let row_len = i64t.const_int(rs.row_len as u64, false);
+        let whole = i64t.const_int((rs.row_len - rs.row_len % wide.width as usize) as u64, false);
+        g.counted(start, end, 1, |r| {
+            let base = b.build_int_mul(r, row_len, "").map_err(e)?;
+            let mut row_regs: Vec<Option<V<'c>>> = vec![None; rs.row_regs.max(1)];
+            let mut latest: HashMap<Reg, Site> = HashMap::new();
+            for (si, st) in rs.stages.iter().enumerate() {
+                // Accumulators of both widths in stack slots (and loop counters), promoted to
+                // registers by `mem2reg` (`promote`).
+                let accs_w = g.init_accs(wide, &st.reduces)?;
+                let accs_1 = g.init_accs(one, &st.reduces)?;
+                let zero = i64t.const_zero();
+                let at = Pos { base, r, latest: &latest, row_regs: &row_regs };
+                g.counted(zero, whole, wide.width as u64, |j| g.full_body(wide, si, st, &at, &accs_w, j))?;
+                g.counted(whole, row_len, 1, |j| g.full_body(one, si, st, &at, &accs_1, j))?;
+                for (red, (aw, a1)) in st.reduces.iter().zip(accs_w.iter().zip(&accs_1)) {
+                    let v = g.finish_reduce(wide, one, red.op, *aw, *a1)?;
+                    set_reg(&mut row_regs, red.dst, v);
+                }
+                for (ii, ins) in st.full.iter().enumerate() {
+                    if let Some(d) = dst(ins) {
+                        latest.insert(d, (si, ii));
+                    }
+                }
+                g.row_body(one, &st.row, &mut row_regs, r)?;
+            }
+            Ok(())
+        })?;
+        Ok(g.slots.len())
+    })
+}
+
+/// The body of a one-stage long-row kernel ([`RowsSpec::chunk`]): for each task `t` of
+/// `start..end` (row `t / nchunks`, chunk `t % nchunks` of the row's `chunk`-element chunks),
+/// the stage's full program over the chunk, and each reduction's partial over it written to the
+/// scratch as a float64 (`t * reduces + i`); the caller combines a row's partials in chunk
+/// order and runs the row program. Within a chunk the lanes are folded in a fixed order, so
+/// results do not depend on how tasks are cut.
+pub(super) fn emit_chunks<'c>(
+    ctx: &'c Context,
+    module: &Module<'c>,
+    f: FunctionValue<'c>,
+    lanes: u32,
+    spec: &KernelSpec,
+) -> Result<(), String> {
+    let rs = spec.rows.as_ref().ok_or("not a row kernel")?;
+    let (Some(chunk), [st]) = (rs.chunk, rs.stages.as_slice()) else {
+        return Err("not a one-stage long-row kernel".into());
+    };
+    with_rows(ctx, module, f, lanes, spec, HashMap::new(), |g, wide, one, start, end| {
+        let b = g.b;
+        let f64p = ctx.f64_type().ptr_type(AddressSpace::default());
+        let partials = b.build_pointer_cast(g.scratch, f64p, "").map_err(e)?;
+        let k = |v: usize| ctx.i64_type().const_int(v as u64, false);
+        let (row_len, nchunks) = (k(rs.row_len), k(rs.row_len.div_ceil(chunk)));
+        let no_rows: Vec<Option<V<'c>>> = vec![None; rs.row_regs.max(1)];
+        let latest = HashMap::new();
+        g.counted(start, end, 1, |t| {
+            let r = b.build_int_unsigned_div(t, nchunks, "").map_err(e)?;
+            let c = b.build_int_unsigned_rem(t, nchunks, "").map_err(e)?;
+            let base = b.build_int_mul(r, row_len, "").map_err(e)?;
+            let from = b.build_int_mul(c, k(chunk), "").map_err(e)?;
+            let next = b.build_int_add(from, k(chunk), "").map_err(e)?;
+            let last = b.build_int_compare(IntPredicate::UGT, next, row_len, "").map_err(e)?;
+            let to = b.build_select(last, row_len, next, "").map_err(e)?.into_int_value();
+            // `chunk` is a multiple of the width: only a row's last chunk has a remainder.
+            let len = b.build_int_sub(to, from, "").map_err(e)?;
+            let rem = b.build_int_unsigned_rem(len, k(wide.width as usize), "").map_err(e)?;
+            let whole = b.build_int_sub(to, rem, "").map_err(e)?;
+            let accs_w = g.init_accs(wide, &st.reduces)?;
+            let accs_1 = g.init_accs(one, &st.reduces)?;
+            let at = Pos { base, r, latest: &latest, row_regs: &no_rows };
+            g.counted(from, whole, wide.width as u64, |j| g.full_body(wide, 0, st, &at, &accs_w, j))?;
+            g.counted(whole, to, 1, |j| g.full_body(one, 0, st, &at, &accs_1, j))?;
+            let nred = st.reduces.len();
+            for (i, (red, (aw, a1))) in st.reduces.iter().zip(accs_w.iter().zip(&accs_1)).enumerate() {
+                let v = g.fold_lanes(wide, one, red.op, *aw, *a1)?;
+                let x = b.build_extract_element(v, ctx.i32_type().const_zero(), "").map_err(e)?.into_float_value();
+                let x = match Rows::acc_emit(one, red.op).f64 {
+                    true => x,
+                    false => b.build_float_ext(x, ctx.f64_type(), "").map_err(e)?,
+                };
+                let slot = b.build_int_add(b.build_int_mul(t, k(nred), "").map_err(e)?, k(i), "").map_err(e)?;
+                // SAFETY (of the generated code): the caller's partials hold `reduces` per task.
+                let q = unsafe { b.build_gep(partials, &[slot], "") }.map_err(e)?;
+                b.build_store(q, x).map_err(e)?;
+            }
+            Ok(())
+        })
+    })
+}
+
+/// What both row bodies share: the parameters loaded, the constants splat once at entry (a
+/// row's loops are short and many) at twice the host width and at one element (per-row code
+/// and a row's last few elements call the transcendentals, compiled once), then `body(rows,
+/// wide, one, start, end)`, the return, and the stack slots promoted to registers.
+fn with_rows<'c, T>(
+    ctx: &'c Context,
+    module: &Module<'c>,
+    f: FunctionValue<'c>,
+    lanes: u32,
+    spec: &KernelSpec,
+    slots: HashMap<Site, usize>,
+    body: impl FnOnce(&Rows<'_, 'c>, &Emit<'_, 'c>, &Emit<'_, 'c>, IntValue<'c>, IntValue<'c>) -> Result<T, String>,
+) -> Result<T, String> {
+    let rs = spec.rows.as_ref().ok_or("not a row kernel")?;
     let b = ctx.create_builder();
     let f64 = spec.dtype == DType::F64;
     // Two registers per value: two independent accumulator chains per reduction (softmax and
     // layer norm at 1024 x 1024 ran 20-25 % faster than at the native width, on AVX2).
     let wide = Emit { ctx, module, b: &b, width: 2 * lanes, f64, consts: &[], outline: spec.outlines() };
-    // Per-row code (and a row's last few elements) calls the transcendentals: compiled once.
     let one = Emit { width: 1, outline: true, ..wide };
     let entry = ctx.append_basic_block(f, "entry");
     b.position_at_end(entry);
     let params = Params::load(ctx, &b, f, spec, wide.elem())?;
-    // Row kernels splat their constants once, at entry: a row's loops are short and many.
     let [consts_w, consts_1] = params.load_consts([&wide, &one])?;
     let Params { ins, outs, start, end, scratch, .. } = params;
     let (wide, one) = (Emit { consts: &consts_w, ..wide }, Emit { consts: &consts_1, ..one });
-    let g = Rows { ctx, b: &b, f, spec, rs, ins, outs, scratch, slots: spills(&rs.stages) };
-    let i64t = ctx.i64_type();
-    let row_len = i64t.const_int(rs.row_len as u64, false);
-    let whole = i64t.const_int((rs.row_len - rs.row_len % wide.width as usize) as u64, false);
-    g.counted(start, end, 1, |r| {
-        let base = b.build_int_mul(r, row_len, "").map_err(e)?;
-        let mut row_regs: Vec<Option<V<'c>>> = vec![None; rs.row_regs.max(1)];
-        let mut latest: HashMap<Reg, Site> = HashMap::new();
-        for (si, st) in rs.stages.iter().enumerate() {
-            // Accumulators of both widths in stack slots (and loop counters), promoted to
-            // registers by `mem2reg` below.
-            let accs_w = g.init_accs(&wide, &st.reduces)?;
-            let accs_1 = g.init_accs(&one, &st.reduces)?;
-            let zero = i64t.const_zero();
-            let at = Pos { base, r, latest: &latest, row_regs: &row_regs };
-            g.counted(zero, whole, wide.width as u64, |j| g.full_body(&wide, si, st, &at, &accs_w, j))?;
-            g.counted(whole, row_len, 1, |j| g.full_body(&one, si, st, &at, &accs_1, j))?;
-            for (red, (aw, a1)) in st.reduces.iter().zip(accs_w.iter().zip(&accs_1)) {
-                let v = g.finish_reduce(&wide, &one, red.op, *aw, *a1)?;
-                set_reg(&mut row_regs, red.dst, v);
-            }
-            for (ii, ins) in st.full.iter().enumerate() {
-                if let Some(d) = dst(ins) {
-                    latest.insert(d, (si, ii));
-                }
-            }
-            g.row_body(&one, &st.row, &mut row_regs, r)?;
-        }
-        Ok(())
-    })?;
+    let g = Rows { ctx, b: &b, f, spec, rs, ins, outs, scratch, slots };
+    let out = body(&g, &wide, &one, start, end)?;
     b.build_return(None).map_err(e)?;
+    promote(module, f);
+    Ok(out)
+}
+
+/// Promotes `f`'s stack slots (accumulators, loop counters) to registers.
+fn promote<'c>(module: &Module<'c>, f: FunctionValue<'c>) {
     // LLVM 14's legacy pass manager: one function pass, no target machine needed.
     #[allow(deprecated)]
     let pm = inkwell::passes::PassManager::create(module);
     pm.add_promote_memory_to_register_pass();
     pm.initialize();
     pm.run_on(&f);
-    Ok(g.slots.len())
 }
 
 fn set_reg<'c>(regs: &mut Vec<Option<V<'c>>>, r: Reg, v: V<'c>) {
@@ -310,6 +393,7 @@ impl<'c> Rows<'_, 'c> {
                         Read::Scalar => self.splat_at(em, p, i64t.const_zero())?,
                         Read::Contiguous => self.load(em, p, at)?,
                         Read::Repeat => self.load(em, p, j)?,
+                        Read::RowValue => self.splat_at(em, p, r)?,
                     }
                 }
                 Instr::Expand { src, .. } => {
@@ -368,9 +452,26 @@ impl<'c> Rows<'_, 'c> {
         }
     }
 
-    /// The row value of a reduction: the wide accumulator's lanes folded in order, then the
-    /// one-element accumulator, rounded to the kernel's type (a `<1 x T>`).
+    /// The row value of a reduction: [`Self::fold_lanes`] rounded to the kernel's type (a
+    /// `<1 x T>`).
     fn finish_reduce(
+        &self,
+        wide: &Emit<'_, 'c>,
+        one: &Emit<'_, 'c>,
+        op: ReduceOp,
+        acc_w: PointerValue<'c>,
+        acc_1: PointerValue<'c>,
+    ) -> R<'c> {
+        let total = self.fold_lanes(wide, one, op, acc_w, acc_1)?;
+        if Self::acc_emit(one, op).f64 && !one.f64 {
+            return self.b.build_float_trunc(total, one.fvec(), "").map_err(e);
+        }
+        Ok(total)
+    }
+
+    /// A reduction's accumulators folded into one value of the accumulator type (a `<1 x A>`):
+    /// the one-element accumulator, then the wide accumulator's lanes in order.
+    fn fold_lanes(
         &self,
         wide: &Emit<'_, 'c>,
         one: &Emit<'_, 'c>,
@@ -387,9 +488,6 @@ impl<'c> Rows<'_, 'c> {
             let x = b.build_extract_element(aw, i32t.const_int(lane as u64, false), "").map_err(e)?;
             let xv = splat(&ae1, x)?;
             total = self.combine(&ae1, &ae1, op, total, xv)?;
-        }
-        if ae1.f64 && !one.f64 {
-            total = b.build_float_trunc(total, one.fvec(), "").map_err(e)?;
         }
         Ok(total)
     }

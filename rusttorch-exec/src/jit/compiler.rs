@@ -3,7 +3,7 @@
 //! together in one module.
 
 use super::codegen::{compile, emit_map, new_engine};
-use super::codegen_rows::emit_rows;
+use super::codegen_rows::{emit_chunks, emit_rows};
 use super::outline::{record_compiled, use_engine};
 use super::tier::{Compiled, JitKernel, Level, Shape};
 use inkwell::context::Context;
@@ -119,8 +119,14 @@ fn compile_batch<'c>(
             let spec = &job.entry.spec;
             let shape = match &spec.rows {
                 None => compile(ctx, &module, &name, spec, emit_map).map(|width| Shape::Map { width }),
-                Some(r) => compile(ctx, &module, &name, spec, emit_rows)
-                    .map(|spilled| Shape::Rows { row_len: r.row_len, spilled }),
+                Some(r) => match r.chunk {
+                    None => compile(ctx, &module, &name, spec, emit_rows)
+                        .map(|spilled| Shape::Rows { row_len: r.row_len, spilled }),
+                    Some(chunk) => compile(ctx, &module, &name, spec, emit_chunks).map(|()| {
+                        let reduces = r.stages.first().map_or(0, |s| s.reduces.len());
+                        Shape::Chunks { row_len: r.row_len, chunk, reduces }
+                    }),
+                },
             };
             shape.map(|shape| (name, shape))
         })

@@ -3,10 +3,10 @@
 
 use super::tier::{Ready, Shape};
 use crate::cancel::is_set;
-use crate::kernel::{store_fence, Access, Ctx, KernelIo};
+use crate::kernel::{finish_long_rows, store_fence, Access, Ctx, KernelIo};
 use crate::num::Num;
 use rayon::prelude::*;
-use rusttorch_ir::plan::FusedKernel;
+use rusttorch_ir::plan::{FusedKernel, Strategy};
 
 /// A compiled loop: computes the whole vectors of positions `start..end` of the kernel (its
 /// width divides `end - start`: [`map_tail`] does the rest), reading input `n` at
@@ -38,10 +38,15 @@ const TASK_MAX: usize = 1 << 18;
 pub(crate) fn run_compiled<T: Num>(ready: Ready<'_>, k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'_>) -> bool {
     let code = ready.code;
     let (n, row_len, scratch_len) = match code.shape {
-        // A donated input is read through the output, which a later stage may have written.
-        Shape::Rows { .. } if !io.donors.is_empty() => return false,
-        Shape::Rows { row_len, spilled } => (k.shape.row_numel(), row_len, spilled * row_len),
+        // A donated input is read through the output, which a later stage may have written
+        // (elementwise kernels compiled as rows have one stage, reading each position before
+        // writing it, as elementwise loops do).
+        Shape::Rows { .. } if !io.donors.is_empty() && k.strategy != Strategy::Map => return false,
+        Shape::Rows { row_len, spilled } => (k.shape.full_numel() / row_len, row_len, spilled * row_len),
         Shape::Map { .. } => (k.shape.full_numel(), 1, 0),
+        Shape::Chunks { .. } if !io.donors.is_empty() => return false,
+        // Tasks of one chunk of a row each.
+        Shape::Chunks { row_len, chunk, .. } => (k.shape.row_numel() * row_len.div_ceil(chunk), chunk, 0),
     };
     if n == 0 {
         return false;
@@ -70,19 +75,32 @@ pub(crate) fn run_compiled<T: Num>(ready: Ready<'_>, k: &FusedKernel, io: &Kerne
     // SAFETY: the address is a compiled `MapFn` (compiler.rs), kept alive for the process.
     let f: MapFn = unsafe { std::mem::transmute::<usize, MapFn>(code.addr) };
     let consts: smallvec::SmallVec<[T; 8]> = ready.consts.iter().map(|&c| T::from_f64(c)).collect();
-    let ptrs = Ptrs { ins: &ins, outs: &outs, consts: consts.as_ptr() as *const u8 };
+    // Long rows: each task's partials, as float64 (see `emit_chunks`).
+    let mut partials = match code.shape {
+        Shape::Chunks { reduces, .. } => vec![0.0f64; n * reduces],
+        _ => Vec::new(),
+    };
+    let ptrs = Ptrs {
+        ins: &ins,
+        outs: &outs,
+        consts: consts.as_ptr() as *const u8,
+        partials: partials.as_mut_ptr() as *mut u8,
+    };
     let call = |p: &Ptrs, start: usize, end: usize| {
         let mut scratch = vec![T::ZERO; scratch_len];
+        let scratch = match code.shape {
+            Shape::Chunks { .. } => p.partials,
+            _ => scratch.as_mut_ptr() as *mut u8,
+        };
         let whole = match code.shape {
             Shape::Map { width } => start + (end - start) / width * width,
-            Shape::Rows { .. } => end,
+            Shape::Rows { .. } | Shape::Chunks { .. } => end,
         };
         // SAFETY: every input pointer reaches the elements the plan reads through it (`n`
         // positions, one scalar, or a row), every output its value's elements (planned so);
-        // the scratch holds `spilled` rows; tasks write disjoint ranges.
-        unsafe {
-            f(p.ins.as_ptr(), p.outs.as_ptr(), start as u64, whole as u64, scratch.as_mut_ptr() as *mut u8, p.consts)
-        };
+        // the scratch holds `spilled` rows (long rows: every task's partials); tasks write
+        // disjoint ranges.
+        unsafe { f(p.ins.as_ptr(), p.outs.as_ptr(), start as u64, whole as u64, scratch, p.consts) };
         if let Shape::Map { width } = code.shape {
             if whole < end {
                 // SAFETY: as above, for positions `whole..end` of the same buffers.
@@ -101,7 +119,7 @@ pub(crate) fn run_compiled<T: Num>(ready: Ready<'_>, k: &FusedKernel, io: &Kerne
     // Elementwise task boundaries on 64 elements: whole vectors and cache lines in every task
     // but the last.
     let per = match code.shape {
-        Shape::Rows { .. } => n.div_ceil(tasks),
+        Shape::Rows { .. } | Shape::Chunks { .. } => n.div_ceil(tasks),
         Shape::Map { .. } => n.div_ceil(tasks).div_ceil(64) * 64,
     };
     match ctx.pool {
@@ -111,6 +129,10 @@ pub(crate) fn run_compiled<T: Num>(ready: Ready<'_>, k: &FusedKernel, io: &Kerne
             })
         }),
         _ => call(&ptrs, 0, n),
+    }
+    if let Shape::Chunks { row_len, chunk, .. } = code.shape {
+        let partials: Vec<T::Acc> = partials.iter().map(|&p| <T::Acc as rusttorch_ir::Element>::from_f64(p)).collect();
+        finish_long_rows(k, io, ctx, k.shape.row_numel(), row_len.div_ceil(chunk), &partials);
     }
     true
 }
@@ -161,6 +183,8 @@ struct Ptrs<'a> {
     outs: &'a [*mut u8],
     /// The constants' values, as the kernel's type.
     consts: *const u8,
+    /// Long rows: the tasks' partials (float64).
+    partials: *mut u8,
 }
 
 // SAFETY: the tables outlive the parallel loop (they are the caller's locals), and the memory

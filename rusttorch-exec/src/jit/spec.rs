@@ -17,7 +17,14 @@ pub(crate) enum Read {
     /// Row kernels: element `j` of every row (a `[row_len]` vector broadcast over the rows,
     /// as layer norm's weight).
     Repeat,
+    /// Row kernels: element `r` all along row `r` (a `[rows]` vector broadcast along the rows,
+    /// as a keepdim reduction's result).
+    RowValue,
 }
+
+/// Elementwise kernels reading inputs broadcast along rows shorter than this stay on the VM
+/// (compiled per row, a short row would be mostly its one-element tail).
+pub(crate) const BROADCAST_ROW_MIN: usize = 16;
 
 /// A short-row kernel (softmax, layer norm, row reductions): per row, each stage's full-space
 /// program over the row with its reductions, then its row program.
@@ -35,7 +42,16 @@ pub(crate) struct RowsSpec {
     pub(crate) in_row: Vec<bool>,
     /// Per output: written in the row space.
     pub(crate) out_row: Vec<bool>,
+    /// Long rows (one stage): the code computes the reductions' partials over chunks of this
+    /// many elements of a row, and the VM combines them and runs the row program
+    /// ([`crate::kernel::finish_long_rows`]); `None` for short rows (whole rows per call).
+    pub(crate) chunk: Option<usize>,
 }
+
+/// Elements per chunk of a compiled long row: a multiple of every vector width, fixed (not
+/// derived from the machine) because the chunks fix the order of a row's partial sums. At 64
+/// KiB of float32 per input a chunk stays in L2 while its partials cost nothing.
+pub(crate) const LONG_ROW_CHUNK: usize = 1 << 14;
 
 /// A kernel the compiler can turn into one loop (nest): elementwise, or short rows ([`RowsSpec`]).
 #[derive(Clone, Debug)]
@@ -122,8 +138,10 @@ fn lift_consts<'a>(instrs: impl Iterator<Item = &'a mut Instr>, consts: &mut Vec
 
 /// The kernel's structure as a [`KernelSpec`] (constants in place), or why it stays on the VM.
 fn structure(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSpec, String> {
-    if k.strategy == Strategy::ShortRows {
-        return rows_spec(plan, k, access);
+    match k.strategy {
+        Strategy::ShortRows => return rows_spec(plan, k, access, None),
+        Strategy::LongRows => return rows_spec(plan, k, access, Some(LONG_ROW_CHUNK)),
+        _ => {}
     }
     if k.strategy != Strategy::Map || k.matmul.is_some() || k.stages.len() != 1 {
         return Err(format!("{} kernels are not compiled yet", strategy_name(&k.strategy)));
@@ -131,6 +149,9 @@ fn structure(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSp
     let stage = &k.stages[0];
     if !stage.reduces.is_empty() || !stage.row.is_empty() || stage.sum_tail.is_some() {
         return Err("kernels with reductions are not compiled yet".into());
+    }
+    if access.iter().any(|a| matches!(a, Access::Strided { .. })) {
+        return broadcast_rows_spec(plan, k, access);
     }
     let reads = reads(plan, k, access, None)?;
     for i in &stage.full {
@@ -148,39 +169,91 @@ fn structure(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSp
     })
 }
 
-/// A short-row kernel as a spec (see [`RowsSpec`]), or why it stays on the VM.
-fn rows_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSpec, String> {
-    let KernelShape::Rows { row_len, .. } = k.shape else {
-        return Err("short-row kernels of other shapes are not compiled".into());
-    };
-    if k.matmul.is_some() || row_len == 0 || row_len > WHOLE_ROW_MAX {
-        return Err("this short-row kernel is not compiled".into());
+/// An elementwise kernel over `[rows, d]` reading inputs broadcast along its rows (`[rows, 1]`
+/// or `[d]`: a keepdim reduction's result, a bias) as a row kernel of one stage without
+/// reductions, whose rows splat the one ([`Read::RowValue`]) and read the other in place
+/// ([`Read::Repeat`]); or why it stays on the VM.
+fn broadcast_rows_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSpec, String> {
+    let mut row_len = None;
+    for (n, a) in access.iter().enumerate() {
+        let Access::Strided { dims, strides, .. } = a else { continue };
+        let fits = match (dims.as_slice(), strides.as_slice()) {
+            (&[r, d], [1, 0] | [0, 1]) => r * d == k.shape.full_numel() && row_len.is_none_or(|l| l == d),
+            _ => false,
+        };
+        if !fits {
+            return Err(format!("input {n} is read strided"));
+        }
+        row_len = dims.last().copied();
+    }
+    let row_len = row_len.ok_or("no input is broadcast along rows")?;
+    if row_len < BROADCAST_ROW_MIN {
+        return Err(format!("rows of {row_len} elements are too short to compile"));
     }
     let reads = reads(plan, k, access, Some(row_len))?;
-    for s in &k.stages {
-        if s.sum_tail.is_some() {
-            return Err("sums absorbing their operand are not compiled".into());
-        }
-        for i in s.full.iter().chain(&s.row) {
-            check_instr(i, k.dtype, true)?;
-        }
+    let full = k.stages[0].full.clone();
+    for i in &full {
+        check_instr(i, k.dtype, false)?;
     }
-    Ok(KernelSpec {
+    let stages = vec![Stage { full, ..Stage::default() }];
+    let rows = RowsSpec {
+        row_len,
+        stages,
+        row_regs: 0,
+        in_row: vec![false; k.inputs.len()],
+        out_row: vec![false; k.outputs.len()],
+        chunk: None,
+    };
+    Ok(row_kernel(k, reads, rows))
+}
+
+/// The spec of row kernel `k` reading its inputs as `reads`, with rows `rows`.
+fn row_kernel(k: &FusedKernel, reads: Vec<Read>, rows: RowsSpec) -> KernelSpec {
+    KernelSpec {
         dtype: k.dtype,
         prog: Vec::new(),
         reads,
         outputs: k.outputs.len(),
         regs: k.num_full_regs,
-        rows: Some(RowsSpec {
-            row_len,
-            stages: k.stages.clone(),
-            row_regs: k.num_row_regs,
-            in_row: k.inputs.iter().map(|i| i.space == Space::Row).collect(),
-            out_row: k.outputs.iter().map(|o| o.space == Space::Row).collect(),
-        }),
+        rows: Some(rows),
         stream: false,
         consts: 0,
-    })
+    }
+}
+
+/// A row kernel as a spec (see [`RowsSpec`]): short rows, or long rows in chunks of `chunk`;
+/// or why it stays on the VM.
+fn rows_spec(plan: &Plan, k: &FusedKernel, access: &[Access], chunk: Option<usize>) -> Result<KernelSpec, String> {
+    let KernelShape::Rows { row_len, .. } = k.shape else {
+        return Err("row kernels of other shapes are not compiled".into());
+    };
+    if k.matmul.is_some() || row_len == 0 || (chunk.is_none() && row_len > WHOLE_ROW_MAX) {
+        return Err("this short-row kernel is not compiled".into());
+    }
+    if chunk.is_some() && k.stages.len() != 1 {
+        return Err("long-row kernels of several stages are not compiled yet".into());
+    }
+    let reads = reads(plan, k, access, Some(row_len))?;
+    for s in &k.stages {
+        // A long row's row program runs on the VM (its sum tail is the VM's way to run the
+        // last op, which the compiled full program computes as written).
+        let row: &[Instr] = if chunk.is_some() { &[] } else { &s.row };
+        if chunk.is_none() && s.sum_tail.is_some() {
+            return Err("sums absorbing their operand are not compiled".into());
+        }
+        for i in s.full.iter().chain(row) {
+            check_instr(i, k.dtype, chunk.is_none())?;
+        }
+    }
+    let rows = RowsSpec {
+        row_len,
+        stages: k.stages.clone(),
+        row_regs: k.num_row_regs,
+        in_row: k.inputs.iter().map(|i| i.space == Space::Row).collect(),
+        out_row: k.outputs.iter().map(|o| o.space == Space::Row).collect(),
+        chunk,
+    };
+    Ok(row_kernel(k, reads, rows))
 }
 
 /// How the code reads each input of `k` (a float kernel whose buffers are all of its type), or
@@ -206,6 +279,11 @@ fn reads(plan: &Plan, k: &FusedKernel, access: &[Access], row_len: Option<usize>
                     && strides[..strides.len() - 1].iter().all(|&s| s == 0) =>
             {
                 Read::Repeat
+            }
+            Access::Strided { dims, strides, .. }
+                if i.space == Space::Full && dims.last() == row_len.as_ref() && strides.as_slice() == [1, 0] =>
+            {
+                Read::RowValue
             }
             Access::Strided { .. } => return Err(format!("input {n} is read strided")),
         });

@@ -56,6 +56,8 @@ pub(crate) enum Shape {
     Map { width: usize },
     /// Whole rows of `row_len`, with a scratch row per spilled register.
     Rows { row_len: usize, spilled: usize },
+    /// Chunks of `chunk` elements of rows of `row_len`: each task's `reduces` partials.
+    Chunks { row_len: usize, chunk: usize, reduces: usize },
 }
 
 /// A cache entry: the kernel's first code (or why it has none), then its optimized code when the

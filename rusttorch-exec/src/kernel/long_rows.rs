@@ -198,17 +198,6 @@ pub(super) fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: 
     let nred: Vec<usize> = k.stages.iter().map(|s| s.reduces.len()).collect();
     let srcs = reduce_sources(k);
     let tails: SmallVec<[_; 2]> = k.stages.iter().zip(&srcs).map(|(st, s)| SumTail::of(st, s)).collect();
-    let finish_row = |s: &mut Scratch<T>, stage: usize, r: usize, partials: &[T::Acc]| {
-        let st = &k.stages[stage];
-        for (i, red) in st.reduces.iter().enumerate() {
-            let mut v = identity(red.op);
-            for c in 0..nchunks {
-                v = combine(red.op, v, partials[c * st.reduces.len() + i]);
-            }
-            s.rows[red.dst as usize * b] = T::from_acc(v);
-        }
-        exec(&st.row, &mut Block::row(&mut s.rows, b, r, 1), io);
-    };
     if k.stages.len() == 1 && rows < 2 * ctx.threads && nchunks > 1 {
         // Few long rows: split rows into chunks across tasks, then finish each row.
         let nr = nred[0];
@@ -221,10 +210,7 @@ pub(super) fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: 
             row_chunk(k, io, s, 0, b, r, row_len, range, &mut part, &srcs[0], &tails[0]);
             pp.write(t * nr, &part);
         });
-        let mut s = Scratch::new(k, b);
-        for r in 0..rows {
-            finish_row(&mut s, 0, r, &partials[r * nchunks * nr..(r + 1) * nchunks * nr]);
-        }
+        finish_long_rows(k, io, ctx, rows, nchunks, &partials);
         return;
     }
     for_tasks(ctx, rows, rows * row_len >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, r| {
@@ -246,7 +232,51 @@ pub(super) fn run_long_rows<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: 
                     &tails[si],
                 );
             }
-            finish_row(s, si, r, &partials);
+            finish_row(k, io, s, b, si, r, nchunks, &partials);
         }
+    });
+}
+
+/// Row `r` of stage `stage` from its chunk partials (`partials[c * reduces + i]` for chunk `c`
+/// and reduction `i`): each reduction's partials combined in chunk order, then the stage's row
+/// program (`b`: the scratch's block length).
+#[allow(clippy::too_many_arguments)]
+fn finish_row<T: Num>(
+    k: &FusedKernel,
+    io: &KernelIo<'_, T>,
+    s: &mut Scratch<T>,
+    b: usize,
+    stage: usize,
+    r: usize,
+    nchunks: usize,
+    partials: &[T::Acc],
+) {
+    let st = &k.stages[stage];
+    for (i, red) in st.reduces.iter().enumerate() {
+        let mut v = identity(red.op);
+        for c in 0..nchunks {
+            v = combine(red.op, v, partials[c * st.reduces.len() + i]);
+        }
+        s.rows[red.dst as usize * b] = T::from_acc(v);
+    }
+    exec(&st.row, &mut Block::row(&mut s.rows, b, r, 1), io);
+}
+
+/// Finishes a one-stage long-row kernel whose chunk partials were computed elsewhere (by
+/// compiled code): `partials` holds, row after row, each row's `nchunks` chunks' partials as
+/// [`finish_row`] reads them; each row's reductions are combined in chunk order and its row
+/// program runs, in parallel over rows.
+pub(crate) fn finish_long_rows<T: Num>(
+    k: &FusedKernel,
+    io: &KernelIo<'_, T>,
+    ctx: Ctx<'_>,
+    rows: usize,
+    nchunks: usize,
+    partials: &[T::Acc],
+) {
+    let per_row = nchunks * k.stages[0].reduces.len();
+    let parallel = partials.len() * 64 >= PARALLEL_MIN_ELEMS;
+    for_tasks(ctx, rows, parallel, k, |s: &mut Scratch<T>, r| {
+        finish_row(k, io, s, ctx.block, 0, r, nchunks, &partials[r * per_row..(r + 1) * per_row]);
     });
 }

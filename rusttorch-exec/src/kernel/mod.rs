@@ -42,6 +42,7 @@ pub(crate) use gather::run_gather;
 pub(crate) use indexed::BadIndex;
 pub(crate) use io::{same, same_mut, KernelIo, NarrowIn, NarrowVec};
 pub(crate) use line::{run_line, LineOut};
+pub(crate) use long_rows::finish_long_rows;
 pub(crate) use matmul::{run_matmul, MatMulIo};
 pub(crate) use scatter::run_scatter;
 pub(crate) use search::run_search;
