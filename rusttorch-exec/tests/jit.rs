@@ -279,9 +279,12 @@ fn unsupported_kernels_stay_on_the_vm_and_say_why() {
     let e = engine(JitMode::Sync);
     let m = common::uniform(&[64, 48], 8, DType::F32, -1.0, 1.0);
     let ints = common::uniform(&[100], 9, DType::I64, -9.0, 9.0);
+    let narrow = common::uniform(&[64, 8], 8, DType::F32, -1.0, 1.0);
+    let long = common::uniform(&[20_000], 8, DType::F32, -1.0, 1.0);
     type Build<'a> = Box<dyn Fn() -> Tensor + 'a>;
     let cases: Vec<(Build<'_>, &str)> = vec![
-        (Box::new(|| m.sum(Some(&[0]), false).unwrap()), "column-reduction kernels are not compiled yet"),
+        (Box::new(|| narrow.sum(Some(&[0]), false).unwrap()), "column reductions over rows of 8 elements"),
+        (Box::new(|| long.tanh().unwrap().sum(None, false).unwrap()), "long rows of tanh, sigmoid or gelu"),
         (Box::new(|| (m.transpose(0, 1).unwrap() + 1.0).unwrap()), "tiled kernels"),
         (Box::new(|| m.erfinv().unwrap()), "erfinv has no compiled form"),
         (Box::new(|| ints.neg().unwrap()), "int64"),
@@ -455,6 +458,40 @@ fn long_row_kernels_match_the_vm() {
     }
 }
 
+/// Column reductions (`x.sum(0)`, a middle dim of a 3-D tensor) with their prologue and row
+/// program: compiled code accumulates every column in float64, the VM in float32 over 16 rows
+/// first, so sums agree within that rounding; extrema exactly; tiles narrower than the tile
+/// width (the one-element tail) and NaN/inf columns included.
+#[test]
+fn column_reductions_match_the_vm() {
+    for dtype in [DType::F32, DType::F64] {
+        let eps = if dtype == DType::F32 { 6e-8 } else { 1.2e-16 };
+        let exact = common::Tol::rel(0.0);
+        for dims in [vec![100, 48], vec![1000, 1000], vec![70, 5000], vec![3000, 17], vec![4, 300, 70]] {
+            let x = common::uniform(&dims, 25, dtype, -2.0, 2.0);
+            let k = dims[dims.len() - 2];
+            let red = [dims.len() as isize - 2];
+            let what = |op: &str| format!("{op} {dtype} {dims:?}");
+            let sum_tol = common::Tol::isclose(16.0 * 2.0 * eps * k as f64, 0.0);
+            close_on_both_tiers(&what("sum"), sum_tol, dtype, || x.sum(Some(&red), false).unwrap());
+            close_on_both_tiers(&what("mean(exp x)"), common::Tol::rel(16.0 * eps), dtype, || {
+                x.exp().unwrap().mean(Some(&red), true).unwrap()
+            });
+            close_on_both_tiers(&what("amax"), exact, dtype, || x.max(Some(&red), false).unwrap());
+            close_on_both_tiers(&what("amin |x|"), exact, dtype, || x.abs().unwrap().min(Some(&red), false).unwrap());
+            let prod_tol = common::Tol::rel(if dtype == DType::F32 { 2.0 * eps } else { k as f64 * eps });
+            close_on_both_tiers(&what("prod"), prod_tol, dtype, || {
+                ((&x * 1e-3).unwrap() + 1.0).unwrap().prod(Some(&red), false).unwrap()
+            });
+        }
+        let s = common::levels_with_specials(&[300, 40], 26, dtype);
+        close_on_both_tiers("column amax with specials", exact, dtype, || s.max(Some(&[0]), false).unwrap());
+        close_on_both_tiers("column sum with specials", common::Tol::isclose(1e-5, 0.0), dtype, || {
+            s.sum(Some(&[0]), false).unwrap()
+        });
+    }
+}
+
 #[test]
 fn compiled_row_kernels_do_not_depend_on_the_thread_count() {
     let x = common::uniform(&[513, 1000], 15, DType::F32, -3.0, 3.0);
@@ -462,8 +499,12 @@ fn compiled_row_kernels_do_not_depend_on_the_thread_count() {
     let run = |threads: usize| {
         let e = Engine::with_config(EngineConfig { threads, jit: JitMode::Sync, ..Default::default() }).unwrap();
         let long = x.reshape(&[513_000]).unwrap().exp().unwrap();
-        let outs =
-            [x.softmax(-1).unwrap(), x.layer_norm(1, Some(&w), None, 1e-5).unwrap(), long.sum(None, false).unwrap()];
+        let outs = [
+            x.softmax(-1).unwrap(),
+            x.layer_norm(1, Some(&w), None, 1e-5).unwrap(),
+            long.sum(None, false).unwrap(),
+            x.sum(Some(&[0]), false).unwrap(),
+        ];
         e.eval(&outs).unwrap();
         outs.iter().map(bits).collect::<Vec<_>>()
     };
@@ -502,6 +543,42 @@ fn compile_time_of_a_long_chain() {
         }
         let tiers = e.plan_for(&[chain()], true).unwrap().tiers();
         println!("{mode:?}: {:.3} ms per call; {}", t0.elapsed().as_secs_f64() * 10.0, tiers[0]);
+    }
+}
+
+/// Prints the time per call of reductions on both tiers (1M float32, 2 threads):
+/// `cargo test --release -p rusttorch-exec --features jit --test jit -- --ignored --nocapture time_of_reductions`.
+#[test]
+#[ignore]
+fn time_of_reductions() {
+    let x = common::uniform(&[1 << 20], 27, DType::F32, -2.0, 2.0);
+    let y = common::uniform(&[1 << 20], 28, DType::F32, -2.0, 2.0);
+    let m = x.reshape(&[1024, 1024]).unwrap();
+    type Build<'a> = Box<dyn Fn() -> Tensor + 'a>;
+    let cases: Vec<(&str, Build<'_>)> = vec![
+        ("sum((x-y)^2)", Box::new(|| (&x - &y).unwrap().square().unwrap().sum(None, false).unwrap())),
+        ("exp(x).sum()", Box::new(|| x.exp().unwrap().sum(None, false).unwrap())),
+        ("tanh(x).sum()", Box::new(|| x.tanh().unwrap().sum(None, false).unwrap())),
+        ("x.amax()", Box::new(|| x.max(None, false).unwrap())),
+        ("m.sum(0)", Box::new(|| m.sum(Some(&[0]), false).unwrap())),
+        ("exp(m).sum(0)", Box::new(|| m.exp().unwrap().sum(Some(&[0]), false).unwrap())),
+    ];
+    for (name, build) in &cases {
+        let mut line = format!("{name:>16}");
+        for mode in [JitMode::Off, JitMode::Sync, JitMode::Off, JitMode::Sync] {
+            let e = engine(mode);
+            e.eval(&[build()]).unwrap();
+            let mut times: Vec<f64> = (0..200)
+                .map(|_| {
+                    let t0 = std::time::Instant::now();
+                    e.eval(&[build()]).unwrap();
+                    t0.elapsed().as_secs_f64() * 1e3
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            line += &format!("  {mode:?} {:.3}", times[100]);
+        }
+        println!("{line} ms");
     }
 }
 

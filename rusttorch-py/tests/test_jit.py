@@ -140,6 +140,65 @@ def test_random_elementwise_graphs_are_bitwise_the_vm(ops, n, dtype, seed):
         rt.set_jit(None)
 
 
+REDUCTIONS = {
+    "none": lambda y: y,
+    "sum rows": lambda y: y.sum(1),
+    "amax rows": lambda y: y.amax(1),
+    "sum": lambda y: y.sum(),
+    "mean": lambda y: y.mean(),
+    "amin": lambda y: y.amin(),
+}
+
+
+@needs_jit
+@settings(max_examples=40, deadline=None)
+@given(
+    ops=st.lists(
+        st.tuples(st.sampled_from(UNARY + BINARY), st.integers(0, 5)), min_size=1, max_size=8
+    ),
+    shape=st.sampled_from([(17, 33), (64, 100), (3, 20_000), (1, 70_001)]),
+    reduction=st.sampled_from(sorted(REDUCTIONS)),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_random_graphs_with_broadcasts_and_reductions_match_the_vm(
+    ops, shape, reduction, dtype, seed
+):
+    """Graphs over a matrix, a bias ``[d]`` and a column ``[n, 1]`` broadcast along its rows
+    (compiled as rows: the VM's bits), ending in a reduction (row and full sums compiled in
+    float64 lanes: within the VM's float32 rounding; extrema: the VM's bits)."""
+    rng = np.random.default_rng(seed)
+    rows, cols = shape
+    arrays = [rng.uniform(-3, 3, s).astype(dtype) for s in [(rows, cols), (cols,), (rows, 1)]]
+    arrays[1][:: max(1, cols // 5)] = np.nan
+    leaves = [rt.from_numpy(a) for a in arrays]
+
+    def build() -> rt.Tensor:
+        return REDUCTIONS[reduction](_graph(ops, leaves))
+
+    try:
+        rt.set_jit("off")
+        vm = build().numpy()
+        rt.set_jit("sync")
+        got = build().numpy()
+    finally:
+        rt.set_jit(None)
+    if reduction in ("none", "amax rows", "amin"):
+        _same_bits(np.asarray(vm), np.asarray(got))
+        return
+    # Sums: the rounding of adding the terms in the VM's float32 lanes (8 per lane before they
+    # go into float64), relative to the sum of |terms|.
+    terms = np.abs(_graph(ops, leaves).numpy().astype(np.float64))
+    n = terms.shape[-1] if reduction == "sum rows" else terms.size
+    scale = terms.sum(axis=-1) if reduction == "sum rows" else terms.sum()
+    scale = scale / n if reduction == "mean" else scale
+    eps = np.finfo(dtype).eps
+    assert np.array_equal(np.isnan(got), np.isnan(vm))
+    ok = np.isfinite(vm)
+    err = np.abs(np.asarray(got, np.float64) - np.asarray(vm, np.float64))
+    assert np.all(err[ok] <= 8 * eps * np.asarray(scale)[ok]), (err[ok].max(), reduction)
+
+
 @needs_jit
 def test_explain_says_which_tier_ran(restore_jit):
     x = rt.from_numpy(np.linspace(-2, 2, 10_007, dtype=np.float32))

@@ -11,7 +11,7 @@
 //! the lanes differ from the VM's blocks.
 
 use super::codegen::{e, set_align, splat, Emit, Params, R, V};
-use super::spec::{KernelSpec, Read, RowsSpec};
+use super::spec::{KernelSpec, Layout, Read, RowsSpec};
 use hashbrown::HashMap;
 use inkwell::builder::Builder;
 use inkwell::context::Context;
@@ -24,7 +24,7 @@ use rusttorch_ir::plan::{Instr, Operand, ReduceInstr, Reg, Stage};
 use rusttorch_ir::DType;
 
 /// A def site: (stage, instruction index in its full program).
-type Site = (usize, usize);
+pub(super) type Site = (usize, usize);
 
 /// Full registers read in a later stage than the one computing them: their def sites and
 /// scratch slots.
@@ -87,24 +87,26 @@ enum Held<'c> {
 
 /// Where a full program runs: the row's first element and index, the full registers' latest
 /// def sites before the stage, the row registers so far.
-struct Pos<'a, 'c> {
-    base: IntValue<'c>,
-    r: IntValue<'c>,
-    latest: &'a HashMap<Reg, Site>,
-    row_regs: &'a [Option<V<'c>>],
+pub(super) struct Pos<'a, 'c> {
+    pub(super) base: IntValue<'c>,
+    pub(super) r: IntValue<'c>,
+    pub(super) latest: &'a HashMap<Reg, Site>,
+    pub(super) row_regs: &'a [Option<V<'c>>],
 }
 
 /// What every piece of a row kernel's code shares.
-struct Rows<'a, 'c> {
+pub(super) struct Rows<'a, 'c> {
     ctx: &'c Context,
-    b: &'a Builder<'c>,
+    pub(super) b: &'a Builder<'c>,
     f: FunctionValue<'c>,
     spec: &'a KernelSpec,
     rs: &'a RowsSpec,
     ins: Vec<PointerValue<'c>>,
     outs: Vec<PointerValue<'c>>,
-    scratch: PointerValue<'c>,
+    pub(super) scratch: PointerValue<'c>,
     slots: HashMap<Site, usize>,
+    /// Every reduction accumulates in float64 (accumulators in float64 memory).
+    f64_accs: bool,
 }
 
 /// The body of the row kernel `spec` (its [`RowsSpec`]), computing rows `start..end`; returns
@@ -132,8 +134,11 @@ pub(super) fn emit_rows<'c>(
                 let accs_1 = g.init_accs(one, &st.reduces)?;
                 let zero = i64t.const_zero();
                 let at = Pos { base, r, latest: &latest, row_regs: &row_regs };
-                g.counted(zero, whole, wide.width as u64, |j| g.full_body(wide, si, st, &at, &accs_w, j))?;
-                g.counted(whole, row_len, 1, |j| g.full_body(one, si, st, &at, &accs_1, j))?;
+                let step = |em: &Emit<'_, 'c>, accs: &[PointerValue<'c>], j| {
+                    g.accumulate(em, &st.reduces, accs, &g.full_body(em, si, st, &at, j)?)
+                };
+                g.counted(zero, whole, wide.width as u64, |j| step(wide, &accs_w, j))?;
+                g.counted(whole, row_len, 1, |j| step(one, &accs_1, j))?;
                 for (red, (aw, a1)) in st.reduces.iter().zip(accs_w.iter().zip(&accs_1)) {
                     let v = g.finish_reduce(wide, one, red.op, *aw, *a1)?;
                     set_reg(&mut row_regs, red.dst, v);
@@ -151,71 +156,11 @@ pub(super) fn emit_rows<'c>(
     })
 }
 
-/// The body of a one-stage long-row kernel ([`RowsSpec::chunk`]): for each task `t` of
-/// `start..end` (row `t / nchunks`, chunk `t % nchunks` of the row's `chunk`-element chunks),
-/// the stage's full program over the chunk, and each reduction's partial over it written to the
-/// scratch as a float64 (`t * reduces + i`); the caller combines a row's partials in chunk
-/// order and runs the row program. Within a chunk the lanes are folded in a fixed order, so
-/// results do not depend on how tasks are cut.
-pub(super) fn emit_chunks<'c>(
-    ctx: &'c Context,
-    module: &Module<'c>,
-    f: FunctionValue<'c>,
-    lanes: u32,
-    spec: &KernelSpec,
-) -> Result<(), String> {
-    let rs = spec.rows.as_ref().ok_or("not a row kernel")?;
-    let (Some(chunk), [st]) = (rs.chunk, rs.stages.as_slice()) else {
-        return Err("not a one-stage long-row kernel".into());
-    };
-    with_rows(ctx, module, f, lanes, spec, HashMap::new(), |g, wide, one, start, end| {
-        let b = g.b;
-        let f64p = ctx.f64_type().ptr_type(AddressSpace::default());
-        let partials = b.build_pointer_cast(g.scratch, f64p, "").map_err(e)?;
-        let k = |v: usize| ctx.i64_type().const_int(v as u64, false);
-        let (row_len, nchunks) = (k(rs.row_len), k(rs.row_len.div_ceil(chunk)));
-        let no_rows: Vec<Option<V<'c>>> = vec![None; rs.row_regs.max(1)];
-        let latest = HashMap::new();
-        g.counted(start, end, 1, |t| {
-            let r = b.build_int_unsigned_div(t, nchunks, "").map_err(e)?;
-            let c = b.build_int_unsigned_rem(t, nchunks, "").map_err(e)?;
-            let base = b.build_int_mul(r, row_len, "").map_err(e)?;
-            let from = b.build_int_mul(c, k(chunk), "").map_err(e)?;
-            let next = b.build_int_add(from, k(chunk), "").map_err(e)?;
-            let last = b.build_int_compare(IntPredicate::UGT, next, row_len, "").map_err(e)?;
-            let to = b.build_select(last, row_len, next, "").map_err(e)?.into_int_value();
-            // `chunk` is a multiple of the width: only a row's last chunk has a remainder.
-            let len = b.build_int_sub(to, from, "").map_err(e)?;
-            let rem = b.build_int_unsigned_rem(len, k(wide.width as usize), "").map_err(e)?;
-            let whole = b.build_int_sub(to, rem, "").map_err(e)?;
-            let accs_w = g.init_accs(wide, &st.reduces)?;
-            let accs_1 = g.init_accs(one, &st.reduces)?;
-            let at = Pos { base, r, latest: &latest, row_regs: &no_rows };
-            g.counted(from, whole, wide.width as u64, |j| g.full_body(wide, 0, st, &at, &accs_w, j))?;
-            g.counted(whole, to, 1, |j| g.full_body(one, 0, st, &at, &accs_1, j))?;
-            let nred = st.reduces.len();
-            for (i, (red, (aw, a1))) in st.reduces.iter().zip(accs_w.iter().zip(&accs_1)).enumerate() {
-                let v = g.fold_lanes(wide, one, red.op, *aw, *a1)?;
-                let x = b.build_extract_element(v, ctx.i32_type().const_zero(), "").map_err(e)?.into_float_value();
-                let x = match Rows::acc_emit(one, red.op).f64 {
-                    true => x,
-                    false => b.build_float_ext(x, ctx.f64_type(), "").map_err(e)?,
-                };
-                let slot = b.build_int_add(b.build_int_mul(t, k(nred), "").map_err(e)?, k(i), "").map_err(e)?;
-                // SAFETY (of the generated code): the caller's partials hold `reduces` per task.
-                let q = unsafe { b.build_gep(partials, &[slot], "") }.map_err(e)?;
-                b.build_store(q, x).map_err(e)?;
-            }
-            Ok(())
-        })
-    })
-}
-
-/// What both row bodies share: the parameters loaded, the constants splat once at entry (a
+/// What every row kernel's body shares: the parameters loaded, the constants splat once at entry (a
 /// row's loops are short and many) at twice the host width and at one element (per-row code
 /// and a row's last few elements call the transcendentals, compiled once), then `body(rows,
 /// wide, one, start, end)`, the return, and the stack slots promoted to registers.
-fn with_rows<'c, T>(
+pub(super) fn with_rows<'c, T>(
     ctx: &'c Context,
     module: &Module<'c>,
     f: FunctionValue<'c>,
@@ -237,7 +182,8 @@ fn with_rows<'c, T>(
     let [consts_w, consts_1] = params.load_consts([&wide, &one])?;
     let Params { ins, outs, start, end, scratch, .. } = params;
     let (wide, one) = (Emit { consts: &consts_w, ..wide }, Emit { consts: &consts_1, ..one });
-    let g = Rows { ctx, b: &b, f, spec, rs, ins, outs, scratch, slots };
+    let f64_accs = matches!(rs.layout, Layout::Cols { .. });
+    let g = Rows { ctx, b: &b, f, spec, rs, ins, outs, scratch, slots, f64_accs };
     let out = body(&g, &wide, &one, start, end)?;
     b.build_return(None).map_err(e)?;
     promote(module, f);
@@ -263,7 +209,7 @@ fn set_reg<'c>(regs: &mut Vec<Option<V<'c>>>, r: Reg, v: V<'c>) {
 
 impl<'c> Rows<'_, 'c> {
     /// `for i in (from..to).step_by(step) { body(i) }`, the counter in a stack slot.
-    fn counted(
+    pub(super) fn counted(
         &self,
         from: IntValue<'c>,
         to: IntValue<'c>,
@@ -291,7 +237,7 @@ impl<'c> Rows<'_, 'c> {
     }
 
     /// A stack slot of type `t`, allocated in the entry block.
-    fn entry_alloca(&self, t: BasicTypeEnum<'c>) -> Result<PointerValue<'c>, String> {
+    pub(super) fn entry_alloca(&self, t: BasicTypeEnum<'c>) -> Result<PointerValue<'c>, String> {
         let entry = self.f.get_first_basic_block().ok_or("no entry block")?;
         let ab = self.ctx.create_builder();
         match entry.get_first_instruction() {
@@ -301,18 +247,23 @@ impl<'c> Rows<'_, 'c> {
         ab.build_alloca(t, "").map_err(e)
     }
 
-    /// The accumulator type of a reduction at `em`'s width: float64 for sums and products.
-    fn acc_emit<'a>(em: &'a Emit<'a, 'c>, op: ReduceOp) -> Emit<'a, 'c> {
-        let wide = matches!(op, ReduceOp::Sum | ReduceOp::Prod);
+    /// The accumulator type of a reduction at `em`'s width: float64 for sums and products (for
+    /// every reduction where the accumulators are float64 memory: [`Rows::f64_accs`]).
+    pub(super) fn acc_emit<'a>(&self, em: &'a Emit<'a, 'c>, op: ReduceOp) -> Emit<'a, 'c> {
+        let wide = self.f64_accs || matches!(op, ReduceOp::Sum | ReduceOp::Prod);
         // No constant table: the kernel's constants are vectors of its own type, not the
         // accumulator's (resolving one here is the clear "no constant" error).
         Emit { f64: em.f64 || wide, consts: &[], ..*em }
     }
 
-    fn init_accs(&self, em: &Emit<'_, 'c>, reduces: &[ReduceInstr]) -> Result<Vec<PointerValue<'c>>, String> {
+    pub(super) fn init_accs(
+        &self,
+        em: &Emit<'_, 'c>,
+        reduces: &[ReduceInstr],
+    ) -> Result<Vec<PointerValue<'c>>, String> {
         let mut out = Vec::new();
         for red in reduces {
-            let ae = Self::acc_emit(em, red.op);
+            let ae = self.acc_emit(em, red.op);
             let slot = self.entry_alloca(ae.fvec().into())?;
             let init = match red.op {
                 ReduceOp::Sum => 0.0,
@@ -333,13 +284,19 @@ impl<'c> Rows<'_, 'c> {
         self.b.build_pointer_cast(q, em.fvec().ptr_type(AddressSpace::default()), "").map_err(e)
     }
 
-    fn load(&self, em: &Emit<'_, 'c>, p: PointerValue<'c>, at: IntValue<'c>) -> R<'c> {
+    pub(super) fn load(&self, em: &Emit<'_, 'c>, p: PointerValue<'c>, at: IntValue<'c>) -> R<'c> {
         let l = self.b.build_load(self.addr(em, p, at)?, "").map_err(e)?;
         set_align(l, if em.f64 { 8 } else { 4 })?;
         Ok(l.into_vector_value())
     }
 
-    fn store(&self, em: &Emit<'_, 'c>, p: PointerValue<'c>, at: IntValue<'c>, v: V<'c>) -> Result<(), String> {
+    pub(super) fn store(
+        &self,
+        em: &Emit<'_, 'c>,
+        p: PointerValue<'c>,
+        at: IntValue<'c>,
+        v: V<'c>,
+    ) -> Result<(), String> {
         let s = self.b.build_store(self.addr(em, p, at)?, v).map_err(e)?;
         s.set_alignment(if em.f64 { 8 } else { 4 }).map_err(|m| m.to_string())
     }
@@ -353,16 +310,16 @@ impl<'c> Rows<'_, 'c> {
     }
 
     /// Stage `si`'s full program at row position `j` (row starting at element `base`),
-    /// `em.width` elements at once, and its reductions' accumulation.
-    fn full_body(
+    /// `em.width` elements at once: its stores, and the values its reductions take (squared
+    /// for sums of squares), in order.
+    pub(super) fn full_body(
         &self,
         em: &Emit<'_, 'c>,
         si: usize,
         st: &Stage,
         pos: &Pos<'_, 'c>,
-        accs: &[PointerValue<'c>],
         j: IntValue<'c>,
-    ) -> Result<(), String> {
+    ) -> Result<Vec<V<'c>>, String> {
         let (b, base, r, latest) = (self.b, pos.base, pos.r, pos.latest);
         let i64t = self.ctx.i64_type();
         let at = b.build_int_add(base, j, "").map_err(e)?;
@@ -424,15 +381,31 @@ impl<'c> Rows<'_, 'c> {
             }
             regs.insert(d, Held::Value(v));
         }
-        for (red, acc) in st.reduces.iter().zip(accs) {
-            let mut v = get(&regs, &Operand::Reg(red.src))?;
-            if red.square {
-                v = em.mul(v, v)?;
-            }
-            let ae = Self::acc_emit(em, red.op);
-            let a = b.build_load(*acc, "").map_err(e)?.into_vector_value();
-            let next = self.combine(&ae, em, red.op, a, v)?;
-            b.build_store(*acc, next).map_err(e)?;
+        let mut values = Vec::with_capacity(st.reduces.len());
+        for red in &st.reduces {
+            let v = get(&regs, &Operand::Reg(red.src))?;
+            values.push(if red.square { em.mul(v, v)? } else { v });
+        }
+        Ok(values)
+    }
+
+    /// Combines each reduction's `values` (at `em`'s width) into its accumulator at `accs`.
+    pub(super) fn accumulate(
+        &self,
+        em: &Emit<'_, 'c>,
+        reduces: &[ReduceInstr],
+        accs: &[PointerValue<'c>],
+        values: &[V<'c>],
+    ) -> Result<(), String> {
+        let b = self.b;
+        for ((red, acc), &v) in reduces.iter().zip(accs).zip(values) {
+            let ae = self.acc_emit(em, red.op);
+            // Aligned to the element: accumulators may be float64 memory (column partials).
+            let align = if ae.f64 { 8 } else { 4 };
+            let a = b.build_load(*acc, "").map_err(e)?;
+            set_align(a, align)?;
+            let next = self.combine(&ae, em, red.op, a.into_vector_value(), v)?;
+            b.build_store(*acc, next).map_err(e)?.set_alignment(align).map_err(|m| m.to_string())?;
         }
         Ok(())
     }
@@ -463,7 +436,7 @@ impl<'c> Rows<'_, 'c> {
         acc_1: PointerValue<'c>,
     ) -> R<'c> {
         let total = self.fold_lanes(wide, one, op, acc_w, acc_1)?;
-        if Self::acc_emit(one, op).f64 && !one.f64 {
+        if self.acc_emit(one, op).f64 && !one.f64 {
             return self.b.build_float_trunc(total, one.fvec(), "").map_err(e);
         }
         Ok(total)
@@ -471,7 +444,7 @@ impl<'c> Rows<'_, 'c> {
 
     /// A reduction's accumulators folded into one value of the accumulator type (a `<1 x A>`):
     /// the one-element accumulator, then the wide accumulator's lanes in order.
-    fn fold_lanes(
+    pub(super) fn fold_lanes(
         &self,
         wide: &Emit<'_, 'c>,
         one: &Emit<'_, 'c>,
@@ -480,7 +453,7 @@ impl<'c> Rows<'_, 'c> {
         acc_1: PointerValue<'c>,
     ) -> R<'c> {
         let b = self.b;
-        let ae1 = Self::acc_emit(one, op);
+        let ae1 = self.acc_emit(one, op);
         let aw = b.build_load(acc_w, "").map_err(e)?.into_vector_value();
         let mut total = b.build_load(acc_1, "").map_err(e)?.into_vector_value();
         let i32t = self.ctx.i32_type();

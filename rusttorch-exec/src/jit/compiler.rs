@@ -3,8 +3,10 @@
 //! together in one module.
 
 use super::codegen::{compile, emit_map, new_engine};
-use super::codegen_rows::{emit_chunks, emit_rows};
+use super::codegen_partials::{emit_chunks, emit_cols};
+use super::codegen_rows::emit_rows;
 use super::outline::{record_compiled, use_engine};
+use super::spec::Layout;
 use super::tier::{Compiled, JitKernel, Level, Shape};
 use inkwell::context::Context;
 use inkwell::execution_engine::ExecutionEngine;
@@ -119,14 +121,17 @@ fn compile_batch<'c>(
             let spec = &job.entry.spec;
             let shape = match &spec.rows {
                 None => compile(ctx, &module, &name, spec, emit_map).map(|width| Shape::Map { width }),
-                Some(r) => match r.chunk {
-                    None => compile(ctx, &module, &name, spec, emit_rows)
-                        .map(|spilled| Shape::Rows { row_len: r.row_len, spilled }),
-                    Some(chunk) => compile(ctx, &module, &name, spec, emit_chunks).map(|()| {
-                        let reduces = r.stages.first().map_or(0, |s| s.reduces.len());
-                        Shape::Chunks { row_len: r.row_len, chunk, reduces }
-                    }),
-                },
+                Some(r) => {
+                    let reduces = r.stages.first().map_or(0, |s| s.reduces.len());
+                    match r.layout {
+                        Layout::Short => compile(ctx, &module, &name, spec, emit_rows)
+                            .map(|spilled| Shape::Rows { row_len: r.row_len, spilled }),
+                        Layout::Long { chunk } => compile(ctx, &module, &name, spec, emit_chunks)
+                            .map(|()| Shape::Chunks { row_len: r.row_len, chunk, reduces }),
+                        Layout::Cols { m, k, n, tile, kc } => compile(ctx, &module, &name, spec, emit_cols)
+                            .map(|()| Shape::Cols { m, n, tile, kchunks: k.div_ceil(kc), reduces }),
+                    }
+                }
             };
             shape.map(|shape| (name, shape))
         })

@@ -23,6 +23,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 #[cfg(feature = "jit")]
 mod codegen;
 #[cfg(feature = "jit")]
+mod codegen_partials;
+#[cfg(feature = "jit")]
 mod codegen_rows;
 #[cfg(feature = "jit")]
 mod compiler;

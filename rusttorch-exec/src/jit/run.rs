@@ -3,7 +3,7 @@
 
 use super::tier::{Ready, Shape};
 use crate::cancel::is_set;
-use crate::kernel::{finish_long_rows, store_fence, Access, Ctx, KernelIo};
+use crate::kernel::{finish_cols, finish_long_rows, store_fence, Access, Ctx, KernelIo};
 use crate::num::Num;
 use rayon::prelude::*;
 use rusttorch_ir::plan::{FusedKernel, Strategy};
@@ -44,9 +44,13 @@ pub(crate) fn run_compiled<T: Num>(ready: Ready<'_>, k: &FusedKernel, io: &Kerne
         Shape::Rows { .. } if !io.donors.is_empty() && k.strategy != Strategy::Map => return false,
         Shape::Rows { row_len, spilled } => (k.shape.full_numel() / row_len, row_len, spilled * row_len),
         Shape::Map { .. } => (k.shape.full_numel(), 1, 0),
-        Shape::Chunks { .. } if !io.donors.is_empty() => return false,
+        Shape::Chunks { .. } | Shape::Cols { .. } if !io.donors.is_empty() => return false,
         // Tasks of one chunk of a row each.
         Shape::Chunks { row_len, chunk, .. } => (k.shape.row_numel() * row_len.div_ceil(chunk), chunk, 0),
+        // Tasks of one chunk of rows of one tile each.
+        Shape::Cols { m, n, tile, kchunks, .. } => {
+            (m * n.div_ceil(tile) * kchunks, k.shape.full_numel() / (m * n.div_ceil(tile) * kchunks).max(1), 0)
+        }
     };
     if n == 0 {
         return false;
@@ -78,6 +82,7 @@ pub(crate) fn run_compiled<T: Num>(ready: Ready<'_>, k: &FusedKernel, io: &Kerne
     // Long rows: each task's partials, as float64 (see `emit_chunks`).
     let mut partials = match code.shape {
         Shape::Chunks { reduces, .. } => vec![0.0f64; n * reduces],
+        Shape::Cols { reduces, tile, .. } => vec![0.0f64; n * reduces * tile],
         _ => Vec::new(),
     };
     let ptrs = Ptrs {
@@ -89,12 +94,12 @@ pub(crate) fn run_compiled<T: Num>(ready: Ready<'_>, k: &FusedKernel, io: &Kerne
     let call = |p: &Ptrs, start: usize, end: usize| {
         let mut scratch = vec![T::ZERO; scratch_len];
         let scratch = match code.shape {
-            Shape::Chunks { .. } => p.partials,
+            Shape::Chunks { .. } | Shape::Cols { .. } => p.partials,
             _ => scratch.as_mut_ptr() as *mut u8,
         };
         let whole = match code.shape {
             Shape::Map { width } => start + (end - start) / width * width,
-            Shape::Rows { .. } | Shape::Chunks { .. } => end,
+            Shape::Rows { .. } | Shape::Chunks { .. } | Shape::Cols { .. } => end,
         };
         // SAFETY: every input pointer reaches the elements the plan reads through it (`n`
         // positions, one scalar, or a row), every output its value's elements (planned so);
@@ -119,7 +124,7 @@ pub(crate) fn run_compiled<T: Num>(ready: Ready<'_>, k: &FusedKernel, io: &Kerne
     // Elementwise task boundaries on 64 elements: whole vectors and cache lines in every task
     // but the last.
     let per = match code.shape {
-        Shape::Rows { .. } | Shape::Chunks { .. } => n.div_ceil(tasks),
+        Shape::Rows { .. } | Shape::Chunks { .. } | Shape::Cols { .. } => n.div_ceil(tasks),
         Shape::Map { .. } => n.div_ceil(tasks).div_ceil(64) * 64,
     };
     match ctx.pool {
@@ -130,9 +135,13 @@ pub(crate) fn run_compiled<T: Num>(ready: Ready<'_>, k: &FusedKernel, io: &Kerne
         }),
         _ => call(&ptrs, 0, n),
     }
-    if let Shape::Chunks { row_len, chunk, .. } = code.shape {
-        let partials: Vec<T::Acc> = partials.iter().map(|&p| <T::Acc as rusttorch_ir::Element>::from_f64(p)).collect();
-        finish_long_rows(k, io, ctx, k.shape.row_numel(), row_len.div_ceil(chunk), &partials);
+    let acc = || partials.iter().map(|&p| <T::Acc as rusttorch_ir::Element>::from_f64(p)).collect::<Vec<T::Acc>>();
+    match code.shape {
+        Shape::Chunks { row_len, chunk, .. } => {
+            finish_long_rows(k, io, ctx, k.shape.row_numel(), row_len.div_ceil(chunk), &acc())
+        }
+        Shape::Cols { m, n, tile, kchunks, .. } => finish_cols(k, io, ctx, (m, n), tile, kchunks, &acc()),
+        Shape::Map { .. } | Shape::Rows { .. } => {}
     }
     true
 }

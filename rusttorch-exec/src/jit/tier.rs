@@ -58,6 +58,9 @@ pub(crate) enum Shape {
     Rows { row_len: usize, spilled: usize },
     /// Chunks of `chunk` elements of rows of `row_len`: each task's `reduces` partials.
     Chunks { row_len: usize, chunk: usize, reduces: usize },
+    /// Column reductions of `m` matrices of `n` columns, in tiles of `tile` columns and
+    /// `kchunks` chunks of rows: each task's `reduces * tile` partials.
+    Cols { m: usize, n: usize, tile: usize, kchunks: usize, reduces: usize },
 }
 
 /// A cache entry: the kernel's first code (or why it has none), then its optimized code when the

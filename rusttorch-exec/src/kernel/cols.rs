@@ -94,7 +94,30 @@ pub(super) fn run_cols<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'
         }
         pp.write(t * slot, &s.acc[..slot]);
     });
-    for_tasks(ctx, ntiles, m * n >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, tile| {
+    finish_cols(k, io, ctx, (m, n), nlen, kchunks, &partials);
+    keep_partials(partials);
+}
+
+/// Finishes a column reduction of `m` matrices of `n` columns from its column partials: tiles
+/// of `nlen` columns (the last may be narrower), each with `kchunks` chunks of partials in
+/// order, `partials[(tile * kchunks + c) * slot + i * nlen + j]` for reduction `i` and column
+/// `j` (`slot` = reductions times `nlen`): each column's chunks are combined in order, then the
+/// row program runs over the tile, in parallel over tiles. Also the end of compiled column
+/// reductions.
+pub(crate) fn finish_cols<T: Num>(
+    k: &FusedKernel,
+    io: &KernelIo<'_, T>,
+    ctx: Ctx<'_>,
+    (m, n): (usize, usize),
+    nlen: usize,
+    kchunks: usize,
+    partials: &[T::Acc],
+) {
+    let st = &k.stages[0];
+    let (nblocks, slot) = (n.div_ceil(nlen), st.reduces.len() * nlen);
+    // The scratch's row registers hold one tile (the VM's blocks are at least that long).
+    let ctx = Ctx { block: nlen, ..ctx };
+    for_tasks(ctx, m * nblocks, m * n >= PARALLEL_MIN_ELEMS, k, |s: &mut Scratch<T>, tile| {
         let (mi, nb) = (tile / nblocks, tile % nblocks);
         let n0 = nb * nlen;
         let w = nlen.min(n - n0);
@@ -110,13 +133,12 @@ pub(super) fn run_cols<T: Num>(k: &FusedKernel, io: &KernelIo<'_, T>, ctx: Ctx<'
                     *a = combine(red.op, *a, v);
                 }
             }
-            for (d, &a) in s.rows[red.dst as usize * b..][..w].iter_mut().zip(&s.acc) {
+            for (d, &a) in s.rows[red.dst as usize * nlen..][..w].iter_mut().zip(&s.acc) {
                 *d = T::from_acc(a);
             }
         }
-        exec(&st.row, &mut Block::row(&mut s.rows, b, mi * n + n0, w), io);
+        exec(&st.row, &mut Block::row(&mut s.rows, nlen, mi * n + n0, w), io);
     });
-    keep_partials(partials);
 }
 
 /// Combines `x` elementwise into accumulators of type `A` (NaN-propagating max/min: once an

@@ -38,6 +38,7 @@ mod vm;
 
 pub(crate) use access::Access;
 pub(crate) use arg::run_arg;
+pub(crate) use cols::finish_cols;
 pub(crate) use gather::run_gather;
 pub(crate) use indexed::BadIndex;
 pub(crate) use io::{same, same_mut, KernelIo, NarrowIn, NarrowVec};
