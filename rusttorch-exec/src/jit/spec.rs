@@ -240,6 +240,9 @@ fn cols_spec(plan: &Plan, k: &FusedKernel, access: &[Access]) -> Result<KernelSp
     if n < BROADCAST_ROW_MIN || m * kk == 0 {
         return Err(format!("column reductions over rows of {n} elements are not compiled"));
     }
+    if streams_from_memory(k) {
+        return Err(STREAMS.into());
+    }
     let reads = reads(plan, k, access, None)?;
     let st = &k.stages[0];
     for i in &st.full {
@@ -277,6 +280,21 @@ fn row_kernel(k: &FusedKernel, reads: Vec<Read>, rows: RowsSpec) -> KernelSpec {
     }
 }
 
+/// Why reductions over inputs larger than the last-level cache stay on the VM.
+const STREAMS: &str = "reductions reading more than the last-level cache run faster on the VM";
+
+/// Whether the kernel's full-space inputs together exceed the last-level cache: read from
+/// memory, a reduction is bound by bandwidth, which the VM's reductions reach (W5, W6 at 93-118 %
+/// of the copy), while compiled column partials added in float64 memory row after row took
+/// twice the VM's time on a 4096² column sum (6.6-8.1 against 13.9-14.5 ms, 2 threads, AVX2;
+/// at 1024², in cache, compiled code was 1.2-1.4x faster).
+fn streams_from_memory(k: &FusedKernel) -> bool {
+    static LLC: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let llc = *LLC.get_or_init(|| crate::engine::last_level_cache_bytes().unwrap_or(8 << 20));
+    let full = k.inputs.iter().filter(|i| i.space == Space::Full).count();
+    k.shape.full_numel().saturating_mul(k.dtype.size_of()).saturating_mul(full) > llc
+}
+
 /// A row kernel as a spec (see [`RowsSpec`]): short rows, or long rows in chunks; or why it
 /// stays on the VM.
 fn rows_spec(plan: &Plan, k: &FusedKernel, access: &[Access], layout: Layout) -> Result<KernelSpec, String> {
@@ -289,6 +307,9 @@ fn rows_spec(plan: &Plan, k: &FusedKernel, access: &[Access], layout: Layout) ->
     }
     if long && k.stages.len() != 1 {
         return Err("long-row kernels of several stages are not compiled yet".into());
+    }
+    if long && streams_from_memory(k) {
+        return Err(STREAMS.into());
     }
     let divides = |i: &Instr| matches!(i, Instr::Unary { op: UnaryOp::Tanh | UnaryOp::Sigmoid | UnaryOp::Gelu(_), .. });
     if long && k.stages.iter().flat_map(|s| &s.full).any(divides) {
